@@ -1,0 +1,17 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const config: NextConfig = {
+  output: "standalone",
+  outputFileTracingRoot: root,
+  turbopack: { root },
+  transpilePackages: ["@rollgate/core", "@rollgate/db"],
+  // Native/WASM database drivers and the SQL parser must stay outside the bundle.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "libpg-query"],
+  poweredByHeader: false,
+};
+
+export default config;

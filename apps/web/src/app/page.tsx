@@ -1,0 +1,46 @@
+import { StateBadge } from "@/components/state-badge";
+import { getOverview } from "@/server/overview/get-overview";
+
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage() {
+  const services = await getOverview();
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">Overview</h1>
+      {services.length === 0 ? (
+        <p className="rounded border border-dashed border-slate-300 p-6 text-slate-600 dark:border-slate-700 dark:text-slate-300">
+          No services yet. Run <code className="font-mono">pnpm db:seed</code> for demo data, or send a <code className="font-mono">release.created</code> event from CI.
+        </p>
+      ) : (
+        services.map((service) => (
+          <section key={service.slug} aria-labelledby={`svc-${service.slug}`} className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <h2 id={`svc-${service.slug}`} className="border-b border-slate-200 px-4 py-3 font-semibold dark:border-slate-800">
+              {service.name} <span className="font-mono text-sm font-normal text-slate-500 dark:text-slate-400">{service.slug}</span>
+            </h2>
+            <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+              {service.environments.map((env) => (
+                <li key={env.environmentId} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3">
+                  <span className="w-24 font-medium">{env.environmentName}</span>
+                  {env.rollout ? (
+                    <>
+                      <StateBadge state={env.rollout.state} />
+                      <span className="text-sm">
+                        {env.rollout.releaseTitle} <span className="font-mono text-slate-500 dark:text-slate-400">{env.rollout.releaseKey}</span>
+                      </span>
+                      <span className="text-sm text-slate-600 dark:text-slate-300">
+                        app {env.rollout.currentVersion ?? "not deployed"} · flag {env.rollout.flagPercent}%
+                      </span>
+                    </>
+                  ) : (
+                    <span className="text-sm text-slate-500 dark:text-slate-400">No rollout yet</span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from "node:fs";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { readDbEnv } from "./env.ts";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** The database or an open transaction: every query function takes this first. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DbHandle {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** The connection URL when kind is postgres (migrations open their own session). */
+  url?: string;
+  /** Runs `select 1`; rejects when the database does not answer within `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent, embedded PGlite is used. */
+  url?: string;
+  /** PGlite data folder; `memory://` for a throwaway database. */
+  dataDir?: string;
+  /** Pool size for postgres.js. */
+  max?: number;
+}
+
+/** Opens a connection pool (postgres.js) or an embedded PGlite database. Does not migrate. */
+export async function openDatabase(options: OpenOptions = {}): Promise<DbHandle> {
+  const env = options.url || options.dataDir ? null : readDbEnv();
+  const url = options.url ?? env?.DATABASE_URL;
+  if (url) return openPostgres(url, options.max ?? 10);
+  return openPglite(options.dataDir ?? env?.ROLLGATE_DATA_DIR ?? ".rollgate/pglite");
+}
+
+async function openPostgres(url: string, max: number): Promise<DbHandle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
+  const db = drizzle({ client, schema, casing: "snake_case" });
+  return {
+    db,
+    kind: "postgres",
+    url,
+    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<DbHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzle({ client, schema, casing: "snake_case" });
+  return {
+    db: db as unknown as Db,
+    kind: "pglite",
+    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
+    close: () => client.close(),
+  };
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}

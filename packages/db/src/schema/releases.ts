@@ -1,0 +1,74 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { environments, services } from "./services.ts";
+
+/** One change set of a service: an app version plus an expand and, later, a contract script. */
+export const releases = pgTable(
+  "releases",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    serviceId: uuid()
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    /** The pipeline's own identifier for the release, unique per service (e.g. `2026.11.3`). */
+    key: text().notNull(),
+    title: text().notNull(),
+    author: text().notNull(),
+    appVersion: text().notNull(),
+    expandSql: text(),
+    expandChecksum: text(),
+    contractSql: text(),
+    contractChecksum: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex().on(t.serviceId, t.key), index().on(t.serviceId, t.createdAt)],
+);
+
+/** One release in one environment: the projection that events move through the lifecycle.
+ * Columns mirror `RolloutProjection` in @rollgate/core/types. */
+export const rollouts = pgTable(
+  "rollouts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    releaseId: uuid()
+      .notNull()
+      .references(() => releases.id, { onDelete: "cascade" }),
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    state: text().notNull().default("planned"),
+    releaseVersion: text().notNull(),
+    currentVersion: text(),
+    deployedAt: timestamp({ withTimezone: true }),
+    flagPercent: integer().notNull().default(0),
+    flagFullAt: timestamp({ withTimezone: true }),
+    windowStartedAt: timestamp({ withTimezone: true }),
+    lastRollbackAt: timestamp({ withTimezone: true }),
+    expandChecksum: text(),
+    contractChecksum: text(),
+    /** Bumped on every applied event; lets readers detect concurrent change. */
+    version: integer().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex().on(t.releaseId, t.environmentId), index().on(t.environmentId, t.updatedAt)],
+);
+
+/** Every accepted event of a rollout, in the order it happened. */
+export const rolloutEvents = pgTable(
+  "rollout_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    rolloutId: uuid()
+      .notNull()
+      .references(() => rollouts.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    data: jsonb().notNull().default({}),
+    /** The webhook delivery that carried it; null for events made inside Rollgate (seed, drill). */
+    deliveryId: uuid(),
+    stateBefore: text().notNull(),
+    stateAfter: text().notNull(),
+  },
+  (t) => [index().on(t.rolloutId, t.occurredAt)],
+);

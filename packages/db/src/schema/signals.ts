@@ -1,0 +1,91 @@
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { rollouts } from "./releases.ts";
+import { environments } from "./services.ts";
+
+/** One run of an expand or contract script, as reported by CI. */
+export const migrationRuns = pgTable(
+  "migration_runs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    rolloutId: uuid()
+      .notNull()
+      .references(() => rollouts.id, { onDelete: "cascade" }),
+    phase: text().notNull(),
+    name: text().notNull(),
+    checksum: text().notNull(),
+    status: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    finishedAt: timestamp({ withTimezone: true }),
+    durationMs: integer(),
+    exitCode: integer(),
+    logTail: text(),
+    logUrl: text(),
+    leaseId: uuid(),
+  },
+  (t) => [index().on(t.rolloutId, t.startedAt)],
+);
+
+/** App deploys and rollbacks per environment; eligibility reads every version ever deployed. */
+export const appDeployments = pgTable(
+  "app_deployments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    rolloutId: uuid().references(() => rollouts.id, { onDelete: "set null" }),
+    kind: text().notNull(),
+    version: text().notNull(),
+    /** `table.column` entries the version reads and writes; null when the deploy sent none. */
+    manifest: jsonb().$type<string[] | null>(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.environmentId, t.occurredAt), index().on(t.environmentId, t.version)],
+);
+
+export const flagChanges = pgTable(
+  "flag_changes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    rolloutId: uuid()
+      .notNull()
+      .references(() => rollouts.id, { onDelete: "cascade" }),
+    flag: text().notNull(),
+    percent: integer().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.rolloutId, t.occurredAt)],
+);
+
+/** High-volume: read only through time-bucketed aggregates, never as a raw series. */
+export const sloSnapshots = pgTable(
+  "slo_snapshots",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    rolloutId: uuid()
+      .notNull()
+      .references(() => rollouts.id, { onDelete: "cascade" }),
+    observedAt: timestamp({ withTimezone: true }).notNull(),
+    availability: doublePrecision().notNull(),
+    errorBudgetRemaining: doublePrecision().notNull(),
+    burnRate: doublePrecision().notNull(),
+    latencyP99Ms: doublePrecision(),
+  },
+  (t) => [index().on(t.rolloutId, t.observedAt)],
+);
+
+export const backups = pgTable(
+  "backups",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    rolloutId: uuid().references(() => rollouts.id, { onDelete: "set null" }),
+    backupId: text().notNull(),
+    restoreTested: boolean().notNull(),
+    verifiedAt: timestamp({ withTimezone: true }).notNull(),
+    details: jsonb().notNull().default({}),
+  },
+  (t) => [index().on(t.environmentId, t.verifiedAt)],
+);

@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../src/client.ts";
+import { migrateDatabase } from "../src/migrate.ts";
+import { emptyPostgresDatabase, target } from "./harness.ts";
+
+const run = promisify(execFile);
+const packageDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const journal = (await import("../drizzle/meta/_journal.json", { with: { type: "json" } })).default;
+
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+describe("migrations at start-up", () => {
+  it.runIf(target === "postgres")("apply exactly once when two processes start together on an empty database", async () => {
+    const empty = await emptyPostgresDatabase();
+    try {
+      const start = () => run("pnpm", ["exec", "tsx", "src/bin/migrate.ts"], { cwd: packageDir, env: { ...process.env, DATABASE_URL: empty.url } });
+      const [a, b] = await Promise.all([start(), start()]);
+      expect(a.stdout).toContain("migrations applied");
+      expect(b.stdout).toContain("migrations applied");
+      const handle = await openDatabase({ url: empty.url, max: 1 });
+      const applied = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+      expect(applied[0]!.n).toBe(journal.entries.length);
+      await handle.close();
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it.runIf(target === "pglite")("apply exactly once when two callers migrate one embedded database together", async () => {
+    const handle = await openDatabase({ dataDir: "memory://" });
+    await Promise.all([migrateDatabase(handle), migrateDatabase(handle)]);
+    const applied = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+    expect(applied[0]!.n).toBe(journal.entries.length);
+    await handle.close();
+  });
+
+  it("are a no-op on a database that is already up to date", async () => {
+    const handle = await openDatabase(target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" });
+    await migrateDatabase(handle);
+    await expect(migrateDatabase(handle)).resolves.toBeUndefined();
+    await handle.close();
+  });
+});
