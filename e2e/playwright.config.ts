@@ -1,0 +1,38 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig, devices } from "@playwright/test";
+
+// Browser tests drive Debian's Chromium (Playwright's own download cannot work offline)
+// against the built standalone server on the database in DATABASE_URL, seeded first.
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.E2E_PORT ?? 3210);
+export const artifactsDir = path.join(root, "e2e", "artifacts");
+
+export default defineConfig({
+  testDir: "tests",
+  outputDir: path.join(artifactsDir, "test-results"),
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: [["list"], ["json"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: "pnpm --silent db:seed && node apps/web/.next/standalone/apps/web/server.js",
+    cwd: root,
+    url: `http://127.0.0.1:${port}/api/ready`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: { HOSTNAME: "127.0.0.1", PORT: String(port), NODE_ENV: "production" },
+  },
+});

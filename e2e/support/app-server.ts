@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const serverJs = path.join(root, "apps", "web", ".next", "standalone", "apps", "web", "server.js");
+
+/** Another instance of the built standalone server, on its own port and database. */
+export class AppServer {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, [serverJs], {
+      env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    await waitFor(async () => (await fetch(`${this.url}/api/health`).catch(() => null))?.ok === true, 30_000);
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** Polls `check` every 100 ms until it is true; throws after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}

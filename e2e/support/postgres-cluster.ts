@@ -1,0 +1,58 @@
+import { execFileSync, execSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/** A private PostgreSQL server that a test may stop, kill and start without touching the
+ * shared one. Runs as the `postgres` user when we are root (PostgreSQL refuses root). */
+export class PostgresCluster {
+  readonly dataDir: string;
+  private readonly bin: string;
+
+  constructor(readonly port: number) {
+    const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
+    this.bin = `/usr/lib/postgresql/${versions[0]}/bin`;
+    const parent = mkdtempSync(path.join(tmpdir(), "rollgate-pg-"));
+    chmodSync(parent, 0o777);
+    this.dataDir = path.join(parent, "data");
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  init(): this {
+    this.run(`mkdir -p ${this.dataDir} && ${this.bin}/initdb -D ${this.dataDir} -U postgres --auth=trust >/dev/null`);
+    return this;
+  }
+
+  start(): void {
+    this.run(`${this.bin}/pg_ctl -D ${this.dataDir} -l ${this.dataDir}/server.log -w -o "-p ${this.port} -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null`);
+  }
+
+  /** `fast`: disconnect clients and shut down cleanly; `immediate`: a crash, recovery on next start. */
+  stop(mode: "fast" | "immediate" = "fast"): void {
+    this.run(`${this.bin}/pg_ctl -D ${this.dataDir} -m ${mode} -w stop >/dev/null`);
+  }
+
+  /** SIGKILL the postmaster, as a machine crash would. */
+  kill(): void {
+    const pid = execSync(`head -1 ${this.dataDir}/postmaster.pid`).toString().trim();
+    process.kill(Number(pid), "SIGKILL");
+  }
+
+  destroy(): void {
+    try {
+      this.stop("immediate");
+    } catch {
+      // already stopped
+    }
+    rmSync(path.dirname(this.dataDir), { recursive: true, force: true });
+  }
+
+  private run(command: string): void {
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) execFileSync("su", ["postgres", "-s", "/bin/bash", "-c", command], { stdio: "inherit" });
+    else execFileSync("bash", ["-c", command], { stdio: "inherit" });
+  }
+}

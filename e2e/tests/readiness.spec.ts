@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+import { AppServer, waitFor } from "../support/app-server";
+import { PostgresCluster } from "../support/postgres-cluster";
+
+// Runs its own PostgreSQL server, so stopping it disturbs no other test.
+test("readiness goes 503 while PostgreSQL is down and 200 once it is back, without a restart", async () => {
+  test.setTimeout(120_000);
+  const cluster = new PostgresCluster(5499).init();
+  cluster.start();
+  const app = new AppServer(3299, { DATABASE_URL: cluster.url });
+  try {
+    await app.start();
+    const status = async () => (await fetch(`${app.url}/api/ready`)).status;
+    await waitFor(async () => (await status()) === 200, 30_000);
+
+    cluster.stop("fast");
+    await waitFor(async () => (await status()) === 503, 15_000);
+    const down = await (await fetch(`${app.url}/api/ready`)).json();
+    expect(down.reason).toMatch(/database is unreachable/i);
+    expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
+
+    cluster.start();
+    await waitFor(async () => (await status()) === 200, 30_000);
+
+    // A crash (SIGKILL of the postmaster) and recovery, too.
+    cluster.kill();
+    await waitFor(async () => (await status()) === 503, 15_000);
+    cluster.start();
+    await waitFor(async () => (await status()) === 200, 30_000);
+  } finally {
+    await app.stop();
+    cluster.destroy();
+  }
+});

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm run demo`: the dashboard with demo data on embedded PGlite (no database server needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+unset DATABASE_URL
+export ROLLGATE_DATA_DIR="${ROLLGATE_DATA_DIR:-$PWD/.rollgate/pglite}"
+
+echo "==> seeding demo data into $ROLLGATE_DATA_DIR (kept if already there)"
+pnpm --silent db:seed --if-empty
+echo "==> building the dashboard"
+pnpm --filter @rollgate/web build >/dev/null
+echo "==> Rollgate is starting on http://127.0.0.1:${PORT:-3000}"
+HOSTNAME=127.0.0.1 PORT="${PORT:-3000}" exec node apps/web/.next/standalone/apps/web/server.js

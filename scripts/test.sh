@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `npm test`: every check Rollgate has — type-check, lint, unit tests, the database tests on
+# embedded PGlite and again on PostgreSQL, the production build, and the browser tests —
+# then one closing line `N passed, N failed` over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+source scripts/ensure-postgres.sh
+set +e
+
+results="$PWD/.rollgate/test-results"
+rm -rf "$results" && mkdir -p "$results"
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_PATH" ]; then
+  echo "==> installing Chromium with apt (Playwright's own download cannot work offline)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# step NAME REPORT COMMAND…: REPORT is the runner's JSON report name, or - for a check
+# that is not a test runner (type-check, lint, build).
+step() {
+  local name=$1 report=$2; shift 2
+  echo; echo "==> $name"
+  if "$@"; then echo "passed $report $name" >>"$results/steps"; else echo "failed $report $name" >>"$results/steps"; fi
+}
+vitest_run() {
+  local report=$1; shift
+  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/$report.json" "$@"
+}
+fresh_database() {
+  local name=$1
+  pnpm exec tsx scripts/fresh-database.ts "$PG_ADMIN_URL" "$name"
+}
+
+step typecheck - pnpm exec turbo run typecheck --output-logs=errors-only
+step lint - pnpm exec eslint . --max-warnings 0
+step "unit tests" unit vitest_run unit --project unit
+step "database tests on PGlite" db-pglite env -u DATABASE_URL vitest_run db-pglite --project db
+TEST_DATABASE_URL=$(fresh_database rollgate_test)
+step "database tests on PostgreSQL" db-postgres env DATABASE_URL="$TEST_DATABASE_URL" vitest_run db-postgres --project db
+step build - pnpm --filter @rollgate/web build
+E2E_DATABASE_URL=$(fresh_database rollgate_e2e)
+step "browser tests on PostgreSQL" e2e env DATABASE_URL="$E2E_DATABASE_URL" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
+
+echo
+node scripts/tally.mjs "$results"
