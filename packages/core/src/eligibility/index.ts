@@ -1,0 +1,126 @@
+// "Can I roll the app back to version V and still read my data?" — answered from what V
+// reads (its deploy manifest) and what contract migrations removed since V last ran.
+
+export interface RemovedObject {
+  kind: "table" | "column" | "schema" | "type" | "view" | "index" | "constraint";
+  schema?: string;
+  table?: string;
+  name: string;
+  change: string;
+}
+
+export interface DeploymentFact {
+  version: string;
+  deployedAt: Date;
+  /** `table`, `table.column` or `schema.table.column`; null when the deploy sent none. */
+  manifest: string[] | null;
+}
+
+export interface ContractFact {
+  release: string;
+  migrationName: string;
+  ranAt: Date;
+  objects: RemovedObject[];
+}
+
+export type Verdict = "SAFE" | "UNSAFE" | "UNKNOWN";
+
+export interface EligibilityReason {
+  kind: "removed" | "no_manifest" | "never_deployed" | "no_contract";
+  message: string;
+  release?: string;
+  migration?: string;
+  object?: string;
+  at?: Date;
+}
+
+export interface Eligibility {
+  verdict: Verdict;
+  targetVersion: string;
+  reasons: EligibilityReason[];
+}
+
+/** SAFE, UNSAFE or UNKNOWN for rolling back to `targetVersion`, with reasons that name the contract. */
+export function rollbackEligibility(input: { targetVersion: string; deployments: DeploymentFact[]; contracts: ContractFact[] }): Eligibility {
+  const { targetVersion } = input;
+  const deploys = input.deployments.filter((d) => d.version === targetVersion);
+  if (deploys.length === 0)
+    return { verdict: "UNKNOWN", targetVersion, reasons: [{ kind: "never_deployed", message: `Version ${targetVersion} was never deployed to this environment, so Rollgate does not know what it reads.` }] };
+  // The latest deploy counts: a contract before it already ran under this version.
+  const last = deploys.reduce((a, b) => (b.deployedAt > a.deployedAt ? b : a));
+  const since = input.contracts.filter((c) => c.ranAt > last.deployedAt).sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime());
+  if (since.length === 0)
+    return { verdict: "SAFE", targetVersion, reasons: [{ kind: "no_contract", message: `No contract migration ran since ${targetVersion} was last deployed (${last.deployedAt.toISOString()}).` }] };
+  const manifest = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
+  if (!manifest) {
+    return {
+      verdict: "UNKNOWN",
+      targetVersion,
+      reasons: since.map((c) => ({
+        kind: "no_manifest" as const,
+        message: `${targetVersion} was deployed without a schema manifest, and contract migration ${c.migrationName} of release ${c.release} ran at ${c.ranAt.toISOString()}: check by hand what it removed.`,
+        release: c.release,
+        migration: c.migrationName,
+        at: c.ranAt,
+      })),
+    };
+  }
+  const reads = manifest.map(parseEntry);
+  const reasons: EligibilityReason[] = [];
+  for (const c of since) {
+    for (const object of c.objects) {
+      const hit = reads.find((entry) => affects(object, entry));
+      if (!hit) continue;
+      reasons.push({
+        kind: "removed",
+        message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${c.ranAt.toISOString()}; ${targetVersion} reads ${hit.text}.`,
+        release: c.release,
+        migration: c.migrationName,
+        object: hit.text,
+        at: c.ranAt,
+      });
+    }
+  }
+  if (reasons.length) return { verdict: "UNSAFE", targetVersion, reasons };
+  return {
+    verdict: "SAFE",
+    targetVersion,
+    reasons: [{ kind: "no_contract", message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it reads.` }],
+  };
+}
+
+interface Entry {
+  text: string;
+  schema: string;
+  table: string;
+  column: string | null;
+}
+
+function parseEntry(text: string): Entry {
+  const parts = text.toLowerCase().split(".");
+  if (parts.length === 3) return { text, schema: parts[0]!, table: parts[1]!, column: parts[2]! };
+  if (parts.length === 2) return { text, schema: "public", table: parts[0]!, column: parts[1]! };
+  return { text, schema: "public", table: parts[0]!, column: null };
+}
+
+function affects(object: RemovedObject, entry: Entry): boolean {
+  const schema = (object.schema ?? "public").toLowerCase();
+  const name = object.name.toLowerCase();
+  switch (object.kind) {
+    case "schema":
+      return name === entry.schema;
+    case "table":
+    case "view":
+      return schema === entry.schema && name === entry.table;
+    case "column":
+      return schema === entry.schema && (object.table ?? "").toLowerCase() === entry.table && (entry.column === null || name === entry.column);
+    default:
+      // Indexes, constraints and types change how data is stored, not what a query names.
+      return false;
+  }
+}
+
+function describe(object: RemovedObject): string {
+  const qualified = [object.schema, object.table, object.name].filter(Boolean).join(".");
+  return `${object.change.replaceAll("_", " ")} ${object.kind} ${qualified}`;
+}

@@ -1,0 +1,58 @@
+import type { RolloutProjection, RolloutState } from "../types.ts";
+
+export const GATE_CHECK_IDS = ["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease"] as const;
+export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
+
+export interface ApprovalFact {
+  approverId: string;
+  approverEmail: string;
+  /** The role the approver holds now (a revoked role stops counting). */
+  role: string;
+  decision: "approve" | "reject";
+  contractChecksum: string;
+  decidedAt: Date;
+  withdrawnAt: Date | null;
+}
+
+export interface OverrideFact {
+  checks: GateCheckId[];
+  actor: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Everything the gate needs, loaded cheaply: aggregates, never raw series. */
+export interface GateFacts {
+  rollout: RolloutProjection;
+  /** Contract-category findings of the analyser in the expand script. */
+  expandDestructiveFindings: number;
+  /** SLO snapshots since the window started: their count and the worst values. */
+  slo: { samples: number; minAvailability: number | null; minErrorBudgetRemaining: number | null; maxBurnRate: number | null };
+  /** The newest backup whose restore was tested. */
+  latestTestedBackup: { backupId: string; verifiedAt: Date } | null;
+  /** The same release in every earlier environment (null state: never started there). */
+  earlierEnvironments: Array<{ name: string; state: RolloutState | null }>;
+  openIncidents: Array<{ title: string; openedAt: Date }>;
+  /** The release author's e-mail: an author never approves their own contract. */
+  releaseAuthor: string;
+  approvals: ApprovalFact[];
+  activeLease: { holder: string; expiresAt: Date } | null;
+  overrides: OverrideFact[];
+}
+
+export interface GateCheck {
+  id: GateCheckId;
+  title: string;
+  status: "pass" | "fail" | "pending";
+  message: string;
+  until?: Date;
+  /** A failing or pending check that a live break-glass override lets through. */
+  overridden?: boolean;
+}
+
+export interface GateVerdict {
+  allowed: boolean;
+  checks: GateCheck[];
+  windowEndsAt: Date | null;
+  approvals: { have: number; need: number };
+}

@@ -1,0 +1,20 @@
+export { applyEvent, type ApplyResult } from "./apply-event.ts";
+export type { DomainEvent, Rejection, RejectionCode } from "./events.ts";
+
+import type { RolloutProjection } from "../types.ts";
+
+/** A rollout before any event: planned, nothing deployed. */
+export function plannedRollout(releaseVersion: string, scripts: { expandChecksum?: string | null; contractChecksum?: string | null } = {}): RolloutProjection {
+  return {
+    state: "planned",
+    releaseVersion,
+    currentVersion: null,
+    deployedAt: null,
+    flagPercent: 0,
+    flagFullAt: null,
+    windowStartedAt: null,
+    lastRollbackAt: null,
+    expandChecksum: scripts.expandChecksum ?? null,
+    contractChecksum: scripts.contractChecksum ?? null,
+  };
+}
