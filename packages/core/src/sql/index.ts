@@ -1,0 +1,2 @@
+export { analyseSql, analyseSqlSync, loadSqlParser } from "./analyse.ts";
+export type { AnalyseOptions, AnalysedStatement, Finding, FindingCategory, Severity, SqlAnalysis, StatementKind } from "./types.ts";
