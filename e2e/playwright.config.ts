@@ -15,7 +15,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 30_000,
-  reporter: [["list"], ["json"]],
+  reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? path.join(artifactsDir, "report.json") }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
@@ -27,7 +27,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: "pnpm --silent db:seed && node apps/web/.next/standalone/apps/web/server.js",
+    command: "pnpm --silent db:seed --if-empty && node apps/web/.next/standalone/apps/web/server.js",
     cwd: root,
     url: `http://127.0.0.1:${port}/api/ready`,
     timeout: 120_000,

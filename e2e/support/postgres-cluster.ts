@@ -26,8 +26,18 @@ export class PostgresCluster {
     return this;
   }
 
+  /** Starts the server; after a crash it retries while the dead server's processes exit. */
   start(): void {
-    this.run(`${this.bin}/pg_ctl -D ${this.dataDir} -l ${this.dataDir}/server.log -w -o "-p ${this.port} -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null`);
+    const command = `${this.bin}/pg_ctl -D ${this.dataDir} -l ${this.dataDir}/server.log -w -o "-p ${this.port} -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null`;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.run(command);
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        execSync("sleep 0.5");
+      }
+    }
   }
 
   /** `fast`: disconnect clients and shut down cleanly; `immediate`: a crash, recovery on next start. */
@@ -35,9 +45,10 @@ export class PostgresCluster {
     this.run(`${this.bin}/pg_ctl -D ${this.dataDir} -m ${mode} -w stop >/dev/null`);
   }
 
-  /** SIGKILL the postmaster, as a machine crash would. */
+  /** SIGKILL the server and its backends at once, as a machine crash would. */
   kill(): void {
     const pid = execSync(`head -1 ${this.dataDir}/postmaster.pid`).toString().trim();
+    execSync(`pkill -KILL -P ${pid} || true`);
     process.kill(Number(pid), "SIGKILL");
   }
 

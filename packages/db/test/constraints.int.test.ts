@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { appendAudit } from "../src/queries/audit.ts";
 import { apiTokens, approvals, auditEvents, leases, users, webhookDeliveries } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase } from "./harness.ts";
@@ -63,14 +64,11 @@ describe("database invariants", () => {
   });
 
   it("refuses to update or delete an audit entry", async () => {
-    const hash = randomUUID();
-    const [entry] = await db
-      .insert(auditEvents)
-      .values({ at: new Date(), actorType: "system", actorId: "test", action: "test.appended", subjectType: "test", subjectId: "1", prevHash: "", hash })
-      .returning({ seq: auditEvents.seq });
-    await expect(db.update(auditEvents).set({ action: "forged" }).where(eq(auditEvents.seq, entry!.seq))).rejects.toThrow(/append-only/);
-    await expect(db.delete(auditEvents).where(eq(auditEvents.seq, entry!.seq))).rejects.toThrow(/append-only/);
-    const [row] = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.hash, hash));
+    const entry = await appendAudit(db, { at: new Date(), actorType: "system", actorId: "test", action: "test.appended", subjectType: "test", subjectId: randomUUID() });
+    const refused = { cause: expect.objectContaining({ message: expect.stringMatching(/append-only/) }) };
+    await expect(db.update(auditEvents).set({ action: "forged" }).where(eq(auditEvents.seq, entry.seq))).rejects.toMatchObject(refused);
+    await expect(db.delete(auditEvents).where(eq(auditEvents.seq, entry.seq))).rejects.toMatchObject(refused);
+    const [row] = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.seq, entry.seq));
     expect(row?.action).toBe("test.appended");
   });
 
