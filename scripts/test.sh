@@ -28,19 +28,24 @@ vitest_run() {
   pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/$report.json" "$@"
 }
 fresh_database() {
-  local name=$1
-  pnpm exec tsx scripts/fresh-database.ts "$PG_ADMIN_URL" "$name"
+  pnpm --silent --filter @rollgate/db exec tsx src/bin/fresh-database.ts "$PG_ADMIN_URL" "$1"
+}
+# The same database tests, once on embedded PGlite and once on PostgreSQL.
+on_pglite() { (unset DATABASE_URL; "$@"); }
+on_postgres() {
+  [ -n "$1" ] || { echo "PostgreSQL is not available: no database was created" >&2; return 1; }
+  (export DATABASE_URL=$1; shift; "$@")
 }
 
 step typecheck - pnpm exec turbo run typecheck --output-logs=errors-only
 step lint - pnpm exec eslint . --max-warnings 0
 step "unit tests" unit vitest_run unit --project unit
-step "database tests on PGlite" db-pglite env -u DATABASE_URL vitest_run db-pglite --project db
+step "database tests on PGlite" db-pglite on_pglite vitest_run db-pglite --project db
 TEST_DATABASE_URL=$(fresh_database rollgate_test)
-step "database tests on PostgreSQL" db-postgres env DATABASE_URL="$TEST_DATABASE_URL" vitest_run db-postgres --project db
+step "database tests on PostgreSQL" db-postgres on_postgres "$TEST_DATABASE_URL" vitest_run db-postgres --project db
 step build - pnpm --filter @rollgate/web build
 E2E_DATABASE_URL=$(fresh_database rollgate_e2e)
-step "browser tests on PostgreSQL" e2e env DATABASE_URL="$E2E_DATABASE_URL" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
+step "browser tests on PostgreSQL" e2e on_postgres "$E2E_DATABASE_URL" env PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
 
 echo
 node scripts/tally.mjs "$results"

@@ -55,8 +55,9 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
   let warnedLockTimeout = false;
 
   stmts.forEach((raw, index) => {
-    const [type, node] = Object.entries(raw.stmt as Node)[0] as [string, Node];
-    const { line, column } = source.position(source.firstToken((raw.stmt_location as number | undefined) ?? 0));
+    const type = firstKey(raw.stmt as Node);
+    const node = (raw.stmt as Node)[type] as Node;
+    const { line, column } = source.position(source.firstToken(source.charOffset((raw.stmt_location as number | undefined) ?? 0)));
     const found: RawFinding[] = [];
     for (const rule of RULES[type] ?? []) found.push(...rule(node, state));
     if (!warnedLockTimeout && !state.lockTimeoutSet && takesLock(type, node, state)) {
@@ -104,7 +105,12 @@ function track(type: string, node: Node, state: FileState): void {
 function syntaxError(error: unknown, source: SourceMap): SqlAnalysis {
   const message = error instanceof Error ? error.message : String(error);
   const cursor = hasSqlDetails(error) ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
-  const { line, column } = source.positionOfChar(cursor);
+  const { line, column } = source.position(cursor);
   const finding: Finding = { rule: "syntax-error", category: "hygiene", severity: "error", statement: 0, line, column, message: `PostgreSQL cannot parse this script: ${message}.`, suggestion: "Fix the syntax; nothing in this file was analysed." };
   return { statements: [], findings: [finding], objects: [], summary: { errors: 1, warnings: 0 } };
+}
+
+function firstKey(object: Node): string {
+  for (const key in object) return key;
+  return "";
 }

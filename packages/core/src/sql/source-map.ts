@@ -1,61 +1,64 @@
 // libpg_query reports statement positions as UTF-8 byte offsets; people read lines and
-// columns in characters. This maps one to the other without re-encoding per lookup.
+// columns in characters. Most migrations are ASCII, where the two agree, so that path does
+// no re-encoding at all.
 
-const NEWLINE = 0x0a;
+const NEWLINE = 10;
 
 export class SourceMap {
-  private readonly bytes: Buffer;
+  private readonly ascii: boolean;
+  private bytes: Buffer | undefined;
   private readonly lineStarts: number[] = [0];
 
   constructor(readonly text: string) {
-    this.bytes = Buffer.from(text, "utf8");
-    for (let i = 0; i < this.bytes.length; i += 1) if (this.bytes[i] === NEWLINE) this.lineStarts.push(i + 1);
+    this.ascii = Buffer.byteLength(text, "utf8") === text.length;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
 
-  /** Line and column (1-based, in characters) of a byte offset. */
-  position(byteOffset: number): { line: number; column: number } {
+  /** The character offset of a UTF-8 byte offset. */
+  charOffset(byteOffset: number): number {
+    if (this.ascii) return byteOffset;
+    this.bytes ??= Buffer.from(this.text, "utf8");
+    return this.bytes.toString("utf8", 0, byteOffset).length;
+  }
+
+  /** Line and column (1-based, in characters) of a character offset. */
+  position(charOffset: number): { line: number; column: number } {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= byteOffset) lo = mid;
+      if (this.lineStarts[mid]! <= charOffset) lo = mid;
       else hi = mid - 1;
     }
-    const start = this.lineStarts[lo]!;
-    const column = this.bytes.toString("utf8", start, byteOffset).length + 1;
-    return { line: lo + 1, column };
+    return { line: lo + 1, column: charOffset - this.lineStarts[lo]! + 1 };
   }
 
-  /** The byte offset of the first token at or after `byteOffset`: skips blanks and comments. */
-  firstToken(byteOffset: number): number {
-    const b = this.bytes;
-    let i = byteOffset;
-    while (i < b.length) {
-      const c = b[i]!;
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c) i += 1;
-      else if (c === 0x2d && b[i + 1] === 0x2d) {
-        while (i < b.length && b[i] !== NEWLINE) i += 1;
-      } else if (c === 0x2f && b[i + 1] === 0x2a) i = skipBlockComment(b, i);
+  /** The first token at or after a character offset: skips blanks and comments. */
+  firstToken(charOffset: number): number {
+    const t = this.text;
+    let i = charOffset;
+    while (i < t.length) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === NEWLINE || c === 13 || c === 12) i += 1;
+      else if (c === 45 && t.charCodeAt(i + 1) === 45) {
+        const end = t.indexOf("\n", i);
+        i = end === -1 ? t.length : end;
+      } else if (c === 47 && t.charCodeAt(i + 1) === 42) i = skipBlockComment(t, i);
       else break;
     }
     return i;
   }
-
-  /** A character offset (as in parser error cursors) to line and column. */
-  positionOfChar(charOffset: number): { line: number; column: number } {
-    return this.position(Buffer.byteLength(this.text.slice(0, charOffset), "utf8"));
-  }
 }
 
 /** Block comments nest in PostgreSQL. */
-function skipBlockComment(b: Buffer, start: number): number {
+function skipBlockComment(t: string, start: number): number {
   let depth = 0;
   let i = start;
-  while (i < b.length) {
-    if (b[i] === 0x2f && b[i + 1] === 0x2a) {
+  while (i < t.length) {
+    if (t.charCodeAt(i) === 47 && t.charCodeAt(i + 1) === 42) {
       depth += 1;
       i += 2;
-    } else if (b[i] === 0x2a && b[i + 1] === 0x2f) {
+    } else if (t.charCodeAt(i) === 42 && t.charCodeAt(i + 1) === 47) {
       depth -= 1;
       i += 2;
       if (depth === 0) return i;
