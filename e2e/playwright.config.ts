@@ -6,6 +6,8 @@ import { defineConfig, devices } from "@playwright/test";
 // against the built standalone server on the database in DATABASE_URL, seeded first.
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.E2E_PORT ?? 3210);
+// The tests create API tokens in the database, so they share the server's secret key.
+process.env.ROLLGATE_SECRET_KEY ??= "e2e-only-secret-key-not-for-production";
 export const artifactsDir = path.join(root, "e2e", "artifacts");
 
 export default defineConfig({
@@ -33,6 +35,6 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: "pipe",
-    env: { HOSTNAME: "127.0.0.1", PORT: String(port), NODE_ENV: "production" },
+    env: { HOSTNAME: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000" },
   },
 });

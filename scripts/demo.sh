@@ -10,5 +10,7 @@ echo "==> seeding demo data into $ROLLGATE_DATA_DIR (kept if already there)"
 pnpm --silent db:seed --if-empty
 echo "==> building the dashboard"
 pnpm --filter @rollgate/web build >/dev/null
+# The demo keeps the development key for webhook secrets; never do this in production.
+export ROLLGATE_ALLOW_DEV_SECRET_KEY=1
 echo "==> Rollgate is starting on http://127.0.0.1:${PORT:-3000}"
 HOSTNAME=127.0.0.1 PORT="${PORT:-3000}" exec node apps/web/.next/standalone/apps/web/server.js

@@ -1,10 +1,14 @@
 import "server-only";
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 interface Metrics {
   registry: Registry;
   databaseUp: Gauge;
   readinessChecks: Counter<"result">;
+  apiRequests: Counter<"route" | "status">;
+  apiDuration: Histogram<"route">;
+  events: Counter<"type" | "outcome">;
+  leases: Counter<"outcome">;
 }
 
 // One registry per process, kept on globalThis so dev-mode module reloads reuse it.
@@ -14,10 +18,15 @@ export function metrics(): Metrics {
   if (!holder.__rollgateMetrics) {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: "rollgate_" });
+    const registers = [registry];
     holder.__rollgateMetrics = {
       registry,
-      databaseUp: new Gauge({ name: "rollgate_database_up", help: "1 when the last readiness probe reached the database", registers: [registry] }),
-      readinessChecks: new Counter({ name: "rollgate_readiness_checks_total", help: "Readiness probes by result", labelNames: ["result"], registers: [registry] }),
+      databaseUp: new Gauge({ name: "rollgate_database_up", help: "1 when the last readiness probe reached the database", registers }),
+      readinessChecks: new Counter({ name: "rollgate_readiness_checks_total", help: "Readiness probes by result", labelNames: ["result"], registers }),
+      apiRequests: new Counter({ name: "rollgate_api_requests_total", help: "API requests by route and HTTP status", labelNames: ["route", "status"], registers }),
+      apiDuration: new Histogram({ name: "rollgate_api_request_duration_seconds", help: "API request duration by route", labelNames: ["route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
+      events: new Counter({ name: "rollgate_events_total", help: "Webhook events by type and outcome (accepted, duplicate, rejected)", labelNames: ["type", "outcome"], registers }),
+      leases: new Counter({ name: "rollgate_leases_total", help: "Contract lease requests by outcome (granted, denied)", labelNames: ["outcome"], registers }),
     };
   }
   return holder.__rollgateMetrics;

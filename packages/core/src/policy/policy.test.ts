@@ -9,7 +9,7 @@ describe("policy", () => {
   });
 
   it("refuses an invalid policy with field errors a form can show", () => {
-    const bad = { ...defaultPolicy("production"), rollbackWindowSeconds: 5, approvals: { required: -1, expirySeconds: 3600, allowedRoles: ["wizard"] } };
+    const bad = { ...defaultPolicy("production"), rollbackWindowSeconds: 0, approvals: { required: -1, expirySeconds: 3600, allowedRoles: ["wizard"] } };
     const result = parsePolicy(bad);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(expect.arrayContaining(["rollbackWindowSeconds", "approvals.required", "approvals.allowedRoles.0"]));

@@ -30,7 +30,7 @@ const weeklyFreeze = z.object({
 });
 
 export const policySchema = z.object({
-  rollbackWindowSeconds: z.number().int().min(60).max(90 * 24 * HOUR),
+  rollbackWindowSeconds: z.number().int().min(1).max(90 * 24 * HOUR),
   approvals: z.object({
     required: z.number().int().min(0).max(10),
     expirySeconds: z.number().int().min(300).max(90 * 24 * HOUR),
@@ -49,7 +49,7 @@ export const policySchema = z.object({
   requireFlagFull: z.boolean(),
   freezes: z.array(z.discriminatedUnion("kind", [explicitFreeze, weeklyFreeze])).max(50),
   noGo: z.array(z.object({ id: z.string().regex(/^[a-z0-9_-]{1,40}$/), description: z.string().min(1).max(300), active: z.boolean() })).max(50),
-  leaseTtlSeconds: z.number().int().min(60).max(24 * HOUR),
+  leaseTtlSeconds: z.number().int().min(5).max(24 * HOUR),
   lockingIsError: z.boolean(),
 });
 

@@ -1,0 +1,78 @@
+import "server-only";
+import type { ApiScope } from "@rollgate/core/types";
+import type { Db } from "@rollgate/db/client";
+import { hitRateLimit } from "@rollgate/db/queries/rate-limits";
+import { findActiveToken } from "@rollgate/db/queries/tokens";
+import { database } from "@rollgate/db/runtime";
+import { now } from "../clock";
+import { env } from "../env";
+import { AppError, errorResponse } from "../errors";
+import { metrics } from "../metrics";
+
+export type ApiToken = NonNullable<Awaited<ReturnType<typeof findActiveToken>>>;
+
+export interface ApiContext {
+  db: Db;
+  token: ApiToken;
+  now: Date;
+}
+
+type Handler<P> = (ctx: ApiContext, request: Request, params: P) => Promise<Response>;
+
+/**
+ * The edge of every machine endpoint: bearer token, scope, the per-token rate limit (kept
+ * in PostgreSQL so it holds across replicas), error mapping and metrics. Handlers receive
+ * an authenticated context and only parse and call a use case.
+ */
+export function withApiToken<P = Record<string, never>>(route: string, scope: ApiScope, handler: Handler<P>) {
+  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    const m = metrics();
+    const stop = m.apiDuration.startTimer({ route });
+    let response: Response;
+    try {
+      const db = await openDb();
+      const at = now();
+      const token = await authenticate(db, request);
+      if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
+      await limit(db, token.id, at);
+      response = await handler({ db, token, now: at }, request, await context.params);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    m.apiRequests.inc({ route, status: String(response.status) });
+    stop();
+    return response;
+  };
+}
+
+async function openDb(): Promise<Db> {
+  try {
+    return (await database()).db;
+  } catch {
+    throw new AppError("unavailable", "The database is unreachable; retry later.", undefined, { "retry-after": "5" });
+  }
+}
+
+async function authenticate(db: Db, request: Request): Promise<ApiToken> {
+  const header = request.headers.get("authorization") ?? "";
+  const bearer = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+  if (!bearer) throw new AppError("unauthenticated", "Send the API token as `Authorization: Bearer <token>`.", undefined, { "www-authenticate": "Bearer" });
+  const token = await findActiveToken(db, bearer);
+  if (!token) throw new AppError("unauthenticated", "The API token is unknown or revoked.", undefined, { "www-authenticate": "Bearer" });
+  return token;
+}
+
+async function limit(db: Db, tokenId: string, at: Date): Promise<void> {
+  const perMinute = env().ROLLGATE_RATE_LIMIT_PER_MINUTE;
+  const { count, resetAt } = await hitRateLimit(db, `token:${tokenId}`, at, 60_000);
+  if (count > perMinute) {
+    const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - at.getTime()) / 1000));
+    throw new AppError("rate_limited", `This token may send ${perMinute} requests a minute; retry after ${retryAfter} s.`, { limit: perMinute, retry_after_seconds: retryAfter }, { "retry-after": String(retryAfter) });
+  }
+}
+
+/** Checks that a token may act on this service and environment. */
+export function assertScope(token: ApiToken, service: string, environment: string): void {
+  if (token.serviceSlug !== service) throw new AppError("forbidden", `This token belongs to service ${token.serviceSlug}, not ${service}.`);
+  if (!token.environments.includes(environment)) throw new AppError("forbidden", `This token may not act on environment ${environment} (allowed: ${token.environments.join(", ")}).`);
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { eventBodySchema, type EventBody } from "@rollgate/core/contract/events";
+import { decryptSecret } from "@rollgate/db/secrets";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import type { ApiToken } from "../api/with-api-token";
+import { env } from "../env";
+import { AppError } from "../errors";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * Reads and checks a CI webhook in the order a caller can act on: media type, size, the
+ * Standard Webhooks signature (constant-time compare, five minutes' tolerance either way),
+ * then JSON and the event schema. Returns the delivery id and the parsed event.
+ */
+export async function readSignedEvent(request: Request, token: ApiToken): Promise<{ webhookId: string; body: EventBody }> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "Send the event as application/json.");
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const raw = Buffer.from(await request.arrayBuffer());
+  if (raw.length > MAX_BODY_BYTES) throw tooLarge();
+  const payload = raw.toString("utf8");
+
+  const headers = {
+    "webhook-id": request.headers.get("webhook-id") ?? "",
+    "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
+    "webhook-signature": request.headers.get("webhook-signature") ?? "",
+  };
+  try {
+    new Webhook(decryptSecret(token.secretCiphertext, env().secretKey)).verify(payload, headers, { jsonParse: false });
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    throw new AppError("unauthenticated", `The webhook signature does not verify (${error.message.toLowerCase()}); sign id.timestamp.body with the token's whsec_ secret.`);
+  }
+  if (headers["webhook-id"].length > 200) throw new AppError("invalid_request", "webhook-id is longer than 200 characters.");
+
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    throw new AppError("invalid_request", "The body is not valid JSON.");
+  }
+  const parsed = eventBodySchema.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("invalid_request", "The event does not match the schema; see details.", details);
+  }
+  return { webhookId: headers["webhook-id"], body: parsed.data };
+}
+
+function tooLarge(): AppError {
+  return new AppError("payload_too_large", `Events are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { defaultPolicy, type Policy } from "@rollgate/core/policy";
+import { openDatabase } from "@rollgate/db/client";
+import { createApiToken } from "@rollgate/db/queries/tokens";
+import { environments, services } from "@rollgate/db/schema";
+import postgres from "postgres";
+import { Webhook } from "standardwebhooks";
+
+// Test set-up straight in the database the server under test uses, and requests signed
+// the way a stranger's CI would sign them: with the standardwebhooks library.
+
+export const SECRET_KEY = process.env.ROLLGATE_SECRET_KEY!;
+const databaseUrl = () => process.env.DATABASE_URL!;
+
+export interface TestService {
+  slug: string;
+  token: string;
+  secret: string;
+  tokenId: string;
+}
+
+/** A fresh service with staging and production on a fast policy, and a token for it. */
+export async function makeService(options: { policy?: Partial<Policy>; scopes?: string[]; environments?: string[] } = {}): Promise<TestService> {
+  const handle = await openDatabase({ url: databaseUrl(), max: 1 });
+  try {
+    const slug = `svc-${randomUUID().slice(0, 8)}`;
+    const [service] = await handle.db.insert(services).values({ slug, name: `Test ${slug}` }).returning({ id: services.id });
+    const fast = (name: string): Policy => ({ ...defaultPolicy(name), rollbackWindowSeconds: 2, approvals: { ...defaultPolicy(name).approvals, required: 0 }, backupMaxAgeSeconds: 3600, ...options.policy });
+    await handle.db.insert(environments).values(["staging", "production"].map((name, position) => ({ serviceId: service!.id, name, position, policy: fast(name) })));
+    const created = await createApiToken(handle.db, {
+      serviceId: service!.id,
+      name: "e2e",
+      environments: options.environments ?? ["staging", "production"],
+      scopes: options.scopes ?? ["events:write", "gate:read", "gate:lease"],
+      createdBy: "e2e",
+      secretKey: SECRET_KEY,
+    });
+    return { slug, token: created.token, secret: created.secret, tokenId: created.id };
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export function signed(svc: TestService, event: unknown, options: { id?: string; at?: Date } = {}): SignedRequest {
+  return signedBody(svc, JSON.stringify(event), options);
+}
+
+/** Signs any text as the body, valid JSON or not. */
+export function signedBody(svc: TestService, body: string, options: { id?: string; at?: Date } = {}): SignedRequest {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = options.at ?? new Date();
+  const signature = new Webhook(svc.secret).sign(id, at, body);
+  return {
+    body,
+    headers: {
+      authorization: `Bearer ${svc.token}`,
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signature,
+    },
+  };
+}
+
+export async function post(baseUrl: string, request: SignedRequest): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(`${baseUrl}/api/v1/events`, { method: "POST", headers: request.headers, body: request.body });
+  return { status: response.status, json: await response.json().catch(() => null), headers: response.headers };
+}
+
+export function event(svc: TestService, type: string, data: Record<string, unknown>, release = "r1", environment = "staging") {
+  return { type, service: svc.slug, environment, release, occurred_at: new Date().toISOString(), data };
+}
+
+/** Row counts of every table, to show that bad input changed nothing. */
+export async function rowCounts(except: string[] = []): Promise<Record<string, number>> {
+  const sql = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
+  try {
+    const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by tablename`;
+    const counts: Record<string, number> = {};
+    for (const { tablename } of tables) {
+      if (except.includes(tablename)) continue;
+      const [row] = await sql.unsafe(`select count(*)::int as n from "${tablename}"`);
+      counts[tablename] = row!.n as number;
+    }
+    return counts;
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const sql = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
+  try {
+    return (await sql.unsafe(text, params as never[])) as unknown as T[];
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { eventBodySchema } from "./events.ts";
+import { eligibilityResponseSchema, errorResponseSchema, eventAcceptedSchema, gateResponseSchema, leaseResponseSchema } from "./responses.ts";
+
+// The OpenAPI 3.1 description of /api/v1, generated from the same zod schemas that
+// validate requests and responses, so the document cannot drift from the code.
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "draft-2020-12", unrepresentable: "any" });
+const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
+const error = (description: string) => ({ description, content: json("Error") });
+const rolloutParams = ["service", "environment", "release"].map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+
+export function openApiDocument(serverUrl = "/") {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Rollgate API",
+      version: "1.0.0",
+      description: "Release gate for rollback-safe PostgreSQL schema changes. CI pipelines send signed events and wait on the gate before a contract migration.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token scoped to one service, some environments and scopes (events:write, gate:read, gate:lease)." } },
+      schemas: {
+        Event: schema(eventBodySchema),
+        EventAccepted: schema(eventAcceptedSchema),
+        Gate: schema(gateResponseSchema),
+        Lease: schema(leaseResponseSchema),
+        Eligibility: schema(eligibilityResponseSchema),
+        Error: schema(errorResponseSchema),
+      },
+    },
+    paths: {
+      "/api/v1/events": {
+        post: {
+          summary: "Record a CI event (webhook)",
+          description: "Signed per Standard Webhooks: `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the token's whsec_ secret; 5 minutes' tolerance. A repeated webhook-id is answered as a duplicate with no second effect. Bodies over 256 KiB are refused.",
+          parameters: ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => ({ name, in: "header", required: true, schema: { type: "string" } })),
+          requestBody: { required: true, content: json("Event") },
+          responses: {
+            "202": { description: "Recorded (after commit), or a duplicate of a recorded delivery", content: json("EventAccepted") },
+            "400": error("The body is not JSON or does not match the schema; details lists the fields"),
+            "401": error("Missing, unknown or revoked token; bad or stale signature"),
+            "403": error("The token lacks events:write or is not scoped to this service or environment"),
+            "404": error("No such service, environment or release"),
+            "409": error("The rollout's state refuses the event (illegal transition, destructive expand, contract without lease); recorded as a rejected delivery"),
+            "413": error("The body is over 256 KiB"),
+            "415": error("The body is not application/json"),
+            "429": error("The token's rate limit is exhausted; see Retry-After"),
+          },
+        },
+      },
+      "/api/v1/rollouts/{service}/{environment}/{release}/gate": {
+        get: {
+          summary: "The contract gate's verdict and every check",
+          parameters: rolloutParams,
+          responses: { "200": { description: "The verdict", content: json("Gate") }, "401": error("Bad token"), "403": error("Scope"), "404": error("No such rollout"), "429": error("Rate limited") },
+        },
+      },
+      "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease": {
+        post: {
+          summary: "Take the single contract lease while the gate passes",
+          parameters: [...rolloutParams, { name: "x-rollgate-holder", in: "header", required: false, schema: { type: "string" }, description: "Who holds the lease, e.g. the CI job URL" }],
+          responses: {
+            "201": { description: "Granted to exactly one caller", content: json("Lease") },
+            "409": error("The gate is closed or another job holds the lease; details carries the verdict"),
+            "401": error("Bad token"),
+            "403": error("Scope"),
+            "404": error("No such rollout"),
+          },
+        },
+      },
+      "/api/v1/rollback-eligibility": {
+        get: {
+          summary: "Is rolling the app back to a version still data-safe?",
+          parameters: [
+            { name: "service", in: "query", required: true, schema: { type: "string" } },
+            { name: "environment", in: "query", required: true, schema: { type: "string" } },
+            { name: "version", in: "query", required: false, schema: { type: "string" }, description: "Default: the version deployed before the current one" },
+          ],
+          responses: { "200": { description: "SAFE, UNSAFE or UNKNOWN with reasons", content: json("Eligibility") }, "400": error("Missing parameters"), "401": error("Bad token"), "403": error("Scope"), "404": error("Unknown service or environment") },
+        },
+      },
+    },
+  };
+}

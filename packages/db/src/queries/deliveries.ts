@@ -1,0 +1,33 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { webhookDeliveries } from "../schema/index.ts";
+
+/**
+ * Claims a webhook-id for a token. Returns the new delivery's id, or null when the id was
+ * seen before — including by a concurrent request, which the unique index makes wait for
+ * the first one's transaction and then see it.
+ */
+export async function claimDelivery(db: Db, tokenId: string, webhookId: string, eventType: string): Promise<string | null> {
+  const [row] = await db
+    .insert(webhookDeliveries)
+    .values({ tokenId, webhookId, eventType, status: "processing", httpStatus: 0 })
+    .onConflictDoNothing({ target: [webhookDeliveries.tokenId, webhookDeliveries.webhookId] })
+    .returning({ id: webhookDeliveries.id });
+  return row?.id ?? null;
+}
+
+export async function findDelivery(db: Db, tokenId: string, webhookId: string) {
+  const [row] = await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.tokenId, tokenId), eq(webhookDeliveries.webhookId, webhookId))).limit(1);
+  return row ?? null;
+}
+
+export async function settleDelivery(
+  db: Db,
+  id: string,
+  outcome: { status: "accepted" | "rejected"; httpStatus: number; rolloutId?: string | null; eventId?: string | null; error?: unknown },
+): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({ status: outcome.status, httpStatus: outcome.httpStatus, rolloutId: outcome.rolloutId ?? null, eventId: outcome.eventId ?? null, error: outcome.error ?? null })
+    .where(eq(webhookDeliveries.id, id));
+}

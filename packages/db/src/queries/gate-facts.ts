@@ -1,0 +1,68 @@
+import type { ApprovalFact, GateCheckId, GateFacts } from "@rollgate/core/gate";
+import type { RolloutState } from "@rollgate/core/types";
+import { and, asc, count, desc, eq, gte, isNull, lt, lte, max, min } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { approvals, backups, environments, incidents, overrides, rollouts, sloSnapshots, users } from "../schema/index.ts";
+import { activeLease } from "./leases.ts";
+import { projectionOf, type RolloutRow } from "./rollouts.ts";
+
+/**
+ * Everything the gate needs for one rollout, as aggregates: SLOs since the window started
+ * come back as a count and worst values, never as a series, so the gate stays fast with
+ * millions of snapshots. The caller supplies what needs the SQL analyser.
+ */
+export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number): Promise<GateFacts> {
+  const { rollout, release } = row;
+  const windowStart = rollout.windowStartedAt;
+  const [slo] = windowStart
+    ? await db
+        .select({ samples: count(), minAvailability: min(sloSnapshots.availability), minErrorBudgetRemaining: min(sloSnapshots.errorBudgetRemaining), maxBurnRate: max(sloSnapshots.burnRate) })
+        .from(sloSnapshots)
+        .where(and(eq(sloSnapshots.rolloutId, rollout.id), gte(sloSnapshots.observedAt, windowStart), lte(sloSnapshots.observedAt, now)))
+    : [{ samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null }];
+
+  const [backup] = await db
+    .select({ backupId: backups.backupId, verifiedAt: backups.verifiedAt })
+    .from(backups)
+    .where(and(eq(backups.environmentId, rollout.environmentId), eq(backups.restoreTested, true), lte(backups.verifiedAt, now)))
+    .orderBy(desc(backups.verifiedAt))
+    .limit(1);
+
+  const earlier = await db
+    .select({ name: environments.name, state: rollouts.state })
+    .from(environments)
+    .leftJoin(rollouts, and(eq(rollouts.environmentId, environments.id), eq(rollouts.releaseId, release.id)))
+    .where(and(eq(environments.serviceId, row.serviceId), lt(environments.position, row.environmentPosition)))
+    .orderBy(asc(environments.position));
+
+  const open = await db
+    .select({ title: incidents.title, openedAt: incidents.openedAt })
+    .from(incidents)
+    .where(and(eq(incidents.environmentId, rollout.environmentId), isNull(incidents.closedAt), eq(incidents.blocksContract, true)));
+
+  const decided = await db
+    .select({ approverId: approvals.approverId, approverEmail: users.email, role: approvals.role, decision: approvals.decision, contractChecksum: approvals.contractChecksum, decidedAt: approvals.decidedAt, withdrawnAt: approvals.withdrawnAt })
+    .from(approvals)
+    .innerJoin(users, eq(users.id, approvals.approverId))
+    .where(eq(approvals.rolloutId, rollout.id));
+
+  const overriding = await db
+    .select({ checks: overrides.checks, actor: users.email, createdAt: overrides.createdAt, expiresAt: overrides.expiresAt })
+    .from(overrides)
+    .innerJoin(users, eq(users.id, overrides.actorId))
+    .where(eq(overrides.rolloutId, rollout.id));
+
+  const lease = await activeLease(db, rollout.id, now);
+  return {
+    rollout: projectionOf(rollout),
+    expandDestructiveFindings,
+    slo: slo!,
+    latestTestedBackup: backup ?? null,
+    earlierEnvironments: earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
+    openIncidents: open,
+    releaseAuthor: release.author,
+    approvals: decided as ApprovalFact[],
+    activeLease: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
+    overrides: overriding.map((o) => ({ ...o, checks: o.checks as GateCheckId[] })),
+  };
+}

@@ -1,0 +1,25 @@
+import { and, eq, gt, isNull, lte } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { leases } from "../schema/index.ts";
+
+/** Marks leases past their expiry as released. Call with the rollout row locked. */
+export async function expireLeases(db: Db, rolloutId: string, now: Date): Promise<void> {
+  await db.update(leases).set({ releasedAt: now, outcome: "expired" }).where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt), lte(leases.expiresAt, now)));
+}
+
+export async function activeLease(db: Db, rolloutId: string, now: Date) {
+  const [row] = await db
+    .select({ id: leases.id, holder: leases.holder, expiresAt: leases.expiresAt, tokenId: leases.tokenId })
+    .from(leases)
+    .where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt), gt(leases.expiresAt, now)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function grantLease(db: Db, params: { rolloutId: string; tokenId: string | null; holder: string; now: Date; ttlSeconds: number }) {
+  const [row] = await db
+    .insert(leases)
+    .values({ rolloutId: params.rolloutId, tokenId: params.tokenId, holder: params.holder, acquiredAt: params.now, expiresAt: new Date(params.now.getTime() + params.ttlSeconds * 1000) })
+    .returning({ id: leases.id, expiresAt: leases.expiresAt });
+  return row!;
+}
