@@ -9,8 +9,8 @@ const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXI
 
 let base: string;
 let svc: TestService;
-test.beforeAll(async ({}, info) => {
-  base = info.project.use.baseURL!;
+test.beforeAll(async () => {
+  base = test.info().project.use.baseURL!;
   svc = await makeService();
   const created = await post(base, signed(svc, event(svc, "release.created", { title: "Email rename", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT })));
   expect(created.status).toBe(202);
