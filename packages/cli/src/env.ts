@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { UsageError } from "./io.ts";
+
+// The CLI's settings: where Rollgate is and the pipeline's credentials.
+const schema = z.object({
+  ROLLGATE_URL: z.url({ message: "ROLLGATE_URL must be the Rollgate server's URL, e.g. https://rollgate.example.com" }),
+  ROLLGATE_TOKEN: z.string().min(1, "ROLLGATE_TOKEN must hold the API token (rg_…)"),
+  ROLLGATE_SECRET: z.string().startsWith("whsec_", "ROLLGATE_SECRET must hold the signing secret (whsec_…)"),
+});
+
+export type CliEnv = z.infer<typeof schema>;
+
+export function readCliEnv(source: Record<string, string | undefined> = process.env): CliEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));
+  return parsed.data;
+}
+
+/** `--service`/`--environment`/`--release`, falling back to ROLLGATE_SERVICE, … for pipelines. */
+export function rolloutKeys(values: { service?: string; environment?: string; release?: string }, source: Record<string, string | undefined> = process.env) {
+  const keys = { service: values.service ?? source.ROLLGATE_SERVICE, environment: values.environment ?? source.ROLLGATE_ENVIRONMENT, release: values.release ?? source.ROLLGATE_RELEASE };
+  for (const [name, value] of Object.entries(keys)) if (!value) throw new UsageError(`give --${name} (or set ROLLGATE_${name.toUpperCase()}).`);
+  return keys as { service: string; environment: string; release: string };
+}
+
+/** Who holds a lease, as the pipeline names itself (a job URL where the CI system gives one). */
+export function leaseHolder(fallback: string, source: Record<string, string | undefined> = process.env): string {
+  const ghRun = source.GITHUB_RUN_ID && source.GITHUB_REPOSITORY ? `${source.GITHUB_SERVER_URL ?? "https://github.com"}/${source.GITHUB_REPOSITORY}/actions/runs/${source.GITHUB_RUN_ID}` : undefined;
+  return source.CI_JOB_URL ?? ghRun ?? fallback;
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import type { CliEnv } from "./env.ts";
+
+export interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers are read field by field
+  json: any;
+}
+
+const RETRIES = 5;
+
+/**
+ * Calls the Rollgate API, retrying network errors and 5xx with exponential backoff. A
+ * webhook keeps its webhook-id across retries, so a retry after a lost answer is recorded
+ * as a duplicate, never as a second event.
+ */
+export async function call(env: CliEnv, method: "GET" | "POST", path: string, options: { event?: unknown; headers?: Record<string, string>; sleep?: (ms: number) => Promise<void> } = {}): Promise<Answer> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const webhookId = `msg_${randomUUID()}`;
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= RETRIES; attempt += 1) {
+    if (attempt > 0) await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
+    const headers: Record<string, string> = { authorization: `Bearer ${env.ROLLGATE_TOKEN}`, ...options.headers };
+    let body: string | undefined;
+    if (options.event !== undefined) {
+      body = JSON.stringify(options.event);
+      // Signed anew each attempt (fresh timestamp), with the same id.
+      const at = new Date();
+      Object.assign(headers, { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(env.ROLLGATE_SECRET).sign(webhookId, at, body) });
+    }
+    try {
+      const response = await fetch(new URL(path, env.ROLLGATE_URL), { method, headers, body });
+      const json = await response.json().catch(() => null);
+      if (response.status >= 500 && attempt < RETRIES) {
+        lastError = new Error(`HTTP ${response.status}`);
+        continue;
+      }
+      return { status: response.status, json };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`Rollgate at ${env.ROLLGATE_URL} did not answer after ${RETRIES + 1} attempts: ${(lastError as Error)?.message ?? lastError}`);
+}
+
+export function rolloutPath(keys: { service: string; environment: string; release: string }): string {
+  return `/api/v1/rollouts/${encodeURIComponent(keys.service)}/${encodeURIComponent(keys.environment)}/${encodeURIComponent(keys.release)}`;
+}
+
+/** A one-line explanation of an error answer. */
+export function explain(answer: Answer): string {
+  return answer.json?.error ? `${answer.status} ${answer.json.error.code}: ${answer.json.error.message}` : `HTTP ${answer.status}`;
+}
