@@ -26,7 +26,8 @@ export class AppServer {
     });
     this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
     this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    await waitFor(async () => (await fetch(`${this.url}/api/health`).catch(() => null))?.ok === true, 30_000);
+    // Ready means migrated and connected, so callers may write to the database at once.
+    await waitFor(async () => (await fetch(`${this.url}/api/ready`).catch(() => null))?.ok === true, 30_000);
   }
 
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

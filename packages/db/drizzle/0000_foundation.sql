@@ -260,7 +260,7 @@ CREATE TABLE "slo_snapshots" (
 	"availability" double precision NOT NULL,
 	"error_budget_remaining" double precision NOT NULL,
 	"burn_rate" double precision NOT NULL,
-	"latency_p_99_ms" double precision
+	"latency_p99_ms" double precision
 );
 --> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_service_id_services_id_fk" FOREIGN KEY ("service_id") REFERENCES "public"."services"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -7,10 +7,12 @@ import { webhookDeliveries } from "../schema/index.ts";
  * seen before — including by a concurrent request, which the unique index makes wait for
  * the first one's transaction and then see it.
  */
-export async function claimDelivery(db: Db, tokenId: string, webhookId: string, eventType: string): Promise<string | null> {
+export async function claimDelivery(db: Db, tokenId: string, webhookId: string, eventType: string, eventId: string): Promise<string | null> {
+  // Written as accepted, with the id its event will get: the transaction commits both or
+  // neither, and a refusal overwrites the outcome before it commits.
   const [row] = await db
     .insert(webhookDeliveries)
-    .values({ tokenId, webhookId, eventType, status: "processing", httpStatus: 0 })
+    .values({ tokenId, webhookId, eventType, status: "accepted", httpStatus: 202, eventId })
     .onConflictDoNothing({ target: [webhookDeliveries.tokenId, webhookDeliveries.webhookId] })
     .returning({ id: webhookDeliveries.id });
   return row?.id ?? null;

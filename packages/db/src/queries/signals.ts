@@ -13,6 +13,8 @@ export type Signal =
   | { type: "release.created" };
 
 export interface EventRecord {
+  /** Chosen by the caller, so the delivery can name it before the event row exists. */
+  eventId: string;
   rolloutId: string;
   environmentId: string;
   occurredAt: Date;
@@ -23,12 +25,11 @@ export interface EventRecord {
 }
 
 /** Writes the event and the facts it carries. Call inside the transaction that moved the rollout. */
-export async function recordEvent(db: Db, signal: Signal, record: EventRecord): Promise<string> {
+export async function recordEvent(db: Db, signal: Signal, record: EventRecord): Promise<void> {
   const { rolloutId, environmentId, occurredAt } = record;
-  const [event] = await db
+  await db
     .insert(rolloutEvents)
-    .values({ rolloutId, type: signal.type, occurredAt, data: record.data, deliveryId: record.deliveryId, stateBefore: record.stateBefore, stateAfter: record.stateAfter })
-    .returning({ id: rolloutEvents.id });
+    .values({ id: record.eventId, rolloutId, type: signal.type, occurredAt, data: record.data, deliveryId: record.deliveryId, stateBefore: record.stateBefore, stateAfter: record.stateAfter });
   switch (signal.type) {
     case "migration.started":
       await db.insert(migrationRuns).values({ rolloutId, phase: signal.phase, name: signal.name, checksum: signal.checksum, status: "started", startedAt: occurredAt, leaseId: signal.leaseId ?? null });
@@ -70,5 +71,4 @@ export async function recordEvent(db: Db, signal: Signal, record: EventRecord): 
       await db.insert(backups).values({ environmentId, rolloutId, backupId: signal.backupId, restoreTested: signal.restoreTested, verifiedAt: occurredAt });
       break;
   }
-  return event!.id;
 }

@@ -43,6 +43,7 @@ export async function findActiveToken(db: Db, bearer: string) {
       environments: apiTokens.environments,
       scopes: apiTokens.scopes,
       secretCiphertext: apiTokens.secretCiphertext,
+      lastUsedAt: apiTokens.lastUsedAt,
     })
     .from(apiTokens)
     .innerJoin(services, eq(services.id, apiTokens.serviceId))

@@ -69,7 +69,7 @@ export const sloSnapshots = pgTable(
     availability: doublePrecision().notNull(),
     errorBudgetRemaining: doublePrecision().notNull(),
     burnRate: doublePrecision().notNull(),
-    latencyP99Ms: doublePrecision(),
+    latencyP99Ms: doublePrecision("latency_p99_ms"),
   },
   (t) => [index().on(t.rolloutId, t.observedAt)],
 );

@@ -2,7 +2,7 @@ import "server-only";
 import type { ApiScope } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { hitRateLimit } from "@rollgate/db/queries/rate-limits";
-import { findActiveToken } from "@rollgate/db/queries/tokens";
+import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { env } from "../env";
@@ -33,6 +33,8 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
       const db = await openDb();
       const at = now();
       const token = await authenticate(db, request);
+      // "Last used" to the minute: one write a minute, not one per request on a hot row.
+      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000) await touchApiToken(db, token.id, at);
       if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
       await limit(db, token.id, at);
       response = await handler({ db, token, now: at }, request, await context.params);

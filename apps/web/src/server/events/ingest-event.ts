@@ -1,7 +1,9 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { EventBody } from "@rollgate/core/contract/events";
 import { applyEvent, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
+import type { RolloutProjection } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
@@ -9,7 +11,6 @@ import { claimDelivery, findDelivery, settleDelivery } from "@rollgate/db/querie
 import { activeLease } from "@rollgate/db/queries/leases";
 import { findEnvironment, findRollout, projectionOf, saveProjection, upsertRelease, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { recordEvent, type Signal } from "@rollgate/db/queries/signals";
-import { touchApiToken } from "@rollgate/db/queries/tokens";
 import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
@@ -26,7 +27,8 @@ export type IngestResult =
 export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date; webhookId: string; body: EventBody }): Promise<IngestResult> {
   const { token, now, webhookId, body } = options;
   return options.db.transaction(async (tx) => {
-    const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type);
+    const eventId = randomUUID();
+    const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
     const rollout = await resolveRollout(tx, token, body);
@@ -41,8 +43,10 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
       await appendAudit(tx, { ...audit, action: "delivery.rejected", data: { type: body.type, webhookId, code: result.rejection.code, message: result.rejection.message } });
       return { outcome: "rejected", rejection: result.rejection, duplicate: false };
     }
-    await saveProjection(tx, rollout.rollout.id, result.rollout, now);
-    const eventId = await recordEvent(tx, toSignal(body), {
+    const changed = !sameProjection(before, result.rollout);
+    if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
+    await recordEvent(tx, toSignal(body), {
+      eventId,
       rolloutId: rollout.rollout.id,
       environmentId: rollout.rollout.environmentId,
       occurredAt: new Date(body.occurred_at),
@@ -51,9 +55,10 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
       stateAfter: result.rollout.state,
       data: body.data,
     });
-    await settleDelivery(tx, deliveryId, { status: "accepted", httpStatus: 202, rolloutId: rollout.rollout.id, eventId });
-    await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state } });
-    await touchApiToken(tx, token.id, now);
+    // The audit trail records every change and decision; observations that change nothing
+    // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
+    // the chain's lock for the shortest time.
+    if (changed || body.type === "release.created") await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state } });
     return { outcome: "accepted", eventId, duplicate: false };
   });
 }
@@ -144,4 +149,12 @@ function toSignal(body: EventBody): Signal {
     case "release.created":
       return { type: body.type };
   }
+}
+
+function sameProjection(a: RolloutProjection, b: RolloutProjection): boolean {
+  return (Object.keys(a) as Array<keyof RolloutProjection>).every((k) => {
+    const x = a[k];
+    const y = b[k];
+    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y;
+  });
 }
