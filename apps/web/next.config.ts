@@ -8,7 +8,7 @@ const config: NextConfig = {
   output: "standalone",
   outputFileTracingRoot: root,
   turbopack: { root },
-  transpilePackages: ["@rollgate/core", "@rollgate/db"],
+  transpilePackages: ["@rollgate/core", "@rollgate/db", "@rollgate/drill"],
   // Native/WASM database drivers and the SQL parser must stay outside the bundle.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "libpg-query"],
   poweredByHeader: false,

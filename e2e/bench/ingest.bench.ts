@@ -3,6 +3,7 @@
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/ingest.bench.ts [--write]
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { writeBenchmarkSection } from "../../scripts/benchmark-doc.ts";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,27 +80,15 @@ try {
   console.log(table);
 
   if (process.argv.includes("--write")) {
-    const file = path.join(here, "..", "..", "docs", "BENCHMARKS.md");
-    const section = [
-      "## Event ingestion",
-      "",
+    writeBenchmarkSection("Event ingestion", [
       "`pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/ingest.bench.ts --write`",
       "",
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine.`,
       `autocannon, ${CONNECTIONS} connections for ${SECONDS} s, each request a freshly signed \`slo.snapshot\` spread over ${ROLLOUTS} rollouts, against one standalone server;`,
-      `then pgbench with ${CONNECTIONS} clients for ${SECONDS} s running [the same writes](../e2e/bench/ingest.pgbench.sql) (delivery claim, rollout lock and update, event, snapshot, audit chain, token) in one transaction.`,
+      `then pgbench with ${CONNECTIONS} clients for ${SECONDS} s running [the same writes](../e2e/bench/ingest.pgbench.sql) (rate-limit count, delivery claim, rollout lock, event, snapshot) in one transaction.`,
       "",
       table,
-      "",
-    ].join("\n");
-    let doc = readFileSync(file, "utf8");
-    const start = doc.indexOf("## Event ingestion");
-    if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
-    else {
-      const next = doc.indexOf("\n## ", start + 1);
-      doc = doc.slice(0, start) + section + (next === -1 ? "" : doc.slice(next + 1));
-    }
-    writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
+    ]);
   }
 } finally {
   await server.stop();

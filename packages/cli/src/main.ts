@@ -1,4 +1,5 @@
 import { processIo, UsageError, type Io } from "./io.ts";
+import { drillCommand } from "./commands/drill.ts";
 import { gateCommand } from "./commands/gate.ts";
 import { runCommand } from "./commands/run.ts";
 import { sendCommand } from "./commands/send.ts";
@@ -13,6 +14,7 @@ Usage:
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate gate [--wait] [--timeout 2h] [--interval 10s]
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
+  rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
 
 send, run and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
 rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/_RELEASE.
@@ -21,7 +23,7 @@ token create writes to DATABASE_URL (or the embedded data folder).
 Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied; 4 timeout.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const commands: Record<string, Command> = { lint: lintCommand, send: sendCommand, run: runCommand, gate: gateCommand, token: tokenCommand };
+const commands: Record<string, Command> = { lint: lintCommand, send: sendCommand, run: runCommand, gate: gateCommand, token: tokenCommand, drill: drillCommand };
 
 /** Runs one `rollgate` command and returns its exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

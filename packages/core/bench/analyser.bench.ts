@@ -1,10 +1,8 @@
 // Benchmark: the analyser's throughput against raw libpg-query parsing of the same corpus.
 // Run: pnpm exec tsx packages/core/bench/analyser.bench.ts [--write]
-import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseSync } from "libpg-query";
+import { writeBenchmarkSection } from "../../../scripts/benchmark-doc.ts";
 import { analyseSqlSync, loadSqlParser } from "../src/sql/index.ts";
 
 const TEMPLATES = [
@@ -71,30 +69,13 @@ const table = [
 console.log(`${statements} statements in ${files.length} files\n\n${table}`);
 
 if (process.argv.includes("--write")) {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "BENCHMARKS.md");
-  const section = [
-    "## SQL analyser",
-    "",
+  writeBenchmarkSection("SQL analyser", [
     "`pnpm exec tsx packages/core/bench/analyser.bench.ts --write`",
     "",
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}:`,
     `a deterministic corpus of ${statements} migration statements in ${files.length} files, 3 warm-up rounds, then 9 interleaved rounds.`,
     "",
     table,
-    "",
-  ].join("\n");
-  let doc = "# Benchmarks\n\nEvery number here comes from a committed script; each section names the command that repeats it.\n\n";
-  try {
-    doc = readFileSync(file, "utf8");
-  } catch {
-    // first section
-  }
-  const start = doc.indexOf("## SQL analyser");
-  if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
-  else {
-    const next = doc.indexOf("\n## ", start + 1);
-    doc = doc.slice(0, start) + section + (next === -1 ? "" : doc.slice(next + 1));
-  }
-  writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
+  ]);
 }
 process.exitCode = ratio >= 0.8 ? 0 : 1;

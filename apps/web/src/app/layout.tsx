@@ -26,6 +26,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/api-reference" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
               API
             </Link>
+            <Link href="/drill" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+              Drill
+            </Link>
           </nav>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-6">

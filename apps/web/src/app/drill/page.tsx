@@ -1,0 +1,18 @@
+import type { Metadata } from "next";
+import { DrillRunner } from "@/components/drill/drill-runner";
+
+export const metadata: Metadata = { title: "Incident drill" };
+
+export default function DrillPage() {
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold">Incident drill</h1>
+      <p className="max-w-3xl text-slate-600 dark:text-slate-300">
+        Replays the incident Rollgate exists for on a throwaway PostgreSQL (embedded, in memory): a release that ships app code and a column drop together breaks the old version even after a
+        successful image rollback; the expand/contract sequence keeps the app rollback safe until the contract. The same drill runs in a terminal as <code className="font-mono">rollgate drill</code>.
+        The runbook for real releases is <code className="font-mono">docs/runbook-rollback-migrations.md</code> in the repository.
+      </p>
+      <DrillRunner />
+    </div>
+  );
+}

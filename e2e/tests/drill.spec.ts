@@ -1,0 +1,21 @@
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { artifactsDir } from "../playwright.config";
+
+test("the drill page runs both scenarios and shows the timeline step by step", async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  await page.goto("/drill");
+  await expect(page.getByRole("heading", { name: "Incident drill" })).toBeVisible();
+  await page.getByRole("button", { name: "Run drill" }).click();
+  const timeline = page.getByRole("list", { name: "Drill timeline" });
+  // Steps appear while the drill runs, before the summary.
+  await expect(timeline.getByRole("listitem").first()).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("Drill complete: every step went as expected.", { timeout: 30_000 });
+  await expect(timeline.getByText('column "email" does not exist').first()).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("rolling back to 1.0.0 is UNSAFE");
+  expect(await timeline.getByRole("listitem").count()).toBe(22);
+  await expect(page.getByRole("link", { name: "Download evidence (JSON)" })).toBeVisible();
+  const file = path.join(artifactsDir, "drill.png");
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach("drill", { path: file, contentType: "image/png" });
+});

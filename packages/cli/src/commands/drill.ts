@@ -1,0 +1,32 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { drillMarkdown, runDrill, type Step } from "@rollgate/drill";
+import { UsageError, type Io } from "../io.ts";
+
+/**
+ * `rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]`: the incident on an
+ * embedded PostgreSQL, step by step, with an evidence bundle (JSON + Markdown) in DIR.
+ */
+export async function drillCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args);
+  const scenario = values.scenario ?? "both";
+  if (scenario !== "unsafe" && scenario !== "safe" && scenario !== "both") throw new UsageError("--scenario must be unsafe, safe or both.");
+  const line = (s: Step) => `${s.ok ? "✓" : "✗"} ${s.scenario.padEnd(6)} ${String(s.index).padStart(2)}. ${s.title} — ${s.outcome}${s.error ? `: ${s.error}` : s.detail ? `: ${s.detail}` : ""} (${s.durationMs} ms)`;
+  const evidence = await runDrill({ scenario, onStep: values.json ? undefined : (s) => io.err(line(s)) });
+  const dir = values.out ?? path.join(".rollgate", "drills", evidence.id);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
+  await writeFile(path.join(dir, "evidence.md"), drillMarkdown(evidence));
+  if (values.json) io.out(JSON.stringify(evidence));
+  else io.out(`${evidence.passed ? "Drill complete: every step went as expected." : "Drill FAILED: some steps did not go as expected."} Evidence: ${path.join(dir, "evidence.json")} and evidence.md`);
+  return evidence.passed ? 0 : 1;
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: { scenario: { type: "string" }, json: { type: "boolean", default: false }, out: { type: "string" } } });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { beforeAll, describe, expect, it } from "vitest";
+import { drillMarkdown, runDrill, type DrillEvidence } from "./index.ts";
+
+const schema = JSON.parse(readFileSync(new URL("./evidence.schema.json", import.meta.url), "utf8"));
+const ajv = new Ajv2020({ allErrors: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema);
+
+let evidence: DrillEvidence;
+beforeAll(async () => {
+  evidence = await runDrill({ scenario: "both", windowMs: 300 });
+}, 60_000);
+
+describe("the incident drill", () => {
+  it("shows the real PostgreSQL error when v1 runs after the one-step release", () => {
+    const broken = evidence.steps.find((s) => s.scenario === "unsafe" && s.title.startsWith("v1 cannot read"))!;
+    expect(broken).toMatchObject({ outcome: "failed", ok: true });
+    expect(broken.error).toBe('column "email" does not exist');
+    expect(evidence.unsafe?.rollbackError).toBe('column "email" does not exist');
+  });
+
+  it("shows that v2 failed its health check with a real error", () => {
+    expect(evidence.steps.find((s) => s.title === "v2 fails its health check")?.error).toBe('column "display_name" does not exist');
+  });
+
+  it("counts what a data rollback loses", () => {
+    expect(evidence.unsafe?.lostWrites).toBe(5);
+    expect(evidence.steps.find((s) => s.title.startsWith("data rollback"))?.detail).toMatch(/5 sign-ups lost/);
+  });
+
+  it("succeeds at every step of the safe sequence and ends contracted with v1 UNSAFE", () => {
+    const safe = evidence.steps.filter((s) => s.scenario === "safe");
+    expect(safe.length).toBeGreaterThanOrEqual(10);
+    for (const step of safe) expect(step.ok, `${step.title}: ${step.detail}`).toBe(true);
+    expect(safe.find((s) => s.title.startsWith("roll the app back"))?.outcome).toBe("succeeded");
+    expect(evidence.safe).toMatchObject({ finalState: "contracted", eligibility: { verdict: "UNSAFE", targetVersion: "1.0.0" } });
+    expect(evidence.safe?.eligibility.reasons[0]).toMatch(/dropped column users.email/);
+    expect(evidence.passed).toBe(true);
+  });
+
+  it("writes an evidence bundle that validates against its published schema", () => {
+    expect(validate(JSON.parse(JSON.stringify(evidence))), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...evidence, steps: [] })).toBe(false);
+    expect(drillMarkdown(evidence)).toContain("| 8 | v1 cannot read its data: the column it needs is gone | failed | yes |");
+  });
+});
