@@ -12,7 +12,7 @@ export function writeBenchmarkSection(title: string, lines: string[]): void {
   if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
   else {
     const next = doc.indexOf("\n## ", start + 1);
-    doc = doc.slice(0, start) + section + (next === -1 ? "" : doc.slice(next + 1));
+    doc = doc.slice(0, start) + section + (next === -1 ? "" : `\n${doc.slice(next + 1)}`);
   }
   writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
 }
