@@ -8,6 +8,12 @@ export const metadata: Metadata = {
   description: "Release gate for rollback-safe PostgreSQL schema changes",
 };
 
+const NAV = [
+  ["/", "Overview"],
+  ["/api-reference", "API"],
+  ["/drill", "Drill"],
+] as const;
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
@@ -20,15 +26,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="text-lg font-semibold tracking-tight">
               Rollgate
             </Link>
-            <Link href="/" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
-              Overview
-            </Link>
-            <Link href="/api-reference" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
-              API
-            </Link>
-            <Link href="/drill" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
-              Drill
-            </Link>
+            {NAV.map(([href, label]) => (
+              <Link key={href} href={href} className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+                {label}
+              </Link>
+            ))}
           </nav>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-6">
