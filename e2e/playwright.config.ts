@@ -6,6 +6,7 @@ import { defineConfig, devices } from "@playwright/test";
 // against the built standalone server on the database in DATABASE_URL, seeded first.
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.E2E_PORT ?? 3210);
+const oidcPort = 3290;
 // The tests create API tokens in the database, so they share the server's secret key.
 process.env.ROLLGATE_SECRET_KEY ??= "e2e-only-secret-key-not-for-production";
 export const artifactsDir = path.join(root, "e2e", "artifacts");
@@ -28,13 +29,36 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    command: "pnpm --silent db:seed --if-empty && node apps/web/.next/standalone/apps/web/server.js",
-    cwd: root,
-    url: `http://127.0.0.1:${port}/api/ready`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    env: { HOSTNAME: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000" },
-  },
+  webServer: [
+    {
+      // A real OpenID provider for sign-in tests.
+      command: `pnpm exec tsx e2e/support/oidc-server.ts`,
+      cwd: root,
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      env: { OIDC_PORT: String(oidcPort), APP_URL: `http://127.0.0.1:${port}` },
+    },
+    {
+      command: "pnpm --silent db:seed --if-empty && node apps/web/.next/standalone/apps/web/server.js",
+      cwd: root,
+      url: `http://127.0.0.1:${port}/api/ready`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        HOSTNAME: "127.0.0.1",
+        PORT: String(port),
+        NODE_ENV: "production",
+        ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000",
+        NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+        NEXTAUTH_SECRET: "e2e-only-nextauth-secret-not-for-production",
+        ROLLGATE_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        ROLLGATE_OIDC_CLIENT_ID: "rollgate-e2e",
+        ROLLGATE_OIDC_CLIENT_SECRET: "rollgate-e2e-client-secret",
+        ROLLGATE_OIDC_NAME: "Test SSO",
+        ROLLGATE_CREDENTIALS_LOGIN: "1",
+      },
+    },
+  ],
 });

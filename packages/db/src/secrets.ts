@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 
 // API credentials. The bearer token is stored only as its SHA-256; the webhook signing
 // secret must be usable to verify HMACs, so it is stored encrypted (AES-256-GCM) under a
@@ -36,4 +36,18 @@ export function decryptSecret(sealed: string, secretKey: string): string {
   const decipher = createDecipheriv("aes-256-gcm", keyFrom(secretKey), Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}
+
+/** A password for the local/demo credentials sign-in: scrypt with a random salt. */
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  return ["scrypt", salt.toString("base64url"), scryptSync(password, salt, 32).toString("base64url")].join(":");
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, salt, hash] = stored.split(":");
+  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const expected = Buffer.from(hash, "base64url");
+  const actual = scryptSync(password, Buffer.from(salt, "base64url"), expected.length);
+  return timingSafeEqual(actual, expected);
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { UserMenu } from "@/components/user-menu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -31,6 +32,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 {label}
               </Link>
             ))}
+            <UserMenu />
           </nav>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-6">

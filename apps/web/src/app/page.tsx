@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { StateBadge } from "@/components/state-badge";
 import { getOverview } from "@/server/overview/get-overview";
 
@@ -25,9 +26,9 @@ export default async function OverviewPage() {
                   {env.rollout ? (
                     <>
                       <StateBadge state={env.rollout.state} />
-                      <span className="text-sm">
+                      <Link href={`/rollouts/${service.slug}/${env.environmentName}/${env.rollout.releaseKey}`} className="text-sm underline-offset-2 hover:underline">
                         {env.rollout.releaseTitle} <span className="font-mono text-slate-500 dark:text-slate-400">{env.rollout.releaseKey}</span>
-                      </span>
+                      </Link>
                       <span className="text-sm text-slate-600 dark:text-slate-300">
                         app {env.rollout.currentVersion ?? "not deployed"} · flag {env.rollout.flagPercent}%
                       </span>

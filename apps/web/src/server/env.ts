@@ -9,9 +9,19 @@ const schema = z.object({
   ROLLGATE_READY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   ROLLGATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   ROLLGATE_ALLOW_DEV_SECRET_KEY: z.enum(["0", "1"]).default("0"),
+  // Sign-in (next-auth reads NEXTAUTH_URL and NEXTAUTH_SECRET itself as well).
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  ROLLGATE_OIDC_ISSUER: z.url().optional(),
+  ROLLGATE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  ROLLGATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  ROLLGATE_OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  /** Local e-mail + password accounts: on outside production unless set to 0; off in production unless set to 1. */
+  ROLLGATE_CREDENTIALS_LOGIN: z.enum(["0", "1"]).optional(),
+  ROLLGATE_ADMIN_EMAILS: z.string().default(""),
+  ROLLGATE_SESSION_HOURS: z.coerce.number().positive().default(8),
 });
 
-export type WebEnv = z.infer<typeof schema> & { secretKey: string };
+export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[] };
 let cached: WebEnv | undefined;
 
 export function env(): WebEnv {
@@ -20,7 +30,9 @@ export function env(): WebEnv {
     const secretKey = readDbEnv().ROLLGATE_SECRET_KEY;
     if (web.NODE_ENV === "production" && secretKey === DEVELOPMENT_SECRET_KEY && web.ROLLGATE_ALLOW_DEV_SECRET_KEY !== "1")
       throw new Error("ROLLGATE_SECRET_KEY must be set in production: it encrypts the webhook signing secrets (see .env.example).");
-    cached = { ...web, secretKey };
+    const credentialsLogin = web.ROLLGATE_CREDENTIALS_LOGIN ? web.ROLLGATE_CREDENTIALS_LOGIN === "1" : web.NODE_ENV !== "production";
+    const adminEmails = web.ROLLGATE_ADMIN_EMAILS.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+    cached = { ...web, secretKey, credentialsLogin, adminEmails };
   }
   return cached;
 }

@@ -3,10 +3,13 @@ import { count } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendAudit } from "../queries/audit.ts";
 import * as t from "../schema/index.ts";
-import { sha256Hex as sha256 } from "../secrets.ts";
+import { hashPassword, sha256Hex as sha256 } from "../secrets.ts";
 import { replayStory, type ReplayedStory } from "./replay.ts";
 import { demoReleases, demoServices, demoUsers, HOUR, MINUTE } from "./world.ts";
 
+
+/** The password of every demo account (demo and local use only). */
+export const DEMO_PASSWORD = "rollgate-demo";
 
 export interface SeedResult {
   seeded: boolean;
@@ -25,7 +28,9 @@ export async function seedDemo(db: Db, now: Date, options: { ifEmpty?: boolean }
   return db.transaction(async (tx) => {
     const users = new Map<string, string>();
     for (const u of demoUsers) {
-      const [row] = await tx.insert(t.users).values({ email: u.email, name: u.name }).onConflictDoUpdate({ target: t.users.email, set: { name: u.name } }).returning({ id: t.users.id });
+      // Demo accounts sign in with the local credentials provider (password below, README).
+      const passwordHash = hashPassword(DEMO_PASSWORD);
+      const [row] = await tx.insert(t.users).values({ email: u.email, name: u.name, passwordHash }).onConflictDoUpdate({ target: t.users.email, set: { name: u.name, passwordHash } }).returning({ id: t.users.id });
       users.set(u.email, row!.id);
       await tx.insert(t.userRoles).values({ userId: row!.id, role: u.role }).onConflictDoNothing();
     }

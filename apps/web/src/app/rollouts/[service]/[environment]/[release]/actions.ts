@@ -1,0 +1,40 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { decideApproval } from "@/server/approvals/decide-approval";
+import { currentUser } from "@/server/auth/current-user";
+import { AppError } from "@/server/errors";
+
+export interface ActionState {
+  error?: string;
+  done?: string;
+}
+
+const input = z.object({
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  release: z.string().min(1),
+  decision: z.enum(["approve", "reject", "withdraw"]),
+  comment: z.string().max(2000, "Keep the comment under 2,000 characters.").default(""),
+});
+
+const DONE = { approve: "Your approval is recorded.", reject: "Your rejection is recorded.", withdraw: "Your decision is withdrawn." };
+
+/** Approve, reject or withdraw — every rule is checked on the server by the use case. */
+export async function decide(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = input.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to approve or reject." };
+  const { decision, comment, ...keys } = parsed.data;
+  if (decision === "reject" && comment.trim().length < 10) return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
+  try {
+    await decideApproval({ user, keys, decision, comment: comment.trim() });
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.message };
+    throw error;
+  }
+  revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+  return { done: DONE[decision] };
+}

@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+import { event, makeService, post, query, signed, type TestService } from "../support/api";
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
+const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+
+/** A staging rollout whose only open check is two approvals. */
+async function awaitingApprovals(base: string): Promise<TestService> {
+  const svc = await makeService({ policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] } } });
+  const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+  await send("release.created", { title: "Drop users.email", author: "dev.author@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send("app.deployed", { version: "2.0.0" });
+  await send("flag.changed", { flag: "f", percent: 100 });
+  await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+  await send("backup.verified", { backup_id: "b", restore_tested: true });
+  await new Promise((r) => setTimeout(r, 2200));
+  return svc;
+}
+
+async function grant(email: string, role: string) {
+  const [user] = await query<{ id: string }>(`insert into users (email, name) values ($1, $2) on conflict (email) do update set name = excluded.name returning id`, [email, email.split("@")[0]]);
+  await query(`insert into user_roles (user_id, role) values ($1, $2) on conflict do nothing`, [user!.id, role]);
+}
+
+/** Signs in through the OpenID provider's own login and consent pages. */
+async function signInWithSso(page: Page, email: string) {
+  await page.getByRole("link", { name: "Sign in to approve" }).click();
+  await page.getByRole("button", { name: "Sign in with Test SSO" }).click();
+  await page.locator('input[name="login"]').fill(email);
+  await page.locator('input[name="password"]').fill("any password: the dev login checks none");
+  await page.getByRole("button", { name: /sign-in/i }).click();
+  await page.getByRole("button", { name: /continue/i }).click();
+}
+
+test("two signed-in approvers unlock the contract, and CI then takes the lease", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const base = test.info().project.use.baseURL!;
+  const svc = await awaitingApprovals(base);
+  const rita = `rita.${svc.slug}@example.com`;
+  const amir = `amir.${svc.slug}@example.com`;
+  await grant(rita, "release_manager");
+  await grant(amir, "approver");
+  const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
+
+  const first = await browser.newPage();
+  await first.goto(rolloutUrl);
+  await expect(first.getByText("Contract locked: 1 check(s) still open.")).toBeVisible();
+  const open = first.locator("[data-check]:not([data-status=pass])");
+  await expect(open).toHaveCount(1);
+  await expect(open).toHaveAttribute("data-check", "approvals");
+
+  await signInWithSso(first, rita);
+  await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
+  await first.getByLabel("Comment").fill("Window clean, SLOs green, backup restore-tested.");
+  await first.getByRole("button", { name: "Approve contract" }).click();
+  await expect(first.getByText("Your approval is recorded.")).toBeVisible();
+  await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("1 of 2");
+
+  // CI cannot take the lease yet.
+  const early = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+  expect(early.status).toBe(409);
+
+  const second = await (await browser.newContext()).newPage();
+  await second.goto(rolloutUrl);
+  await signInWithSso(second, amir);
+  await second.getByRole("button", { name: "Approve contract" }).click();
+  await expect(second.getByText("Your approval is recorded.")).toBeVisible();
+  await second.reload();
+  await expect(second.getByText("Contract unlocked: every check passes.")).toBeVisible();
+
+  const lease = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+  expect(lease.status).toBe(201);
+  const audit = await query<{ action: string }>(`select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%'`, [svc.slug]);
+  expect(audit.map((a) => a.action)).toEqual(["approval.granted", "approval.granted"]);
+});
+
+test("the server refuses an approval by the release's author and by a role that may not approve", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const base = test.info().project.use.baseURL!;
+  const svc = await awaitingApprovals(base);
+  await grant("dev.author@example.com", "approver");
+  const viewer = `viewer.${svc.slug}@example.com`;
+  await grant(viewer, "viewer");
+  const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
+
+  const author = await (await browser.newContext()).newPage();
+  await author.goto(rolloutUrl);
+  await signInWithSso(author, "dev.author@example.com");
+  await author.getByRole("button", { name: "Approve contract" }).click();
+  await expect(author.getByRole("alert").filter({ hasText: "You are the author of this release" })).toBeVisible();
+
+  const onlooker = await (await browser.newContext()).newPage();
+  await onlooker.goto(rolloutUrl);
+  await signInWithSso(onlooker, viewer);
+  await onlooker.getByRole("button", { name: "Approve contract" }).click();
+  await expect(onlooker.getByRole("alert").filter({ hasText: "Your role may not approve" })).toBeVisible();
+
+  const [count] = await query<{ n: number }>(`select count(*)::int as n from approvals a join rollouts r on r.id = a.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1`, [svc.slug]);
+  expect(count).toEqual({ n: 0 });
+});
