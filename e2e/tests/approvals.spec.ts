@@ -102,3 +102,46 @@ test("the server refuses an approval by the release's author and by a role that 
   const [count] = await query<{ n: number }>(`select count(*)::int as n from approvals a join rollouts r on r.id = a.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1`, [svc.slug]);
   expect(count).toEqual({ n: 0 });
 });
+
+test("break-glass needs an allowed role and a full sentence, unlocks the gate, and stays open until someone else reviews it", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const base = test.info().project.use.baseURL!;
+  // Everything passes but the approvals; then break glass on them.
+  const svc = await awaitingApprovals(base);
+  const rita = `rita.${svc.slug}@example.com`;
+  const ada = `ada.${svc.slug}@example.com`;
+  await grant(rita, "release_manager");
+  await grant(ada, "admin");
+  const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(rolloutUrl);
+  await signInWithSso(page, rita);
+  const glass = page.getByRole("region", { name: "Break glass" });
+  await glass.getByLabel("Approvals").check();
+  await glass.getByLabel(/Justification/).fill("Hotfix now.");
+  await glass.getByRole("button", { name: "Override these checks" }).click();
+  await expect(glass.getByRole("alert").filter({ hasText: "at least one full sentence" })).toBeVisible();
+
+  await glass.getByLabel(/Justification/).fill("Both approvers are on a plane and the contract fixes the ongoing billing incident.");
+  await glass.getByRole("button", { name: "Override these checks" }).click();
+  // The page re-renders from the server: the override is listed, the gate lets the contract through.
+  await expect(page.getByText("Awaiting review by someone else.")).toBeVisible();
+  await expect(page.getByText("Contract unlocked: every check passes.")).toBeVisible();
+  await expect(page.locator("[data-check=approvals]")).toContainText("overridden");
+
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: /break-glass awaiting review/ })).toContainText(svc.slug);
+
+  const admin = await (await browser.newContext()).newPage();
+  await admin.goto(rolloutUrl);
+  await signInWithSso(admin, ada);
+  const review = admin.getByRole("region", { name: "Break glass" });
+  await review.getByLabel("Review note").fill("Checked the incident ticket and the contract script.");
+  await review.getByRole("button", { name: "Mark reviewed" }).click();
+  await expect(review.getByText(`Reviewed by ${ada}`)).toBeVisible();
+
+  const audit = await query<{ action: string; data: { severity?: string } }>(`select action, data from audit_events where action like 'override.%' and data->>'email' in ($1, $2) order by seq`, [rita, ada]);
+  expect(audit.map((a) => a.action)).toEqual(["override.break_glass", "override.reviewed"]);
+  expect(audit[0]!.data.severity).toBe("critical");
+});

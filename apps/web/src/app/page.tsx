@@ -1,14 +1,31 @@
 import Link from "next/link";
 import { StateBadge } from "@/components/state-badge";
-import { getOverview } from "@/server/overview/get-overview";
+import { getOverview, getUnreviewedOverrides } from "@/server/overview/get-overview";
 
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  const services = await getOverview();
+  const [services, unreviewed] = await Promise.all([getOverview(), getUnreviewedOverrides()]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Overview</h1>
+      {unreviewed.length ? (
+        <section aria-labelledby="attention" className="rounded-lg border border-red-300 bg-red-50 p-4 dark:border-red-900 dark:bg-red-950">
+          <h2 id="attention" className="font-semibold text-red-900 dark:text-red-200">
+            Needs attention: break-glass awaiting review
+          </h2>
+          <ul className="mt-2 space-y-1 text-sm">
+            {unreviewed.map((o) => (
+              <li key={o.id}>
+                <Link href={`/rollouts/${o.service}/${o.environment}/${o.release}`} className="underline">
+                  {o.service} {o.release} in {o.environment}
+                </Link>
+                : {o.actorEmail} overrode {o.checks.join(", ")} — “{o.justification}”
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {services.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 p-6 text-slate-600 dark:border-slate-700 dark:text-slate-300">
           No services yet. Run <code className="font-mono">pnpm db:seed</code> for demo data, or send a <code className="font-mono">release.created</code> event from CI.

@@ -1,4 +1,5 @@
 import "server-only";
+import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, type OverviewRow } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
 
@@ -6,6 +7,12 @@ export interface ServiceOverview {
   slug: string;
   name: string;
   environments: OverviewRow[];
+}
+
+/** Break-glass overrides that still wait for someone to review them. */
+export async function getUnreviewedOverrides() {
+  const { db } = await database();
+  return listUnreviewedOverrides(db);
 }
 
 /** Services with their environments in promotion order, each with its latest rollout. */

@@ -1,5 +1,7 @@
 import "server-only";
+import { parsePolicy } from "@rollgate/core/policy";
 import { listApprovals } from "@rollgate/db/queries/approvals";
+import { listOverrides } from "@rollgate/db/queries/overrides";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
@@ -11,5 +13,7 @@ export async function getRolloutView(keys: RolloutKeys) {
   const at = now();
   const gate = await evaluateRolloutGate(db, keys, at);
   const approvals = await listApprovals(db, gate.row.rollout.id);
-  return { ...gate, approvals, now: at };
+  const overrides = await listOverrides(db, gate.row.rollout.id);
+  const policy = parsePolicy(gate.row.policy);
+  return { ...gate, approvals, overrides, policy: policy.ok ? policy.policy : null, now: at };
 }

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { decideApproval } from "@/server/approvals/decide-approval";
+import { breakGlass, reviewBreakGlass } from "@/server/overrides/break-glass";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 
@@ -37,4 +38,51 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   }
   revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
   return { done: DONE[decision] };
+}
+
+const glass = z.object({
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  release: z.string().min(1),
+  justification: z.string().max(4000),
+  minutes: z.coerce.number().int("Give the duration in whole minutes."),
+});
+
+/** Break-glass: the rules (role, sentence, duration, failing checks) hold in the use case. */
+export async function breakGlassAction(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = glass.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to break glass." };
+  const { justification, minutes, ...keys } = parsed.data;
+  return run(keys, async () => {
+    const { expiresAt } = await breakGlass({ user, keys, checks: form.getAll("checks").map(String), justification, minutes });
+    return `Override recorded until ${expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC. It stays open for review by someone else.`;
+  });
+}
+
+const review = z.object({ service: z.string(), environment: z.string(), release: z.string(), overrideId: z.uuid(), note: z.string().max(2000) });
+
+export async function reviewAction(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = review.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: "The review form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to review." };
+  const { overrideId, note, ...keys } = parsed.data;
+  return run(keys, async () => {
+    await reviewBreakGlass({ user, overrideId, note });
+    return "Review recorded.";
+  });
+}
+
+async function run(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
+  try {
+    const done = await work();
+    revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+    revalidatePath("/");
+    return { done };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.message };
+    throw error;
+  }
 }

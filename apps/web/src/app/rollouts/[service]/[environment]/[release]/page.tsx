@@ -3,7 +3,8 @@ import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
 import { GatePanel } from "@/components/rollout/gate-panel";
 import { StateBadge } from "@/components/state-badge";
-import { currentUser } from "@/server/auth/current-user";
+import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
+import { currentUser, rolesFor } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
 import { decide } from "./actions";
@@ -23,7 +24,9 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
     throw error;
   });
   const user = await currentUser();
-  const { row, verdict, approvals } = view;
+  const { row, verdict, approvals, overrides, policy } = view;
+  const canBreakGlass = Boolean(user && policy && rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r)));
+  const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
   const checksum = row.rollout.contractChecksum;
   const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
@@ -70,6 +73,9 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
           )}
         </section>
       </div>
+      {user && policy && (canBreakGlass || overrides.length > 0) ? (
+        <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
+      ) : null}
       {row.release.contractSql ? (
         <section aria-labelledby="contract-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           <h2 id="contract-heading" className="text-lg font-semibold">

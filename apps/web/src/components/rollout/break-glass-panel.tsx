@@ -1,0 +1,78 @@
+import type { GateCheck } from "@rollgate/core/gate";
+import { breakGlassAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
+import { ActionForm } from "./action-form";
+
+interface OverrideRow {
+  id: string;
+  actorId: string;
+  actorEmail: string;
+  justification: string;
+  checks: string[];
+  createdAt: Date;
+  expiresAt: Date;
+  reviewedAt: Date | null;
+  reviewerEmail: string | null;
+  reviewNote: string | null;
+}
+
+interface Props {
+  keys: { service: string; environment: string; release: string };
+  open: GateCheck[];
+  overrides: OverrideRow[];
+  userId: string;
+  maxMinutes: number;
+}
+
+/** Emergency override of failing checks, and the review items it leaves behind. */
+export function BreakGlassPanel({ keys, open, overrides, userId, maxMinutes }: Props) {
+  return (
+    <section aria-labelledby="glass-heading" className="rounded-lg border border-red-200 bg-white p-4 dark:border-red-900 dark:bg-slate-900">
+      <h2 id="glass-heading" className="text-lg font-semibold text-red-800 dark:text-red-300">
+        Break glass
+      </h2>
+      <ul className="my-2 space-y-2 text-sm">
+        {overrides.map((o) => (
+          <li key={o.id} className="rounded border border-red-200 p-2 dark:border-red-900">
+            <p>
+              <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until {o.expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC: “{o.justification}”
+            </p>
+            {o.reviewedAt ? (
+              <p className="text-slate-600 dark:text-slate-300">
+                Reviewed by {o.reviewerEmail}: “{o.reviewNote}”
+              </p>
+            ) : o.actorId === userId ? (
+              <p className="text-amber-700 dark:text-amber-300">Awaiting review by someone else.</p>
+            ) : (
+              <ActionForm action={reviewAction} hidden={{ ...keys, overrideId: o.id }} submit="Mark reviewed">
+                <label className="block">
+                  Review note
+                  <input name="note" className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+                </label>
+              </ActionForm>
+            )}
+          </li>
+        ))}
+      </ul>
+      {open.length ? (
+        <ActionForm action={breakGlassAction} hidden={keys} submit="Override these checks" tone="danger">
+          <fieldset className="text-sm">
+            <legend className="font-medium">Checks to override</legend>
+            {open.map((c) => (
+              <label key={c.id} className="mr-4 inline-flex items-center gap-1">
+                <input type="checkbox" name="checks" value={c.id} /> {c.title}
+              </label>
+            ))}
+          </fieldset>
+          <label className="block text-sm">
+            Justification (a full sentence: why this cannot wait)
+            <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+          <label className="block text-sm">
+            For how many minutes (at most {maxMinutes})
+            <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+        </ActionForm>
+      ) : null}
+    </section>
+  );
+}
