@@ -13,6 +13,10 @@ const NAV = [
   ["/", "Overview"],
   ["/api-reference", "API"],
   ["/drill", "Drill"],
+  ["/admin/policies", "Policies"],
+  ["/admin/tokens", "Tokens"],
+  ["/admin/users", "Users"],
+  ["/admin/audit", "Audit"],
 ] as const;
 
 export default function RootLayout({ children }: { children: ReactNode }) {

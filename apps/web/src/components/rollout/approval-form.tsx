@@ -1,5 +1,5 @@
-import type { ActionState } from "@/app/rollouts/[service]/[environment]/[release]/actions";
-import { ActionForm } from "./action-form";
+import type { ActionState } from "@/lib/action-state";
+import { ActionForm } from "@/components/action-form";
 
 interface Props {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;

@@ -1,6 +1,6 @@
 import type { GateCheck } from "@rollgate/core/gate";
 import { breakGlassAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
-import { ActionForm } from "./action-form";
+import { ActionForm } from "@/components/action-form";
 
 interface OverrideRow {
   id: string;

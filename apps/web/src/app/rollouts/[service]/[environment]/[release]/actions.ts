@@ -7,10 +7,7 @@ import { breakGlass, reviewBreakGlass } from "@/server/overrides/break-glass";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 
-export interface ActionState {
-  error?: string;
-  done?: string;
-}
+import type { ActionState } from "@/lib/action-state";
 
 const input = z.object({
   service: z.string().min(1),

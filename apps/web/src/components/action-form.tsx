@@ -1,14 +1,14 @@
 "use client";
 
 import { startTransition, useActionState, type FormEvent, type ReactNode } from "react";
-import type { ActionState } from "@/app/rollouts/[service]/[environment]/[release]/actions";
+import type { ActionState } from "@/lib/action-state";
 
 interface Props {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
   hidden: Record<string, string>;
   /** The submit button's label; omit when the children bring their own buttons. */
   submit?: string;
-  children: ReactNode;
+  children?: ReactNode;
   tone?: "danger" | "plain";
 }
 
@@ -39,6 +39,25 @@ export function ActionForm({ action, hidden, submit, children, tone = "plain" }:
         <p role="alert" className="text-sm text-red-800 dark:text-red-300">
           {state.error}
         </p>
+      ) : null}
+      {state.fields?.length ? (
+        <ul role="alert" aria-label="Field errors" className="list-disc pl-5 text-sm text-red-800 dark:text-red-300">
+          {state.fields.map((f) => (
+            <li key={`${f.path}:${f.message}`}>
+              <code className="font-mono">{f.path || "(whole policy)"}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {state.reveal ? (
+        <dl role="status" aria-label="Shown once" className="space-y-1 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+          <dt className="font-medium">Copy these now: Rollgate cannot show them again.</dt>
+          {Object.entries(state.reveal).map(([k, v]) => (
+            <dd key={k}>
+              {k}: <code className="break-all font-mono">{v}</code>
+            </dd>
+          ))}
+        </dl>
       ) : null}
       {state.done ? (
         <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">

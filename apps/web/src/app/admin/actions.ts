@@ -1,0 +1,58 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
+import { requireAdmin } from "@/server/auth/require";
+import { AppError } from "@/server/errors";
+
+async function asAdmin(path: string, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+  try {
+    const state = await work(await requireAdmin());
+    revalidatePath(path);
+    return state;
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
+    throw error;
+  }
+}
+
+const list = (value: FormDataEntryValue | null) => String(value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+export async function roleAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ email: z.email("Give the person's e-mail."), role: z.string(), service: z.string().optional(), grant: z.enum(["1", "0"]) }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  const { email, role, service, grant } = input.data;
+  return asAdmin("/admin/users", async (admin) => {
+    await changeRole(admin, { email, role, service: service || undefined, grant: grant === "1" });
+    return { done: grant === "1" ? `${email} is now ${role.replace("_", " ")}${service ? ` for ${service}` : ""}.` : `${email} is no longer ${role.replace("_", " ")}.` };
+  });
+}
+
+export async function createTokenAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ service: z.string().min(1, "Choose a service."), name: z.string().min(1, "Name the token after its pipeline.").max(100) }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  return asAdmin("/admin/tokens", async (admin) => {
+    const created = await createToken(admin, { ...input.data, environments: list(form.get("environments")), scopes: form.getAll("scopes").map(String) });
+    return { done: "Token created.", reveal: { ROLLGATE_TOKEN: created.token, ROLLGATE_SECRET: created.secret } };
+  });
+}
+
+export async function revokeTokenAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const id = z.uuid().safeParse(form.get("id"));
+  if (!id.success) return { error: "Unknown token." };
+  return asAdmin("/admin/tokens", async (admin) => {
+    await revokeToken(admin, id.data);
+    return { done: "Token revoked: CI requests with it are refused from now on." };
+  });
+}
+
+export async function policyAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ environmentId: z.uuid(), policy: z.string() }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: "The form is incomplete." };
+  return asAdmin("/admin/policies", async (admin) => {
+    await savePolicy(admin, { environmentId: input.data.environmentId, policyJson: input.data.policy });
+    return { done: "Policy saved; the gate uses it from now on." };
+  });
+}

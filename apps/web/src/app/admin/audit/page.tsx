@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import { getAuditView } from "@/server/admin/audit-view";
+import { AdminOnly } from "../guard";
+
+export const metadata: Metadata = { title: "Audit log" };
+export const dynamic = "force-dynamic";
+
+export default function AuditPage() {
+  return (
+    <AdminOnly>
+      {async () => {
+        const { verdict, entries } = await getAuditView();
+        return (
+          <div className="space-y-4">
+            <h1 className="text-2xl font-semibold">Audit log</h1>
+            <p role="status" className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}>
+              {verdict.intact ? `Intact: all ${verdict.entries} entries verify against the hash chain.` : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
+            </p>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Latest audit entries</caption>
+              <thead>
+                <tr className="text-slate-500 dark:text-slate-400">
+                  <th scope="col">#</th>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Subject</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr key={e.seq} className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}>
+                    <td className="py-1 font-mono">{e.seq}</td>
+                    <td>{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+                    <td>{String((e.data as Record<string, unknown>).email ?? (e.data as Record<string, unknown>).by ?? `${e.actorType} ${e.actorId.slice(0, 8)}`)}</td>
+                    <td className="font-mono">{e.action}</td>
+                    <td>
+                      {e.subjectType} {e.subjectId.slice(0, 8)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        );
+      }}
+    </AdminOnly>
+  );
+}

@@ -1,0 +1,86 @@
+import type { Metadata } from "next";
+import { API_SCOPES } from "@rollgate/core/types";
+import { ActionForm } from "@/components/action-form";
+import { getTokensView } from "@/server/admin/views";
+import { createTokenAction, revokeTokenAction } from "../actions";
+import { AdminOnly } from "../guard";
+
+export const metadata: Metadata = { title: "API tokens" };
+export const dynamic = "force-dynamic";
+const INPUT = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950";
+const time = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 16)} UTC` : "never");
+
+export default function TokensPage() {
+  return (
+    <AdminOnly>
+      {async () => {
+        const { tokens, services } = await getTokensView();
+        return (
+          <div className="space-y-6">
+            <h1 className="text-2xl font-semibold">API tokens</h1>
+            <section aria-labelledby="new-token" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+              <h2 id="new-token" className="mb-2 font-semibold">
+                New token for a pipeline
+              </h2>
+              <ActionForm action={createTokenAction} hidden={{}} submit="Create token">
+                <div className="flex flex-wrap gap-3 text-sm">
+                  <label>
+                    Service
+                    <select name="service" className={INPUT}>
+                      {services.map((s) => (
+                        <option key={s.id} value={s.slug}>
+                          {s.slug}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label>
+                    Name
+                    <input name="name" required placeholder="github-actions-release" className={INPUT} />
+                  </label>
+                  <label>
+                    Environments (comma-separated)
+                    <input name="environments" required defaultValue="staging,production" className={INPUT} />
+                  </label>
+                  <fieldset>
+                    <legend>Scopes</legend>
+                    {API_SCOPES.map((s) => (
+                      <label key={s} className="mr-3 inline-flex items-center gap-1">
+                        <input type="checkbox" name="scopes" value={s} defaultChecked /> {s}
+                      </label>
+                    ))}
+                  </fieldset>
+                </div>
+              </ActionForm>
+            </section>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Tokens</caption>
+              <thead>
+                <tr className="text-slate-500 dark:text-slate-400">
+                  <th scope="col">Token</th>
+                  <th scope="col">Scope</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr key={t.id} className="border-t border-slate-100 align-top dark:border-slate-800">
+                    <td className="py-2">
+                      {t.name} <code className="block font-mono text-xs">{t.tokenPrefix}…</code>
+                    </td>
+                    <td className="py-2">
+                      {t.serviceSlug}: {t.environments.join(", ")} <span className="block text-xs">{t.scopes.join(", ")}</span>
+                    </td>
+                    <td className="py-2">{time(t.lastUsedAt)}</td>
+                    <td className="py-2">{t.revokedAt ? `revoked ${time(t.revokedAt)}` : <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} submit={`Revoke ${t.name}`} tone="danger" />}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        );
+      }}
+    </AdminOnly>
+  );
+}

@@ -1,0 +1,88 @@
+import type { Metadata } from "next";
+import { ROLES } from "@rollgate/core/types";
+import { ActionForm } from "@/components/action-form";
+import { getUsersView } from "@/server/admin/views";
+import { roleAction } from "../actions";
+import { AdminOnly } from "../guard";
+
+export const metadata: Metadata = { title: "Users and roles" };
+export const dynamic = "force-dynamic";
+const INPUT = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950";
+
+export default function UsersPage() {
+  return (
+    <AdminOnly>
+      {async () => {
+        const { users, services } = await getUsersView();
+        return (
+          <div className="space-y-6">
+            <h1 className="text-2xl font-semibold">Users and roles</h1>
+            <section aria-labelledby="grant" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+              <h2 id="grant" className="mb-2 font-semibold">
+                Grant a role
+              </h2>
+              <ActionForm action={roleAction} hidden={{ grant: "1" }} submit="Grant role">
+                <div className="flex flex-wrap gap-3 text-sm">
+                  <label>
+                    E-mail
+                    <input name="email" type="email" required className={INPUT} />
+                  </label>
+                  <label>
+                    Role
+                    <select name="role" className={INPUT}>
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r.replace("_", " ")}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label>
+                    For
+                    <select name="service" className={INPUT}>
+                      <option value="">every service</option>
+                      {services.map((s) => (
+                        <option key={s.id} value={s.slug}>
+                          {s.slug}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                </div>
+              </ActionForm>
+            </section>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Users</caption>
+              <thead>
+                <tr className="text-slate-500 dark:text-slate-400">
+                  <th scope="col">User</th>
+                  <th scope="col">Roles</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <tr key={u.id} className="border-t border-slate-100 align-top dark:border-slate-800">
+                    <td className="py-2">
+                      {u.name ?? u.email} <span className="block text-slate-500 dark:text-slate-400">{u.email}</span>
+                    </td>
+                    <td className="py-2">
+                      {u.roles.length === 0 ? <span className="text-slate-500 dark:text-slate-400">none</span> : null}
+                      {u.roles.map((r) => (
+                        <div key={`${r.role}-${r.service}`} className="flex items-center gap-2">
+                          <span>
+                            {r.role.replace("_", " ")} {r.service ? `(${r.service})` : ""}
+                          </span>
+                          <ActionForm action={roleAction} hidden={{ grant: "0", email: u.email, role: r.role, service: r.service ?? "" }} submit={`Revoke ${r.role.replace("_", " ")}`} />
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        );
+      }}
+    </AdminOnly>
+  );
+}
