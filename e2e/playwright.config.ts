@@ -58,6 +58,7 @@ export default defineConfig({
         ROLLGATE_OIDC_CLIENT_SECRET: "rollgate-e2e-client-secret",
         ROLLGATE_OIDC_NAME: "Test SSO",
         ROLLGATE_CREDENTIALS_LOGIN: "1",
+        ROLLGATE_ADMIN_EMAILS: "first.admin@example.com",
       },
     },
   ],

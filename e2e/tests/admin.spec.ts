@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { makeService, query } from "../support/api";
+import { signInWithSso } from "../support/sign-in";
 
 /** The seeded demo admin, through the local credentials provider. */
 async function signInAsAdmin(page: Page) {
@@ -13,6 +14,15 @@ async function signInAsAdmin(page: Page) {
 test("admin pages say who may see them", async ({ page }) => {
   await page.goto("/admin/audit");
   await expect(page.getByRole("alert").filter({ hasText: "Sign in as an admin" })).toBeVisible();
+});
+
+test("an e-mail in ROLLGATE_ADMIN_EMAILS becomes admin at its first sign-in, and it is audited", async ({ page }) => {
+  await page.goto("/admin/audit");
+  await signInWithSso(page, "first.admin@example.com", "Sign in");
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("status")).toContainText("Intact");
+  const granted = await query(`select action from audit_events where action = 'role.granted' and data->>'email' = 'first.admin@example.com'`);
+  expect(granted).toHaveLength(1);
 });
 
 test("an admin verifies the audit chain, grants a role, creates and revokes a token, and edits a policy with field errors", async ({ page }) => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { event, makeService, post, query, signed, type TestService } from "../support/api";
+import { signInWithSso } from "../support/sign-in";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
@@ -26,16 +27,6 @@ async function grant(email: string, role: string) {
   await query(`insert into user_roles (user_id, role) values ($1, $2) on conflict do nothing`, [user!.id, role]);
 }
 
-/** Signs in through the OpenID provider's own login and consent pages. */
-async function signInWithSso(page: Page, email: string) {
-  await page.getByRole("link", { name: "Sign in to approve" }).click();
-  await page.getByRole("button", { name: "Sign in with Test SSO" }).click();
-  await page.locator('input[name="login"]').fill(email);
-  await page.locator('input[name="password"]').fill("any password: the dev login checks none");
-  await page.getByRole("button", { name: /sign-in/i }).click();
-  await page.getByRole("button", { name: /continue/i }).click();
-}
-
 test("two signed-in approvers unlock the contract, and CI then takes the lease", async ({ browser }) => {
   test.setTimeout(90_000);
   const base = test.info().project.use.baseURL!;
@@ -59,6 +50,12 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   await first.getByRole("button", { name: "Approve contract" }).click();
   await expect(first.getByText("Your approval is recorded.")).toBeVisible();
   await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("1 of 2");
+  // An approver may change their mind before the contract starts.
+  await first.getByRole("button", { name: "Withdraw my decision" }).click();
+  await expect(first.getByText("Your decision is withdrawn.")).toBeVisible();
+  await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 2");
+  await first.getByRole("button", { name: "Approve contract" }).click();
+  await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("1 of 2");
 
   // CI cannot take the lease yet.
   const early = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
@@ -74,8 +71,8 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
 
   const lease = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
   expect(lease.status).toBe(201);
-  const audit = await query<{ action: string }>(`select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%'`, [svc.slug]);
-  expect(audit.map((a) => a.action)).toEqual(["approval.granted", "approval.granted"]);
+  const audit = await query<{ action: string }>(`select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%' order by seq`, [svc.slug]);
+  expect(audit.map((a) => a.action)).toEqual(["approval.granted", "approval.withdrawn", "approval.granted", "approval.granted"]);
 });
 
 test("the server refuses an approval by the release's author and by a role that may not approve", async ({ browser }) => {

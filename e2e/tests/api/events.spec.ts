@@ -38,8 +38,9 @@ test("records 20 concurrent deliveries with one webhook-id as one event", async 
 });
 
 test.describe("refuses bad input with a JSON error and changes nothing", () => {
-  // The per-token request counter must count refused requests too, so it is left out.
-  const unchanged = () => rowCounts(["rate_limits"]);
+  // The per-token request counter must count refused requests too, and the audit trail
+  // records refusals of a known token (checked below), so both are left out here.
+  const unchanged = () => rowCounts(["rate_limits", "audit_events"]);
   const snapshot = () => signed(svc, event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.7, burn_rate: 0.9 }));
   const cases: Array<[string, number, () => Promise<{ status: number; json: unknown }>]> = [
     ["a changed byte in the body", 401, async () => { const r = snapshot(); return post(base, { ...r, body: r.body.replace("99.9", "99.8") }); }],
@@ -73,6 +74,18 @@ test.describe("refuses bad input with a JSON error and changes nothing", () => {
     const answer = await post(base, signed(readOnly, event(readOnly, "release.created", { title: "t", author: "a", app_version: "1" })));
     expect(answer).toMatchObject({ status: 403, json: { error: { code: "forbidden" } } });
     expect(await unchanged()).toEqual(before);
+  });
+
+  test("a known token refused for its signature is recorded in the audit trail, an unknown one is not", async () => {
+    const r = signed(svc, event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.7, burn_rate: 0.9 }));
+    const count = async () => (await query<{ n: number }>(`select count(*)::int as n from audit_events where action = 'api.request_refused' and actor_id = $1`, [svc.tokenId]))[0]!.n;
+    const before = await count();
+    expect((await post(base, { ...r, body: r.body.replace("99.9", "99.1") })).status).toBe(401);
+    expect(await count()).toBe(before + 1);
+    const audits = async () => (await query<{ n: number }>(`select count(*)::int as n from audit_events`))[0]!.n;
+    const all = await audits();
+    expect((await post(base, { ...r, headers: { ...r.headers, authorization: "Bearer rg_unknown" } })).status).toBe(401);
+    expect(await audits()).toBe(all);
   });
 
   test("400 names the fields that are wrong", async () => {

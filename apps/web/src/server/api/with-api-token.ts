@@ -1,6 +1,7 @@
 import "server-only";
 import type { ApiScope } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
+import { appendAudit } from "@rollgate/db/queries/audit";
 import { hitRateLimit } from "@rollgate/db/queries/rate-limits";
 import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
 import { database } from "@rollgate/db/runtime";
@@ -29,10 +30,12 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
     const m = metrics();
     const stop = m.apiDuration.startTimer({ route });
     let response: Response;
+    let known: { db: Db; token: ApiToken; at: Date } | undefined;
     try {
       const db = await openDb();
       const at = now();
       const token = await authenticate(db, request);
+      known = { db, token, at };
       // "Last used" to the minute: one write a minute, not one per request on a hot row.
       if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000) await touchApiToken(db, token.id, at);
       if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
@@ -40,6 +43,7 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
       response = await handler({ db, token, now: at }, request, await context.params);
     } catch (error) {
       response = errorResponse(error);
+      if (known && error instanceof AppError && (error.code === "unauthenticated" || error.code === "forbidden")) await auditRefusal(known, route, error);
     }
     m.apiRequests.inc({ route, status: String(response.status) });
     stop();
@@ -77,4 +81,14 @@ async function limit(db: Db, tokenId: string, at: Date): Promise<void> {
 export function assertScope(token: ApiToken, service: string, environment: string): void {
   if (token.serviceSlug !== service) throw new AppError("forbidden", `This token belongs to service ${token.serviceSlug}, not ${service}.`);
   if (!token.environments.includes(environment)) throw new AppError("forbidden", `This token may not act on environment ${environment} (allowed: ${token.environments.join(", ")}).`);
+}
+
+/**
+ * A valid token used with a bad signature or outside its scope is worth an audit entry
+ * (a leaked token, a misconfigured pipeline). Unknown tokens are not recorded: anyone can
+ * send those, and the chain is not a place for noise.
+ */
+async function auditRefusal(known: { db: Db; token: ApiToken; at: Date }, route: string, error: AppError): Promise<void> {
+  const { db, token, at } = known;
+  await appendAudit(db, { at, actorType: "token", actorId: token.id, action: "api.request_refused", subjectType: "api_token", subjectId: token.id, data: { route, token: token.name, code: error.code, message: error.message } }).catch((e: unknown) => console.error("could not audit a refused request", e));
 }
