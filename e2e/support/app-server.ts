@@ -48,3 +48,9 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/** Waits out the end of the current minute when it is near, so a per-minute counter starts fresh. */
+export async function awayFromMinuteBoundary(marginMs = 5000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 100));
+}

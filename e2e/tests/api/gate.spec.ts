@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { eligibilityResponseSchema, gateResponseSchema, leaseResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
-import { AppServer } from "../../support/app-server";
+import { AppServer, awayFromMinuteBoundary } from "../../support/app-server";
 import { event, makeService, post, signed, type TestService } from "../../support/api";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -86,6 +86,7 @@ test("429 with Retry-After once a token exceeds its limit, counted in the databa
   const limited = new AppServer(3298, { DATABASE_URL: process.env.DATABASE_URL!, ROLLGATE_RATE_LIMIT_PER_MINUTE: "5" });
   await limited.start();
   try {
+    await awayFromMinuteBoundary();
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 7; i += 1) {

@@ -1,0 +1,193 @@
+import { createHash, randomUUID } from "node:crypto";
+import http from "node:http";
+import { expect, test } from "@playwright/test";
+import postgres from "postgres";
+import { event, makeService, post, signed, type SignedRequest, type TestService } from "../support/api";
+import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
+import { PostgresCluster } from "../support/postgres-cluster";
+
+// Several replicas on one PostgreSQL, a database that fails under load, a rolling restart.
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
+const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+const snapshot = (svc: TestService) => event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5 });
+
+/** One request on a fresh connection (no keep-alive), as a load balancer forwards it. */
+function send(url: string, request: SignedRequest): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = http.request(`${url}/api/v1/events`, { method: "POST", headers: { ...request.headers, connection: "close" }, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end(request.body);
+  });
+}
+
+async function readyRelease(base: string, svc: TestService) {
+  const emit = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+  await emit("release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await emit("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await emit("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await emit("app.deployed", { version: "2.0.0" });
+  await emit("flag.changed", { flag: "f", percent: 100 });
+  await emit("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+  await emit("backup.verified", { backup_id: "b", restore_tested: true });
+  await new Promise((r) => setTimeout(r, 2200));
+}
+
+test.describe("two replicas on one PostgreSQL", () => {
+  const replicas = [new AppServer(3281, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }), new AppServer(3282, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" })];
+  test.beforeAll(async () => {
+    await Promise.all(replicas.map((r) => r.start()));
+  });
+  test.afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+  });
+  const at = (i: number) => replicas[i % 2]!.url;
+
+  test("20 concurrent deliveries of one webhook-id, split across replicas, make one event", async () => {
+    const svc = await makeService();
+    expect((await post(at(0), signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+    const request = signed(svc, snapshot(svc));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(at(i), request)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    expect(answers.filter((a) => !a.json.duplicate)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.json.event_id)).size).toBe(1);
+  });
+
+  test("50 concurrent lease requests, split across replicas, get one lease", async () => {
+    const svc = await makeService();
+    await readyRelease(at(0), svc);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => fetch(`${at(i)}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } })),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(49);
+  });
+
+  test("the per-token rate limit counts requests on both replicas together", async () => {
+    const svc = await makeService();
+    await awayFromMinuteBoundary();
+    const statuses: number[] = [];
+    for (let i = 0; i < 64; i += 1) statuses.push((await fetch(`${at(i)}/api/v1/rollouts/${svc.slug}/staging/none/gate`, { headers: { authorization: `Bearer ${svc.token}` } })).status);
+    // 60 a minute in all: each replica alone saw only 32.
+    expect(statuses.slice(0, 60).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(60)).toEqual([429, 429, 429, 429]);
+  });
+});
+
+test("under load, PostgreSQL stops and crashes; every acknowledged event is stored and the app recovers without a restart", async () => {
+  test.setTimeout(120_000);
+  const cluster = new PostgresCluster(5498).init();
+  cluster.start();
+  const app = new AppServer(3283, { DATABASE_URL: cluster.url, ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  const saved = process.env.DATABASE_URL;
+  try {
+    await app.start();
+    process.env.DATABASE_URL = cluster.url;
+    const svc = await makeService();
+    process.env.DATABASE_URL = saved;
+    expect((await post(app.url, signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+
+    const acknowledged = new Set<string>();
+    let refused = 0;
+    const readiness = new Set<number>();
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const answer = await send(app.url, signed(svc, snapshot(svc), { id: `load_${randomUUID()}` }));
+        if ("status" in answer && answer.status === 202) acknowledged.add(JSON.parse(answer.body).event_id);
+        else refused += 1;
+      }
+    };
+    const probe = async () => {
+      while (running) {
+        readiness.add((await fetch(`${app.url}/api/ready`)).status);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const load = Promise.all([worker(), worker(), worker(), worker(), probe()]);
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await pause(1500);
+    cluster.stop("fast");
+    await waitFor(async () => (await fetch(`${app.url}/api/ready`)).status === 503, 15_000);
+    await pause(1000);
+    cluster.start();
+    await waitFor(async () => (await fetch(`${app.url}/api/ready`)).status === 200, 30_000);
+    await pause(1500);
+    cluster.kill();
+    await waitFor(async () => (await fetch(`${app.url}/api/ready`)).status === 503, 15_000);
+    cluster.start();
+    await waitFor(async () => (await fetch(`${app.url}/api/ready`)).status === 200, 30_000);
+    await pause(1500);
+    running = false;
+    await load;
+
+    const sql = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    const stored = new Set((await sql<{ id: string }[]>`select id from rollout_events where type = 'slo.snapshot'`).map((r) => r.id));
+    await sql.end();
+    const lost = [...acknowledged].filter((id) => !stored.has(id));
+    console.log(`database failure: ${acknowledged.size} acknowledged, ${stored.size} stored, ${refused} refused`);
+    expect(acknowledged.size).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+    // Nothing stored that was not acknowledged, except events whose answer the outage swallowed.
+    expect(stored.size).toBeGreaterThanOrEqual(acknowledged.size);
+    expect(stored.size - acknowledged.size).toBeLessThanOrEqual(refused);
+    expect(readiness).toEqual(new Set([200, 503]));
+  } finally {
+    process.env.DATABASE_URL = saved;
+    await app.stop();
+    cluster.destroy();
+  }
+});
+
+test("a rolling restart (SIGTERM to one replica under load) loses no acknowledged request and resets no connection", async () => {
+  test.setTimeout(90_000);
+  const a = new AppServer(3284, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  const b = new AppServer(3285, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  await Promise.all([a.start(), b.start()]);
+  try {
+    const svc = await makeService();
+    expect((await post(a.url, signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+    const acknowledged = new Set<string>();
+    const failures: string[] = [];
+    let aDown = false;
+    let running = true;
+    let n = 0;
+    const worker = async () => {
+      while (running) {
+        const request = signed(svc, snapshot(svc), { id: `roll_${randomUUID()}` });
+        // A load balancer: round robin; a refused connection (the drained replica) goes to the other.
+        let answer = await send(!aDown && n++ % 2 === 0 ? a.url : b.url, request);
+        if ("error" in answer && answer.error === "ECONNREFUSED") answer = await send(b.url, request);
+        if ("status" in answer && answer.status === 202) acknowledged.add(JSON.parse(answer.body).event_id);
+        else failures.push("error" in answer ? answer.error : `HTTP ${answer.status}`);
+      }
+    };
+    const load = Promise.all([worker(), worker(), worker(), worker()]);
+    await new Promise((r) => setTimeout(r, 1500));
+    await a.stop("SIGTERM");
+    aDown = true;
+    await new Promise((r) => setTimeout(r, 1500));
+    running = false;
+    await load;
+    const rows = await (async () => {
+      const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        return await sql<{ id: string }[]>`select e.id from rollout_events e join webhook_deliveries d on d.id = e.delivery_id where d.webhook_id like 'roll_%' and e.id in ${sql([...acknowledged])}`;
+      } finally {
+        await sql.end();
+      }
+    })();
+    console.log(`rolling restart: ${acknowledged.size} acknowledged, ${rows.length} stored, ${failures.length} failed (${[...new Set(failures)].join(", ") || "none"})`);
+    expect(acknowledged.size).toBeGreaterThan(20);
+    expect(failures).toEqual([]);
+    expect(rows.length).toBe(acknowledged.size);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
