@@ -16,6 +16,11 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "==> installing kubectl (Debian's kubernetes-client) to render the Kubernetes manifests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
+fi
+
 # step NAME REPORT COMMAND…: REPORT is the runner's JSON report name, or - for a check
 # that is not a test runner (type-check, lint, build).
 step() {

@@ -191,3 +191,29 @@ test("a rolling restart (SIGTERM to one replica under load) loses no acknowledge
     await Promise.all([a.stop(), b.stop()]);
   }
 });
+
+test("the standalone migrator (the Kubernetes migration Job) applies Rollgate's migrations to an empty database", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const name = `rollgate_job_${randomUUID().slice(0, 8)}`;
+  await admin.unsafe(`create database ${name}`);
+  try {
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const root = new URL("../../", import.meta.url).pathname;
+    // As in the image: run from /app-like root with the migrations folder configured.
+    const out = execFileSync(process.execPath, ["apps/web/migrate.mjs"], {
+      cwd: `${root}apps/web/.next/standalone`,
+      env: { ...process.env, DATABASE_URL: url.toString(), ROLLGATE_MIGRATIONS_DIR: `${root}apps/web/.next/standalone/apps/web/drizzle` },
+      encoding: "utf8",
+    });
+    expect(out).toContain("migrations applied (postgres)");
+    const db = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const [row] = await db<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+    await db.end();
+    expect(row!.n).toBeGreaterThanOrEqual(2);
+  } finally {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+});

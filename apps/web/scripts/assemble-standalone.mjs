@@ -1,6 +1,7 @@
 // After `next build`: completes the standalone server folder so it runs on its own
 // (static assets, and Rollgate's migrations, which the server applies at start).
 import { cpSync, existsSync } from "node:fs";
+import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,4 +10,17 @@ const server = path.join(web, ".next", "standalone", "apps", "web");
 cpSync(path.join(web, ".next", "static"), path.join(server, ".next", "static"), { recursive: true });
 if (existsSync(path.join(web, "public"))) cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
 cpSync(path.join(web, "..", "..", "packages", "db", "drizzle"), path.join(server, "drizzle"), { recursive: true });
+// The migrator on its own (the Kubernetes migration Job runs `node apps/web/migrate.mjs`):
+// the same code the app runs at start, under the same advisory lock.
+await build({
+  entryPoints: [path.join(web, "..", "..", "packages", "db", "src", "bin", "migrate.ts")],
+  outfile: path.join(server, "migrate.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: ["@electric-sql/pglite"],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: "warning",
+});
 console.log(`standalone server assembled in ${path.relative(process.cwd(), server)}`);

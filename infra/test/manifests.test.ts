@@ -1,0 +1,104 @@
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { infra, parseFile, render, validate, type Manifest } from "./render.ts";
+
+const ENVS = ["staging", "production"] as const;
+const find = (docs: Manifest[], kind: string, name?: string) => docs.find((d) => d.kind === kind && (!name || d.metadata.name === name))!;
+
+describe.each(ENVS)("the %s overlays", (env) => {
+  const app = render(`k8s/overlays/${env}/app`);
+  const migration = render(`k8s/overlays/${env}/migration`);
+  const database = render(`flux/infrastructure/data/cnpg-clusters/${env}`);
+
+  it("render and validate against the Kubernetes, CloudNativePG and Flux schemas", () => {
+    for (const doc of [...app, ...migration, ...database]) expect(() => validate(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+    expect([...app, ...migration, ...database].every((d) => d.metadata.namespace === `rollgate-${env}`)).toBe(true);
+  });
+
+  it("run several replicas with readiness on /api/ready, liveness on /api/health, a PDB, an HPA and spread", () => {
+    const deployment = find(app, "Deployment", "rollgate-web");
+    const pod = deployment.spec.template.spec;
+    const web = pod.containers[0];
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(web.readinessProbe.httpGet.path).toBe("/api/ready");
+    expect(web.livenessProbe.httpGet.path).toBe("/api/health");
+    expect(web.resources.requests.cpu).toBeTruthy();
+    expect(pod.topologySpreadConstraints.length).toBeGreaterThan(0);
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(web.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(web.lifecycle.preStop).toBeTruthy();
+    expect(find(app, "PodDisruptionBudget").spec.minAvailable).toBeGreaterThanOrEqual(1);
+    expect(find(app, "HorizontalPodAutoscaler").spec.minReplicas).toBe(deployment.spec.replicas);
+    expect(find(app, "Ingress")).toBeTruthy();
+    expect(find(app, "Service")).toBeTruthy();
+  });
+
+  it("connect the app and the migration Job through the CloudNativePG cluster's -app secret", () => {
+    const cluster = find(database, "Cluster", "rollgate-db");
+    const secret = `${cluster.metadata.name}-app`;
+    for (const pod of [find(app, "Deployment").spec.template.spec, find(migration, "Job").spec.template.spec]) {
+      const url = pod.containers[0].env.find((e: Manifest) => e.name === "DATABASE_URL");
+      expect(url.valueFrom.secretKeyRef).toEqual({ name: secret, key: "uri" });
+    }
+    expect(find(migration, "Job").spec.template.spec.containers[0].command).toEqual(["node", "apps/web/migrate.mjs"]);
+  });
+
+  it("run PostgreSQL as three CloudNativePG instances with scheduled backups", () => {
+    const cluster = find(database, "Cluster", "rollgate-db");
+    expect(cluster.spec.instances).toBe(3);
+    expect(cluster.spec.backup.barmanObjectStore.destinationPath).toContain(env);
+    expect(find(database, "ScheduledBackup").spec.cluster.name).toBe("rollgate-db");
+  });
+});
+
+describe("the Flux objects", () => {
+  it.each(ENVS)("deploy %s in order: database, then migration, then app", (env) => {
+    const docs = parseFile(readFileSync(path.join(infra, "flux", "clusters", env, "rollgate.yaml"), "utf8"));
+    for (const doc of docs) expect(() => validate(doc)).not.toThrow();
+    const k = (name: string) => find(docs, "Kustomization", name);
+    expect(k("rollgate-database").spec.dependsOn).toBeUndefined();
+    expect(k("rollgate-migration").spec.dependsOn).toEqual([{ name: "rollgate-database" }]);
+    expect(k("rollgate-app").spec.dependsOn).toEqual([{ name: "rollgate-migration" }]);
+    expect(k("rollgate-database").spec.path).toBe(`./infra/flux/infrastructure/data/cnpg-clusters/${env}`);
+    for (const name of ["rollgate-database", "rollgate-migration", "rollgate-app"]) expect(k(name).spec.wait).toBe(true);
+  });
+});
+
+describe("secrets", () => {
+  it("are referenced, never committed", () => {
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : files(path.join(dir, e.name))) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : []));
+    const docs = files(infra).flatMap((f) => parseFile(readFileSync(f, "utf8")));
+    expect(docs.filter((d) => d.kind === "Secret")).toEqual([]);
+  });
+});
+
+describe("validation", () => {
+  it("refuses a manifest that breaks its schema", () => {
+    const deployment = structuredClone(find(render("k8s/overlays/staging/app"), "Deployment"));
+    deployment.spec.replicas = "three";
+    expect(() => validate(deployment)).toThrow(/replicas/);
+    const cluster = structuredClone(find(render("k8s/overlays/staging/database"), "Cluster"));
+    cluster.spec.instances = -1;
+    expect(() => validate(cluster)).toThrow(/instances/);
+  });
+});
+
+describe("the container image", () => {
+  const dockerfile = readFileSync(path.join(infra, "docker", "Dockerfile"), "utf8");
+  // Instructions at the start of a line, continuation lines folded: a Dockerfile's own grammar.
+  const instructions = dockerfile
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .filter((line) => line.trim() && !line.trimStart().startsWith("#"))
+    .map((line) => line.trim());
+
+  it("is multi-stage and runs the standalone server as a non-root user with a health check", () => {
+    expect(instructions.filter((i) => i.startsWith("FROM ")).length).toBeGreaterThanOrEqual(2);
+    const runtime = instructions.slice(instructions.findLastIndex((i) => i.startsWith("FROM ")));
+    expect(runtime.find((i) => i.startsWith("USER "))).toMatch(/^USER 10001/);
+    expect(runtime.find((i) => i.startsWith("HEALTHCHECK "))).toContain("/api/health");
+    expect(runtime.find((i) => i.startsWith("CMD "))).toContain("apps/web/server.js");
+    expect(runtime.find((i) => i.startsWith("ENV "))).toContain("ROLLGATE_MIGRATIONS_DIR=/app/apps/web/drizzle");
+  });
+});
