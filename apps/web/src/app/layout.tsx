@@ -11,6 +11,7 @@ export const metadata: Metadata = {
 
 const NAV = [
   ["/", "Overview"],
+  ["/rollback", "Can I roll back?"],
   ["/api-reference", "API"],
   ["/drill", "Drill"],
   ["/admin/policies", "Policies"],

@@ -1,0 +1,24 @@
+import "server-only";
+import { listEnvironmentsWithPolicy } from "@rollgate/db/queries/admin";
+import { database } from "@rollgate/db/runtime";
+import { AppError } from "../errors";
+import { checkEligibility, type EligibilityReport } from "./check-eligibility";
+
+/** The on-call page: every service/environment to choose from, and the answer for the chosen one. */
+export async function getRollbackView(params: { target?: string; version?: string }) {
+  const [service, environment] = (params.target ?? "").split("/");
+  const { db } = await database();
+  const targets = (await listEnvironmentsWithPolicy(db)).map((e) => ({ service: e.serviceSlug, environment: e.name }));
+  const chosen = service && environment ? { service, environment } : targets.find((t) => t.environment === "production") ?? targets[0];
+  let report: EligibilityReport | null = null;
+  let problem: string | null = null;
+  if (chosen) {
+    try {
+      report = await checkEligibility(db, { ...chosen, version: params.version || undefined });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      problem = error.message;
+    }
+  }
+  return { targets, chosen: chosen ?? null, report, problem };
+}

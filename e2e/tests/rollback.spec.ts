@@ -1,0 +1,24 @@
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { artifactsDir } from "../playwright.config";
+
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE after it, with the reason", async ({ page }, testInfo) => {
+  await page.goto("/rollback");
+  await page.getByLabel("Service and environment").selectOption("accounts-api/staging");
+  await page.getByRole("button", { name: "Check" }).click();
+  // Staging contracted the release that dropped users.email, which 3.3.2 reads.
+  await expect(page.getByRole("heading", { name: "UNSAFE" })).toBeVisible();
+  await expect(page.getByText(/dropped column users\.email .* 3\.3\.2 reads users\.email/)).toBeVisible();
+  const file = path.join(artifactsDir, "rollback-phone.png");
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach("rollback on a phone", { path: file, contentType: "image/png" });
+
+  await page.getByLabel("Service and environment").selectOption("accounts-api/production");
+  await page.getByRole("button", { name: "Check" }).click();
+  await expect(page.getByRole("heading", { name: "SAFE" })).toBeVisible();
+  await expect(page.getByRole("table")).toContainText("3.4.0 (current)");
+  // Nothing on the page is wider than the phone.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
