@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
-import { GatePanel } from "@/components/rollout/gate-panel";
+import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
 import { currentUser, rolesFor } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
+import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
 import { decide } from "./actions";
 
@@ -44,7 +45,7 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
         </p>
       </header>
       <div className="grid gap-6 lg:grid-cols-2">
-        <GatePanel verdict={verdict} />
+        <LiveGatePanel keys={keys} initial={{ now: view.now.toISOString(), ...gateJson(keys, view) }} />
         <section aria-labelledby="approvals-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           <h2 id="approvals-heading" className="text-lg font-semibold">
             Approvals <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{verdict.approvals.have} of {verdict.approvals.need}</span>

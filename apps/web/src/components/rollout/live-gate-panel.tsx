@@ -1,0 +1,95 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/queries";
+
+const ICON = { pass: "✓", fail: "✗", pending: "…" } as const;
+const TONE = { pass: "text-emerald-700 dark:text-emerald-400", fail: "text-red-700 dark:text-red-400", pending: "text-amber-700 dark:text-amber-300" } as const;
+
+function countdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h} h ${String(m).padStart(2, "0")} min` : `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The gate panel, live: refreshed every 15 s, and at once when a countdown reaches zero.
+ * Countdowns tick in the browser against the server's clock (the offset is taken from each
+ * answer), so a wrong laptop clock cannot open the gate early on screen.
+ */
+export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: GateJson }) {
+  const client = useQueryClient();
+  const query = useQuery({ ...gateQueries.verdict(keys), initialData: initial });
+  const gate = query.data;
+  // A fresh server render (after an approval or break-glass) brings newer data than the
+  // cache; only a new render matters here, so the effect keys on its time alone.
+  useEffect(() => {
+    if (Date.parse(initial.now) > Date.parse(gate.now)) client.setQueryData(gateQueries.verdict(keys).queryKey, initial);
+  }, [initial.now]);
+  const [clientNow, setClientNow] = useState(() => Date.now());
+  const [offset, setOffset] = useState(() => Date.parse(initial.now) - Date.now());
+  const [online, setOnline] = useState(true);
+  useEffect(() => setOffset(Date.parse(gate.now) - Date.now()), [gate.now]);
+  useEffect(() => {
+    const timer = setInterval(() => setClientNow(Date.now()), 1000);
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  const serverNow = clientNow + offset;
+  const expired = gate.checks.some((c) => c.until && c.status !== "pass" && Date.parse(c.until) <= serverNow);
+  useEffect(() => {
+    if (expired && !query.isFetching) void client.invalidateQueries({ queryKey: gateQueries.verdict(keys).queryKey });
+  }, [expired, query.isFetching, client, keys]);
+  const stale = query.isError || serverNow - Date.parse(gate.now) > 60_000;
+  const open = gate.checks.filter((c) => c.status !== "pass" && !c.overridden).length;
+
+  return (
+    <section aria-labelledby="gate-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex items-baseline justify-between gap-2">
+        <h2 id="gate-heading" className="text-lg font-semibold">
+          Contract gate
+        </h2>
+        {!online || stale ? (
+          <span role="status" className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+            {online ? "stale: retrying" : "offline"}
+          </span>
+        ) : (
+          <span className="text-xs text-slate-500 dark:text-slate-400">live</span>
+        )}
+      </div>
+      <p role="status" className={`mt-1 font-medium ${gate.allowed ? TONE.pass : TONE.pending}`}>
+        {gate.allowed ? "Contract unlocked: every check passes. CI may take the lease." : `Contract locked: ${open} check(s) still open.`}
+      </p>
+      <ul className="mt-3 divide-y divide-slate-100 dark:divide-slate-800">
+        {gate.checks.map((c) => (
+          <li key={c.id} data-check={c.id} data-status={c.status} className="flex gap-3 py-2">
+            <span aria-hidden className={`w-4 font-bold ${TONE[c.status]}`}>
+              {ICON[c.status]}
+            </span>
+            <div>
+              <p className="font-medium">
+                {c.title} <span className={`text-xs uppercase ${TONE[c.status]}`}>{c.overridden ? `${c.status}, overridden` : c.status}</span>
+              </p>
+              <p className="text-sm text-slate-600 dark:text-slate-300">{c.message}</p>
+              {c.until && c.status !== "pass" ? (
+                <p className="text-sm font-medium" data-countdown={c.id}>
+                  <time dateTime={c.until} title={`${c.until.replace("T", " ").slice(0, 19)} UTC`}>
+                    {Date.parse(c.until) > serverNow ? `${countdown(Date.parse(c.until) - serverNow)} left` : "now — checking…"}
+                  </time>
+                </p>
+              ) : null}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
