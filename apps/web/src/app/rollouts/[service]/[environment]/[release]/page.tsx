@@ -42,6 +42,12 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
         <h1 className="text-2xl font-semibold">{row.release.title}</h1>
         <p className="flex flex-wrap items-center gap-2 text-sm">
           <StateBadge state={state} /> version {row.rollout.releaseVersion} by {row.release.author}
+          <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence`}>
+            Evidence (JSON)
+          </a>
+          <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence?format=md`}>
+            Evidence (printable)
+          </a>
         </p>
       </header>
       <div className="grid gap-6 lg:grid-cols-2">

@@ -1,0 +1,71 @@
+import "server-only";
+import { verifyAuditChain } from "@rollgate/db/queries/audit";
+import { loadEvidence } from "@rollgate/db/queries/evidence";
+import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
+import { database } from "@rollgate/db/runtime";
+import { now } from "../clock";
+import { gateJson } from "../gate/evaluate-rollout-gate";
+import { getRolloutView } from "./get-rollout-view";
+
+/**
+ * The evidence bundle of a rollout: what happened, who decided, what the gate said at each
+ * lease and now, with the audit entries and their hashes so a reader can check the chain.
+ */
+export async function exportEvidence(keys: RolloutKeys) {
+  const { db } = await database();
+  const at = now();
+  const view = await getRolloutView(keys);
+  const record = await loadEvidence(db, view.row.rollout.id);
+  const chain = await verifyAuditChain(db);
+  return {
+    kind: "rollgate.rollout-evidence",
+    schemaVersion: 1,
+    exportedAt: at.toISOString(),
+    rollout: { ...keys, state: view.row.rollout.state, releaseTitle: view.row.release.title, author: view.row.release.author, version: view.row.rollout.releaseVersion, expandChecksum: view.row.rollout.expandChecksum, contractChecksum: view.row.rollout.contractChecksum },
+    gateNow: gateJson(keys, view),
+    gateAtEachLease: record.audit.filter((a) => a.action === "lease.granted").map((a) => ({ at: a.at, ...(a.data as Record<string, unknown>) })),
+    events: record.events,
+    migrationRuns: record.runs,
+    leases: record.leases,
+    approvals: view.approvals,
+    overrides: view.overrides,
+    audit: { chain, entries: record.audit },
+  };
+}
+
+export type Evidence = Awaited<ReturnType<typeof exportEvidence>>;
+
+/** The printable half: Markdown a person reads or files with a change record. */
+export function evidenceMarkdown(e: Evidence): string {
+  const t = (d: Date | string) => new Date(d).toISOString().replace("T", " ").slice(0, 19);
+  const lines = [
+    `# Evidence: ${e.rollout.service} ${e.rollout.release} in ${e.rollout.environment}`,
+    "",
+    `${e.rollout.releaseTitle} (version ${e.rollout.version}, by ${e.rollout.author}). State: **${e.rollout.state.replaceAll("_", " ")}**. Exported ${t(e.exportedAt)} UTC.`,
+    "",
+    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified)` : `BROKEN at entry ${e.audit.chain.brokenAt}`}.`,
+    "",
+    "## Gate now",
+    "",
+    ...e.gateNow.checks.map((c) => `- ${c.status.toUpperCase()}${c.overridden ? " (overridden)" : ""} — ${c.title}: ${c.message}`),
+    "",
+    "## Timeline (UTC)",
+    "",
+    "| time | event | state |",
+    "| --- | --- | --- |",
+    ...e.events.map((ev) => `| ${t(ev.occurredAt)} | ${ev.type} | ${ev.stateBefore} → ${ev.stateAfter} |`),
+    "",
+    "## Decisions",
+    "",
+    ...e.approvals.map((a) => `- ${t(a.decidedAt)} ${a.approverEmail} ${a.withdrawnAt ? "withdrew" : a.decision === "approve" ? "approved" : "rejected"} script ${a.contractChecksum.slice(0, 12)}…${a.comment ? `: “${a.comment}”` : ""}`),
+    ...e.overrides.map((o) => `- ${t(o.createdAt)} BREAK-GLASS by ${o.actorEmail} on ${o.checks.join(", ")}: “${o.justification}” — ${o.reviewedAt ? `reviewed by ${o.reviewerEmail}` : "NOT YET REVIEWED"}`),
+    "",
+    "## Audit entries",
+    "",
+    "| # | time | action | hash |",
+    "| --- | --- | --- | --- |",
+    ...e.audit.entries.map((a) => `| ${a.seq} | ${t(a.at)} | ${a.action} | \`${a.hash.slice(0, 16)}…\` |`),
+    "",
+  ];
+  return lines.join("\n");
+}
