@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
 
 export const metadata: Metadata = { title: "Can I roll back?" };
@@ -53,16 +54,7 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
               <li key={r.message}>{r.message}</li>
             ))}
           </ul>
-          <table className="w-full text-left text-sm">
-            <caption className="text-left font-semibold">Every version deployed here</caption>
-            <thead>
-              <tr className="text-slate-500 dark:text-slate-400">
-                <th scope="col">Version</th>
-                <th scope="col">Last deployed (UTC)</th>
-                <th scope="col">Rollback</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable caption="Every version deployed here" headers={["Version", "Last deployed (UTC)", "Rollback"]} showCaption>
               {report.versions.map((v) => (
                 <tr key={v.version} className="border-t border-slate-100 dark:border-slate-800">
                   <td className="py-1 font-mono">
@@ -75,8 +67,7 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
                   <td className="font-semibold">{v.verdict}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </DataTable>
           <p className="text-sm text-slate-600 dark:text-slate-300">
             What to do next: the runbook <code className="font-mono">docs/runbook-rollback-migrations.md</code> (app rollback versus data rollback).
           </p>

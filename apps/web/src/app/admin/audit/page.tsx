@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { getAuditView } from "@/server/admin/audit-view";
 import { AdminOnly } from "../guard";
 
@@ -16,18 +17,7 @@ export default function AuditPage() {
             <p role="status" className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}>
               {verdict.intact ? `Intact: all ${verdict.entries} entries verify against the hash chain.` : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
             </p>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Latest audit entries</caption>
-              <thead>
-                <tr className="text-slate-500 dark:text-slate-400">
-                  <th scope="col">#</th>
-                  <th scope="col">When (UTC)</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Subject</th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable caption="Latest audit entries" headers={["#", "When (UTC)", "Who", "What", "Subject"]}>
                 {entries.map((e) => (
                   <tr key={e.seq} className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}>
                     <td className="py-1 font-mono">{e.seq}</td>
@@ -39,8 +29,7 @@ export default function AuditPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </DataTable>
           </div>
         );
       }}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { API_SCOPES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
 import { getTokensView } from "@/server/admin/views";
@@ -53,17 +54,7 @@ export default function TokensPage() {
                 </div>
               </ActionForm>
             </section>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Tokens</caption>
-              <thead>
-                <tr className="text-slate-500 dark:text-slate-400">
-                  <th scope="col">Token</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable caption="Tokens" headers={["Token", "Scope", "Last used", "Status"]}>
                 {tokens.map((t) => (
                   <tr key={t.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                     <td className="py-2">
@@ -76,8 +67,7 @@ export default function TokensPage() {
                     <td className="py-2">{t.revokedAt ? `revoked ${time(t.revokedAt)}` : <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} submit={`Revoke ${t.name}`} tone="danger" />}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </DataTable>
           </div>
         );
       }}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { ROLES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
 import { getUsersView } from "@/server/admin/views";
@@ -51,15 +52,7 @@ export default function UsersPage() {
                 </div>
               </ActionForm>
             </section>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Users</caption>
-              <thead>
-                <tr className="text-slate-500 dark:text-slate-400">
-                  <th scope="col">User</th>
-                  <th scope="col">Roles</th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable caption="Users" headers={["User", "Roles"]}>
                 {users.map((u) => (
                   <tr key={u.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                     <td className="py-2">
@@ -78,8 +71,7 @@ export default function UsersPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </DataTable>
           </div>
         );
       }}
