@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
+import { SloChart } from "@/components/charts/slo-chart";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
@@ -83,6 +84,47 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
       {user && policy && (canBreakGlass || overrides.length > 0) ? (
         <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
+      {policy ? (
+        <section aria-labelledby="slo-heading" className="space-y-2">
+          <h2 id="slo-heading" className="text-lg font-semibold">
+            Service level objectives
+          </h2>
+          {view.slo.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p>
+          ) : (
+            <div className="grid gap-3 md:grid-cols-3">
+              <SloChart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
+              <SloChart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
+              <SloChart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
+            </div>
+          )}
+        </section>
+      ) : null}
+      <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <h2 id="timeline-heading" className="text-lg font-semibold">
+          Timeline
+        </h2>
+        <ol className="mt-2 space-y-1 text-sm">
+          {view.events
+            .filter((e) => e.type !== "slo.snapshot")
+            .map((e) => (
+              <li key={e.id} className="flex flex-wrap gap-x-3">
+                <time dateTime={e.occurredAt.toISOString()} title={`${e.occurredAt.toISOString()} (UTC)`} className="w-36 font-mono text-xs text-slate-500 dark:text-slate-400">
+                  {e.occurredAt.toISOString().replace("T", " ").slice(0, 16)}
+                </time>
+                <span className="font-medium">{e.type}</span>
+                <span className="text-slate-600 dark:text-slate-300">{describeEvent(e.data as Record<string, unknown>)}</span>
+                {e.stateBefore !== e.stateAfter ? <span className="text-xs text-slate-500 dark:text-slate-400">{e.stateBefore.replaceAll("_", " ")} → {e.stateAfter.replaceAll("_", " ")}</span> : null}
+              </li>
+            ))}
+        </ol>
+        {view.runs.length ? (
+          <p className="mt-3 text-sm text-slate-600 dark:text-slate-300">
+            Migration runs:{" "}
+            {view.runs.map((r) => `${r.phase} ${r.name} ${r.status}${r.durationMs !== null ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ""}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ""}`).join("; ")}
+          </p>
+        ) : null}
+      </section>
       {row.release.contractSql ? (
         <section aria-labelledby="contract-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           <h2 id="contract-heading" className="text-lg font-semibold">
@@ -93,4 +135,10 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
       ) : null}
     </div>
   );
+}
+
+/** One line for an event's data: the fields a person scans for. */
+function describeEvent(d: Record<string, unknown>): string {
+  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.title && String(d.title)];
+  return parts.filter(Boolean).join(", ");
 }

@@ -1,0 +1,47 @@
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { artifactsDir } from "../playwright.config";
+
+const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
+const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies"];
+
+async function expectNoSeriousViolations(page: Page, url: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${v.nodes[0]?.target.join(" ")})`), url).toEqual([]);
+}
+
+test("every page has no serious or critical accessibility violations (axe-core), light and dark", async ({ page }) => {
+  test.setTimeout(120_000);
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const url of PAGES) {
+      await page.goto(url);
+      await expectNoSeriousViolations(page, `${url} (${scheme})`);
+    }
+  }
+  await page.goto("/api/auth/signin");
+  await page.getByLabel("E-mail").fill("admin@example.com");
+  await page.getByLabel("Password").fill("rollgate-demo");
+  await page.getByRole("button", { name: "Sign in with Local account" }).click();
+  for (const url of [...ADMIN, PAGES[4]!]) {
+    await page.goto(url);
+    await expectNoSeriousViolations(page, `${url} (signed in)`);
+  }
+});
+
+test("a viewer browses: overview, a rollout with its SLO charts and timeline, the evidence", async ({ page }, testInfo) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: /Move invoice e-mail to billing_email/ }).last().click();
+  await expect(page.getByRole("heading", { name: "Move invoice e-mail to billing_email" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Service level objectives" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Availability: \d+ points/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+  await expect(page.locator("[data-countdown=rollback_window]")).toContainText(/h .* min left/);
+  const file = path.join(artifactsDir, "rollout-viewer.png");
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach("rollout page", { path: file, contentType: "image/png" });
+  const evidence = await page.request.get(`${page.url()}/evidence`);
+  expect((await evidence.json()).kind).toBe("rollgate.rollout-evidence");
+});
