@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
+import { utc } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Can I roll back?" };
 export const dynamic = "force-dynamic";
@@ -63,7 +64,7 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
                     </a>
                     {v.version === report.currentVersion ? " (current)" : ""}
                   </td>
-                  <td>{v.lastDeployedAt.toISOString().replace("T", " ").slice(0, 16)}</td>
+                  <td>{utc(v.lastDeployedAt)}</td>
                   <td className="font-semibold">{v.verdict}</td>
                 </tr>
               ))}

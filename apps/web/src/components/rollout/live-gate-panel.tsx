@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/queries";
+import { utc } from "@/lib/format";
 
 const ICON = { pass: "✓", fail: "✗", pending: "…" } as const;
 const TONE = { pass: "text-emerald-700 dark:text-emerald-400", fail: "text-red-700 dark:text-red-400", pending: "text-amber-700 dark:text-amber-300" } as const;
@@ -81,7 +82,7 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
               <p className="text-sm text-slate-600 dark:text-slate-300">{c.message}</p>
               {c.until && c.status !== "pass" ? (
                 <p className="text-sm font-medium" data-countdown={c.id}>
-                  <time dateTime={c.until} title={`${c.until.replace("T", " ").slice(0, 19)} UTC`}>
+                  <time dateTime={c.until} title={`${utc(c.until, true)} UTC`}>
                     {Date.parse(c.until) > serverNow ? `${countdown(Date.parse(c.until) - serverNow)} left` : "now — checking…"}
                   </time>
                 </p>

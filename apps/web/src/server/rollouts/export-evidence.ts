@@ -6,6 +6,7 @@ import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { gateJson } from "../gate/evaluate-rollout-gate";
 import { getRolloutView } from "./get-rollout-view";
+import { utc } from "@/lib/format";
 
 /**
  * The evidence bundle of a rollout: what happened, who decided, what the gate said at each
@@ -37,7 +38,7 @@ export type Evidence = Awaited<ReturnType<typeof exportEvidence>>;
 
 /** The printable half: Markdown a person reads or files with a change record. */
 export function evidenceMarkdown(e: Evidence): string {
-  const t = (d: Date | string) => new Date(d).toISOString().replace("T", " ").slice(0, 19);
+  const t = (d: Date | string) => utc(d, true);
   const lines = [
     `# Evidence: ${e.rollout.service} ${e.rollout.release} in ${e.rollout.environment}`,
     "",

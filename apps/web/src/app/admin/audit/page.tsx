@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getAuditView } from "@/server/admin/audit-view";
 import { AdminOnly } from "../guard";
+import { utc } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -21,7 +22,7 @@ export default function AuditPage() {
                 {entries.map((e) => (
                   <tr key={e.seq} className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}>
                     <td className="py-1 font-mono">{e.seq}</td>
-                    <td>{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+                    <td>{utc(e.at, true)}</td>
                     <td>{String((e.data as Record<string, unknown>).email ?? (e.data as Record<string, unknown>).by ?? `${e.actorType} ${e.actorId.slice(0, 8)}`)}</td>
                     <td className="font-mono">{e.action}</td>
                     <td>

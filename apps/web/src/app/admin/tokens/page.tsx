@@ -5,11 +5,12 @@ import { ActionForm } from "@/components/action-form";
 import { getTokensView } from "@/server/admin/views";
 import { createTokenAction, revokeTokenAction } from "../actions";
 import { AdminOnly } from "../guard";
+import { INPUT } from "@/lib/styles";
+import { utc } from "@/lib/format";
 
 export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
-const INPUT = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950";
-const time = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 16)} UTC` : "never");
+const time = (d: Date | null) => (d ? `${utc(d)} UTC` : "never");
 
 export default function TokensPage() {
   return (

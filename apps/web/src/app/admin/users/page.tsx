@@ -5,10 +5,10 @@ import { ActionForm } from "@/components/action-form";
 import { getUsersView } from "@/server/admin/views";
 import { roleAction } from "../actions";
 import { AdminOnly } from "../guard";
+import { INPUT } from "@/lib/styles";
 
 export const metadata: Metadata = { title: "Users and roles" };
 export const dynamic = "force-dynamic";
-const INPUT = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950";
 
 export default function UsersPage() {
   return (

@@ -8,6 +8,7 @@ import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 
 import type { ActionState } from "@/lib/action-state";
+import { utc } from "@/lib/format";
 
 const input = z.object({
   service: z.string().min(1),
@@ -54,7 +55,7 @@ export async function breakGlassAction(_previous: ActionState, form: FormData): 
   const { justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
     const { expiresAt } = await breakGlass({ user, keys, checks: form.getAll("checks").map(String), justification, minutes });
-    return `Override recorded until ${expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC. It stays open for review by someone else.`;
+    return `Override recorded until ${utc(expiresAt)} UTC. It stays open for review by someone else.`;
   });
 }
 

@@ -10,6 +10,7 @@ import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
 import { decide } from "./actions";
+import { utc } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -66,7 +67,7 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
                 {a.contractChecksum !== checksum ? <span className="text-amber-700 dark:text-amber-300"> an earlier version of the script (no longer counts)</span> : null}
                 <time dateTime={a.decidedAt.toISOString()} title={a.decidedAt.toISOString()} className="text-slate-500 dark:text-slate-400">
                   {" "}
-                  at {a.decidedAt.toISOString().replace("T", " ").slice(0, 16)} UTC
+                  at {utc(a.decidedAt)} UTC
                 </time>
                 {a.comment ? <span className="block text-slate-600 dark:text-slate-300">“{a.comment}”</span> : null}
               </li>
@@ -110,7 +111,7 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
             .map((e) => (
               <li key={e.id} className="flex flex-wrap gap-x-3">
                 <time dateTime={e.occurredAt.toISOString()} title={`${e.occurredAt.toISOString()} (UTC)`} className="w-36 font-mono text-xs text-slate-500 dark:text-slate-400">
-                  {e.occurredAt.toISOString().replace("T", " ").slice(0, 16)}
+                  {utc(e.occurredAt)}
                 </time>
                 <span className="font-medium">{e.type}</span>
                 <span className="text-slate-600 dark:text-slate-300">{describeEvent(e.data as Record<string, unknown>)}</span>
