@@ -2,11 +2,19 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { auditEvents, leases, migrationRuns, rolloutEvents } from "../schema/index.ts";
 
-/** The record of one rollout, in order: events, migration runs, leases and its audit entries with their hashes. */
-export async function loadEvidence(db: Db, rolloutId: string) {
-  const [events, runs, leaseRows, audit] = await Promise.all([
+/** A rollout's events and migration runs, in the order they happened. */
+export async function loadTimeline(db: Db, rolloutId: string) {
+  const [events, runs] = await Promise.all([
     db.select().from(rolloutEvents).where(eq(rolloutEvents.rolloutId, rolloutId)).orderBy(asc(rolloutEvents.occurredAt)),
     db.select().from(migrationRuns).where(eq(migrationRuns.rolloutId, rolloutId)).orderBy(asc(migrationRuns.startedAt)),
+  ]);
+  return { events, runs };
+}
+
+/** The record of one rollout, in order: events, migration runs, leases and its audit entries with their hashes. */
+export async function loadEvidence(db: Db, rolloutId: string) {
+  const [{ events, runs }, leaseRows, audit] = await Promise.all([
+    loadTimeline(db, rolloutId),
     db.select().from(leases).where(eq(leases.rolloutId, rolloutId)).orderBy(asc(leases.acquiredAt)),
     db.select().from(auditEvents).where(eq(auditEvents.rolloutId, rolloutId)).orderBy(asc(auditEvents.seq)),
   ]);

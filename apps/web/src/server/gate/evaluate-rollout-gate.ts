@@ -19,10 +19,23 @@ export async function evaluateRolloutGate(db: Db, keys: RolloutKeys, now: Date):
   if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error(`stored policy of ${keys.service}/${keys.environment} is invalid`);
-  const expand = row.release.expandSql ? await analyseSql(row.release.expandSql, { phase: "expand" }) : null;
-  const destructive = expand ? expand.findings.filter((f) => f.category === "contract").length : 0;
-  const facts = await loadGateFacts(db, row, now, destructive);
+  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.release.expandSql, row.release.expandChecksum));
   return { row, verdict: evaluateGate(facts, parsed.policy, now), leaseTtlSeconds: parsed.policy.leaseTtlSeconds };
+}
+
+// A script is analysed once per process: the gate is read on every poll, the script rarely changes.
+const analysed = new Map<string, number>();
+
+async function destructiveStatements(sql: string | null, checksum: string | null): Promise<number> {
+  if (!sql) return 0;
+  const key = checksum ?? sql;
+  let count = analysed.get(key);
+  if (count === undefined) {
+    count = (await analyseSql(sql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
+    if (analysed.size >= 1000) analysed.delete(analysed.keys().next().value!);
+    analysed.set(key, count);
+  }
+  return count;
 }
 
 /** The JSON shape of a verdict on the wire (snake_case, ISO times). */

@@ -1,7 +1,7 @@
 import "server-only";
 import { parsePolicy } from "@rollgate/core/policy";
 import { listApprovals } from "@rollgate/db/queries/approvals";
-import { loadEvidence } from "@rollgate/db/queries/evidence";
+import { loadTimeline } from "@rollgate/db/queries/evidence";
 import { listOverrides } from "@rollgate/db/queries/overrides";
 import { sloSeries } from "@rollgate/db/queries/slo-series";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
@@ -21,6 +21,6 @@ export async function getRolloutView(keys: RolloutKeys) {
   // The SLO story from a little before the deploy until now (or the contract), in buckets.
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
   const slo = await sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 });
-  const { events, runs } = await loadEvidence(db, rollout.id);
+  const { events, runs } = await loadTimeline(db, rollout.id);
   return { ...gate, approvals, overrides, slo, events, runs, policy: policy.ok ? policy.policy : null, now: at };
 }
