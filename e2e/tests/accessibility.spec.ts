@@ -39,6 +39,10 @@ test("a viewer browses: overview, a rollout with its SLO charts and timeline, th
   await expect(page.getByRole("img", { name: /Availability: \d+ points/ })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
   await expect(page.locator("[data-countdown=rollback_window]")).toContainText(/h .* min left/);
+  // The analyser's findings sit under the lines they concern.
+  const contract = page.getByRole("figure", { name: /Contract script/ });
+  await expect(contract.locator("[data-line='2'] [data-finding=drop-column]")).toContainText("info drop-column");
+  await expect(page.getByRole("figure", { name: /Expand script/ })).toContainText("no findings");
   const file = path.join(artifactsDir, "rollout-viewer.png");
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach("rollout page", { path: file, contentType: "image/png" });

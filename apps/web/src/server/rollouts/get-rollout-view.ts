@@ -1,5 +1,6 @@
 import "server-only";
 import { parsePolicy } from "@rollgate/core/policy";
+import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
 import { loadTimeline } from "@rollgate/db/queries/evidence";
 import { listOverrides } from "@rollgate/db/queries/overrides";
@@ -22,5 +23,12 @@ export async function getRolloutView(keys: RolloutKeys) {
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
   const slo = await sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 });
   const { events, runs } = await loadTimeline(db, rollout.id);
-  return { ...gate, approvals, overrides, slo, events, runs, policy: policy.ok ? policy.policy : null, now: at };
+  const lockingIsError = policy.ok && policy.policy.lockingIsError;
+  const [expandFindings, contractFindings] = await Promise.all(
+    (["expand", "contract"] as const).map(async (phase) => {
+      const script = phase === "expand" ? gate.row.release.expandSql : gate.row.release.contractSql;
+      return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
+    }),
+  );
+  return { ...gate, approvals, overrides, slo, events, runs, expandFindings: expandFindings!, contractFindings: contractFindings!, policy: policy.ok ? policy.policy : null, now: at };
 }

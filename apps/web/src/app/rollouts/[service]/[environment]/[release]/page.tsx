@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
 import { SloChart } from "@/components/charts/slo-chart";
+import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
@@ -126,14 +127,10 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
           </p>
         ) : null}
       </section>
-      {row.release.contractSql ? (
-        <section aria-labelledby="contract-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-          <h2 id="contract-heading" className="text-lg font-semibold">
-            Contract script
-          </h2>
-          <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-3 text-sm dark:bg-slate-950">{row.release.contractSql}</pre>
-        </section>
-      ) : null}
+      <div className="grid gap-6 lg:grid-cols-2">
+        {row.release.expandSql ? <AnnotatedScript title="Expand script" sql={row.release.expandSql} findings={view.expandFindings} /> : null}
+        {row.release.contractSql ? <AnnotatedScript title="Contract script" sql={row.release.contractSql} findings={view.contractFindings} /> : null}
+      </div>
     </div>
   );
 }
