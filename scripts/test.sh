@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every check Rollgate has — type-check, lint, unit tests, the database tests on
-# embedded PGlite and again on PostgreSQL, the production build, and the browser tests —
+# embedded PGlite and again on PostgreSQL, the production build and its JavaScript budget,
+# and the browser tests —
 # then one closing line `N passed, N failed` over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,7 @@ step "database tests on PGlite" db-pglite on_pglite vitest_run db-pglite --proje
 TEST_DATABASE_URL=$(fresh_database rollgate_test)
 step "database tests on PostgreSQL" db-postgres on_postgres "$TEST_DATABASE_URL" vitest_run db-postgres --project db
 step build - pnpm --filter @rollgate/web build
+step "first-load JavaScript per route (gzip, 200 KB budget)" - pnpm exec tsx apps/web/scripts/first-load-js.ts --budget-kb 200
 E2E_DATABASE_URL=$(fresh_database rollgate_e2e)
 step "browser tests on PostgreSQL" e2e on_postgres "$E2E_DATABASE_URL" env PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
 

@@ -46,6 +46,12 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
 
   await signInWithSso(first, rita);
   await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
+  // The overview tells a signed-in release manager what waits for them.
+  await first.goto("/");
+  const waiting = first.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=approval]").filter({ hasText: svc.slug });
+  await expect(waiting).toContainText("waits for your approval (0 of 2)");
+  await waiting.getByRole("link").click();
+  await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
   await first.getByLabel("Comment").fill("Window clean, SLOs green, backup restore-tested.");
   await first.getByRole("button", { name: "Approve contract" }).click();
   await expect(first.getByText("Your approval is recorded.")).toBeVisible();
@@ -128,7 +134,7 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await expect(page.locator("[data-check=approvals]")).toContainText("overridden");
 
   await page.goto("/");
-  await expect(page.getByRole("region", { name: /break-glass awaiting review/ })).toContainText(svc.slug);
+  await expect(page.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=override]")).toContainText(svc.slug);
 
   const admin = await (await browser.newContext()).newPage();
   await admin.goto(rolloutUrl);

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
+import { event, makeService, post, signed, type TestService } from "../support/api";
 
 test("the overview shows every seeded service with its rollouts", async ({ page }, testInfo) => {
   await page.goto("/");
@@ -10,8 +12,9 @@ test("the overview shows every seeded service with its rollouts", async ({ page 
   }
   const accounts = page.getByRole("region", { name: /accounts-api/ });
   await expect(accounts.getByText("verifying")).toBeVisible();
-  await expect(page.getByText("expand failed")).toBeVisible();
-  await expect(page.getByText("rolled back")).toBeVisible();
+  const search = page.getByRole("region", { name: /search-indexer/ });
+  await expect(search.getByText("expand failed")).toBeVisible();
+  await expect(search.getByText("rolled back")).toBeVisible();
 
   const file = path.join(artifactsDir, "overview.png");
   await page.screenshot({ path: file, fullPage: true });
@@ -26,4 +29,77 @@ test("health, readiness and metrics answer", async ({ request }) => {
   const metrics = await request.get("/api/metrics");
   expect(metrics.headers()["content-type"]).toContain("text/plain");
   expect(await metrics.text()).toMatch(/^rollgate_database_up 1$/m);
+});
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
+const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+
+test("each environment shows its gate and window countdown; needs attention lists windows ending soon, failed runs and refused deliveries", async ({ page }) => {
+  const base = test.info().project.use.baseURL!;
+  const send = async (svc: TestService, type: string, data: Record<string, unknown>, status = 202) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(status);
+
+  // A rollout in its rollback window (one hour): gate locked (window, backup, SLO snapshots), countdown running, ending soon.
+  const verifying = await makeService({ policy: { rollbackWindowSeconds: 3600 } });
+  await send(verifying, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send(verifying, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send(verifying, "migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send(verifying, "app.deployed", { version: "2.0.0" });
+  await send(verifying, "flag.changed", { flag: "f", percent: 100 });
+
+  // A rollout whose destructive expand was refused, then whose expand run failed.
+  const failing = await makeService();
+  await send(failing, "release.created", { title: "Drop", author: "dev@example.com", app_version: "3.0.0" });
+  const destructive = "ALTER TABLE users DROP COLUMN email;";
+  await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(destructive), sql: destructive }, 409);
+  await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND), sql: EXPAND });
+  await send(failing, "migration.failed", { phase: "expand", name: "e", checksum: sha(EXPAND), exit_code: 3 });
+
+  await page.goto("/");
+  const staging = page.getByRole("region", { name: new RegExp(verifying.slug) }).locator("[data-environment=staging]");
+  await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: 3 check\(s\) open · window (59:[0-5]\d|1 h 00 min) left/);
+  // The countdown ticks in the browser.
+  const first = await staging.locator("[data-countdown-until]").textContent();
+  await expect(staging.locator("[data-countdown-until]")).not.toHaveText(first!, { timeout: 5000 });
+
+  const attention = page.getByRole("region", { name: /Needs attention/ });
+  await expect(attention.locator("[data-attention=window]").filter({ hasText: verifying.slug })).toContainText("rollback window ends in");
+  await expect(attention.locator("[data-attention=failed]").filter({ hasText: failing.slug })).toContainText("the expand migration failed");
+  await expect(attention.locator("[data-attention=refused]").filter({ hasText: failing.slug })).toContainText("1 refused delivery");
+  await attention.locator("[data-attention=failed]").filter({ hasText: failing.slug }).getByRole("link").click();
+  await expect(page.getByRole("table", { name: "Migration runs" })).toContainText("failed");
+});
+
+test.describe("in New York", () => {
+  test.use({ timezoneId: "America/New_York" });
+
+  test("the rollout page shows times in the viewer's zone with UTC on hover, the flag over time, and pages its timeline by keyset", async ({ page }) => {
+    const base = test.info().project.use.baseURL!;
+    const svc = await makeService();
+    const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+    await send("release.created", { title: "Ramp", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND });
+    await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+    await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+    await send("app.deployed", { version: "2.0.0" });
+    for (let percent = 1; percent <= 60; percent += 1) await send("flag.changed", { flag: "ramp", percent });
+
+    await page.goto(`/rollouts/${svc.slug}/staging/r1`);
+    const timeline = page.getByRole("region", { name: /Timeline/ });
+    await expect(timeline.locator("li")).toHaveCount(50);
+    await expect(timeline.locator("li").first()).toContainText("flag ramp 60 %");
+    // Eastern time on screen, UTC in the title.
+    const stamp = timeline.locator("li").first().locator("time");
+    await expect(stamp).toContainText(/E[SD]T|GMT-[45]/);
+    expect(await stamp.getAttribute("title")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+
+    await expect(page.getByRole("img", { name: /Flag ramp: \d+ points; now 60 %/ })).toBeVisible();
+
+    await timeline.getByRole("link", { name: "Older →" }).click();
+    await expect(timeline).toContainText("older entries");
+    await expect(timeline.locator("li")).toHaveCount(14); // 64 items: release.created, expand started and succeeded, deploy, 60 flag steps
+    await expect(timeline.locator("li").last()).toContainText("release.created");
+    await expect(timeline.getByRole("link", { name: "Older →" })).toHaveCount(0);
+    await timeline.getByRole("link", { name: "← Newest" }).click();
+    await expect(timeline.locator("li").first()).toContainText("flag ramp 60 %");
+  });
 });

@@ -1,31 +1,38 @@
 import Link from "next/link";
+import { Countdown } from "@/components/countdown";
+import { LocalTime } from "@/components/local-time";
 import { StateBadge } from "@/components/state-badge";
-import { getOverview, getUnreviewedOverrides } from "@/server/overview/get-overview";
+import { currentUser } from "@/server/auth/current-user";
+import { getOverview, type AttentionItem, type GateSummary } from "@/server/overview/get-overview";
 
 export const dynamic = "force-dynamic";
 
+const href = (i: { service: string; environment: string; release: string }) => `/rollouts/${i.service}/${i.environment}/${i.release}`;
+
 export default async function OverviewPage() {
-  const [services, unreviewed] = await Promise.all([getOverview(), getUnreviewedOverrides()]);
+  const user = await currentUser();
+  const { now, services, attention } = await getOverview(user);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Overview</h1>
-      {unreviewed.length ? (
-        <section aria-labelledby="attention" className="rounded-lg border border-red-300 bg-red-50 p-4 dark:border-red-900 dark:bg-red-950">
-          <h2 id="attention" className="font-semibold text-red-900 dark:text-red-200">
-            Needs attention: break-glass awaiting review
-          </h2>
+      <section aria-labelledby="attention" className={`rounded-lg border p-4 ${attention.length ? "border-red-300 bg-red-50 dark:border-red-900 dark:bg-red-950" : "border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"}`}>
+        <h2 id="attention" className={`font-semibold ${attention.length ? "text-red-900 dark:text-red-200" : ""}`}>
+          Needs attention {attention.length ? `(${attention.length})` : ""}
+        </h2>
+        {attention.length === 0 ? (
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+            Nothing right now: no approval waits for you{user ? "" : " (sign in to see yours)"}, no window ends within two hours, no run failed and no delivery was refused in the last day.
+          </p>
+        ) : (
           <ul className="mt-2 space-y-1 text-sm">
-            {unreviewed.map((o) => (
-              <li key={o.id}>
-                <Link href={`/rollouts/${o.service}/${o.environment}/${o.release}`} className="underline">
-                  {o.service} {o.release} in {o.environment}
-                </Link>
-                : {o.actorEmail} overrode {o.checks.join(", ")} — “{o.justification}”
+            {attention.map((item, i) => (
+              <li key={`${item.kind}-${i}`} data-attention={item.kind}>
+                <Attention item={item} now={now} />
               </li>
             ))}
           </ul>
-        </section>
-      ) : null}
+        )}
+      </section>
       {services.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 p-6 text-slate-600 dark:border-slate-700 dark:text-slate-300">
           No services yet. Run <code className="font-mono">pnpm db:seed</code> for demo data, or send a <code className="font-mono">release.created</code> event from CI.
@@ -38,20 +45,21 @@ export default async function OverviewPage() {
             </h2>
             <ul className="divide-y divide-slate-100 dark:divide-slate-800">
               {service.environments.map((env) => (
-                <li key={env.environmentId} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3">
+                <li key={env.environmentId} data-environment={env.environmentName} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3">
                   <span className="w-24 font-medium">{env.environmentName}</span>
                   {env.rollout ? (
                     <>
-                      <StateBadge state={env.rollout.state} />
+                      <StateBadge state={env.gate?.allowed && env.rollout.state === "verifying" ? "contract_ready" : env.rollout.state} />
                       <Link href={`/rollouts/${service.slug}/${env.environmentName}/${env.rollout.releaseKey}`} className="text-sm underline-offset-2 hover:underline">
                         {env.rollout.releaseTitle} <span className="font-mono text-slate-500 dark:text-slate-400">{env.rollout.releaseKey}</span>
                       </Link>
                       <span className="text-sm text-slate-600 dark:text-slate-300">
                         app {env.rollout.currentVersion ?? "not deployed"} · flag {env.rollout.flagPercent}%
                       </span>
+                      {env.gate ? <GateStatus gate={env.gate} now={now} /> : null}
                     </>
                   ) : (
-                    <span className="text-sm text-slate-500 dark:text-slate-400">No rollout yet</span>
+                    <span className="text-sm text-slate-500 dark:text-slate-400">No rollout yet: CI starts one with release.created.</span>
                   )}
                 </li>
               ))}
@@ -61,4 +69,60 @@ export default async function OverviewPage() {
       )}
     </div>
   );
+}
+
+function GateStatus({ gate, now }: { gate: GateSummary; now: string }) {
+  const windowOpen = gate.windowEndsAt && Date.parse(gate.windowEndsAt) > Date.parse(now);
+  return (
+    <span data-gate={gate.allowed ? "allowed" : "locked"} className={`text-sm font-medium ${gate.allowed ? "text-emerald-700 dark:text-emerald-400" : "text-amber-800 dark:text-amber-300"}`}>
+      {gate.allowed ? "gate open" : `gate locked: ${gate.open} check(s) open`}
+      {windowOpen ? (
+        <>
+          {" · window "}
+          <Countdown until={gate.windowEndsAt!} serverNow={now} />
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+function Attention({ item, now }: { item: AttentionItem; now: string }) {
+  const link = (
+    <Link href={href(item)} className="font-medium underline">
+      {item.service} {item.release} in {item.environment}
+    </Link>
+  );
+  switch (item.kind) {
+    case "approval":
+      return (
+        <>
+          {link} waits for your approval ({item.have} of {item.need}).
+        </>
+      );
+    case "window":
+      return (
+        <>
+          {link}: rollback window ends in <Countdown until={item.endsAt} serverNow={now} label="" />.
+        </>
+      );
+    case "failed":
+      return (
+        <>
+          {link}: {item.state === "expand_failed" ? "the expand migration failed" : "the contract migration failed"}; see its migration runs.
+        </>
+      );
+    case "refused":
+      return (
+        <>
+          {link}: {item.count} refused deliver{item.count === 1 ? "y" : "ies"}, last <LocalTime at={item.lastAt} />
+          {item.lastMessage ? `: ${item.lastMessage}` : ""}
+        </>
+      );
+    case "override":
+      return (
+        <>
+          {link}: break-glass by {item.actor} overrode {item.checks.join(", ")} — “{item.justification}” awaits review.
+        </>
+      );
+  }
 }

@@ -1,4 +1,4 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiTokens, auditEvents, environments, services, userRoles, users } from "../schema/index.ts";
 
@@ -43,6 +43,14 @@ export async function listApiTokens(db: Db) {
     .orderBy(desc(apiTokens.createdAt));
 }
 
-export async function latestAuditEntries(db: Db, limit: number) {
-  return db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit);
+/** A page of the audit trail, newest first, by keyset on its sequence number. */
+export async function auditEntriesPage(db: Db, options: { beforeSeq?: number | null; limit: number }) {
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(options.beforeSeq ? lt(auditEvents.seq, options.beforeSeq) : undefined)
+    .orderBy(desc(auditEvents.seq))
+    .limit(options.limit + 1);
+  const entries = rows.slice(0, options.limit);
+  return { entries, nextBeforeSeq: rows.length > options.limit ? (entries.at(-1)?.seq ?? null) : null };
 }

@@ -1,12 +1,13 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { auditEvents, leases, migrationRuns, rolloutEvents } from "../schema/index.ts";
+import { auditEvents, leases, rolloutEvents } from "../schema/index.ts";
+import { migrationHistory } from "./timeline.ts";
 
 /** A rollout's events and migration runs, in the order they happened. */
 export async function loadTimeline(db: Db, rolloutId: string) {
   const [events, runs] = await Promise.all([
     db.select().from(rolloutEvents).where(eq(rolloutEvents.rolloutId, rolloutId)).orderBy(asc(rolloutEvents.occurredAt)),
-    db.select().from(migrationRuns).where(eq(migrationRuns.rolloutId, rolloutId)).orderBy(asc(migrationRuns.startedAt)),
+    migrationHistory(db, rolloutId),
   ]);
   return { events, runs };
 }

@@ -1,25 +1,23 @@
 import type { ApprovalFact, GateCheckId, GateFacts } from "@rollgate/core/gate";
 import type { RolloutState } from "@rollgate/core/types";
-import { and, asc, count, desc, eq, gte, isNull, lt, lte, max, min } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { approvals, backups, environments, incidents, overrides, rollouts, sloSnapshots, users } from "../schema/index.ts";
+import { approvals, backups, environments, incidents, overrides, rollouts, users } from "../schema/index.ts";
 import { activeLease } from "./leases.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
+import { sloSummary } from "./slo-series.ts";
 
 /**
  * Everything the gate needs for one rollout, as aggregates: SLOs since the window started
- * come back as a count and worst values, never as a series, so the gate stays fast with
- * millions of snapshots. The caller supplies what needs the SQL analyser.
+ * come back as a count and worst values (from per-minute rollups), never as a series, so the
+ * gate stays fast with millions of snapshots. The caller supplies what needs the SQL analyser.
  */
 export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number): Promise<GateFacts> {
   const { rollout, release } = row;
   const windowStart = rollout.windowStartedAt;
-  const [slo] = windowStart
-    ? await db
-        .select({ samples: count(), minAvailability: min(sloSnapshots.availability), minErrorBudgetRemaining: min(sloSnapshots.errorBudgetRemaining), maxBurnRate: max(sloSnapshots.burnRate) })
-        .from(sloSnapshots)
-        .where(and(eq(sloSnapshots.rolloutId, rollout.id), gte(sloSnapshots.observedAt, windowStart), lte(sloSnapshots.observedAt, now)))
-    : [{ samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null }];
+  const slo = windowStart
+    ? await sloSummary(db, { rolloutId: rollout.id, from: windowStart, to: now })
+    : { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
 
   const [backup] = await db
     .select({ backupId: backups.backupId, verifiedAt: backups.verifiedAt })
@@ -56,7 +54,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
   return {
     rollout: projectionOf(rollout),
     expandDestructiveFindings,
-    slo: slo!,
+    slo,
     latestTestedBackup: backup ?? null,
     earlierEnvironments: earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
     openIncidents: open,

@@ -1,4 +1,4 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
 
@@ -68,4 +68,23 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
     .orderBy(asc(services.name), asc(environments.position));
 
   return rows;
+}
+
+/** Rollouts with refused deliveries since `since`: how many, and the latest reason. */
+export async function listRecentRejections(db: Db, since: Date, limit = 20) {
+  const result = await db.execute(sql`
+    select s.slug as service, e.name as environment, l.key as release, count(*)::int as count,
+           max(d.received_at) as "lastAt", (array_agg(d.error ->> 'message' order by d.received_at desc))[1] as "lastMessage"
+    from webhook_deliveries d
+    join rollouts r on r.id = d.rollout_id
+    join releases l on l.id = r.release_id
+    join environments e on e.id = r.environment_id
+    join services s on s.id = e.service_id
+    where d.status = 'rejected' and d.received_at >= ${since.toISOString()}::timestamptz
+    group by s.slug, e.name, l.key
+    order by max(d.received_at) desc
+    limit ${limit}`);
+  type Row = { service: string; environment: string; release: string; count: number; lastAt: string | Date; lastMessage: string | null };
+  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: Row[] }).rows) as Row[];
+  return rows.map((r) => ({ ...r, count: Number(r.count), lastAt: new Date(r.lastAt) }));
 }

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { services } from "./services.ts";
 
@@ -37,7 +38,12 @@ export const webhookDeliveries = pgTable(
     eventId: uuid(),
     error: jsonb(),
   },
-  (t) => [uniqueIndex().on(t.tokenId, t.webhookId), index().on(t.receivedAt)],
+  (t) => [
+    uniqueIndex().on(t.tokenId, t.webhookId),
+    index().on(t.receivedAt),
+    // A rollout's refused deliveries, for its timeline and the overview's needs-attention list.
+    index("webhook_deliveries_rejected_idx").on(t.rolloutId, t.receivedAt).where(sql`${t.status} = 'rejected'`),
+  ],
 );
 
 /** Fixed-window request counters, shared by every replica through the database. */

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { environments, services } from "./services.ts";
 
@@ -70,5 +71,9 @@ export const rolloutEvents = pgTable(
     stateBefore: text().notNull(),
     stateAfter: text().notNull(),
   },
-  (t) => [index().on(t.rolloutId, t.occurredAt)],
+  (t) => [
+    index().on(t.rolloutId, t.occurredAt),
+    // The timeline pages through everything but SLO snapshots (those are drawn as charts).
+    index("rollout_events_timeline_idx").on(t.rolloutId, t.occurredAt, t.id).where(sql`${t.type} <> 'slo.snapshot'`),
+  ],
 );

@@ -1,4 +1,4 @@
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { rollouts } from "./releases.ts";
 import { environments } from "./services.ts";
 
@@ -72,6 +72,26 @@ export const sloSnapshots = pgTable(
     latencyP99Ms: doublePrecision("latency_p99_ms"),
   },
   (t) => [index().on(t.rolloutId, t.observedAt)],
+);
+
+/**
+ * Per-minute rollups of `slo_snapshots`, kept by a trigger on insert (migration 0002): the
+ * gate and the charts read whole minutes here and only the partial minutes at the edges
+ * from the raw table, so their cost follows the time span, not the number of snapshots.
+ */
+export const sloMinutes = pgTable(
+  "slo_minutes",
+  {
+    rolloutId: uuid()
+      .notNull()
+      .references(() => rollouts.id, { onDelete: "cascade" }),
+    minute: timestamp({ withTimezone: true }).notNull(),
+    samples: integer().notNull(),
+    minAvailability: doublePrecision().notNull(),
+    minErrorBudgetRemaining: doublePrecision().notNull(),
+    maxBurnRate: doublePrecision().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rolloutId, t.minute] })],
 );
 
 export const backups = pgTable(

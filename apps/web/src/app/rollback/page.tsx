@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
-import { utc } from "@/lib/format";
+import { LocalTime } from "@/components/local-time";
 
 export const metadata: Metadata = { title: "Can I roll back?" };
 export const dynamic = "force-dynamic";
@@ -55,7 +55,7 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
               <li key={r.message}>{r.message}</li>
             ))}
           </ul>
-          <DataTable caption="Every version deployed here" headers={["Version", "Last deployed (UTC)", "Rollback"]} showCaption>
+          <DataTable caption="Every version deployed here" headers={["Version", "Last deployed", "Rollback"]} showCaption>
               {report.versions.map((v) => (
                 <tr key={v.version} className="border-t border-slate-100 dark:border-slate-800">
                   <td className="py-1 font-mono">
@@ -64,7 +64,9 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
                     </a>
                     {v.version === report.currentVersion ? " (current)" : ""}
                   </td>
-                  <td>{utc(v.lastDeployedAt)}</td>
+                  <td>
+                    <LocalTime at={v.lastDeployedAt} />
+                  </td>
                   <td className="font-semibold">{v.verdict}</td>
                 </tr>
               ))}

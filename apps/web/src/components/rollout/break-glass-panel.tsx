@@ -1,7 +1,7 @@
 import type { GateCheck } from "@rollgate/core/gate";
 import { breakGlassAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
 import { ActionForm } from "@/components/action-form";
-import { utc } from "@/lib/format";
+import { LocalTime } from "@/components/local-time";
 
 interface OverrideRow {
   id: string;
@@ -35,7 +35,7 @@ export function BreakGlassPanel({ keys, open, overrides, userId, maxMinutes }: P
         {overrides.map((o) => (
           <li key={o.id} className="rounded border border-red-200 p-2 dark:border-red-900">
             <p>
-              <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until {utc(o.expiresAt)} UTC: “{o.justification}”
+              <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until <LocalTime at={o.expiresAt} />: “{o.justification}”
             </p>
             {o.reviewedAt ? (
               <p className="text-slate-600 dark:text-slate-300">

@@ -4,21 +4,14 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/queries";
 import { utc } from "@/lib/format";
+import { formatCountdown, useServerNow } from "@/components/countdown";
 
 const ICON = { pass: "✓", fail: "✗", pending: "…" } as const;
 const TONE = { pass: "text-emerald-700 dark:text-emerald-400", fail: "text-red-700 dark:text-red-400", pending: "text-amber-700 dark:text-amber-300" } as const;
 
-function countdown(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h} h ${String(m).padStart(2, "0")} min` : `${m}:${String(s % 60).padStart(2, "0")}`;
-}
-
 /**
  * The gate panel, live: refreshed every 15 s, and at once when a countdown reaches zero.
- * Countdowns tick in the browser against the server's clock (the offset is taken from each
- * answer), so a wrong laptop clock cannot open the gate early on screen.
+ * Countdowns tick in the browser against the server's clock (useServerNow).
  */
 export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: GateJson }) {
   const client = useQueryClient();
@@ -29,22 +22,17 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
   useEffect(() => {
     if (Date.parse(initial.now) > Date.parse(gate.now)) client.setQueryData(gateQueries.verdict(keys).queryKey, initial);
   }, [initial.now]);
-  const [clientNow, setClientNow] = useState(() => Date.now());
-  const [offset, setOffset] = useState(() => Date.parse(initial.now) - Date.now());
+  const serverNow = useServerNow(gate.now);
   const [online, setOnline] = useState(true);
-  useEffect(() => setOffset(Date.parse(gate.now) - Date.now()), [gate.now]);
   useEffect(() => {
-    const timer = setInterval(() => setClientNow(Date.now()), 1000);
     const update = () => setOnline(navigator.onLine);
     window.addEventListener("online", update);
     window.addEventListener("offline", update);
     return () => {
-      clearInterval(timer);
       window.removeEventListener("online", update);
       window.removeEventListener("offline", update);
     };
   }, []);
-  const serverNow = clientNow + offset;
   const expired = gate.checks.some((c) => c.until && c.status !== "pass" && Date.parse(c.until) <= serverNow);
   useEffect(() => {
     if (expired && !query.isFetching) void client.invalidateQueries({ queryKey: gateQueries.verdict(keys).queryKey });
@@ -83,7 +71,7 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
               {c.until && c.status !== "pass" ? (
                 <p className="text-sm font-medium" data-countdown={c.id}>
                   <time dateTime={c.until} title={`${utc(c.until, true)} UTC`}>
-                    {Date.parse(c.until) > serverNow ? `${countdown(Date.parse(c.until) - serverNow)} left` : "now — checking…"}
+                    {Date.parse(c.until) > serverNow ? `${formatCountdown(Date.parse(c.until) - serverNow)} left` : "now — checking…"}
                   </time>
                 </p>
               ) : null}

@@ -1,11 +1,14 @@
 import "server-only";
-import { latestAuditEntries } from "@rollgate/db/queries/admin";
+import { auditEntriesPage } from "@rollgate/db/queries/admin";
 import { verifyAuditChain } from "@rollgate/db/queries/audit";
 import { database } from "@rollgate/db/runtime";
 
-/** The chain's verdict and the latest entries. */
-export async function getAuditView() {
+export const AUDIT_PAGE_SIZE = 100;
+
+/** The chain's verdict and one page of entries, newest first (`before`: a sequence number from the previous page). */
+export async function getAuditView(before?: string) {
   const { db } = await database();
-  const [verdict, entries] = await Promise.all([verifyAuditChain(db), latestAuditEntries(db, 100)]);
-  return { verdict, entries };
+  const beforeSeq = /^\d{1,15}$/.test(before ?? "") ? Number(before) : null;
+  const [verdict, page] = await Promise.all([verifyAuditChain(db), auditEntriesPage(db, { beforeSeq, limit: AUDIT_PAGE_SIZE })]);
+  return { verdict, ...page, firstPage: beforeSeq === null };
 }

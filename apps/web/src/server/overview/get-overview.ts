@@ -1,29 +1,98 @@
 import "server-only";
+import type { GateVerdict } from "@rollgate/core/gate";
+import { parsePolicy } from "@rollgate/core/policy";
+import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
-import { listOverview, type OverviewRow } from "@rollgate/db/queries/overview";
+import { listOverview, listRecentRejections, type OverviewRow } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
+import { rolesFor, type CurrentUser } from "../auth/current-user";
+import { now } from "../clock";
+import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+
+/** States in which the contract gate is the question of the day. */
+const GATED_STATES = new Set(["rolling_out", "verifying"]);
+const FAILED_STATES = new Set(["expand_failed", "contract_failed"]);
+/** A window that ends within this long is "ending soon". */
+const SOON_MS = 2 * 3600_000;
+/** Refused deliveries are listed for this long. */
+const REFUSALS_MS = 24 * 3600_000;
+
+export interface GateSummary {
+  allowed: boolean;
+  /** Checks still open (not passing, not overridden). */
+  open: number;
+  windowEndsAt: string | null;
+}
+
+export interface EnvironmentOverview extends OverviewRow {
+  gate: GateSummary | null;
+}
 
 export interface ServiceOverview {
   slug: string;
   name: string;
-  environments: OverviewRow[];
+  environments: EnvironmentOverview[];
 }
 
-/** Break-glass overrides that still wait for someone to review them. */
-export async function getUnreviewedOverrides() {
-  const { db } = await database();
-  return listUnreviewedOverrides(db);
-}
+export type AttentionItem =
+  | { kind: "approval"; service: string; environment: string; release: string; have: number; need: number }
+  | { kind: "window"; service: string; environment: string; release: string; endsAt: string }
+  | { kind: "failed"; service: string; environment: string; release: string; state: string }
+  | { kind: "refused"; service: string; environment: string; release: string; count: number; lastAt: string; lastMessage: string | null }
+  | { kind: "override"; service: string; environment: string; release: string; actor: string; checks: string[]; justification: string };
 
-/** Services with their environments in promotion order, each with its latest rollout. */
-export async function getOverview(): Promise<ServiceOverview[]> {
+/**
+ * The overview: every service × environment with its current rollout and gate, and what
+ * needs someone now — approvals waiting for this user, windows ending soon, failed runs,
+ * refused deliveries, break-glass overrides awaiting review.
+ */
+export async function getOverview(user: CurrentUser | null) {
   const { db } = await database();
+  const at = now();
   const rows = await listOverview(db);
-  const bySlug = new Map<string, ServiceOverview>();
+  const attention: AttentionItem[] = [];
+  const services = new Map<string, ServiceOverview>();
+
   for (const row of rows) {
-    const service = bySlug.get(row.serviceSlug) ?? { slug: row.serviceSlug, name: row.serviceName, environments: [] };
-    service.environments.push(row);
-    bySlug.set(row.serviceSlug, service);
+    const service = services.get(row.serviceSlug) ?? { slug: row.serviceSlug, name: row.serviceName, environments: [] };
+    services.set(row.serviceSlug, service);
+    const rollout = row.rollout;
+    let gate: GateSummary | null = null;
+    if (rollout && GATED_STATES.has(rollout.state)) {
+      const keys = { service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey };
+      const evaluated = await evaluateRolloutGate(db, keys, at);
+      gate = summarise(evaluated.verdict);
+      const ends = evaluated.verdict.windowEndsAt;
+      if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, endsAt: ends.toISOString() });
+      if (user && (await waitsForMe(db, user, evaluated))) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
+    }
+    if (rollout && FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey, state: rollout.state });
+    service.environments.push({ ...row, gate });
   }
-  return [...bySlug.values()];
+
+  const [refusals, overrides] = await Promise.all([listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)), listUnreviewedOverrides(db)]);
+  for (const r of refusals) attention.push({ kind: "refused", ...r, lastAt: r.lastAt.toISOString() });
+  for (const o of overrides) attention.push({ kind: "override", service: o.service, environment: o.environment, release: o.release, actor: o.actorEmail, checks: o.checks, justification: o.justification });
+
+  return { now: at.toISOString(), services: [...services.values()], attention };
+}
+
+function summarise(verdict: GateVerdict): GateSummary {
+  return { allowed: verdict.allowed, open: verdict.checks.filter((c) => c.status !== "pass" && !c.overridden).length, windowEndsAt: verdict.windowEndsAt?.toISOString() ?? null };
+}
+
+/**
+ * Whether this user could add a needed approval: a contract script waits for approvals,
+ * their role may approve in this environment, they did not write the release, and they have
+ * no standing decision on this exact script.
+ */
+async function waitsForMe(db: Awaited<ReturnType<typeof database>>["db"], user: CurrentUser, gate: Awaited<ReturnType<typeof evaluateRolloutGate>>): Promise<boolean> {
+  const { row, verdict } = gate;
+  const checksum = row.rollout.contractChecksum;
+  if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;
+  if (user.email.trim().toLowerCase() === row.release.author.trim().toLowerCase()) return false;
+  const policy = parsePolicy(row.policy);
+  if (!policy.ok || !rolesFor(user, row.serviceId).some((r) => policy.policy.approvals.allowedRoles.includes(r))) return false;
+  const decisions = await listApprovals(db, row.rollout.id);
+  return !decisions.some((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
 }

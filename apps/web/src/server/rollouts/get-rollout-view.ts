@@ -2,27 +2,36 @@ import "server-only";
 import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
-import { loadTimeline } from "@rollgate/db/queries/evidence";
 import { listOverrides } from "@rollgate/db/queries/overrides";
 import { sloSeries } from "@rollgate/db/queries/slo-series";
+import { decodeCursor, encodeCursor, flagHistory, migrationHistory, timelinePage } from "@rollgate/db/queries/timeline";
+
+export type { TimelineItem } from "@rollgate/db/queries/timeline";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 
-/** Everything the rollout page shows: the release, the gate's verdict now, and the decisions. */
-export async function getRolloutView(keys: RolloutKeys) {
+/**
+ * Everything the rollout page shows: the release, the gate's verdict now, the decisions, the
+ * charts' series and one page of the timeline (`before`: a cursor from the previous page).
+ */
+export async function getRolloutView(keys: RolloutKeys, before?: string) {
   const { db } = await database();
   const at = now();
   const gate = await evaluateRolloutGate(db, keys, at);
-  const approvals = await listApprovals(db, gate.row.rollout.id);
-  const overrides = await listOverrides(db, gate.row.rollout.id);
-  const policy = parsePolicy(gate.row.policy);
   const { rollout } = gate.row;
-  // The SLO story from a little before the deploy until now (or the contract), in buckets.
+  const policy = parsePolicy(gate.row.policy);
+  // The SLO story from a little before the deploy until now, in buckets.
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
-  const slo = await sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 });
-  const { events, runs } = await loadTimeline(db, rollout.id);
+  const [approvals, overrides, slo, flag, runs, timeline] = await Promise.all([
+    listApprovals(db, rollout.id),
+    listOverrides(db, rollout.id),
+    sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 }),
+    flagHistory(db, rollout.id),
+    migrationHistory(db, rollout.id),
+    timelinePage(db, rollout.id, { before: decodeCursor(before), limit: 50 }),
+  ]);
   const lockingIsError = policy.ok && policy.policy.lockingIsError;
   const [expandFindings, contractFindings] = await Promise.all(
     (["expand", "contract"] as const).map(async (phase) => {
@@ -30,5 +39,5 @@ export async function getRolloutView(keys: RolloutKeys) {
       return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
     }),
   );
-  return { ...gate, approvals, overrides, slo, events, runs, expandFindings: expandFindings!, contractFindings: contractFindings!, policy: policy.ok ? policy.policy : null, now: at };
+  return { ...gate, approvals, overrides, slo, flag, runs, timeline, olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !decodeCursor(before), expandFindings: expandFindings!, contractFindings: contractFindings!, policy: policy.ok ? policy.policy : null, now: at };
 }

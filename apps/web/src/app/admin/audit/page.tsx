@@ -2,27 +2,31 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getAuditView } from "@/server/admin/audit-view";
 import { AdminOnly } from "../guard";
-import { utc } from "@/lib/format";
+import { LocalTime } from "@/components/local-time";
+import { Pager } from "@/components/pager";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
 
-export default function AuditPage() {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  const { before } = await searchParams;
   return (
     <AdminOnly>
       {async () => {
-        const { verdict, entries } = await getAuditView();
+        const { verdict, entries, nextBeforeSeq, firstPage } = await getAuditView(before);
         return (
           <div className="space-y-4">
             <h1 className="text-2xl font-semibold">Audit log</h1>
             <p role="status" className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}>
               {verdict.intact ? `Intact: all ${verdict.entries} entries verify against the hash chain.` : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
             </p>
-            <DataTable caption="Latest audit entries" headers={["#", "When (UTC)", "Who", "What", "Subject"]}>
+            <DataTable caption={firstPage ? "Latest audit entries" : "Older audit entries"} headers={["#", "When", "Who", "What", "Subject"]}>
                 {entries.map((e) => (
                   <tr key={e.seq} className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}>
                     <td className="py-1 font-mono">{e.seq}</td>
-                    <td>{utc(e.at, true)}</td>
+                    <td>
+                      <LocalTime at={e.at} seconds />
+                    </td>
                     <td>{String((e.data as Record<string, unknown>).email ?? (e.data as Record<string, unknown>).by ?? `${e.actorType} ${e.actorId.slice(0, 8)}`)}</td>
                     <td className="font-mono">{e.action}</td>
                     <td>
@@ -31,6 +35,7 @@ export default function AuditPage() {
                   </tr>
                 ))}
               </DataTable>
+            <Pager label="Audit log" newest={firstPage ? null : "/admin/audit"} older={nextBeforeSeq ? `/admin/audit?before=${nextBeforeSeq}` : null} />
           </div>
         );
       }}

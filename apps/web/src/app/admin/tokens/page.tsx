@@ -6,11 +6,11 @@ import { getTokensView } from "@/server/admin/views";
 import { createTokenAction, revokeTokenAction } from "../actions";
 import { AdminOnly } from "../guard";
 import { INPUT } from "@/lib/styles";
-import { utc } from "@/lib/format";
+import { LocalTime } from "@/components/local-time";
 
 export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
-const time = (d: Date | null) => (d ? `${utc(d)} UTC` : "never");
+const time = (d: Date | null) => (d ? <LocalTime at={d} /> : "never");
 
 export default function TokensPage() {
   return (
@@ -65,7 +65,7 @@ export default function TokensPage() {
                       {t.serviceSlug}: {t.environments.join(", ")} <span className="block text-xs">{t.scopes.join(", ")}</span>
                     </td>
                     <td className="py-2">{time(t.lastUsedAt)}</td>
-                    <td className="py-2">{t.revokedAt ? `revoked ${time(t.revokedAt)}` : <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} submit={`Revoke ${t.name}`} tone="danger" />}</td>
+                    <td className="py-2">{t.revokedAt ? <>revoked {time(t.revokedAt)}</> : <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} submit={`Revoke ${t.name}`} tone="danger" />}</td>
                   </tr>
                 ))}
               </DataTable>

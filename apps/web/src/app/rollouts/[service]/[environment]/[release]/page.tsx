@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
-import { SloChart } from "@/components/charts/slo-chart";
+import { Chart } from "@/components/charts/chart";
 import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
@@ -11,7 +11,10 @@ import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
 import { decide } from "./actions";
-import { utc } from "@/lib/format";
+import { DataTable } from "@/components/data-table";
+import { Pager } from "@/components/pager";
+import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
+import { LocalTime } from "@/components/local-time";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -21,9 +24,10 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   return { title: `${p.service} ${p.release} in ${p.environment}` };
 }
 
-export default async function RolloutPage({ params }: { params: Promise<Params> }) {
+export default async function RolloutPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ before?: string }> }) {
   const keys = await params;
-  const view = await getRolloutView(keys).catch((error: unknown) => {
+  const { before } = await searchParams;
+  const view = await getRolloutView(keys, before).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });
@@ -34,7 +38,9 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
   const checksum = row.rollout.contractChecksum;
   const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
-  const signIn = `/api/auth/signin?callbackUrl=${encodeURIComponent(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`)}`;
+  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
+  const signIn = `/api/auth/signin?callbackUrl=${encodeURIComponent(path)}`;
+  const windowMarks = { windowStart: row.rollout.windowStartedAt?.getTime() ?? null, windowEnd: verdict.windowEndsAt?.getTime() ?? null };
 
   return (
     <div className="space-y-6">
@@ -66,10 +72,10 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
               <li key={a.id} className="text-sm">
                 <span className="font-medium">{a.approverName ?? a.approverEmail}</span> {a.withdrawnAt ? "withdrew their decision" : a.decision === "approve" ? "approved" : "rejected"}
                 {a.contractChecksum !== checksum ? <span className="text-amber-700 dark:text-amber-300"> an earlier version of the script (no longer counts)</span> : null}
-                <time dateTime={a.decidedAt.toISOString()} title={a.decidedAt.toISOString()} className="text-slate-500 dark:text-slate-400">
+                <span className="text-slate-500 dark:text-slate-400">
                   {" "}
-                  at {utc(a.decidedAt)} UTC
-                </time>
+                  at <LocalTime at={a.decidedAt} />
+                </span>
                 {a.comment ? <span className="block text-slate-600 dark:text-slate-300">“{a.comment}”</span> : null}
               </li>
             ))}
@@ -86,46 +92,72 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
       {user && policy && (canBreakGlass || overrides.length > 0) ? (
         <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
-      {policy ? (
-        <section aria-labelledby="slo-heading" className="space-y-2">
-          <h2 id="slo-heading" className="text-lg font-semibold">
-            Service level objectives
-          </h2>
-          {view.slo.length === 0 ? (
-            <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p>
+      <section aria-labelledby="slo-heading" className="space-y-2">
+        <h2 id="slo-heading" className="text-lg font-semibold">
+          Service level objectives and the flag
+        </h2>
+        {view.slo.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p> : null}
+        <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
+          {policy && view.slo.length ? (
+            <>
+              <Chart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability }))} {...windowMarks} />
+              <Chart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining }))} {...windowMarks} />
+              <Chart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate }))} {...windowMarks} />
+            </>
+          ) : null}
+          {view.flag.length ? (
+            <Chart title={`Flag ${view.flag.at(-1)!.flag}`} unit=" %" step domain={[0, 100]} data={[...view.flag.map((f) => ({ t: f.at.getTime(), value: f.percent })), { t: view.now.getTime(), value: view.flag.at(-1)!.percent }]} {...windowMarks} />
           ) : (
-            <div className="grid gap-3 md:grid-cols-3">
-              <SloChart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
-              <SloChart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
-              <SloChart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate }))} windowStart={row.rollout.windowStartedAt?.getTime() ?? null} windowEnd={verdict.windowEndsAt?.getTime() ?? null} />
-            </div>
+            <p className="text-sm text-slate-600 dark:text-slate-300">The flag has not moved yet: CI reports each step of the ramp as a flag.changed event.</p>
           )}
-        </section>
-      ) : null}
+        </div>
+      </section>
+      <section aria-labelledby="runs-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <h2 id="runs-heading" className="text-lg font-semibold">
+          Migration runs
+        </h2>
+        {view.runs.length === 0 ? (
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">No script has run yet. CI reports runs with <code className="font-mono">rollgate run --phase expand</code>.</p>
+        ) : (
+          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code"]}>
+            {view.runs.map((r) => (
+              <tr key={r.id} className="border-t border-slate-100 dark:border-slate-800">
+                <td className="py-1">{r.phase}</td>
+                <td className="font-mono">{r.name}</td>
+                <td>
+                  <LocalTime at={r.startedAt} seconds />
+                </td>
+                <td className={r.status === "failed" ? "font-semibold text-red-700 dark:text-red-400" : ""}>{r.status}</td>
+                <td>{r.durationMs !== null ? duration(r.durationMs) : "—"}</td>
+                <td>{r.exitCode ?? "—"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </section>
       <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="timeline-heading" className="text-lg font-semibold">
-          Timeline
+          Timeline <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{view.firstPage ? "newest first" : "older entries"}</span>
         </h2>
+        {view.timeline.items.length === 0 ? <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">Nothing has happened yet: CI starts a rollout with release.created.</p> : null}
         <ol className="mt-2 space-y-1 text-sm">
-          {view.events
-            .filter((e) => e.type !== "slo.snapshot")
-            .map((e) => (
-              <li key={e.id} className="flex flex-wrap gap-x-3">
-                <time dateTime={e.occurredAt.toISOString()} title={`${e.occurredAt.toISOString()} (UTC)`} className="w-36 font-mono text-xs text-slate-500 dark:text-slate-400">
-                  {utc(e.occurredAt)}
-                </time>
-                <span className="font-medium">{e.type}</span>
-                <span className="text-slate-600 dark:text-slate-300">{describeEvent(e.data as Record<string, unknown>)}</span>
-                {e.stateBefore !== e.stateAfter ? <span className="text-xs text-slate-500 dark:text-slate-400">{e.stateBefore.replaceAll("_", " ")} → {e.stateAfter.replaceAll("_", " ")}</span> : null}
-              </li>
-            ))}
+          {view.timeline.items.map((item, i, all) => (
+            <li key={`${item.kind}-${item.id}`} data-kind={item.kind} className="flex flex-wrap gap-x-3">
+              <LocalTime at={item.at} seconds className="w-48 font-mono text-xs text-slate-500 dark:text-slate-400" />
+              <span className={`font-medium ${item.kind === "rejected" || item.kind === "override" ? "text-red-700 dark:text-red-400" : ""}`}>{headline(item)}</span>
+              <span className="text-slate-600 dark:text-slate-300">{describe(item)}</span>
+              {item.stateBefore && item.stateBefore !== item.stateAfter ? (
+                <span className="text-xs text-slate-500 dark:text-slate-400">
+                  {item.stateBefore.replaceAll("_", " ")} → {item.stateAfter!.replaceAll("_", " ")}
+                </span>
+              ) : null}
+              {all[i + 1] ? <span className="text-xs text-slate-500 dark:text-slate-400">{duration(item.at.getTime() - all[i + 1]!.at.getTime())} after the previous</span> : null}
+            </li>
+          ))}
         </ol>
-        {view.runs.length ? (
-          <p className="mt-3 text-sm text-slate-600 dark:text-slate-300">
-            Migration runs:{" "}
-            {view.runs.map((r) => `${r.phase} ${r.name} ${r.status}${r.durationMs !== null ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ""}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ""}`).join("; ")}
-          </p>
-        ) : null}
+        <div className="mt-3">
+          <Pager label="Timeline" newest={view.firstPage ? null : path} older={view.olderCursor ? `${path}?before=${encodeURIComponent(view.olderCursor)}` : null} />
+        </div>
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
         {row.release.expandSql ? <AnnotatedScript title="Expand script" sql={row.release.expandSql} findings={view.expandFindings} /> : null}
@@ -135,8 +167,33 @@ export default async function RolloutPage({ params }: { params: Promise<Params> 
   );
 }
 
-/** One line for an event's data: the fields a person scans for. */
-function describeEvent(d: Record<string, unknown>): string {
+const HEADLINE: Record<TimelineItem["kind"], (what: string) => string> = {
+  event: (what) => what,
+  approval: (what) => (what === "approve" ? "approved" : "rejected the contract"),
+  withdrawal: () => "withdrew a decision",
+  override: () => "break-glass override",
+  rejected: (what) => `refused ${what}`,
+};
+
+function headline(item: TimelineItem): string {
+  return `${item.actor ? `${item.actor} ` : ""}${HEADLINE[item.kind](item.what)}`;
+}
+
+/** One line for an item's data: the fields a person scans for. */
+function describe(item: TimelineItem): string {
+  const d = item.data;
+  if (item.kind === "rejected") return String(d.message ?? d.code ?? "");
+  if (item.kind === "override") return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
+  if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
   const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.title && String(d.title)];
   return parts.filter(Boolean).join(", ");
+}
+
+/** 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
+  return `${Math.floor(s / 86_400)} d${Math.floor((s % 86_400) / 3600) ? ` ${Math.floor((s % 86_400) / 3600)} h` : ""}`;
 }

@@ -1,0 +1,47 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+
+/** `42:05` under an hour, `3 h 07 min` above. */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h} h ${String(m).padStart(2, "0")} min` : `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The server's clock, ticking in the browser every second. The offset is taken from the
+ * server's own timestamp (and again whenever a fresher one arrives), so a wrong laptop clock
+ * cannot end a window early on screen.
+ */
+export function useServerNow(serverIso: string): number {
+  const [clientNow, setClientNow] = useState(() => Date.now());
+  const [offset, setOffset] = useState(() => Date.parse(serverIso) - Date.now());
+  useEffect(() => setOffset(Date.parse(serverIso) - Date.now()), [serverIso]);
+  useEffect(() => {
+    const timer = setInterval(() => setClientNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return clientNow + offset;
+}
+
+/** Time left until `until`; at zero the page's server data is fetched again (no reload). */
+export function Countdown({ until, serverNow, label = "left" }: { until: string; serverNow: string; label?: string }) {
+  const router = useRouter();
+  const now = useServerNow(serverNow);
+  const left = Date.parse(until) - now;
+  const refreshed = useRef(false);
+  useEffect(() => {
+    if (left <= 0 && !refreshed.current) {
+      refreshed.current = true;
+      router.refresh();
+    }
+  }, [left, router]);
+  return (
+    <time dateTime={until} title={`${until.replace("T", " ").slice(0, 19)} UTC`} data-countdown-until={until}>
+      {left > 0 ? `${formatCountdown(left)} ${label}` : "ended — updating…"}
+    </time>
+  );
+}
