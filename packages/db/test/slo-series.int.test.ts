@@ -39,7 +39,20 @@ describe("SLO series", () => {
     expect(series[3]!.availability).toBe(90);
   });
 
-  it("summarises any window exactly as the raw snapshots would, from per-minute rollups", async () => {
+  it("draws spans of hours from the per-minute rollups", async () => {
+    const { rollouts } = await makeRelease(db);
+    const rolloutId = rollouts[0]!.id;
+    const from = new Date("2026-11-04T00:00:30Z");
+    await insertSnapshots(Array.from({ length: 600 }, (_, i) => ({ rolloutId, observedAt: new Date(from.getTime() + i * 10_000), availability: i === 300 ? 95 : 99.9, errorBudgetRemaining: 0.5, burnRate: 1 })));
+    const series = await sloSeries(db, { rolloutId, from, to: new Date(from.getTime() + 6_000_000), points: 50 });
+    expect(series.length).toBeLessThanOrEqual(51);
+    expect(series.reduce((n, p) => n + p.samples, 0)).toBe(600);
+    expect(Math.min(...series.map((p) => p.availability))).toBe(95);
+    // Two-minute buckets, aligned to whole minutes.
+    expect(series.every((p) => p.at.getTime() % 60_000 === 0)).toBe(true);
+  });
+
+  it("summarises any window exactly as the raw snapshots would, from hourly and per-minute rollups", async () => {
     const { rollouts } = await makeRelease(db);
     const rolloutId = rollouts[0]!.id;
     const start = new Date("2026-11-03T00:00:00Z").getTime();
@@ -51,6 +64,8 @@ describe("SLO series", () => {
       [61_000, 61_500],
       [59_999, 3_600_001],
       [1_000_000, 15_000_000],
+      [3_599_999, 3 * 3_600_000 + 1],
+      [1_800_000, 5 * 3_600_000 + 59_999],
       [start, start],
     ];
     for (const [a, b] of windows) {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 
 export interface SloPoint {
@@ -17,81 +17,101 @@ export interface SloSummary {
 }
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const floorTo = (at: number, unit: number) => Math.floor(at / unit) * unit;
+const ceilTo = (at: number, unit: number) => Math.ceil(at / unit) * unit;
+const ts = (ms: number) => new Date(ms).toISOString();
 
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/**
- * The worst SLO values of a rollout in [from, to], exactly: whole minutes come from the
- * `slo_minutes` rollups, the partial minutes at either edge from the raw snapshots. Its cost
- * follows the window's length, never the number of snapshots.
- */
-export async function sloSummary(db: Db, params: { rolloutId: string; from: Date; to: Date }): Promise<SloSummary> {
-  const { rolloutId, from, to } = params;
-  if (to < from) return { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
-  const firstWhole = new Date(Math.ceil(from.getTime() / MINUTE) * MINUTE);
-  const endWhole = new Date(Math.floor(to.getTime() / MINUTE) * MINUTE);
-  const rows = rowsOf<{ samples: number | string | null; min_availability: number | null; min_error_budget_remaining: number | null; max_burn_rate: number | null }>(
-    await db.execute(
-      firstWhole < endWhole
-        ? sql`
-        select sum(samples)::int as samples, min(a) as min_availability, min(b) as min_error_budget_remaining, max(r) as max_burn_rate from (
-          select samples, min_availability as a, min_error_budget_remaining as b, max_burn_rate as r
-          from slo_minutes where rollout_id = ${rolloutId} and minute >= ${firstWhole.toISOString()}::timestamptz and minute < ${endWhole.toISOString()}::timestamptz
-          union all
-          select 1, availability, error_budget_remaining, burn_rate
-          from slo_snapshots where rollout_id = ${rolloutId}
-            and ((observed_at >= ${from.toISOString()}::timestamptz and observed_at < ${firstWhole.toISOString()}::timestamptz)
-              or (observed_at >= ${endWhole.toISOString()}::timestamptz and observed_at <= ${to.toISOString()}::timestamptz))
-        ) parts`
-        : sql`
-        select count(*)::int as samples, min(availability) as min_availability, min(error_budget_remaining) as min_error_budget_remaining, max(burn_rate) as max_burn_rate
-        from slo_snapshots where rollout_id = ${rolloutId} and observed_at >= ${from.toISOString()}::timestamptz and observed_at <= ${to.toISOString()}::timestamptz`,
-    ),
-  );
-  const row = rows[0];
-  const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
-  return { samples: Number(row?.samples ?? 0), minAvailability: num(row?.min_availability), minErrorBudgetRemaining: num(row?.min_error_budget_remaining), maxBurnRate: num(row?.max_burn_rate) };
+/** Whole periods [from, to) of a rollup table. */
+function rollupPart(table: "slo_minutes" | "slo_hours", rolloutId: string, from: number, to: number): SQL {
+  const period = sql.raw(table === "slo_minutes" ? "minute" : "hour");
+  return sql`select samples, min_availability as a, min_error_budget_remaining as b, max_burn_rate as r
+    from ${sql.raw(table)} where rollout_id = ${rolloutId} and ${period} >= ${ts(from)}::timestamptz and ${period} < ${ts(to)}::timestamptz`;
+}
+
+/** Raw snapshots in [from, to), or [from, to] when `inclusive`. */
+function rawPart(rolloutId: string, from: number, to: number, inclusive = false): SQL {
+  return sql`select 1, availability, error_budget_remaining, burn_rate
+    from slo_snapshots where rollout_id = ${rolloutId} and observed_at >= ${ts(from)}::timestamptz and observed_at ${sql.raw(inclusive ? "<=" : "<")} ${ts(to)}::timestamptz`;
 }
 
 /**
- * A rollout's SLO snapshots between two times, aggregated in the database into at most
- * `points` time buckets (`date_bin`): the worst value of each metric per bucket, so a series
+ * The worst SLO values of a rollout in [from, to], exactly: whole hours come from the
+ * `slo_hours` rollups, whole minutes around them from `slo_minutes`, and only the partial
+ * minutes at either edge from the raw snapshots. Its cost follows the window's length in
+ * hours, never the number of snapshots.
+ */
+export async function sloSummary(db: Db, params: { rolloutId: string; from: Date; to: Date }): Promise<SloSummary> {
+  const { rolloutId } = params;
+  const from = params.from.getTime();
+  const to = params.to.getTime();
+  if (to < from) return { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
+  const m1 = ceilTo(from, MINUTE);
+  const m2 = floorTo(to, MINUTE);
+  const parts: SQL[] = [];
+  if (m1 >= m2) parts.push(rawPart(rolloutId, from, to, true));
+  else {
+    const h1 = ceilTo(m1, HOUR);
+    const h2 = floorTo(m2, HOUR);
+    if (from < m1) parts.push(rawPart(rolloutId, from, m1));
+    if (h1 < h2) {
+      if (m1 < h1) parts.push(rollupPart("slo_minutes", rolloutId, m1, h1));
+      parts.push(rollupPart("slo_hours", rolloutId, h1, h2));
+      if (h2 < m2) parts.push(rollupPart("slo_minutes", rolloutId, h2, m2));
+    } else parts.push(rollupPart("slo_minutes", rolloutId, m1, m2));
+    parts.push(rawPart(rolloutId, m2, to, true));
+  }
+  const [row] = rowsOf<{ samples: number | string | null; a: number | null; b: number | null; r: number | null }>(
+    await db.execute(sql`select coalesce(sum(samples), 0)::int as samples, min(a) as a, min(b) as b, max(r) as r from (${sql.join(parts, sql` union all `)}) parts(samples, a, b, r)`),
+  );
+  const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { samples: Number(row?.samples ?? 0), minAvailability: num(row?.a), minErrorBudgetRemaining: num(row?.b), maxBurnRate: num(row?.r) };
+}
+
+/**
+ * A rollout's SLO snapshots between two times, aggregated in the database into a few
+ * hundred time buckets (`date_bin`): the worst value of each metric per bucket, so a series
  * of a million snapshots draws as a few hundred points and no breach is averaged away.
- * Buckets of a minute or more are built from the `slo_minutes` rollups (whole minutes, the
- * first one may start up to a minute before `from`); shorter ones from the raw snapshots.
+ * Buckets of half an hour or more are rounded to whole hours and built from `slo_hours`,
+ * buckets of a minute or more from `slo_minutes` (so at most `points` × 30 rows are read),
+ * shorter ones from the raw snapshots. The first rollup bucket may start before `from`.
  */
 export async function sloSeries(db: Db, params: { rolloutId: string; from: Date; to: Date; points?: number }): Promise<SloPoint[]> {
-  const span = Math.max(1, params.to.getTime() - params.from.getTime());
+  const from = params.from.getTime();
+  const span = Math.max(1, params.to.getTime() - from);
   const bucketSeconds = Math.max(1, Math.ceil(span / 1000 / (params.points ?? 300)));
   const { rolloutId } = params;
+  const to = params.to.toISOString();
   type Row = { at: string | Date; availability: number; error_budget_remaining: number; burn_rate: number; samples: number };
-  let rows: Row[];
-  if (bucketSeconds >= 60) {
-    const bucket = Math.ceil(bucketSeconds / 60) * 60;
-    const origin = new Date(Math.floor(params.from.getTime() / MINUTE) * MINUTE).toISOString();
-    rows = rowsOf<Row>(
-      await db.execute(sql`
-        select date_bin(make_interval(secs => ${bucket}), minute, ${origin}::timestamptz) as at,
-               min(min_availability) as availability, min(min_error_budget_remaining) as error_budget_remaining,
-               max(max_burn_rate) as burn_rate, sum(samples)::int as samples
-        from slo_minutes
-        where rollout_id = ${rolloutId} and minute >= ${origin}::timestamptz and minute <= ${params.to.toISOString()}::timestamptz
-        group by 1 order by 1`),
-    );
-  } else {
-    rows = rowsOf<Row>(
-      await db.execute(sql`
-        select date_bin(make_interval(secs => ${bucketSeconds}), observed_at, ${params.from.toISOString()}::timestamptz) as at,
-               min(availability) as availability, min(error_budget_remaining) as error_budget_remaining,
-               max(burn_rate) as burn_rate, count(*)::int as samples
-        from slo_snapshots
-        where rollout_id = ${rolloutId} and observed_at >= ${params.from.toISOString()}::timestamptz and observed_at <= ${params.to.toISOString()}::timestamptz
-        group by 1 order by 1`),
-    );
-  }
-  return rows.map((r) => ({
+  const rollup = (table: "slo_minutes" | "slo_hours", unit: number) => {
+    const period = sql.raw(table === "slo_minutes" ? "minute" : "hour");
+    const bucket = ceilTo(bucketSeconds, unit / 1000);
+    const origin = ts(floorTo(from, unit));
+    return sql`
+      select date_bin(make_interval(secs => ${bucket}), ${period}, ${origin}::timestamptz) as at,
+             min(min_availability) as availability, min(min_error_budget_remaining) as error_budget_remaining,
+             max(max_burn_rate) as burn_rate, sum(samples)::int as samples
+      from ${sql.raw(table)}
+      where rollout_id = ${rolloutId} and ${period} >= ${origin}::timestamptz and ${period} <= ${to}::timestamptz
+      group by 1 order by 1`;
+  };
+  const query =
+    bucketSeconds >= 1800
+      ? rollup("slo_hours", HOUR)
+      : bucketSeconds >= 60
+        ? rollup("slo_minutes", MINUTE)
+        : sql`
+      select date_bin(make_interval(secs => ${bucketSeconds}), observed_at, ${params.from.toISOString()}::timestamptz) as at,
+             min(availability) as availability, min(error_budget_remaining) as error_budget_remaining,
+             max(burn_rate) as burn_rate, count(*)::int as samples
+      from slo_snapshots
+      where rollout_id = ${rolloutId} and observed_at >= ${params.from.toISOString()}::timestamptz and observed_at <= ${to}::timestamptz
+      group by 1 order by 1`;
+  return rowsOf<Row>(await db.execute(query)).map((r) => ({
     at: new Date(r.at),
     availability: Number(r.availability),
     errorBudgetRemaining: Number(r.error_budget_remaining),

@@ -74,25 +74,31 @@ export const sloSnapshots = pgTable(
   (t) => [index().on(t.rolloutId, t.observedAt)],
 );
 
+/** The columns of an SLO rollup: per rollout and period, the count and the worst values. */
+const sloRollup = (name: string, period: "minute" | "hour") =>
+  pgTable(
+    name,
+    {
+      rolloutId: uuid()
+        .notNull()
+        .references(() => rollouts.id, { onDelete: "cascade" }),
+      [period]: timestamp({ withTimezone: true }).notNull(),
+      samples: integer().notNull(),
+      minAvailability: doublePrecision().notNull(),
+      minErrorBudgetRemaining: doublePrecision().notNull(),
+      maxBurnRate: doublePrecision().notNull(),
+    } as const,
+    (t) => [primaryKey({ columns: [t.rolloutId, t[period]!] })],
+  );
+
 /**
- * Per-minute rollups of `slo_snapshots`, kept by a trigger on insert (migration 0002): the
- * gate and the charts read whole minutes here and only the partial minutes at the edges
- * from the raw table, so their cost follows the time span, not the number of snapshots.
+ * Per-minute and per-hour rollups of `slo_snapshots`, kept by a trigger on insert (migration
+ * 0002): the gate and the charts read whole hours and minutes here and only the partial
+ * minutes at the edges from the raw table, so their cost follows the time span, not the
+ * number of snapshots.
  */
-export const sloMinutes = pgTable(
-  "slo_minutes",
-  {
-    rolloutId: uuid()
-      .notNull()
-      .references(() => rollouts.id, { onDelete: "cascade" }),
-    minute: timestamp({ withTimezone: true }).notNull(),
-    samples: integer().notNull(),
-    minAvailability: doublePrecision().notNull(),
-    minErrorBudgetRemaining: doublePrecision().notNull(),
-    maxBurnRate: doublePrecision().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.rolloutId, t.minute] })],
-);
+export const sloMinutes = sloRollup("slo_minutes", "minute");
+export const sloHours = sloRollup("slo_hours", "hour");
 
 export const backups = pgTable(
   "backups",

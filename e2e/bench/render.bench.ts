@@ -1,0 +1,92 @@
+// Benchmark: the rollout page's server render with a production-sized history (1,000,000 SLO
+// snapshots and 100,000 events) beside a small one (10,000 snapshots, 1,000 events), on
+// PostgreSQL, through the built standalone server. Exits 1 when a target is missed.
+// Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts [--write]
+import os from "node:os";
+import postgres from "postgres";
+import { writeBenchmarkSection } from "../../scripts/benchmark-doc.ts";
+import { SCALE_SERVICE, seedScale, type ScaleCase } from "./seed-scale.ts";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+const WARMUP = 10;
+const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const BIG: ScaleCase = { release: "big", snapshots: 1_000_000, events: 100_000 };
+const SMALL: ScaleCase = { release: "small", snapshots: 10_000, events: 1_000 };
+
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe("drop database if exists rollgate_render_bench with (force)");
+await admin.unsafe("create database rollgate_render_bench");
+await admin.end();
+const url = new URL(adminUrl);
+url.pathname = "/rollgate_render_bench";
+process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
+
+const seedStart = performance.now();
+await seedScale(url.toString(), [BIG, SMALL]);
+const seedSeconds = (performance.now() - seedStart) / 1000;
+console.log(`seeded in ${seedSeconds.toFixed(0)} s`);
+
+const { AppServer } = await import("../support/app-server.ts");
+const server = new AppServer(3298, { DATABASE_URL: url.toString(), NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: "http://127.0.0.1:3298" });
+await server.start();
+
+/** One full server render: request to the last byte of the HTML. */
+async function render(release: string): Promise<{ ms: number; bytes: number }> {
+  const start = performance.now();
+  const response = await fetch(`${server.url}/rollouts/${SCALE_SERVICE}/staging/${release}`);
+  const html = await response.text();
+  const ms = performance.now() - start;
+  if (response.status !== 200 || !html.includes("Scale ")) throw new Error(`render of ${release} failed: HTTP ${response.status}`);
+  return { ms, bytes: Buffer.byteLength(html) };
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+try {
+  for (let i = 0; i < WARMUP; i += 1) {
+    await render(BIG.release);
+    await render(SMALL.release);
+  }
+  const times: Record<string, number[]> = { big: [], small: [] };
+  let bytes = 0;
+  // Interleaved, so drift on the machine touches both alike.
+  for (let i = 0; i < ROUNDS; i += 1) {
+    const big = await render(BIG.release);
+    times.big!.push(big.ms);
+    bytes = big.bytes;
+    times.small!.push((await render(SMALL.release)).ms);
+  }
+  const stats = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, (({ sorted }) => ({ p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) }))({ sorted: [...v].sort((a, b) => a - b) })]));
+  const big = stats.big!;
+  const small = stats.small!;
+  const ratio = big.p95 / small.p95;
+  const p95Met = big.p95 <= 150;
+  const ratioMet = ratio <= 1.5;
+  const table = [
+    "| rollout | SLO snapshots | events | p50 | p95 |",
+    "| --- | --- | --- | --- | --- |",
+    `| big | ${BIG.snapshots.toLocaleString("en")} | ${BIG.events.toLocaleString("en")} | ${big.p50.toFixed(1)} ms | ${big.p95.toFixed(1)} ms |`,
+    `| small | ${SMALL.snapshots.toLocaleString("en")} | ${SMALL.events.toLocaleString("en")} | ${small.p50.toFixed(1)} ms | ${small.p95.toFixed(1)} ms |`,
+    "",
+    "| target | result | |",
+    "| --- | --- | --- |",
+    `| big p95 ≤ 150 ms | ${big.p95.toFixed(1)} ms | ${p95Met ? "met" : "missed"} |`,
+    `| big p95 ≤ 1.5× small p95 | ${ratio.toFixed(2)}× | ${ratioMet ? "met" : "missed"} |`,
+  ].join("\n");
+  console.log(table);
+  if (process.argv.includes("--write")) {
+    writeBenchmarkSection("Rollout page render", [
+      "`pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts --write`",
+      "",
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine.`,
+      `[seed-scale.ts](../e2e/bench/seed-scale.ts) makes both rollouts with generate_series (one snapshot a second up to now; eight events in ten are snapshots), ${seedSeconds.toFixed(0)} s for both;`,
+      `then ${WARMUP} warm-up renders each and ${ROUNDS} measured renders each, interleaved: one anonymous GET of the page against the standalone server, timed to the last byte of the HTML (${(bytes / 1024).toFixed(0)} KiB for big).`,
+      "The page draws at most 300 SLO buckets from the hourly or per-minute rollups, the gate's SLO summary reads whole hours and minutes from the rollups and only the partial minutes at the edges from the raw table, and the timeline shows one keyset page of 50.",
+      "",
+      table,
+    ]);
+  }
+  process.exitCode = p95Met && ratioMet ? 0 : 1;
+} finally {
+  await server.stop();
+}
