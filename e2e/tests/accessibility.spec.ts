@@ -37,6 +37,8 @@ test("a viewer browses: overview, a rollout with its SLO charts and timeline, th
   await expect(page.getByRole("heading", { name: "Move invoice e-mail to billing_email" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Service level objectives" })).toBeVisible();
   await expect(page.getByRole("img", { name: /Availability: \d+ points/ })).toBeVisible();
+  // The drawing itself loads after the page (recharts is kept out of its first load).
+  await expect(page.getByRole("img", { name: /Availability/ }).locator(".recharts-surface")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
   await expect(page.locator("[data-countdown=rollback_window]")).toContainText(/h .* min left/);
   // The analyser's findings sit under the lines they concern.

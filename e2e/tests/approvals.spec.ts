@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { artifactsDir } from "../playwright.config";
 import { event, makeService, post, query, signed, type TestService } from "../support/api";
 import { signInWithSso } from "../support/sign-in";
 
@@ -62,6 +64,9 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 2");
   await first.getByRole("button", { name: "Approve contract" }).click();
   await expect(first.getByRole("heading", { name: /Approvals/ })).toContainText("1 of 2");
+  const shot = path.join(artifactsDir, "release-manager-approving.png");
+  await first.screenshot({ path: shot, fullPage: true });
+  await test.info().attach("release manager approving", { path: shot, contentType: "image/png" });
 
   // CI cannot take the lease yet.
   const early = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });

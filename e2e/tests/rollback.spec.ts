@@ -22,3 +22,16 @@ test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE aft
   // Nothing on the page is wider than the phone.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
+
+test("on a phone, the overview and a rollout page fit the screen", async ({ page }, testInfo) => {
+  for (const url of ["/", "/rollouts/accounts-api/production/2026.11.4"]) {
+    await page.goto(url);
+    await expect(page.locator("main h1")).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), url).toBeLessThanOrEqual(390);
+  }
+  // The charts load after the page (recharts is kept out of its first load).
+  await expect(page.locator(".recharts-surface").first()).toBeVisible();
+  const file = path.join(artifactsDir, "rollout-phone.png");
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach("rollout page on a phone", { path: file, contentType: "image/png" });
+});

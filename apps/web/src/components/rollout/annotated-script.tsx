@@ -6,7 +6,7 @@ const SEVERITY = { error: "text-red-800 dark:text-red-300", warning: "text-amber
 export function AnnotatedScript({ title, sql, findings }: { title: string; sql: string; findings: Finding[] }) {
   const lines = sql.replace(/\n$/, "").split("\n");
   return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <figure className="min-w-0 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <figcaption className="mb-2 font-semibold">
         {title} <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{findings.length ? `${findings.length} finding(s)` : "no findings"}</span>
       </figcaption>
