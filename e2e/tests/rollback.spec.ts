@@ -21,6 +21,8 @@ test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE aft
   await expect(page.getByRole("table")).toContainText("3.4.0 (current)");
   // Nothing on the page is wider than the phone.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.getByRole("link", { name: "the rollback runbook" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(/roll/i);
 });
 
 test("on a phone, the overview and a rollout page fit the screen", async ({ page }, testInfo) => {

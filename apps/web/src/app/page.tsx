@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Countdown } from "@/components/countdown";
+import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { StateBadge } from "@/components/state-badge";
 import { currentUser } from "@/server/auth/current-user";
@@ -14,7 +15,10 @@ export default async function OverviewPage() {
   const { now, services, attention } = await getOverview(user);
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold">Overview</h1>
+      <div className="flex items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-semibold">Overview</h1>
+        <LiveRefresh renderedAt={now} />
+      </div>
       <section aria-labelledby="attention" className={`rounded-lg border p-4 ${attention.length ? "border-red-300 bg-red-50 dark:border-red-900 dark:bg-red-950" : "border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"}`}>
         <h2 id="attention" className={`font-semibold ${attention.length ? "text-red-900 dark:text-red-200" : ""}`}>
           Needs attention {attention.length ? `(${attention.length})` : ""}

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { DrillRunner } from "@/components/drill/drill-runner";
 
@@ -10,7 +11,7 @@ export default function DrillPage() {
       <p className="max-w-3xl text-slate-600 dark:text-slate-300">
         Replays the incident Rollgate exists for on a throwaway PostgreSQL (embedded, in memory): a release that ships app code and a column drop together breaks the old version even after a
         successful image rollback; the expand/contract sequence keeps the app rollback safe until the contract. The same drill runs in a terminal as <code className="font-mono">rollgate drill</code>.
-        The runbook for real releases is <code className="font-mono">docs/runbook-rollback-migrations.md</code> in the repository.
+        The runbook for real releases: <Link className="underline" href="/runbook">rolling back around migrations</Link>.
       </p>
       <DrillRunner />
     </div>

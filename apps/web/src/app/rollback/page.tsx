@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
@@ -72,7 +73,7 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
               ))}
             </DataTable>
           <p className="text-sm text-slate-600 dark:text-slate-300">
-            What to do next: the runbook <code className="font-mono">docs/runbook-rollback-migrations.md</code> (app rollback versus data rollback).
+            What to do next: <Link className="underline" href="/runbook">the rollback runbook</Link> (app rollback versus data rollback).
           </p>
         </section>
       ) : null}
