@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { freshDatabase } from "@rollgate/db/fresh-database";
 import postgres from "postgres";
 
 const CONNECTIONS = 32;
@@ -16,12 +17,7 @@ const ROLLOUTS = 32;
 const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe("drop database if exists rollgate_bench with (force)");
-await admin.unsafe("create database rollgate_bench");
-await admin.end();
-const url = new URL(adminUrl);
-url.pathname = "/rollgate_bench";
+const url = new URL(await freshDatabase(adminUrl, "rollgate_bench"));
 process.env.DATABASE_URL = url.toString();
 process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 

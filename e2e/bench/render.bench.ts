@@ -3,7 +3,7 @@
 // PostgreSQL, through the built standalone server. Exits 1 when a target is missed.
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts [--write]
 import os from "node:os";
-import postgres from "postgres";
+import { freshDatabase } from "@rollgate/db/fresh-database";
 import { writeBenchmarkSection } from "../../scripts/benchmark-doc.ts";
 import { SCALE_SERVICE, seedScale, type ScaleCase } from "./seed-scale.ts";
 
@@ -13,12 +13,7 @@ const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432
 const BIG: ScaleCase = { release: "big", snapshots: 1_000_000, events: 100_000 };
 const SMALL: ScaleCase = { release: "small", snapshots: 10_000, events: 1_000 };
 
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe("drop database if exists rollgate_render_bench with (force)");
-await admin.unsafe("create database rollgate_render_bench");
-await admin.end();
-const url = new URL(adminUrl);
-url.pathname = "/rollgate_render_bench";
+const url = new URL(await freshDatabase(adminUrl, "rollgate_render_bench"));
 process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 
 const seedStart = performance.now();

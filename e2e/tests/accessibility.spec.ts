@@ -3,7 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
 
-const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
+const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/api/auth/signin", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
 const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies"];
 
 async function expectNoSeriousViolations(page: Page, url: string) {
