@@ -1,6 +1,8 @@
 // "Can I roll the app back to version V and still read my data?" — answered from what V
 // reads (its deploy manifest) and what contract migrations removed since V last ran.
 
+import { utcText } from "../format.ts";
+
 export interface RemovedObject {
   kind: "table" | "column" | "schema" | "type" | "view" | "index" | "constraint";
   schema?: string;
@@ -50,7 +52,7 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
   const last = deploys.reduce((a, b) => (b.deployedAt > a.deployedAt ? b : a));
   const since = input.contracts.filter((c) => c.ranAt > last.deployedAt).sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime());
   if (since.length === 0)
-    return { verdict: "SAFE", targetVersion, reasons: [{ kind: "no_contract", message: `No contract migration ran since ${targetVersion} was last deployed (${last.deployedAt.toISOString()}).` }] };
+    return { verdict: "SAFE", targetVersion, reasons: [{ kind: "no_contract", message: `No contract migration ran since ${targetVersion} was last deployed (${utcText(last.deployedAt)}).` }] };
   const manifest = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
   if (!manifest) {
     return {
@@ -58,7 +60,7 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
       targetVersion,
       reasons: since.map((c) => ({
         kind: "no_manifest" as const,
-        message: `${targetVersion} was deployed without a schema manifest, and contract migration ${c.migrationName} of release ${c.release} ran at ${c.ranAt.toISOString()}: check by hand what it removed.`,
+        message: `${targetVersion} was deployed without a schema manifest, and contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}: check by hand what it removed.`,
         release: c.release,
         migration: c.migrationName,
         at: c.ranAt,
@@ -73,7 +75,7 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
       if (!hit) continue;
       reasons.push({
         kind: "removed",
-        message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${c.ranAt.toISOString()}; ${targetVersion} reads ${hit.text}.`,
+        message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${utcText(c.ranAt)}; ${targetVersion} reads ${hit.text}.`,
         release: c.release,
         migration: c.migrationName,
         object: hit.text,

@@ -16,7 +16,7 @@ describe("evaluateGate", () => {
   it("keeps the window check pending with its end while it runs", () => {
     const c = check(passingFacts(), "rollback_window", at(0.5));
     expect(c).toMatchObject({ status: "pending", until: at(1) });
-    expect(c.message).toContain("2026-11-02T10:00:00.000Z");
+    expect(c.message).toContain("2026-11-02 10:00:00 UTC");
     expect(evaluateGate(passingFacts(), policy, at(0.5)).allowed).toBe(false);
   });
 

@@ -2,6 +2,7 @@ import { activeFreeze, type Policy } from "../policy/index.ts";
 import type { RolloutState } from "../types.ts";
 import { approvalsCheck, countApprovals } from "./approvals.ts";
 import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
+import { utcText } from "../format.ts";
 
 const EXPANDED: RolloutState[] = ["expanded", "rolling_out", "verifying", "rolled_back", "contracting", "contracted", "contract_failed"];
 
@@ -42,16 +43,16 @@ function windowCheck({ rollout }: GateFacts, end: Date | null, now: Date): GateC
     const why = rollout.state === "rolled_back" ? `The app was rolled back; the window restarts when ${rollout.releaseVersion} is deployed again with its flag at 100 %.` : `The window starts when ${rollout.releaseVersion} is deployed and its flag is at 100 %.`;
     return { id: "rollback_window", title, status: "pending", message: why };
   }
-  if (now < end) return { id: "rollback_window", title, status: "pending", message: `The rollback window is open until ${end.toISOString()}; an app rollback stays data-safe until then.`, until: end };
-  return { id: "rollback_window", title, status: "pass", message: `The rollback window ended at ${end.toISOString()}.` };
+  if (now < end) return { id: "rollback_window", title, status: "pending", message: `The rollback window is open until ${utcText(end)}; an app rollback stays data-safe until then.`, until: end };
+  return { id: "rollback_window", title, status: "pass", message: `The rollback window ended at ${utcText(end)}.` };
 }
 
 function flagCheck({ rollout }: GateFacts, policy: Policy): GateCheck {
   const title = "Feature flag and rollbacks";
-  if (rollout.state === "rolled_back") return { id: "flag", title, status: "fail", message: `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"} at ${rollout.lastRollbackAt?.toISOString() ?? "an unknown time"}.` };
+  if (rollout.state === "rolled_back") return { id: "flag", title, status: "fail", message: `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"} at ${rollout.lastRollbackAt ? utcText(rollout.lastRollbackAt) : "an unknown time"}.` };
   if (!rollout.windowStartedAt) return { id: "flag", title, status: "pending", message: `The flag is at ${rollout.flagPercent} %; it must reach 100 % and stay there for the whole window.` };
   if (!policy.requireFlagFull) return { id: "flag", title, status: "pass", message: "This environment's policy does not require a flag; no app rollback inside the window." };
-  return { id: "flag", title, status: "pass", message: `The flag has been at 100 % since ${rollout.windowStartedAt.toISOString()} with no app rollback inside the window.` };
+  return { id: "flag", title, status: "pass", message: `The flag has been at 100 % since ${utcText(rollout.windowStartedAt)} with no app rollback inside the window.` };
 }
 
 function sloCheck({ slo }: GateFacts, policy: Policy, end: Date | null, now: Date): GateCheck {
@@ -89,8 +90,8 @@ function noGoCheck({ openIncidents }: GateFacts, policy: Policy, now: Date): Gat
   const title = "No-go conditions";
   const freeze = activeFreeze(policy, now);
   const reasons = [
-    freeze && `a change freeze is in force (${freeze.reason}) until ${freeze.until.toISOString()}`,
-    ...openIncidents.map((i) => `incident "${i.title}" is open since ${i.openedAt.toISOString()}`),
+    freeze && `a change freeze is in force (${freeze.reason}) until ${utcText(freeze.until)}`,
+    ...openIncidents.map((i) => `incident "${i.title}" is open since ${utcText(i.openedAt)}`),
     ...policy.noGo.filter((c) => c.active).map((c) => `${c.description}`),
   ].filter(Boolean);
   if (reasons.length) return { id: "no_go", title, status: "fail", message: `No-go: ${reasons.join("; ")}.`, ...(freeze ? { until: freeze.until } : {}) };
@@ -99,7 +100,7 @@ function noGoCheck({ openIncidents }: GateFacts, policy: Policy, now: Date): Gat
 
 function leaseCheck({ activeLease }: GateFacts, now: Date): GateCheck {
   const title = "Contract lease";
-  if (activeLease && activeLease.expiresAt > now) return { id: "lease", title, status: "fail", message: `${activeLease.holder} holds the contract lease until ${activeLease.expiresAt.toISOString()}.`, until: activeLease.expiresAt };
+  if (activeLease && activeLease.expiresAt > now) return { id: "lease", title, status: "fail", message: `${activeLease.holder} holds the contract lease until ${utcText(activeLease.expiresAt)}.`, until: activeLease.expiresAt };
   return { id: "lease", title, status: "pass", message: "No other job holds the contract lease." };
 }
 

@@ -1,3 +1,4 @@
+import { utcText } from "../format.ts";
 import type { Policy } from "../policy/index.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
 import type { DomainEvent, Rejection, RejectionCode } from "./events.ts";
@@ -94,7 +95,7 @@ function startContract(rollout: RolloutProjection, event: Extract<DomainEvent, {
   }
   const windowEnd = rollout.windowStartedAt ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000 : null;
   if (state === "verifying" && (windowEnd === null || event.occurredAt.getTime() < windowEnd))
-    return no("window_open", `The rollback window is still open${windowEnd ? ` until ${new Date(windowEnd).toISOString()}` : ""}; the contract must wait for it to end.`);
+    return no("window_open", `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`);
   if (!event.leaseValid) return no("lease_required", "A contract migration must name a live lease from the gate (POST …/gate/lease) in data.lease_id.");
   if (rollout.contractChecksum && rollout.contractChecksum !== event.checksum)
     return no("checksum_mismatch", `The contract script that ran (SHA-256 ${event.checksum.slice(0, 12)}…) is not the one that was approved (${rollout.contractChecksum.slice(0, 12)}…).`);
