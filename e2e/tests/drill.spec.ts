@@ -9,7 +9,8 @@ test("the drill page runs both scenarios and shows the timeline step by step", a
   await page.getByRole("button", { name: "Run drill" }).click();
   const timeline = page.getByRole("list", { name: "Drill timeline" });
   // Steps appear while the drill runs, before the summary.
-  await expect(timeline.getByRole("listitem").first()).toBeVisible();
+  // (The first step waits for an embedded PostgreSQL to start, which takes seconds on a busy machine.)
+  await expect(timeline.getByRole("listitem").first()).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole("status")).toContainText("Drill complete: every step went as expected.", { timeout: 30_000 });
   await expect(timeline.getByText('column "email" does not exist').first()).toBeVisible();
   await expect(page.getByRole("status")).toContainText("rolling back to 1.0.0 is UNSAFE");
