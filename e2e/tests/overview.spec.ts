@@ -70,6 +70,35 @@ test("each environment shows its gate and window countdown; needs attention list
   await expect(page.getByRole("table", { name: "Migration runs" })).toContainText("failed");
 });
 
+test("the overview is live: when a window ends, the gate opens on screen without a reload", async ({ page }) => {
+  const base = test.info().project.use.baseURL!;
+  const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });
+  const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+  await send("release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send("backup.verified", { backup_id: "b", restore_tested: true });
+  await send("app.deployed", { version: "2.0.0" });
+  await send("flag.changed", { flag: "f", percent: 100 });
+  await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+
+  await page.goto("/");
+  const staging = page.getByRole("region", { name: new RegExp(svc.slug) }).locator("[data-environment=staging]");
+  await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: \d check\(s\) open · window 0:0\d left/);
+  const navigations: string[] = [];
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) navigations.push(frame.url());
+  });
+  await expect(staging.locator("[data-gate=allowed]")).toHaveText("gate open", { timeout: 20_000 });
+  await expect(staging.getByText("contract ready")).toBeVisible();
+  expect(navigations).toEqual([]);
+  // Offline, the page says the data on screen may be old.
+  await page.context().setOffline(true);
+  await expect(page.getByRole("status").filter({ hasText: /^offline: showing \d\d:\d\d:\d\d UTC$/ })).toBeVisible();
+  await page.context().setOffline(false);
+  await expect(page.getByText("live", { exact: true })).toBeVisible();
+});
+
 test.describe("in New York", () => {
   test.use({ timezoneId: "America/New_York" });
 

@@ -27,18 +27,21 @@ export function useServerNow(serverIso: string): number {
   return clientNow + offset;
 }
 
-/** Time left until `until`; at zero the page's server data is fetched again (no reload). */
-export function Countdown({ until, serverNow, label = "left" }: { until: string; serverNow: string; label?: string }) {
+/**
+ * Time left until `until`. At zero, `onEnd` runs once (by default the page's server data is
+ * fetched again), so what depended on the time updates without a reload.
+ */
+export function Countdown({ until, serverNow, label = "left", onEnd }: { until: string; serverNow: string; label?: string; onEnd?: () => void }) {
   const router = useRouter();
   const now = useServerNow(serverNow);
   const left = Date.parse(until) - now;
-  const refreshed = useRef(false);
+  const ended = useRef(false);
   useEffect(() => {
-    if (left <= 0 && !refreshed.current) {
-      refreshed.current = true;
-      router.refresh();
+    if (left <= 0 && !ended.current) {
+      ended.current = true;
+      (onEnd ?? router.refresh)();
     }
-  }, [left, router]);
+  }, [left, router, onEnd]);
   return (
     <time dateTime={until} title={`${until.replace("T", " ").slice(0, 19)} UTC`} data-countdown-until={until}>
       {left > 0 ? `${formatCountdown(left)} ${label}` : "ended — updating…"}

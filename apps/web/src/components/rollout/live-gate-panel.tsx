@@ -1,10 +1,11 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/queries";
 import { utc } from "@/lib/format";
 import { formatCountdown, useServerNow } from "@/components/countdown";
+import { LiveStatus } from "@/components/live-status";
 
 const ICON = { pass: "✓", fail: "✗", pending: "…" } as const;
 const TONE = { pass: "text-emerald-700 dark:text-emerald-400", fail: "text-red-700 dark:text-red-400", pending: "text-amber-700 dark:text-amber-300" } as const;
@@ -23,21 +24,10 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
     if (Date.parse(initial.now) > Date.parse(gate.now)) client.setQueryData(gateQueries.verdict(keys).queryKey, initial);
   }, [initial.now]);
   const serverNow = useServerNow(gate.now);
-  const [online, setOnline] = useState(true);
-  useEffect(() => {
-    const update = () => setOnline(navigator.onLine);
-    window.addEventListener("online", update);
-    window.addEventListener("offline", update);
-    return () => {
-      window.removeEventListener("online", update);
-      window.removeEventListener("offline", update);
-    };
-  }, []);
   const expired = gate.checks.some((c) => c.until && c.status !== "pass" && Date.parse(c.until) <= serverNow);
   useEffect(() => {
     if (expired && !query.isFetching) void client.invalidateQueries({ queryKey: gateQueries.verdict(keys).queryKey });
   }, [expired, query.isFetching, client, keys]);
-  const stale = query.isError || serverNow - Date.parse(gate.now) > 60_000;
   const open = gate.checks.filter((c) => c.status !== "pass" && !c.overridden).length;
 
   return (
@@ -46,13 +36,7 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
         <h2 id="gate-heading" className="text-lg font-semibold">
           Contract gate
         </h2>
-        {!online || stale ? (
-          <span role="status" className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
-            {online ? "stale: retrying" : "offline"}
-          </span>
-        ) : (
-          <span className="text-xs text-slate-500 dark:text-slate-400">live</span>
-        )}
+        <LiveStatus dataAt={gate.now} serverNow={serverNow} failed={query.isError} />
       </div>
       <p role="status" className={`mt-1 font-medium ${gate.allowed ? TONE.pass : TONE.pending}`}>
         {gate.allowed ? "Contract unlocked: every check passes. CI may take the lease." : `Contract locked: ${open} check(s) still open.`}

@@ -3,11 +3,12 @@ import type { GateVerdict } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
 import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
-import { listOverview, listRecentRejections, type OverviewRow } from "@rollgate/db/queries/overview";
+import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
-import { rolesFor, type CurrentUser } from "../auth/current-user";
+import { currentUser, rolesFor, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/queries";
 
 /** States in which the contract gate is the question of the day. */
 const GATED_STATES = new Set(["rolling_out", "verifying"]);
@@ -17,68 +18,54 @@ const SOON_MS = 2 * 3600_000;
 /** Refused deliveries are listed for this long. */
 const REFUSALS_MS = 24 * 3600_000;
 
-export interface GateSummary {
-  allowed: boolean;
-  /** Checks still open (not passing, not overridden). */
-  open: number;
-  windowEndsAt: string | null;
-}
-
-export interface EnvironmentOverview extends OverviewRow {
-  gate: GateSummary | null;
-}
-
-export interface ServiceOverview {
-  slug: string;
-  name: string;
-  environments: EnvironmentOverview[];
-}
-
-export type AttentionItem =
-  | { kind: "approval"; service: string; environment: string; release: string; have: number; need: number }
-  | { kind: "window"; service: string; environment: string; release: string; endsAt: string }
-  | { kind: "failed"; service: string; environment: string; release: string; state: string }
-  | { kind: "refused"; service: string; environment: string; release: string; count: number; lastAt: string; lastMessage: string | null }
-  | { kind: "override"; service: string; environment: string; release: string; actor: string; checks: string[]; justification: string };
-
 /**
  * The overview: every service × environment with its current rollout and gate, and what
  * needs someone now — approvals waiting for this user, windows ending soon, failed runs,
  * refused deliveries, break-glass overrides awaiting review.
  */
-export async function getOverview(user: CurrentUser | null) {
+async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const { db } = await database();
   const at = now();
   const rows = await listOverview(db);
-  const attention: AttentionItem[] = [];
-  const services = new Map<string, ServiceOverview>();
+  const attention: AttentionJson[] = [];
+  const services = new Map<string, OverviewJson["services"][number]>();
 
   for (const row of rows) {
     const service = services.get(row.serviceSlug) ?? { slug: row.serviceSlug, name: row.serviceName, environments: [] };
     services.set(row.serviceSlug, service);
     const rollout = row.rollout;
-    let gate: GateSummary | null = null;
+    let gate: GateSummaryJson | null = null;
     if (rollout && GATED_STATES.has(rollout.state)) {
       const keys = { service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey };
       const evaluated = await evaluateRolloutGate(db, keys, at);
       gate = summarise(evaluated.verdict);
       const ends = evaluated.verdict.windowEndsAt;
-      if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, endsAt: ends.toISOString() });
+      if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
       if (user && (await waitsForMe(db, user, evaluated))) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
     }
     if (rollout && FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey, state: rollout.state });
-    service.environments.push({ ...row, gate });
+    service.environments.push({
+      id: row.environmentId,
+      name: row.environmentName,
+      rollout: rollout ? { release: rollout.releaseKey, title: rollout.releaseTitle, state: rollout.state, current_version: rollout.currentVersion, flag_percent: rollout.flagPercent } : null,
+      gate,
+    });
   }
 
   const [refusals, overrides] = await Promise.all([listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)), listUnreviewedOverrides(db)]);
-  for (const r of refusals) attention.push({ kind: "refused", ...r, lastAt: r.lastAt.toISOString() });
+  for (const r of refusals) attention.push({ kind: "refused", service: r.service, environment: r.environment, release: r.release, count: r.count, last_at: r.lastAt.toISOString(), last_message: r.lastMessage });
   for (const o of overrides) attention.push({ kind: "override", service: o.service, environment: o.environment, release: o.release, actor: o.actorEmail, checks: o.checks, justification: o.justification });
 
-  return { now: at.toISOString(), services: [...services.values()], attention };
+  return { now: at.toISOString(), signed_in: user !== null, services: [...services.values()], attention };
 }
 
-function summarise(verdict: GateVerdict): GateSummary {
-  return { allowed: verdict.allowed, open: verdict.checks.filter((c) => c.status !== "pass" && !c.overridden).length, windowEndsAt: verdict.windowEndsAt?.toISOString() ?? null };
+/** The overview for whoever is signed in (or an anonymous viewer), at the server's clock. */
+export async function getOverview(): Promise<OverviewJson> {
+  return overviewFor(await currentUser());
+}
+
+function summarise(verdict: GateVerdict): GateSummaryJson {
+  return { allowed: verdict.allowed, open: verdict.checks.filter((c) => c.status !== "pass" && !c.overridden).length, window_ends_at: verdict.windowEndsAt?.toISOString() ?? null };
 }
 
 /**

@@ -1,0 +1,34 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+/** Whether the browser says it is online, kept up to date. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(true);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    update();
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+/**
+ * "live", or a visible warning when the data on screen may be old: the browser is offline,
+ * or the last refresh failed or is more than a minute old (by the server's clock).
+ */
+export function LiveStatus({ dataAt, serverNow, failed }: { dataAt: string; serverNow: number; failed: boolean }) {
+  const online = useOnline();
+  const stale = failed || serverNow - Date.parse(dataAt) > 60_000;
+  if (online && !stale) return <span className="text-xs text-slate-500 dark:text-slate-400">live</span>;
+  return (
+    <span role="status" className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+      {online ? `stale since ${dataAt.slice(11, 19)} UTC: retrying` : `offline: showing ${dataAt.slice(11, 19)} UTC`}
+    </span>
+  );
+}
