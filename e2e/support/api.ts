@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { defaultPolicy, type Policy } from "@rollgate/core/policy";
 import { openDatabase } from "@rollgate/db/client";
 import { createApiToken } from "@rollgate/db/queries/tokens";
@@ -101,4 +101,31 @@ export async function query<T = Record<string, unknown>>(text: string, params: u
   } finally {
     await sql.end();
   }
+}
+
+export const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+/** An additive expand script and the destructive contract that follows it. */
+export const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
+export const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+
+/** Sends one event for release r1 in staging and expects it accepted. */
+export async function accept(baseUrl: string, svc: TestService, type: string, data: Record<string, unknown>): Promise<void> {
+  const answer = await post(baseUrl, signed(svc, event(svc, type, data)));
+  if (answer.status !== 202) throw new Error(`${type} was not accepted: ${answer.status} ${JSON.stringify(answer.json)}`);
+}
+
+/**
+ * Takes release r1 in staging from release.created to a running rollback window: expand run,
+ * deploy, flag at 100 %. With `evidence`, also a restore-tested backup and an SLO snapshot,
+ * so that only time (and approvals, by policy) stand between the rollout and its contract.
+ */
+export async function startWindow(baseUrl: string, svc: TestService, options: { evidence?: boolean; author?: string } = {}): Promise<void> {
+  const send = (type: string, data: Record<string, unknown>) => accept(baseUrl, svc, type, data);
+  await send("release.created", { title: "Drop users.email", author: options.author ?? "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
+  if (options.evidence) await send("backup.verified", { backup_id: "b", restore_tested: true });
+  await send("app.deployed", { version: "2.0.0" });
+  await send("flag.changed", { flag: "f", percent: 100 });
+  if (options.evidence) await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
 }

@@ -1,25 +1,13 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
-import { event, makeService, post, query, signed, type TestService } from "../support/api";
+import { makeService, query, startWindow, type TestService } from "../support/api";
 import { signInWithSso } from "../support/sign-in";
-
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
-const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
 
 /** A staging rollout whose only open check is two approvals. */
 async function awaitingApprovals(base: string): Promise<TestService> {
   const svc = await makeService({ policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] } } });
-  const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
-  await send("release.created", { title: "Drop users.email", author: "dev.author@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
-  await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send("app.deployed", { version: "2.0.0" });
-  await send("flag.changed", { flag: "f", percent: 100 });
-  await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
-  await send("backup.verified", { backup_id: "b", restore_tested: true });
+  await startWindow(base, svc, { evidence: true, author: "dev.author@example.com" });
   await new Promise((r) => setTimeout(r, 2200));
   return svc;
 }

@@ -1,15 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { event, makeService, post, signed, type SignedRequest, type TestService } from "../support/api";
+import { CONTRACT, event, EXPAND, makeService, post, sha, signed, type SignedRequest, type TestService } from "../support/api";
 import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
 import { PostgresCluster } from "../support/postgres-cluster";
 
 // Several replicas on one PostgreSQL, a database that fails under load, a rolling restart.
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
-const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
 const snapshot = (svc: TestService) => event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5 });
 
 /** One request on a fresh connection (no keep-alive), as a load balancer forwards it. */

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
-import { event, makeService, post, signed, type TestService } from "../support/api";
+import { event, EXPAND, makeService, post, sha, signed, startWindow, type TestService } from "../support/api";
 
 test("the overview shows every seeded service with its rollouts", async ({ page }, testInfo) => {
   await page.goto("/");
@@ -31,21 +30,13 @@ test("health, readiness and metrics answer", async ({ request }) => {
   expect(await metrics.text()).toMatch(/^rollgate_database_up 1$/m);
 });
 
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
-const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
-
 test("each environment shows its gate and window countdown; needs attention lists windows ending soon, failed runs and refused deliveries", async ({ page }) => {
   const base = test.info().project.use.baseURL!;
   const send = async (svc: TestService, type: string, data: Record<string, unknown>, status = 202) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(status);
 
   // A rollout in its rollback window (one hour): gate locked (window, backup, SLO snapshots), countdown running, ending soon.
   const verifying = await makeService({ policy: { rollbackWindowSeconds: 3600 } });
-  await send(verifying, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
-  await send(verifying, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send(verifying, "migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send(verifying, "app.deployed", { version: "2.0.0" });
-  await send(verifying, "flag.changed", { flag: "f", percent: 100 });
+  await startWindow(base, verifying);
 
   // A rollout whose destructive expand was refused, then whose expand run failed.
   const failing = await makeService();
@@ -73,14 +64,7 @@ test("each environment shows its gate and window countdown; needs attention list
 test("the overview is live: when a window ends, the gate opens on screen without a reload", async ({ page }) => {
   const base = test.info().project.use.baseURL!;
   const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });
-  const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
-  await send("release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
-  await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
-  await send("backup.verified", { backup_id: "b", restore_tested: true });
-  await send("app.deployed", { version: "2.0.0" });
-  await send("flag.changed", { flag: "f", percent: 100 });
-  await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+  await startWindow(base, svc, { evidence: true });
 
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(svc.slug) }).locator("[data-environment=staging]");

@@ -1,11 +1,6 @@
-import { createHash } from "node:crypto";
 import { eventAcceptedSchema, errorResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
-import { event, makeService, post, query, rowCounts, signed, signedBody, type TestService } from "../../support/api";
-
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
-const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+import { CONTRACT, event, EXPAND, makeService, post, query, rowCounts, sha, signed, signedBody, type TestService } from "../../support/api";
 
 let base: string;
 let svc: TestService;

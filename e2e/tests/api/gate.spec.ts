@@ -1,12 +1,7 @@
-import { createHash } from "node:crypto";
 import { eligibilityResponseSchema, gateResponseSchema, leaseResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
 import { AppServer, awayFromMinuteBoundary } from "../../support/app-server";
-import { event, makeService, post, signed, type TestService } from "../../support/api";
-
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
-const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
+import { CONTRACT, event, EXPAND, makeService, post, sha, signed, type TestService } from "../../support/api";
 
 /** A staging rollout whose window has passed: every check passes. */
 async function readyRollout(base: string, options: { previousVersion?: { version: string; manifest: string[] } } = {}): Promise<TestService> {
