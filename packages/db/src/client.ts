@@ -63,6 +63,14 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
   };
 }
 
+/**
+ * The rows of a raw `db.execute`: postgres.js answers with an array, PGlite with `{ rows }`.
+ * Every raw query reads its result through this, whichever engine runs it.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

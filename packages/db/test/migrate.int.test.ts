@@ -4,17 +4,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../src/client.ts";
+import { openDatabase, rowsOf } from "../src/client.ts";
 import { migrateDatabase } from "../src/migrate.ts";
 import { emptyPostgresDatabase, target } from "./harness.ts";
 
 const run = promisify(execFile);
 const packageDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const journal = (await import("../drizzle/meta/_journal.json", { with: { type: "json" } })).default;
-
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
-}
 
 describe("migrations at start-up", () => {
   it.runIf(target === "postgres")("apply exactly once when two processes start together on an empty database", async () => {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { rowsOf } from "../src/client.ts";
 import { sloSeries, sloSummary } from "../src/queries/slo-series.ts";
 import { sloSnapshots } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
@@ -9,10 +10,6 @@ const { db } = await testDatabase();
 
 async function insertSnapshots(rows: Array<typeof sloSnapshots.$inferInsert>) {
   for (let i = 0; i < rows.length; i += 1000) await db.insert(sloSnapshots).values(rows.slice(i, i + 1000));
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 describe("SLO series", () => {

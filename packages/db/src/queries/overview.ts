@@ -1,5 +1,5 @@
 import { asc, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
 
 export interface OverviewRow {
@@ -85,6 +85,5 @@ export async function listRecentRejections(db: Db, since: Date, limit = 20) {
     order by max(d.received_at) desc
     limit ${limit}`);
   type Row = { service: string; environment: string; release: string; count: number; lastAt: string | Date; lastMessage: string | null };
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: Row[] }).rows) as Row[];
-  return rows.map((r) => ({ ...r, count: Number(r.count), lastAt: new Date(r.lastAt) }));
+  return rowsOf<Row>(result).map((r) => ({ ...r, count: Number(r.count), lastAt: new Date(r.lastAt) }));
 }

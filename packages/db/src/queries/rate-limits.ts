@@ -1,5 +1,5 @@
 import { lt, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { rowsOf, type Db } from "../client.ts";
 import { rateLimits } from "../schema/index.ts";
 
 /**
@@ -18,7 +18,7 @@ export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: 
     select ${bucket}, ${windowStart.toISOString()}::timestamptz, 1 from relaxed
     on conflict (bucket, window_start) do update set count = ${rateLimits}.count + 1
     returning count`);
-  const row = (Array.isArray(result) ? result : (result as unknown as { rows: { count: number }[] }).rows)[0];
+  const [row] = rowsOf<{ count: number }>(result);
   return { count: row!.count, resetAt: new Date(windowStart.getTime() + windowMs) };
 }
 

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { rowsOf, type Db } from "../client.ts";
 
 export interface SloPoint {
   at: Date;
@@ -21,10 +21,6 @@ const HOUR = 3_600_000;
 const floorTo = (at: number, unit: number) => Math.floor(at / unit) * unit;
 const ceilTo = (at: number, unit: number) => Math.ceil(at / unit) * unit;
 const ts = (ms: number) => new Date(ms).toISOString();
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
 
 /** Whole periods [from, to) of a rollup table. */
 function rollupPart(table: "slo_minutes" | "slo_hours", rolloutId: string, from: number, to: number): SQL {

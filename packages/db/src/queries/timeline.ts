@@ -1,5 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { rowsOf, type Db } from "../client.ts";
 import { flagChanges, migrationRuns } from "../schema/index.ts";
 
 /** Where a page of the timeline ends: the last event's time and id (ties broken by id). */
@@ -64,7 +64,7 @@ export async function timelinePage(db: Db, rolloutId: string, options: { before?
     where ${before === null} or (at, id) < (${before?.at.toISOString() ?? null}::timestamptz, ${before?.id ?? null}::uuid)
     order by at desc, id desc
     limit ${limit + 1}`);
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: TimelineRow[] }).rows) as TimelineRow[];
+  const rows = rowsOf<TimelineRow>(result);
   const items: TimelineItem[] = rows.slice(0, limit).map((r) => ({ ...r, at: new Date(r.at), data: r.data ?? {} }));
   const last = items.at(-1);
   return { items, next: rows.length > limit && last ? { at: last.at, id: last.id } : null };
@@ -83,11 +83,4 @@ export async function flagHistory(db: Db, rolloutId: string, limit = 1000) {
 /** Every run of the expand and contract scripts, oldest first. */
 export async function migrationHistory(db: Db, rolloutId: string) {
   return db.select().from(migrationRuns).where(eq(migrationRuns.rolloutId, rolloutId)).orderBy(asc(migrationRuns.startedAt));
-}
-
-/** How many SLO snapshots a rollout has, from its per-minute rollups. */
-export async function snapshotCount(db: Db, rolloutId: string): Promise<number> {
-  const result = await db.execute<{ n: number | string | null }>(sql`select sum(samples) as n from slo_minutes where rollout_id = ${rolloutId}`);
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: Array<{ n: number | string | null }> }).rows) as Array<{ n: number | string | null }>;
-  return Number(rows[0]?.n ?? 0);
 }
