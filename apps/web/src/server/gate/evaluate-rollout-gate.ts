@@ -1,6 +1,6 @@
 import "server-only";
-import { evaluateGate, type GateVerdict } from "@rollgate/core/gate";
-import { parsePolicy } from "@rollgate/core/policy";
+import { evaluateGate, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
+import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
@@ -9,8 +9,11 @@ import { AppError } from "../errors";
 
 export interface RolloutGate {
   row: RolloutRow;
+  /** The environment's policy, parsed (a stored policy that does not parse is an error). */
+  policy: Policy;
+  /** What the verdict was computed from, for callers that need more than the verdict. */
+  facts: GateFacts;
   verdict: GateVerdict;
-  leaseTtlSeconds: number;
 }
 
 /** The gate's verdict for one rollout, computed from the database at `now`. */
@@ -20,7 +23,7 @@ export async function evaluateRolloutGate(db: Db, keys: RolloutKeys, now: Date):
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error(`stored policy of ${keys.service}/${keys.environment} is invalid`);
   const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.release.expandSql, row.release.expandChecksum));
-  return { row, verdict: evaluateGate(facts, parsed.policy, now), leaseTtlSeconds: parsed.policy.leaseTtlSeconds };
+  return { row, policy: parsed.policy, facts, verdict: evaluateGate(facts, parsed.policy, now) };
 }
 
 // A script is analysed once per process: the gate is read on every poll, the script rarely changes.

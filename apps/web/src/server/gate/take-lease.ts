@@ -23,7 +23,7 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       const failing = gate.verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
       throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
     }
-    const lease = await grantLease(tx, { rolloutId: gate.row.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.leaseTtlSeconds });
+    const lease = await grantLease(tx, { rolloutId: gate.row.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds });
     await appendAudit(tx, { at: now, actorType: "token", actorId: token.id, action: "lease.granted", subjectType: "rollout", subjectId: gate.row.rollout.id, rolloutId: gate.row.rollout.id, data: { leaseId: lease.id, holder: options.holder, expiresAt: lease.expiresAt, checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, message: c.message })) } });
     return lease;
   });

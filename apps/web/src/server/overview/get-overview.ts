@@ -1,13 +1,11 @@
 import "server-only";
 import type { GateVerdict } from "@rollgate/core/gate";
-import { parsePolicy } from "@rollgate/core/policy";
-import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
 import { currentUser, rolesFor, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
-import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, type RolloutGate } from "../gate/evaluate-rollout-gate";
 import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/queries";
 
 /** States in which the contract gate is the question of the day. */
@@ -41,7 +39,7 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
       gate = summarise(evaluated.verdict);
       const ends = evaluated.verdict.windowEndsAt;
       if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
-      if (user && (await waitsForMe(db, user, evaluated))) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
+      if (user && waitsForMe(user, evaluated)) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
     }
     if (rollout && FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey, state: rollout.state });
     service.environments.push({
@@ -73,13 +71,11 @@ function summarise(verdict: GateVerdict): GateSummaryJson {
  * their role may approve in this environment, they did not write the release, and they have
  * no standing decision on this exact script.
  */
-async function waitsForMe(db: Awaited<ReturnType<typeof database>>["db"], user: CurrentUser, gate: Awaited<ReturnType<typeof evaluateRolloutGate>>): Promise<boolean> {
-  const { row, verdict } = gate;
+function waitsForMe(user: CurrentUser, gate: RolloutGate): boolean {
+  const { row, policy, facts, verdict } = gate;
   const checksum = row.rollout.contractChecksum;
   if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;
   if (user.email.trim().toLowerCase() === row.release.author.trim().toLowerCase()) return false;
-  const policy = parsePolicy(row.policy);
-  if (!policy.ok || !rolesFor(user, row.serviceId).some((r) => policy.policy.approvals.allowedRoles.includes(r))) return false;
-  const decisions = await listApprovals(db, row.rollout.id);
-  return !decisions.some((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
+  if (!rolesFor(user, row.serviceId).some((r) => policy.approvals.allowedRoles.includes(r))) return false;
+  return !facts.approvals.some((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
 }

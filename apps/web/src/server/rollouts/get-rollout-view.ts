@@ -1,5 +1,4 @@
 import "server-only";
-import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listOverrides } from "@rollgate/db/queries/overrides";
@@ -21,7 +20,7 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
   const at = now();
   const gate = await evaluateRolloutGate(db, keys, at);
   const { rollout } = gate.row;
-  const policy = parsePolicy(gate.row.policy);
+  const cursor = decodeCursor(before);
   // The SLO story from a little before the deploy until now, in buckets.
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
   const [approvals, overrides, slo, flag, runs, timeline] = await Promise.all([
@@ -30,14 +29,14 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
     sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 }),
     flagHistory(db, rollout.id),
     migrationHistory(db, rollout.id),
-    timelinePage(db, rollout.id, { before: decodeCursor(before), limit: 50 }),
+    timelinePage(db, rollout.id, { before: cursor, limit: 50 }),
   ]);
-  const lockingIsError = policy.ok && policy.policy.lockingIsError;
+  const { lockingIsError } = gate.policy;
   const [expandFindings, contractFindings] = await Promise.all(
     (["expand", "contract"] as const).map(async (phase) => {
       const script = phase === "expand" ? gate.row.release.expandSql : gate.row.release.contractSql;
       return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
     }),
   );
-  return { ...gate, approvals, overrides, slo, flag, runs, timeline, olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !decodeCursor(before), expandFindings: expandFindings!, contractFindings: contractFindings!, policy: policy.ok ? policy.policy : null, now: at };
+  return { ...gate, approvals, overrides, slo, flag, runs, timeline, olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !cursor, expandFindings: expandFindings!, contractFindings: contractFindings!, now: at };
 }

@@ -33,7 +33,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   });
   const user = await currentUser();
   const { row, verdict, approvals, overrides, policy } = view;
-  const canBreakGlass = Boolean(user && policy && rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r)));
+  const canBreakGlass = Boolean(user && rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r)));
   const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
   const checksum = row.rollout.contractChecksum;
   const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
@@ -89,7 +89,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
           )}
         </section>
       </div>
-      {user && policy && (canBreakGlass || overrides.length > 0) ? (
+      {user && (canBreakGlass || overrides.length > 0) ? (
         <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">
@@ -98,7 +98,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         </h2>
         {view.slo.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p> : null}
         <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
-          {policy && view.slo.length ? (
+          {view.slo.length ? (
             <>
               <Chart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability }))} {...windowMarks} />
               <Chart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining }))} {...windowMarks} />
