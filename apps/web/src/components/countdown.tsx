@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { utc } from "@/lib/format";
 
 /** `42:05` under an hour, `3 h 07 min` above. */
 export function formatCountdown(ms: number): string {
@@ -43,7 +44,7 @@ export function Countdown({ until, serverNow, label = "left", onEnd }: { until: 
     }
   }, [left, router, onEnd]);
   return (
-    <time dateTime={until} title={`${until.replace("T", " ").slice(0, 19)} UTC`} data-countdown-until={until}>
+    <time dateTime={until} title={`${utc(until, true)} UTC`} data-countdown-until={until}>
       {left > 0 ? `${formatCountdown(left)} ${label}` : "ended — updating…"}
     </time>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { utc } from "@/lib/format";
 
 /** Whether the browser says it is online, kept up to date. */
 export function useOnline(): boolean {
@@ -26,9 +27,10 @@ export function LiveStatus({ dataAt, serverNow, failed }: { dataAt: string; serv
   const online = useOnline();
   const stale = failed || serverNow - Date.parse(dataAt) > 60_000;
   if (online && !stale) return <span className="text-xs text-slate-500 dark:text-slate-400">live</span>;
+  const asOf = `${utc(dataAt, true).slice(11)} UTC`;
   return (
     <span role="status" className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
-      {online ? `stale since ${dataAt.slice(11, 19)} UTC: retrying` : `offline: showing ${dataAt.slice(11, 19)} UTC`}
+      {online ? `stale since ${asOf}: retrying` : `offline: showing ${asOf}`}
     </span>
   );
 }

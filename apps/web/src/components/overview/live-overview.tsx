@@ -1,13 +1,14 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect } from "react";
+import { useCallback } from "react";
 import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
 import { LocalTime } from "@/components/local-time";
 import { StateBadge } from "@/components/state-badge";
 import { overviewQueries, type AttentionJson, type GateSummaryJson, type OverviewJson } from "@/lib/queries";
+import { useSeededQuery } from "@/lib/use-seeded-query";
 
 const href = (i: { service: string; environment: string; release: string }) => `/rollouts/${i.service}/${i.environment}/${i.release}`;
 
@@ -17,11 +18,8 @@ const href = (i: { service: string; environment: string; release: string }) => `
  */
 export function LiveOverview({ initial }: { initial: OverviewJson }) {
   const client = useQueryClient();
-  const query = useQuery({ ...overviewQueries.all(), initialData: initial });
+  const query = useSeededQuery(overviewQueries.all(), initial);
   const data = query.data;
-  useEffect(() => {
-    if (Date.parse(initial.now) > Date.parse(data.now)) client.setQueryData(overviewQueries.all().queryKey, initial);
-  }, [initial.now]);
   const serverNow = useServerNow(data.now);
   const refresh = useCallback(() => void client.invalidateQueries({ queryKey: overviewQueries.all().queryKey }), [client]);
   const { attention, services } = data;

@@ -1,8 +1,9 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/queries";
+import { useSeededQuery } from "@/lib/use-seeded-query";
 import { utc } from "@/lib/format";
 import { formatCountdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
@@ -16,13 +17,8 @@ const TONE = { pass: "text-emerald-700 dark:text-emerald-400", fail: "text-red-7
  */
 export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: GateJson }) {
   const client = useQueryClient();
-  const query = useQuery({ ...gateQueries.verdict(keys), initialData: initial });
+  const query = useSeededQuery(gateQueries.verdict(keys), initial);
   const gate = query.data;
-  // A fresh server render (after an approval or break-glass) brings newer data than the
-  // cache; only a new render matters here, so the effect keys on its time alone.
-  useEffect(() => {
-    if (Date.parse(initial.now) > Date.parse(gate.now)) client.setQueryData(gateQueries.verdict(keys).queryKey, initial);
-  }, [initial.now]);
   const serverNow = useServerNow(gate.now);
   const expired = gate.checks.some((c) => c.until && c.status !== "pass" && Date.parse(c.until) <= serverNow);
   useEffect(() => {
