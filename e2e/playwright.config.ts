@@ -6,7 +6,7 @@ import { defineConfig, devices } from "@playwright/test";
 // against the built standalone server on the database in DATABASE_URL, seeded first.
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.E2E_PORT ?? 3210);
-const oidcPort = 3290;
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3290);
 // The tests create API tokens in the database, so they share the server's secret key.
 process.env.ROLLGATE_SECRET_KEY ??= "e2e-only-secret-key-not-for-production";
 export const artifactsDir = path.join(root, "e2e", "artifacts");
