@@ -8,6 +8,12 @@ const schema = z.object({
   ROLLGATE_MIGRATIONS_DIR: z.string().min(1).optional(),
   /** Encrypts webhook signing secrets at rest. The web app refuses the default in production. */
   ROLLGATE_SECRET_KEY: z.string().min(16, "use at least 16 characters").default(DEVELOPMENT_SECRET_KEY),
+  /** Keys the audit chain's HMAC; the database never holds it. Defaults to one derived from ROLLGATE_SECRET_KEY. */
+  ROLLGATE_AUDIT_KEY: z.string().min(16, "use at least 16 characters").optional(),
+  /** A database role the migrator grants the app's privileges to: read and write, but only insert and read the audit trail. */
+  ROLLGATE_APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a plain lower-case role name").optional(),
+  /** `0` when a separate migration job (as the owner role) applies migrations and the app must not. */
+  ROLLGATE_MIGRATE_ON_START: z.enum(["0", "1"]).default("1"),
 });
 
 export type DbEnv = z.infer<typeof schema>;
@@ -18,6 +24,9 @@ export function readDbEnv(source: Record<string, string | undefined> = process.e
     ROLLGATE_DATA_DIR: source.ROLLGATE_DATA_DIR || undefined,
     ROLLGATE_MIGRATIONS_DIR: source.ROLLGATE_MIGRATIONS_DIR || undefined,
     ROLLGATE_SECRET_KEY: source.ROLLGATE_SECRET_KEY || undefined,
+    ROLLGATE_AUDIT_KEY: source.ROLLGATE_AUDIT_KEY || undefined,
+    ROLLGATE_APP_DB_ROLE: source.ROLLGATE_APP_DB_ROLE || undefined,
+    ROLLGATE_MIGRATE_ON_START: source.ROLLGATE_MIGRATE_ON_START || undefined,
   });
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

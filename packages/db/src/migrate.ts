@@ -27,6 +27,8 @@ export function migrateDatabase(handle: DbHandle): Promise<void> {
   // Calls on one handle share one run (PGlite has no second session to lock against).
   const existing = pending.get(handle);
   if (existing) return existing;
+  // A separate migration job, as the owner role, applies migrations; the app's role could not.
+  if (handle.kind === "postgres" && readDbEnv().ROLLGATE_MIGRATE_ON_START === "0") return Promise.resolve();
   const run = handle.kind === "postgres" ? migratePostgres(handle) : migratePglite(handle);
   pending.set(handle, run);
   run.catch(() => pending.delete(handle));
@@ -42,9 +44,26 @@ async function migratePostgres(handle: DbHandle): Promise<void> {
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migrate(drizzle({ client }), { migrationsFolder: migrationsFolder() });
+    const appRole = readDbEnv().ROLLGATE_APP_DB_ROLE;
+    if (appRole) await grantAppRole(client, appRole);
   } finally {
     await client.end({ timeout: 5 });
   }
+}
+
+/**
+ * The app's own role may read and write its tables but only insert and read the audit trail:
+ * it cannot update, delete, truncate or (not owning it) disable the trigger, so the chain's
+ * guarantee does not rest on the app's credentials. Run by the owner after every migration.
+ */
+export async function grantAppRole(client: import("postgres").Sql, role: string): Promise<void> {
+  const r = client(role);
+  await client`grant usage on schema public to ${r}`;
+  await client`grant select, insert, update, delete on all tables in schema public to ${r}`;
+  await client`revoke update, delete, truncate on audit_events from ${r}`;
+  await client`grant usage, select on all sequences in schema public to ${r}`;
+  await client`grant usage on schema drizzle to ${r}`;
+  await client`grant select on all tables in schema drizzle to ${r}`;
 }
 
 async function migratePglite(handle: DbHandle): Promise<void> {

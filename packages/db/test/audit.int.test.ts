@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { appendAudit, verifyAuditChain } from "../src/queries/audit.ts";
+import { grantAppRole } from "../src/migrate.ts";
+import { appendAudit, auditHash, verifyAuditChain } from "../src/queries/audit.ts";
 import { testDatabase } from "./harness.ts";
 
-const { db } = await testDatabase();
+const handle = await testDatabase();
+const { db } = handle;
 const entry = (action: string) => ({ at: new Date(), actorType: "system" as const, actorId: "test", action, subjectType: "test", subjectId: randomUUID(), data: { note: "ünïcode", n: 1 } });
 
 describe("audit chain", () => {
@@ -37,5 +39,55 @@ describe("audit chain", () => {
         if (!(error instanceof Error && /rollback/i.test(error.message))) throw error;
       });
     expect(await verifyAuditChain(db)).toMatchObject({ intact: true });
+  });
+
+  it("finding 10: an owner who edits an entry and recomputes a plain SHA-256 chain is caught without trusting the database", async () => {
+    const target = await appendAudit(db, entry("test.rewritten"));
+    await appendAudit(db, entry("test.after-rewrite"));
+    await db
+      .transaction(async (tx) => {
+        await tx.execute(sql`alter table audit_events disable trigger audit_events_no_update_delete`);
+        // Rewrite the entry and re-link everything after it, as the table's owner could.
+        const rows = (await tx.execute(sql`select seq, at, actor_type, actor_id, action, subject_type, subject_id, rollout_id, data, prev_hash from audit_events where seq >= ${target.seq} order by seq`)) as unknown;
+        const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+        let prev = String(list[0]!.prev_hash);
+        for (const r of list) {
+          const forged = { at: new Date(String(r.at)), actorType: r.actor_type as "system", actorId: String(r.actor_id), action: r.seq === target.seq ? "test.forged" : String(r.action), subjectType: String(r.subject_type), subjectId: String(r.subject_id), rolloutId: (r.rollout_id as string | null) ?? null, data: (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown> };
+          const hash = auditHash(prev, forged, null);
+          await tx.execute(sql`update audit_events set action = ${forged.action}, prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq as number}`);
+          prev = hash;
+        }
+        expect(await verifyAuditChain(tx)).toMatchObject({ intact: false, brokenAt: target.seq });
+        tx.rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && /rollback/i.test(error.message))) throw error;
+      });
+    const verdict = await verifyAuditChain(db);
+    expect(verdict).toMatchObject({ intact: true });
+  });
+
+  it.runIf(handle.kind === "postgres")("finding 10: the app's role may insert and read audit entries but not change, delete or unprotect them (PostgreSQL only: PGlite has one user)", async () => {
+    const role = `rollgate_app_${randomUUID().slice(0, 8)}`;
+    const { default: postgres } = await import("postgres");
+    const owner = postgres(handle.url!, { max: 1, onnotice: () => {} });
+    try {
+      await owner.unsafe(`create role ${role}`);
+      await grantAppRole(owner, role);
+      const asApp = async (statement: string) =>
+        owner.begin(async (tx) => {
+          await tx.unsafe(`set local role ${role}`);
+          return tx.unsafe(statement);
+        });
+      await asApp(`insert into audit_events (at, actor_type, actor_id, action, subject_type, subject_id, data, prev_hash, hash) values (now(), 'system', 't', 'test.app-role', 't', 't', '{}', 'x', '${randomUUID()}')`).catch(() => {
+        throw new Error("the app role could not insert an audit entry");
+      });
+      for (const statement of ["update audit_events set action = 'x'", "delete from audit_events", "truncate audit_events", "alter table audit_events disable trigger audit_events_no_update_delete", "drop trigger audit_events_no_update_delete on audit_events"])
+        await expect(asApp(statement), statement).rejects.toThrow(/permission denied|must be owner/);
+    } finally {
+      await owner.unsafe(`drop owned by ${role}`).catch(() => {});
+      await owner.unsafe(`drop role if exists ${role}`).catch(() => {});
+      await owner.end();
+    }
   });
 });

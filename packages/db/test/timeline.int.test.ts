@@ -47,7 +47,7 @@ describe("timeline", () => {
     await db.insert(rolloutEvents).values({ rolloutId, type: "app.deployed", occurredAt: at(0), data: {}, stateBefore: "expanded", stateAfter: "deployed" });
     await recordDecision(db, { rolloutId, approverId: user.id, role: "release_manager", decision: "approve", comment: "ok", contractChecksum: "c1", at: at(1) });
     await withdrawDecision(db, { rolloutId, approverId: user.id, contractChecksum: "c1", at: at(2) });
-    await createOverride(db, { rolloutId, actorId: user.id, role: "admin", justification: "Vendor outage; contract must run now.", checks: ["slo"], at: at(3), expiresAt: at(33) });
+    await createOverride(db, { rolloutId, actorId: user.id, role: "admin", justification: "Vendor outage; contract must run now.", checks: ["slo"], at: at(3), expiresAt: at(33), confirmed: true });
     const token = await createApiToken(db, { serviceId: service.id, name: "ci", environments: ["staging"], scopes: ["events:write"], createdBy: "test", secretKey: "timeline-test-key" });
     await db.insert(webhookDeliveries).values({ tokenId: token.id, webhookId: "msg_1", receivedAt: at(4), status: "rejected", httpStatus: 409, eventType: "migration.started", rolloutId, error: { code: "contract_without_lease" } });
 

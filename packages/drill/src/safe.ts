@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { rollbackEligibility, type DeploymentFact, type Eligibility } from "@rollgate/core/eligibility";
 import { evaluateGate, type GateFacts } from "@rollgate/core/gate";
-import { applyEvent, plannedRollout, type DomainEvent } from "@rollgate/core/lifecycle";
+import { applyEvent, plannedRollout, type ContractLease, type DomainEvent } from "@rollgate/core/lifecycle";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { RolloutProjection } from "@rollgate/core/types";
@@ -38,8 +38,10 @@ export async function safeScenario(options: { windowMs?: number; onStep?: (step:
     latestTestedBackup: { backupId: "drill-backup", verifiedAt: new Date() },
     earlierEnvironments: [],
     openIncidents: [],
+    environment: "drill",
     releaseAuthor: "author@example.com",
-    approvals: approved ? [{ approverId: "rm", approverEmail: "release.manager@example.com", role: "release_manager", decision: "approve", contractChecksum: sha(CONTRACT_SQL), decidedAt: new Date(), withdrawnAt: null }] : [],
+    authorIds: ["author"],
+    approvals: approved ? [{ approverId: "rm", approverEmail: "release.manager@example.com", role: "release_manager", currentRoles: ["release_manager"], decision: "approve", contractChecksum: sha(CONTRACT_SQL), decidedAt: new Date(), withdrawnAt: null }] : [],
     activeLease: null,
     overrides: [],
   });
@@ -103,7 +105,9 @@ export async function safeScenario(options: { windowMs?: number; onStep?: (step:
       return "every gate check passes";
     });
     await t.step("contract: the lease is taken and the old column dropped", "succeeds", async () => {
-      move({ type: "migration.started", phase: "contract", name: "contract", checksum: sha(CONTRACT_SQL), leaseValid: true });
+      // The gate was open a moment ago, so the lease is granted for exactly this script.
+      const lease: ContractLease = { held: { kind: "gate", tokenId: "drill", checksum: sha(CONTRACT_SQL) }, senderTokenId: "drill", gate: { allowed: evaluateGate(facts(), policy, new Date()).allowed, failing: [] } };
+      move({ type: "migration.started", phase: "contract", name: "contract", checksum: sha(CONTRACT_SQL), lease });
       await db.exec(CONTRACT_SQL);
       move({ type: "migration.succeeded", phase: "contract", name: "contract", checksum: sha(CONTRACT_SQL) });
       await v2.healthCheck(db, true);

@@ -54,7 +54,7 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
 
 async function takeLease(env: CliEnv, keys: { service: string; environment: string; release: string }, io: Io): Promise<number> {
   const holder = leaseHolder(`rollgate gate (pid ${process.pid})`);
-  const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { headers: { "x-rollgate-holder": holder } });
+  const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { event: {}, headers: { "x-rollgate-holder": holder } });
   if (lease.status !== 201) {
     io.err(`rollgate gate: the gate passed but the lease was refused — ${explain(lease)}`);
     return EXIT_DENIED;

@@ -40,7 +40,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   }
   let leaseId = values.lease;
   if (phase === "contract" && !leaseId) {
-    const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { headers: { "x-rollgate-holder": leaseHolder(`rollgate run ${values.file}`) } });
+    const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { event: {}, headers: { "x-rollgate-holder": leaseHolder(`rollgate run ${values.file}`) } });
     if (lease.status !== 201) {
       io.err(`rollgate run: no contract lease — ${explain(lease)}`);
       return 3;

@@ -61,15 +61,15 @@ describe("evaluateGate", () => {
 
   it("explains approvals that do not count", () => {
     const approvals = [
-      { approverId: "a", approverEmail: "Author@example.com", role: "approver", decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
-      { approverId: "b", approverEmail: "b@example.com", role: "approver", decision: "approve" as const, contractChecksum: "0".repeat(64), decidedAt: at(1), withdrawnAt: null },
-      { approverId: "c", approverEmail: "c@example.com", role: "viewer", decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
+      { approverId: "author", approverEmail: "Author@example.com", role: "approver", currentRoles: ["approver"], decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
+      { approverId: "b", approverEmail: "b@example.com", role: "approver", currentRoles: ["approver"], decision: "approve" as const, contractChecksum: "0".repeat(64), decidedAt: at(1), withdrawnAt: null },
+      { approverId: "c", approverEmail: "c@example.com", role: "approver", currentRoles: ["viewer"], decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
     ];
     const c = check(passingFacts({ approvals }), "approvals");
     expect(c.status).toBe("pending");
     expect(c.message).toMatch(/earlier version of the contract script/);
     expect(c.message).toMatch(/author cannot approve/);
-    expect(c.message).toMatch(/role may not approve/);
+    expect(c.message).toMatch(/no longer hold a role that may approve/);
   });
 
   it("blocks on a rejection and ignores a withdrawn approval", () => {
@@ -84,7 +84,7 @@ describe("evaluateGate", () => {
   });
 
   it("lets a live break-glass override through, marked as overridden", () => {
-    const facts = passingFacts({ latestTestedBackup: null, overrides: [{ checks: ["backup"], actor: "rita@example.com", createdAt: at(1.9), expiresAt: at(3) }] });
+    const facts = passingFacts({ latestTestedBackup: null, overrides: [{ kind: "break_glass", checks: ["backup"], actor: "rita@example.com", createdAt: at(1.9), expiresAt: at(3), confirmedAt: null }] });
     const verdict = evaluateGate(facts, policy, at(2));
     expect(verdict.allowed).toBe(true);
     expect(verdict.checks.find((c) => c.id === "backup")).toMatchObject({ status: "fail", overridden: true });

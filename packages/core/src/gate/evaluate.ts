@@ -1,5 +1,6 @@
 import { activeFreeze, type Policy } from "../policy/index.ts";
 import type { RolloutState } from "../types.ts";
+import { OVERRIDABLE_CHECKS, overrideNeedsConfirmation } from "../access/decide.ts";
 import { approvalsCheck, countApprovals } from "./approvals.ts";
 import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
 import { utcText } from "../format.ts";
@@ -21,12 +22,19 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
     approvalsCheck(facts, policy, now),
     leaseCheck(facts, now),
   ];
-  const live = facts.overrides.filter((o) => o.createdAt <= now && now < o.expiresAt);
+  const live = liveOverrides(facts, policy, now);
   for (const check of checks) {
-    if (check.status !== "pass" && live.some((o) => o.checks.includes(check.id))) check.overridden = true;
+    const overridable = (OVERRIDABLE_CHECKS as readonly string[]).includes(check.id);
+    if (check.status !== "pass" && overridable && live.some((o) => o.checks.includes(check.id))) check.overridden = true;
   }
   const { have, need } = countApprovals(facts, policy, now);
   return { allowed: checks.every((c) => c.status === "pass" || c.overridden === true), checks, windowEndsAt, approvals: { have, need } };
+}
+
+/** Break-glass overrides in force now: confirmed by a second person where the policy asks for it. */
+export function liveOverrides(facts: GateFacts, policy: Policy, now: Date) {
+  const confirm = overrideNeedsConfirmation(policy, facts.environment);
+  return facts.overrides.filter((o) => o.kind === "break_glass" && (!confirm || o.confirmedAt !== null) && o.createdAt <= now && now < o.expiresAt);
 }
 
 function expandCheck({ rollout, expandDestructiveFindings }: GateFacts): GateCheck {

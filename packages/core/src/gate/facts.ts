@@ -6,8 +6,10 @@ export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
 export interface ApprovalFact {
   approverId: string;
   approverEmail: string;
-  /** The role the approver holds now (a revoked role stops counting). */
+  /** The role the approver held when deciding (shown, never counted). */
   role: string;
+  /** The roles the approver holds on this service now: a revoked role stops counting. */
+  currentRoles: readonly string[];
   decision: "approve" | "reject";
   contractChecksum: string;
   decidedAt: Date;
@@ -15,10 +17,13 @@ export interface ApprovalFact {
 }
 
 export interface OverrideFact {
+  kind: "break_glass" | "recovery";
   checks: GateCheckId[];
   actor: string;
   createdAt: Date;
   expiresAt: Date;
+  /** When a second person confirmed it (required where the policy says so, e.g. production). */
+  confirmedAt: Date | null;
 }
 
 /** Everything the gate needs, loaded cheaply: aggregates, never raw series. */
@@ -33,8 +38,11 @@ export interface GateFacts {
   /** The same release in every earlier environment (null state: never started there). */
   earlierEnvironments: Array<{ name: string; state: RolloutState | null }>;
   openIncidents: Array<{ title: string; openedAt: Date }>;
-  /** The release author's e-mail: an author never approves their own contract. */
+  /** The environment's name (policy defaults depend on it). */
+  environment: string;
+  /** The release's author as CI sent it, and the people it resolves to (empty: nobody known). */
   releaseAuthor: string;
+  authorIds: readonly string[];
   approvals: ApprovalFact[];
   activeLease: { holder: string; expiresAt: Date } | null;
   overrides: OverrideFact[];

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyEvent, plannedRollout, type DomainEvent } from "../lifecycle/index.ts";
-import { CONTRACT_SUM, EXPAND_SUM, HOUR, passingFacts, stagingPolicy, T0 } from "../testing/builders.ts";
+import { CONTRACT_SUM, EXPAND_SUM, heldLease, HOUR, passingFacts, stagingPolicy, T0 } from "../testing/builders.ts";
 import type { RolloutProjection } from "../types.ts";
 import { evaluateGate, GATE_CHECK_IDS, type ApprovalFact, type GateFacts } from "./index.ts";
 
@@ -16,7 +16,7 @@ const eventArb: fc.Arbitrary<(t: Date) => DomainEvent> = fc.oneof(
   fc.constantFrom("2.0.0", "1.9.0").map((version) => (t: Date): DomainEvent => ({ type: "app.deployed", occurredAt: t, version })),
   fc.constant((t: Date): DomainEvent => ({ type: "app.rolled_back", occurredAt: t, version: "1.9.0" })),
   fc.constantFrom(0, 10, 50, 100).map((percent) => (t: Date): DomainEvent => ({ type: "flag.changed", occurredAt: t, percent })),
-  fc.boolean().map((leaseValid) => (t: Date): DomainEvent => ({ type: "migration.started", occurredAt: t, phase: "contract", name: "c", checksum: CONTRACT_SUM, leaseValid })),
+  fc.boolean().map((leaseValid) => (t: Date): DomainEvent => ({ type: "migration.started", occurredAt: t, phase: "contract", name: "c", checksum: CONTRACT_SUM, lease: leaseValid ? heldLease() : { ...heldLease(), held: null } })),
 );
 const historyArb = fc.array(fc.tuple(eventArb, fc.integer({ min: 0, max: 90 * 60_000 })), { maxLength: 25 });
 
@@ -44,6 +44,7 @@ const approvalArb: fc.Arbitrary<ApprovalFact> = fc.record({
   approverId: fc.constantFrom("u1", "u2", "u3"),
   approverEmail: fc.constantFrom("author@example.com", "amir@example.com", "olga@example.com"),
   role: fc.constantFrom("approver", "viewer", "release_manager"),
+  currentRoles: fc.subarray(["approver", "viewer", "release_manager"]),
   decision: fc.constantFrom("approve" as const, "reject" as const),
   contractChecksum: fc.constantFrom(CONTRACT_SUM, "0".repeat(64)),
   decidedAt: fc.integer({ min: -10 * 24, max: 48 }).map((h) => new Date(T0.getTime() + h * HOUR)),
@@ -77,12 +78,12 @@ describe("gate properties", () => {
           (a) =>
             !a.withdrawnAt &&
             a.decision === "approve" &&
-            a.approverEmail !== "author@example.com" &&
-            a.role !== "viewer" &&
+            a.approverId !== "u1" &&
+            a.currentRoles.some((r) => r !== "viewer") &&
             a.contractChecksum === CONTRACT_SUM &&
             now.getTime() - a.decidedAt.getTime() <= policy.approvals.expirySeconds * 1000,
         );
-        const verdict = evaluateGate({ ...passingFacts(), approvals }, policy, now);
+        const verdict = evaluateGate({ ...passingFacts(), authorIds: ["u1"], approvals }, policy, now);
         expect(verdict.approvals.have).toBe(new Set(valid.map((a) => a.approverId)).size);
       }),
       { numRuns: 400 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { at, CONTRACT_SUM, EXPAND_SUM, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, EXPAND_SUM, heldLease, stagingPolicy } from "../testing/builders.ts";
 import type { RolloutProjection } from "../types.ts";
 import { applyEvent, plannedRollout, type DomainEvent } from "./index.ts";
 
@@ -21,7 +21,7 @@ const expand = (h: number): DomainEvent[] => [
 ];
 const deploy = (h: number, version = "2.0.0"): DomainEvent => ({ type: "app.deployed", occurredAt: at(h), version });
 const flag = (h: number, percent: number): DomainEvent => ({ type: "flag.changed", occurredAt: at(h), percent });
-const contract = (h: number, leaseValid = true): DomainEvent => ({ type: "migration.started", occurredAt: at(h), phase: "contract", name: "c", checksum: CONTRACT_SUM, leaseValid });
+const contract = (h: number, leaseValid = true): DomainEvent => ({ type: "migration.started", occurredAt: at(h), phase: "contract", name: "c", checksum: CONTRACT_SUM, lease: leaseValid ? heldLease() : { ...heldLease(), held: null } });
 
 describe("applyEvent", () => {
   it("walks a release from planned to contracted", () => {
@@ -64,7 +64,7 @@ describe("applyEvent", () => {
   });
 
   it("refuses a contract whose script is not the approved one", () => {
-    const other: DomainEvent = { type: "migration.started", occurredAt: at(3), phase: "contract", name: "c", checksum: "d".repeat(64), leaseValid: true };
+    const other: DomainEvent = { type: "migration.started", occurredAt: at(3), phase: "contract", name: "c", checksum: "d".repeat(64), lease: heldLease("d".repeat(64)) };
     expect(run([...expand(0), deploy(1), flag(1, 100), other])).toMatchObject({ ok: false, rejection: { code: "checksum_mismatch" } });
   });
 
@@ -98,5 +98,31 @@ describe("applyEvent", () => {
 
   it("refuses a result for a migration that is not running", () => {
     expect(run([{ type: "migration.succeeded", occurredAt: at(0), phase: "contract", name: "c", checksum: CONTRACT_SUM }])).toMatchObject({ ok: false, rejection: { code: "not_running" } });
+  });
+
+  it("finding 1: refuses a contract whose script is not the one its lease was granted for", () => {
+    const swapped: DomainEvent = { type: "migration.started", occurredAt: at(3), phase: "contract", name: "c", checksum: "d".repeat(64), lease: heldLease(CONTRACT_SUM) };
+    const start = { ...plannedRollout("2.0.0", { expandChecksum: EXPAND_SUM, contractChecksum: "d".repeat(64) }) };
+    expect(run([...expand(0), deploy(1), flag(1, 100), swapped], start)).toMatchObject({ ok: false, rejection: { code: "lease_script_mismatch" } });
+  });
+
+  it("finding 1: refuses a contract when the gate closed after the lease was granted", () => {
+    const closed: DomainEvent = { type: "migration.started", occurredAt: at(3), phase: "contract", name: "c", checksum: CONTRACT_SUM, lease: heldLease(CONTRACT_SUM, { gate: { allowed: false, failing: ["0 of 1 required approval(s)."] } }) };
+    expect(run([...expand(0), deploy(1), flag(1, 100), closed])).toMatchObject({ ok: false, rejection: { code: "gate_closed" } });
+  });
+
+  it("finding 17: refuses a lease used by a token other than the one that took it", () => {
+    const stolen: DomainEvent = { type: "migration.started", occurredAt: at(3), phase: "contract", name: "c", checksum: CONTRACT_SUM, lease: heldLease(CONTRACT_SUM, { senderTokenId: "t2" }) };
+    expect(run([...expand(0), deploy(1), flag(1, 100), stolen])).toMatchObject({ ok: false, rejection: { code: "lease_other_token" } });
+  });
+
+  it("finding 3: a recovery lease runs the named fix script after a failed contract, and nothing else", () => {
+    const fix = "f".repeat(64);
+    const failedContract = [...expand(0), deploy(1), flag(1, 100), contract(3), { type: "migration.failed", occurredAt: at(3.1), phase: "contract", name: "c", checksum: CONTRACT_SUM } as DomainEvent];
+    const recovery = (checksum: string): DomainEvent => ({ type: "migration.started", occurredAt: at(4), phase: "contract", name: "fix", checksum, lease: { ...heldLease(fix), held: { kind: "recovery", tokenId: "t1", checksum: fix } } });
+    expect(run([...failedContract, recovery(fix)])).toMatchObject({ ok: true, rollout: { state: "contracting", contractChecksum: fix } });
+    expect(run([...failedContract, recovery("a".repeat(64))])).toMatchObject({ ok: false, rejection: { code: "lease_script_mismatch" } });
+    // Before any failure a recovery lease is worth nothing.
+    expect(run([...expand(0), deploy(1), flag(1, 100), recovery(fix)])).toMatchObject({ ok: false, rejection: { code: "lease_required" } });
   });
 });

@@ -32,6 +32,10 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
         if (state !== "planned" && state !== "expand_failed") return no("expand_already_succeeded", `The expand migration already succeeded (the rollout is ${label(state)}); a second expand belongs in a new release.`);
         if ((event.destructiveFindings ?? 0) > 0)
           return no("destructive_expand", `The expand script contains ${event.destructiveFindings} destructive statement(s); move them to the contract script, which runs only after the rollback window.`);
+        if (event.lease?.held?.kind === "recovery") {
+          const refused = state === "expand_failed" ? leaseRefusal(event) : no("lease_required", "A recovery lease is only for a failed expand migration.");
+          return refused ?? ok({ state: "expanding", expandChecksum: event.checksum });
+        }
         if (rollout.expandChecksum && rollout.expandChecksum !== event.checksum) return mismatch("expand", rollout.expandChecksum, event.checksum);
         return ok({ state: "expanding", expandChecksum: event.checksum });
       }
@@ -88,6 +92,13 @@ function startContract(rollout: RolloutProjection, event: Extract<DomainEvent, {
   const state = rollout.state;
   if (state === "contracting") return no("contract_started", "The contract migration is already running.");
   if (state === "contracted") return no("rollout_finished", "The contract migration already succeeded; this rollout is finished.");
+  const refused = leaseRefusal(event);
+  if (refused) return refused;
+  const lease = event.lease!.held!;
+  if (lease.kind === "recovery") {
+    if (state !== "contract_failed") return no("lease_required", "A recovery lease is only for a failed contract migration.");
+    return { ok: true, rollout: { ...rollout, state: "contracting", contractChecksum: event.checksum } };
+  }
   if (state === "rolled_back") return no("app_rolled_back", `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"}; redeploy ${rollout.releaseVersion} and let a full window pass before the contract.`);
   if (state !== "verifying" && state !== "contract_failed") {
     const why = AFTER_EXPAND.includes(state) ? `version ${rollout.releaseVersion} is not fully rolled out` : "the expand migration has not succeeded";
@@ -96,10 +107,21 @@ function startContract(rollout: RolloutProjection, event: Extract<DomainEvent, {
   const windowEnd = rollout.windowStartedAt ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000 : null;
   if (state === "verifying" && (windowEnd === null || event.occurredAt.getTime() < windowEnd))
     return no("window_open", `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`);
-  if (!event.leaseValid) return no("lease_required", "A contract migration must name a live lease from the gate (POST …/gate/lease) in data.lease_id.");
-  if (rollout.contractChecksum && rollout.contractChecksum !== event.checksum)
-    return no("checksum_mismatch", `The contract script that ran (SHA-256 ${event.checksum.slice(0, 12)}…) is not the one that was approved (${rollout.contractChecksum.slice(0, 12)}…).`);
+  if (!rollout.contractChecksum || rollout.contractChecksum !== event.checksum)
+    return no("checksum_mismatch", `The contract script that ran (SHA-256 ${event.checksum.slice(0, 12)}…) is not the one that was approved (${rollout.contractChecksum?.slice(0, 12) ?? "none registered"}…).`);
+  if (!event.lease!.gate.allowed) return no("gate_closed", `The gate closed after the lease was granted: ${event.lease!.gate.failing.join(" ")}`);
   return { ok: true, rollout: { ...rollout, state: "contracting", contractChecksum: event.checksum } };
+}
+
+/** A contract (or recovery) runs only under a live lease, used by the token that took it, for the script it was granted for. */
+function leaseRefusal(event: Extract<DomainEvent, { type: "migration.started" }>): ApplyResult | null {
+  const no = (code: RejectionCode, message: string): ApplyResult => ({ ok: false, rejection: { code, message } });
+  const lease = event.lease?.held;
+  if (!lease) return no("lease_required", `A ${event.phase} migration here must name a live lease from the gate (POST …/gate/lease) in data.lease_id.`);
+  if (lease.tokenId !== null && lease.tokenId !== event.lease!.senderTokenId) return no("lease_other_token", "This lease was taken by another API token; a lease is used only by the pipeline that took it.");
+  if (lease.checksum !== event.checksum)
+    return no("lease_script_mismatch", `The lease was granted for the script with SHA-256 ${lease.checksum?.slice(0, 12) ?? "(none)"}…, not ${event.checksum.slice(0, 12)}…; the lease is void. Approve the new script and take a new lease.`);
+  return null;
 }
 
 function rolledBack(version: string, at: Date): Partial<RolloutProjection> {

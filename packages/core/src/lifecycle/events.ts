@@ -12,13 +12,23 @@ export type DomainEvent =
       checksum: string;
       /** Contract-category findings of the analyser in this script (expand only). */
       destructiveFindings?: number;
-      /** Whether the event names a lease that the gate granted and that is still live (contract only). */
-      leaseValid?: boolean;
+      /** Contract, and a recovery run after a failure: the lease the event names, as the server found it. */
+      lease?: ContractLease;
     }
   | { type: "migration.succeeded" | "migration.failed"; occurredAt: Date; phase: MigrationPhase; name: string; checksum: string }
   | { type: "app.deployed" | "app.rolled_back"; occurredAt: Date; version: string; manifest?: string[] | null }
   | { type: "flag.changed"; occurredAt: Date; percent: number }
   | { type: "slo.snapshot" | "backup.verified"; occurredAt: Date };
+
+/** What the server knows about the lease a `migration.started` names. */
+export interface ContractLease {
+  /** The live lease of the rollout whose id the event names; null when there is none. */
+  held: { kind: "gate" | "recovery"; tokenId: string | null; checksum: string | null } | null;
+  /** The token that sent the event: a lease is used only by the token that took it. */
+  senderTokenId: string | null;
+  /** The gate as re-evaluated inside the transaction that starts the contract (its own lease excluded). */
+  gate: { allowed: boolean; failing: string[] };
+}
 
 export type RejectionCode =
   | "destructive_expand"
@@ -32,6 +42,9 @@ export type RejectionCode =
   | "app_rolled_back"
   | "window_open"
   | "lease_required"
+  | "lease_other_token"
+  | "lease_script_mismatch"
+  | "gate_closed"
   | "contract_started"
   | "rollout_finished";
 

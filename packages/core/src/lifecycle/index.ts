@@ -1,5 +1,5 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
-export type { DomainEvent, Rejection, RejectionCode } from "./events.ts";
+export type { ContractLease, DomainEvent, Rejection, RejectionCode } from "./events.ts";
 
 import type { RolloutProjection } from "../types.ts";
 

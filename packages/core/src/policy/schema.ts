@@ -35,10 +35,14 @@ export const policySchema = z.object({
     required: z.number().int().min(0).max(10),
     expirySeconds: z.number().int().min(300).max(90 * 24 * HOUR),
     allowedRoles: z.array(role).min(1),
+    /** When the release's author matches nobody Rollgate knows: refuse the contract, or ask one approval more (default). */
+    unknownAuthor: z.enum(["refuse", "extra_approval"]).optional(),
   }),
   breakGlass: z.object({
     allowedRoles: z.array(role),
     maxDurationSeconds: z.number().int().min(60).max(7 * 24 * HOUR),
+    /** An override takes effect only once a second allowed person confirms it (default: production only). */
+    requireConfirmation: z.boolean().optional(),
   }),
   slo: z.object({
     minAvailability: z.number().min(0).max(100),

@@ -1,6 +1,6 @@
 // Test builders shared by the core tests.
 import type { GateFacts } from "../gate/index.ts";
-import { plannedRollout } from "../lifecycle/index.ts";
+import { plannedRollout, type ContractLease } from "../lifecycle/index.ts";
 import { defaultPolicy, type Policy } from "../policy/index.ts";
 
 export const HOUR = 3_600_000;
@@ -22,10 +22,17 @@ export function passingFacts(patch: Partial<GateFacts> = {}): GateFacts {
     latestTestedBackup: { backupId: "b-1", verifiedAt: at(1) },
     earlierEnvironments: [],
     openIncidents: [],
+    environment: "staging",
     releaseAuthor: "author@example.com",
-    approvals: [{ approverId: "u1", approverEmail: "amir@example.com", role: "approver", decision: "approve", contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null }],
+    authorIds: ["author"],
+    approvals: [{ approverId: "u1", approverEmail: "amir@example.com", role: "approver", currentRoles: ["approver"], decision: "approve", contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null }],
     activeLease: null,
     overrides: [],
     ...patch,
   };
+}
+
+/** A live gate lease held by token `t1` for `checksum`, with the gate open when re-checked. */
+export function heldLease(checksum = CONTRACT_SUM, patch: Partial<ContractLease> = {}): ContractLease {
+  return { held: { kind: "gate", tokenId: "t1", checksum }, senderTokenId: "t1", gate: { allowed: true, failing: [] }, ...patch };
 }

@@ -14,7 +14,7 @@ export async function listDeployments(db: Db, environmentId: string) {
 /** Contract migrations that ran (succeeded, or failed part-way) in an environment, with their scripts. */
 export async function listContractRuns(db: Db, environmentId: string) {
   return db
-    .select({ release: releases.key, migrationName: migrationRuns.name, ranAt: migrationRuns.startedAt, status: migrationRuns.status, contractSql: releases.contractSql })
+    .select({ release: releases.key, migrationName: migrationRuns.name, ranAt: migrationRuns.startedAt, status: migrationRuns.status, contractSql: rollouts.contractSql })
     .from(migrationRuns)
     .innerJoin(rollouts, eq(rollouts.id, migrationRuns.rolloutId))
     .innerJoin(releases, eq(releases.id, rollouts.releaseId))

@@ -1,8 +1,9 @@
-import type { ApprovalFact, GateCheckId, GateFacts } from "@rollgate/core/gate";
+import type { ApprovalFact, GateCheckId, GateFacts, OverrideFact } from "@rollgate/core/gate";
 import type { RolloutState } from "@rollgate/core/types";
-import { and, asc, desc, eq, isNull, lt, lte } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { approvals, backups, environments, incidents, overrides, rollouts, users } from "../schema/index.ts";
+import { approvals, backups, environments, incidents, overrides, rollouts, userRoles, users } from "../schema/index.ts";
+import { authorIdsOf } from "./identities.ts";
 import { activeLease } from "./leases.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
 import { sloSummary } from "./slo-series.ts";
@@ -38,14 +39,19 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
     .from(incidents)
     .where(and(eq(incidents.environmentId, rollout.environmentId), isNull(incidents.closedAt), eq(incidents.blocksContract, true)));
 
+  // The roles each approver holds on this service *now*: a revoked role stops counting at once.
+  const currentRoles = db
+    .select({ roles: sql<string[]>`coalesce(array_agg(${userRoles.role}), '{}')`.as("roles") })
+    .from(userRoles)
+    .where(and(eq(userRoles.userId, approvals.approverId), or(isNull(userRoles.serviceId), eq(userRoles.serviceId, row.serviceId))));
   const decided = await db
-    .select({ approverId: approvals.approverId, approverEmail: users.email, role: approvals.role, decision: approvals.decision, contractChecksum: approvals.contractChecksum, decidedAt: approvals.decidedAt, withdrawnAt: approvals.withdrawnAt })
+    .select({ approverId: approvals.approverId, approverEmail: users.email, role: approvals.role, currentRoles: sql<string[]>`(${currentRoles})`, decision: approvals.decision, contractChecksum: approvals.contractChecksum, decidedAt: approvals.decidedAt, withdrawnAt: approvals.withdrawnAt })
     .from(approvals)
     .innerJoin(users, eq(users.id, approvals.approverId))
     .where(eq(approvals.rolloutId, rollout.id));
 
   const overriding = await db
-    .select({ checks: overrides.checks, actor: users.email, createdAt: overrides.createdAt, expiresAt: overrides.expiresAt })
+    .select({ kind: overrides.kind, checks: overrides.checks, actor: users.email, createdAt: overrides.createdAt, expiresAt: overrides.expiresAt, confirmedAt: overrides.confirmedAt })
     .from(overrides)
     .innerJoin(users, eq(users.id, overrides.actorId))
     .where(eq(overrides.rolloutId, rollout.id));
@@ -58,9 +64,18 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
     latestTestedBackup: backup ?? null,
     earlierEnvironments: earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
     openIncidents: open,
+    environment: row.environmentName,
     releaseAuthor: release.author,
-    approvals: decided as ApprovalFact[],
+    authorIds: await authorIdsOf(db, release.author),
+    approvals: decided.map((a) => ({ ...a, currentRoles: parseRoles(a.currentRoles) })) as ApprovalFact[],
     activeLease: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
-    overrides: overriding.map((o) => ({ ...o, checks: o.checks as GateCheckId[] })),
+    overrides: overriding.map((o) => ({ ...o, kind: o.kind as OverrideFact["kind"], checks: o.checks as GateCheckId[] })),
   };
+}
+
+/** A text[] from a subquery: postgres.js parses it, PGlite may hand back the literal `{a,b}`. */
+function parseRoles(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === "string") return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean);
+  return [];
 }

@@ -61,43 +61,70 @@ export async function saveProjection(db: Db, rolloutId: string, projection: Roll
     .where(eq(rollouts.id, rolloutId));
 }
 
-/** Creates the release (or updates its scripts) and one planned rollout per environment. */
-export async function upsertRelease(
+export interface ReleaseScripts {
+  expandSql: string | null;
+  expandChecksum: string | null;
+  contractSql: string | null;
+  contractChecksum: string | null;
+}
+
+export type RegisterOutcome =
+  | { ok: true; releaseId: string; created: boolean; contractChanged: boolean }
+  | { ok: false; code: "release_conflict" | "script_locked"; message: string; field: string };
+
+const EXPAND_OPEN = ["planned", "expand_failed"];
+const CONTRACT_LOCKED = ["contracting", "contracted", "contract_failed"];
+
+/**
+ * `release.created` from one environment's pipeline. The release itself (author, app version)
+ * is fixed by the first one; scripts belong to each rollout and only this environment's
+ * rollout takes them, so a token for one environment never changes what another's gate reads
+ * or runs. Other environments get a planned rollout without scripts, registered later by
+ * their own pipelines. Call with nothing locked; it locks the release and this rollout.
+ */
+export async function registerRelease(
   db: Db,
-  params: { serviceId: string; key: string; title: string; author: string; appVersion: string; expandSql: string | null; expandChecksum: string | null; contractSql: string | null; contractChecksum: string | null },
-) {
-  const [existing] = await db.select().from(releases).where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key))).for("update");
-  let releaseId: string;
-  let contractChanged = false;
-  if (existing) {
-    releaseId = existing.id;
-    contractChanged = params.contractChecksum !== null && params.contractChecksum !== existing.contractChecksum;
-    await db
-      .update(releases)
-      .set({
-        title: params.title,
-        expandSql: params.expandSql ?? existing.expandSql,
-        expandChecksum: params.expandChecksum ?? existing.expandChecksum,
-        contractSql: params.contractSql ?? existing.contractSql,
-        contractChecksum: params.contractChecksum ?? existing.contractChecksum,
-      })
-      .where(eq(releases.id, releaseId));
-  } else {
-    const [row] = await db.insert(releases).values(params).returning({ id: releases.id });
-    releaseId = row!.id;
-  }
+  params: { serviceId: string; environmentId: string; key: string; title: string; author: string; appVersion: string } & ReleaseScripts,
+): Promise<RegisterOutcome> {
+  const inserted = await db
+    .insert(releases)
+    .values({ serviceId: params.serviceId, key: params.key, title: params.title, author: params.author, appVersion: params.appVersion })
+    .onConflictDoNothing()
+    .returning({ id: releases.id });
+  const [release] = await db.select().from(releases).where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key))).for("update");
+  if (!release) throw new Error("release vanished after insert");
+  if (release.author !== params.author)
+    return { ok: false, code: "release_conflict", field: "data.author", message: `Release ${params.key} already exists with author "${release.author}"; an author cannot change. Create a new release.` };
+  if (release.appVersion !== params.appVersion)
+    return { ok: false, code: "release_conflict", field: "data.app_version", message: `Release ${params.key} already ships version ${release.appVersion}; a different version is a new release.` };
   const envs = await db.select({ id: environments.id }).from(environments).where(eq(environments.serviceId, params.serviceId)).orderBy(asc(environments.position));
-  if (envs.length)
-    await db
-      .insert(rollouts)
-      .values(envs.map((e) => ({ releaseId, environmentId: e.id, releaseVersion: params.appVersion, expandChecksum: params.expandChecksum, contractChecksum: params.contractChecksum })))
-      .onConflictDoNothing();
-  // A new contract script is a new thing to approve: rollouts that have not started the
-  // contract take the new checksum, so earlier approvals stop counting.
-  if (contractChanged)
-    await db
-      .update(rollouts)
-      .set({ contractChecksum: params.contractChecksum })
-      .where(and(eq(rollouts.releaseId, releaseId), sql`${rollouts.state} not in ('contracting', 'contracted', 'contract_failed')`));
-  return { releaseId, created: !existing, contractChanged };
+  await db
+    .insert(rollouts)
+    .values(envs.map((e) => ({ releaseId: release.id, environmentId: e.id, releaseVersion: params.appVersion })))
+    .onConflictDoNothing();
+  const [own] = await db
+    .select()
+    .from(rollouts)
+    .where(and(eq(rollouts.releaseId, release.id), eq(rollouts.environmentId, params.environmentId)))
+    .for("update");
+  if (!own) throw new Error("rollout vanished after insert");
+  const patch: Partial<typeof rollouts.$inferInsert> = {};
+  if (params.expandChecksum !== null && params.expandChecksum !== own.expandChecksum) {
+    if (!EXPAND_OPEN.includes(own.state))
+      return { ok: false, code: "script_locked", field: "data.expand_sql", message: `The expand script cannot change: it already ran in ${own.state.replaceAll("_", " ")} state. A new expand belongs in a new release.` };
+    Object.assign(patch, { expandSql: params.expandSql, expandChecksum: params.expandChecksum });
+  }
+  const contractChanged = params.contractChecksum !== null && params.contractChecksum !== own.contractChecksum;
+  if (contractChanged) {
+    if (CONTRACT_LOCKED.includes(own.state))
+      return { ok: false, code: "script_locked", field: "data.contract_sql", message: "The contract script cannot change once the contract has started; a fix after a failure runs as a recovery run (break-glass)." };
+    Object.assign(patch, { contractSql: params.contractSql, contractChecksum: params.contractChecksum });
+  }
+  if (Object.keys(patch).length) await db.update(rollouts).set(patch).where(eq(rollouts.id, own.id));
+  return { ok: true, releaseId: release.id, created: inserted.length > 0, contractChanged };
+}
+
+/** Replaces one script of a rollout (a confirmed recovery run's fix). */
+export async function setRolloutScript(db: Db, rolloutId: string, phase: "expand" | "contract", script: string): Promise<void> {
+  await db.update(rollouts).set(phase === "expand" ? { expandSql: script } : { contractSql: script }).where(eq(rollouts.id, rolloutId));
 }

@@ -17,7 +17,12 @@ export interface EventRecord {
   eventId: string;
   rolloutId: string;
   environmentId: string;
+  /** What the pipeline claims (kept as information). */
   occurredAt: Date;
+  /** When the server received it: the time every fact that gates anything is recorded at. */
+  receivedAt: Date;
+  /** Set when the claimed time is far from receipt (flagged on the timeline and in the audit). */
+  clockSkewSeconds?: number | null;
   deliveryId: string | null;
   stateBefore: string;
   stateAfter: string;
@@ -26,10 +31,23 @@ export interface EventRecord {
 
 /** Writes the event and the facts it carries. Call inside the transaction that moved the rollout. */
 export async function recordEvent(db: Db, signal: Signal, record: EventRecord): Promise<void> {
-  const { rolloutId, environmentId, occurredAt } = record;
-  await db
-    .insert(rolloutEvents)
-    .values({ id: record.eventId, rolloutId, type: signal.type, occurredAt, data: record.data, deliveryId: record.deliveryId, stateBefore: record.stateBefore, stateAfter: record.stateAfter });
+  const { rolloutId, environmentId } = record;
+  // Facts the gate reads are timed by receipt, never by the pipeline's clock: a backdated
+  // deploy cannot make a window look elapsed. A backup may only claim to be older.
+  const occurredAt = record.receivedAt;
+  const backupAt = record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt;
+  await db.insert(rolloutEvents).values({
+    id: record.eventId,
+    rolloutId,
+    type: signal.type,
+    occurredAt: record.occurredAt,
+    receivedAt: record.receivedAt,
+    clockSkewSeconds: record.clockSkewSeconds ?? null,
+    data: record.data,
+    deliveryId: record.deliveryId,
+    stateBefore: record.stateBefore,
+    stateAfter: record.stateAfter,
+  });
   switch (signal.type) {
     case "migration.started":
       await db.insert(migrationRuns).values({ rolloutId, phase: signal.phase, name: signal.name, checksum: signal.checksum, status: "started", startedAt: occurredAt, leaseId: signal.leaseId ?? null });
@@ -68,7 +86,7 @@ export async function recordEvent(db: Db, signal: Signal, record: EventRecord): 
       await db.insert(sloSnapshots).values({ rolloutId, observedAt: occurredAt, availability: signal.availability, errorBudgetRemaining: signal.errorBudgetRemaining, burnRate: signal.burnRate, latencyP99Ms: signal.latencyP99Ms ?? null });
       break;
     case "backup.verified":
-      await db.insert(backups).values({ environmentId, rolloutId, backupId: signal.backupId, restoreTested: signal.restoreTested, verifiedAt: occurredAt });
+      await db.insert(backups).values({ environmentId, rolloutId, backupId: signal.backupId, restoreTested: signal.restoreTested, verifiedAt: backupAt });
       break;
   }
 }

@@ -13,6 +13,8 @@ export const auditEvents = pgTable(
     subjectId: text().notNull(),
     rolloutId: uuid(),
     data: jsonb().notNull().default({}),
+    /** `hmac-sha256` (keyed with ROLLGATE_AUDIT_KEY, which the database never holds) or `sha256` for entries from before it. */
+    alg: text().notNull().default("sha256"),
     prevHash: text().notNull(),
     hash: text().notNull().unique(),
   },

@@ -66,3 +66,17 @@ export const userRoles = pgTable(
   },
   (t) => [unique().on(t.userId, t.role, t.serviceId).nullsNotDistinct(), index().on(t.userId)],
 );
+
+/** Every identity a person is known by (`email:…`, `oidc:<issuer>|<subject>`, `login:<forge login>`):
+ * a release's author is matched against all of them. */
+export const userIdentities = pgTable(
+  "user_identities",
+  {
+    identity: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.userId)],
+);

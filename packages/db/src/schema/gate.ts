@@ -42,6 +42,16 @@ export const overrides = pgTable(
     checks: jsonb().$type<string[]>().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
+    /** `break_glass` lets chosen checks through; `recovery` authorises one fix script after a failed migration. */
+    kind: text().notNull().default("break_glass"),
+    /** The second person, where the policy requires one (production by default). */
+    confirmedBy: uuid().references(() => users.id),
+    confirmedAt: timestamp({ withTimezone: true }),
+    /** Recovery only: the phase that failed and the fix script that may run. */
+    phase: text(),
+    fixName: text(),
+    fixSql: text(),
+    fixChecksum: text(),
     reviewedBy: uuid().references(() => users.id),
     reviewedAt: timestamp({ withTimezone: true }),
     reviewNote: text(),
@@ -60,6 +70,10 @@ export const leases = pgTable(
       .references(() => rollouts.id, { onDelete: "cascade" }),
     tokenId: uuid().references(() => apiTokens.id),
     holder: text().notNull(),
+    /** `gate` (the gate passed) or `recovery` (a confirmed recovery run after a failure). */
+    kind: text().notNull().default("gate"),
+    /** The SHA-256 of the only script this lease may run. */
+    checksum: text(),
     acquiredAt: timestamp({ withTimezone: true }).notNull(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     releasedAt: timestamp({ withTimezone: true }),

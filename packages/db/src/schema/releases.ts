@@ -15,6 +15,7 @@ export const releases = pgTable(
     title: text().notNull(),
     author: text().notNull(),
     appVersion: text().notNull(),
+    /** Superseded by the rollout's own scripts (migration 0003); kept until a contract migration drops them. */
     expandSql: text(),
     expandChecksum: text(),
     contractSql: text(),
@@ -44,7 +45,10 @@ export const rollouts = pgTable(
     flagFullAt: timestamp({ withTimezone: true }),
     windowStartedAt: timestamp({ withTimezone: true }),
     lastRollbackAt: timestamp({ withTimezone: true }),
+    /** The scripts this rollout runs: owned by the rollout, changed only by its own environment's pipeline. */
+    expandSql: text(),
     expandChecksum: text(),
+    contractSql: text(),
     contractChecksum: text(),
     /** Bumped on every applied event; lets readers detect concurrent change. */
     version: integer().notNull().default(0),
@@ -64,7 +68,10 @@ export const rolloutEvents = pgTable(
       .references(() => rollouts.id, { onDelete: "cascade" }),
     type: text().notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull(),
+    /** When the server received it: every duration that gates anything is measured from this. */
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** occurred_at minus receipt, when the pipeline's clock claims the future or the distant past (flagged). */
+    clockSkewSeconds: integer(),
     data: jsonb().notNull().default({}),
     /** The webhook delivery that carried it; null for events made inside Rollgate (seed, drill). */
     deliveryId: uuid(),

@@ -58,10 +58,6 @@ export async function seedDemo(db: Db, now: Date, options: { ifEmpty?: boolean }
           title: r.title,
           author: r.author,
           appVersion: r.appVersion,
-          expandSql: r.expandSql,
-          expandChecksum: sha256(r.expandSql),
-          contractSql: r.contractSql || null,
-          contractChecksum: r.contractSql ? sha256(r.contractSql) : null,
           createdAt: ago(r.rollouts[0]!.steps[0]!.hoursAgo + 1),
         })
         .returning({ id: t.releases.id });
@@ -70,7 +66,7 @@ export async function seedDemo(db: Db, now: Date, options: { ifEmpty?: boolean }
         const story: ReplayedStory = replayStory(r, plan, now);
         const [rollout] = await tx
           .insert(t.rollouts)
-          .values({ releaseId: release!.id, environmentId, ...story.projection, version: story.events.length, createdAt: ago(plan.steps[0]!.hoursAgo + 1), updatedAt: story.events.at(-1)?.occurredAt ?? now })
+          .values({ releaseId: release!.id, environmentId, ...story.projection, expandSql: story.projection.expandChecksum ? r.expandSql : null, contractSql: story.projection.contractChecksum ? r.contractSql || null : null, version: story.events.length, createdAt: ago(plan.steps[0]!.hoursAgo + 1), updatedAt: story.events.at(-1)?.occurredAt ?? now })
           .returning({ id: t.rollouts.id });
         const rolloutId = rollout!.id;
         rolloutCount += 1;

@@ -1,4 +1,4 @@
-import { applyEvent, plannedRollout, type DomainEvent } from "@rollgate/core/lifecycle";
+import { applyEvent, plannedRollout, type ContractLease, type DomainEvent } from "@rollgate/core/lifecycle";
 import { defaultPolicy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { sha256Hex as sha } from "../secrets.ts";
@@ -30,7 +30,7 @@ export function replayStory(release: DemoRelease, plan: DemoRollout, now: Date):
         ? { type: step.type, occurredAt, version: String(d.version), manifest: (d.manifest as string[]) ?? null }
         : step.type === "flag.changed"
           ? { type: step.type, occurredAt, percent: Number(d.percent) }
-          : { type: step.type, occurredAt, phase: d.phase as "expand" | "contract", name: String(d.name), checksum: sha(checksum(d.phase)), destructiveFindings: 0, leaseValid: true };
+          : { type: step.type, occurredAt, phase: d.phase as "expand" | "contract", name: String(d.name), checksum: sha(checksum(d.phase)), destructiveFindings: 0, lease: storyLease(sha(checksum(d.phase))) };
     const result = applyEvent(projection, event, policy);
     if (!result.ok) throw new Error(`demo story for ${release.key}/${plan.environment} is not a legal rollout: ${result.rejection.message}`);
     story.events.push({ type: step.type, occurredAt, data: d, stateBefore: projection.state, stateAfter: result.rollout.state });
@@ -54,4 +54,9 @@ export function replayStory(release: DemoRelease, plan: DemoRollout, now: Date):
   if (story.sloFrom > story.sloUntil) story.sloFrom = story.sloUntil;
   story.projection = projection;
   return story;
+}
+
+/** The demo's past contracts ran under a lease for their script while the gate was open. */
+function storyLease(checksum: string): ContractLease {
+  return { held: { kind: "gate", tokenId: null, checksum }, senderTokenId: null, gate: { allowed: true, failing: [] } };
 }

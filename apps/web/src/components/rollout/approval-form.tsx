@@ -4,15 +4,17 @@ import { ActionForm } from "@/components/action-form";
 interface Props {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
   keys: { service: string; environment: string; release: string };
+  /** The contract script's SHA-256 as shown: the server refuses a decision if it changed since. */
+  checksum: string;
   canWithdraw: boolean;
 }
 
 const BUTTON = "rounded px-3 py-1.5 text-sm font-medium focus-visible:ring-2 focus-visible:ring-sky-500";
 
 /** Approve or reject with a comment; withdraw an earlier decision. */
-export function ApprovalForm({ action, keys, canWithdraw }: Props) {
+export function ApprovalForm({ action, keys, checksum, canWithdraw }: Props) {
   return (
-    <ActionForm action={action} hidden={keys}>
+    <ActionForm action={action} hidden={{ ...keys, checksum }}>
       <label className="block text-sm">
         Comment
         <textarea name="comment" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" placeholder="What you checked, or why you reject" />

@@ -1,10 +1,15 @@
 import type { GateCheck } from "@rollgate/core/gate";
-import { breakGlassAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
+import { breakGlassAction, confirmAction, recoveryAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
 import { ActionForm } from "@/components/action-form";
 import { LocalTime } from "@/components/local-time";
 
 interface OverrideRow {
   id: string;
+  kind: string;
+  confirmedAt: Date | null;
+  confirmerEmail: string | null;
+  fixName: string | null;
+  fixChecksum: string | null;
   actorId: string;
   actorEmail: string;
   justification: string;
@@ -18,14 +23,19 @@ interface OverrideRow {
 
 interface Props {
   keys: { service: string; environment: string; release: string };
+  /** Failing checks break-glass may override (never approvals, the lease or expand safety). */
   open: GateCheck[];
+  /** After a failed migration: whether this person may authorise a recovery run. */
+  canRecover: boolean;
+  /** Overrides this person may confirm as the second person. */
+  confirmable: string[];
   overrides: OverrideRow[];
   userId: string;
   maxMinutes: number;
 }
 
 /** Emergency override of failing checks, and the review items it leaves behind. */
-export function BreakGlassPanel({ keys, open, overrides, userId, maxMinutes }: Props) {
+export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides, userId, maxMinutes }: Props) {
   return (
     <section aria-labelledby="glass-heading" className="rounded-lg border border-red-200 bg-white p-4 dark:border-red-900 dark:bg-slate-900">
       <h2 id="glass-heading" className="text-lg font-semibold text-red-800 dark:text-red-300">
@@ -35,8 +45,23 @@ export function BreakGlassPanel({ keys, open, overrides, userId, maxMinutes }: P
         {overrides.map((o) => (
           <li key={o.id} className="rounded border border-red-200 p-2 dark:border-red-900">
             <p>
-              <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until <LocalTime at={o.expiresAt} />: “{o.justification}”
+              {o.kind === "recovery" ? (
+                <>
+                  <span className="font-medium">{o.actorEmail}</span> authorised a recovery run of {o.fixName} (SHA-256 <span className="font-mono">{o.fixChecksum?.slice(0, 12)}…</span>) until <LocalTime at={o.expiresAt} />: “{o.justification}”
+                </>
+              ) : (
+                <>
+                  <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until <LocalTime at={o.expiresAt} />: “{o.justification}”
+                </>
+              )}
             </p>
+            {o.confirmedAt ? (
+              o.confirmerEmail ? <p className="text-slate-600 dark:text-slate-300">Confirmed by {o.confirmerEmail}.</p> : null
+            ) : confirmable.includes(o.id) ? (
+              <ActionForm action={confirmAction} hidden={{ ...keys, overrideId: o.id }} submit="Confirm as the second person" tone="danger" />
+            ) : (
+              <p className="font-medium text-amber-700 dark:text-amber-300">Not in effect: waiting for a second person to confirm it.</p>
+            )}
             {o.reviewedAt ? (
               <p className="text-slate-600 dark:text-slate-300">
                 Reviewed by {o.reviewerEmail}: “{o.reviewNote}”
@@ -66,6 +91,27 @@ export function BreakGlassPanel({ keys, open, overrides, userId, maxMinutes }: P
           </fieldset>
           <label className="block text-sm">
             Justification (a full sentence: why this cannot wait)
+            <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+          <label className="block text-sm">
+            For how many minutes (at most {maxMinutes})
+            <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+        </ActionForm>
+      ) : null}
+      {canRecover ? (
+        <ActionForm action={recoveryAction} hidden={keys} submit="Authorise this recovery run" tone="danger">
+          <p className="text-sm">The migration failed. Authorise one run of a fix script; approvals of the failed script do not carry over, and the pipeline takes a recovery lease for exactly this script.</p>
+          <label className="block text-sm">
+            Fix name
+            <input name="name" defaultValue="fix" className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+          <label className="block text-sm">
+            Fix script (SQL)
+            <textarea name="sql" rows={4} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 font-mono dark:border-slate-700 dark:bg-slate-950" />
+          </label>
+          <label className="block text-sm">
+            Justification (a full sentence)
             <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
           </label>
           <label className="block text-sm">

@@ -23,8 +23,3 @@ export async function currentUser(): Promise<CurrentUser | null> {
   const roles = (await rolesOf(db, user.id)) as CurrentUser["roles"];
   return { id: user.id, email: user.email, name: user.name, roles };
 }
-
-/** Roles that apply to one service: global ones and that service's own. */
-export function rolesFor(user: CurrentUser, serviceId: string): Role[] {
-  return [...new Set(user.roles.filter((r) => r.serviceId === null || r.serviceId === serviceId).map((r) => r.role))];
-}

@@ -1,19 +1,21 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { EventBody } from "@rollgate/core/contract/events";
-import { applyEvent, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
+import { applyEvent, type ContractLease, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery, settleDelivery } from "@rollgate/db/queries/deliveries";
-import { activeLease } from "@rollgate/db/queries/leases";
-import { findEnvironment, findRollout, projectionOf, saveProjection, upsertRelease, type RolloutRow } from "@rollgate/db/queries/rollouts";
+import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
+import { liveRecovery } from "@rollgate/db/queries/overrides";
+import { findEnvironment, findRollout, projectionOf, registerRelease, saveProjection, setRolloutScript, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { recordEvent, type Signal } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
+import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 
 export type IngestResult =
   | { outcome: "accepted"; eventId: string; duplicate: boolean }
@@ -31,25 +33,31 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
-    const rollout = await resolveRollout(tx, token, body);
+    const rollout = await resolveRollout(tx, token, body, now);
     const policy = policyOf(rollout.policy);
-    const event = await toDomainEvent(tx, body, rollout, now);
+    const event = await toDomainEvent(tx, token, body, rollout, now);
     const before = projectionOf(rollout.rollout);
     const result = applyEvent(before, event, policy);
     const audit = { at: now, actorType: "token" as const, actorId: token.id, subjectType: "rollout", subjectId: rollout.rollout.id, rolloutId: rollout.rollout.id };
 
     if (!result.ok) {
+      // A lease presented with another script (or by another token) is void: it was granted for what was approved.
+      if (result.rejection.code === "lease_script_mismatch" || result.rejection.code === "lease_other_token") await voidLeases(tx, rollout.rollout.id, now, `void: ${result.rejection.code}`);
       await settleDelivery(tx, deliveryId, { status: "rejected", httpStatus: 409, rolloutId: rollout.rollout.id, error: result.rejection });
       await appendAudit(tx, { ...audit, action: "delivery.rejected", data: { type: body.type, webhookId, code: result.rejection.code, message: result.rejection.message } });
       return { outcome: "rejected", rejection: result.rejection, duplicate: false };
     }
     const changed = !sameProjection(before, result.rollout);
+    const skew = clockSkew(body.occurred_at, now);
     if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
+    if (event.type === "migration.started" && event.lease?.held?.kind === "recovery") await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
     await recordEvent(tx, toSignal(body), {
       eventId,
       rolloutId: rollout.rollout.id,
       environmentId: rollout.rollout.environmentId,
       occurredAt: new Date(body.occurred_at),
+      receivedAt: now,
+      clockSkewSeconds: skew,
       deliveryId,
       stateBefore: before.state,
       stateAfter: result.rollout.state,
@@ -58,7 +66,8 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     // The audit trail records every change and decision; observations that change nothing
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
-    if (changed || body.type === "release.created") await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state } });
+    if (changed || body.type === "release.created" || skew !== null)
+      await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state, ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}) } });
     return { outcome: "accepted", eventId, duplicate: false };
   });
 }
@@ -71,15 +80,16 @@ async function replay(db: Db, tokenId: string, webhookId: string): Promise<Inges
   throw new AppError("conflict", `Delivery ${webhookId} is still being processed; retry shortly.`);
 }
 
-async function resolveRollout(db: Db, token: ApiToken, body: EventBody): Promise<RolloutRow> {
+async function resolveRollout(db: Db, token: ApiToken, body: EventBody, now: Date): Promise<RolloutRow> {
   const keys = { service: body.service, environment: body.environment, release: body.release };
   if (body.type === "release.created") {
     const env = await findEnvironment(db, body.service, body.environment);
     if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
     const expand = body.data.expand_sql ?? null;
     const contract = body.data.contract_sql ?? null;
-    await upsertRelease(db, {
+    const registered = await registerRelease(db, {
       serviceId: token.serviceId,
+      environmentId: env.environmentId,
       key: body.release,
       title: body.data.title,
       author: body.data.author,
@@ -89,10 +99,30 @@ async function resolveRollout(db: Db, token: ApiToken, body: EventBody): Promise
       contractSql: contract,
       contractChecksum: contract === null ? null : sha256Hex(contract),
     });
+    if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
   }
   const row = await findRollout(db, keys, { forUpdate: true });
   if (!row) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
+  // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
+  if (body.type === "release.created" && body.data.contract_sql !== undefined) {
+    const live = await activeLease(db, row.rollout.id, now);
+    if (live && live.checksum !== row.rollout.contractChecksum) await voidLeases(db, row.rollout.id, now, "void: script_changed");
+  }
   return row;
+}
+
+/** A recovery run makes its fix the rollout's script, so the page, the evidence and rollback
+ * eligibility show what actually ran. */
+async function adoptFixScript(db: Db, rolloutId: string, phase: "expand" | "contract", now: Date): Promise<void> {
+  const recovery = await liveRecovery(db, rolloutId, now);
+  if (recovery?.fixSql) await setRolloutScript(db, rolloutId, phase, recovery.fixSql);
+}
+
+/** Seconds between the pipeline's claimed time and receipt, when it claims the future (over a
+ * minute) or more than a day ago; null otherwise. Such an event is flagged, never trusted for time. */
+function clockSkew(occurredAt: string, receivedAt: Date): number | null {
+  const seconds = Math.round((Date.parse(occurredAt) - receivedAt.getTime()) / 1000);
+  return seconds > 60 || seconds < -86_400 ? seconds : null;
 }
 
 function policyOf(raw: unknown): Policy {
@@ -101,19 +131,25 @@ function policyOf(raw: unknown): Policy {
   return parsed.policy;
 }
 
-async function toDomainEvent(db: Db, body: EventBody, row: RolloutRow, now: Date): Promise<DomainEvent> {
-  const occurredAt = new Date(body.occurred_at);
+/**
+ * The lifecycle sees the server's clock: every duration that gates anything (the window, the
+ * flag at 100 %, a rollback) is measured from when Rollgate received the event. `occurred_at`
+ * is kept beside it as information.
+ */
+async function toDomainEvent(db: Db, token: ApiToken, body: EventBody, row: RolloutRow, now: Date): Promise<DomainEvent> {
+  const occurredAt = now;
   switch (body.type) {
     case "migration.started": {
       const { phase, name, checksum, sql } = body.data;
       if (sql !== undefined && sha256Hex(sql) !== checksum) throw new AppError("invalid_request", "data.checksum is not the SHA-256 of data.sql.", [{ path: "data.checksum", message: "does not match data.sql" }]);
+      const lease = await presentedLease(db, token, body, row, now);
       if (phase === "expand") {
-        const script = sql ?? row.release.expandSql ?? "";
-        const analysis = await analyseSql(script, { phase: "expand" });
-        return { type: body.type, occurredAt, phase, name, checksum, destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length };
+        const script = sql ?? (checksum === row.rollout.expandChecksum ? row.rollout.expandSql : null);
+        if (script === null && lease.held?.kind === "recovery") throw new AppError("invalid_request", "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.", [{ path: "data.sql", message: "required for a recovery run" }]);
+        const analysis = await analyseSql(script ?? "", { phase: "expand" });
+        return { type: body.type, occurredAt, phase, name, checksum, destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length, ...(lease.held ? { lease } : {}) };
       }
-      const lease = await activeLease(db, row.rollout.id, now);
-      return { type: body.type, occurredAt, phase, name, checksum, leaseValid: lease !== null && lease.id === body.data.lease_id };
+      return { type: body.type, occurredAt, phase, name, checksum, lease };
     }
     case "migration.succeeded":
     case "migration.failed":
@@ -126,6 +162,22 @@ async function toDomainEvent(db: Db, body: EventBody, row: RolloutRow, now: Date
     default:
       return { type: body.type, occurredAt };
   }
+}
+
+/**
+ * The lease a `migration.started` names, and the gate re-evaluated in this very transaction
+ * (the rollout row is locked), so nothing that changed since the lease was granted slips through.
+ */
+async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, { type: "migration.started" }>, row: RolloutRow, now: Date): Promise<ContractLease> {
+  const live = body.data.lease_id ? await activeLease(db, row.rollout.id, now) : null;
+  const held = live && live.id === body.data.lease_id ? { kind: live.kind as "gate" | "recovery", tokenId: live.tokenId, checksum: live.checksum } : null;
+  let gate = { allowed: false, failing: [] as string[] };
+  if (held?.kind === "gate") {
+    const { verdict } = await evaluateRolloutGate(db, { service: body.service, environment: body.environment, release: body.release }, now);
+    const failing = verdict.checks.filter((c) => c.id !== "lease" && c.status !== "pass" && !c.overridden);
+    gate = { allowed: failing.length === 0, failing: failing.map((c) => c.message) };
+  }
+  return { held, senderTokenId: token.id, gate };
 }
 
 function toSignal(body: EventBody): Signal {

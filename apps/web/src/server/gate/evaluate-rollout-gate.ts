@@ -22,7 +22,7 @@ export async function evaluateRolloutGate(db: Db, keys: RolloutKeys, now: Date):
   if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error(`stored policy of ${keys.service}/${keys.environment} is invalid`);
-  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.release.expandSql, row.release.expandChecksum));
+  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum));
   return { row, policy: parsed.policy, facts, verdict: evaluateGate(facts, parsed.policy, now) };
 }
 

@@ -1,16 +1,20 @@
 import "server-only";
+import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { expireLeases, grantLease } from "@rollgate/db/queries/leases";
+import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
 
 /**
- * Grants the single contract lease while the gate passes. The rollout row is locked for the
- * whole decision, so of many concurrent callers exactly one sees "no active lease" and wins;
- * the partial unique index on leases is the backstop.
+ * Grants the single lease for one script. The rollout row is locked for the whole decision,
+ * so of many concurrent callers exactly one sees "no active lease" and wins; the partial
+ * unique index on leases is the backstop. A gate lease needs the gate to pass and is bound to
+ * the contract script that was approved; after a failed migration, a confirmed recovery
+ * authorisation grants a lease for its named fix script instead.
  */
 export async function takeLease(options: { db: Db; token: ApiToken; keys: RolloutKeys; now: Date; holder: string }) {
   const { token, keys, now } = options;
@@ -19,12 +23,38 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
     if (!locked) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     await expireLeases(tx, locked.rollout.id, now);
     const gate = await evaluateRolloutGate(tx, keys, now);
-    if (!gate.verdict.allowed) {
-      const failing = gate.verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
-      throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
+    const failed = locked.rollout.state === "contract_failed" || locked.rollout.state === "expand_failed";
+    const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
+    let grant: { kind: "gate" | "recovery"; checksum: string; detail: Record<string, unknown> };
+    if (recovery && recovery.fixChecksum) {
+      if (overrideNeedsConfirmation(gate.policy, keys.environment) && !recovery.confirmedAt)
+        throw new AppError("conflict", "The recovery run is waiting for a second person to confirm it on the rollout page.", { reason: "recovery_unconfirmed" });
+      if (gate.facts.activeLease) throw new AppError("conflict", `${gate.facts.activeLease.holder} already holds the lease for this rollout.`, { reason: "lease_held" });
+      grant = { kind: "recovery", checksum: recovery.fixChecksum, detail: { recoveryId: recovery.id, fix: recovery.fixName } };
+    } else {
+      if (!gate.verdict.allowed) {
+        const failing = gate.verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
+        throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
+      }
+      const checksum = locked.rollout.contractChecksum;
+      if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
+      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, message: c.message })) } };
     }
-    const lease = await grantLease(tx, { rolloutId: gate.row.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds });
-    await appendAudit(tx, { at: now, actorType: "token", actorId: token.id, action: "lease.granted", subjectType: "rollout", subjectId: gate.row.rollout.id, rolloutId: gate.row.rollout.id, data: { leaseId: lease.id, holder: options.holder, expiresAt: lease.expiresAt, checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, message: c.message })) } });
-    return lease;
+    const lease = await grantLease(tx, { rolloutId: locked.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds, kind: grant.kind, checksum: grant.checksum }).catch((error: unknown) => {
+      // The partial unique index is the backstop: a second lease is a conflict, never a 500.
+      if ((error as { code?: string; cause?: { code?: string } }).code === "23505" || (error as { cause?: { code?: string } }).cause?.code === "23505") throw new AppError("conflict", "Another job holds the contract lease.", { reason: "lease_held" });
+      throw error;
+    });
+    await appendAudit(tx, {
+      at: now,
+      actorType: "token",
+      actorId: token.id,
+      action: grant.kind === "gate" ? "lease.granted" : "lease.granted_for_recovery",
+      subjectType: "rollout",
+      subjectId: locked.rollout.id,
+      rolloutId: locked.rollout.id,
+      data: { leaseId: lease.id, holder: options.holder, expiresAt: lease.expiresAt, checksum: grant.checksum, ...grant.detail, ...(grant.kind === "recovery" ? { severity: "critical" } : {}) },
+    });
+    return { ...lease, checksum: grant.checksum, kind: grant.kind };
   });
 }

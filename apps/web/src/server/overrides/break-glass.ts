@@ -1,11 +1,14 @@
 import "server-only";
-import { GATE_CHECK_IDS, type GateCheckId } from "@rollgate/core/gate";
-import { parsePolicy } from "@rollgate/core/policy";
+import { mayBreakGlass, mayConfirmOverride, mayReviewOverride, mayStartRecovery, overrideNeedsConfirmation } from "@rollgate/core/access/decide";
+import type { GateCheckId } from "@rollgate/core/gate";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { createOverride, findOverride, reviewOverride } from "@rollgate/db/queries/overrides";
-import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
+import { confirmOverride, createOverride, findOverride, reviewOverride } from "@rollgate/db/queries/overrides";
+import type { Db } from "@rollgate/db/client";
+import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
-import { rolesFor, type CurrentUser } from "../auth/current-user";
+import { sha256Hex } from "@rollgate/db/secrets";
+import { personOf, rolloutContext } from "../access/rollout-context";
+import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
@@ -16,33 +19,41 @@ export function isSentence(text: string): boolean {
   return trimmed.split(/\s+/).length >= 8 && /[.!?]$/.test(trimmed);
 }
 
-/**
- * Break-glass: lets chosen failing checks of one rollout through, for a limited time, by a
- * role the policy allows, with a written justification — recorded loudly and left open for
- * review by someone else.
- */
-export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys; checks: string[]; justification: string; minutes: number }) {
-  const { user, keys } = options;
-  const checks = [...new Set(options.checks)];
-  if (checks.length === 0 || checks.some((c) => !(GATE_CHECK_IDS as readonly string[]).includes(c))) throw new AppError("invalid_request", "Choose at least one gate check to override.");
-  if (!isSentence(options.justification)) throw new AppError("invalid_request", "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.");
+const SENTENCE = "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.";
+
+/** Runs `work` in one transaction with the rollout row locked. */
+async function lockedRollout(keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
   const { db } = await database();
   return db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
     if (!row) throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
-    const parsed = parsePolicy(row.policy);
-    if (!parsed.ok) throw new Error("stored policy is invalid");
-    const policy = parsed.policy;
-    const role = rolesFor(user, row.serviceId).find((r) => policy.breakGlass.allowedRoles.includes(r));
-    if (!role) throw new AppError("forbidden", `Only ${policy.breakGlass.allowedRoles.join(", ").replaceAll("_", " ") || "nobody"} may break glass in ${keys.environment}.`);
-    const maxMinutes = policy.breakGlass.maxDurationSeconds / 60;
+    return work(tx, row);
+  });
+}
+
+/**
+ * Break-glass: lets chosen failing time- and signal-based checks of one rollout through, for
+ * a limited time, by a role the policy allows on this service, never the release's author,
+ * with a written justification — recorded loudly, confirmed by a second person where the
+ * policy asks (production by default), and left open for review by someone else.
+ */
+export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys; checks: string[]; justification: string; minutes: number }) {
+  const { user, keys } = options;
+  const checks = [...new Set(options.checks)];
+  if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
+  return (await lockedRollout(keys, async (tx, row) => {
+    const ctx = await rolloutContext(tx, row);
+    const allowed = mayBreakGlass(personOf(user), ctx, checks);
+    if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
+    const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
     if (!(options.minutes > 0 && options.minutes <= maxMinutes)) throw new AppError("invalid_request", `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`);
     const at = now();
     const { verdict } = await evaluateRolloutGate(tx, keys, at);
     const passing = checks.filter((c) => verdict.checks.find((v) => v.id === c)?.status === "pass");
     if (passing.length) throw new AppError("conflict", `Nothing to override: ${passing.join(", ")} already pass${passing.length === 1 ? "es" : ""}.`);
     const expiresAt = new Date(at.getTime() + options.minutes * 60_000);
-    const override = await createOverride(tx, { rolloutId: row.rollout.id, actorId: user.id, role, justification: options.justification.trim(), checks: checks as GateCheckId[], at, expiresAt });
+    const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
+    const override = await createOverride(tx, { rolloutId: row.rollout.id, actorId: user.id, role: allowed.role, justification: options.justification.trim(), checks: checks as GateCheckId[], at, expiresAt, confirmed: !needsSecond });
     await appendAudit(tx, {
       at,
       actorType: "user",
@@ -51,22 +62,69 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
       subjectType: "rollout",
       subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
-      data: { severity: "critical", email: user.email, role, checks, justification: options.justification.trim(), expiresAt, overrideId: override.id },
+      data: { severity: "critical", email: user.email, role: allowed.role, checks, justification: options.justification.trim(), expiresAt, overrideId: override.id, awaitingConfirmation: needsSecond },
     });
-    return { id: override.id, expiresAt };
+    return { id: override.id, expiresAt, awaitingConfirmation: needsSecond };
+  })) as { id: string; expiresAt: Date; awaitingConfirmation: boolean };
+}
+
+/**
+ * After a failed expand or contract, authorises one recovery run of a named fix script (its
+ * checksum recorded; the pipeline then takes a recovery lease for exactly that script).
+ * Approvals of the failed script never carry over: the fix is its own, audited decision.
+ */
+export async function startRecovery(options: { user: CurrentUser; keys: RolloutKeys; name: string; sql: string; justification: string; minutes: number }) {
+  const { user, keys } = options;
+  if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
+  if (!options.sql.trim()) throw new AppError("invalid_request", "Paste the fix script that should run.");
+  return (await lockedRollout(keys, async (tx, row) => {
+    const ctx = await rolloutContext(tx, row);
+    const allowed = mayStartRecovery(personOf(user), ctx);
+    if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
+    const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
+    if (!(options.minutes > 0 && options.minutes <= maxMinutes)) throw new AppError("invalid_request", `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`);
+    const at = now();
+    const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
+    const fix = { phase: ctx.state === "expand_failed" ? ("expand" as const) : ("contract" as const), name: options.name.trim() || "fix", sql: options.sql, checksum: sha256Hex(options.sql) };
+    const override = await createOverride(tx, { rolloutId: row.rollout.id, actorId: user.id, role: allowed.role, justification: options.justification.trim(), checks: [], at, expiresAt: new Date(at.getTime() + options.minutes * 60_000), confirmed: !needsSecond, fix });
+    await appendAudit(tx, {
+      at,
+      actorType: "user",
+      actorId: user.id,
+      action: "override.recovery",
+      subjectType: "rollout",
+      subjectId: row.rollout.id,
+      rolloutId: row.rollout.id,
+      data: { severity: "critical", email: user.email, role: allowed.role, phase: fix.phase, fix: fix.name, checksum: fix.checksum, justification: options.justification.trim(), overrideId: override.id, awaitingConfirmation: needsSecond },
+    });
+    return { id: override.id, checksum: fix.checksum, awaitingConfirmation: needsSecond };
+  })) as { id: string; checksum: string; awaitingConfirmation: boolean };
+}
+
+/** The second person's confirmation of an override or recovery run (production by default). */
+export async function confirmBreakGlass(options: { user: CurrentUser; keys: RolloutKeys; overrideId: string }) {
+  const { user, keys } = options;
+  await lockedRollout(keys, async (tx, row) => {
+    const override = await findOverride(tx, options.overrideId);
+    if (!override || override.rolloutId !== row.rollout.id) throw new AppError("not_found", "There is no such override on this rollout.");
+    const allowed = mayConfirmOverride(personOf(user), await rolloutContext(tx, row), override);
+    if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
+    const at = now();
+    if (!(await confirmOverride(tx, { id: override.id, confirmerId: user.id, at }))) throw new AppError("conflict", "This override is already confirmed.");
+    await appendAudit(tx, { at, actorType: "user", actorId: user.id, action: "override.confirmed", subjectType: "rollout", subjectId: row.rollout.id, rolloutId: row.rollout.id, data: { severity: "critical", overrideId: override.id, email: user.email, role: allowed.role } });
   });
 }
 
-/** Closes a break-glass review item; never by the person who broke the glass. */
+/** Closes a break-glass review item: a release manager or admin of that service, never the person who broke the glass. */
 export async function reviewBreakGlass(options: { user: CurrentUser; overrideId: string; note: string }) {
   const { user } = options;
-  if (!user.roles.some((r) => r.role === "release_manager" || r.role === "admin")) throw new AppError("forbidden", "Only a release manager or an admin reviews break-glass overrides.");
   if (options.note.trim().length < 10) throw new AppError("invalid_request", "Write what you checked (a short sentence) to close the review.");
   const { db } = await database();
   await db.transaction(async (tx) => {
     const override = await findOverride(tx, options.overrideId);
     if (!override) throw new AppError("not_found", "There is no such override.");
-    if (override.actorId === user.id) throw new AppError("forbidden", "Someone other than the person who broke the glass must review it.");
+    const allowed = mayReviewOverride(personOf(user), override.serviceId, override);
+    if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const at = now();
     if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at }))) throw new AppError("conflict", "This override was already reviewed.");
     await appendAudit(tx, { at, actorType: "user", actorId: user.id, action: "override.reviewed", subjectType: "rollout", subjectId: override.rolloutId, rolloutId: override.rolloutId, data: { overrideId: override.id, email: user.email, note: options.note.trim() } });

@@ -1,9 +1,12 @@
 import "server-only";
+import { mayDecideApproval } from "@rollgate/core/access/decide";
+import type { RolloutState } from "@rollgate/core/types";
+import { personOf } from "../access/rollout-context";
 import type { GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
-import { currentUser, rolesFor, type CurrentUser } from "../auth/current-user";
+import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { evaluateRolloutGate, type RolloutGate } from "../gate/evaluate-rollout-gate";
 import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/queries";
@@ -75,7 +78,7 @@ function waitsForMe(user: CurrentUser, gate: RolloutGate): boolean {
   const { row, policy, facts, verdict } = gate;
   const checksum = row.rollout.contractChecksum;
   if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;
-  if (user.email.trim().toLowerCase() === row.release.author.trim().toLowerCase()) return false;
-  if (!rolesFor(user, row.serviceId).some((r) => policy.approvals.allowedRoles.includes(r))) return false;
+  const ctx = { serviceId: row.serviceId, environment: row.environmentName, state: row.rollout.state as RolloutState, policy, authorIds: facts.authorIds, contractChecksum: checksum };
+  if (!mayDecideApproval(personOf(user), ctx, checksum).ok) return false;
   return !facts.approvals.some((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
 }

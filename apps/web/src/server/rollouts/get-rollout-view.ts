@@ -34,7 +34,7 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
   const { lockingIsError } = gate.policy;
   const [expandFindings, contractFindings] = await Promise.all(
     (["expand", "contract"] as const).map(async (phase) => {
-      const script = phase === "expand" ? gate.row.release.expandSql : gate.row.release.contractSql;
+      const script = phase === "expand" ? gate.row.rollout.expandSql : gate.row.rollout.contractSql;
       return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
     }),
   );

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { decideApproval } from "@/server/approvals/decide-approval";
-import { breakGlass, reviewBreakGlass } from "@/server/overrides/break-glass";
+import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@/server/overrides/break-glass";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 
@@ -15,6 +15,8 @@ const input = z.object({
   environment: z.string().min(1),
   release: z.string().min(1),
   decision: z.enum(["approve", "reject", "withdraw"]),
+  /** The SHA-256 of the contract script the approver was shown. */
+  checksum: z.string().max(64).default(""),
   comment: z.string().max(2000, "Keep the comment under 2,000 characters.").default(""),
 });
 
@@ -26,10 +28,10 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The form is incomplete." };
   const user = await currentUser();
   if (!user) return { error: "Sign in to approve or reject." };
-  const { decision, comment, ...keys } = parsed.data;
+  const { decision, comment, checksum, ...keys } = parsed.data;
   if (decision === "reject" && comment.trim().length < 10) return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
   try {
-    await decideApproval({ user, keys, decision, comment: comment.trim() });
+    await decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum });
   } catch (error) {
     if (error instanceof AppError) return { error: error.message };
     throw error;
@@ -54,8 +56,40 @@ export async function breakGlassAction(_previous: ActionState, form: FormData): 
   if (!user) return { error: "Sign in to break glass." };
   const { justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
-    const { expiresAt } = await breakGlass({ user, keys, checks: form.getAll("checks").map(String), justification, minutes });
+    const { expiresAt, awaitingConfirmation } = await breakGlass({ user, keys, checks: form.getAll("checks").map(String), justification, minutes });
+    if (awaitingConfirmation) return `Override recorded until ${utc(expiresAt)} UTC. It takes effect once a second person confirms it here, and stays open for review.`;
     return `Override recorded until ${utc(expiresAt)} UTC. It stays open for review by someone else.`;
+  });
+}
+
+const keysOnly = z.object({ service: z.string().min(1), environment: z.string().min(1), release: z.string().min(1) });
+const confirm = keysOnly.extend({ overrideId: z.uuid() });
+
+/** The second person's confirmation of an override or a recovery run. */
+export async function confirmAction(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = confirm.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: "The confirmation form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to confirm." };
+  const { overrideId, ...keys } = parsed.data;
+  return run(keys, async () => {
+    await confirmBreakGlass({ user, keys, overrideId });
+    return "Confirmed: the override is in effect.";
+  });
+}
+
+const recovery = keysOnly.extend({ name: z.string().max(200).default("fix"), sql: z.string().max(256 * 1024, "Keep the fix script under 256 KiB."), justification: z.string().max(4000), minutes: z.coerce.number().int("Give the duration in whole minutes.") });
+
+/** After a failed migration: authorise one recovery run of a named fix script. */
+export async function recoveryAction(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = recovery.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to authorise a recovery run." };
+  const { name, sql, justification, minutes, ...keys } = parsed.data;
+  return run(keys, async () => {
+    const { checksum, awaitingConfirmation } = await startRecovery({ user, keys, name, sql, justification, minutes });
+    return `Recovery run of ${name} (SHA-256 ${checksum.slice(0, 12)}…) authorised${awaitingConfirmation ? "; it needs a second person's confirmation before the pipeline can take its lease" : ""}.`;
   });
 }
 

@@ -6,7 +6,10 @@ import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
-import { currentUser, rolesFor } from "@/server/auth/current-user";
+import { mayBreakGlass, mayConfirmOverride, mayStartRecovery, OVERRIDABLE_CHECKS, type RolloutContext } from "@rollgate/core/access/decide";
+import type { RolloutState } from "@rollgate/core/types";
+import { personOf } from "@/server/access/rollout-context";
+import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
@@ -33,8 +36,13 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   });
   const user = await currentUser();
   const { row, verdict, approvals, overrides, policy } = view;
-  const canBreakGlass = Boolean(user && rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r)));
-  const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
+  // The page shows what the rules in core would allow; the server actions ask them again.
+  const ctx: RolloutContext = { serviceId: row.serviceId, environment: keys.environment, state: row.rollout.state as RolloutState, policy, authorIds: view.facts.authorIds, contractChecksum: row.rollout.contractChecksum };
+  const person = user ? personOf(user) : null;
+  const canBreakGlass = Boolean(person && mayBreakGlass(person, ctx, [OVERRIDABLE_CHECKS[0]]).ok);
+  const canRecover = Boolean(person && mayStartRecovery(person, ctx).ok);
+  const confirmable = person ? overrides.filter((o) => mayConfirmOverride(person, ctx, o).ok).map((o) => o.id) : [];
+  const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden && (OVERRIDABLE_CHECKS as readonly string[]).includes(c.id));
   const checksum = row.rollout.contractChecksum;
   const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
@@ -81,7 +89,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
             ))}
           </ul>
           {user ? (
-            <ApprovalForm action={decide} keys={keys} canWithdraw={Boolean(mine)} />
+            <ApprovalForm action={decide} keys={keys} checksum={checksum ?? ""} canWithdraw={Boolean(mine)} />
           ) : (
             <a href={signIn} className="inline-block rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">
               Sign in to approve
@@ -89,8 +97,8 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
           )}
         </section>
       </div>
-      {user && (canBreakGlass || overrides.length > 0) ? (
-        <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
+      {user && (canBreakGlass || canRecover || overrides.length > 0) ? (
+        <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} canRecover={canRecover} confirmable={confirmable} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">
         <h2 id="slo-heading" className="text-lg font-semibold">
@@ -160,8 +168,8 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         </div>
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
-        {row.release.expandSql ? <AnnotatedScript title="Expand script" sql={row.release.expandSql} findings={view.expandFindings} /> : null}
-        {row.release.contractSql ? <AnnotatedScript title="Contract script" sql={row.release.contractSql} findings={view.contractFindings} /> : null}
+        {row.rollout.expandSql ? <AnnotatedScript title="Expand script" sql={row.rollout.expandSql} findings={view.expandFindings} /> : null}
+        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} /> : null}
       </div>
     </div>
   );

@@ -1,18 +1,20 @@
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { takeLease } from "@/server/gate/take-lease";
+import { verifySignedRequest } from "@/server/gate/verify-signed-request";
 import { metrics } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
 
-// POST /api/v1/rollouts/{service}/{environment}/{release}/gate/lease — the single contract lease
+// POST /api/v1/rollouts/{service}/{environment}/{release}/gate/lease — the single contract lease (signed)
 export const POST = withApiToken<Params>("lease", "gate:lease", async ({ db, token, now }, request, keys) => {
   assertScope(token, keys.service, keys.environment);
+  await verifySignedRequest(request, token);
   const holder = (request.headers.get("x-rollgate-holder") ?? token.name).slice(0, 200);
   try {
     const lease = await takeLease({ db, token, keys, now, holder });
     metrics().leases.inc({ outcome: "granted" });
-    return Response.json({ lease_id: lease.id, expires_at: lease.expiresAt.toISOString() }, { status: 201 });
+    return Response.json({ lease_id: lease.id, expires_at: lease.expiresAt.toISOString(), checksum: lease.checksum, kind: lease.kind }, { status: 201 });
   } catch (error) {
     metrics().leases.inc({ outcome: "denied" });
     throw error;

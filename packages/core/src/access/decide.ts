@@ -1,0 +1,113 @@
+// Who may decide what on a rollout. Routes, server actions and the gate call these and
+// nothing else, so each rule lives in exactly one place. Pure: the caller loads the person
+// (with the roles they hold *now*) and the rollout, and passes the time.
+import type { GateCheckId } from "../gate/facts.ts";
+import type { Policy } from "../policy/index.ts";
+import type { Role, RolloutState } from "../types.ts";
+
+export interface RoleGrant {
+  role: Role;
+  /** null: the role applies to every service. */
+  serviceId: string | null;
+}
+
+export interface Person {
+  id: string;
+  roles: readonly RoleGrant[];
+}
+
+/** The rollout a decision is about, as the rules need it. */
+export interface RolloutContext {
+  serviceId: string;
+  environment: string;
+  state: RolloutState;
+  policy: Policy;
+  /** People the release's author text resolves to (empty: nobody known). */
+  authorIds: readonly string[];
+  contractChecksum: string | null;
+}
+
+export type Decision<T = Role> = { ok: true; role: T } | { ok: false; code: "forbidden" | "conflict" | "invalid_request"; reason: string };
+
+/** Checks break-glass may let through: time- and signal-based ones. Never approvals, the
+ * lease or expand safety — those are what "destructive DDL only after approval" means. */
+export const OVERRIDABLE_CHECKS = ["rollback_window", "flag", "slo", "backup", "promotion", "no_go"] as const satisfies readonly GateCheckId[];
+const CONTRACT_STARTED: RolloutState[] = ["contracting", "contracted", "contract_failed"];
+const FAILED: RolloutState[] = ["expand_failed", "contract_failed"];
+
+/** Roles that apply on one service: the global ones and that service's own. */
+export function rolesOn(person: Person, serviceId: string): Role[] {
+  return [...new Set(person.roles.filter((r) => r.serviceId === null || r.serviceId === serviceId).map((r) => r.role))];
+}
+
+export function isGlobalAdmin(person: Person): boolean {
+  return person.roles.some((r) => r.role === "admin" && r.serviceId === null);
+}
+
+/** Production unless the policy says otherwise: an override takes effect after a second person confirms. */
+export function overrideNeedsConfirmation(policy: Policy, environment: string): boolean {
+  return policy.breakGlass.requireConfirmation ?? /^prod(uction)?$/i.test(environment);
+}
+
+function allowedRole(person: Person, ctx: RolloutContext, allowed: readonly Role[]): Role | null {
+  return rolesOn(person, ctx.serviceId).find((r) => allowed.includes(r)) ?? null;
+}
+
+function label(roles: readonly Role[]): string {
+  return roles.length ? roles.join(", ").replaceAll("_", " ") : "nobody";
+}
+
+/** Approve or reject the current contract script, having seen `seenChecksum`. */
+export function mayDecideApproval(person: Person, ctx: RolloutContext, seenChecksum: string | null): Decision {
+  if (!ctx.contractChecksum) return { ok: false, code: "conflict", reason: "This release has no contract script yet, so there is nothing to approve." };
+  if (CONTRACT_STARTED.includes(ctx.state)) return { ok: false, code: "conflict", reason: "The contract has already started; decisions can no longer change." };
+  if (seenChecksum !== null && seenChecksum !== ctx.contractChecksum)
+    return { ok: false, code: "conflict", reason: "The script changed while you were reading: reload the page and review the new contract script before you decide." };
+  const allowed = ctx.policy.approvals.allowedRoles;
+  const role = allowedRole(person, ctx, allowed);
+  if (!role) return { ok: false, code: "forbidden", reason: `Your role may not approve contracts of this service in ${ctx.environment}; allowed: ${label(allowed)}. Ask an admin.` };
+  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must approve its contract." };
+  return { ok: true, role };
+}
+
+/** Break glass on chosen failing checks of a rollout. */
+export function mayBreakGlass(person: Person, ctx: RolloutContext, checks: readonly string[]): Decision {
+  const allowed = ctx.policy.breakGlass.allowedRoles;
+  const role = allowedRole(person, ctx, allowed);
+  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may break glass on this service in ${ctx.environment}.` };
+  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must decide to break glass on it." };
+  const refused = checks.filter((c) => !(OVERRIDABLE_CHECKS as readonly string[]).includes(c));
+  if (checks.length === 0) return { ok: false, code: "invalid_request", reason: "Choose at least one gate check to override." };
+  if (refused.length)
+    return { ok: false, code: "forbidden", reason: `Break-glass cannot override ${refused.join(", ")}: approvals, the lease and expand safety always hold. It may override ${OVERRIDABLE_CHECKS.join(", ")}.` };
+  return { ok: true, role };
+}
+
+/** A recovery run after a failed migration: a named fix script, taken like a break-glass. */
+export function mayStartRecovery(person: Person, ctx: RolloutContext): Decision {
+  if (!FAILED.includes(ctx.state)) return { ok: false, code: "conflict", reason: "A recovery run is only for a failed expand or contract migration." };
+  const allowed = ctx.policy.breakGlass.allowedRoles;
+  const role = allowedRole(person, ctx, allowed);
+  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may authorise a recovery run on this service in ${ctx.environment}.` };
+  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must authorise its recovery run." };
+  return { ok: true, role };
+}
+
+/** The second person who confirms a production override (or recovery run). */
+export function mayConfirmOverride(person: Person, ctx: RolloutContext, override: { actorId: string; confirmedAt: Date | null }): Decision {
+  if (override.confirmedAt) return { ok: false, code: "conflict", reason: "This override is already confirmed." };
+  if (override.actorId === person.id) return { ok: false, code: "forbidden", reason: "A second person must confirm an override; you broke the glass." };
+  const allowed = ctx.policy.breakGlass.allowedRoles;
+  const role = allowedRole(person, ctx, allowed);
+  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may confirm an override on this service in ${ctx.environment}.` };
+  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "The release's author cannot confirm an override of its gate." };
+  return { ok: true, role };
+}
+
+/** Closing the review of a break-glass, afterwards. */
+export function mayReviewOverride(person: Person, serviceId: string, override: { actorId: string }): Decision {
+  const role = rolesOn(person, serviceId).find((r) => r === "release_manager" || r === "admin");
+  if (!role) return { ok: false, code: "forbidden", reason: "Only a release manager or an admin of this service reviews its break-glass overrides." };
+  if (override.actorId === person.id) return { ok: false, code: "forbidden", reason: "Someone other than the person who broke the glass must review it." };
+  return { ok: true, role };
+}

@@ -1,0 +1,36 @@
+import { authorIdentities, emailIdentity } from "@rollgate/core/access/identity";
+import { eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { userIdentities, users } from "../schema/index.ts";
+
+/** The people a release's author text names: through any linked identity or their e-mail. */
+export async function authorIdsOf(db: Db, author: string): Promise<string[]> {
+  const named = authorIdentities(author);
+  if (named.length === 0) return [];
+  const rows = await db
+    .select({ id: userIdentities.userId })
+    .from(userIdentities)
+    .where(inArray(userIdentities.identity, named))
+    .union(db.select({ id: users.id }).from(users).where(inArray(sql`'email:' || lower(${users.email})`, named)));
+  return rows.map((r) => r.id);
+}
+
+/** Every identity of one person, their e-mail included. */
+export async function identitiesOf(db: Db, userId: string): Promise<string[]> {
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+  const linked = await db.select({ identity: userIdentities.identity }).from(userIdentities).where(eq(userIdentities.userId, userId));
+  return [...new Set([...(user ? [emailIdentity(user.email)] : []), ...linked.map((l) => l.identity)])];
+}
+
+/** Links an identity to a person; false when it already belongs to someone else. */
+export async function linkIdentity(db: Db, params: { userId: string; identity: string }): Promise<boolean> {
+  const [row] = await db.insert(userIdentities).values(params).onConflictDoNothing().returning({ userId: userIdentities.userId });
+  if (row) return true;
+  const [existing] = await db.select({ userId: userIdentities.userId }).from(userIdentities).where(eq(userIdentities.identity, params.identity)).limit(1);
+  return existing?.userId === params.userId;
+}
+
+export async function unlinkIdentity(db: Db, params: { userId: string; identity: string }): Promise<boolean> {
+  const rows = await db.delete(userIdentities).where(sql`${userIdentities.userId} = ${params.userId} and ${userIdentities.identity} = ${params.identity}`).returning({ identity: userIdentities.identity });
+  return rows.length > 0;
+}
