@@ -73,6 +73,13 @@ export async function post(baseUrl: string, request: SignedRequest): Promise<{ s
   return { status: response.status, json: await response.json().catch(() => null), headers: response.headers };
 }
 
+/** `POST …/gate/lease`, signed like an event: the bearer token alone cannot take a lease. */
+export function requestLease(baseUrl: string, svc: TestService, options: { release?: string; environment?: string; unsigned?: boolean } = {}): Promise<Response> {
+  const path = `/api/v1/rollouts/${svc.slug}/${options.environment ?? "staging"}/${options.release ?? "r1"}/gate/lease`;
+  const headers = options.unsigned ? { authorization: `Bearer ${svc.token}` } : signedBody(svc, "{}").headers;
+  return fetch(`${baseUrl}${path}`, { method: "POST", headers, body: options.unsigned ? undefined : "{}" });
+}
+
 export function event(svc: TestService, type: string, data: Record<string, unknown>, release = "r1", environment = "staging") {
   return { type, service: svc.slug, environment, release, occurred_at: new Date().toISOString(), data };
 }

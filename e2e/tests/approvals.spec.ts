@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
-import { makeService, query, startWindow, type TestService } from "../support/api";
+import { makeService, query, requestLease, startWindow, type TestService } from "../support/api";
 import { signInWithSso } from "../support/sign-in";
 
 /** A staging rollout whose only open check is two approvals. */
@@ -57,7 +57,7 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   await test.info().attach("release manager approving", { path: shot, contentType: "image/png" });
 
   // CI cannot take the lease yet.
-  const early = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+  const early = await requestLease(base, svc);
   expect(early.status).toBe(409);
 
   const second = await (await browser.newContext()).newPage();
@@ -68,7 +68,7 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   await second.reload();
   await expect(second.getByText("Contract unlocked: every check passes.")).toBeVisible();
 
-  const lease = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+  const lease = await requestLease(base, svc);
   expect(lease.status).toBe(201);
   const audit = await query<{ action: string }>(`select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%' order by seq`, [svc.slug]);
   expect(audit.map((a) => a.action)).toEqual(["approval.granted", "approval.withdrawn", "approval.granted", "approval.granted"]);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { CONTRACT, event, EXPAND, makeService, post, sha, signed, type SignedRequest, type TestService } from "../support/api";
+import { CONTRACT, event, EXPAND, makeService, post, requestLease, sha, signed, type SignedRequest, type TestService } from "../support/api";
 import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
 import { PostgresCluster } from "../support/postgres-cluster";
 
@@ -59,7 +59,7 @@ test.describe("two replicas on one PostgreSQL", () => {
     const svc = await makeService();
     await readyRelease(at(0), svc);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => fetch(`${at(i)}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } })),
+      Array.from({ length: 50 }, (_, i) => requestLease(at(i), svc)),
     );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 409)).toHaveLength(49);

@@ -1,7 +1,7 @@
 import { eligibilityResponseSchema, gateResponseSchema, leaseResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
 import { AppServer, awayFromMinuteBoundary } from "../../support/app-server";
-import { CONTRACT, event, EXPAND, makeService, post, sha, signed, type TestService } from "../../support/api";
+import { CONTRACT, event, EXPAND, makeService, post, requestLease, sha, signed, type TestService } from "../../support/api";
 
 /** A staging rollout whose window has passed: every check passes. */
 async function readyRollout(base: string, options: { previousVersion?: { version: string; manifest: string[] } } = {}): Promise<TestService> {
@@ -28,7 +28,7 @@ async function readyRollout(base: string, options: { previousVersion?: { version
 
 const gatePath = (svc: TestService) => `/api/v1/rollouts/${svc.slug}/staging/r1/gate`;
 const get = (base: string, svc: TestService, path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${svc.token}` } });
-const lease = (base: string, svc: TestService) => fetch(`${base}${gatePath(svc)}/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+const lease = (base: string, svc: TestService) => requestLease(base, svc);
 
 test("the gate answers every check in the documented shape, and passes once the window is over", async () => {
   const base = test.info().project.use.baseURL!;

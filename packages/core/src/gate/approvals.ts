@@ -2,10 +2,10 @@ import type { Policy } from "../policy/index.ts";
 import type { GateCheck, GateFacts } from "./facts.ts";
 
 /** How many approvals this rollout needs: one more when its author is nobody Rollgate knows
- * and the policy asks for that, since then nobody can be excluded as the author. */
+ * (so nobody can be excluded as the author) and the policy asks for approvals at all. */
 export function approvalsNeeded(facts: GateFacts, policy: Policy): number {
-  const unknown = facts.authorIds.length === 0;
-  return policy.approvals.required + (unknown && (policy.approvals.unknownAuthor ?? "extra_approval") === "extra_approval" ? 1 : 0);
+  const { required, unknownAuthor = "extra_approval" } = policy.approvals;
+  return required + (required > 0 && facts.authorIds.length === 0 && unknownAuthor === "extra_approval" ? 1 : 0);
 }
 
 /** Which approvals count, and a sentence for each reason one does not. */
@@ -36,7 +36,7 @@ export function approvalsCheck(facts: GateFacts, policy: Policy, now: Date): Gat
   if (unknownAuthor && policy.approvals.unknownAuthor === "refuse")
     return { id: "approvals", title, status: "fail", message: `The release's author "${facts.releaseAuthor}" is nobody Rollgate knows, and this environment's policy refuses such a contract: link that identity to a person (admin, users) or send the author as a known e-mail or login.` };
   const notes = [
-    unknownAuthor && `the author "${facts.releaseAuthor}" is nobody Rollgate knows, so one more approval is needed`,
+    unknownAuthor && need > policy.approvals.required && `the author "${facts.releaseAuthor}" is nobody Rollgate knows, so one more approval is needed`,
     ignored.otherScript && `${ignored.otherScript} approval(s) were for an earlier version of the contract script`,
     ignored.author && "the release's author cannot approve it",
     ignored.expired && `${ignored.expired} approval(s) expired`,

@@ -119,10 +119,10 @@ async function adoptFixScript(db: Db, rolloutId: string, phase: "expand" | "cont
 }
 
 /** Seconds between the pipeline's claimed time and receipt, when it claims the future (over a
- * minute) or more than a day ago; null otherwise. Such an event is flagged, never trusted for time. */
+ * minute) or more than an hour ago; null otherwise. Such an event is flagged, never trusted for time. */
 function clockSkew(occurredAt: string, receivedAt: Date): number | null {
   const seconds = Math.round((Date.parse(occurredAt) - receivedAt.getTime()) / 1000);
-  return seconds > 60 || seconds < -86_400 ? seconds : null;
+  return seconds > 60 || seconds < -3600 ? seconds : null;
 }
 
 function policyOf(raw: unknown): Policy {
