@@ -2,6 +2,12 @@ import { z } from "zod";
 
 // The wire shape of a CI webhook (`POST /api/v1/events`): snake_case JSON, validated at the
 // edge, documented as OpenAPI from these same schemas, and used by the CLI to build bodies.
+// Objects are strict: an unknown field (a typo such as `leaseId`) is refused, not ignored,
+// and the OpenAPI document says `additionalProperties: false` because it is true. Bounds
+// follow the columns the values land in, so nothing valid here fails in PostgreSQL.
+
+/** PostgreSQL's `integer`. */
+const int4 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '.', '_' or '-', at most 63 characters");
 const checksum = z.string().regex(/^[a-f0-9]{64}$/, "the SHA-256 of the script, 64 lower-case hex characters");
@@ -11,7 +17,7 @@ const manifestEntry = z
   .string()
   .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}$/, "table, table.column or schema.table.column");
 
-const releaseCreated = z.object({
+const releaseCreated = z.strictObject({
   title: z.string().min(1).max(200),
   author: z.string().min(1).max(200),
   app_version: version,
@@ -19,36 +25,37 @@ const releaseCreated = z.object({
   contract_sql: sqlText.optional(),
 });
 
-const migration = z.object({
+const migration = z.strictObject({
   phase: z.enum(["expand", "contract"]),
   name: z.string().min(1).max(200),
   checksum,
   sql: sqlText.optional(),
-  duration_ms: z.number().int().nonnegative().optional(),
-  exit_code: z.number().int().optional(),
+  duration_ms: int4.nonnegative().optional(),
+  exit_code: int4.optional(),
   log_tail: z.string().max(20_000).optional(),
   log_url: z.url().optional(),
   lease_id: z.uuid().optional(),
 });
 
-const deploy = z.object({
+const deploy = z.strictObject({
   version,
   manifest: z.array(manifestEntry).max(5000).optional(),
 });
 
-const flagChanged = z.object({
+const flagChanged = z.strictObject({
   flag: z.string().min(1).max(200),
-  percent: z.number().min(0).max(100),
+  // Stored as a whole percentage.
+  percent: z.number().int().min(0).max(100),
 });
 
-const sloSnapshot = z.object({
+const sloSnapshot = z.strictObject({
   availability: z.number().min(0).max(100),
   error_budget_remaining: z.number().min(-10).max(1),
   burn_rate: z.number().min(0),
   latency_p99_ms: z.number().nonnegative().optional(),
 });
 
-const backupVerified = z.object({
+const backupVerified = z.strictObject({
   backup_id: z.string().min(1).max(200),
   restore_tested: z.boolean(),
 });
@@ -57,19 +64,25 @@ const envelope = {
   service: slug,
   environment: slug,
   release: z.string().min(1).max(100),
-  occurred_at: z.iso.datetime({ offset: true }),
+  occurred_at: z.iso
+    .datetime({ offset: true })
+    // The format alone admits year 0 and, with an offset, year 10000: neither is a timestamptz.
+    .refine((s) => {
+      const ms = Date.parse(s);
+      return ms >= Date.UTC(1970, 0, 1) && ms < Date.UTC(10_000, 0, 1);
+    }, "a time between 1970 and 9999"),
 };
 
 export const eventBodySchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("release.created"), ...envelope, data: releaseCreated }),
-  z.object({ type: z.literal("migration.started"), ...envelope, data: migration }),
-  z.object({ type: z.literal("migration.succeeded"), ...envelope, data: migration }),
-  z.object({ type: z.literal("migration.failed"), ...envelope, data: migration }),
-  z.object({ type: z.literal("app.deployed"), ...envelope, data: deploy }),
-  z.object({ type: z.literal("app.rolled_back"), ...envelope, data: deploy }),
-  z.object({ type: z.literal("flag.changed"), ...envelope, data: flagChanged }),
-  z.object({ type: z.literal("slo.snapshot"), ...envelope, data: sloSnapshot }),
-  z.object({ type: z.literal("backup.verified"), ...envelope, data: backupVerified }),
+  z.strictObject({ type: z.literal("release.created"), ...envelope, data: releaseCreated }),
+  z.strictObject({ type: z.literal("migration.started"), ...envelope, data: migration }),
+  z.strictObject({ type: z.literal("migration.succeeded"), ...envelope, data: migration }),
+  z.strictObject({ type: z.literal("migration.failed"), ...envelope, data: migration }),
+  z.strictObject({ type: z.literal("app.deployed"), ...envelope, data: deploy }),
+  z.strictObject({ type: z.literal("app.rolled_back"), ...envelope, data: deploy }),
+  z.strictObject({ type: z.literal("flag.changed"), ...envelope, data: flagChanged }),
+  z.strictObject({ type: z.literal("slo.snapshot"), ...envelope, data: sloSnapshot }),
+  z.strictObject({ type: z.literal("backup.verified"), ...envelope, data: backupVerified }),
 ]);
 
 export type EventBody = z.infer<typeof eventBodySchema>;

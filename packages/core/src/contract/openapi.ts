@@ -5,9 +5,11 @@ import { eligibilityResponseSchema, errorResponseSchema, eventAcceptedSchema, ga
 // The OpenAPI 3.1 description of /api/v1, generated from the same zod schemas that
 // validate requests and responses, so the document cannot drift from the code.
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "draft-2020-12", unrepresentable: "any" });
+// Requests are described as input (what a caller may send), responses as output.
+const schema = (s: z.ZodType, io: "input" | "output" = "output") => z.toJSONSchema(s, { target: "draft-2020-12", unrepresentable: "any", io });
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const error = (description: string) => ({ description, content: json("Error") });
+const badParams = "A path or query parameter is not valid percent-encoded UTF-8 or holds a NUL character";
 const rolloutParams = ["service", "environment", "release"].map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
 
 export function openApiDocument(serverUrl = "/") {
@@ -23,7 +25,7 @@ export function openApiDocument(serverUrl = "/") {
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token scoped to one service, some environments and scopes (events:write, gate:read, gate:lease)." } },
       schemas: {
-        Event: schema(eventBodySchema),
+        Event: schema(eventBodySchema, "input"),
         EventAccepted: schema(eventAcceptedSchema),
         Gate: schema(gateResponseSchema),
         Lease: schema(leaseResponseSchema),
@@ -40,7 +42,7 @@ export function openApiDocument(serverUrl = "/") {
           requestBody: { required: true, content: json("Event") },
           responses: {
             "202": { description: "Recorded (after commit), or a duplicate of a recorded delivery", content: json("EventAccepted") },
-            "400": error("The body is not JSON or does not match the schema; details lists the fields"),
+            "400": error("The body is not JSON, does not match the schema (an unknown field included: objects are closed), or holds text PostgreSQL cannot store (a NUL character or a lone surrogate, in any value or key); details lists the fields"),
             "401": error("Missing, unknown or revoked token; bad or stale signature"),
             "403": error("The token lacks events:write or is not scoped to this service or environment"),
             "404": error("No such service, environment or release"),
@@ -55,7 +57,7 @@ export function openApiDocument(serverUrl = "/") {
         get: {
           summary: "The contract gate's verdict and every check",
           parameters: rolloutParams,
-          responses: { "200": { description: "The verdict", content: json("Gate") }, "401": error("Bad token"), "403": error("Scope"), "404": error("No such rollout"), "429": error("Rate limited") },
+          responses: { "200": { description: "The verdict", content: json("Gate") }, "400": error(badParams), "401": error("Bad token"), "403": error("Scope"), "404": error("No such rollout"), "429": error("Rate limited") },
         },
       },
       "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease": {
@@ -64,10 +66,12 @@ export function openApiDocument(serverUrl = "/") {
           parameters: [...rolloutParams, { name: "x-rollgate-holder", in: "header", required: false, schema: { type: "string" }, description: "Who holds the lease, e.g. the CI job URL" }],
           responses: {
             "201": { description: "Granted to exactly one caller", content: json("Lease") },
-            "409": error("The gate is closed or another job holds the lease; details carries the verdict"),
+            "400": error(badParams),
             "401": error("Bad token"),
             "403": error("Scope"),
             "404": error("No such rollout"),
+            "409": error("The gate is closed or another job holds the lease; details carries the verdict"),
+            "429": error("Rate limited"),
           },
         },
       },
@@ -79,7 +83,7 @@ export function openApiDocument(serverUrl = "/") {
             { name: "environment", in: "query", required: true, schema: { type: "string" } },
             { name: "version", in: "query", required: false, schema: { type: "string" }, description: "Default: the version deployed before the current one" },
           ],
-          responses: { "200": { description: "SAFE, UNSAFE or UNKNOWN with reasons", content: json("Eligibility") }, "400": error("Missing parameters"), "401": error("Bad token"), "403": error("Scope"), "404": error("Unknown service or environment") },
+          responses: { "200": { description: "SAFE, UNSAFE or UNKNOWN with reasons", content: json("Eligibility") }, "400": error(`Missing parameters; ${badParams}`), "401": error("Bad token"), "403": error("Scope"), "404": error("Unknown service or environment"), "429": error("Rate limited") },
         },
       },
     },

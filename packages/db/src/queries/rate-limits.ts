@@ -1,11 +1,11 @@
-import { lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
 import { rateLimits } from "../schema/index.ts";
 
 /**
  * Counts one request against `bucket` in the fixed window containing `now`. The counter
- * lives in PostgreSQL, so every replica shares it. Returns the count including this request
- * and when the window ends.
+ * lives in PostgreSQL, so every replica shares it. Returns the count including this request,
+ * when the window started and when it ends.
  */
 export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: number) {
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
@@ -19,7 +19,18 @@ export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: 
     on conflict (bucket, window_start) do update set count = ${rateLimits}.count + 1
     returning count`);
   const [row] = rowsOf<{ count: number }>(result);
-  return { count: row!.count, resetAt: new Date(windowStart.getTime() + windowMs) };
+  return { count: row!.count, windowStart, resetAt: new Date(windowStart.getTime() + windowMs) };
+}
+
+/** The newest window of `bucket` that started before `before`, with its count. */
+export async function latestWindowBefore(db: Db, bucket: string, before: Date): Promise<{ windowStart: Date; count: number } | null> {
+  const [row] = await db
+    .select({ windowStart: rateLimits.windowStart, count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.bucket, bucket), lt(rateLimits.windowStart, before)))
+    .orderBy(desc(rateLimits.windowStart))
+    .limit(1);
+  return row ?? null;
 }
 
 /** Drops counters of windows that ended before `before`. */

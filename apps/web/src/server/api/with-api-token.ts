@@ -2,13 +2,14 @@ import "server-only";
 import type { ApiScope } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { hitRateLimit } from "@rollgate/db/queries/rate-limits";
+import { hitRateLimit, latestWindowBefore } from "@rollgate/db/queries/rate-limits";
 import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { env } from "../env";
-import { AppError, errorResponse } from "../errors";
+import { AppError, errorResponse, logError } from "../errors";
 import { metrics } from "../metrics";
+import { assertStorableText } from "./storable-text";
 
 export type ApiToken = NonNullable<Awaited<ReturnType<typeof findActiveToken>>>;
 
@@ -21,9 +22,11 @@ export interface ApiContext {
 type Handler<P> = (ctx: ApiContext, request: Request, params: P) => Promise<Response>;
 
 /**
- * The edge of every machine endpoint: bearer token, scope, the per-token rate limit (kept
- * in PostgreSQL so it holds across replicas), error mapping and metrics. Handlers receive
- * an authenticated context and only parse and call a use case.
+ * The edge of every machine endpoint: bearer token, the per-token rate limit (kept in
+ * PostgreSQL so it holds across replicas), scope, text PostgreSQL can store in the path and
+ * query, error mapping and metrics. The limit comes before the scope, so refused requests
+ * count against it too. Handlers receive an authenticated context and checked params, and
+ * only parse and call a use case.
  */
 export function withApiToken<P = Record<string, never>>(route: string, scope: ApiScope, handler: Handler<P>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
@@ -36,11 +39,14 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
       const at = now();
       const token = await authenticate(db, request);
       known = { db, token, at };
+      await limit(db, token.id, at);
       // "Last used" to the minute: one write a minute, not one per request on a hot row.
       if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000) await touchApiToken(db, token.id, at);
       if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
-      await limit(db, token.id, at);
-      response = await handler({ db, token, now: at }, request, await context.params);
+      const params = await context.params;
+      assertStorableText(params, "path");
+      assertStorableText(Object.fromEntries(new URL(request.url).searchParams), "query");
+      response = await handler({ db, token, now: at }, request, params);
     } catch (error) {
       response = errorResponse(error);
       if (known && error instanceof AppError && (error.code === "unauthenticated" || error.code === "forbidden")) await auditRefusal(known, route, error);
@@ -86,9 +92,29 @@ export function assertScope(token: ApiToken, service: string, environment: strin
 /**
  * A valid token used with a bad signature or outside its scope is worth an audit entry
  * (a leaked token, a misconfigured pipeline). Unknown tokens are not recorded: anyone can
- * send those, and the chain is not a place for noise.
+ * send those, and the chain is not a place for noise. Nor is a loop of refusals: the first
+ * refusal of a token in each minute is chained, later ones in that minute are only counted
+ * (bucket `refused:<token id>` in `rate_limits`), and the next chained refusal carries the
+ * count of the token's last window before its own. So a token adds at most one entry a minute.
  */
 async function auditRefusal(known: { db: Db; token: ApiToken; at: Date }, route: string, error: AppError): Promise<void> {
   const { db, token, at } = known;
-  await appendAudit(db, { at, actorType: "token", actorId: token.id, action: "api.request_refused", subjectType: "api_token", subjectId: token.id, data: { route, token: token.name, code: error.code, message: error.message } }).catch((e: unknown) => console.error("could not audit a refused request", e));
+  try {
+    const bucket = `refused:${token.id}`;
+    const { count, windowStart } = await hitRateLimit(db, bucket, at, 60_000);
+    if (count > 1) return;
+    const previous = await latestWindowBefore(db, bucket, windowStart);
+    const data = {
+      route,
+      token: token.name,
+      code: error.code,
+      message: error.message,
+      windowStart,
+      laterRefusals: "counted, not chained, until the window ends",
+      previousWindow: previous ? { start: previous.windowStart, refused: previous.count } : null,
+    };
+    await appendAudit(db, { at, actorType: "token", actorId: token.id, action: "api.request_refused", subjectType: "api_token", subjectId: token.id, data });
+  } catch (e) {
+    logError("could not audit a refused request", e);
+  }
 }

@@ -2,6 +2,8 @@ import "server-only";
 import { eventBodySchema, type EventBody } from "@rollgate/core/contract/events";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import type { z } from "zod";
+import { assertStorableText, listPaths } from "../api/storable-text";
 import type { ApiToken } from "../api/with-api-token";
 import { env } from "../env";
 import { AppError } from "../errors";
@@ -11,7 +13,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /**
  * Reads and checks a CI webhook in the order a caller can act on: media type, size, the
  * Standard Webhooks signature (constant-time compare, five minutes' tolerance either way),
- * then JSON and the event schema. Returns the delivery id and the parsed event.
+ * then JSON, text PostgreSQL can store (anywhere in the body, keys included) and the strict
+ * event schema. Returns the delivery id and the parsed event.
  */
 export async function readSignedEvent(request: Request, token: ApiToken): Promise<{ webhookId: string; body: EventBody }> {
   const type = request.headers.get("content-type") ?? "";
@@ -41,12 +44,22 @@ export async function readSignedEvent(request: Request, token: ApiToken): Promis
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON.");
   }
+  assertStorableText(json);
   const parsed = eventBodySchema.safeParse(json);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new AppError("invalid_request", "The event does not match the schema; see details.", details);
+    const details = parsed.error.issues.flatMap(issueDetails).slice(0, 50);
+    throw new AppError("invalid_request", `The event does not match the schema (${listPaths(details)}); see details.`, details);
   }
   return { webhookId: headers["webhook-id"], body: parsed.data };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One detail per wrong field; an unknown key is named in the path, so a typo is found at once. */
+function issueDetails(issue: Issue): Array<{ path: string; message: string }> {
+  const path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: `unknown field ${key}; see the Event schema in /api/v1/openapi.json` }));
+  return [{ path, message: issue.message }];
 }
 
 function tooLarge(): AppError {

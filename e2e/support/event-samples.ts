@@ -1,0 +1,32 @@
+import { sha } from "./api";
+
+/** One schema-valid `data` for every event type (whether the rollout then accepts it is another matter). */
+export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
+  "release.created": { title: "Drop users.email", author: "dev@example.com", app_version: "2.0.0", expand_sql: "SELECT 1;", contract_sql: "SELECT 2;" },
+  "migration.started": { phase: "expand", name: "e", checksum: sha("SELECT 1;"), sql: "SELECT 1;" },
+  "migration.succeeded": { phase: "expand", name: "e", checksum: sha("SELECT 1;"), duration_ms: 10, exit_code: 0, log_tail: "ok", log_url: "https://ci.example.com/job/1" },
+  "migration.failed": { phase: "expand", name: "e", checksum: sha("SELECT 1;"), exit_code: 1, log_tail: "boom" },
+  "app.deployed": { version: "2.0.0", manifest: ["users.id", "public.users.email"] },
+  "app.rolled_back": { version: "1.9.0", manifest: ["users.id"] },
+  "flag.changed": { flag: "f", percent: 50 },
+  "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
+  "backup.verified": { backup_id: "b", restore_tested: true },
+};
+
+/** The path (dotted, as the server reports it) of every string in `value`, with a setter. */
+export function stringPaths(value: unknown, path: string[] = []): string[][] {
+  if (typeof value === "string") return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, [...path, String(i)]));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
+  return [];
+}
+
+/** A deep copy of `value` with `suffix` appended to the string at `path`. */
+export function appendAt(value: unknown, path: string[], suffix: string): unknown {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  let parent: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+  const last = path.at(-1)!;
+  parent[last] = `${parent[last] as string}${suffix}`;
+  return copy;
+}
