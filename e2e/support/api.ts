@@ -115,9 +115,9 @@ export const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 export const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
 export const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
 
-/** Sends one event for release r1 in staging and expects it accepted. */
-export async function accept(baseUrl: string, svc: TestService, type: string, data: Record<string, unknown>): Promise<void> {
-  const answer = await post(baseUrl, signed(svc, event(svc, type, data)));
+/** Sends one event for release r1 (in staging unless told) and expects it accepted. */
+export async function accept(baseUrl: string, svc: TestService, type: string, data: Record<string, unknown>, environment = "staging"): Promise<void> {
+  const answer = await post(baseUrl, signed(svc, event(svc, type, data, "r1", environment)));
   if (answer.status !== 202) throw new Error(`${type} was not accepted: ${answer.status} ${JSON.stringify(answer.json)}`);
 }
 

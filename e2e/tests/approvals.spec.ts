@@ -102,8 +102,9 @@ test("the server refuses an approval by the release's author and by a role that 
 test("break-glass needs an allowed role and a full sentence, unlocks the gate, and stays open until someone else reviews it", async ({ browser }) => {
   test.setTimeout(90_000);
   const base = test.info().project.use.baseURL!;
-  // Everything passes but the approvals; then break glass on them.
-  const svc = await awaitingApprovals(base);
+  // Everything passes but the rollback window; then break glass on it (approvals can never be overridden).
+  const svc = await makeService({ policy: { rollbackWindowSeconds: 3600 } });
+  await startWindow(base, svc, { evidence: true, author: "dev.author@example.com" });
   const rita = `rita.${svc.slug}@example.com`;
   const ada = `ada.${svc.slug}@example.com`;
   await grant(rita, "release_manager");
@@ -114,7 +115,8 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await page.goto(rolloutUrl);
   await signInWithSso(page, rita);
   const glass = page.getByRole("region", { name: "Break glass" });
-  await glass.getByLabel("Approvals").check();
+  await glass.getByLabel("Rollback window").check();
+  await glass.getByLabel("Service level objectives").check();
   await glass.getByLabel(/Justification/).fill("Hotfix now.");
   await glass.getByRole("button", { name: "Override these checks" }).click();
   await expect(glass.getByRole("alert").filter({ hasText: "at least one full sentence" })).toBeVisible();
@@ -124,10 +126,10 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   // The page re-renders from the server: the override is listed, the gate lets the contract through.
   await expect(page.getByText("Awaiting review by someone else.")).toBeVisible();
   await expect(page.getByText("Contract unlocked: every check passes.")).toBeVisible();
-  await expect(page.locator("[data-check=approvals]")).toContainText("overridden");
+  await expect(page.locator("[data-check=rollback_window]")).toContainText("overridden");
 
   await page.goto("/");
-  await expect(page.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=override]")).toContainText(svc.slug);
+  await expect(page.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=override]").filter({ hasText: svc.slug })).toBeVisible();
 
   const admin = await (await browser.newContext()).newPage();
   await admin.goto(rolloutUrl);

@@ -149,3 +149,17 @@ test("finding 17: taking a lease needs gate:lease and a signature, and only the 
   expect(misuse.json.error.details.reason).toBe("lease_other_token");
   expect((await gateOf(base, svc)).state).not.toBe("contracting");
 });
+
+test("finding 5: an approval stops counting the moment its approver's role is revoked", async () => {
+  const base = test.info().project.use.baseURL!;
+  const svc = await makeService({ policy: { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } } });
+  await elapsedWindow(base, svc);
+  const first = await approve(svc, "staging", sha(CONTRACT));
+  await approve(svc, "staging", sha(CONTRACT));
+  expect((await gateOf(base, svc)).approvals).toEqual({ have: 2, need: 2 });
+  await query(`delete from user_roles where user_id = $1`, [first]);
+  const gate = await gateOf(base, svc);
+  expect(gate.approvals).toEqual({ have: 1, need: 2 });
+  expect(gate.checks.find((c: { id: string }) => c.id === "approvals").message).toContain("no longer hold a role that may approve");
+  expect((await requestLease(base, svc)).status).toBe(409);
+});

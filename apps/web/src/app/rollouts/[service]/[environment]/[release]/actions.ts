@@ -88,7 +88,8 @@ export async function recoveryAction(_previous: ActionState, form: FormData): Pr
   if (!user) return { error: "Sign in to authorise a recovery run." };
   const { name, sql, justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
-    const { checksum, awaitingConfirmation } = await startRecovery({ user, keys, name, sql, justification, minutes });
+    // Browsers submit a textarea's line breaks as CRLF; the pipeline's file has LF.
+    const { checksum, awaitingConfirmation } = await startRecovery({ user, keys, name, sql: sql.replaceAll("\r\n", "\n"), justification, minutes });
     return `Recovery run of ${name} (SHA-256 ${checksum.slice(0, 12)}…) authorised${awaitingConfirmation ? "; it needs a second person's confirmation before the pipeline can take its lease" : ""}.`;
   });
 }
