@@ -34,14 +34,19 @@ describe.each(ENVS)("the %s overlays", (env) => {
     expect(find(app, "Service")).toBeTruthy();
   });
 
-  it("connect the app and the migration Job through the CloudNativePG cluster's -app secret", () => {
+  it("migrate as the owner (the cluster's -app secret) and run the app as a role that cannot rewrite the audit trail", () => {
     const cluster = find(database, "Cluster", "rollgate-db");
-    const secret = `${cluster.metadata.name}-app`;
-    for (const pod of [find(app, "Deployment").spec.template.spec, find(migration, "Job").spec.template.spec]) {
-      const url = pod.containers[0].env.find((e: Manifest) => e.name === "DATABASE_URL");
-      expect(url.valueFrom.secretKeyRef).toEqual({ name: secret, key: "uri" });
-    }
-    expect(find(migration, "Job").spec.template.spec.containers[0].command).toEqual(["node", "apps/web/migrate.mjs"]);
+    const env = (pod: Manifest, name: string) => pod.containers[0].env.find((e: Manifest) => e.name === name);
+    const job = find(migration, "Job").spec.template.spec;
+    expect(env(job, "DATABASE_URL").valueFrom.secretKeyRef).toEqual({ name: `${cluster.metadata.name}-app`, key: "uri" });
+    expect(job.containers[0].command).toEqual(["node", "apps/web/migrate.mjs"]);
+    const webRole = env(job, "ROLLGATE_APP_DB_ROLE").value;
+    const managed = cluster.spec.managed.roles.find((r: Manifest) => r.name === webRole);
+    expect(managed).toMatchObject({ ensure: "present", login: true });
+    const web = find(app, "Deployment").spec.template.spec;
+    expect(new URL(env(web, "DATABASE_URL").value).username).toBe(webRole);
+    expect(env(web, "PGPASSWORD").valueFrom.secretKeyRef.name).toBe(managed.passwordSecret.name);
+    expect(env(web, "ROLLGATE_MIGRATE_ON_START").value).toBe("0");
   });
 
   it("run PostgreSQL as three CloudNativePG instances with scheduled backups", () => {

@@ -63,11 +63,13 @@ export function openApiDocument(serverUrl = "/") {
       "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease": {
         post: {
           summary: "Take the single contract lease while the gate passes",
+          description:
+            "Signed like an event (webhook-id, webhook-timestamp, webhook-signature over the body, e.g. `{}`). The lease is bound to the contract script approved when it is granted (`checksum`) and to the token that took it: a contract whose checksum differs, or sent by another token, is refused and voids the lease. After a failed migration, a confirmed recovery run (dashboard) makes this grant a `recovery` lease for its fix script.",
           parameters: [...rolloutParams, { name: "x-rollgate-holder", in: "header", required: false, schema: { type: "string" }, description: "Who holds the lease, e.g. the CI job URL" }],
           responses: {
             "201": { description: "Granted to exactly one caller", content: json("Lease") },
             "400": error(badParams),
-            "401": error("Bad token"),
+            "401": error("Bad token or signature"),
             "403": error("Scope"),
             "404": error("No such rollout"),
             "409": error("The gate is closed or another job holds the lease; details carries the verdict"),

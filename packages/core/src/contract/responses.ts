@@ -37,7 +37,8 @@ export const gateResponseSchema = z.object({
   ),
 });
 
-export const leaseResponseSchema = z.object({ lease_id: z.uuid(), expires_at: isoTime });
+/** A lease runs exactly one script (`checksum`) and only for the token that took it. */
+export const leaseResponseSchema = z.object({ lease_id: z.uuid(), expires_at: isoTime, checksum: z.string().regex(/^[0-9a-f]{64}$/), kind: z.enum(["gate", "recovery"]) });
 
 export const eligibilityResponseSchema = z.object({
   verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]),

@@ -34,3 +34,11 @@ export async function unlinkIdentity(db: Db, params: { userId: string; identity:
   const rows = await db.delete(userIdentities).where(sql`${userIdentities.userId} = ${params.userId} and ${userIdentities.identity} = ${params.identity}`).returning({ identity: userIdentities.identity });
   return rows.length > 0;
 }
+
+/** Every linked identity, by person (e-mails of the users table are not repeated here). */
+export async function listIdentities(db: Db): Promise<Map<string, string[]>> {
+  const rows = await db.select({ userId: userIdentities.userId, identity: userIdentities.identity }).from(userIdentities).orderBy(userIdentities.identity);
+  const byUser = new Map<string, string[]>();
+  for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.identity]);
+  return byUser;
+}

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
+import { changeIdentity } from "@/server/admin/link-identity";
 import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
 import { requireAdmin } from "@/server/auth/require";
 import { AppError } from "@/server/errors";
@@ -27,6 +28,17 @@ export async function roleAction(_s: ActionState, form: FormData): Promise<Actio
   return asAdmin("/admin/users", async (admin) => {
     await changeRole(admin, { email, role, service: service || undefined, grant: grant === "1" });
     return { done: grant === "1" ? `${email} is now ${role.replace("_", " ")}${service ? ` for ${service}` : ""}.` : `${email} is no longer ${role.replace("_", " ")}.` };
+  });
+}
+
+/** Links or unlinks a forge login or another e-mail to a person (how release authors are recognised). */
+export async function identityAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ email: z.email("Give the person's e-mail."), kind: z.enum(["login", "email"]), value: z.string().max(200), link: z.enum(["1", "0"]) }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  const { email, kind, value, link } = input.data;
+  return asAdmin("/admin/users", async (admin) => {
+    await changeIdentity(admin, { email, kind, value, link: link === "1" });
+    return { done: link === "1" ? `${email} is now also known as ${kind} ${value}.` : `${email} is no longer known as ${kind} ${value}.` };
   });
 }
 

@@ -44,7 +44,7 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     `${e.rollout.releaseTitle} (version ${e.rollout.version}, by ${e.rollout.author}). State: **${e.rollout.state.replaceAll("_", " ")}**. Exported ${t(e.exportedAt)} UTC.`,
     "",
-    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified)` : `BROKEN at entry ${e.audit.chain.brokenAt}`}.`,
+    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified with the server's key; head ${e.audit.chain.head ?? "none"})` : `BROKEN at entry ${e.audit.chain.brokenAt}`}. Keep this head: a later export whose chain no longer contains it shows a rewrite.`,
     "",
     "## Gate now",
     "",

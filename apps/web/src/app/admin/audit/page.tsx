@@ -18,7 +18,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <div className="space-y-4">
             <h1 className="text-2xl font-semibold">Audit log</h1>
             <p role="status" className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}>
-              {verdict.intact ? `Intact: all ${verdict.entries} entries verify against the hash chain.` : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
+              {verdict.intact
+                ? `Intact: all ${verdict.entries} entries verify against the keyed hash chain (head ${verdict.head?.slice(0, 16) ?? "none"}…).${verdict.legacy ? ` The first ${verdict.legacy} predate keyed hashing and only prove what the database says.` : ""}`
+                : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
             </p>
             <DataTable caption={firstPage ? "Latest audit entries" : "Older audit entries"} headers={["#", "When", "Who", "What", "Subject"]}>
                 {entries.map((e) => (
