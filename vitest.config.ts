@@ -1,4 +1,8 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+// The web app's own import alias, for database tests that drive its server actions.
+const web = { alias: { "@": path.resolve(import.meta.dirname, "apps/web/src") } };
 
 // Two projects: pure unit tests, and database tests (`*.int.test.ts`) that run against
 // PostgreSQL when DATABASE_URL is set and against embedded PGlite otherwise.
@@ -13,6 +17,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: web,
         test: {
           name: "db",
           include: ["packages/*/src/**/*.int.test.ts", "packages/*/test/**/*.int.test.ts", "apps/web/src/**/*.int.test.ts"],

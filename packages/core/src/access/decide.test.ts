@@ -4,7 +4,8 @@ import { evaluateGate, GATE_CHECK_IDS, type GateCheckId, type OverrideFact } fro
 import { defaultPolicy } from "../policy/index.ts";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import { ROLES, type Role } from "../types.ts";
-import { mayBreakGlass, mayConfirmOverride, mayDecideApproval, mayReviewOverride, OVERRIDABLE_CHECKS, rolesOn, type Person, type RolloutContext } from "./decide.ts";
+import { mayAdminister, mayBreakGlass, mayConfirmOverride, mayDecideApproval, mayReviewOverride, mayStartRecovery, OVERRIDABLE_CHECKS, rolesOn, type Person, type RolloutContext } from "./decide.ts";
+import { ACTIONS, ACTOR_GRANTS, ACTORS, MATRIX, matrixMarkdown, type Action, type Actor } from "./matrix.ts";
 import { authorIdentities, emailIdentity, isAuthor, loginIdentity } from "./identity.ts";
 
 const SERVICES = ["svc-a", "svc-b"];
@@ -104,5 +105,37 @@ describe("who may decide (property tests)", () => {
         if (!decision.ok) expect(decision.reason).toContain("changed while you were reading");
       }),
     );
+  });
+});
+
+describe("the permission matrix of docs/SECURITY.md", () => {
+  const production = defaultPolicy("production");
+  const personFor = (actor: Actor): Person => {
+    const grant = ACTOR_GRANTS[actor];
+    const serviceId = grant?.scope === "global" ? null : grant?.scope === "other_service" ? "svc-b" : "svc-a";
+    return { id: actor, roles: grant ? [{ role: grant.role, serviceId }] : [] };
+  };
+  const context = (state: RolloutContext["state"] = "verifying") => ctx({ state, policy: production, authorIds: ["author"] });
+  const decide: Record<Action, (p: Person) => boolean> = {
+    approve: (p) => mayDecideApproval(p, context(), CONTRACT_SUM).ok,
+    break_glass: (p) => mayBreakGlass(p, context(), ["rollback_window"]).ok,
+    confirm_override: (p) => mayConfirmOverride(p, context(), { actorId: "someone-else", confirmedAt: null }).ok,
+    authorise_recovery: (p) => mayStartRecovery(p, context("contract_failed")).ok,
+    review_override: (p) => mayReviewOverride(p, "svc-a", { actorId: "someone-else" }, ["author"]).ok,
+    administer: (p) => mayAdminister(p).ok,
+  };
+
+  for (const action of ACTIONS)
+    for (const actor of ACTORS)
+      it(`${actor} ${MATRIX[action][actor] ? "may" : "may not"} ${action.replaceAll("_", " ")}`, () => {
+        expect(decide[action](personFor(actor))).toBe(MATRIX[action][actor]);
+      });
+});
+
+describe("docs/SECURITY.md", () => {
+  it("prints the permission matrix exactly as the rules are tested", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../../docs/SECURITY.md", import.meta.url), "utf8");
+    expect(doc).toContain(matrixMarkdown());
   });
 });

@@ -104,10 +104,17 @@ export function mayConfirmOverride(person: Person, ctx: RolloutContext, override
   return { ok: true, role };
 }
 
-/** Closing the review of a break-glass, afterwards. */
-export function mayReviewOverride(person: Person, serviceId: string, override: { actorId: string }): Decision {
+/** Closing the review of a break-glass, afterwards: someone else, and not the release's author. */
+export function mayReviewOverride(person: Person, serviceId: string, override: { actorId: string }, authorIds: readonly string[] = []): Decision {
   const role = rolesOn(person, serviceId).find((r) => r === "release_manager" || r === "admin");
   if (!role) return { ok: false, code: "forbidden", reason: "Only a release manager or an admin of this service reviews its break-glass overrides." };
   if (override.actorId === person.id) return { ok: false, code: "forbidden", reason: "Someone other than the person who broke the glass must review it." };
+  if (authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "The release's author cannot review an override of its gate." };
   return { ok: true, role };
+}
+
+/** Managing people, tokens and policies: a global admin only. */
+export function mayAdminister(person: Person): Decision {
+  if (!isGlobalAdmin(person)) return { ok: false, code: "forbidden", reason: "This is for admins. Ask an admin to grant you the role." };
+  return { ok: true, role: "admin" };
 }

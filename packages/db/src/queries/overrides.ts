@@ -79,14 +79,15 @@ export async function listUnreviewedOverrides(db: Db) {
 /** One override with the service it belongs to, locked for the rest of the transaction. */
 export async function findOverride(db: Db, id: string) {
   const [row] = await db
-    .select({ override: overrides, serviceId: environments.serviceId })
+    .select({ override: overrides, serviceId: environments.serviceId, author: releases.author })
     .from(overrides)
     .innerJoin(rollouts, eq(rollouts.id, overrides.rolloutId))
+    .innerJoin(releases, eq(releases.id, rollouts.releaseId))
     .innerJoin(environments, eq(environments.id, rollouts.environmentId))
     .where(eq(overrides.id, id))
     .limit(1)
     .for("update", { of: overrides });
-  return row ? { ...row.override, serviceId: row.serviceId } : null;
+  return row ? { ...row.override, serviceId: row.serviceId, author: row.author } : null;
 }
 
 export async function confirmOverride(db: Db, params: { id: string; confirmerId: string; at: Date }): Promise<boolean> {

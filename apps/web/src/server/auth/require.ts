@@ -1,4 +1,5 @@
 import "server-only";
+import { mayAdminister } from "@rollgate/core/access/decide";
 import { AppError } from "../errors";
 import { currentUser, type CurrentUser } from "./current-user";
 
@@ -6,6 +7,7 @@ import { currentUser, type CurrentUser } from "./current-user";
 export async function requireAdmin(): Promise<CurrentUser> {
   const user = await currentUser();
   if (!user) throw new AppError("unauthenticated", "Sign in as an admin to see this page.");
-  if (!user.roles.some((r) => r.role === "admin" && r.serviceId === null)) throw new AppError("forbidden", "This page is for admins. Ask an admin to grant you the role.");
+  const allowed = mayAdminister(user);
+  if (!allowed.ok) throw new AppError("forbidden", "This page is for admins. Ask an admin to grant you the role.");
   return user;
 }

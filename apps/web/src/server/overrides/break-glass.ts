@@ -2,6 +2,7 @@ import "server-only";
 import { mayBreakGlass, mayConfirmOverride, mayReviewOverride, mayStartRecovery, overrideNeedsConfirmation } from "@rollgate/core/access/decide";
 import type { GateCheckId } from "@rollgate/core/gate";
 import { appendAudit } from "@rollgate/db/queries/audit";
+import { authorIdsOf } from "@rollgate/db/queries/identities";
 import { confirmOverride, createOverride, findOverride, reviewOverride } from "@rollgate/db/queries/overrides";
 import type { Db } from "@rollgate/db/client";
 import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
@@ -123,7 +124,7 @@ export async function reviewBreakGlass(options: { user: CurrentUser; overrideId:
   await db.transaction(async (tx) => {
     const override = await findOverride(tx, options.overrideId);
     if (!override) throw new AppError("not_found", "There is no such override.");
-    const allowed = mayReviewOverride(personOf(user), override.serviceId, override);
+    const allowed = mayReviewOverride(personOf(user), override.serviceId, override, await authorIdsOf(tx, override.author));
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const at = now();
     if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at }))) throw new AppError("conflict", "This override was already reviewed.");
