@@ -25,17 +25,7 @@ export async function readSignedEvent(request: Request, token: ApiToken): Promis
   if (raw.length > MAX_BODY_BYTES) throw tooLarge();
   const payload = raw.toString("utf8");
 
-  const headers = {
-    "webhook-id": request.headers.get("webhook-id") ?? "",
-    "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
-    "webhook-signature": request.headers.get("webhook-signature") ?? "",
-  };
-  try {
-    new Webhook(decryptSecret(token.secretCiphertext, env().secretKey)).verify(payload, headers, { jsonParse: false });
-  } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    throw new AppError("unauthenticated", `The webhook signature does not verify (${error.message.toLowerCase()}); sign id.timestamp.body with the token's whsec_ secret.`);
-  }
+  const headers = verifySignature(request, token, payload);
   if (headers["webhook-id"].length > 200) throw new AppError("invalid_request", "webhook-id is longer than 200 characters.");
 
   let json: unknown;
@@ -51,6 +41,26 @@ export async function readSignedEvent(request: Request, token: ApiToken): Promis
     throw new AppError("invalid_request", `The event does not match the schema (${listPaths(details)}); see details.`, details);
   }
   return { webhookId: headers["webhook-id"], body: parsed.data };
+}
+
+/**
+ * The Standard Webhooks signature of `payload` with the token's decrypted `whsec_` secret
+ * (constant-time compare, five minutes' tolerance either way). Events and lease requests both
+ * pass through here: the bearer token alone, if it leaks, cannot act.
+ */
+export function verifySignature(request: Request, token: ApiToken, payload: string) {
+  const headers = {
+    "webhook-id": request.headers.get("webhook-id") ?? "",
+    "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
+    "webhook-signature": request.headers.get("webhook-signature") ?? "",
+  };
+  try {
+    new Webhook(decryptSecret(token.secretCiphertext, env().secretKey)).verify(payload, headers, { jsonParse: false });
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    throw new AppError("unauthenticated", `The signature does not verify (${error.message.toLowerCase()}); sign id.timestamp.body with the token's whsec_ secret, as for events.`);
+  }
+  return headers;
 }
 
 type Issue = z.core.$ZodIssue;

@@ -1,6 +1,6 @@
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { takeLease } from "@/server/gate/take-lease";
-import { verifySignedRequest } from "@/server/gate/verify-signed-request";
+import { verifySignature } from "@/server/events/read-signed-body";
 import { metrics } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +9,7 @@ type Params = { service: string; environment: string; release: string };
 // POST /api/v1/rollouts/{service}/{environment}/{release}/gate/lease — the single contract lease (signed)
 export const POST = withApiToken<Params>("lease", "gate:lease", async ({ db, token, now }, request, keys) => {
   assertScope(token, keys.service, keys.environment);
-  await verifySignedRequest(request, token);
+  verifySignature(request, token, (await request.text()).slice(0, 64 * 1024));
   const holder = (request.headers.get("x-rollgate-holder") ?? token.name).slice(0, 200);
   try {
     const lease = await takeLease({ db, token, keys, now, holder });
