@@ -29,38 +29,39 @@ function corpus(): string[] {
   return files;
 }
 
+// CPU time of this process, not wall time: on a shared machine (CI, several engineers) other
+// processes stretch wall time of one side or the other and the ratio swings by ±0.2.
 function timeRound(files: string[], work: (sql: string) => unknown): number {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (const sql of files) work(sql);
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 await loadSqlParser();
 const files = corpus();
 const statements = files.reduce((n, sql) => n + parseSync(sql).stmts!.length, 0);
-const rounds = 9;
+const rounds = 15;
 const raw: number[] = [];
 const analysed: number[] = [];
-for (let i = 0; i < 3; i += 1) {
+for (let i = 0; i < 5; i += 1) {
   timeRound(files, parseSync);
   timeRound(files, analyseSqlSync);
 }
-// Interleave rounds so machine noise hits both sides alike.
+// Interleave rounds so machine noise (and garbage collection of either side's garbage) hits
+// both sides alike, and compare totals: a single round swings by ±30 % with where a GC lands.
 for (let i = 0; i < rounds; i += 1) {
   raw.push(timeRound(files, parseSync));
   analysed.push(timeRound(files, analyseSqlSync));
 }
-const rawRate = statements / median(raw);
-const analyserRate = statements / median(analysed);
+const rawRate = (statements * rounds) / sum(raw);
+const analyserRate = (statements * rounds) / sum(analysed);
 const ratio = analyserRate / rawRate;
 
 const table = [
-  "| measure | statements / s (median of 9 rounds) |",
+  "| measure | statements per CPU second (15 interleaved rounds) |",
   "| --- | --- |",
   `| raw \`libpg-query\` parseSync | ${Math.round(rawRate).toLocaleString("en-US")} |`,
   `| \`analyseSqlSync\` (parse + all rules + positions) | ${Math.round(analyserRate).toLocaleString("en-US")} |`,
@@ -73,7 +74,7 @@ if (process.argv.includes("--write")) {
     "`pnpm exec tsx packages/core/bench/analyser.bench.ts --write`",
     "",
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}:`,
-    `a deterministic corpus of ${statements} migration statements in ${files.length} files, 3 warm-up rounds, then 9 interleaved rounds.`,
+    `a deterministic corpus of ${statements} migration statements in ${files.length} files, 5 warm-up rounds, then 15 interleaved rounds, CPU time of the process.`,
     "",
     table,
   ]);

@@ -2,11 +2,17 @@ import { describe, expect, it } from "vitest";
 import { analyseSql } from "./index.ts";
 
 describe("analyseSql", () => {
-  it("treats DDL words in comments, strings and dollar-quoted bodies as text, not statements", async () => {
-    const sql = "-- DROP TABLE a;\n/* ALTER TABLE b DROP COLUMN c; */\nSELECT 'DROP TABLE d', $$TRUNCATE e$$;\nDO $body$ BEGIN EXECUTE 'DROP TABLE f'; END $body$;\n";
+  it("treats DDL words in comments, strings and dollar-quoted strings as text, not statements", async () => {
+    const sql = "-- DROP TABLE a;\n/* ALTER TABLE b DROP COLUMN c; */\nSELECT 'DROP TABLE d', $$TRUNCATE e$$;\nDO $body$ BEGIN RAISE NOTICE 'DROP TABLE f'; END $body$;\n";
     const result = await analyseSql(sql, { phase: "expand" });
     expect(result.statements).toHaveLength(2);
     expect(result.findings).toEqual([]);
+  });
+
+  it("analyses a literal EXECUTE inside a DO block like a top-level statement", async () => {
+    const result = await analyseSql("SET lock_timeout = '3s';\nDO $body$ BEGIN EXECUTE 'DROP TABLE f'; END $body$;", { phase: "expand" });
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "drop-table", severity: "error", statement: 1, line: 2, message: expect.stringContaining("In a DO block, EXECUTE") })]);
+    expect(result.statements[1]).toMatchObject({ type: "DoStmt", lock: "ACCESS EXCLUSIVE", table: "f" });
   });
 
   it("makes contract findings errors in an expand script and information in a contract script", async () => {

@@ -1,2 +1,2 @@
 export { analyseSql, analyseSqlSync, loadSqlParser } from "./analyse.ts";
-export type { AnalyseOptions, AnalysedStatement, Finding, FindingCategory, Severity, SqlAnalysis, StatementKind } from "./types.ts";
+export type { AnalyseOptions, AnalysedStatement, Finding, FindingCategory, LockMode, Severity, SqlAnalysis, StatementKind } from "./types.ts";

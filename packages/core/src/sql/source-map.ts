@@ -21,6 +21,12 @@ export class SourceMap {
     return this.bytes.toString("utf8", 0, byteOffset).length;
   }
 
+  /** The text of a statement given as UTF-8 byte offset and length (0 or missing: to the end). */
+  slice(byteStart: number, byteLength?: number): string {
+    if (this.ascii) return byteLength ? this.text.slice(byteStart, byteStart + byteLength) : this.text.slice(byteStart);
+    return sliceUtf8(this.text, byteStart, byteLength);
+  }
+
   /** Line and column (1-based, in characters) of a character offset. */
   position(charOffset: number): { line: number; column: number } {
     let lo = 0;
@@ -65,4 +71,11 @@ function skipBlockComment(t: string, start: number): number {
     } else i += 1;
   }
   return i;
+}
+
+/** The text of a statement given as UTF-8 byte offset and length (0 or missing: to the end). */
+export function sliceUtf8(text: string, byteStart = 0, byteLength = 0): string {
+  if (Buffer.byteLength(text, "utf8") === text.length) return byteLength ? text.slice(byteStart, byteStart + byteLength) : text.slice(byteStart);
+  const bytes = Buffer.from(text, "utf8");
+  return bytes.toString("utf8", byteStart, byteLength ? byteStart + byteLength : bytes.length);
 }

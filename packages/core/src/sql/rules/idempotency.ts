@@ -1,4 +1,5 @@
 import type { Node, RawFinding } from "../types.ts";
+import { notIdempotent } from "./findings.ts";
 import { display, rangeVar } from "./names.ts";
 
 // Scripts are re-run after a partial failure; statements that fail the second time turn
@@ -6,20 +7,19 @@ import { display, rangeVar } from "./names.ts";
 
 export function createTable(stmt: Node): RawFinding[] {
   if (stmt.if_not_exists) return [];
-  return [{ rule: "create-without-if-not-exists", category: "non_idempotent", message: `CREATE TABLE ${display(rangeVar(stmt.relation))} fails when run a second time.`, suggestion: "Write CREATE TABLE IF NOT EXISTS." }];
+  return [notIdempotent("create-without-if-not-exists", `CREATE TABLE ${display(rangeVar(stmt.relation))} fails when run a second time.`, "Write CREATE TABLE IF NOT EXISTS.")];
 }
 
 export function createOther(kind: string) {
-  return (stmt: Node): RawFinding[] =>
-    stmt.if_not_exists ? [] : [{ rule: "create-without-if-not-exists", category: "non_idempotent", message: `CREATE ${kind} fails when run a second time.`, suggestion: `Write CREATE ${kind} IF NOT EXISTS.` }];
+  return (stmt: Node): RawFinding[] => (stmt.if_not_exists ? [] : [notIdempotent("create-without-if-not-exists", `CREATE ${kind} fails when run a second time.`, `Write CREATE ${kind} IF NOT EXISTS.`)]);
 }
 
 export function dropWithoutIfExists(stmt: Node): RawFinding[] {
   if (stmt.missing_ok) return [];
-  return [{ rule: "drop-without-if-exists", category: "non_idempotent", message: "DROP without IF EXISTS fails when run a second time.", suggestion: "Write DROP … IF EXISTS." }];
+  return [notIdempotent("drop-without-if-exists", "DROP without IF EXISTS fails when run a second time.", "Write DROP … IF EXISTS.")];
 }
 
-export function updateWithoutWhere(stmt: Node): RawFinding[] {
-  if (stmt.whereClause) return [];
-  return [{ rule: "update-without-where", category: "hygiene", message: `Updates every row of ${display(rangeVar(stmt.relation))} in one statement: one long transaction holding row locks on the whole table.`, suggestion: "Backfill in batches of a few thousand rows, each in its own transaction." }];
+export function addEnumValue(stmt: Node): RawFinding[] {
+  if (stmt.oldVal || stmt.skipIfNewValExists) return [];
+  return [notIdempotent("add-enum-value-without-if-not-exists", `ALTER TYPE … ADD VALUE '${stmt.newVal}' fails when run a second time.`, "Write ADD VALUE IF NOT EXISTS.")];
 }
