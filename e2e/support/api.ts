@@ -101,6 +101,12 @@ export async function rowCounts(except: string[] = []): Promise<Record<string, n
   }
 }
 
+/** How many approval decisions a service's rollouts have, of any kind. */
+export async function approvalCount(slug: string): Promise<number> {
+  const [row] = await query<{ n: number }>(`select count(*)::int as n from approvals a join rollouts r on r.id = a.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1`, [slug]);
+  return row!.n;
+}
+
 export async function query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   const sql = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
   try {

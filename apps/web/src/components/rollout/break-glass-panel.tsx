@@ -89,14 +89,7 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
               </label>
             ))}
           </fieldset>
-          <label className="block text-sm">
-            Justification (a full sentence: why this cannot wait)
-            <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
-          </label>
-          <label className="block text-sm">
-            For how many minutes (at most {maxMinutes})
-            <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
-          </label>
+          <Justification label="Justification (a full sentence: why this cannot wait)" maxMinutes={maxMinutes} />
         </ActionForm>
       ) : null}
       {canRecover ? (
@@ -110,16 +103,25 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
             Fix script (SQL)
             <textarea name="sql" rows={4} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 font-mono dark:border-slate-700 dark:bg-slate-950" />
           </label>
-          <label className="block text-sm">
-            Justification (a full sentence)
-            <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
-          </label>
-          <label className="block text-sm">
-            For how many minutes (at most {maxMinutes})
-            <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
-          </label>
+          <Justification label="Justification (a full sentence)" maxMinutes={maxMinutes} />
         </ActionForm>
       ) : null}
     </section>
+  );
+}
+
+/** Why, and for how long: every override and recovery run asks both. */
+function Justification({ label, maxMinutes }: { label: string; maxMinutes: number }) {
+  return (
+    <>
+      <label className="block text-sm">
+        {label}
+        <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
+      </label>
+      <label className="block text-sm">
+        For how many minutes (at most {maxMinutes})
+        <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+      </label>
+    </>
   );
 }
