@@ -23,11 +23,16 @@ export function signInThrottle(input: { accountFailures: readonly Date[]; addres
     // Sign-in resumes when enough of these failures have left the window.
     const resumesAt = recent[recent.length - max]! + windowMs;
     const retryAfterSeconds = Math.max(1, Math.ceil((resumesAt - input.now.getTime()) / 1000));
-    const minutes = Math.ceil(retryAfterSeconds / 60);
-    const whose = scope === "account" ? "this account" : "your network address";
-    return { allowed: false, scope, retryAfterSeconds, message: `Too many failed sign-ins for ${whose}: sign-in is paused. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an admin.` };
+    return { allowed: false, scope, retryAfterSeconds, message: pausedMessage(scope, retryAfterSeconds) };
   }
   return { allowed: true };
+}
+
+/** The sentence a refused sign-in shows. */
+export function pausedMessage(scope: "account" | "address", retryAfterSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  const whose = scope === "account" ? "this account" : "your network address";
+  return `Too many failed sign-ins for ${whose}: sign-in is paused. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an admin.`;
 }
 
 /**

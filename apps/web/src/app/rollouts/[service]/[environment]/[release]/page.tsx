@@ -6,7 +6,9 @@ import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
-import { currentUser, rolesFor } from "@/server/auth/current-user";
+import { Refusal } from "@/components/refusal";
+import { rolesFor } from "@/server/auth/current-user";
+import { pageReader } from "@/server/auth/reading";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
@@ -27,19 +29,21 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 export default async function RolloutPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ before?: string }> }) {
   const keys = await params;
   const { before } = await searchParams;
+  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
+  // Signed in first, so an anonymous visitor learns nothing, not even whether the rollout exists.
+  const { user } = await pageReader(null, path);
   const view = await getRolloutView(keys, before).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });
-  const user = await currentUser();
   const { row, verdict, approvals, overrides, policy } = view;
-  const canBreakGlass = Boolean(user && rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r)));
+  const { refusal } = await pageReader({ kind: "rollout", serviceId: row.serviceId }, path, user);
+  if (refusal || !user) return <Refusal message={refusal ?? ""} />;
+  const canBreakGlass = rolesFor(user, row.serviceId).some((r) => policy.breakGlass.allowedRoles.includes(r));
   const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
   const checksum = row.rollout.contractChecksum;
-  const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
+  const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
-  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
-  const signIn = `/api/auth/signin?callbackUrl=${encodeURIComponent(path)}`;
   const windowMarks = { windowStart: row.rollout.windowStartedAt?.getTime() ?? null, windowEnd: verdict.windowEndsAt?.getTime() ?? null };
 
   return (
@@ -80,16 +84,10 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
               </li>
             ))}
           </ul>
-          {user ? (
-            <ApprovalForm action={decide} keys={keys} canWithdraw={Boolean(mine)} />
-          ) : (
-            <a href={signIn} className="inline-block rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">
-              Sign in to approve
-            </a>
-          )}
+          <ApprovalForm action={decide} keys={keys} canWithdraw={Boolean(mine)} />
         </section>
       </div>
-      {user && (canBreakGlass || overrides.length > 0) ? (
+      {canBreakGlass || overrides.length > 0 ? (
         <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">
