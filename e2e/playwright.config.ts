@@ -7,8 +7,11 @@ import { defineConfig, devices } from "@playwright/test";
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.E2E_PORT ?? 3210);
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3290);
-// The tests create API tokens in the database, so they share the server's secret key.
+// The tests create API tokens in the database, so they share the server's secret key; the
+// same for the session secret (a second server in a test signs cookies with it) and the metrics token.
 process.env.ROLLGATE_SECRET_KEY ??= "e2e-only-secret-key-not-for-production";
+export const NEXTAUTH_SECRET = (process.env.NEXTAUTH_SECRET ??= "e2e-only-nextauth-secret-not-for-production");
+export const METRICS_TOKEN = (process.env.ROLLGATE_METRICS_TOKEN ??= "e2e-only-metrics-token-for-prometheus");
 export const artifactsDir = path.join(root, "e2e", "artifacts");
 
 export default defineConfig({
@@ -28,7 +31,8 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  // Journeys tagged @pglite run in their own pass on embedded PGlite (playwright.pglite.config.ts).
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] }, grepInvert: /@pglite/ }],
   webServer: [
     {
       // A real OpenID provider for sign-in tests.
@@ -52,7 +56,8 @@ export default defineConfig({
         NODE_ENV: "production",
         ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000",
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-        NEXTAUTH_SECRET: "e2e-only-nextauth-secret-not-for-production",
+        NEXTAUTH_SECRET,
+        ROLLGATE_METRICS_TOKEN: METRICS_TOKEN,
         ROLLGATE_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
         ROLLGATE_OIDC_CLIENT_ID: "rollgate-e2e",
         ROLLGATE_OIDC_CLIENT_SECRET: "rollgate-e2e-client-secret",

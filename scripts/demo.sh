@@ -18,5 +18,7 @@ secret_file=.rollgate/nextauth-secret
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-$(cat "$secret_file")}"
 export NEXTAUTH_URL="${NEXTAUTH_URL:-http://127.0.0.1:${PORT:-3000}}"
 export ROLLGATE_CREDENTIALS_LOGIN="${ROLLGATE_CREDENTIALS_LOGIN:-1}"
+# The overview as a read-only wallboard without sign-in; everything else still needs it.
+export ROLLGATE_PUBLIC_WALLBOARD="${ROLLGATE_PUBLIC_WALLBOARD:-1}"
 echo "==> Rollgate is starting on http://127.0.0.1:${PORT:-3000}"
 HOSTNAME=127.0.0.1 PORT="${PORT:-3000}" exec node apps/web/.next/standalone/apps/web/server.js

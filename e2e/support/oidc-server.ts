@@ -26,7 +26,9 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: id, email_verified: true, name: id.split("@")[0]!.replace(/[._]/g, " ") };
+        // `+unverified` in the login: the provider says the address is not verified; `+unasserted`: it says nothing.
+        const verified = id.includes("+unverified") ? { email_verified: false } : id.includes("+unasserted") ? {} : { email_verified: true };
+        return { sub: id, email: id, ...verified, name: id.split("@")[0]!.replace(/[._+]/g, " ") };
       },
     };
   },

@@ -2,6 +2,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
+import { signInWithPassword } from "../support/sign-in";
 
 const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/api/auth/signin", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
 const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies"];
@@ -14,6 +15,7 @@ async function expectNoSeriousViolations(page: Page, url: string) {
 
 test("every page has no serious or critical accessibility violations (axe-core), light and dark", async ({ page }) => {
   test.setTimeout(120_000);
+  await signInWithPassword(page);
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const url of PAGES) {
@@ -32,6 +34,7 @@ test("every page has no serious or critical accessibility violations (axe-core),
 });
 
 test("a viewer browses: overview, a rollout with its SLO charts and timeline, the evidence", async ({ page }, testInfo) => {
+  await signInWithPassword(page);
   await page.goto("/");
   await page.getByRole("link", { name: /Move invoice e-mail to billing_email/ }).last().click();
   await expect(page.getByRole("heading", { name: "Move invoice e-mail to billing_email" })).toBeVisible();

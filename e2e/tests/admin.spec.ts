@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { makeService, query } from "../support/api";
-import { signInWithSso } from "../support/sign-in";
+import { signInWithPassword, signInWithSso } from "../support/sign-in";
 
 /** The seeded demo admin, through the local credentials provider. */
 async function signInAsAdmin(page: Page) {
@@ -13,16 +13,39 @@ async function signInAsAdmin(page: Page) {
 
 test("admin pages say who may see them", async ({ page }) => {
   await page.goto("/admin/audit");
-  await expect(page.getByRole("alert").filter({ hasText: "Sign in as an admin" })).toBeVisible();
+  await expect(page).toHaveURL(/\/api\/auth\/signin\?callbackUrl=%2Fadmin%2Faudit/);
+  await signInWithPassword(page);
+  await page.goto("/admin/audit");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("This page is for admins. Ask an admin to grant you the role.");
 });
 
-test("an e-mail in ROLLGATE_ADMIN_EMAILS becomes admin at its first sign-in, and it is audited", async ({ page }) => {
-  await page.goto("/admin/audit");
-  await signInWithSso(page, "first.admin@example.com", "Sign in");
-  await page.goto("/admin/audit");
-  await expect(page.getByRole("status")).toContainText("Intact");
-  const granted = await query(`select action from audit_events where action = 'role.granted' and data->>'email' = 'first.admin@example.com'`);
-  expect(granted).toHaveLength(1);
+test("finding 16: ROLLGATE_ADMIN_EMAILS makes the first admin while none exists, and never re-grants a role an admin revoked", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const granted = async () => (await query(`select 1 from audit_events where action = 'role.granted' and actor_id = 'ROLLGATE_ADMIN_EMAILS' and data->>'email' = 'first.admin@example.com'`)).length;
+  const isAdmin = async () => (await query(`select 1 from user_roles r join users u on u.id = r.user_id where u.email = 'first.admin@example.com' and r.role = 'admin' and r.service_id is null`)).length === 1;
+  // No admin at all, for the first part: the admins are set aside and put back afterwards.
+  const admins = await query<{ user_id: string }>(`delete from user_roles where role = 'admin' and service_id is null returning user_id`);
+  const before = await granted();
+  try {
+    const first = await (await browser.newContext()).newPage();
+    await signInWithSso(first, "first.admin@example.com", "/admin/audit");
+    await expect(first.getByRole("status")).toContainText("Intact");
+    expect(await granted()).toBe(before + 1);
+  } finally {
+    for (const { user_id } of admins) await query(`insert into user_roles (user_id, role) values ($1, 'admin') on conflict do nothing`, [user_id]);
+  }
+  // An admin exists again and takes the role away: the next sign-in does not bring it back.
+  const admin = await (await browser.newContext()).newPage();
+  await signInAsAdmin(admin);
+  await admin.goto("/admin/users");
+  const row = admin.getByRole("row").filter({ hasText: "first.admin@example.com" });
+  await row.getByRole("button", { name: "Revoke admin" }).click();
+  await expect(row.getByRole("button", { name: "Revoke admin" })).toHaveCount(0);
+  const again = await (await browser.newContext()).newPage();
+  await signInWithSso(again, "first.admin@example.com", "/admin/audit");
+  await expect(again.locator("main").getByRole("alert")).toContainText("no role yet");
+  expect(await isAdmin()).toBe(false);
+  expect(await granted()).toBe(before + 1);
 });
 
 test("an admin verifies the audit chain, grants a role, creates and revokes a token, and edits a policy with field errors", async ({ page }) => {

@@ -28,14 +28,13 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
 
   const first = await browser.newPage();
-  await first.goto(rolloutUrl);
+  // The rollout page sends her to sign-in and back.
+  await signInWithSso(first, rita, rolloutUrl);
+  await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
   await expect(first.getByText("Contract locked: 1 check(s) still open.")).toBeVisible();
   const open = first.locator("[data-check]:not([data-status=pass])");
   await expect(open).toHaveCount(1);
   await expect(open).toHaveAttribute("data-check", "approvals");
-
-  await signInWithSso(first, rita);
-  await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
   // The overview tells a signed-in release manager what waits for them.
   await first.goto("/");
   const waiting = first.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=approval]").filter({ hasText: svc.slug });
@@ -61,8 +60,7 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   expect(early.status).toBe(409);
 
   const second = await (await browser.newContext()).newPage();
-  await second.goto(rolloutUrl);
-  await signInWithSso(second, amir);
+  await signInWithSso(second, amir, rolloutUrl);
   await second.getByRole("button", { name: "Approve contract" }).click();
   await expect(second.getByText("Your approval is recorded.")).toBeVisible();
   await second.reload();
@@ -84,14 +82,12 @@ test("the server refuses an approval by the release's author and by a role that 
   const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
 
   const author = await (await browser.newContext()).newPage();
-  await author.goto(rolloutUrl);
-  await signInWithSso(author, "dev.author@example.com");
+  await signInWithSso(author, "dev.author@example.com", rolloutUrl);
   await author.getByRole("button", { name: "Approve contract" }).click();
   await expect(author.getByRole("alert").filter({ hasText: "You are the author of this release" })).toBeVisible();
 
   const onlooker = await (await browser.newContext()).newPage();
-  await onlooker.goto(rolloutUrl);
-  await signInWithSso(onlooker, viewer);
+  await signInWithSso(onlooker, viewer, rolloutUrl);
   await onlooker.getByRole("button", { name: "Approve contract" }).click();
   await expect(onlooker.getByRole("alert").filter({ hasText: "Your role may not approve" })).toBeVisible();
 
@@ -111,8 +107,7 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
 
   const page = await (await browser.newContext()).newPage();
-  await page.goto(rolloutUrl);
-  await signInWithSso(page, rita);
+  await signInWithSso(page, rita, rolloutUrl);
   const glass = page.getByRole("region", { name: "Break glass" });
   await glass.getByLabel("Rollback window").check();
   await glass.getByLabel("Service level objectives").check();
@@ -131,8 +126,7 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await expect(page.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=override]").filter({ hasText: svc.slug })).toBeVisible();
 
   const admin = await (await browser.newContext()).newPage();
-  await admin.goto(rolloutUrl);
-  await signInWithSso(admin, ada);
+  await signInWithSso(admin, ada, rolloutUrl);
   const review = admin.getByRole("region", { name: "Break glass" });
   await review.getByLabel("Review note").fill("Checked the incident ticket and the contract script.");
   await review.getByRole("button", { name: "Mark reviewed" }).click();

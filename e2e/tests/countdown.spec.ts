@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { makeService, startWindow } from "../support/api";
+import { signInWithPassword } from "../support/sign-in";
 
 test("the window ends while the page is open: the countdown reaches zero and the check passes without a reload", async ({ page }) => {
   test.setTimeout(60_000);
@@ -7,6 +8,7 @@ test("the window ends while the page is open: the countdown reaches zero and the
   const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });
   await startWindow(base, svc, { evidence: true });
 
+  await signInWithPassword(page);
   await page.goto(`/rollouts/${svc.slug}/staging/r1`);
   const window = page.locator("[data-check=rollback_window]");
   await expect(window).toHaveAttribute("data-status", "pending");

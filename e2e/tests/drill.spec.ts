@@ -1,9 +1,11 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
+import { signInWithPassword } from "../support/sign-in";
 
 test("the drill page runs both scenarios and shows the timeline step by step", async ({ page }, testInfo) => {
   test.setTimeout(60_000);
+  await signInWithPassword(page);
   await page.goto("/drill");
   await expect(page.getByRole("heading", { name: "Incident drill" })).toBeVisible();
   await page.getByRole("button", { name: "Run drill" }).click();

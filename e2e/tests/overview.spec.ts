@@ -1,9 +1,11 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { artifactsDir } from "../playwright.config";
+import { artifactsDir, METRICS_TOKEN } from "../playwright.config";
+import { signInWithPassword } from "../support/sign-in";
 import { event, EXPAND, makeService, post, sha, signed, startWindow, type TestService } from "../support/api";
 
 test("the overview shows every seeded service with its rollouts", async ({ page }, testInfo) => {
+  await signInWithPassword(page);
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   for (const service of ["billing-api", "accounts-api", "search-indexer"]) {
@@ -25,7 +27,7 @@ test("health, readiness and metrics answer", async ({ request }) => {
   const ready = await request.get("/api/ready");
   expect(ready.status()).toBe(200);
   expect(await ready.json()).toMatchObject({ status: "ready", database: "postgres" });
-  const metrics = await request.get("/api/metrics");
+  const metrics = await request.get("/api/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(metrics.headers()["content-type"]).toContain("text/plain");
   expect(await metrics.text()).toMatch(/^rollgate_database_up 1$/m);
 });
@@ -46,6 +48,7 @@ test("each environment shows its gate and window countdown; needs attention list
   await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND), sql: EXPAND });
   await send(failing, "migration.failed", { phase: "expand", name: "e", checksum: sha(EXPAND), exit_code: 3 });
 
+  await signInWithPassword(page);
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(verifying.slug) }).locator("[data-environment=staging]");
   await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: 3 check\(s\) open · window (59:[0-5]\d|1 h 00 min) left/);
@@ -66,6 +69,7 @@ test("the overview is live: when a window ends, the gate opens on screen without
   const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });
   await startWindow(base, svc, { evidence: true });
 
+  await signInWithPassword(page);
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(svc.slug) }).locator("[data-environment=staging]");
   await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: \d check\(s\) open · window 0:0\d left/);
@@ -96,6 +100,7 @@ test.describe("in New York", () => {
     await send("app.deployed", { version: "2.0.0" });
     for (let percent = 1; percent <= 60; percent += 1) await send("flag.changed", { flag: "ramp", percent });
 
+    await signInWithPassword(page);
     await page.goto(`/rollouts/${svc.slug}/staging/r1`);
     const timeline = page.getByRole("region", { name: /Timeline/ });
     await expect(timeline.locator("li")).toHaveCount(50);

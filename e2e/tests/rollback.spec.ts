@@ -1,10 +1,12 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
+import { signInWithPassword } from "../support/sign-in";
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
 test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE after it, with the reason", async ({ page }, testInfo) => {
+  await signInWithPassword(page, "olga.oncall@example.com");
   await page.goto("/rollback");
   await page.getByLabel("Service and environment").selectOption("accounts-api/staging");
   await page.getByRole("button", { name: "Check" }).click();
@@ -26,6 +28,7 @@ test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE aft
 });
 
 test("on a phone, the overview and a rollout page fit the screen", async ({ page }, testInfo) => {
+  await signInWithPassword(page);
   for (const url of ["/", "/rollouts/accounts-api/production/2026.11.4"]) {
     await page.goto(url);
     await expect(page.locator("main h1")).toBeVisible();

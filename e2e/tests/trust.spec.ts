@@ -14,8 +14,7 @@ async function person(email: string, role: string, serviceSlug?: string) {
 
 async function signedIn(browser: Browser, url: string, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(url);
-  await signInWithSso(page, email);
+  await signInWithSso(page, email, url);
   await expect(page).toHaveURL(new RegExp(`${url}$`));
   return page;
 }
@@ -121,9 +120,9 @@ test("finding 7: an author known by a forge login cannot approve through their e
   await startWindow(base, svc, { evidence: true, author: `12345+${login}@users.noreply.github.com` });
   const url = `/rollouts/${svc.slug}/staging/r1`;
   // Until the login is linked, nobody is known as the author: one more approval is needed.
+  const userId = await person(`octo.${svc.slug}@example.com`, "approver");
   const page = await signedIn(browser, url, `octo.${svc.slug}@example.com`);
   await expect(page.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 2");
-  const userId = await person(`octo.${svc.slug}@example.com`, "approver");
   await query(`insert into user_identities (identity, user_id) values ($1, $2)`, [`login:${login}`, userId]);
   await page.reload();
   await expect(page.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 1");

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
 import { query } from "../../support/api";
+import { passwordSignIn, randomAddress } from "../../support/session";
+import { DEMO_PASSWORD } from "../../support/sign-in";
 
 const exec = promisify(execFile);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -77,13 +79,15 @@ test("a whole release through the rollgate CLI: refused destructive expand, refu
   const [lease] = await query<{ outcome: string }>(`select outcome from leases where id = $1`, [lease_id]);
   expect(lease).toEqual({ outcome: "succeeded" });
 
-  // The rollout's evidence bundle: the whole story, with the gate's checks at the lease and the audit hashes.
-  const evidence = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence`)).json();
+  // The rollout's evidence bundle, for a signed-in viewer: the whole story, with the gate's checks at the lease and the audit hashes.
+  const { cookie } = await passwordSignIn(base.ROLLGATE_URL, "dev.author@example.com", DEMO_PASSWORD, randomAddress());
+  const headers = { cookie: cookie! };
+  const evidence = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence`, { headers })).json();
   expect(evidence).toMatchObject({ kind: "rollgate.rollout-evidence", rollout: { state: "contracted" }, audit: { chain: { intact: true } } });
   expect(evidence.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["release.created", "migration.started", "app.deployed", "migration.succeeded"]));
   expect(evidence.gateAtEachLease[0].checks.every((c: { status: string }) => c.status === "pass")).toBe(true);
   expect(evidence.audit.entries.every((a: { hash: string }) => /^[a-f0-9]{64}$/.test(a.hash))).toBe(true);
-  const printable = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence?format=md`)).text();
+  const printable = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence?format=md`, { headers })).text();
   expect(printable).toContain("## Timeline (UTC)");
   expect(printable).toContain("Audit chain: intact");
 });

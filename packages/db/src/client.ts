@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { readDbEnv } from "./env.ts";
 import * as schema from "./schema/index.ts";
 
@@ -52,14 +53,24 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
 async function openPglite(dataDir: string): Promise<DbHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  let unlock = () => {};
+  if (!dataDir.startsWith("memory://")) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = await PGlite.create(dataDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzle({ client, schema, casing: "snake_case" });
   return {
     db: db as unknown as Db,
     kind: "pglite",
     ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
-    close: () => client.close(),
+    close: () => client.close().finally(unlock),
   };
 }
 

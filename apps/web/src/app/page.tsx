@@ -1,8 +1,12 @@
 import { LiveOverview } from "@/components/overview/live-overview";
+import { Refusal } from "@/components/refusal";
+import { pageReader } from "@/server/auth/reading";
 import { getOverview } from "@/server/overview/get-overview";
 
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
+  const { refusal } = await pageReader({ kind: "overview" }, "/");
+  if (refusal) return <Refusal message={refusal} />;
   return <LiveOverview initial={await getOverview()} />;
 }

@@ -19,20 +19,26 @@ const schema = z.object({
   ROLLGATE_CREDENTIALS_LOGIN: z.enum(["0", "1"]).optional(),
   ROLLGATE_ADMIN_EMAILS: z.string().default(""),
   ROLLGATE_SESSION_HOURS: z.coerce.number().positive().default(8),
+  /** 1: accept an OpenID sign-in whose ID token has no email_verified claim (explicit false is always refused). */
+  ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED: z.enum(["0", "1"]).default("0"),
+  /** 1: anonymous visitors may read the overview (a read-only wallboard); everything else still needs sign-in. */
+  ROLLGATE_PUBLIC_WALLBOARD: z.enum(["0", "1"]).default("0"),
+  /** A bearer token that lets Prometheus scrape /api/metrics without a session. */
+  ROLLGATE_METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
 });
 
-export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[] };
+export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[]; publicWallboard: boolean };
 let cached: WebEnv | undefined;
 
 export function env(): WebEnv {
   if (!cached) {
-    const web = schema.parse(process.env);
+    const web = schema.parse({ ...process.env, ROLLGATE_METRICS_TOKEN: process.env.ROLLGATE_METRICS_TOKEN || undefined });
     const secretKey = readDbEnv().ROLLGATE_SECRET_KEY;
     if (web.NODE_ENV === "production" && secretKey === DEVELOPMENT_SECRET_KEY && web.ROLLGATE_ALLOW_DEV_SECRET_KEY !== "1")
       throw new Error("ROLLGATE_SECRET_KEY must be set in production: it encrypts the webhook signing secrets (see .env.example).");
     const credentialsLogin = web.ROLLGATE_CREDENTIALS_LOGIN ? web.ROLLGATE_CREDENTIALS_LOGIN === "1" : web.NODE_ENV !== "production";
     const adminEmails = web.ROLLGATE_ADMIN_EMAILS.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
-    cached = { ...web, secretKey, credentialsLogin, adminEmails };
+    cached = { ...web, secretKey, credentialsLogin, adminEmails, publicWallboard: web.ROLLGATE_PUBLIC_WALLBOARD === "1" };
   }
   return cached;
 }

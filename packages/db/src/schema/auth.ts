@@ -10,6 +10,8 @@ export const users = pgTable("users", {
   image: text(),
   /** Only for the local/demo credentials provider; null for OpenID users. */
   passwordHash: text(),
+  /** Every session that began before this has ended (sign-out, a role taken away). */
+  sessionsRevokedAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -79,4 +81,17 @@ export const userIdentities = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.userId)],
+);
+
+/** Failed password sign-ins, counted per account and per client address to throttle guessing. */
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** The e-mail as typed, lower-cased: unknown accounts are throttled like known ones. */
+    account: text().notNull(),
+    address: text().notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.account, t.at), index().on(t.address, t.at), index().on(t.at)],
 );

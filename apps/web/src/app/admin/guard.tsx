@@ -1,17 +1,9 @@
-import { requireAdmin } from "@/server/auth/require";
-import { AppError } from "@/server/errors";
+import { Refusal } from "@/components/refusal";
+import { pageReader } from "@/server/auth/reading";
 
-/** Renders the admin page, or a sentence saying why not (sign in, or ask an admin). */
-export async function AdminOnly({ children }: { children: () => Promise<React.ReactNode> }) {
-  try {
-    await requireAdmin();
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return (
-      <p role="alert" className="rounded border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950">
-        {error.message} {error.code === "unauthenticated" ? <a href="/api/auth/signin" className="underline">Sign in</a> : null}
-      </p>
-    );
-  }
+/** Renders the admin page; sends an anonymous visitor to sign-in (back to `path`), and tells anyone else why not. */
+export async function AdminOnly({ path, children }: { path: string; children: () => Promise<React.ReactNode> }) {
+  const { refusal } = await pageReader({ kind: "admin" }, path);
+  if (refusal) return <Refusal message={refusal} />;
   return <>{await children()}</>;
 }

@@ -1,10 +1,15 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { DrillRunner } from "@/components/drill/drill-runner";
+import { Refusal } from "@/components/refusal";
+import { pageReader } from "@/server/auth/reading";
 
 export const metadata: Metadata = { title: "Incident drill" };
+export const dynamic = "force-dynamic";
 
-export default function DrillPage() {
+export default async function DrillPage() {
+  const { refusal } = await pageReader({ kind: "drill" }, "/drill");
+  if (refusal) return <Refusal message={refusal} />;
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Incident drill</h1>

@@ -3,6 +3,8 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
 import { LocalTime } from "@/components/local-time";
+import { Refusal } from "@/components/refusal";
+import { pageReader } from "@/server/auth/reading";
 
 export const metadata: Metadata = { title: "Can I roll back?" };
 export const dynamic = "force-dynamic";
@@ -16,6 +18,8 @@ const FIELD = "mt-1 block w-full rounded border border-slate-300 bg-white px-2 p
 
 export default async function RollbackPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
+  const { refusal } = await pageReader({ kind: "rollback" }, "/rollback");
+  if (refusal) return <Refusal message={refusal} />;
   const { targets, chosen, report, problem } = await getRollbackView(params);
   const verdict = report ? VERDICT[report.verdict] : null;
   return (

@@ -4,7 +4,7 @@ import { API_SCOPES, ROLES } from "@rollgate/core/types";
 import { listServices, updatePolicy } from "@rollgate/db/queries/admin";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { createApiToken, revokeApiToken } from "@rollgate/db/queries/tokens";
-import { findUserByEmail, grantRole, revokeRole, upsertUser } from "@rollgate/db/queries/users";
+import { findUserByEmail, grantRole, revokeRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
@@ -34,6 +34,8 @@ export async function changeRole(admin: CurrentUser, params: { email: string; ro
     if (!params.grant && user.id === admin.id && params.role === "admin" && !svc) throw new AppError("conflict", "You cannot remove your own admin role; ask another admin.");
     const changed = params.grant ? await grantRole(tx, { userId: user.id, role: params.role, serviceId: svc, grantedBy: admin.id }) : await revokeRole(tx, { userId: user.id, role: params.role, serviceId: svc });
     if (!changed) throw new AppError("conflict", params.grant ? `${user.email} already has that role.` : `${user.email} does not have that role.`);
+    // A role taken away also ends the person's sessions: they sign in again to what is left.
+    if (!params.grant) await revokeSessions(tx, { userId: user.id, at: now() });
     await appendAudit(tx, audit(admin, params.grant ? "role.granted" : "role.revoked", "user", user.id, { email: user.email, role: params.role, service: params.service ?? null }));
   });
 }

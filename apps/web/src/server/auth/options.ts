@@ -1,17 +1,21 @@
 import "server-only";
+import { sessionStatus } from "@rollgate/core/access/session";
+import { bootstrapAdmin, oidcEmailAccepted } from "@rollgate/core/access/sign-in";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { findUserByEmail, grantRole, upsertUser } from "@rollgate/db/queries/users";
+import { adminExists, findUserByEmail, grantRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
-import { verifyPassword } from "@rollgate/db/secrets";
 import type { NextAuthOptions } from "next-auth";
+import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { now } from "../clock";
 import { env } from "../env";
+import { checkPassword } from "./check-password";
 
 interface OidcProfile {
   sub: string;
   email?: string;
+  email_verified?: unknown;
   name?: string;
 }
 
@@ -19,6 +23,7 @@ interface OidcProfile {
  * local accounts for demos and development (off in production unless enabled). */
 export function authOptions(): NextAuthOptions {
   const e = env();
+  const lifetimeMs = e.ROLLGATE_SESSION_HOURS * 3_600_000;
   const providers: NextAuthOptions["providers"] = [];
   if (e.ROLLGATE_OIDC_ISSUER && e.ROLLGATE_OIDC_CLIENT_ID && e.ROLLGATE_OIDC_CLIENT_SECRET) {
     const oidc: OAuthConfig<OidcProfile> = {
@@ -41,37 +46,68 @@ export function authOptions(): NextAuthOptions {
         id: "credentials",
         name: "Local account",
         credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           if (!credentials?.email || !credentials.password) return null;
-          const { db } = await database();
-          const user = await findUserByEmail(db, credentials.email);
-          if (!user?.passwordHash || !verifyPassword(credentials.password, user.passwordHash)) return null;
-          return { id: user.id, email: user.email, name: user.name };
+          const outcome = await checkPassword({ email: credentials.email, password: credentials.password, headers: request.headers ?? {} });
+          // next-auth sends the message to the error page as ?error=…, which turns it into a sentence.
+          if (outcome.kind === "paused") throw new Error(`Paused:${outcome.scope}:${outcome.retryAfterSeconds}`);
+          return outcome.kind === "ok" ? outcome.user : null;
         },
       }),
     );
   }
+  /** Seconds the token may still live: until its sign-in's absolute end, never longer. */
+  const remainingSeconds = (signedInAt: unknown) => (typeof signedInAt === "number" ? Math.max(1, Math.floor((signedInAt + lifetimeMs - now().getTime()) / 1000)) : 1);
   return {
     providers,
     session: { strategy: "jwt", maxAge: e.ROLLGATE_SESSION_HOURS * 3600 },
+    jwt: { encode: (params) => encode({ ...params, maxAge: remainingSeconds(params.token?.signedInAt) }) },
     secret: e.NEXTAUTH_SECRET,
+    pages: { error: "/sign-in/error" },
+    // An ended session is expected, not an error worth a stack trace per request.
+    logger: { error: (code, metadata) => void (code === "JWT_SESSION_ERROR" || console.error(`[next-auth] ${code}`, metadata)), warn: () => {}, debug: () => {} },
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (!user.email) return false;
+        if (account?.provider === "oidc" && !oidcEmailAccepted((profile as OidcProfile | undefined)?.email_verified, e.ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED === "1"))
+          return "/sign-in/error?error=EmailUnverified";
         const { db } = await database();
         await db.transaction(async (tx) => {
           const row = await upsertUser(tx, { email: user.email!, name: user.name });
-          if (e.adminEmails.includes(row.email) && (await grantRole(tx, { userId: row.id, role: "admin" })))
+          if (bootstrapAdmin({ email: row.email, listed: e.adminEmails, adminExists: await adminExists(tx) }) && (await grantRole(tx, { userId: row.id, role: "admin" })))
             await appendAudit(tx, { at: now(), actorType: "system", actorId: "ROLLGATE_ADMIN_EMAILS", action: "role.granted", subjectType: "user", subjectId: row.id, data: { email: row.email, role: "admin" } });
           await appendAudit(tx, { at: now(), actorType: "user", actorId: row.id, action: "auth.signed_in", subjectType: "user", subjectId: row.id, data: { email: row.email, provider: account?.provider ?? "unknown" } });
         });
         return true;
       },
       async jwt({ token, user }) {
-        // The token carries the e-mail only; roles are read from the database per request,
-        // so a role change applies at once.
-        if (user?.email) token.email = user.email.toLowerCase();
+        // The token carries the e-mail and the sign-in time only; roles are read from the
+        // database per request, so a role change applies at once.
+        if (user?.email) return { ...token, email: user.email.toLowerCase(), signedInAt: now().getTime() };
+        const { db } = await database();
+        const row = token.email ? await findUserByEmail(db, token.email) : null;
+        const status = sessionStatus({ signedInAt: typeof token.signedInAt === "number" ? new Date(token.signedInAt) : null, revokedAt: row?.sessionsRevokedAt ?? null, lifetimeHours: e.ROLLGATE_SESSION_HOURS, now: now() });
+        // Throwing ends the session: next-auth answers with no session and clears the cookie.
+        if (!row || !status.valid) throw new Error(`session ended: ${row ? (status.valid ? "" : status.reason) : "no such user"}`);
         return token;
+      },
+      session({ session, token }) {
+        if (typeof token.signedInAt === "number") session.expires = new Date(token.signedInAt + lifetimeMs).toISOString();
+        return session;
+      },
+    },
+    events: {
+      // Signing out ends every session of that person (all devices), so a copied cookie dies too.
+      async signOut({ token }) {
+        const email = token?.email;
+        if (!email) return;
+        const { db } = await database();
+        await db.transaction(async (tx) => {
+          const row = await findUserByEmail(tx, email);
+          if (!row) return;
+          await revokeSessions(tx, { userId: row.id, at: now() });
+          await appendAudit(tx, { at: now(), actorType: "user", actorId: row.id, action: "auth.signed_out", subjectType: "user", subjectId: row.id, data: { email: row.email } });
+        });
       },
     },
   };

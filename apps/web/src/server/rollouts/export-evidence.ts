@@ -8,14 +8,21 @@ import { gateJson } from "../gate/evaluate-rollout-gate";
 import { getRolloutView } from "./get-rollout-view";
 import { utc } from "@/lib/format";
 
+/** Identifiers that act as credentials or handles (a live lease, a CI token): never exported. */
+const SECRET_IDS = new Set(["leaseId", "lease_id", "tokenId", "token_id"]);
+const withoutIds = (data: unknown) => Object.fromEntries(Object.entries((data ?? {}) as Record<string, unknown>).filter(([k]) => !SECRET_IDS.has(k)));
+
 /**
  * The evidence bundle of a rollout: what happened, who decided, what the gate said at each
- * lease and now, with the audit entries and their hashes so a reader can check the chain.
+ * lease and now, with the audit entries' hashes as the chain links them. Lease and token ids
+ * are left out (the server verifies the chain itself: `audit.chain`). `authorize` sees the
+ * rollout's service first and throws to refuse.
  */
-export async function exportEvidence(keys: RolloutKeys) {
+export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: string) => Promise<unknown>) {
   const { db } = await database();
   const at = now();
   const view = await getRolloutView(keys);
+  await authorize(view.row.serviceId);
   const record = await loadEvidence(db, view.row.rollout.id);
   const chain = await verifyAuditChain(db);
   return {
@@ -24,13 +31,16 @@ export async function exportEvidence(keys: RolloutKeys) {
     exportedAt: at.toISOString(),
     rollout: { ...keys, state: view.row.rollout.state, releaseTitle: view.row.release.title, author: view.row.release.author, version: view.row.rollout.releaseVersion, expandChecksum: view.row.rollout.expandChecksum, contractChecksum: view.row.rollout.contractChecksum },
     gateNow: gateJson(keys, view),
-    gateAtEachLease: record.audit.filter((a) => a.action === "lease.granted").map((a) => ({ at: a.at, ...(a.data as Record<string, unknown>) })),
-    events: record.events,
+    gateAtEachLease: record.audit.filter((a) => a.action === "lease.granted").map((a) => ({ at: a.at, ...withoutIds(a.data) })),
+    events: record.events.map(({ deliveryId: _delivery, ...event }) => event),
     migrationRuns: record.runs,
-    leases: record.leases,
+    leases: record.leases.map((l) => ({ holder: l.holder, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, releasedAt: l.releasedAt, outcome: l.outcome })),
     approvals: view.approvals,
     overrides: view.overrides,
-    audit: { chain, entries: record.audit },
+    audit: {
+      chain,
+      entries: record.audit.map((a) => ({ seq: a.seq, at: a.at, actorType: a.actorType, actorId: a.actorType === "token" ? null : a.actorId, action: a.action, subjectType: a.subjectType, data: withoutIds(a.data), prevHash: a.prevHash, hash: a.hash })),
+    },
   };
 }
 

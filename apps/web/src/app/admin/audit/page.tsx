@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   const { before } = await searchParams;
   return (
-    <AdminOnly>
+    <AdminOnly path="/admin/audit">
       {async () => {
         const { verdict, entries, nextBeforeSeq, firstPage } = await getAuditView(before);
         return (

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default function PoliciesPage() {
   return (
-    <AdminOnly>
+    <AdminOnly path="/admin/policies">
       {async () => {
         const environments = await getPoliciesView();
         return (

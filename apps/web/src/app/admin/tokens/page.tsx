@@ -14,7 +14,7 @@ const time = (d: Date | null) => (d ? <LocalTime at={d} /> : "never");
 
 export default function TokensPage() {
   return (
-    <AdminOnly>
+    <AdminOnly path="/admin/tokens">
       {async () => {
         const { tokens, services } = await getTokensView();
         return (

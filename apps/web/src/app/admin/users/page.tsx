@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default function UsersPage() {
   return (
-    <AdminOnly>
+    <AdminOnly path="/admin/users">
       {async () => {
         const { users, services } = await getUsersView();
         return (

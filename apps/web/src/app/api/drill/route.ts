@@ -1,26 +1,50 @@
 import { runDrill, type Scenario } from "@rollgate/drill";
 import { z } from "zod";
+import { authorizeRead } from "@/server/auth/reading";
+import { AppError, errorResponse } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
 
 const input = z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("both") });
+/** One drill at a time per process (each takes ~20 s and hundreds of MB); on globalThis so every bundle shares it. */
+const RUNNING = Symbol.for("rollgate.drillRunning");
+const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
 
-// POST /api/drill — runs the incident drill on an in-memory PGlite and streams each step as
-// a line of JSON (`{ step }`), then the evidence bundle (`{ evidence }`).
+// POST /api/drill — for signed-in users: runs the incident drill on an in-memory PGlite and
+// streams each step as a line of JSON (`{ step }`), then the evidence bundle (`{ evidence }`).
 export async function POST(request: Request) {
+  try {
+    await authorizeRead({ kind: "drill" });
+  } catch (error) {
+    return errorResponse(error);
+  }
   const parsed = input.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success) return Response.json({ error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } }, { status: 400 });
+  if (state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes about 20 seconds. Try again when it has finished.", undefined, { "retry-after": "20" }));
+  state[RUNNING] = true;
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+      const send = (value: unknown) => {
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+        } catch {
+          // the client went away; the drill still finishes before the next one may start
+        }
+      };
       try {
         const evidence = await runDrill({ scenario: parsed.data.scenario as Scenario, onStep: (step) => send({ step }) });
         send({ evidence });
       } catch (error) {
         send({ error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        state[RUNNING] = false;
       }
-      controller.close();
+      try {
+        controller.close();
+      } catch {
+        // already closed by a cancelled request
+      }
     },
   });
   return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });

@@ -1,9 +1,23 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { authorizeRead } from "@/server/auth/reading";
+import { env } from "@/server/env";
+import { errorResponse } from "@/server/errors";
 import { metrics } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/metrics — Prometheus text exposition format.
-export async function GET() {
-  const { registry } = metrics();
-  return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+// GET /api/metrics — Prometheus text exposition format, for a signed-in user or the bearer ROLLGATE_METRICS_TOKEN
+export async function GET(request: Request) {
+  try {
+    const bearer = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const expected = env().ROLLGATE_METRICS_TOKEN;
+    const status = !bearer ? "absent" : expected && timingSafeEqual(digest(bearer), digest(expected)) ? "valid" : "invalid";
+    await authorizeRead({ kind: "metrics", bearer: status }, status === "absent" ? undefined : null);
+    const { registry } = metrics();
+    return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
+  } catch (error) {
+    return errorResponse(error);
+  }
 }

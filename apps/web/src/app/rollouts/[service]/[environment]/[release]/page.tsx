@@ -8,8 +8,9 @@ import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
 import { mayBreakGlass, mayConfirmOverride, mayStartRecovery, OVERRIDABLE_CHECKS, type RolloutContext } from "@rollgate/core/access/decide";
 import type { RolloutState } from "@rollgate/core/types";
+import { Refusal } from "@/components/refusal";
 import { personOf } from "@/server/access/rollout-context";
-import { currentUser } from "@/server/auth/current-user";
+import { pageReader } from "@/server/auth/reading";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
@@ -30,24 +31,26 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 export default async function RolloutPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ before?: string }> }) {
   const keys = await params;
   const { before } = await searchParams;
+  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
+  // Signed in first, so an anonymous visitor learns nothing, not even whether the rollout exists.
+  const { user } = await pageReader(null, path);
   const view = await getRolloutView(keys, before).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });
-  const user = await currentUser();
   const { row, verdict, approvals, overrides, policy } = view;
+  const { refusal } = await pageReader({ kind: "rollout", serviceId: row.serviceId }, path, user);
+  if (refusal || !user) return <Refusal message={refusal ?? ""} />;
   // The page shows what the rules in core would allow; the server actions ask them again.
   const ctx: RolloutContext = { serviceId: row.serviceId, environment: keys.environment, state: row.rollout.state as RolloutState, policy, authorIds: view.facts.authorIds, contractChecksum: row.rollout.contractChecksum };
-  const person = user ? personOf(user) : null;
-  const canBreakGlass = Boolean(person && mayBreakGlass(person, ctx, [OVERRIDABLE_CHECKS[0]]).ok);
-  const canRecover = Boolean(person && mayStartRecovery(person, ctx).ok);
-  const confirmable = person ? overrides.filter((o) => mayConfirmOverride(person, ctx, o).ok).map((o) => o.id) : [];
+  const person = personOf(user);
+  const canBreakGlass = mayBreakGlass(person, ctx, [OVERRIDABLE_CHECKS[0]]).ok;
+  const canRecover = mayStartRecovery(person, ctx).ok;
+  const confirmable = overrides.filter((o) => mayConfirmOverride(person, ctx, o).ok).map((o) => o.id);
   const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden && (OVERRIDABLE_CHECKS as readonly string[]).includes(c.id));
   const checksum = row.rollout.contractChecksum;
-  const mine = user ? approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt) : undefined;
+  const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
-  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
-  const signIn = `/api/auth/signin?callbackUrl=${encodeURIComponent(path)}`;
   const windowMarks = { windowStart: row.rollout.windowStartedAt?.getTime() ?? null, windowEnd: verdict.windowEndsAt?.getTime() ?? null };
 
   return (
@@ -88,16 +91,10 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
               </li>
             ))}
           </ul>
-          {user ? (
-            <ApprovalForm action={decide} keys={keys} checksum={checksum ?? ""} canWithdraw={Boolean(mine)} />
-          ) : (
-            <a href={signIn} className="inline-block rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">
-              Sign in to approve
-            </a>
-          )}
+          <ApprovalForm action={decide} keys={keys} checksum={checksum ?? ""} canWithdraw={Boolean(mine)} />
         </section>
       </div>
-      {user && (canBreakGlass || canRecover || overrides.length > 0) ? (
+      {canBreakGlass || canRecover || overrides.length > 0 ? (
         <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} canRecover={canRecover} confirmable={confirmable} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">

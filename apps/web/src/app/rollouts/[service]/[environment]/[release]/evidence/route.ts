@@ -1,14 +1,21 @@
+import { authorizeRead } from "@/server/auth/reading";
+import { errorResponse } from "@/server/errors";
 import { evidenceMarkdown, exportEvidence } from "@/server/rollouts/export-evidence";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
 
-// GET /rollouts/{service}/{environment}/{release}/evidence?format=json|md — the evidence bundle
+// GET /rollouts/{service}/{environment}/{release}/evidence?format=json|md — the evidence bundle, for a role on the service
 export async function GET(request: Request, { params }: { params: Promise<Params> }) {
-  const keys = await params;
-  const evidence = await exportEvidence(keys);
-  const name = `rollgate-${keys.service}-${keys.environment}-${keys.release}`;
-  if (new URL(request.url).searchParams.get("format") === "md")
-    return new Response(evidenceMarkdown(evidence), { headers: { "content-type": "text/markdown; charset=utf-8", "content-disposition": `inline; filename="${name}.md"` } });
-  return new Response(JSON.stringify(evidence, null, 2), { headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${name}.json"` } });
+  try {
+    const keys = await params;
+    const reader = await authorizeRead({ kind: "overview" });
+    const evidence = await exportEvidence(keys, (serviceId) => authorizeRead({ kind: "evidence", serviceId }, reader));
+    const name = `rollgate-${keys.service}-${keys.environment}-${keys.release}`;
+    if (new URL(request.url).searchParams.get("format") === "md")
+      return new Response(evidenceMarkdown(evidence), { headers: { "content-type": "text/markdown; charset=utf-8", "content-disposition": `inline; filename="${name}.md"` } });
+    return new Response(JSON.stringify(evidence, null, 2), { headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${name}.json"` } });
+  } catch (error) {
+    return errorResponse(error);
+  }
 }
