@@ -123,6 +123,9 @@ test("finding 7: an author known by a forge login cannot approve through their e
   const userId = await person(`octo.${svc.slug}@example.com`, "approver");
   const page = await signedIn(browser, url, `octo.${svc.slug}@example.com`);
   await expect(page.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 2");
+  // Signing in through OpenID linked the provider's subject to the person.
+  const linked = await query<{ identity: string }>(`select identity from user_identities where user_id = $1`, [userId]);
+  expect(linked.map((l) => l.identity)).toEqual([expect.stringMatching(/^oidc:http:\/\/127\.0\.0\.1:\d+\|.+/)]);
   await query(`insert into user_identities (identity, user_id) values ($1, $2)`, [`login:${login}`, userId]);
   await page.reload();
   await expect(page.getByRole("heading", { name: /Approvals/ })).toContainText("0 of 1");

@@ -22,6 +22,12 @@ export async function identitiesOf(db: Db, userId: string): Promise<string[]> {
   return [...new Set([...(user ? [emailIdentity(user.email)] : []), ...linked.map((l) => l.identity)])];
 }
 
+/** Who holds an identity, if anyone. */
+export async function identityOwner(db: Db, identity: string): Promise<{ id: string; email: string } | null> {
+  const [row] = await db.select({ id: users.id, email: users.email }).from(userIdentities).innerJoin(users, eq(users.id, userIdentities.userId)).where(eq(userIdentities.identity, identity)).limit(1);
+  return row ?? null;
+}
+
 /** Links an identity to a person; false when it already belongs to someone else. */
 export async function linkIdentity(db: Db, params: { userId: string; identity: string }): Promise<boolean> {
   const [row] = await db.insert(userIdentities).values(params).onConflictDoNothing().returning({ userId: userIdentities.userId });

@@ -2,6 +2,8 @@ import "server-only";
 import { sessionStatus } from "@rollgate/core/access/session";
 import { bootstrapAdmin, oidcEmailAccepted } from "@rollgate/core/access/sign-in";
 import { appendAudit } from "@rollgate/db/queries/audit";
+import { oidcIdentity } from "@rollgate/core/access/identity";
+import { identityOwner, linkIdentity } from "@rollgate/db/queries/identities";
 import { adminExists, findUserByEmail, grantRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
 import type { NextAuthOptions } from "next-auth";
@@ -72,8 +74,14 @@ export function authOptions(): NextAuthOptions {
         if (account?.provider === "oidc" && !oidcEmailAccepted((profile as OidcProfile | undefined)?.email_verified, e.ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED === "1"))
           return "/sign-in/error?error=EmailUnverified";
         const { db } = await database();
+        // The provider's subject is the person's stable identity: it is linked on first sign-in, and a
+        // subject already linked to someone else (an e-mail reassigned at the provider) is refused.
+        const subject = account?.provider === "oidc" && e.ROLLGATE_OIDC_ISSUER ? oidcIdentity(e.ROLLGATE_OIDC_ISSUER, account.providerAccountId) : null;
+        const owner = subject ? await identityOwner(db, subject) : null;
+        if (owner && owner.email !== user.email.trim().toLowerCase()) return "/sign-in/error?error=SubjectLinked";
         await db.transaction(async (tx) => {
           const row = await upsertUser(tx, { email: user.email!, name: user.name });
+          if (subject && !owner) await linkIdentity(tx, { userId: row.id, identity: subject });
           if (bootstrapAdmin({ email: row.email, listed: e.adminEmails, adminExists: await adminExists(tx) }) && (await grantRole(tx, { userId: row.id, role: "admin" })))
             await appendAudit(tx, { at: now(), actorType: "system", actorId: "ROLLGATE_ADMIN_EMAILS", action: "role.granted", subjectType: "user", subjectId: row.id, data: { email: row.email, role: "admin" } });
           await appendAudit(tx, { at: now(), actorType: "user", actorId: row.id, action: "auth.signed_in", subjectType: "user", subjectId: row.id, data: { email: row.email, provider: account?.provider ?? "unknown" } });

@@ -6,6 +6,7 @@ export const metadata: Metadata = { title: "Sign-in refused" };
 // Known error codes only: a sentence from the URL as such would let anyone put words on this page.
 const SENTENCES: Record<string, string> = {
   EmailUnverified: "Your identity provider has not verified this e-mail address, so Rollgate cannot trust it. Verify it with the provider, or ask an admin.",
+  SubjectLinked: "This single sign-on account is linked to another Rollgate user (its e-mail changed at the provider). Ask an admin to move it.",
   CredentialsSignin: "The e-mail or the password is wrong. Check both and try again.",
   AccessDenied: "Sign-in was refused.",
 };
