@@ -3,7 +3,7 @@ import { hashPassword } from "@rollgate/db/secrets";
 import { expect, test } from "@playwright/test";
 import { METRICS_TOKEN, NEXTAUTH_SECRET } from "../playwright.config";
 import { AppServer } from "../support/app-server";
-import { makeService, query, startWindow } from "../support/api";
+import { makeService, query, requestLease, startWindow } from "../support/api";
 import { passwordSignIn, randomAddress, readSession, signOut } from "../support/session";
 import { signInWithPassword, signInWithSso } from "../support/sign-in";
 
@@ -72,7 +72,7 @@ test.describe("finding 9: reading needs sign-in", () => {
     const svc = await makeService();
     await startWindow(base(), svc, { evidence: true });
     await new Promise((r) => setTimeout(r, 2200));
-    const lease = await fetch(`${base()}/api/v1/rollouts/${svc.slug}/staging/r1/gate/lease`, { method: "POST", headers: { authorization: `Bearer ${svc.token}` } });
+    const lease = await requestLease(base(), svc);
     expect(lease.status).toBe(201);
     const [held] = await query<{ id: string }>(`select l.id from leases l join rollouts r on r.id = l.rollout_id join releases e on e.id = r.release_id join services s on s.id = e.service_id where s.slug = $1`, [svc.slug]);
     const evidence = `${base()}/rollouts/${svc.slug}/staging/r1/evidence`;
