@@ -1,7 +1,10 @@
 import { openDatabase, type DbHandle } from "./client.ts";
 import { migrateDatabase } from "./migrate.ts";
 
-let opening: Promise<DbHandle> | undefined;
+// On globalThis: Next bundles route handlers, pages and instrumentation (the worker) apart,
+// and two PGlite instances on one data folder would corrupt it.
+const KEY = Symbol.for("rollgate.database");
+const slot = globalThis as typeof globalThis & { [KEY]?: Promise<DbHandle> };
 
 /**
  * The process-wide database, opened and migrated on first use (never at import time, so
@@ -9,7 +12,7 @@ let opening: Promise<DbHandle> | undefined;
  * an app started while PostgreSQL is down becomes ready once it is up, without a restart.
  */
 export function database(): Promise<DbHandle> {
-  if (!opening) {
+  if (!slot[KEY]) {
     const attempt = openDatabase().then(async (handle) => {
       try {
         await migrateDatabase(handle);
@@ -19,17 +22,17 @@ export function database(): Promise<DbHandle> {
         throw error;
       }
     });
-    opening = attempt;
+    slot[KEY] = attempt;
     attempt.catch(() => {
-      if (opening === attempt) opening = undefined;
+      if (slot[KEY] === attempt) slot[KEY] = undefined;
     });
   }
-  return opening;
+  return slot[KEY];
 }
 
 /** Closes the process-wide database, if open (graceful shutdown, tests). */
 export async function closeDatabase(): Promise<void> {
-  const current = opening;
-  opening = undefined;
+  const current = slot[KEY];
+  slot[KEY] = undefined;
   if (current) await (await current.catch(() => null))?.close();
 }

@@ -1,0 +1,8 @@
+// Runs once when the server starts: the background jobs run beside the web server in every
+// replica (graphile-worker keeps them exactly once across replicas). ROLLGATE_WORKER=0 turns
+// this off where `rollgate worker` runs them instead.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { startWebWorker } = await import("./server/jobs/start-worker");
+  startWebWorker();
+}
