@@ -32,6 +32,7 @@ export function startEmbeddedWorker(ctx: JobContext, options: { pollMs?: number;
       const n = outcome.ok ? 0 : (failures.get(job.name) ?? 0) + 1;
       failures.set(job.name, n);
       if (!outcome.ok) await scheduleRun(ctx.db, job.name, new Date(ctx.now().getTime() + backoffSeconds(period, n) * 1000)).catch(() => {});
+      else if (outcome.nextRunAt && outcome.nextRunAt.getTime() < now.getTime() + period * 1000) await scheduleRun(ctx.db, job.name, outcome.nextRunAt).catch(() => {});
     }
   };
   const timer = setInterval(() => {

@@ -29,8 +29,10 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
   taskList[SAMPLE] = (async (_payload, helpers) => {
     const outcome = await runRecorded(sample, ctx, options.onOutcome);
     failures = outcome.ok ? 0 : failures + 1;
-    const delay = outcome.ok ? ctx.config.tickSeconds : backoffSeconds(ctx.config.tickSeconds, failures);
-    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(Date.now() + delay * 1000), maxAttempts: 3 });
+    // The next round: at the next slot boundary of any source (a little after it), at most a tick away; after a failure, a doubling backoff.
+    const tick = Date.now() + ctx.config.tickSeconds * 1000;
+    const runAt = outcome.ok ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick) : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
+    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 });
   }) satisfies Task;
   taskList.kick_sampling = (async (_payload, helpers) => {
     await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
@@ -42,7 +44,8 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     concurrency: options.concurrency ?? 2,
     maxPoolSize: 4,
     noHandleSignals: true,
-    pollInterval: 1000,
+    // Sampling rounds are scheduled to the second; graphile-worker finds future jobs by polling.
+    pollInterval: Math.min(1000, ctx.config.tickSeconds * 500),
     taskList,
     parsedCronItems: parseCronItems([...cron, { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } }]),
     logger: new Logger(() => () => {}),

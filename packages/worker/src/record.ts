@@ -8,8 +8,9 @@ export async function runRecorded(job: JobDefinition, ctx: JobContext, onOutcome
   const t0 = performance.now();
   let outcome: JobOutcome;
   try {
-    const summary = await job.run(ctx);
-    outcome = { job: job.name, ok: true, durationMs: performance.now() - t0, summary };
+    const result = await job.run(ctx);
+    const { summary, nextRunAt } = typeof result === "string" ? { summary: result, nextRunAt: undefined } : result;
+    outcome = { job: job.name, ok: true, durationMs: performance.now() - t0, summary, ...(nextRunAt ? { nextRunAt } : {}) };
   } catch (error) {
     outcome = { job: job.name, ok: false, durationMs: performance.now() - t0, error: describe(error) };
   }

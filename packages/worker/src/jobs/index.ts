@@ -7,7 +7,13 @@ export interface JobDefinition {
   /** The period (embedded runner), and the crontab line on graphile-worker; null: `sample_slos`, which reschedules itself every tick. */
   cron: string | null;
   everySeconds: (ctx: JobContext) => number;
-  run: (ctx: JobContext) => Promise<string>;
+  run: (ctx: JobContext) => Promise<string | JobResult>;
+}
+
+/** What a run reports; `nextRunAt` asks for the next run earlier than the period (sampling: the next slot). */
+export interface JobResult {
+  summary: string;
+  nextRunAt?: Date;
 }
 
 export const JOBS: JobDefinition[] = [
@@ -22,4 +28,5 @@ export interface JobOutcome {
   durationMs: number;
   summary?: string;
   error?: string;
+  nextRunAt?: Date;
 }

@@ -3,6 +3,7 @@ import { recordPulls, rolloutsToSample, type PullOutcome } from "@rollgate/db/qu
 import { loadSloSourceSecrets } from "@rollgate/db/queries/slo-sources";
 import { decryptSecret } from "@rollgate/db/secrets";
 import type { JobContext } from "../context.ts";
+import type { JobResult } from "./index.ts";
 import { instantQuery, type PrometheusTarget, type QueryResult } from "../prometheus.ts";
 
 const OBJECTIVES: SloObjective[] = ["availability", "errorBudgetRemaining", "burnRate", "latencyP99Ms"];
@@ -14,18 +15,22 @@ const LABEL: Record<SloObjective, string> = { availability: "availability", erro
  * results are recorded together. Queries run outside any transaction; only the short insert
  * of claims and snapshots touches the database.
  */
-export async function sampleSlos(ctx: JobContext): Promise<string> {
+export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
   const now = ctx.now();
+  // The next slot boundary of any source: the round after this one should start there.
+  let nextDue = Infinity;
   const due: Array<{ rolloutId: string; environmentId: string; service: string; environment: string; source: SloSource; slotAt: Date }> = [];
   for (const r of await rolloutsToSample(ctx.db)) {
     const parsed = parsePolicy(r.policy);
     const source = parsed.ok ? parsed.policy.sloSource : undefined;
     if (!source) continue;
     const slotAt = samplingSlot(now, source.intervalSeconds);
+    nextDue = Math.min(nextDue, slotAt.getTime() + source.intervalSeconds * 1000);
     if (r.lastSlot && r.lastSlot >= slotAt) continue;
     due.push({ ...r, source, slotAt });
   }
-  if (due.length === 0) return "nothing due";
+  const nextRunAt = Number.isFinite(nextDue) ? new Date(nextDue) : undefined;
+  if (due.length === 0) return { summary: "nothing due", nextRunAt };
   const sealed = await loadSloSourceSecrets(ctx.db, [...new Set(due.map((d) => d.environmentId))]);
   const cache = new Map<string, Promise<QueryResult>>();
   const limit = limiter(ctx.config.queryConcurrency);
@@ -51,7 +56,7 @@ export async function sampleSlos(ctx: JobContext): Promise<string> {
         OBJECTIVES.filter((o) => d.source.queries[o]).map(async (o) => [o, await query(target, renderQuery(d.source.queries[o]!, vars))] as const),
       )) {
         const durationMs = Math.round(performance.now() - started);
-        if (!result.ok) return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs, result: { ok: false, error: `${LABEL[objective]} ${result.error}` } };
+        if (!result.ok) return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs, result: { ok: false, error: `${LABEL[objective]} ${result.error.startsWith("query ") ? result.error : `query: ${result.error}`}` } };
         const bad = outOfRange(objective, result.value);
         if (bad) return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs, result: { ok: false, error: bad } };
         values[objective] = result.value;
@@ -67,7 +72,7 @@ export async function sampleSlos(ctx: JobContext): Promise<string> {
   );
   const { claimed, snapshots } = await recordPulls(ctx.db, "prometheus", outcomes);
   const errors = outcomes.filter((o) => !o.result.ok).length;
-  return `${due.length} due, ${claimed} claimed, ${snapshots} snapshot(s), ${errors} error(s)`;
+  return { summary: `${due.length} due, ${claimed} claimed, ${snapshots} snapshot(s), ${errors} error(s)`, nextRunAt };
 }
 
 /** A value the snapshot columns (and the CI API) would refuse, as a reason. */
