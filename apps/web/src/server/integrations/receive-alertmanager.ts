@@ -2,28 +2,9 @@ import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { closeExternalIncident, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
-import { z } from "zod";
+import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
-
-// Alertmanager's webhook payload (version 4). Not strict: Alertmanager adds fields over time.
-const labels = z.record(z.string(), z.string());
-const alertSchema = z.object({
-  status: z.enum(["firing", "resolved"]),
-  labels,
-  annotations: labels.default({}),
-  startsAt: z.string().optional(),
-  endsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
-  fingerprint: z.string().min(1).max(200),
-});
-export const alertmanagerPayloadSchema = z.object({
-  version: z.string(),
-  status: z.string().optional(),
-  receiver: z.string().optional(),
-  alerts: z.array(alertSchema).max(1000),
-  externalURL: z.string().optional(),
-});
 
 export interface AlertSummary {
   opened: number;

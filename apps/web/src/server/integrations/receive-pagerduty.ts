@@ -4,7 +4,7 @@ import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimIntegrationDelivery, closeExternalIncident, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
 import { decryptSecret } from "@rollgate/db/secrets";
-import { z } from "zod";
+import { pagerDutyDeliverySchema } from "@rollgate/core/contract/alerting";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
 
@@ -39,25 +39,6 @@ export function checkPagerDutySignature(endpoint: IntegrationEndpoint, raw: Buff
   if (!verifyPagerDutySignature(raw, header, secret)) throw new AppError("unauthenticated", "X-PagerDuty-Signature does not match the body signed with this receiver's secret.");
 }
 
-const eventSchema = z.object({
-  event: z.object({
-    id: z.string().min(1).max(200),
-    event_type: z.string().min(1).max(100),
-    resource_type: z.string().optional(),
-    occurred_at: z.iso.datetime({ offset: true }),
-    data: z
-      .object({
-        id: z.string().min(1).max(200),
-        title: z.string().max(1000).optional(),
-        number: z.number().optional(),
-        html_url: z.string().optional(),
-        urgency: z.string().optional(),
-      })
-      .nullable()
-      .optional(),
-  }),
-});
-
 export type PagerDutyResult = { action: "opened" | "resolved" | "unchanged" | "ignored"; eventType: string };
 
 /**
@@ -67,7 +48,7 @@ export type PagerDutyResult = { action: "opened" | "resolved" | "unchanged" | "i
  * (beyond the tolerance either way) and a replay (an event id this receiver has seen).
  */
 export async function receivePagerDuty(options: { db: Db; endpoint: IntegrationEndpoint; now: Date; payload: unknown }): Promise<PagerDutyResult> {
-  const parsed = eventSchema.safeParse(options.payload);
+  const parsed = pagerDutyDeliverySchema.safeParse(options.payload);
   if (!parsed.success) throw new AppError("invalid_request", "This is not a PagerDuty v3 webhook payload.", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   const { endpoint, now } = options;
   const event = parsed.data.event;
