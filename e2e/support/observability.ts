@@ -71,6 +71,14 @@ export class TestPrometheus extends Daemon {
     super(port);
   }
 
+  /** Waits until an instant query returns at least one series (the exporter has been scraped). */
+  async waitForSeries(promql: string, timeoutMs = 15_000): Promise<void> {
+    await waitFor(async () => {
+      const answer = (await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`).then((r) => r.json()).catch(() => null)) as { data?: { result?: unknown[] } } | null;
+      return (answer?.data?.result?.length ?? 0) > 0;
+    }, timeoutMs);
+  }
+
   protected command() {
     writeFileSync(
       path.join(this.dir, "rules.yml"),
