@@ -22,6 +22,11 @@ if ! command -v kubectl >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
 fi
 
+if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/prometheus-alertmanager ]; then
+  echo "==> installing Prometheus and Alertmanager (Debian's packages) for the SLO-source and alerting browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus prometheus-alertmanager >/dev/null
+fi
+
 # step NAME REPORT COMMAND…: REPORT is the runner's JSON report name, or - for a check
 # that is not a test runner (type-check, lint, build).
 step() {

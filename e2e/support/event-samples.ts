@@ -11,6 +11,8 @@ export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
   "flag.changed": { flag: "f", percent: 50 },
   "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
   "backup.verified": { backup_id: "b", restore_tested: true },
+  "incident.opened": { key: "INC-1", title: "Checkout errors", url: "https://status.example.com/INC-1", severity: "sev1" },
+  "incident.resolved": { key: "INC-1" },
 };
 
 /** The path (dotted, as the server reports it) of every string in `value`, with a setter. */

@@ -4,6 +4,7 @@ import { gateCommand } from "./commands/gate.ts";
 import { runCommand } from "./commands/run.ts";
 import { sendCommand } from "./commands/send.ts";
 import { tokenCommand } from "./commands/token.ts";
+import { workerCommand } from "./commands/worker.ts";
 import { lintCommand } from "./lint/command.ts";
 
 const USAGE = `rollgate — release gate for rollback-safe PostgreSQL schema changes
@@ -15,15 +16,17 @@ Usage:
   rollgate gate [--wait] [--timeout 2h] [--interval 10s]
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
   rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
+  rollgate worker [--json]
 
 send, run and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
 rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/_RELEASE.
-token create writes to DATABASE_URL (or the embedded data folder).
+token create writes to DATABASE_URL (or the embedded data folder); worker runs the
+background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
 
 Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied; 4 timeout.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const commands: Record<string, Command> = { lint: lintCommand, send: sendCommand, run: runCommand, gate: gateCommand, token: tokenCommand, drill: drillCommand };
+const commands: Record<string, Command> = { lint: lintCommand, send: sendCommand, run: runCommand, gate: gateCommand, token: tokenCommand, drill: drillCommand, worker: workerCommand };
 
 /** Runs one `rollgate` command and returns its exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

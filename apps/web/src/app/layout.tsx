@@ -17,6 +17,8 @@ const NAV = [
   ["/drill", "Drill"],
   ["/admin/policies", "Policies"],
   ["/admin/tokens", "Tokens"],
+  ["/admin/integrations", "Alerting"],
+  ["/admin/jobs", "Jobs"],
   ["/admin/users", "Users"],
   ["/admin/audit", "Audit"],
 ] as const;

@@ -8,7 +8,7 @@ export interface GateJson {
   state: string;
   window_ends_at: string | null;
   approvals: { have: number; need: number };
-  checks: Array<{ id: string; title: string; status: "pass" | "fail" | "pending"; message: string; until: string | null; overridden: boolean }>;
+  checks: Array<{ id: string; title: string; status: "pass" | "fail" | "pending"; message: string; until: string | null; overridden: boolean; links?: Array<{ label: string; href: string }> }>;
 }
 
 export type RolloutKeys = { service: string; environment: string; release: string };

@@ -9,6 +9,10 @@ interface Metrics {
   apiDuration: Histogram<"route">;
   events: Counter<"type" | "outcome">;
   leases: Counter<"outcome">;
+  jobRuns: Counter<"job" | "outcome">;
+  jobDuration: Histogram<"job">;
+  jobFailing: Gauge<"job">;
+  jobLastSuccess: Gauge<"job">;
 }
 
 // One registry per process, kept on globalThis so dev-mode module reloads reuse it.
@@ -27,6 +31,10 @@ export function metrics(): Metrics {
       apiDuration: new Histogram({ name: "rollgate_api_request_duration_seconds", help: "API request duration by route", labelNames: ["route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
       events: new Counter({ name: "rollgate_events_total", help: "Webhook events by type and outcome (accepted, duplicate, rejected)", labelNames: ["type", "outcome"], registers }),
       leases: new Counter({ name: "rollgate_leases_total", help: "Contract lease requests by outcome (granted, denied)", labelNames: ["outcome"], registers }),
+      jobRuns: new Counter({ name: "rollgate_job_runs_total", help: "Background job runs in this process by job and outcome (ok, failed)", labelNames: ["job", "outcome"], registers }),
+      jobDuration: new Histogram({ name: "rollgate_job_duration_seconds", help: "Background job run time in this process", labelNames: ["job"], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60], registers }),
+      jobFailing: new Gauge({ name: "rollgate_job_consecutive_failures", help: "Consecutive failed runs of each background job, across all workers (0: its last run succeeded)", labelNames: ["job"], registers }),
+      jobLastSuccess: new Gauge({ name: "rollgate_job_last_success_timestamp_seconds", help: "When each background job last succeeded, across all workers", labelNames: ["job"], registers }),
     };
   }
   return holder.__rollgateMetrics;

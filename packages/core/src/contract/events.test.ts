@@ -13,6 +13,8 @@ export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
   "flag.changed": { flag: "f", percent: 50 },
   "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
   "backup.verified": { backup_id: "b", restore_tested: true },
+  "incident.opened": { key: "INC-1", title: "Checkout errors", url: "https://status.example.com/INC-1" },
+  "incident.resolved": { key: "INC-1" },
 };
 
 const body = (type: string, data: Record<string, unknown>) => ({ type, service: "svc", environment: "staging", release: "r1", occurred_at: "2026-01-02T03:04:05Z", data });

@@ -60,6 +60,15 @@ const backupVerified = z.strictObject({
   restore_tested: z.boolean(),
 });
 
+/** A no-go from any incident tool: open while `key` is open, for the environment (not a release). */
+const incidentOpened = z.strictObject({
+  key: z.string().min(1).max(200),
+  title: z.string().min(1).max(300),
+  url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  severity: z.string().min(1).max(40).optional(),
+});
+const incidentResolved = z.strictObject({ key: z.string().min(1).max(200) });
+
 const envelope = {
   service: slug,
   environment: slug,
@@ -83,6 +92,11 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("flag.changed"), ...envelope, data: flagChanged }),
   z.strictObject({ type: z.literal("slo.snapshot"), ...envelope, data: sloSnapshot }),
   z.strictObject({ type: z.literal("backup.verified"), ...envelope, data: backupVerified }),
+  // Incidents belong to the environment; `release` is accepted (a pipeline sends it on every event) and ignored.
+  z.strictObject({ type: z.literal("incident.opened"), ...envelope, release: envelope.release.optional(), data: incidentOpened }),
+  z.strictObject({ type: z.literal("incident.resolved"), ...envelope, release: envelope.release.optional(), data: incidentResolved }),
 ]);
+
+export type IncidentEventBody = Extract<z.infer<typeof eventBodySchema>, { type: "incident.opened" | "incident.resolved" }>;
 
 export type EventBody = z.infer<typeof eventBodySchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertmanagerPayloadSchema, alertSummarySchema, pagerDutyDeliverySchema, pagerDutyResultSchema } from "./alerting.ts";
 import { eventBodySchema } from "./events.ts";
 import { eligibilityResponseSchema, errorResponseSchema, eventAcceptedSchema, gateResponseSchema, leaseResponseSchema } from "./responses.ts";
 
@@ -23,7 +24,10 @@ export function openApiDocument(serverUrl = "/") {
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token scoped to one service, some environments and scopes (events:write, gate:read, gate:lease)." } },
+      securitySchemes: {
+        receiverToken: { type: "http", scheme: "bearer", description: "An Alertmanager receiver's own token (admin, alerting), set as Alertmanager's http_config.authorization.credentials; it grants nothing else." },
+        bearer: { type: "http", scheme: "bearer", description: "An API token scoped to one service, some environments and scopes (events:write, gate:read, gate:lease)." },
+      },
       schemas: {
         Event: schema(eventBodySchema, "input"),
         EventAccepted: schema(eventAcceptedSchema),
@@ -31,6 +35,10 @@ export function openApiDocument(serverUrl = "/") {
         Lease: schema(leaseResponseSchema),
         Eligibility: schema(eligibilityResponseSchema),
         Error: schema(errorResponseSchema),
+        AlertmanagerWebhook: schema(alertmanagerPayloadSchema, "input"),
+        AlertSummary: schema(alertSummarySchema),
+        PagerDutyDelivery: schema(pagerDutyDeliverySchema, "input"),
+        PagerDutyResult: schema(pagerDutyResultSchema),
       },
     },
     paths: {
@@ -75,6 +83,25 @@ export function openApiDocument(serverUrl = "/") {
             "409": error("The gate is closed or another job holds the lease; details carries the verdict"),
             "429": error("Rate limited"),
           },
+        },
+      },
+      "/api/v1/integrations/alertmanager": {
+        post: {
+          summary: "Alertmanager webhook receiver: firing alerts for the receiver's service block its contracts",
+          description: "Alerts whose `service` label is the receiver's service (and whose `environment` label, if any, names one of its environments) open a no-go per fingerprint while firing and close it when resolved. Alerts for other services are counted as ignored. Bodies over 1 MiB are refused.",
+          security: [{ receiverToken: [] }],
+          requestBody: { required: true, content: json("AlertmanagerWebhook") },
+          responses: { "200": { description: "Applied", content: json("AlertSummary") }, "400": error("Not JSON, or not an Alertmanager version 4 payload"), "401": error("Missing or unknown receiver token"), "413": error("Over 1 MiB"), "415": error("Not application/json"), "429": error("The receiver's rate limit is exhausted") },
+        },
+      },
+      "/api/v1/integrations/pagerduty/{endpoint}": {
+        post: {
+          summary: "PagerDuty v3 webhook receiver: triggered incidents block the receiver's service",
+          description: "Signed by PagerDuty: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of the raw body with the subscription's secret>` (several, comma-separated, during a rotation). incident.triggered and incident.reopened open a no-go, incident.resolved closes it, other events are acknowledged. Refused, changing nothing: a wrong signature (401), an occurred_at more than 15 minutes from now (401, stale) and an event id seen before (409, replay).",
+          security: [],
+          parameters: [{ name: "endpoint", in: "path", required: true, schema: { type: "string", format: "uuid" } }, { name: "x-pagerduty-signature", in: "header", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: json("PagerDutyDelivery") },
+          responses: { "200": { description: "Applied or acknowledged", content: json("PagerDutyResult") }, "400": error("Not JSON, or not a PagerDuty v3 delivery"), "401": error("Unknown receiver, wrong signature, or a stale event"), "409": error("A replay: this event id was delivered before"), "413": error("Over 1 MiB"), "415": error("Not application/json"), "429": error("The receiver's rate limit is exhausted") },
         },
       },
       "/api/v1/rollback-eligibility": {

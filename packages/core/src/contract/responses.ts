@@ -33,6 +33,8 @@ export const gateResponseSchema = z.object({
       message: z.string(),
       until: isoTime.nullable(),
       overridden: z.boolean(),
+      /** Where to read more: the alert or incident behind a no-go. */
+      links: z.array(z.object({ label: z.string(), href: z.string() })).optional(),
     }),
   ),
 });

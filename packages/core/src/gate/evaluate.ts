@@ -4,6 +4,7 @@ import { OVERRIDABLE_CHECKS, overrideNeedsConfirmation } from "../access/decide.
 import { approvalsCheck, countApprovals } from "./approvals.ts";
 import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
 import { utcText } from "../format.ts";
+import { sloSourceProblem } from "./slo-source.ts";
 
 const EXPANDED: RolloutState[] = ["expanded", "rolling_out", "verifying", "rolled_back", "contracting", "contracted", "contract_failed"];
 
@@ -63,7 +64,7 @@ function flagCheck({ rollout }: GateFacts, policy: Policy): GateCheck {
   return { id: "flag", title, status: "pass", message: `The flag has been at 100 % since ${utcText(rollout.windowStartedAt)} with no app rollback inside the window.` };
 }
 
-function sloCheck({ slo }: GateFacts, policy: Policy, end: Date | null, now: Date): GateCheck {
+function sloCheck({ slo, rollout }: GateFacts, policy: Policy, end: Date | null, now: Date): GateCheck {
   const title = "Service level objectives";
   const t = policy.slo;
   const breaches = [
@@ -72,6 +73,9 @@ function sloCheck({ slo }: GateFacts, policy: Policy, end: Date | null, now: Dat
     slo.maxBurnRate !== null && slo.maxBurnRate > t.maxBurnRate && `burn rate reached ${slo.maxBurnRate} (maximum ${t.maxBurnRate})`,
   ].filter(Boolean);
   if (breaches.length) return { id: "slo", title, status: "fail", message: `During the window ${breaches.join("; ")}.` };
+  // A pulled source that errs or falls silent leaves the SLOs unknown: pending, never pass.
+  const problem = sloSourceProblem(slo.pulls, policy, rollout.windowStartedAt, end, now);
+  if (problem) return { id: "slo", title, status: "pending", message: problem };
   if (!end || now < end) return { id: "slo", title, status: "pending", message: `${slo.samples} snapshot(s) so far within thresholds; the SLOs must hold until the window ends.` };
   if (slo.samples === 0) return { id: "slo", title, status: "fail", message: "No SLO snapshot arrived during the window, so there is no evidence the SLOs held." };
   return { id: "slo", title, status: "pass", message: `All ${slo.samples} snapshot(s) during the window met the thresholds.` };
@@ -99,10 +103,11 @@ function noGoCheck({ openIncidents }: GateFacts, policy: Policy, now: Date): Gat
   const freeze = activeFreeze(policy, now);
   const reasons = [
     freeze && `a change freeze is in force (${freeze.reason}) until ${utcText(freeze.until)}`,
-    ...openIncidents.map((i) => `incident "${i.title}" is open since ${utcText(i.openedAt)}`),
+    ...openIncidents.map((i) => `${i.source && i.source !== "manual" ? `${sourceName(i.source)} ` : ""}incident "${i.title}" is open since ${utcText(i.openedAt)}`),
     ...policy.noGo.filter((c) => c.active).map((c) => `${c.description}`),
   ].filter(Boolean);
-  if (reasons.length) return { id: "no_go", title, status: "fail", message: `No-go: ${reasons.join("; ")}.`, ...(freeze ? { until: freeze.until } : {}) };
+  const links = openIncidents.filter((i) => i.url).map((i) => ({ label: i.title, href: i.url! }));
+  if (reasons.length) return { id: "no_go", title, status: "fail", message: `No-go: ${reasons.join("; ")}.`, ...(freeze ? { until: freeze.until } : {}), ...(links.length ? { links } : {}) };
   return { id: "no_go", title, status: "pass", message: "No freeze, open incident or other no-go condition." };
 }
 
@@ -110,6 +115,10 @@ function leaseCheck({ activeLease }: GateFacts, now: Date): GateCheck {
   const title = "Contract lease";
   if (activeLease && activeLease.expiresAt > now) return { id: "lease", title, status: "fail", message: `${activeLease.holder} holds the contract lease until ${utcText(activeLease.expiresAt)}.`, until: activeLease.expiresAt };
   return { id: "lease", title, status: "pass", message: "No other job holds the contract lease." };
+}
+
+function sourceName(source: string): string {
+  return ({ alertmanager: "Alertmanager", pagerduty: "PagerDuty", event: "reported" } as Record<string, string>)[source] ?? source;
 }
 
 function pct(fraction: number): string {

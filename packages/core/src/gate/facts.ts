@@ -26,18 +26,27 @@ export interface OverrideFact {
   confirmedAt: Date | null;
 }
 
+/** What the worker's pulls from the policy's SLO source (Prometheus) found for this rollout. */
+export interface SloPullFacts {
+  /** When the newest good sample was taken (null: none yet). */
+  lastOkAt: Date | null;
+  /** The newest attempt, good or not. */
+  lastAttempt: { at: Date; ok: boolean; error: string | null } | null;
+}
+
 /** Everything the gate needs, loaded cheaply: aggregates, never raw series. */
 export interface GateFacts {
   rollout: RolloutProjection;
   /** Contract-category findings of the analyser in the expand script. */
   expandDestructiveFindings: number;
   /** SLO snapshots since the window started: their count and the worst values. */
-  slo: { samples: number; minAvailability: number | null; minErrorBudgetRemaining: number | null; maxBurnRate: number | null };
+  slo: { samples: number; minAvailability: number | null; minErrorBudgetRemaining: number | null; maxBurnRate: number | null; pulls?: SloPullFacts };
   /** The newest backup whose restore was tested. */
   latestTestedBackup: { backupId: string; verifiedAt: Date } | null;
   /** The same release in every earlier environment (null state: never started there). */
   earlierEnvironments: Array<{ name: string; state: RolloutState | null }>;
-  openIncidents: Array<{ title: string; openedAt: Date }>;
+  /** Open incidents that block contract; alerting ones carry where they came from and a link. */
+  openIncidents: Array<{ title: string; openedAt: Date; source?: string; url?: string | null }>;
   /** The environment's name (policy defaults depend on it). */
   environment: string;
   /** The release's author as CI sent it, and the people it resolves to (empty: nobody known). */
@@ -54,6 +63,8 @@ export interface GateCheck {
   status: "pass" | "fail" | "pending";
   message: string;
   until?: Date;
+  /** Where to read more (the alert or incident behind a no-go). */
+  links?: Array<{ label: string; href: string }>;
   /** A failing or pending check that a live break-glass override lets through. */
   overridden?: boolean;
 }

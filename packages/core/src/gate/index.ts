@@ -1,3 +1,3 @@
 export { approvalsNeeded, countApprovals } from "./approvals.ts";
 export { evaluateGate, liveOverrides } from "./evaluate.ts";
-export { GATE_CHECK_IDS, type ApprovalFact, type GateCheck, type GateCheckId, type GateFacts, type GateVerdict, type OverrideFact } from "./facts.ts";
+export { GATE_CHECK_IDS, type ApprovalFact, type GateCheck, type GateCheckId, type GateFacts, type GateVerdict, type OverrideFact, type SloPullFacts } from "./facts.ts";

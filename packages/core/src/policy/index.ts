@@ -1,2 +1,3 @@
 export { activeFreeze, localTime, type ActiveFreeze } from "./freeze.ts";
 export { defaultPolicy, parsePolicy, policySchema, type FreezeWindow, type Policy, type PolicyResult } from "./schema.ts";
+export { MIN_SAMPLING_INTERVAL_SECONDS, renderQuery, samplingSlot, sloSourceSchema, type SloObjective, type SloSource } from "./slo-source.ts";

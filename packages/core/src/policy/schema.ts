@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "../types.ts";
+import { sloSourceSchema } from "./slo-source.ts";
 
 // A policy per environment. Durations are whole seconds, so a policy reads the same in
 // JSON, in the database and in a form.
@@ -49,6 +50,8 @@ export const policySchema = z.object({
     minErrorBudgetRemaining: z.number().min(-10).max(1),
     maxBurnRate: z.number().positive(),
   }),
+  /** Pull SLOs from Prometheus while a rollout verifies (optional; CI may push `slo.snapshot` instead). */
+  sloSource: sloSourceSchema.optional(),
   backupMaxAgeSeconds: z.number().int().min(60).max(30 * 24 * HOUR),
   requireFlagFull: z.boolean(),
   freezes: z.array(z.discriminatedUnion("kind", [explicitFreeze, weeklyFreeze])).max(50),

@@ -7,6 +7,7 @@ import { authorIdsOf } from "./identities.ts";
 import { activeLease } from "./leases.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
 import { sloSummary } from "./slo-series.ts";
+import { sloPullFacts } from "./slo-pulls.ts";
 
 /**
  * Everything the gate needs for one rollout, as aggregates: SLOs since the window started
@@ -19,6 +20,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
   const slo = windowStart
     ? await sloSummary(db, { rolloutId: rollout.id, from: windowStart, to: now })
     : { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
+  const pulls = windowStart ? await sloPullFacts(db, rollout.id, now) : undefined;
 
   const [backup] = await db
     .select({ backupId: backups.backupId, verifiedAt: backups.verifiedAt })
@@ -35,7 +37,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
     .orderBy(asc(environments.position));
 
   const open = await db
-    .select({ title: incidents.title, openedAt: incidents.openedAt })
+    .select({ title: incidents.title, openedAt: incidents.openedAt, source: incidents.source, url: incidents.url })
     .from(incidents)
     .where(and(eq(incidents.environmentId, rollout.environmentId), isNull(incidents.closedAt), eq(incidents.blocksContract, true)));
 
@@ -60,7 +62,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
   return {
     rollout: projectionOf(rollout),
     expandDestructiveFindings,
-    slo,
+    slo: pulls ? { ...slo, pulls } : slo,
     latestTestedBackup: backup ?? null,
     earlierEnvironments: earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
     openIncidents: open,

@@ -41,6 +41,17 @@ export const incidents = pgTable(
     openedAt: timestamp({ withTimezone: true }).notNull(),
     closedAt: timestamp({ withTimezone: true }),
     blocksContract: boolean().notNull().default(true),
+    /** `manual`, `alertmanager`, `pagerduty` or `event` (CI's `incident.opened`). */
+    source: text().notNull().default("manual"),
+    /** The alert's fingerprint, PagerDuty's incident id or the event's key: one open incident per key. */
+    externalKey: text(),
+    /** Where the alert or incident lives, linked from the gate. */
+    url: text(),
+    /** The integration endpoint that opened it (alerting). */
+    endpointId: uuid(),
   },
-  (t) => [index().on(t.environmentId).where(sql`${t.closedAt} is null`)],
+  (t) => [
+    index().on(t.environmentId).where(sql`${t.closedAt} is null`),
+    uniqueIndex("incidents_open_external_index").on(t.environmentId, t.source, t.externalKey).where(sql`${t.closedAt} is null and ${t.externalKey} is not null`),
+  ],
 );

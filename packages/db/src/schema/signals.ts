@@ -70,6 +70,8 @@ export const sloSnapshots = pgTable(
     errorBudgetRemaining: doublePrecision().notNull(),
     burnRate: doublePrecision().notNull(),
     latencyP99Ms: doublePrecision("latency_p99_ms"),
+    /** Null: pushed by CI (`slo.snapshot`); `prometheus`: pulled by the worker. */
+    source: text(),
   },
   (t) => [index().on(t.rolloutId, t.observedAt)],
 );

@@ -4,7 +4,8 @@ import dynamic from "next/dynamic";
 
 export interface ChartPoint {
   t: number;
-  value: number;
+  /** null: no data here (a gap in a pulled source), drawn as a break in the line. */
+  value: number | null;
 }
 
 export interface ChartProps {
@@ -29,7 +30,8 @@ const TimePlot = dynamic(() => import("./time-plot").then((m) => m.TimePlot), {
 /** One metric over time, with its threshold and the rollback window marked. */
 export function Chart(props: ChartProps) {
   const { title, unit, data, threshold } = props;
-  const worst = data.length ? (props.step ? data.at(-1)!.value : Math.min(...data.map((d) => d.value))) : null;
+  const known = data.flatMap((d) => (d.value === null ? [] : [d.value]));
+  const worst = known.length ? (props.step ? known.at(-1)! : Math.min(...known)) : null;
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
       <figcaption className="mb-1 text-sm font-medium">

@@ -7,7 +7,7 @@ const time = (t: number) => new Date(t).toLocaleString(undefined, { month: "shor
 
 /** The recharts drawing behind a Chart; loaded after the page so recharts is not in its first load. */
 export function TimePlot({ title, unit, data, threshold, windowStart, windowEnd, step, domain }: ChartProps) {
-  const values = data.map((d) => d.value).concat(threshold ?? []);
+  const values = data.flatMap((d) => (d.value === null ? [] : [d.value])).concat(threshold ?? []);
   const pad = (Math.max(...values) - Math.min(...values)) * 0.1 || 0.1;
   return (
     <ResponsiveContainer width="100%" height="100%">

@@ -48,6 +48,15 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
                 {c.title} <span className={`text-xs uppercase ${TONE[c.status]}`}>{c.overridden ? `${c.status}, overridden` : c.status}</span>
               </p>
               <p className="text-sm text-slate-600 dark:text-slate-300">{c.message}</p>
+              {c.links?.length ? (
+                <p className="text-sm">
+                  {c.links.map((l) => (
+                    <a key={l.href} href={l.href} rel="noreferrer noopener" target="_blank" className="mr-3 underline">
+                      {l.label}
+                    </a>
+                  ))}
+                </p>
+              ) : null}
               {c.until && c.status !== "pass" ? (
                 <p className="text-sm font-medium" data-countdown={c.id}>
                   <time dateTime={c.until} title={`${utc(c.until, true)} UTC`}>

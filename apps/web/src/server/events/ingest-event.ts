@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { EventBody } from "@rollgate/core/contract/events";
+import type { EventBody, IncidentEventBody } from "@rollgate/core/contract/events";
 import { applyEvent, type ContractLease, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
@@ -16,6 +16,10 @@ import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import { ingestIncidentEvent } from "../integrations/ingest-incident-event";
+
+/** Events about a rollout (every type but the incident ones). */
+type RolloutEventBody = Exclude<EventBody, IncidentEventBody>;
 
 export type IngestResult =
   | { outcome: "accepted"; eventId: string; duplicate: boolean }
@@ -28,6 +32,8 @@ export type IngestResult =
  */
 export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date; webhookId: string; body: EventBody }): Promise<IngestResult> {
   const { token, now, webhookId, body } = options;
+  // Incidents belong to an environment, not a rollout.
+  if (body.type === "incident.opened" || body.type === "incident.resolved") return ingestIncidentEvent({ ...options, body });
   return options.db.transaction(async (tx) => {
     const eventId = randomUUID();
     const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
@@ -80,7 +86,7 @@ async function replay(db: Db, tokenId: string, webhookId: string): Promise<Inges
   throw new AppError("conflict", `Delivery ${webhookId} is still being processed; retry shortly.`);
 }
 
-async function resolveRollout(db: Db, token: ApiToken, body: EventBody, now: Date): Promise<RolloutRow> {
+async function resolveRollout(db: Db, token: ApiToken, body: RolloutEventBody, now: Date): Promise<RolloutRow> {
   const keys = { service: body.service, environment: body.environment, release: body.release };
   if (body.type === "release.created") {
     const env = await findEnvironment(db, body.service, body.environment);
@@ -136,7 +142,7 @@ function policyOf(raw: unknown): Policy {
  * flag at 100 %, a rollback) is measured from when Rollgate received the event. `occurred_at`
  * is kept beside it as information.
  */
-async function toDomainEvent(db: Db, token: ApiToken, body: EventBody, row: RolloutRow, now: Date): Promise<DomainEvent> {
+async function toDomainEvent(db: Db, token: ApiToken, body: RolloutEventBody, row: RolloutRow, now: Date): Promise<DomainEvent> {
   const occurredAt = now;
   switch (body.type) {
     case "migration.started": {
@@ -180,7 +186,7 @@ async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, 
   return { held, senderTokenId: token.id, gate };
 }
 
-function toSignal(body: EventBody): Signal {
+function toSignal(body: RolloutEventBody): Signal {
   switch (body.type) {
     case "migration.started":
       return { type: body.type, phase: body.data.phase, name: body.data.name, checksum: body.data.checksum, leaseId: body.data.lease_id };

@@ -53,6 +53,6 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
     contract_checksum: row.rollout.contractChecksum,
-    checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false })),
+    checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, ...(c.links ? { links: c.links } : {}) })),
   };
 }

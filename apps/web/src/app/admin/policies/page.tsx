@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { ActionForm } from "@/components/action-form";
 import { getPoliciesView } from "@/server/admin/views";
 import { policyAction } from "../actions";
+import { prometheusSecretAction, testQueryAction } from "../signal-actions";
+import { INPUT } from "@/lib/styles";
 import { AdminOnly } from "../guard";
 
 export const metadata: Metadata = { title: "Policies" };
@@ -29,6 +31,27 @@ export default function PoliciesPage() {
                     <textarea name="policy" rows={12} defaultValue={JSON.stringify(e.policy, null, 2)} className="mt-1 block w-full rounded border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950" />
                   </label>
                 </ActionForm>
+                {(e.policy as { sloSource?: unknown } | null)?.sloSource ? (
+                  <div className="mt-3 grid gap-3 md:grid-cols-2">
+                    <ActionForm action={testQueryAction} hidden={{ environmentId: e.id }} submit="Test this query now">
+                      <label className="block text-sm">
+                        Prometheus query
+                        <select name="objective" className={INPUT}>
+                          <option value="availability">availability</option>
+                          <option value="errorBudgetRemaining">error budget remaining</option>
+                          <option value="burnRate">burn rate</option>
+                          <option value="latencyP99Ms">p99 latency</option>
+                        </select>
+                      </label>
+                    </ActionForm>
+                    <ActionForm action={prometheusSecretAction} hidden={{ environmentId: e.id }} submit="Store credential">
+                      <label className="block text-sm">
+                        Prometheus bearer token or password (stored encrypted, never shown)
+                        <input name="secret" type="password" autoComplete="off" className={INPUT} />
+                      </label>
+                    </ActionForm>
+                  </div>
+                ) : null}
               </section>
             ))}
           </div>

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { authorizeRead } from "@/server/auth/reading";
 import { env } from "@/server/env";
 import { errorResponse } from "@/server/errors";
+import { refreshJobGauges } from "@/server/jobs/job-metrics";
 import { metrics } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
@@ -16,6 +17,7 @@ export async function GET(request: Request) {
     const status = !bearer ? "absent" : expected && timingSafeEqual(digest(bearer), digest(expected)) ? "valid" : "invalid";
     await authorizeRead({ kind: "metrics", bearer: status }, status === "absent" ? undefined : null);
     const { registry } = metrics();
+    await refreshJobGauges();
     return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);

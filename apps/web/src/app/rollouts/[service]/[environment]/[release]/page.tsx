@@ -1,3 +1,5 @@
+import { SloSourceNote } from "@/components/rollout/slo-source-note";
+import { withGaps } from "@/lib/gaps";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApprovalForm } from "@/components/rollout/approval-form";
@@ -52,6 +54,8 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
   const windowMarks = { windowStart: row.rollout.windowStartedAt?.getTime() ?? null, windowEnd: verdict.windowEndsAt?.getTime() ?? null };
+  // A pulled source's gap: longer without a sample than the policy allows (and than two of the chart's ~300 buckets).
+  const sloGapMs = policy.sloSource ? Math.max(policy.sloSource.maxGapSeconds * 1000, (2 * (view.now.getTime() - (view.slo[0]?.at.getTime() ?? view.now.getTime()))) / 300) : null;
 
   return (
     <div className="space-y-6">
@@ -101,13 +105,14 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         <h2 id="slo-heading" className="text-lg font-semibold">
           Service level objectives and the flag
         </h2>
+        {policy.sloSource ? <SloSourceNote source={policy.sloSource} failures={view.pullFailures} /> : null}
         {view.slo.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p> : null}
         <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
           {view.slo.length ? (
             <>
-              <Chart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability }))} {...windowMarks} />
-              <Chart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining }))} {...windowMarks} />
-              <Chart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate }))} {...windowMarks} />
+              <Chart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability })), sloGapMs)} {...windowMarks} />
+              <Chart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining })), sloGapMs)} {...windowMarks} />
+              <Chart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate })), sloGapMs)} {...windowMarks} />
             </>
           ) : null}
           {view.flag.length ? (

@@ -1,0 +1,48 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { createReceiver, setPrometheusSecret, testSloQuery } from "@/server/admin/signals";
+import { requireAdmin } from "@/server/auth/require";
+import { AppError } from "@/server/errors";
+
+async function asAdmin(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+  try {
+    const state = await work(await requireAdmin());
+    if (path) revalidatePath(path);
+    return state;
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
+    throw error;
+  }
+}
+
+export async function testQueryAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ environmentId: z.uuid(), objective: z.enum(["availability", "errorBudgetRemaining", "burnRate", "latencyP99Ms"]) }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: "Choose an objective to test." };
+  return asAdmin(null, async () => ({ done: await testSloQuery(input.data) }));
+}
+
+export async function prometheusSecretAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ environmentId: z.uuid(), secret: z.string().min(1, "Paste the bearer token or password.").max(4000) }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  return asAdmin("/admin/policies", async (admin) => {
+    await setPrometheusSecret(admin, input.data);
+    return { done: "Credential stored encrypted; the worker uses it from its next round." };
+  });
+}
+
+export async function createReceiverAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z
+    .object({ service: z.string().min(1, "Choose a service."), environment: z.string().max(63).optional(), kind: z.enum(["alertmanager", "pagerduty"]), name: z.string().min(1, "Name the receiver.").max(100), secret: z.string().max(4000).optional() })
+    .safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  const { service, environment, kind, name, secret } = input.data;
+  return asAdmin("/admin/integrations", async (admin): Promise<ActionState> => {
+    const created = await createReceiver(admin, { service, environment: environment || undefined, kind, name, pagerdutySecret: secret || undefined });
+    return kind === "alertmanager"
+      ? { done: "Receiver created. Put the token in Alertmanager's http_config.authorization.credentials; it is shown once.", reveal: { url: "/api/v1/integrations/alertmanager", token: created.token! } }
+      : { done: "Receiver created. Give PagerDuty this address for the webhook subscription.", reveal: { url: `/api/v1/integrations/pagerduty/${created.id}` } };
+  });
+}

@@ -1,0 +1,131 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { openDatabase } from "@rollgate/db/client";
+import { migrateDatabase } from "@rollgate/db/migrate";
+import { createIntegrationEndpoint, findEndpointById } from "@rollgate/db/queries/integrations";
+import { environments, incidents, services } from "@rollgate/db/schema";
+import { defaultPolicy } from "@rollgate/core/policy";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("server-only", () => ({}));
+const { checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
+const { receiveAlertmanager } = await import("./receive-alertmanager");
+
+const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" });
+await migrateDatabase(handle);
+afterAll(() => handle.close());
+const { db } = handle;
+const KEY = "receivers-test-secret-key";
+
+async function service() {
+  const slug = `svc-${randomUUID().slice(0, 8)}`;
+  const [s] = await db.insert(services).values({ slug, name: slug }).returning({ id: services.id });
+  const envs = await db.insert(environments).values(["staging", "production"].map((name, position) => ({ serviceId: s!.id, name, position, policy: defaultPolicy(name) }))).returning({ id: environments.id, name: environments.name });
+  return { id: s!.id, slug, envs };
+}
+const openOf = (environmentId: string) => db.select({ title: incidents.title, source: incidents.source, url: incidents.url }).from(incidents).where(and(eq(incidents.environmentId, environmentId), isNull(incidents.closedAt)));
+
+/** PagerDuty's documented v3 payload for an incident event (trimmed of fields Rollgate ignores). */
+function pagerDutyEvent(type: string, incidentId: string, occurredAt: Date, eventId = randomUUID()) {
+  return {
+    event: {
+      id: eventId,
+      event_type: type,
+      resource_type: "incident",
+      occurred_at: occurredAt.toISOString(),
+      agent: { html_url: "https://acme.pagerduty.com/users/PLH1HKV", id: "PLH1HKV", self: "https://api.pagerduty.com/users/PLH1HKV", summary: "Tenex Engineer", type: "user_reference" },
+      client: null,
+      data: {
+        id: incidentId,
+        type: "incident",
+        self: `https://api.pagerduty.com/incidents/${incidentId}`,
+        html_url: `https://acme.pagerduty.com/incidents/${incidentId}`,
+        number: 2,
+        status: type === "incident.resolved" ? "resolved" : "triggered",
+        incident_key: "d3640fbd41094207a1c11e58e46b1662",
+        created_at: "2020-04-09T15:16:27Z",
+        title: "A little bump in the road",
+        service: { html_url: "https://acme.pagerduty.com/services/PF9KMXH", id: "PF9KMXH", self: "https://api.pagerduty.com/services/PF9KMXH", summary: "API Service", type: "service_reference" },
+        urgency: "high",
+      },
+    },
+  };
+}
+const sign = (raw: Buffer, secret: string) => `v1=${createHmac("sha256", secret).update(raw).digest("hex")}`;
+
+describe("PagerDuty v3 receiver", () => {
+  it("accepts a delivery signed as PagerDuty documents it, and refuses a wrong signature, a stale event and a replay, changing nothing", async () => {
+    const svc = await service();
+    const secret = `pd-${randomUUID()}`;
+    const created = await createIntegrationEndpoint(db, { serviceId: svc.id, environmentId: null, kind: "pagerduty", name: "pd", createdBy: "test", secretKey: KEY, pagerdutySecret: secret });
+    const endpoint = (await findEndpointById(db, created.id, "pagerduty"))!;
+    const now = new Date();
+    const payload = pagerDutyEvent("incident.triggered", "PGR0VU2", new Date(now.getTime() - 5000));
+    const raw = Buffer.from(JSON.stringify(payload));
+
+    // Wrong signature (signed with another secret; several signatures, none valid).
+    expect(() => checkPagerDutySignature(endpoint, raw, `${sign(raw, "other")},v1=00`, KEY)).toThrow(/does not match/);
+    expect(() => checkPagerDutySignature(endpoint, raw, null, KEY)).toThrow(/does not match/);
+    // Stale: occurred 20 minutes ago, correctly signed.
+    const stale = pagerDutyEvent("incident.triggered", "PSTALE1", new Date(now.getTime() - 20 * 60_000));
+    const staleRaw = Buffer.from(JSON.stringify(stale));
+    expect(() => checkPagerDutySignature(endpoint, staleRaw, sign(staleRaw, secret), KEY)).not.toThrow();
+    await expect(receivePagerDuty({ db, endpoint, now, payload: stale })).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(await openOf(svc.envs[0]!.id)).toEqual([]);
+
+    // Accepted: a rotation header with the right signature among others.
+    expect(() => checkPagerDutySignature(endpoint, raw, `v1=${"ab".repeat(32)}, ${sign(raw, secret)}`, KEY)).not.toThrow();
+    expect(await receivePagerDuty({ db, endpoint, now, payload })).toEqual({ action: "opened", eventType: "incident.triggered" });
+    for (const env of svc.envs) expect(await openOf(env.id)).toEqual([{ title: "PagerDuty #2: A little bump in the road", source: "pagerduty", url: "https://acme.pagerduty.com/incidents/PGR0VU2" }]);
+
+    // Replay of the same event id: refused. A resolve replayed after resolving changes nothing either.
+    await expect(receivePagerDuty({ db, endpoint, now, payload })).rejects.toMatchObject({ code: "conflict" });
+    const resolved = pagerDutyEvent("incident.resolved", "PGR0VU2", now);
+    expect((await receivePagerDuty({ db, endpoint, now, payload: resolved })).action).toBe("resolved");
+    expect(await openOf(svc.envs[0]!.id)).toEqual([]);
+    await expect(receivePagerDuty({ db, endpoint, now, payload: payload })).rejects.toMatchObject({ code: "conflict" });
+    expect(await openOf(svc.envs[0]!.id)).toEqual([]);
+  });
+});
+
+describe("Alertmanager receiver", () => {
+  const alert = (service: string, status: "firing" | "resolved", extra: Record<string, string> = {}) => ({
+    status,
+    labels: { alertname: "HighErrorRate", service, severity: "page", ...extra },
+    annotations: { summary: "5xx above 1 %" },
+    startsAt: new Date().toISOString(),
+    endsAt: "0001-01-01T00:00:00Z",
+    generatorURL: "http://prometheus.example:9090/graph?g0.expr=x",
+    fingerprint: `fp-${service}-${extra.environment ?? "all"}`,
+  });
+  const body = (...alerts: unknown[]) => ({ version: "4", status: "firing", receiver: "rollgate", groupKey: "{}:{}", alerts });
+
+  it("opens a no-go for the alert's service only, in the labelled environment, and closes it when resolved", async () => {
+    const a = await service();
+    const b = await service();
+    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
+    const endpoint = (await findEndpointById(db, created.id, "alertmanager"))!;
+    const now = new Date();
+    const staging = a.envs.find((e) => e.name === "staging")!;
+    const production = a.envs.find((e) => e.name === "production")!;
+    const summary = await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", { environment: "staging" }), alert(b.slug, "firing")) });
+    expect(summary).toEqual({ opened: 1, resolved: 0, ignored: 1 });
+    expect(await openOf(staging.id)).toEqual([{ title: "HighErrorRate: 5xx above 1 %", source: "alertmanager", url: "http://prometheus.example:9090/graph?g0.expr=x" }]);
+    expect(await openOf(production.id)).toEqual([]);
+    for (const env of b.envs) expect(await openOf(env.id)).toEqual([]);
+    // Alertmanager repeats firing notifications: still one incident.
+    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", { environment: "staging" })) });
+    expect(await openOf(staging.id)).toHaveLength(1);
+    expect(await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", { environment: "staging" })) })).toEqual({ opened: 0, resolved: 1, ignored: 0 });
+    expect(await openOf(staging.id)).toEqual([]);
+  });
+
+  it("refuses what is not an Alertmanager payload as a 400, and drops a link that is not http(s)", async () => {
+    const a = await service();
+    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
+    const endpoint = (await findEndpointById(db, created.id, "alertmanager"))!;
+    await expect(receiveAlertmanager({ db, endpoint, now: new Date(), payload: { alerts: "x" } })).rejects.toMatchObject({ code: "invalid_request" });
+    await receiveAlertmanager({ db, endpoint, now: new Date(), payload: body({ ...alert(a.slug, "firing"), generatorURL: "javascript:alert(1)" }) });
+    expect((await openOf(a.envs[0]!.id))[0]!.url).toBeNull();
+  });
+});

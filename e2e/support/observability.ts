@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { waitFor } from "./app-server";
+
+// Real Prometheus and Alertmanager (Debian's packages) around a test exporter whose
+// availability the test sets, for the SLO-source and alerting tests. Ports 3620–3689.
+
+/** Serves `rollgate_test_availability{service=…}` (a percentage) for the services the test sets. */
+export class TestExporter {
+  private server: Server | undefined;
+  readonly availability = new Map<string, number>();
+
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((_req, res) => {
+      const lines = ["# TYPE rollgate_test_availability gauge", ...[...this.availability].map(([service, v]) => `rollgate_test_availability{service="${service}"} ${v}`)];
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(`${lines.join("\n")}\n`);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+abstract class Daemon {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+  protected readonly dir = mkdtempSync(path.join(tmpdir(), "rollgate-obs-"));
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  protected abstract command(): { bin: string; args: string[] };
+  protected abstract readyPath: string;
+
+  async start(): Promise<void> {
+    const { bin, args } = this.command();
+    this.child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    await waitFor(async () => (await fetch(`${this.url}${this.readyPath}`).catch(() => null))?.ok === true, 30_000);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+/** Prometheus scraping the exporter every second, with one alert rule, sending to Alertmanager. */
+export class TestPrometheus extends Daemon {
+  protected readyPath = "/-/ready";
+
+  constructor(
+    port: number,
+    private readonly exporterPort: number,
+    private readonly alertmanagerPort: number | null,
+  ) {
+    super(port);
+  }
+
+  /** Waits until an instant query returns at least one series (the exporter has been scraped). */
+  async waitForSeries(promql: string, timeoutMs = 15_000): Promise<void> {
+    await waitFor(async () => {
+      const answer = (await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`).then((r) => r.json()).catch(() => null)) as { data?: { result?: unknown[] } } | null;
+      return (answer?.data?.result?.length ?? 0) > 0;
+    }, timeoutMs);
+  }
+
+  protected command() {
+    writeFileSync(
+      path.join(this.dir, "rules.yml"),
+      `groups:
+  - name: rollgate-test
+    interval: 1s
+    rules:
+      - alert: AvailabilityLow
+        expr: rollgate_test_availability < 99
+        labels: { severity: page }
+        annotations: { summary: "availability below 99 %" }
+`,
+    );
+    writeFileSync(
+      path.join(this.dir, "prometheus.yml"),
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }
+rule_files: [rules.yml]
+${this.alertmanagerPort ? `alerting:\n  alertmanagers:\n    - static_configs: [{ targets: ["127.0.0.1:${this.alertmanagerPort}"] }]\n` : ""}scrape_configs:
+  - job_name: exporter
+    static_configs: [{ targets: ["127.0.0.1:${this.exporterPort}"] }]
+`,
+    );
+    return {
+      bin: "/usr/bin/prometheus",
+      args: [`--config.file=${path.join(this.dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(this.dir, "data")}`, `--web.listen-address=127.0.0.1:${this.port}`, "--log.level=warn"],
+    };
+  }
+}
+
+/** Alertmanager routing every alert to Rollgate's receiver at once, with its token. */
+export class TestAlertmanager extends Daemon {
+  protected readyPath = "/-/ready";
+
+  constructor(
+    port: number,
+    private readonly receiverUrl: string,
+    private readonly token: string,
+  ) {
+    super(port);
+  }
+
+  protected command() {
+    writeFileSync(
+      path.join(this.dir, "alertmanager.yml"),
+      `route:
+  receiver: rollgate
+  group_by: [alertname, service]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1m
+receivers:
+  - name: rollgate
+    webhook_configs:
+      - url: ${this.receiverUrl}
+        send_resolved: true
+        http_config:
+          authorization:
+            credentials: ${this.token}
+`,
+    );
+    return {
+      bin: "/usr/bin/prometheus-alertmanager",
+      args: [`--config.file=${path.join(this.dir, "alertmanager.yml")}`, `--storage.path=${path.join(this.dir, "data")}`, `--web.listen-address=127.0.0.1:${this.port}`, "--cluster.listen-address=", "--log.level=warn"],
+    };
+  }
+}

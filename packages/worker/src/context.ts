@@ -1,0 +1,23 @@
+import type { Db } from "@rollgate/db/client";
+
+/** What every job gets: the database, the clock (injectable), the key that opens stored secrets. */
+export interface JobContext {
+  db: Db;
+  now: () => Date;
+  secretKey: string;
+  config: WorkerConfig;
+  fetch?: typeof fetch;
+}
+
+export interface WorkerConfig {
+  /** How often the sampling round runs; each rollout is sampled at its policy's interval. */
+  tickSeconds: number;
+  /** Raw SLO snapshots and pull records older than this are deleted (the rollups keep the history). */
+  snapshotRetentionDays: number;
+  /** Rate-limit windows older than this are deleted. */
+  rateLimitRetentionSeconds: number;
+  /** How many Prometheus queries a round runs at once. */
+  queryConcurrency: number;
+}
+
+export const DEFAULT_WORKER_CONFIG: WorkerConfig = { tickSeconds: 5, snapshotRetentionDays: 90, rateLimitRetentionSeconds: 3600, queryConcurrency: 16 };

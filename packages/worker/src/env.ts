@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { DEFAULT_WORKER_CONFIG, type WorkerConfig } from "./context.ts";
+
+// The worker's settings, read on first use.
+const schema = z.object({
+  /** `0` keeps the web server from running jobs (run `rollgate worker` instead). */
+  ROLLGATE_WORKER: z.enum(["0", "1"]).default("1"),
+  ROLLGATE_WORKER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(DEFAULT_WORKER_CONFIG.tickSeconds),
+  ROLLGATE_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_WORKER_CONFIG.snapshotRetentionDays),
+});
+
+export function readWorkerEnv(source: Record<string, string | undefined> = process.env): { enabled: boolean; config: Partial<WorkerConfig> } {
+  const parsed = schema.safeParse({
+    ROLLGATE_WORKER: source.ROLLGATE_WORKER || undefined,
+    ROLLGATE_WORKER_TICK_SECONDS: source.ROLLGATE_WORKER_TICK_SECONDS || undefined,
+    ROLLGATE_SNAPSHOT_RETENTION_DAYS: source.ROLLGATE_SNAPSHOT_RETENTION_DAYS || undefined,
+  });
+  if (!parsed.success) throw new Error(`Invalid worker configuration (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}). See .env.example.`);
+  const e = parsed.data;
+  return { enabled: e.ROLLGATE_WORKER === "1", config: { tickSeconds: e.ROLLGATE_WORKER_TICK_SECONDS, snapshotRetentionDays: e.ROLLGATE_SNAPSHOT_RETENTION_DAYS } };
+}

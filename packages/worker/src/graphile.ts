@@ -1,0 +1,58 @@
+import { Logger, parseCronItems, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import type { JobContext } from "./context.ts";
+import { JOBS, type JobOutcome } from "./jobs/index.ts";
+import type { RunningWorker } from "./embedded.ts";
+import { backoffSeconds, runRecorded } from "./record.ts";
+
+const SAMPLE = "sample_slos";
+
+/**
+ * The worker on PostgreSQL: graphile-worker, beside the web server in every replica (or alone
+ * as `rollgate worker`). Periodic jobs are crontab items, which graphile-worker schedules once
+ * per period across all replicas; sampling, which needs periods under a minute, is one job
+ * under a fixed job key that reschedules itself every tick, so at most one is queued; the
+ * crontab re-adds it every minute (keeping its time) in case a crashed worker held it.
+ * A crontab job that fails is retried with graphile-worker's exponential backoff; the
+ * sampling round records its failure and comes back after a doubling delay.
+ */
+export async function startGraphileWorker(ctx: JobContext, options: { connectionString: string; onOutcome?: (o: JobOutcome) => void; concurrency?: number }): Promise<RunningWorker> {
+  let failures = 0;
+  const taskList: TaskList = {};
+  for (const job of JOBS) {
+    if (job.name === SAMPLE) continue;
+    taskList[job.name] = (async () => {
+      const outcome = await runRecorded(job, ctx, options.onOutcome);
+      if (!outcome.ok) throw new Error(outcome.error);
+    }) satisfies Task;
+  }
+  const sample = JOBS.find((j) => j.name === SAMPLE)!;
+  taskList[SAMPLE] = (async (_payload, helpers) => {
+    const outcome = await runRecorded(sample, ctx, options.onOutcome);
+    failures = outcome.ok ? 0 : failures + 1;
+    // The next round: at the next slot boundary of any source (a little after it), at most a tick away; after a failure, a doubling backoff.
+    const tick = Date.now() + ctx.config.tickSeconds * 1000;
+    const runAt = outcome.ok ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick) : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
+    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 });
+  }) satisfies Task;
+  taskList.kick_sampling = (async (_payload, helpers) => {
+    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+  }) satisfies Task;
+
+  const cron = JOBS.filter((j) => j.cron).map((j) => ({ task: j.name, match: j.cron!, identifier: j.name, options: { maxAttempts: 5, backfillPeriod: 0 } }));
+  const runner: Runner = await run({
+    connectionString: options.connectionString,
+    concurrency: options.concurrency ?? 2,
+    maxPoolSize: 4,
+    noHandleSignals: true,
+    // Sampling rounds are scheduled to the second; graphile-worker finds future jobs by polling.
+    pollInterval: Math.min(1000, ctx.config.tickSeconds * 500),
+    taskList,
+    parsedCronItems: parseCronItems([...cron, { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } }]),
+    logger: new Logger(() => () => {}),
+  });
+  await runner.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+  return {
+    kind: "graphile",
+    stop: () => runner.stop(),
+  };
+}
