@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every check Rollgate has — type-check, lint, unit tests, the database tests on
 # embedded PGlite and again on PostgreSQL, the production build and its JavaScript budget,
-# and the browser tests —
+# and the browser tests (on PostgreSQL, and the UI-to-API journeys again on PGlite) —
 # then one closing line `N passed, N failed` over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +58,10 @@ step build - pnpm --filter @rollgate/web build
 step "first-load JavaScript per route (gzip, 200 KB budget)" - pnpm exec tsx apps/web/scripts/first-load-js.ts --budget-kb 200
 E2E_DATABASE_URL=$(fresh_database rollgate_e2e)
 step "browser tests on PostgreSQL" e2e on_postgres "$E2E_DATABASE_URL" env PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
+# The journeys that cross from the UI to the API (@pglite) again on embedded PGlite, on a fresh seeded data folder.
+E2E_PGLITE_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rollgate-e2e-pglite-XXXXXX")
+step "browser tests on PGlite" e2e-pglite on_pglite env E2E_PGLITE_DATA_DIR="$E2E_PGLITE_DATA_DIR" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-pglite.json" pnpm exec playwright test -c e2e/playwright.pglite.config.ts
+rm -rf "$E2E_PGLITE_DATA_DIR"
 
 echo
 node scripts/tally.mjs "$results"
