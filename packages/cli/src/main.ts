@@ -3,7 +3,8 @@ import { processIo, UsageError, type Io } from "./io.ts";
 const USAGE = `rollgate — release gate for rollback-safe PostgreSQL schema changes
 
 Usage:
-  rollgate lint FILE… --phase expand|contract [--format text|json|sarif] [--locking-is-error]
+  rollgate lint FILE… --phase expand|contract [--format text|json|sarif|github|markdown|codequality]
+                [--environment E] [--locking-is-error]
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate gate [--wait] [--timeout 2h] [--interval 10s]
