@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { analyseSql, type Finding } from "@rollgate/core/sql";
+import { reportEnvironment } from "../env.ts";
 import { UsageError, type Io } from "../io.ts";
 import { toCodeQuality } from "./format-codequality.ts";
 import { formatGithub } from "./format-github.ts";
@@ -42,7 +43,7 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
   else if (format === "sarif") io.out(JSON.stringify(toSarif(files), null, 2));
   else if (format === "codequality") io.out(JSON.stringify(toCodeQuality(files), null, 2));
   else if (format === "github") io.out(formatGithub(files, phase));
-  else if (format === "markdown") io.out(formatMarkdown(files, phase, values.environment ?? process.env.ROLLGATE_ENVIRONMENT ?? "production"));
+  else if (format === "markdown") io.out(formatMarkdown(files, phase, reportEnvironment(values.environment)));
   else io.out(formatText(files, phase));
   return files.some((f) => f.findings.some((x) => x.severity === "error")) ? 1 : 0;
 }
