@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { eventBodySchema } from "./events.ts";
+import { argoErrorResponseSchema, argoGateResponseSchema, argoRollbackResponseSchema, flaggerPayloadSchema, flaggerResponseSchema } from "./integrations.ts";
+import { integrationPaths } from "./openapi-integrations.ts";
 import { eligibilityResponseSchema, errorResponseSchema, eventAcceptedSchema, gateResponseSchema, leaseResponseSchema } from "./responses.ts";
 
 // The OpenAPI 3.1 description of /api/v1, generated from the same zod schemas that
@@ -31,6 +33,11 @@ export function openApiDocument(serverUrl = "/") {
         Lease: schema(leaseResponseSchema),
         Eligibility: schema(eligibilityResponseSchema),
         Error: schema(errorResponseSchema),
+        ArgoGate: schema(argoGateResponseSchema),
+        ArgoRollback: schema(argoRollbackResponseSchema),
+        ArgoError: schema(argoErrorResponseSchema),
+        FlaggerPayload: schema(flaggerPayloadSchema, "input"),
+        FlaggerDecision: schema(flaggerResponseSchema),
       },
     },
     paths: {
@@ -88,6 +95,7 @@ export function openApiDocument(serverUrl = "/") {
           responses: { "200": { description: "SAFE, UNSAFE or UNKNOWN with reasons", content: json("Eligibility") }, "400": error(`Missing parameters; ${badParams}`), "401": error("Bad token"), "403": error("Scope"), "404": error("Unknown service or environment"), "429": error("Rate limited") },
         },
       },
+      ...integrationPaths(json, error, (description: string) => ({ description, content: json("ArgoError") })),
     },
   };
 }
