@@ -19,6 +19,8 @@ const schema = z.object({
   ROLLGATE_CREDENTIALS_LOGIN: z.enum(["0", "1"]).optional(),
   ROLLGATE_ADMIN_EMAILS: z.string().default(""),
   ROLLGATE_SESSION_HOURS: z.coerce.number().positive().default(8),
+  /** How often pending GitHub deployment protection rules are checked again. */
+  ROLLGATE_GITHUB_POLL_SECONDS: z.coerce.number().positive().default(15),
 });
 
 export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[] };

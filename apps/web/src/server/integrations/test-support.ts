@@ -16,6 +16,7 @@ export const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN
 export interface TestService {
   slug: string;
   serviceId: string;
+  environmentId: string;
   token: string;
   secret: string;
 }
@@ -25,9 +26,9 @@ export async function testService(db: Db, prefix: string, policy: Record<string,
   const slug = `${prefix}-${randomUUID().slice(0, 8)}`;
   const [service] = await db.insert(services).values({ slug, name: slug }).returning({ id: services.id });
   const base = defaultPolicy("staging");
-  await db.insert(environments).values({ serviceId: service!.id, name: "staging", position: 0, policy: { ...base, rollbackWindowSeconds: 60, approvals: { ...base.approvals, required: 0 }, ...policy } });
+  const [environment] = await db.insert(environments).values({ serviceId: service!.id, name: "staging", position: 0, policy: { ...base, rollbackWindowSeconds: 60, approvals: { ...base.approvals, required: 0 }, ...policy } }).returning({ id: environments.id });
   const created = await createApiToken(db, { serviceId: service!.id, name: prefix, environments: ["staging"], scopes: ["events:write", "gate:read", "gate:lease"], createdBy: "test", secretKey: readDbEnv().ROLLGATE_SECRET_KEY });
-  return { slug, serviceId: service!.id, token: created.token, secret: created.secret };
+  return { slug, serviceId: service!.id, environmentId: environment!.id, token: created.token, secret: created.secret };
 }
 
 /** A POST signed like an event (Standard Webhooks, the real time: the library checks it). */
