@@ -17,6 +17,7 @@ const NAV = [
   ["/drill", "Drill"],
   ["/admin/policies", "Policies"],
   ["/admin/tokens", "Tokens"],
+  ["/admin/integrations", "Integrations"],
   ["/admin/users", "Users"],
   ["/admin/audit", "Audit"],
 ] as const;

@@ -56,8 +56,8 @@ export async function deleteGithubLink(db: Db, id: string) {
 export type NewGithubCallback = typeof githubDeploymentCallbacks.$inferInsert;
 
 /** Stores a callback; null when this delivery was stored before (a redelivery). */
-export async function insertGithubCallback(db: Db, values: NewGithubCallback): Promise<{ id: string } | null> {
-  const [row] = await db.insert(githubDeploymentCallbacks).values(values).onConflictDoNothing({ target: githubDeploymentCallbacks.deliveryId }).returning({ id: githubDeploymentCallbacks.id });
+export async function insertGithubCallback(db: Db, values: NewGithubCallback): Promise<GithubCallbackRow | null> {
+  const [row] = await db.insert(githubDeploymentCallbacks).values(values).onConflictDoNothing({ target: githubDeploymentCallbacks.deliveryId }).returning();
   return row ?? null;
 }
 

@@ -8,7 +8,7 @@ import { assertStorableText } from "../../api/storable-text";
 import { env } from "../../env";
 import { AppError } from "../../errors";
 import { readSettings } from "./github-app";
-import { settlePendingGithubCallbacks, type Answer } from "./settle-pending-callbacks";
+import { CLAIM_MS, settleClaimedGithubCallbacks, type Answer } from "./settle-pending-callbacks";
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -71,12 +71,13 @@ export async function receiveGithubWebhook(options: { db: Db; request: Request; 
     environment: link?.environment ?? null,
     receivedAt: now,
     expiresAt: new Date(now.getTime() + GITHUB_WAIT_LIMIT_MS),
-    nextAttemptAt: now,
+    // Claimed by this request, so a poller does not answer it at the same moment.
+    nextAttemptAt: new Date(now.getTime() + CLAIM_MS),
   });
   if (!stored) {
     const before = await findGithubCallbackByDelivery(db, deliveryId);
     return { status: 202, body: { callback_id: before?.id ?? null, state: before?.state ?? null, duplicate: true } };
   }
-  const [settled] = await settlePendingGithubCallbacks(db, now, { ids: [stored.id], answer: options.answer, pollMs: options.pollMs });
+  const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], { answer: options.answer, pollMs: options.pollMs });
   return { status: 202, body: { callback_id: stored.id, state: settled?.state ?? "pending", duplicate: false } };
 }

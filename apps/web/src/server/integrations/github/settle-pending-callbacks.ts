@@ -10,7 +10,7 @@ import { evaluateRolloutGate, gateJson } from "../../gate/evaluate-rollout-gate"
 import { answerProtectionRule, GithubAnswerError, readSettings, type GithubSettings } from "./github-app";
 
 /** How long a claimed callback is left to its claimant before another replica may take it. */
-const CLAIM_MS = 60_000;
+export const CLAIM_MS = 60_000;
 
 export type Answer = typeof answerProtectionRule;
 
@@ -22,10 +22,15 @@ export type Answer = typeof answerProtectionRule;
  * retried with backoff. Returns what it answered, for logs and tests.
  */
 export async function settlePendingGithubCallbacks(db: Db, now: Date, options: { ids?: string[]; answer?: Answer; pollMs?: number } = {}): Promise<Array<{ id: string; state: string }>> {
+  if (!(await getGithubApp(db))) return [];
+  return settleClaimedGithubCallbacks(db, now, await claimDueGithubCallbacks(db, now, { ids: options.ids, claimMs: CLAIM_MS }), options);
+}
+
+/** Settles callbacks this process has claimed (by `claimDueGithubCallbacks`, or by inserting them claimed). */
+export async function settleClaimedGithubCallbacks(db: Db, now: Date, claimed: GithubCallbackRow[], options: { answer?: Answer; pollMs?: number } = {}): Promise<Array<{ id: string; state: string }>> {
   const row = await getGithubApp(db);
-  if (!row) return [];
+  if (!row || claimed.length === 0) return [];
   const settings = readSettings(row, env().secretKey);
-  const claimed = await claimDueGithubCallbacks(db, now, { ids: options.ids, claimMs: CLAIM_MS });
   const settled: Array<{ id: string; state: string }> = [];
   for (const callback of claimed) {
     try {
