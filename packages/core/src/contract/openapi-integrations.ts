@@ -33,5 +33,22 @@ export function integrationPaths(json: Content, error: ErrorDoc, argoError: Erro
         responses: { "200": { description: "Proceed", content: json("FlaggerDecision") }, "403": { description: "Hold (the same shape, with the reason), or a token outside its scope (Error)", content: json("FlaggerDecision") }, "400": error("Not JSON, or metadata lacks service, environment or release"), "401": error("Bad token"), "404": error("Unknown hook or rollout"), "413": error("Body over 64 KiB"), "429": error("Rate limited") },
       },
     },
+    "/api/v1/integrations/github": {
+      post: {
+        summary: "GitHub App webhook: deployment protection rules",
+        description:
+          "Authenticated by `X-Hub-Signature-256` (HMAC-SHA256 with the App's webhook secret) only; no bearer token. A `deployment_protection_rule` (action `requested`) for a linked repository environment is matched to a release by the deployment's sha, short sha or ref, stored, and answered through its `deployment_callback_url` (`approved` when the contract gate is open, `rejected` with the failing checks) at once or when the gate decides; GitHub's other events are acknowledged and ignored. A redelivery (same `X-GitHub-Delivery`) is answered as a duplicate.",
+        security: [],
+        parameters: ["X-GitHub-Event", "X-GitHub-Delivery", "X-Hub-Signature-256"].map((name) => ({ name, in: "header", required: true, schema: { type: "string" } })),
+        responses: {
+          "200": { description: "A ping" },
+          "202": { description: "Stored (state pending, approved, rejected or failed), a duplicate, or an ignored event" },
+          "400": error("Not JSON, not a protection-rule payload, no X-GitHub-Delivery, or text PostgreSQL cannot store"),
+          "401": error("The signature does not verify"),
+          "404": error("No GitHub App is configured (admin → integrations)"),
+          "413": error("Body over 1 MiB"),
+        },
+      },
+    },
   };
 }
