@@ -4,7 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
 
 const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/api/auth/signin", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
-const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies"];
+const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies", "/admin/integrations"];
 
 async function expectNoSeriousViolations(page: Page, url: string) {
   const results = await new AxeBuilder({ page }).analyze();
