@@ -28,3 +28,8 @@ export function leaseHolder(fallback: string, source: Record<string, string | un
   const ghRun = source.GITHUB_RUN_ID && source.GITHUB_REPOSITORY ? `${source.GITHUB_SERVER_URL ?? "https://github.com"}/${source.GITHUB_REPOSITORY}/actions/runs/${source.GITHUB_RUN_ID}` : undefined;
   return source.CI_JOB_URL ?? ghRun ?? fallback;
 }
+
+/** The environment a `lint --format markdown` report describes: --environment, else ROLLGATE_ENVIRONMENT, else production. */
+export function reportEnvironment(value: string | undefined, source: Record<string, string | undefined> = process.env): string {
+  return value ?? source.ROLLGATE_ENVIRONMENT ?? "production";
+}

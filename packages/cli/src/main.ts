@@ -1,16 +1,10 @@
 import { processIo, UsageError, type Io } from "./io.ts";
-import { drillCommand } from "./commands/drill.ts";
-import { gateCommand } from "./commands/gate.ts";
-import { runCommand } from "./commands/run.ts";
-import { sendCommand } from "./commands/send.ts";
-import { tokenCommand } from "./commands/token.ts";
-import { workerCommand } from "./commands/worker.ts";
-import { lintCommand } from "./lint/command.ts";
 
 const USAGE = `rollgate — release gate for rollback-safe PostgreSQL schema changes
 
 Usage:
-  rollgate lint FILE… --phase expand|contract [--format text|json|sarif] [--locking-is-error]
+  rollgate lint FILE… --phase expand|contract [--format text|json|sarif|github|markdown|codequality]
+                [--environment E] [--locking-is-error]
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate gate [--wait] [--timeout 2h] [--interval 10s]
@@ -26,7 +20,17 @@ background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
 Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied; 4 timeout.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const commands: Record<string, Command> = { lint: lintCommand, send: sendCommand, run: runCommand, gate: gateCommand, token: tokenCommand, drill: drillCommand, worker: workerCommand };
+// Loaded on demand: `--help` and `send` never load the SQL parser, and nothing but `token`
+// and `drill` loads a database driver (the packed CLI starts in a fraction of the time).
+const commands: Record<string, () => Promise<Command>> = {
+  lint: async () => (await import("./lint/command.ts")).lintCommand,
+  send: async () => (await import("./commands/send.ts")).sendCommand,
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  gate: async () => (await import("./commands/gate.ts")).gateCommand,
+  token: async () => (await import("./commands/token.ts")).tokenCommand,
+  drill: async () => (await import("./commands/drill.ts")).drillCommand,
+  worker: async () => (await import("./commands/worker.ts")).workerCommand,
+};
 
 /** Runs one `rollgate` command and returns its exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -35,16 +39,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(USAGE);
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commands[name];
+  if (!load) {
     io.err(`rollgate: unknown command "${name}".\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await command(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`rollgate ${name}: ${error.message}`);
+      return 2;
+    }
+    // The packed CLI leaves the embedded database out (it is large and pipelines never need it).
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && /pglite/.test(String((error as Error).message))) {
+      io.err(`rollgate ${name}: needs the embedded PostgreSQL; run \`npm install @electric-sql/pglite@0.5\` beside rollgate (or set DATABASE_URL for token create).`);
       return 2;
     }
     throw error;

@@ -19,6 +19,7 @@ const NAV = [
   ["/admin/tokens", "Tokens"],
   ["/admin/integrations", "Alerting"],
   ["/admin/jobs", "Jobs"],
+  ["/admin/github", "GitHub"],
   ["/admin/users", "Users"],
   ["/admin/audit", "Audit"],
 ] as const;

@@ -25,6 +25,8 @@ const schema = z.object({
   ROLLGATE_PUBLIC_WALLBOARD: z.enum(["0", "1"]).default("0"),
   /** A bearer token that lets Prometheus scrape /api/metrics without a session. */
   ROLLGATE_METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  /** How often pending GitHub deployment protection rules are checked again. */
+  ROLLGATE_GITHUB_POLL_SECONDS: z.coerce.number().positive().default(15),
 });
 
 export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[]; publicWallboard: boolean };

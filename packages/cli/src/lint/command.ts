@@ -1,9 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { analyseSql, type Finding } from "@rollgate/core/sql";
+import { reportEnvironment } from "../env.ts";
 import { UsageError, type Io } from "../io.ts";
+import { toCodeQuality } from "./format-codequality.ts";
+import { formatGithub } from "./format-github.ts";
+import { formatMarkdown } from "./format-markdown.ts";
 import { formatText } from "./format-text.ts";
 import { toSarif } from "./sarif.ts";
+
+const FORMATS = ["text", "json", "sarif", "github", "markdown", "codequality"] as const;
 
 export interface LintedFile {
   path: string;
@@ -11,13 +17,13 @@ export interface LintedFile {
   findings: Finding[];
 }
 
-/** `rollgate lint FILE… --phase expand|contract [--format text|json|sarif]` */
+/** `rollgate lint FILE… --phase expand|contract [--format text|json|sarif|github|markdown|codequality] [--environment E]` */
 export async function lintCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOrExplain(args);
   const phase = values.phase;
   if (phase !== "expand" && phase !== "contract") throw new UsageError("--phase must be expand or contract.");
   const format = values.format ?? "text";
-  if (format !== "text" && format !== "json" && format !== "sarif") throw new UsageError("--format must be text, json or sarif.");
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}.`);
   if (positionals.length === 0) throw new UsageError("name at least one SQL file to lint.");
 
   const files: LintedFile[] = [];
@@ -35,6 +41,9 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
 
   if (format === "json") io.out(JSON.stringify({ files: files.map(({ path, findings }) => ({ path, findings: findings.map(jsonFinding) })) }, null, 2));
   else if (format === "sarif") io.out(JSON.stringify(toSarif(files), null, 2));
+  else if (format === "codequality") io.out(JSON.stringify(toCodeQuality(files), null, 2));
+  else if (format === "github") io.out(formatGithub(files, phase));
+  else if (format === "markdown") io.out(formatMarkdown(files, phase, reportEnvironment(values.environment)));
   else io.out(formatText(files, phase));
   return files.some((f) => f.findings.some((x) => x.severity === "error")) ? 1 : 0;
 }
@@ -48,7 +57,7 @@ function parseOrExplain(args: string[]) {
     return parseArgs({
       args,
       allowPositionals: true,
-      options: { phase: { type: "string" }, format: { type: "string" }, "locking-is-error": { type: "boolean", default: false } },
+      options: { phase: { type: "string" }, format: { type: "string" }, environment: { type: "string" }, "locking-is-error": { type: "boolean", default: false } },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { alertmanagerPayloadSchema, alertSummarySchema, pagerDutyDeliverySchema, pagerDutyResultSchema } from "./alerting.ts";
 import { eventBodySchema } from "./events.ts";
+import { argoErrorResponseSchema, argoGateResponseSchema, argoRollbackResponseSchema, flaggerPayloadSchema, flaggerResponseSchema } from "./integrations.ts";
+import { integrationPaths } from "./openapi-integrations.ts";
 import { eligibilityResponseSchema, errorResponseSchema, eventAcceptedSchema, gateResponseSchema, leaseResponseSchema } from "./responses.ts";
 
 // The OpenAPI 3.1 description of /api/v1, generated from the same zod schemas that
@@ -39,6 +41,11 @@ export function openApiDocument(serverUrl = "/") {
         AlertSummary: schema(alertSummarySchema),
         PagerDutyDelivery: schema(pagerDutyDeliverySchema, "input"),
         PagerDutyResult: schema(pagerDutyResultSchema),
+        ArgoGate: schema(argoGateResponseSchema),
+        ArgoRollback: schema(argoRollbackResponseSchema),
+        ArgoError: schema(argoErrorResponseSchema),
+        FlaggerPayload: schema(flaggerPayloadSchema, "input"),
+        FlaggerDecision: schema(flaggerResponseSchema),
       },
     },
     paths: {
@@ -115,6 +122,7 @@ export function openApiDocument(serverUrl = "/") {
           responses: { "200": { description: "SAFE, UNSAFE or UNKNOWN with reasons", content: json("Eligibility") }, "400": error(`Missing parameters; ${badParams}`), "401": error("Bad token"), "403": error("Scope"), "404": error("Unknown service or environment"), "429": error("Rate limited") },
         },
       },
+      ...integrationPaths(json, error, (description: string) => ({ description, content: json("ArgoError") })),
     },
   };
 }

@@ -6,3 +6,4 @@ export * from "./releases.ts";
 export * from "./services.ts";
 export * from "./signals.ts";
 export * from "./jobs.ts";
+export * from "./integrations.ts";

@@ -1,0 +1,29 @@
+import { database } from "@rollgate/db/runtime";
+import { now } from "@/server/clock";
+import { AppError, errorResponse } from "@/server/errors";
+import { githubPollMs } from "@/server/integrations/github/poller";
+import { receiveGithubWebhook } from "@/server/integrations/github/receive-protection-rule";
+import { metrics } from "@/server/metrics";
+
+export const dynamic = "force-dynamic";
+
+// POST /api/v1/integrations/github — GitHub App webhook (deployment_protection_rule), authenticated by X-Hub-Signature-256 only
+export async function POST(request: Request): Promise<Response> {
+  const m = metrics();
+  const stop = m.apiDuration.startTimer({ route: "github" });
+  let response: Response;
+  try {
+    const db = await database()
+      .then((h) => h.db)
+      .catch(() => {
+        throw new AppError("unavailable", "The database is unreachable; GitHub redelivers later.", undefined, { "retry-after": "5" });
+      });
+    const received = await receiveGithubWebhook({ db, request, now: now(), pollMs: githubPollMs() });
+    response = Response.json(received.body, { status: received.status });
+  } catch (error) {
+    response = errorResponse(error);
+  }
+  m.apiRequests.inc({ route: "github", status: String(response.status) });
+  stop();
+  return response;
+}

@@ -1,0 +1,74 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { App } from "@octokit/app";
+import { Octokit } from "@octokit/core";
+import { decryptSecret } from "@rollgate/db/secrets";
+import type { GithubAppRow } from "@rollgate/db/queries/github";
+
+// One octokit App per configuration, kept on globalThis (Next bundles route handlers and
+// pages separately; see TOOLCHAIN.md), so installation tokens are cached and reused.
+
+const CACHE = Symbol.for("rollgate.github-app");
+type Cache = Map<string, App>;
+const cache = (): Cache => ((globalThis as Record<symbol, Cache>)[CACHE] ??= new Map());
+
+export interface GithubSettings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  apiBaseUrl: string;
+}
+
+export function readSettings(row: GithubAppRow, secretKey: string): GithubSettings {
+  return { appId: row.appId, privateKey: decryptSecret(row.privateKeyCiphertext, secretKey), webhookSecret: decryptSecret(row.webhookSecretCiphertext, secretKey), apiBaseUrl: row.apiBaseUrl.replace(/\/+$/, "") };
+}
+
+function appFor(settings: GithubSettings): App {
+  const key = createHash("sha256").update(`${settings.appId}\0${settings.apiBaseUrl}\0${settings.privateKey}`).digest("hex");
+  let app = cache().get(key);
+  if (!app) {
+    app = new App({ appId: settings.appId, privateKey: settings.privateKey, Octokit: Octokit.defaults({ baseUrl: settings.apiBaseUrl, userAgent: "rollgate" }) });
+    cache().clear();
+    cache().set(key, app);
+  }
+  return app;
+}
+
+const CALLBACK_PATH = /\/repos\/[^/]+\/[^/]+\/actions\/runs\/\d+\/deployment_protection_rule$/;
+
+/**
+ * The callback's API path. Only the path of the event's `deployment_callback_url` is used,
+ * on the configured API base URL: the installation token never goes to another host.
+ */
+export function callbackPath(callbackUrl: string): string | null {
+  try {
+    return CALLBACK_PATH.exec(new URL(callbackUrl).pathname)?.[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class GithubAnswerError extends Error {
+  constructor(
+    message: string,
+    /** False when retrying cannot help (GitHub refused this answer for good). */
+    readonly retry: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Posts `approved` or `rejected` to the protection rule's callback as the App's installation. */
+export async function answerProtectionRule(settings: GithubSettings, params: { installationId: number; callbackUrl: string; environmentName: string; state: "approved" | "rejected"; comment: string }): Promise<void> {
+  const path = callbackPath(params.callbackUrl);
+  if (!path) throw new GithubAnswerError("the deployment_callback_url is not a protection-rule callback", false);
+  try {
+    const octokit = await appFor(settings).getInstallationOctokit(params.installationId);
+    await octokit.request(`POST ${path}`, { environment_name: params.environmentName, state: params.state, comment: params.comment, request: { signal: AbortSignal.timeout(10_000) } });
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    // 401/403: the App's settings are wrong or it lacks permission (an admin can fix that); 429 and 5xx pass.
+    const retry = status === undefined || status >= 500 || status === 429 || status === 401 || status === 403;
+    throw new GithubAnswerError(`GitHub answered ${status ?? "nothing"}: ${(error as Error).message}`.slice(0, 500), retry);
+  }
+}

@@ -1,0 +1,96 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { Webhooks } from "@octokit/webhooks";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { TestService } from "../test-support";
+
+// The GitHub protection rule on the database, with GitHub's answer endpoint replaced by a
+// recorder (e2e/tests/api/github.spec.ts drives the real octokit against a local GitHub).
+
+process.env.ROLLGATE_DATA_DIR ??= "memory://";
+vi.mock("server-only", () => ({}));
+let clock = new Date();
+vi.mock("../../clock", () => ({ now: () => clock }));
+
+const { database, closeDatabase } = await import("@rollgate/db/runtime");
+const support = await import("../test-support");
+const { saveGithubApp, upsertGithubLink } = await import("@rollgate/db/queries/github");
+const { encryptSecret } = await import("@rollgate/db/secrets");
+const { readDbEnv } = await import("@rollgate/db/env");
+const { receiveGithubWebhook } = await import("./receive-protection-rule");
+const { settlePendingGithubCallbacks } = await import("./settle-pending-callbacks");
+const { db } = await database();
+afterAll(() => closeDatabase());
+
+const SECRET = "github-webhook-secret-for-tests";
+const answers: Array<{ state: string; comment: string; environmentName: string; callbackUrl: string }> = [];
+const answer = async (_s: unknown, p: { state: string; comment: string; environmentName: string; callbackUrl: string }) => void answers.push(p);
+let svc: TestService;
+const repo = `acme/billing-${randomUUID().slice(0, 6)}`;
+
+async function deliver(payload: Record<string, unknown>, options: { secret?: string; delivery?: string; event?: string } = {}) {
+  const body = JSON.stringify(payload);
+  const signature = await new Webhooks({ secret: options.secret ?? SECRET }).sign(body);
+  const request = new Request("http://rollgate.test/api/v1/integrations/github", { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": options.event ?? "deployment_protection_rule", "x-github-delivery": options.delivery ?? randomUUID(), "x-hub-signature-256": signature } });
+  return receiveGithubWebhook({ db, request, now: clock, answer, pollMs: 1000 });
+}
+const rule = (sha: string, environment = "production-contract") => ({
+  action: "requested",
+  environment,
+  event: "workflow_dispatch",
+  deployment_callback_url: `https://api.github.com/repos/${repo}/actions/runs/42/deployment_protection_rule`,
+  deployment: { id: 7, sha, ref: "main" },
+  repository: { full_name: repo },
+  installation: { id: 99 },
+});
+
+beforeAll(async () => {
+  svc = await support.testService(db, "gh");
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const secretKey = readDbEnv().ROLLGATE_SECRET_KEY;
+  await saveGithubApp(db, { appId: 1, privateKeyCiphertext: encryptSecret(key, secretKey), webhookSecretCiphertext: encryptSecret(SECRET, secretKey), apiBaseUrl: "https://api.github.com", updatedBy: "test", updatedAt: clock });
+  await upsertGithubLink(db, { repository: repo, githubEnvironment: "production-contract", environmentId: svc.environmentId, createdBy: "test" });
+});
+
+describe("GitHub deployment protection rules on the database", () => {
+  it("refuses a wrong signature and stores nothing", async () => {
+    await expect(deliver(rule("a".repeat(40)), { secret: "not-the-secret" })).rejects.toMatchObject({ code: "unauthenticated" });
+  });
+
+  it("rejects at once when no release matches, with what to do", async () => {
+    const received = await deliver(rule("b".repeat(40)));
+    expect(received).toMatchObject({ status: 202, body: { state: "rejected" } });
+    expect(answers.at(-1)).toMatchObject({ state: "rejected", environmentName: "production-contract", comment: expect.stringContaining(`"${"b".repeat(40)}"`) });
+  });
+
+  it("waits while the window runs, approves once it ends, and answers a redelivery only once", async () => {
+    const sha = "c".repeat(40);
+    await support.startWindow(svc, sha, "2.0.0", clock);
+    const delivery = randomUUID();
+    expect(await deliver(rule(sha), { delivery })).toMatchObject({ body: { state: "pending" } });
+    expect(await deliver(rule(sha), { delivery })).toMatchObject({ body: { duplicate: true, state: "pending" } });
+    const before = answers.length;
+    clock = new Date(clock.getTime() + 2000);
+    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([expect.objectContaining({ state: "pending" })]);
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([expect.objectContaining({ state: "approved" })]);
+    expect(answers.slice(before)).toEqual([expect.objectContaining({ state: "approved" })]);
+    expect(await settlePendingGithubCallbacks(db, new Date(clock.getTime() + 60_000), { answer })).toEqual([]);
+  });
+
+  it("rejects a closed gate with its failing checks", async () => {
+    const sha = "d".repeat(40);
+    await support.startWindow(svc, sha, "3.0.0", clock);
+    await support.send(svc, sha, "slo.snapshot", { availability: 40, error_budget_remaining: 0, burn_rate: 50 }, clock);
+    expect(await deliver(rule(sha.slice(0, 40)))).toMatchObject({ body: { state: "rejected" } });
+    expect(answers.at(-1)!.comment).toMatch(/closed\.\n- FAIL slo: /);
+  });
+
+  it("rejects an environment that is not linked, ignores other events, and refuses bad payloads without a 5xx", async () => {
+    expect(await deliver(rule("e".repeat(40), "qa"))).toMatchObject({ body: { state: "rejected" } });
+    expect(answers.at(-1)!.comment).toContain("not linked");
+    expect(await deliver({ zen: "hi" }, { event: "ping" })).toMatchObject({ status: 200 });
+    expect(await deliver({ action: "created" }, { event: "deployment" })).toMatchObject({ status: 202, body: { ignored: expect.any(String) } });
+    await expect(deliver({ action: "requested" })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(deliver({ ...rule("f".repeat(40)), environment: "x\u0000" })).rejects.toMatchObject({ code: "invalid_request" });
+  });
+});
