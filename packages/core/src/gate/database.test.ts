@@ -56,6 +56,15 @@ describe("nothing still uses what the contract removes", () => {
     expect(verdict.allowed).toBe(false);
   });
 
+  it("passes once the use stopped in the latest interval, and keeps the earlier use as evidence", () => {
+    const db = database({ previous: inspection("p", 1, { statements: [select(25)] }), recent: inspection("b", 1.9, { statements: [select(25)] }) });
+    const c = check(db, "usage").check;
+    expect(c.status).toBe("pass");
+    expect(c.message).toMatch(/1 did earlier in the window/);
+    expect(c.details).toMatchObject({ statements: [{ id: "42", callsBefore: 10, callsAfter: 25 }] });
+    expect(check({ ...db, previous: inspection("p", 1, { statements: [select(20)] }) }, "usage").check.status).toBe("fail");
+  });
+
   it("counts a statement new since the window started as grown from zero", () => {
     expect(check(database({ baseline: inspection("a", 0.1) , recent: inspection("b", 1.9, { statements: [select(3)] }) }), "usage").check.status).toBe("fail");
   });

@@ -21,6 +21,8 @@ export interface DatabaseFacts {
   baseline: InspectionFact | null;
   /** The newest inspection. */
   recent: InspectionFact | null;
+  /** The inspection before the newest one, when it is later than the baseline. */
+  previous?: InspectionFact | null;
   /** Whether this environment ever sent an inspection ("auto" policies block from then on). */
   environmentInspected: boolean;
   /** The contract script's removed objects and statements (analyser), and its checksum. */
@@ -78,15 +80,23 @@ export function usageCheck(db: DatabaseFacts | undefined, windowStartedAt: Date 
   const before = new Map(b.statements.map((s) => [s.id, s.calls]));
   const went = r.statements.filter((s) => (before.get(s.id) ?? 0) > s.calls);
   if (went.length) return out("unknown", `Call counters went down between the two inspections (${went.length} statement(s)): a reset or a restart; take a new window-start inspection.`);
-  details.statements = r.statements
-    .map((s) => ({ id: s.id, text: s.text, callsBefore: before.get(s.id) ?? 0, callsAfter: s.calls, objects: s.objects, ...(s.unknown ? { unknown: s.unknown } : {}) }))
-    .filter((s) => s.callsAfter > s.callsBefore);
-  const span = `between ${utcText(baseline.receivedAt)} and ${utcText(recent.receivedAt)}`;
-  const sure = details.statements.filter((s) => s.objects.length > 0);
+  // "Still uses": what grew in the latest interval decides; earlier growth in the window is shown as history.
+  const previous = db.previous && db.previous.receivedAt > baseline.receivedAt && db.previous.receivedAt < recent.receivedAt ? db.previous : baseline;
+  const last = new Map(previous.summary.statements.map((s) => [s.id, s.calls]));
+  const grown = (from: Map<string, number>) =>
+    r.statements
+      .map((s) => ({ id: s.id, text: s.text, callsBefore: from.get(s.id) ?? 0, callsAfter: s.calls, objects: s.objects, ...(s.unknown ? { unknown: s.unknown } : {}) }))
+      .filter((s) => s.callsAfter > s.callsBefore);
+  const latest = grown(last);
+  const earlier = grown(before).filter((s) => !latest.some((x) => x.id === s.id));
+  details.statements = [...latest, ...earlier];
+  const span = `between ${utcText(previous.receivedAt)} and ${utcText(recent.receivedAt)}`;
+  const sure = latest.filter((s) => s.objects.length > 0);
   if (sure.length) return out("fail", `${sure.length} statement(s) still use what the contract removes ${span}: ${sure.slice(0, 3).map((s) => `"${clip(s.text)}" (${s.objects.join(", ")}; ${s.callsAfter - s.callsBefore} call(s))`).join("; ")}.`);
-  if (details.statements.length) return out("unknown", `${details.statements.length} statement(s) that ran ${span} may use what the contract removes and could not be resolved: ${details.statements.slice(0, 2).map((s) => `"${clip(s.text)}" (${s.unknown})`).join("; ")}.`);
-  if (r.statistics.unresolved > 0 && r.statements.length === 0 && !r.usage_complete) return out("unknown", "The recent inspection's usage was cut to fit the body limit and some statements could not be resolved.");
-  return out("pass", `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span}.`);
+  if (latest.length) return out("unknown", `${latest.length} statement(s) that ran ${span} may use what the contract removes and could not be resolved: ${latest.slice(0, 2).map((s) => `"${clip(s.text)}" (${s.unknown})`).join("; ")}.`);
+  if (!r.usage_complete && r.statistics.unresolved > 0 && r.statements.length === 0) return out("unknown", "The recent inspection's usage was cut to fit the body limit and some statements could not be resolved.");
+  if (earlier.length) return out("pass", `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span}; ${earlier.length} did earlier in the window (since ${utcText(baseline.receivedAt)}), see the evidence.`);
+  return out("pass", `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span} (window-start inspection ${utcText(baseline.receivedAt)}).`);
 }
 
 /** "Expand is live": what the expand script adds exists in the live catalog as declared. */
