@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { rollbackEligibility, type DeploymentFact, type Eligibility } from "@rollgate/core/eligibility";
-import { evaluateGate, type GateFacts } from "@rollgate/core/gate";
+import { evaluateGate, openChecks, type GateFacts } from "@rollgate/core/gate";
 import { applyEvent, plannedRollout, type ContractLease, type DomainEvent } from "@rollgate/core/lifecycle";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
@@ -94,14 +94,14 @@ export async function safeScenario(options: { windowMs?: number; onStep?: (step:
     });
     await t.step("the gate refuses the contract while the window is open", "fails", async () => {
       const verdict = evaluateGate(facts(), policy, new Date());
-      if (!verdict.allowed) throw new Error(verdict.checks.filter((c) => c.status !== "pass").map((c) => c.message).join(" "));
+      if (!verdict.allowed) throw new Error(openChecks(verdict.checks).map((c) => c.message).join(" "));
     });
     await t.step("the window passes and a release manager approves the exact contract script", "succeeds", async () => {
       const end = rollout.windowStartedAt!.getTime() + windowMs;
       await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now() + 20)));
       approved = true;
       const verdict = evaluateGate(facts(), policy, new Date());
-      if (!verdict.allowed) throw new Error(verdict.checks.filter((c) => c.status !== "pass").map((c) => c.message).join(" "));
+      if (!verdict.allowed) throw new Error(openChecks(verdict.checks).map((c) => c.message).join(" "));
       return "every gate check passes";
     });
     await t.step("contract: the lease is taken and the old column dropped", "succeeds", async () => {

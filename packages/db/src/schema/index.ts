@@ -5,3 +5,4 @@ export * from "./gate.ts";
 export * from "./releases.ts";
 export * from "./services.ts";
 export * from "./signals.ts";
+export * from "./inspections.ts";

@@ -1,5 +1,6 @@
 import "server-only";
 import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
+import { openChecks } from "@rollgate/core/gate";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { expireLeases, grantLease } from "@rollgate/db/queries/leases";
@@ -33,7 +34,7 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       grant = { kind: "recovery", checksum: recovery.fixChecksum, detail: { recoveryId: recovery.id, fix: recovery.fixName } };
     } else {
       if (!gate.verdict.allowed) {
-        const failing = gate.verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
+        const failing = openChecks(gate.verdict.checks);
         throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
       }
       const checksum = locked.rollout.contractChecksum;
