@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { collectInspection } from "@rollgate/core/inspect/collect";
-import { readCliEnv, rolloutKeys } from "../env.ts";
+import { applicationDatabaseUrl, readCliEnv, rolloutKeys } from "../env.ts";
 import { call, explain } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { connect } from "../database/connect.ts";
@@ -15,7 +15,7 @@ import { ROLLOUT_OPTIONS } from "./send.ts";
  */
 export async function inspectCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args);
-  const url = values["database-url"] ?? process.env.ROLLGATE_DATABASE_URL;
+  const url = applicationDatabaseUrl(values["database-url"]);
   if (!url) throw new UsageError("give --database-url (or set ROLLGATE_DATABASE_URL): the application's database, read-only access is enough.");
   const keys = values["dry-run"] ? null : rolloutKeys(values);
   const env = values["dry-run"] ? null : readCliEnv();

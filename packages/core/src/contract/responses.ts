@@ -55,6 +55,8 @@ export const gateResponseSchema = z.object({
   window_ends_at: isoTime.nullable(),
   approvals: z.object({ have: z.number().int(), need: z.number().int() }),
   contract_checksum: z.string().nullable(),
+  /** How `rollgate run --database-url` takes locks here (the environment's policy). */
+  executor: z.object({ lock_timeout_ms: z.number().int(), statement_timeout_ms: z.number().int(), lock_retries: z.number().int(), blockers: z.enum(["wait", "stop"]), blocker_wait_seconds: z.number().int() }),
   checks: z.array(
     z.object({
       id: z.enum(GATE_CHECK_IDS),

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const [svc] = await db.insert(schema.services).values({ slug, name: slug }).returning();
   await db.insert(schema.environments).values({ serviceId: svc!.id, name: "staging", position: 0, policy: { ...defaultPolicy("staging"), database: { checks: "blocking" } } });
   const [t] = await db.insert(schema.apiTokens).values({ serviceId: svc!.id, name: "ci", tokenPrefix: "rg_x", tokenHash: randomUUID(), secretCiphertext: "x", environments: ["staging"], scopes: ["events:write"], createdBy: "test" }).returning();
-  token = t as typeof token;
+  token = { ...t!, serviceSlug: slug };
 });
 afterAll(async () => {
   await app?.end();

@@ -1,7 +1,7 @@
 import "server-only";
 import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
 import { checkDetailsJson } from "./check-details-json";
-import { parsePolicy, type Policy } from "@rollgate/core/policy";
+import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
@@ -69,6 +69,13 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
     contract_checksum: row.rollout.contractChecksum,
+    executor: executorJson(gate.policy),
     checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, blocking: c.blocking ?? true, ...(c.details ? { details: checkDetailsJson(c.details) } : {}) })),
   };
+}
+
+/** How `rollgate run --database-url` takes locks in this environment (the policy's database settings). */
+function executorJson(policy: Policy) {
+  const d = databasePolicy(policy);
+  return { lock_timeout_ms: d.lockTimeoutMs, statement_timeout_ms: d.statementTimeoutMs, lock_retries: d.lockRetries, blockers: d.blockers, blocker_wait_seconds: d.blockerWaitSeconds };
 }
