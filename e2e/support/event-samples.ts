@@ -11,6 +11,18 @@ export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
   "flag.changed": { flag: "f", percent: 50 },
   "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
   "backup.verified": { backup_id: "b", restore_tested: true },
+  "database.inspected": {
+    format: 1,
+    server: { version: "15.8", started_at: "2026-01-02T00:00:00Z", database: "app" },
+    statistics: { available: true, track: "all", stats_reset: null, dealloc: 0, statements: 1, unresolved: 0 },
+    statements: [{ id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] }],
+    usage: { users: "=3,email=3" },
+    usage_complete: true,
+    expand: [],
+    tables: [],
+    sessions: [],
+    duration_ms: 12,
+  },
 };
 
 /** The path (dotted, as the server reports it) of every string in `value`, with a setter. */
