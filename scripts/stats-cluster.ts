@@ -14,6 +14,9 @@ declare module "vitest" {
   }
 }
 
+/** pg_stat_statements with nested statements counted, and room for the inspect benchmark's 10,000 statements. */
+export const STATS_SETTINGS = { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", "pg_stat_statements.max": "20000", max_connections: "60" };
+
 export default function setup(project: TestProject) {
   let url = process.env.STATS_DATABASE_URL;
   let cluster: PostgresCluster | undefined;
@@ -22,7 +25,7 @@ export default function setup(project: TestProject) {
     const candidate = `postgres://postgres@127.0.0.1:${port}/postgres`;
     if (preloads(port)) url = candidate;
     else {
-      cluster = new PostgresCluster(port, { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", max_connections: "60" }).init();
+      cluster = new PostgresCluster(port, STATS_SETTINGS).init();
       cluster.start();
       url = cluster.url;
     }
