@@ -18,6 +18,7 @@ import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
 import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
 import { LocalTime } from "@/components/local-time";
+import { InspectionHistory } from "@/components/rollout/inspection-history";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -143,6 +144,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
           </DataTable>
         )}
       </section>
+      <InspectionHistory rows={view.inspections} />
       <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="timeline-heading" className="text-lg font-semibold">
           Timeline <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{view.firstPage ? "newest first" : "older entries"}</span>
@@ -169,7 +171,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
         {row.rollout.expandSql ? <AnnotatedScript title="Expand script" sql={row.rollout.expandSql} findings={view.expandFindings} /> : null}
-        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} /> : null}
+        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} notes={view.lockNotes} /> : null}
       </div>
     </div>
   );
@@ -193,7 +195,7 @@ function describe(item: TimelineItem): string {
   if (item.kind === "rejected") return String(d.message ?? d.code ?? "");
   if (item.kind === "override") return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
   if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
-  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.title && String(d.title)];
+  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.statistics !== undefined && `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)`, d.title && String(d.title)];
   return parts.filter(Boolean).join(", ");
 }
 
