@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gateResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
-import { CONTRACT, EXPAND, accept, makeService, sha, startWindow } from "../support/api";
+import { CONTRACT, EXPAND, accept, makeService, query, sha, startWindow } from "../support/api";
 
 // The database checks on the dashboard: a `database.inspected` pair in which v1's statement
 // kept running fails "nothing still uses what the contract removes" with its evidence, lock
@@ -79,4 +79,32 @@ test("rollgate inspect against a server without pg_stat_statements says how to e
   await expect(check).toContainText("shared_preload_libraries");
   await expect(page.getByText(/Contract locked/)).toBeVisible();
   await expect(page.getByRole("table", { name: /Database inspections/ })).toContainText("no pg_stat_statements");
+});
+
+test("rollgate run --database-url runs the expand itself, statement by statement, and reports each statement's duration and retries", async () => {
+  test.setTimeout(60_000);
+  const base = test.info().project.use.baseURL!;
+  const svc = await makeService();
+  const app = `insp_app_${Date.now().toString(36)}`;
+  await query(`create database ${app}`);
+  const appUrl = new URL(process.env.DATABASE_URL!);
+  appUrl.pathname = `/${app}`;
+  try {
+    const expand = "begin;\ncreate table notes (id int primary key, body text);\nalter table notes add column author text;\ncommit;\ncreate index concurrently notes_author on notes (author);\n";
+    await accept(base, svc, "release.created", { title: "Notes", author: "dev@example.com", app_version: "2.0.0", expand_sql: expand });
+    const dir = mkdtempSync(path.join(tmpdir(), "rollgate-run-"));
+    writeFileSync(path.join(dir, "expand.sql"), expand);
+    const env = { ...process.env, ROLLGATE_URL: base, ROLLGATE_TOKEN: svc.token, ROLLGATE_SECRET: svc.secret, ROLLGATE_SERVICE: svc.slug, ROLLGATE_ENVIRONMENT: "staging", ROLLGATE_RELEASE: "r1" };
+    const { stderr } = await exec(process.execPath, [bin, "run", "--phase", "expand", "--file", path.join(dir, "expand.sql"), "--database-url", appUrl.toString()], { env, cwd: root });
+    // CI logs get timestamped lines, one per statement.
+    expect(stderr).toMatch(/^\d{4}-\d\d-\d\dT.* \[3\/3\] line 5: create index concurrently notes_author on notes \(author\) — ok in \d+ ms$/m);
+    expect(stderr).toMatch(/expand succeeded/);
+    const [run] = await query<{ status: string; statements: Array<{ line: number; retries: number; concurrently?: boolean }> }>(
+      "select m.status, m.statements from migration_runs m join rollouts r on r.id = m.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1",
+      [svc.slug],
+    );
+    expect(run).toMatchObject({ status: "succeeded", statements: [{ line: 2, retries: 0 }, { line: 3, retries: 0 }, { line: 5, retries: 0, concurrently: true }] });
+  } finally {
+    await query(`drop database if exists ${app} with (force)`);
+  }
 });

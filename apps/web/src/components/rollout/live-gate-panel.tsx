@@ -48,7 +48,7 @@ export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: G
             <div>
               <p className="font-medium">
                 {c.title} <span className={`text-xs uppercase ${TONE[c.status]}`}>{c.overridden ? `${c.status}, overridden` : c.status}</span>
-                {c.blocking === false ? <span className="ml-1 text-xs text-slate-500">(informational)</span> : null}
+                {c.blocking === false ? <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">(informational)</span> : null}
               </p>
               <p className="text-sm text-slate-600 dark:text-slate-300">{c.message}</p>
               {c.details ? <CheckEvidence details={c.details} /> : null}

@@ -39,7 +39,7 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       }
       const checksum = locked.rollout.contractChecksum;
       if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
-      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, message: c.message })) } };
+      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, blocking: c.blocking ?? true, message: c.message })) } };
     }
     const lease = await grantLease(tx, { rolloutId: locked.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds, kind: grant.kind, checksum: grant.checksum }).catch((error: unknown) => {
       // The partial unique index is the backstop: a second lease is a conflict, never a 500.
