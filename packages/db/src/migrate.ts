@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Sql } from "postgres";
 import type { DbHandle } from "./client.ts";
 import { readDbEnv } from "./env.ts";
 
@@ -56,7 +57,7 @@ async function migratePostgres(handle: DbHandle): Promise<void> {
  * it cannot update, delete, truncate or (not owning it) disable the trigger, so the chain's
  * guarantee does not rest on the app's credentials. Run by the owner after every migration.
  */
-export async function grantAppRole(client: import("postgres").Sql, role: string): Promise<void> {
+export async function grantAppRole(client: Sql, role: string): Promise<void> {
   const r = client(role);
   await client`grant usage on schema public to ${r}`;
   await client`grant select, insert, update, delete on all tables in schema public to ${r}`;
