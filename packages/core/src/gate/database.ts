@@ -89,7 +89,8 @@ export function usageCheck(db: DatabaseFacts | undefined, windowStartedAt: Date 
       .filter((s) => s.callsAfter > s.callsBefore);
   const latest = grown(last);
   const earlier = grown(before).filter((s) => !latest.some((x) => x.id === s.id));
-  details.statements = [...latest, ...earlier];
+  // The evidence travels with every gate poll: the first 50 statements are enough to act on.
+  details.statements = [...latest, ...earlier].slice(0, 50);
   const span = `between ${utcText(previous.receivedAt)} and ${utcText(recent.receivedAt)}`;
   const sure = latest.filter((s) => s.objects.length > 0);
   if (sure.length) return out("fail", `${sure.length} statement(s) still use what the contract removes ${span}: ${sure.slice(0, 3).map((s) => `"${clip(s.text)}" (${s.objects.join(", ")}; ${s.callsAfter - s.callsBefore} call(s))`).join("; ")}.`);
