@@ -81,7 +81,7 @@ test("rollgate inspect against a server without pg_stat_statements says how to e
   await expect(page.getByRole("table", { name: /Database inspections/ })).toContainText("no pg_stat_statements");
 });
 
-test("rollgate run --database-url runs the expand itself, statement by statement, and reports each statement's duration and retries", async () => {
+test("rollgate run --database-url runs the expand itself, statement by statement, and reports each statement's duration and retries", async ({ page }) => {
   test.setTimeout(60_000);
   const base = test.info().project.use.baseURL!;
   const svc = await makeService();
@@ -104,6 +104,8 @@ test("rollgate run --database-url runs the expand itself, statement by statement
       [svc.slug],
     );
     expect(run).toMatchObject({ status: "succeeded", statements: [{ line: 2, retries: 0 }, { line: 3, retries: 0 }, { line: 5, retries: 0, concurrently: true }] });
+    await page.goto(`/rollouts/${svc.slug}/staging/r1`);
+    await expect(page.locator("[data-statements]")).toContainText("3 run by Rollgate, 0 lock-timeout retries");
   } finally {
     await query(`drop database if exists ${app} with (force)`);
   }

@@ -123,6 +123,18 @@ describe("rollgate inspect on a live database", () => {
     expect(expandLiveCheck({ baseline: null, recent: live, environmentInspected: true, contract: null, expandChecksum: sum(EXPAND) }, true, policy).status).toBe("pass");
   });
 
+  it("is unknown, and says so, when pg_stat_statements_reset() ran between the two inspections", async () => {
+    const windowStart = new Date(clock);
+    await v1();
+    const baseline = await inspect();
+    await app.unsafe("select pg_stat_statements_reset()");
+    await v1();
+    const recent = await inspect();
+    const check = usageCheck({ baseline, recent, environmentInspected: true, contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements }, expandChecksum: null }, windowStart, policy, new Date(clock));
+    expect(check.status).toBe("unknown");
+    expect(check.message).toMatch(/pg_stat_statements_reset\(\) ran between the two inspections/);
+  });
+
   it("says when pg_stat_statements is missing, and the check is unknown, never pass", async () => {
     await app.unsafe("drop extension pg_stat_statements");
     try {

@@ -128,7 +128,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         {view.runs.length === 0 ? (
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">No script has run yet. CI reports runs with <code className="font-mono">rollgate run --phase expand</code>.</p>
         ) : (
-          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code"]}>
+          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code", "Statements"]}>
             {view.runs.map((r) => (
               <tr key={r.id} className="border-t border-slate-100 dark:border-slate-800">
                 <td className="py-1">{r.phase}</td>
@@ -139,6 +139,11 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
                 <td className={r.status === "failed" ? "font-semibold text-red-700 dark:text-red-400" : ""}>{r.status}</td>
                 <td>{r.durationMs !== null ? duration(r.durationMs) : "—"}</td>
                 <td>{r.exitCode ?? "—"}</td>
+                <td data-statements={r.id}>
+                  {r.statements
+                    ? `${r.statements.length} run by Rollgate, ${r.statements.reduce((n, s) => n + s.retries, 0)} lock-timeout retr${r.statements.reduce((n, s) => n + s.retries, 0) === 1 ? "y" : "ies"}; slowest line ${[...r.statements].sort((a, b) => b.duration_ms - a.duration_ms)[0]?.line ?? "—"}`
+                    : "—"}
+                </td>
               </tr>
             ))}
           </DataTable>
