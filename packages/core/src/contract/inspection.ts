@@ -26,6 +26,8 @@ const statistics = z.strictObject({
   statements: count,
   /** Statements whose references could not all be resolved. */
   unresolved: count,
+  /** Statements whose text the inspecting role may not read (`<insufficient privilege>`: grant it pg_read_all_stats). */
+  hidden: count.optional(),
 });
 
 /** One statement that names an object the contract removes (or may: `unknown` says why not sure). */

@@ -87,6 +87,12 @@ describe("nothing still uses what the contract removes", () => {
     expect(down.check).toMatchObject({ status: "unknown" });
   });
 
+  it("is unknown when the inspecting role could not read other roles' statements", () => {
+    const c = check(database({ recent: inspection("b", 1.9, { statistics: { available: true, stats_reset: started, statements: 5, unresolved: 0, hidden: 2 } }) }), "usage").check;
+    expect(c).toMatchObject({ status: "unknown" });
+    expect(c.message).toMatch(/pg_read_all_stats/);
+  });
+
   it("is unknown when the database has no pg_stat_statements, and says how to enable it", () => {
     const c = check(database({ recent: inspection("b", 1.9, { statistics: { available: false, reason: "pg_stat_statements is not installed", statements: 0, unresolved: 0 } }) }), "usage").check;
     expect(c).toMatchObject({ status: "unknown" });

@@ -72,6 +72,7 @@ export function usageCheck(db: DatabaseFacts | undefined, windowStartedAt: Date 
     return out("pending", `Waiting for a recent inspection (newer than ${maxAge / 60} min) to compare with the one at ${utcText(baseline.receivedAt)}.`);
   for (const [which, i] of [["window-start", baseline], ["recent", recent]] as const) {
     if (!i.summary.statistics.available) return out("unknown", `The ${which} inspection had no statement statistics: ${i.summary.statistics.reason ?? ENABLE}`);
+    if (i.summary.statistics.hidden) return out("unknown", `The ${which} inspection could not read ${i.summary.statistics.hidden} statement(s) of other roles (<insufficient privilege>): grant the inspecting role pg_read_all_stats.`);
     if (i.summary.contract_checksum !== db.contract.checksum) return out("unknown", `The ${which} inspection looked for the objects of ${i.summary.contract_checksum ? "another contract script" : "no contract script"}; run rollgate inspect --contract with this rollout's contract script.`);
   }
   const [b, r] = [baseline.summary, recent.summary];

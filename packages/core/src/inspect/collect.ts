@@ -49,7 +49,12 @@ export async function collectInspection(query: Query, options: CollectOptions = 
     const usage: Usage = new Map();
     const statements: InspectedStatement[] = [];
     let unresolved = 0;
+    let hidden = 0;
     for (const row of stats.rows) {
+      if (row.query === "<insufficient privilege>") {
+        hidden += 1;
+        continue;
+      }
       const r = resolveStatement(row.query, catalog);
       if (r.utility) continue;
       const calls = Number(row.calls);
@@ -71,13 +76,13 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       ...(options.windowStart ? { window_start: true } : {}),
       server: { version: server!.version, started_at: iso(server!.started_at), database: server!.database },
       statistics: stats.available
-        ? { available: true, track: stats.track, stats_reset: stats.statsReset, dealloc: stats.dealloc, statements: stats.rows.length, unresolved }
+        ? { available: true, track: stats.track, stats_reset: stats.statsReset, dealloc: stats.dealloc, statements: stats.rows.length, unresolved, ...(hidden ? { hidden } : {}) }
         : { available: false, reason: stats.reason, statements: 0, unresolved: 0 },
       ...(options.contract ? { contract_checksum: options.contract.checksum } : {}),
       ...(options.expand ? { expand_checksum: options.expand.checksum } : {}),
       statements: statements.slice(0, 500),
       usage: encodeUsage(usage),
-      usage_complete: stats.available,
+      usage_complete: stats.available && hidden === 0,
       expand: await expandState(query, added),
       tables: await tableSizes(query, touched),
       sessions: await sessionsOn(query, touched, options.longSeconds ?? 5),
