@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "apps/web/src/**/*.test.ts", "apps/web/scripts/**/*.test.ts", "infra/test/**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          exclude: ["**/*.int.test.ts", "**/*.live.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -21,9 +21,22 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["packages/*/src/**/*.int.test.ts", "packages/*/test/**/*.int.test.ts", "apps/web/src/**/*.int.test.ts"],
-          exclude: ["**/node_modules/**"],
+          exclude: ["**/*.live.test.ts", "**/node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: web,
+        test: {
+          // Tests that need the live statistics of a real server (pg_stat_statements) and its
+          // locks: `rollgate inspect`, the lock-safe executor, observed manifests.
+          name: "live",
+          include: ["packages/*/src/**/*.live.test.ts", "apps/web/src/**/*.live.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["./scripts/stats-cluster.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -52,6 +52,9 @@ step typecheck - pnpm exec turbo run typecheck --output-logs=errors-only
 step lint - pnpm exec eslint . --max-warnings 0
 step "unit tests" unit vitest_run unit --project unit
 step "database tests on PGlite" db-pglite on_pglite vitest_run db-pglite --project db
+# pg_stat_statements needs shared_preload_libraries: the `live` project's global setup
+# (scripts/stats-cluster.ts) starts a private cluster on port 5440 when none is given.
+step "live-database tests (pg_stat_statements, locks)" live on_pglite vitest_run live --project live
 TEST_DATABASE_URL=$(fresh_database rollgate_test)
 step "database tests on PostgreSQL" db-postgres on_postgres "$TEST_DATABASE_URL" vitest_run db-postgres --project db
 step build - pnpm --filter @rollgate/web build

@@ -9,7 +9,11 @@ export class PostgresCluster {
   readonly dataDir: string;
   private readonly bin: string;
 
-  constructor(readonly port: number) {
+  /** `settings`: server options for every start, e.g. `{ shared_preload_libraries: "pg_stat_statements" }`. */
+  constructor(
+    readonly port: number,
+    private readonly settings: Record<string, string> = {},
+  ) {
     const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
     this.bin = `/usr/lib/postgresql/${versions[0]}/bin`;
     const parent = mkdtempSync(path.join(tmpdir(), "rollgate-pg-"));
@@ -28,7 +32,10 @@ export class PostgresCluster {
 
   /** Starts the server; after a crash it retries while the dead server's processes exit. */
   start(): void {
-    const command = `${this.bin}/pg_ctl -D ${this.dataDir} -l ${this.dataDir}/server.log -w -o "-p ${this.port} -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null`;
+    const extra = Object.entries(this.settings)
+      .map(([k, v]) => ` -c ${k}=${v}`)
+      .join("");
+    const command = `${this.bin}/pg_ctl -D ${this.dataDir} -l ${this.dataDir}/server.log -w -o "-p ${this.port} -c listen_addresses=127.0.0.1 -k /tmp${extra}" start >/dev/null`;
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.run(command);

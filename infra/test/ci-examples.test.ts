@@ -62,7 +62,7 @@ describe("the composite action", () => {
     expect(result.outputs["exit-code"]).toBe("1");
   });
 
-  it("refuses a command other than lint, send, run or gate", () => {
+  it("refuses a command other than lint, send, run, gate or inspect", () => {
     expect(runAction(scratch(), { command: "token", cli: tarball, args: "create" }).status).toBe(2);
   });
 });
@@ -74,7 +74,7 @@ describe("docs/ci/github-actions.yml", () => {
     for (const step of ours) {
       expect(step.uses).toMatch(USES);
       expect(Object.keys(step.with).filter((k) => !(k in action.inputs))).toEqual([]);
-      expect(["lint", "send", "run", "gate"]).toContain(step.with.command);
+      expect(["lint", "send", "run", "gate", "inspect"]).toContain(step.with.command);
     }
     expect(readFileSync(path.join(root, "docs", "ci", "github-actions.yml"), "utf8")).not.toMatch(/npx rollgate/);
   });

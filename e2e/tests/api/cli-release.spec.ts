@@ -85,7 +85,8 @@ test("a whole release through the rollgate CLI: refused destructive expand, refu
   const evidence = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence`, { headers })).json();
   expect(evidence).toMatchObject({ kind: "rollgate.rollout-evidence", rollout: { state: "contracted" }, audit: { chain: { intact: true } } });
   expect(evidence.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["release.created", "migration.started", "app.deployed", "migration.succeeded"]));
-  expect(evidence.gateAtEachLease[0].checks.every((c: { status: string }) => c.status === "pass")).toBe(true);
+  // Informational checks (the database facts this pipeline never sends) do not hold a lease back.
+  expect(evidence.gateAtEachLease[0].checks.every((c: { status: string; blocking: boolean }) => c.status === "pass" || !c.blocking)).toBe(true);
   expect(evidence.audit.entries.every((a: { hash: string }) => /^[a-f0-9]{64}$/.test(a.hash))).toBe(true);
   const printable = await (await fetch(`${base.ROLLGATE_URL}/rollouts/${service}/staging/2026.11.9/evidence?format=md`, { headers })).text();
   expect(printable).toContain("## Timeline (UTC)");

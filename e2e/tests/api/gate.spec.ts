@@ -36,7 +36,7 @@ test("the gate answers every check in the documented shape, and passes once the 
   const answer = await get(base, svc, gatePath(svc));
   expect(answer.status).toBe(200);
   const gate = gateResponseSchema.parse(await answer.json());
-  expect(gate.checks.map((c) => c.id)).toEqual(["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease"]);
+  expect(gate.checks.map((c) => c.id)).toEqual(["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease", "usage", "expand_live", "lock_risk"]);
   expect(gate).toMatchObject({ allowed: true, state: "contract_ready" });
 });
 

@@ -23,6 +23,11 @@ export function rolloutKeys(values: { service?: string; environment?: string; re
   return keys as { service: string; environment: string; release: string };
 }
 
+/** The application's database for `inspect` and `run`: `--database-url`, else ROLLGATE_DATABASE_URL. */
+export function applicationDatabaseUrl(flag: string | undefined, source: Record<string, string | undefined> = process.env): string | undefined {
+  return flag ?? source.ROLLGATE_DATABASE_URL;
+}
+
 /** Who holds a lease, as the pipeline names itself (a job URL where the CI system gives one). */
 export function leaseHolder(fallback: string, source: Record<string, string | undefined> = process.env): string {
   const ghRun = source.GITHUB_RUN_ID && source.GITHUB_REPOSITORY ? `${source.GITHUB_SERVER_URL ?? "https://github.com"}/${source.GITHUB_REPOSITORY}/actions/runs/${source.GITHUB_RUN_ID}` : undefined;

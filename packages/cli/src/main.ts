@@ -7,12 +7,14 @@ Usage:
                 [--environment E] [--locking-is-error]
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
+  rollgate run --phase expand|contract --file FILE --database-url URL [--lock-timeout 3s] [--retries 10] [--blockers wait|stop]
+  rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]
   rollgate gate [--wait] [--timeout 2h] [--interval 10s]
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
   rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
   rollgate worker [--json]
 
-send, run and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
+send, run, inspect and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
 rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/_RELEASE.
 token create writes to DATABASE_URL (or the embedded data folder); worker runs the
 background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
@@ -30,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   token: async () => (await import("./commands/token.ts")).tokenCommand,
   drill: async () => (await import("./commands/drill.ts")).drillCommand,
   worker: async () => (await import("./commands/worker.ts")).workerCommand,
+  inspect: async () => (await import("./commands/inspect.ts")).inspectCommand,
 };
 
 /** Runs one `rollgate` command and returns its exit code. */

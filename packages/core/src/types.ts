@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   "flag.changed",
   "slo.snapshot",
   "backup.verified",
+  "database.inspected",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -41,6 +41,15 @@ describe("the incident drill", () => {
     expect(evidence.passed).toBe(true);
   });
 
+  it("catches a forgotten v1 worker with 'nothing still uses what the contract removes' on the embedded database's pg_stat_statements", () => {
+    const caught = evidence.steps.find((s) => s.title.startsWith("a forgotten v1 worker"))!;
+    expect(caught).toMatchObject({ outcome: "failed", ok: true, title: expect.stringMatching(/refuses the contract/) });
+    expect(caught.error).toMatch(/^fail: 1 statement\(s\) still use what the contract removes .*select id, email, name from users order by id limit \$1.*public\.users\.email/);
+    const cleared = evidence.steps.find((s) => s.title.startsWith("the worker is stopped"))!;
+    expect(cleared).toMatchObject({ outcome: "succeeded", ok: true });
+    expect(cleared.detail).toMatch(/No statement that names public.users.email ran/);
+  });
+
   it("writes an evidence bundle that validates against its published schema", () => {
     expect(validate(JSON.parse(JSON.stringify(evidence))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...evidence, steps: [] })).toBe(false);

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
 import { rollbackEligibility, type DeploymentFact, type Eligibility } from "@rollgate/core/eligibility";
-import { evaluateGate, type GateFacts } from "@rollgate/core/gate";
+import { evaluateGate, openChecks, type GateFacts } from "@rollgate/core/gate";
 import { applyEvent, plannedRollout, type ContractLease, type DomainEvent } from "@rollgate/core/lifecycle";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { BASE_SCHEMA, v1, v2 } from "./app-versions.ts";
+import { inspectDrill, openDrillDatabase } from "./inspect.ts";
+import type { DatabaseFacts, InspectionFact } from "@rollgate/core/gate";
 import { Timeline, type Step } from "./timeline.ts";
 
 export const EXPAND_SQL = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\nUPDATE users SET email_address = email WHERE email_address IS NULL;\n";
@@ -19,8 +20,16 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 export async function safeScenario(options: { windowMs?: number; onStep?: (step: Step) => void } = {}) {
   const windowMs = options.windowMs ?? 1000;
   const t = new Timeline("safe", options.onStep);
-  const policy = { ...defaultPolicy("staging"), rollbackWindowSeconds: windowMs / 1000 };
-  const db = await PGlite.create();
+  const { db, noStatistics } = await openDrillDatabase();
+  // Without statement statistics the new check can only be unknown: the drill then shows it, informational.
+  const policy = { ...defaultPolicy("staging"), rollbackWindowSeconds: windowMs / 1000, database: { checks: noStatistics ? ("informational" as const) : ("blocking" as const) } };
+  const inspections: InspectionFact[] = [];
+  let contractFacts: DatabaseFacts["contract"] = null;
+  const database = (): DatabaseFacts => ({ baseline: inspections[0] ?? null, previous: inspections.at(-2) ?? null, recent: inspections.at(-1) ?? null, environmentInspected: inspections.length > 0, contract: contractFacts, expandChecksum: sha(EXPAND_SQL) });
+  const inspect = async () => {
+    inspections.push(await inspectDrill(db, { contract: CONTRACT_SQL, expand: EXPAND_SQL }, new Date(), inspections.length === 0));
+    return evaluateGate(facts(), policy, new Date()).checks.find((c) => c.id === "usage")!;
+  };
   let rollout: RolloutProjection = plannedRollout(v2.version, { expandChecksum: sha(EXPAND_SQL), contractChecksum: sha(CONTRACT_SQL) });
   const deployments: DeploymentFact[] = [];
   let eligibility: Eligibility | undefined;
@@ -44,6 +53,7 @@ export async function safeScenario(options: { windowMs?: number; onStep?: (step:
     approvals: approved ? [{ approverId: "rm", approverEmail: "release.manager@example.com", role: "release_manager", currentRoles: ["release_manager"], decision: "approve", contractChecksum: sha(CONTRACT_SQL), decidedAt: new Date(), withdrawnAt: null }] : [],
     activeLease: null,
     overrides: [],
+    database: database(),
   });
   let approved = false;
 
@@ -92,16 +102,34 @@ export async function safeScenario(options: { windowMs?: number; onStep?: (step:
       await v2.healthCheck(db, flagOn);
       return `${rollout.state.replaceAll("_", " ")}; window until ${new Date(rollout.windowStartedAt!.getTime() + windowMs).toISOString()}`;
     });
+    await t.step("rollgate inspect reads the database as the window starts", "succeeds", async () => {
+      const analysis = await analyseSql(CONTRACT_SQL, { phase: "contract" });
+      contractFacts = { checksum: sha(CONTRACT_SQL), removed: analysis.objects, statements: analysis.statements };
+      await inspect();
+      const s = inspections[0]!.summary.statistics;
+      return s.available ? `${s.statements} statement(s) in pg_stat_statements; expand is live: ${inspections[0]!.summary.expand.every((o) => o.state === "present")}` : `no statement statistics: ${noStatistics ?? s.reason}`;
+    });
+    await t.step(noStatistics ? "a forgotten v1 worker reads users.email: without statistics the new check is unknown" : "a forgotten v1 worker still reads users.email: the new check refuses the contract", "fails", async () => {
+      await v1.healthCheck(db, false);
+      const usage = await inspect();
+      if (usage.status !== "pass") throw new Error(`${usage.status}: ${usage.message}`);
+    });
+    await t.step(noStatistics ? "the worker is stopped; the check stays unknown (informational in this drill)" : "the worker is stopped: the next inspection finds nothing using users.email", noStatistics ? "fails" : "succeeds", async () => {
+      await v2.healthCheck(db, flagOn);
+      const usage = await inspect();
+      if (usage.status !== "pass") throw new Error(`${usage.status}: ${usage.message}`);
+      return usage.message;
+    });
     await t.step("the gate refuses the contract while the window is open", "fails", async () => {
       const verdict = evaluateGate(facts(), policy, new Date());
-      if (!verdict.allowed) throw new Error(verdict.checks.filter((c) => c.status !== "pass").map((c) => c.message).join(" "));
+      if (!verdict.allowed) throw new Error(openChecks(verdict.checks).map((c) => c.message).join(" "));
     });
     await t.step("the window passes and a release manager approves the exact contract script", "succeeds", async () => {
       const end = rollout.windowStartedAt!.getTime() + windowMs;
       await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now() + 20)));
       approved = true;
       const verdict = evaluateGate(facts(), policy, new Date());
-      if (!verdict.allowed) throw new Error(verdict.checks.filter((c) => c.status !== "pass").map((c) => c.message).join(" "));
+      if (!verdict.allowed) throw new Error(openChecks(verdict.checks).map((c) => c.message).join(" "));
       return "every gate check passes";
     });
     await t.step("contract: the lease is taken and the old column dropped", "succeeds", async () => {

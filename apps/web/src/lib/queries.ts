@@ -1,4 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
+import type { checkDetailsJson } from "@/server/gate/check-details-json";
+
+export type CheckDetailsJson = ReturnType<typeof checkDetailsJson>;
 
 // Query factories, one per domain, shared by every live component.
 
@@ -8,7 +11,7 @@ export interface GateJson {
   state: string;
   window_ends_at: string | null;
   approvals: { have: number; need: number };
-  checks: Array<{ id: string; title: string; status: "pass" | "fail" | "pending"; message: string; until: string | null; overridden: boolean; links?: Array<{ label: string; href: string }> }>;
+  checks: Array<{ id: string; title: string; status: "pass" | "fail" | "pending" | "unknown"; message: string; until: string | null; overridden: boolean; blocking: boolean; links?: Array<{ label: string; href: string }>; details?: CheckDetailsJson }>;
 }
 
 export type RolloutKeys = { service: string; environment: string; release: string };

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { openChecks } from "@rollgate/core/gate";
 import { leaseHolder, readCliEnv, rolloutKeys, type CliEnv } from "../env.ts";
 import { call, explain, rolloutPath } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
@@ -9,7 +10,8 @@ export const EXIT_TIMEOUT = 4;
 
 interface Check {
   id: string;
-  status: "pass" | "fail" | "pending";
+  status: "pass" | "fail" | "pending" | "unknown";
+  blocking?: boolean;
   message: string;
   until: string | null;
   overridden: boolean;
@@ -35,7 +37,7 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
       io.err(`rollgate gate: ${explain(answer)}`);
       return answer.status === 404 || answer.status === 403 ? EXIT_DENIED : 2;
     }
-    const open: Check[] = (answer.json.checks as Check[]).filter((c) => c.status !== "pass" && !c.overridden);
+    const open: Check[] = openChecks(answer.json.checks as Check[]);
     if (answer.json.allowed) return takeLease(env, keys, io);
     const failed = open.filter((c) => c.status === "fail");
     if (failed.length > 0 || !values.wait) {

@@ -9,6 +9,10 @@ import { call, explain, rolloutPath } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { formatText } from "../lint/format-text.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
+import { DATABASE_POLICY_DEFAULTS } from "@rollgate/core/policy";
+import type { StatementResult } from "../database/executor.ts";
+import { runScript, type RunSettings } from "../database/run-script.ts";
+import type { CliEnv } from "../env.ts";
 
 const TAIL_LINES = 40;
 
@@ -23,7 +27,9 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const phase = values.phase;
   if (phase !== "expand" && phase !== "contract") throw new UsageError("--phase must be expand or contract.");
   if (!values.file) throw new UsageError("--file names the migration script this command applies.");
-  if (positionals.length === 0) throw new UsageError("give the migration command after --, e.g. rollgate run --phase expand --file m.sql -- psql -f m.sql");
+  const url = values["database-url"];
+  if (positionals.length === 0 && !url) throw new UsageError("give --database-url URL (Rollgate runs the script itself) or the migration command after --, e.g. rollgate run --phase expand --file m.sql -- psql -f m.sql");
+  if (positionals.length > 0 && url) throw new UsageError("give either --database-url or a command after --, not both.");
   const keys = rolloutKeys(values);
   const env = readCliEnv();
   const sql = await readFile(values.file, "utf8").catch(() => {
@@ -58,11 +64,18 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     return 1;
   }
   const startedAt = Date.now();
-  const { code, tail } = await execute(positionals, io);
+  let statements: StatementResult[] | undefined;
+  let ran: { code: number; tail: string[] };
+  if (url) {
+    const result = await runScript(io, { url, sql, phase, settings: await runSettings(values, env, keys) });
+    statements = result.statements;
+    ran = { code: result.ok ? 0 : 1, tail: result.tail };
+  } else ran = await execute(positionals, io);
+  const { code, tail } = ran;
   const durationMs = Date.now() - startedAt;
   const outcome = code === 0 ? "migration.succeeded" : "migration.failed";
   const { sql: _sql, ...withoutSql } = migration;
-  const reported = await call(env, "POST", "/api/v1/events", { event: { type: outcome, ...keys, occurred_at: new Date().toISOString(), data: { ...withoutSql, duration_ms: durationMs, exit_code: code, log_tail: tail.join("\n").slice(-20_000) } } });
+  const reported = await call(env, "POST", "/api/v1/events", { event: { type: outcome, ...keys, occurred_at: new Date().toISOString(), data: { ...withoutSql, duration_ms: durationMs, exit_code: code, log_tail: tail.join("\n").slice(-20_000), ...(statements ? { statements: statements.slice(0, 2000) } : {}) } } });
   if (reported.status !== 202) io.err(`rollgate run: the ${outcome} report was refused — ${explain(reported)}`);
   io.err(`rollgate run: ${phase} ${code === 0 ? "succeeded" : `failed with exit code ${code}`} in ${(durationMs / 1000).toFixed(1)} s.`);
   return code;
@@ -92,8 +105,49 @@ function execute(argv: string[], io: Io): Promise<{ code: number; tail: string[]
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: { ...ROLLOUT_OPTIONS, phase: { type: "string" }, file: { type: "string" }, lease: { type: "string" }, name: { type: "string" } } });
+    return parseArgs({ args, allowPositionals: true, options: {
+        ...ROLLOUT_OPTIONS,
+        phase: { type: "string" },
+        file: { type: "string" },
+        lease: { type: "string" },
+        name: { type: "string" },
+        "database-url": { type: "string" },
+        "lock-timeout": { type: "string" },
+        "statement-timeout": { type: "string" },
+        retries: { type: "string" },
+        blockers: { type: "string" },
+        "blocker-wait": { type: "string" },
+      }, });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/**
+ * The executor's settings: flags first, then the environment's policy as the gate reports it
+ * (`executor`), then the policy defaults (lock_timeout 3 s, 10 retries, wait up to 5 min for blockers).
+ */
+async function runSettings(values: Record<string, string | boolean | undefined>, env: CliEnv, keys: { service: string; environment: string; release: string }): Promise<RunSettings> {
+  let policy: Partial<RunSettings> = {};
+  const gate = await call(env, "GET", `${rolloutPath(keys)}/gate`).catch(() => null);
+  const e = gate?.status === 200 ? gate.json?.executor : null;
+  if (e) policy = { lockTimeoutMs: e.lock_timeout_ms, statementTimeoutMs: e.statement_timeout_ms, retries: e.lock_retries, blockers: e.blockers, blockerWaitSeconds: e.blocker_wait_seconds };
+  const d = DATABASE_POLICY_DEFAULTS;
+  const blockers = (values.blockers as string | undefined) ?? policy.blockers ?? d.blockers;
+  if (blockers !== "wait" && blockers !== "stop") throw new UsageError("--blockers must be wait or stop.");
+  return {
+    lockTimeoutMs: duration(values["lock-timeout"], "--lock-timeout") ?? policy.lockTimeoutMs ?? d.lockTimeoutMs,
+    statementTimeoutMs: duration(values["statement-timeout"], "--statement-timeout") ?? policy.statementTimeoutMs ?? d.statementTimeoutMs,
+    retries: values.retries !== undefined ? Number(values.retries) : (policy.retries ?? d.lockRetries),
+    blockers,
+    blockerWaitSeconds: values["blocker-wait"] !== undefined ? (duration(values["blocker-wait"], "--blocker-wait") ?? 0) / 1000 : (policy.blockerWaitSeconds ?? d.blockerWaitSeconds),
+  };
+}
+
+/** `3s`, `500ms`, `2m` or plain milliseconds. */
+function duration(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(String(value));
+  if (!m) throw new UsageError(`${flag} takes a duration such as 3s, 500ms or 2m.`);
+  return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? "ms"] ?? 1));
 }

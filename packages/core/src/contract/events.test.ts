@@ -15,6 +15,18 @@ export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
   "backup.verified": { backup_id: "b", restore_tested: true },
   "incident.opened": { key: "INC-1", title: "Checkout errors", url: "https://status.example.com/INC-1" },
   "incident.resolved": { key: "INC-1" },
+  "database.inspected": {
+    format: 1,
+    server: { version: "15.8", started_at: "2026-01-02T00:00:00Z", database: "app" },
+    statistics: { available: true, track: "all", stats_reset: null, dealloc: 0, statements: 1, unresolved: 0 },
+    statements: [{ id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] }],
+    usage: { users: "=3,email=3" },
+    usage_complete: true,
+    expand: [],
+    tables: [],
+    sessions: [],
+    duration_ms: 12,
+  },
 };
 
 const body = (type: string, data: Record<string, unknown>) => ({ type, service: "svc", environment: "staging", release: "r1", occurred_at: "2026-01-02T03:04:05Z", data });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inspectionSchema } from "./inspection.ts";
 
 // The wire shape of a CI webhook (`POST /api/v1/events`): snake_case JSON, validated at the
 // edge, documented as OpenAPI from these same schemas, and used by the CLI to build bodies.
@@ -35,6 +36,11 @@ const migration = z.strictObject({
   log_tail: z.string().max(20_000).optional(),
   log_url: z.url().optional(),
   lease_id: z.uuid().optional(),
+  /** `rollgate run --database-url`: each statement's duration and lock-timeout retries. */
+  statements: z
+    .array(z.strictObject({ index: int4.nonnegative(), line: int4.nonnegative(), duration_ms: int4.nonnegative(), retries: int4.nonnegative(), concurrently: z.boolean().optional() }))
+    .max(2000)
+    .optional(),
 });
 
 const deploy = z.strictObject({
@@ -95,6 +101,7 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   // Incidents belong to the environment; `release` is accepted (a pipeline sends it on every event) and ignored.
   z.strictObject({ type: z.literal("incident.opened"), ...envelope, release: envelope.release.optional(), data: incidentOpened }),
   z.strictObject({ type: z.literal("incident.resolved"), ...envelope, release: envelope.release.optional(), data: incidentResolved }),
+  z.strictObject({ type: z.literal("database.inspected"), ...envelope, data: inspectionSchema }),
 ]);
 
 export type IncidentEventBody = Extract<z.infer<typeof eventBodySchema>, { type: "incident.opened" | "incident.resolved" }>;

@@ -16,6 +16,36 @@ export const errorResponseSchema = z.object({
 
 export const eventAcceptedSchema = z.object({ event_id: z.uuid(), duplicate: z.boolean() });
 
+const checkDetailsSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("usage"),
+    baseline_at: isoTime.nullable(),
+    recent_at: isoTime.nullable(),
+    statements: z.array(z.object({ id: z.string(), text: z.string(), calls_before: z.number().int(), calls_after: z.number().int(), objects: z.array(z.string()), unknown: z.string().nullable() })),
+  }),
+  z.object({
+    kind: z.literal("expand_live"),
+    inspected_at: isoTime.nullable(),
+    objects: z.array(z.object({ kind: z.string(), name: z.string(), state: z.enum(["present", "missing", "different"]), expected: z.string().nullable(), actual: z.string().nullable() })),
+  }),
+  z.object({
+    kind: z.literal("lock_risk"),
+    inspected_at: isoTime.nullable(),
+    statements: z.array(
+      z.object({
+        statement: z.number().int(),
+        line: z.number().int(),
+        lock: z.string().nullable(),
+        table: z.string().nullable(),
+        rewrites: z.boolean(),
+        bytes: z.number().nullable(),
+        rows: z.number().nullable(),
+        blockers: z.array(z.object({ pid: z.number().int(), state: z.string(), mode: z.string(), xact_seconds: z.number().nullable() })),
+      }),
+    ),
+  }),
+]);
+
 export const gateResponseSchema = z.object({
   service: z.string(),
   environment: z.string(),
@@ -25,16 +55,23 @@ export const gateResponseSchema = z.object({
   window_ends_at: isoTime.nullable(),
   approvals: z.object({ have: z.number().int(), need: z.number().int() }),
   contract_checksum: z.string().nullable(),
+  /** How `rollgate run --database-url` takes locks here (the environment's policy). */
+  executor: z.object({ lock_timeout_ms: z.number().int(), statement_timeout_ms: z.number().int(), lock_retries: z.number().int(), blockers: z.enum(["wait", "stop"]), blocker_wait_seconds: z.number().int() }),
   checks: z.array(
     z.object({
       id: z.enum(GATE_CHECK_IDS),
       title: z.string(),
-      status: z.enum(["pass", "fail", "pending"]),
+      /** `unknown`: the facts to decide are missing (no statement statistics, a counter reset); it never passes. */
+      status: z.enum(["pass", "fail", "pending", "unknown"]),
       message: z.string(),
       until: isoTime.nullable(),
       overridden: z.boolean(),
       /** Where to read more: the alert or incident behind a no-go. */
       links: z.array(z.object({ label: z.string(), href: z.string() })).optional(),
+      /** False for a check the policy only shows (informational): it does not hold the contract back. */
+      blocking: z.boolean(),
+      /** The evidence of the database checks (usage, expand_live, lock_risk). */
+      details: checkDetailsSchema.optional(),
     }),
   ),
 });
@@ -57,4 +94,6 @@ export const eligibilityResponseSchema = z.object({
     }),
   ),
   versions: z.array(z.object({ version: z.string(), last_deployed_at: isoTime, verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]) })),
+  /** Which manifest decided: declared with the deploy, or observed by inspections (and the span they cover); null when none was needed or known. */
+  manifest: z.object({ source: z.enum(["declared", "observed"]), from: isoTime.optional(), to: isoTime.optional() }).nullable(),
 });

@@ -40,10 +40,20 @@ export interface Eligibility {
   verdict: Verdict;
   targetVersion: string;
   reasons: EligibilityReason[];
+  /** Which manifest decided: declared in `app.deployed`, or observed by inspections (with the span they cover). */
+  manifest?: { source: "declared" } | { source: "observed"; from: Date; to: Date };
+}
+
+/** What inspections saw a version use: `schema.table` and `schema.table.column`, fully qualified. */
+export interface ObservedManifestFact {
+  version: string;
+  entries: string[];
+  from: Date;
+  to: Date;
 }
 
 /** SAFE, UNSAFE or UNKNOWN for rolling back to `targetVersion`, with reasons that name the contract. */
-export function rollbackEligibility(input: { targetVersion: string; deployments: DeploymentFact[]; contracts: ContractFact[] }): Eligibility {
+export function rollbackEligibility(input: { targetVersion: string; deployments: DeploymentFact[]; contracts: ContractFact[]; observed?: ObservedManifestFact[] }): Eligibility {
   const { targetVersion } = input;
   const deploys = input.deployments.filter((d) => d.version === targetVersion);
   if (deploys.length === 0)
@@ -53,21 +63,25 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
   const since = input.contracts.filter((c) => c.ranAt > last.deployedAt).sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime());
   if (since.length === 0)
     return { verdict: "SAFE", targetVersion, reasons: [{ kind: "no_contract", message: `No contract migration ran since ${targetVersion} was last deployed (${utcText(last.deployedAt)}).` }] };
-  const manifest = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
-  if (!manifest) {
+  // A declared manifest first; what inspections observed otherwise.
+  const declared = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
+  const observed = declared ? undefined : input.observed?.find((o) => o.version === targetVersion);
+  if (!declared && !observed) {
     return {
       verdict: "UNKNOWN",
       targetVersion,
       reasons: since.map((c) => ({
         kind: "no_manifest" as const,
-        message: `${targetVersion} was deployed without a schema manifest, and contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}: check by hand what it removed.`,
+        message: `${targetVersion} was deployed without a schema manifest and no inspection observed it running, and contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}: check by hand what it removed.`,
         release: c.release,
         migration: c.migrationName,
         at: c.ranAt,
       })),
     };
   }
-  const reads = manifest.map(parseEntry);
+  const manifest: Eligibility["manifest"] = observed ? { source: "observed", from: observed.from, to: observed.to } : { source: "declared" };
+  const source = observed ? ` (observed by inspections between ${utcText(observed.from)} and ${utcText(observed.to)})` : " (declared manifest)";
+  const reads = declared ? declared.map(parseEntry) : observed!.entries.map(parseQualified);
   const reasons: EligibilityReason[] = [];
   for (const c of since) {
     for (const object of c.objects) {
@@ -75,7 +89,7 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
       if (!hit) continue;
       reasons.push({
         kind: "removed",
-        message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${utcText(c.ranAt)}; ${targetVersion} reads ${hit.text}.`,
+        message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${utcText(c.ranAt)}; ${targetVersion} reads ${hit.text}${source}.`,
         release: c.release,
         migration: c.migrationName,
         object: hit.text,
@@ -83,11 +97,12 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
       });
     }
   }
-  if (reasons.length) return { verdict: "UNSAFE", targetVersion, reasons };
+  if (reasons.length) return { verdict: "UNSAFE", targetVersion, reasons, manifest };
   return {
     verdict: "SAFE",
     targetVersion,
-    reasons: [{ kind: "no_contract", message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it reads.` }],
+    reasons: [{ kind: "no_contract", message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it uses${source}.` }],
+    manifest,
   };
 }
 
@@ -105,6 +120,13 @@ function parseEntry(text: string): Entry {
   return { text, schema: "public", table: parts[0]!, column: null };
 }
 
+/** Observed entries are always qualified: `schema.table` or `schema.table.column`. */
+function parseQualified(text: string): Entry {
+  const [schema = "public", table = "?", ...column] = text.toLowerCase().split(".");
+  // A table-level use (count(*), DELETE) is not a use of every column: "" matches no column.
+  return { text, schema, table, column: column.length ? column.join(".") : "" };
+}
+
 function affects(object: RemovedObject, entry: Entry): boolean {
   const schema = (object.schema ?? "public").toLowerCase();
   const name = object.name.toLowerCase();
@@ -115,6 +137,7 @@ function affects(object: RemovedObject, entry: Entry): boolean {
     case "view":
       return schema === entry.schema && name === entry.table;
     case "column":
+      if (entry.column === "") return false;
       return schema === entry.schema && (object.table ?? "").toLowerCase() === entry.table && (entry.column === null || name === entry.column);
     default:
       // Indexes, constraints and types change how data is stored, not what a query names.

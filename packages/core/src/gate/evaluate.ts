@@ -5,6 +5,7 @@ import { approvalsCheck, countApprovals } from "./approvals.ts";
 import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
 import { utcText } from "../format.ts";
 import { sloSourceProblem } from "./slo-source.ts";
+import { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
 
 const EXPANDED: RolloutState[] = ["expanded", "rolling_out", "verifying", "rolled_back", "contracting", "contracted", "contract_failed"];
 
@@ -22,6 +23,9 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
     noGoCheck(facts, policy, now),
     approvalsCheck(facts, policy, now),
     leaseCheck(facts, now),
+    usageCheck(facts.database, r.windowStartedAt, policy, now),
+    expandLiveCheck(facts.database, EXPANDED.includes(r.state), policy),
+    lockRiskCheck(facts.database, policy),
   ];
   const live = liveOverrides(facts, policy, now);
   for (const check of checks) {
@@ -29,7 +33,7 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
     if (check.status !== "pass" && overridable && live.some((o) => o.checks.includes(check.id))) check.overridden = true;
   }
   const { have, need } = countApprovals(facts, policy, now);
-  return { allowed: checks.every((c) => c.status === "pass" || c.overridden === true), checks, windowEndsAt, approvals: { have, need } };
+  return { allowed: checks.every((c) => c.status === "pass" || c.overridden === true || c.blocking === false), checks, windowEndsAt, approvals: { have, need } };
 }
 
 /** Break-glass overrides in force now: confirmed by a second person where the policy asks for it. */

@@ -1,6 +1,7 @@
 import type { RolloutProjection, RolloutState } from "../types.ts";
+import type { CheckDetails, DatabaseFacts } from "./database.ts";
 
-export const GATE_CHECK_IDS = ["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease"] as const;
+export const GATE_CHECK_IDS = ["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease", "usage", "expand_live", "lock_risk"] as const;
 export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
 
 export interface ApprovalFact {
@@ -55,18 +56,25 @@ export interface GateFacts {
   approvals: ApprovalFact[];
   activeLease: { holder: string; expiresAt: Date } | null;
   overrides: OverrideFact[];
+  /** Facts from the application's database (`database.inspected`); absent: none loaded. */
+  database?: DatabaseFacts;
 }
 
 export interface GateCheck {
   id: GateCheckId;
   title: string;
-  status: "pass" | "fail" | "pending";
+  /** `unknown`: the facts to decide are missing (e.g. no statement statistics); it never passes. */
+  status: "pass" | "fail" | "pending" | "unknown";
   message: string;
   until?: Date;
   /** Where to read more (the alert or incident behind a no-go). */
   links?: Array<{ label: string; href: string }>;
   /** A failing or pending check that a live break-glass override lets through. */
   overridden?: boolean;
+  /** False for a check the policy only shows (informational); absent means it blocks. */
+  blocking?: boolean;
+  /** Evidence behind the sentence (statements and calls, drift, lock risk). */
+  details?: CheckDetails;
 }
 
 export interface GateVerdict {

@@ -24,6 +24,7 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
     case "release.created":
     case "slo.snapshot":
     case "backup.verified":
+    case "database.inspected":
       return ok({});
 
     case "migration.started":

@@ -18,7 +18,7 @@ export type DomainEvent =
   | { type: "migration.succeeded" | "migration.failed"; occurredAt: Date; phase: MigrationPhase; name: string; checksum: string }
   | { type: "app.deployed" | "app.rolled_back"; occurredAt: Date; version: string; manifest?: string[] | null }
   | { type: "flag.changed"; occurredAt: Date; percent: number }
-  | { type: "slo.snapshot" | "backup.verified"; occurredAt: Date };
+  | { type: "slo.snapshot" | "backup.verified" | "database.inspected"; occurredAt: Date };
 
 /** What the server knows about the lease a `migration.started` names. */
 export interface ContractLease {

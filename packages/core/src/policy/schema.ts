@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ROLES } from "../types.ts";
 import { sloSourceSchema } from "./slo-source.ts";
+import { databasePolicySchema } from "./database.ts";
 
 // A policy per environment. Durations are whole seconds, so a policy reads the same in
 // JSON, in the database and in a form.
@@ -58,6 +59,8 @@ export const policySchema = z.object({
   noGo: z.array(z.object({ id: z.string().regex(/^[a-z0-9_-]{1,40}$/), description: z.string().min(1).max(300), active: z.boolean() })).max(50),
   leaseTtlSeconds: z.number().int().min(5).max(24 * HOUR),
   lockingIsError: z.boolean(),
+  /** Facts from the application's database (`rollgate inspect`) and the lock-safe executor. */
+  database: databasePolicySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -1,9 +1,10 @@
-import type { ApprovalFact, GateCheckId, GateFacts, OverrideFact } from "@rollgate/core/gate";
+import type { ApprovalFact, DatabaseFacts, GateCheckId, GateFacts, OverrideFact } from "@rollgate/core/gate";
 import type { RolloutState } from "@rollgate/core/types";
 import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { approvals, backups, environments, incidents, overrides, rollouts, userRoles, users } from "../schema/index.ts";
 import { authorIdsOf } from "./identities.ts";
+import { loadDatabaseFacts } from "./inspections.ts";
 import { activeLease } from "./leases.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
 import { sloSummary } from "./slo-series.ts";
@@ -14,7 +15,7 @@ import { sloPullFacts } from "./slo-pulls.ts";
  * come back as a count and worst values (from per-minute rollups), never as a series, so the
  * gate stays fast with millions of snapshots. The caller supplies what needs the SQL analyser.
  */
-export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number): Promise<GateFacts> {
+export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number, contract: DatabaseFacts["contract"] = null): Promise<GateFacts> {
   const { rollout, release } = row;
   const windowStart = rollout.windowStartedAt;
   const slo = windowStart
@@ -59,6 +60,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
     .where(eq(overrides.rolloutId, rollout.id));
 
   const lease = await activeLease(db, rollout.id, now);
+  const database = await loadDatabaseFacts(db, { environmentId: rollout.environmentId, windowStartedAt: windowStart, now, contract, expandChecksum: rollout.expandChecksum });
   return {
     rollout: projectionOf(rollout),
     expandDestructiveFindings,
@@ -72,6 +74,7 @@ export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDe
     approvals: decided.map((a) => ({ ...a, currentRoles: parseRoles(a.currentRoles) })) as ApprovalFact[],
     activeLease: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
     overrides: overriding.map((o) => ({ ...o, kind: o.kind as OverrideFact["kind"], checks: o.checks as GateCheckId[] })),
+    database,
   };
 }
 

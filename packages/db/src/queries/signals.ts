@@ -5,12 +5,14 @@ import { appDeployments, backups, flagChanges, leases, migrationRuns, rolloutEve
 /** The facts an accepted event adds beside the rollout's projection, keyed by event type. */
 export type Signal =
   | { type: "migration.started"; phase: string; name: string; checksum: string; leaseId?: string }
-  | { type: "migration.succeeded" | "migration.failed"; phase: string; name: string; checksum: string; durationMs?: number; exitCode?: number; logTail?: string; logUrl?: string; leaseId?: string }
+  | { type: "migration.succeeded" | "migration.failed"; phase: string; name: string; checksum: string; durationMs?: number; exitCode?: number; logTail?: string; logUrl?: string; leaseId?: string; statements?: Array<{ index: number; line: number; duration_ms: number; retries: number; concurrently?: boolean }> }
   | { type: "app.deployed" | "app.rolled_back"; version: string; manifest: string[] | null }
   | { type: "flag.changed"; flag: string; percent: number }
   | { type: "slo.snapshot"; availability: number; errorBudgetRemaining: number; burnRate: number; latencyP99Ms?: number }
   | { type: "backup.verified"; backupId: string; restoreTested: boolean }
-  | { type: "release.created" };
+  | { type: "release.created" }
+  // Stored by recordInspection (queries/inspections.ts), beside the event.
+  | { type: "database.inspected" };
 
 export interface EventRecord {
   /** Chosen by the caller, so the delivery can name it before the event row exists. */
@@ -67,6 +69,7 @@ export async function recordEvent(db: Db, signal: Signal, record: EventRecord): 
         exitCode: signal.exitCode ?? null,
         logTail: signal.logTail ?? null,
         logUrl: signal.logUrl ?? null,
+        statements: signal.statements ?? null,
       };
       if (run) await db.update(migrationRuns).set(result).where(eq(migrationRuns.id, run.id));
       else await db.insert(migrationRuns).values({ rolloutId, phase: signal.phase, name: signal.name, checksum: signal.checksum, startedAt: occurredAt, ...result });

@@ -21,6 +21,8 @@ export const migrationRuns = pgTable(
     logTail: text(),
     logUrl: text(),
     leaseId: uuid(),
+    /** `rollgate run --database-url`: each statement's duration and lock-timeout retries (migration 0007). */
+    statements: jsonb().$type<Array<{ index: number; line: number; duration_ms: number; retries: number; concurrently?: boolean }> | null>(),
   },
   (t) => [index().on(t.rolloutId, t.startedAt)],
 );

@@ -3,7 +3,7 @@ import type { Finding } from "@rollgate/core/sql";
 const SEVERITY = { error: "text-red-800 dark:text-red-300", warning: "text-amber-800 dark:text-amber-300", info: "text-sky-800 dark:text-sky-300" } as const;
 
 /** A migration script with line numbers and the analyser's findings under the lines they concern. */
-export function AnnotatedScript({ title, sql, findings }: { title: string; sql: string; findings: Finding[] }) {
+export function AnnotatedScript({ title, sql, findings, notes = [] }: { title: string; sql: string; findings: Finding[]; notes?: Array<{ line: number; text: string; risky: boolean }> }) {
   const lines = sql.replace(/\n$/, "").split("\n");
   return (
     <figure className="min-w-0 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
@@ -20,6 +20,13 @@ export function AnnotatedScript({ title, sql, findings }: { title: string; sql: 
                 {i + 1}
               </span>
               <span className="whitespace-pre">{text}</span>
+              {notes
+                .filter((n) => n.line === i + 1)
+                .map((n) => (
+                  <p key={n.text} className={`ml-9 whitespace-normal font-sans text-xs ${n.risky ? SEVERITY.warning : "text-slate-600 dark:text-slate-300"}`} data-lock-risk={i + 1}>
+                    {n.text}
+                  </p>
+                ))}
               {here.map((f) => (
                 <p key={`${f.rule}-${f.column}`} className={`ml-9 whitespace-normal font-sans text-xs ${SEVERITY[f.severity]}`} data-finding={f.rule}>
                   {f.severity} {f.rule}: {f.message} Fix: {f.suggestion}

@@ -3,6 +3,7 @@ import { rollbackEligibility, type ContractFact, type Eligibility } from "@rollg
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { listContractRuns, listDeployments } from "@rollgate/db/queries/eligibility";
+import { listObservedManifests } from "@rollgate/db/queries/inspections";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
 import { AppError } from "../errors";
 
@@ -21,6 +22,8 @@ export async function checkEligibility(db: Db, params: { service: string; enviro
   const contracts: ContractFact[] = await Promise.all(
     runs.map(async (r) => ({ release: r.release, migrationName: r.migrationName, ranAt: r.ranAt, objects: r.contractSql ? (await analyseSql(r.contractSql, { phase: "contract" })).objects : [] })),
   );
+  // Declared manifests first; what inspections observed each version use otherwise.
+  const observed = await listObservedManifests(db, env.environmentId);
   const facts = deployments.filter((d) => d.kind === "deployed").map((d) => ({ version: d.version, deployedAt: d.deployedAt, manifest: d.manifest }));
   const lastByVersion = new Map<string, Date>();
   for (const d of facts) lastByVersion.set(d.version, d.deployedAt);
@@ -28,6 +31,6 @@ export async function checkEligibility(db: Db, params: { service: string; enviro
   const ordered = [...lastByVersion.entries()].sort((a, b) => b[1].getTime() - a[1].getTime());
   const target = params.version ?? ordered.find(([v]) => v !== currentVersion)?.[0];
   if (!target) throw new AppError("not_found", `Nothing has been deployed to ${params.service}/${params.environment} before the current version; there is no version to roll back to.`);
-  const versions = ordered.map(([version, lastDeployedAt]) => ({ version, lastDeployedAt, verdict: rollbackEligibility({ targetVersion: version, deployments: facts, contracts }).verdict }));
-  return { ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts }), versions, currentVersion };
+  const versions = ordered.map(([version, lastDeployedAt]) => ({ version, lastDeployedAt, verdict: rollbackEligibility({ targetVersion: version, deployments: facts, contracts, observed }).verdict }));
+  return { ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts, observed }), versions, currentVersion };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { EventBody, IncidentEventBody } from "@rollgate/core/contract/events";
+import { openChecks } from "@rollgate/core/gate";
 import { applyEvent, type ContractLease, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
@@ -12,6 +13,7 @@ import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { findEnvironment, findRollout, projectionOf, registerRelease, saveProjection, setRolloutScript, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { recordEvent, type Signal } from "@rollgate/db/queries/signals";
+import { recordInspection } from "@rollgate/db/queries/inspections";
 import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
@@ -67,8 +69,9 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
       deliveryId,
       stateBefore: before.state,
       stateAfter: result.rollout.state,
-      data: body.data,
+      data: body.type === "database.inspected" ? inspectionDigest(body.data) : body.data,
     });
+    if (body.type === "database.inspected") await recordInspection(tx, { environmentId: rollout.rollout.environmentId, rolloutId: rollout.rollout.id, eventId, receivedAt: now, inspection: body.data });
     // The audit trail records every change and decision; observations that change nothing
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
@@ -180,7 +183,7 @@ async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, 
   let gate = { allowed: false, failing: [] as string[] };
   if (held?.kind === "gate") {
     const { verdict } = await evaluateRolloutGate(db, { service: body.service, environment: body.environment, release: body.release }, now);
-    const failing = verdict.checks.filter((c) => c.id !== "lease" && c.status !== "pass" && !c.overridden);
+    const failing = openChecks(verdict.checks).filter((c) => c.id !== "lease");
     gate = { allowed: failing.length === 0, failing: failing.map((c) => c.message) };
   }
   return { held, senderTokenId: token.id, gate };
@@ -193,7 +196,7 @@ function toSignal(body: RolloutEventBody): Signal {
     case "migration.succeeded":
     case "migration.failed": {
       const d = body.data;
-      return { type: body.type, phase: d.phase, name: d.name, checksum: d.checksum, durationMs: d.duration_ms, exitCode: d.exit_code, logTail: d.log_tail, logUrl: d.log_url, leaseId: d.lease_id };
+      return { type: body.type, phase: d.phase, name: d.name, checksum: d.checksum, durationMs: d.duration_ms, exitCode: d.exit_code, logTail: d.log_tail, logUrl: d.log_url, leaseId: d.lease_id, statements: d.statements };
     }
     case "app.deployed":
     case "app.rolled_back":
@@ -205,8 +208,14 @@ function toSignal(body: RolloutEventBody): Signal {
     case "backup.verified":
       return { type: body.type, backupId: body.data.backup_id, restoreTested: body.data.restore_tested };
     case "release.created":
+    case "database.inspected":
       return { type: body.type };
   }
+}
+
+/** The timeline keeps a digest of an inspection; the summary itself goes to `inspections`. */
+function inspectionDigest(data: Extract<EventBody, { type: "database.inspected" }>["data"]) {
+  return { window_start: data.window_start ?? false, statistics: data.statistics, statements: data.statements.length, expand_drift: data.expand.filter((o) => o.state !== "present").length, sessions: data.sessions.length, duration_ms: data.duration_ms };
 }
 
 function sameProjection(a: RolloutProjection, b: RolloutProjection): boolean {

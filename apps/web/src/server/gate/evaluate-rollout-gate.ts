@@ -1,6 +1,7 @@
 import "server-only";
-import { evaluateGate, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
-import { parsePolicy, type Policy } from "@rollgate/core/policy";
+import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
+import { checkDetailsJson } from "./check-details-json";
+import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
@@ -22,7 +23,7 @@ export async function evaluateRolloutGate(db: Db, keys: RolloutKeys, now: Date):
   if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error(`stored policy of ${keys.service}/${keys.environment} is invalid`);
-  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum));
+  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum), await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum));
   return { row, policy: parsed.policy, facts, verdict: evaluateGate(facts, parsed.policy, now) };
 }
 
@@ -41,6 +42,21 @@ async function destructiveStatements(sql: string | null, checksum: string | null
   return count;
 }
 
+const contracts = new Map<string, DatabaseFacts["contract"]>();
+
+/** What the contract removes and the locks it takes (analyser), once per script and process. */
+async function contractFacts(sql: string | null, checksum: string | null): Promise<DatabaseFacts["contract"]> {
+  if (!sql || !checksum) return null;
+  let facts = contracts.get(checksum);
+  if (facts === undefined) {
+    const analysis = await analyseSql(sql, { phase: "contract" });
+    facts = { checksum, removed: analysis.objects, statements: analysis.statements };
+    if (contracts.size >= 1000) contracts.delete(contracts.keys().next().value!);
+    contracts.set(checksum, facts);
+  }
+  return facts;
+}
+
 /** The JSON shape of a verdict on the wire (snake_case, ISO times). */
 export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
   const { verdict, row } = gate;
@@ -53,6 +69,13 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
     contract_checksum: row.rollout.contractChecksum,
-    checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, ...(c.links ? { links: c.links } : {}) })),
+    executor: executorJson(gate.policy),
+    checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, blocking: c.blocking ?? true, ...(c.links ? { links: c.links } : {}), ...(c.details ? { details: checkDetailsJson(c.details) } : {}) })),
   };
+}
+
+/** How `rollgate run --database-url` takes locks in this environment (the policy's database settings). */
+function executorJson(policy: Policy) {
+  const d = databasePolicy(policy);
+  return { lock_timeout_ms: d.lockTimeoutMs, statement_timeout_ms: d.statementTimeoutMs, lock_retries: d.lockRetries, blockers: d.blockers, blocker_wait_seconds: d.blockerWaitSeconds };
 }

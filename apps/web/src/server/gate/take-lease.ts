@@ -1,5 +1,6 @@
 import "server-only";
 import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
+import { openChecks } from "@rollgate/core/gate";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { expireLeases, grantLease } from "@rollgate/db/queries/leases";
@@ -33,12 +34,12 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       grant = { kind: "recovery", checksum: recovery.fixChecksum, detail: { recoveryId: recovery.id, fix: recovery.fixName } };
     } else {
       if (!gate.verdict.allowed) {
-        const failing = gate.verdict.checks.filter((c) => c.status !== "pass" && !c.overridden);
+        const failing = openChecks(gate.verdict.checks);
         throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
       }
       const checksum = locked.rollout.contractChecksum;
       if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
-      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, message: c.message })) } };
+      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, blocking: c.blocking ?? true, message: c.message })) } };
     }
     const lease = await grantLease(tx, { rolloutId: locked.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds, kind: grant.kind, checksum: grant.checksum }).catch((error: unknown) => {
       // The partial unique index is the backstop: a second lease is a conflict, never a 500.

@@ -2,7 +2,7 @@ import "server-only";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
 import type { RolloutState } from "@rollgate/core/types";
 import { personOf } from "../access/rollout-context";
-import type { GateVerdict } from "@rollgate/core/gate";
+import { openChecks, type GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
@@ -66,7 +66,7 @@ export async function getOverview(): Promise<OverviewJson> {
 }
 
 function summarise(verdict: GateVerdict): GateSummaryJson {
-  return { allowed: verdict.allowed, open: verdict.checks.filter((c) => c.status !== "pass" && !c.overridden).length, window_ends_at: verdict.windowEndsAt?.toISOString() ?? null };
+  return { allowed: verdict.allowed, open: openChecks(verdict.checks).length, window_ends_at: verdict.windowEndsAt?.toISOString() ?? null };
 }
 
 /**

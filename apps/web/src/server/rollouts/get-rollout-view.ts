@@ -2,6 +2,7 @@ import "server-only";
 import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listOverrides } from "@rollgate/db/queries/overrides";
+import { inspectionHistory } from "@rollgate/db/queries/inspections";
 import { sloSeries } from "@rollgate/db/queries/slo-series";
 import { listPulls } from "@rollgate/db/queries/slo-pulls";
 import { decodeCursor, encodeCursor, flagHistory, migrationHistory, timelinePage } from "@rollgate/db/queries/timeline";
@@ -24,7 +25,7 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
   const cursor = decodeCursor(before);
   // The SLO story from a little before the deploy until now, in buckets.
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
-  const [approvals, overrides, slo, flag, runs, timeline, pulls] = await Promise.all([
+  const [approvals, overrides, slo, flag, runs, timeline, pulls, inspections] = await Promise.all([
     listApprovals(db, rollout.id),
     listOverrides(db, rollout.id),
     sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 }),
@@ -32,6 +33,7 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
     migrationHistory(db, rollout.id),
     timelinePage(db, rollout.id, { before: cursor, limit: 50 }),
     gate.policy.sloSource ? listPulls(db, { rolloutId: rollout.id, from, to: at, limit: 200 }) : Promise.resolve([]),
+    inspectionHistory(db, rollout.environmentId, 10),
   ]);
   const pullFailures = pulls.filter((p) => !p.ok).slice(-5);
   const { lockingIsError } = gate.policy;
@@ -41,5 +43,16 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
       return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
     }),
   );
-  return { ...gate, approvals, overrides, slo, pullFailures, flag, runs, timeline, olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !cursor, expandFindings: expandFindings!, contractFindings: contractFindings!, now: at };
+  return { ...gate, approvals, overrides, slo, pullFailures, flag, runs, timeline, inspections, lockNotes: lockNotes(gate.verdict.checks), olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !cursor, expandFindings: expandFindings!, contractFindings: contractFindings!, now: at };
+}
+
+/** Lock risk under the contract script's lines: lock, table size and rows, rewrite, blockers now. */
+function lockNotes(checks: Awaited<ReturnType<typeof evaluateRolloutGate>>["verdict"]["checks"]) {
+  const details = checks.find((c) => c.id === "lock_risk")?.details;
+  if (details?.kind !== "lock_risk") return [];
+  return details.statements.map((s) => {
+    const size = s.bytes === null ? "size unknown (no inspection)" : `${(s.bytes / 1048576).toFixed(1)} MiB, ~${(s.rows ?? 0).toLocaleString("en")} rows`;
+    const blockers = s.blockers.length ? `; blocked now by ${s.blockers.map((b) => `pid ${b.pid} (${b.state}${b.xactSeconds !== null ? `, ${b.xactSeconds} s` : ""})`).join(", ")}` : "";
+    return { line: s.line, risky: s.blockers.length > 0 || s.rewrites || s.lock === "ACCESS EXCLUSIVE", text: `Lock risk: ${s.lock} on ${s.table ?? "?"}, ${size}${s.rewrites ? ", rewrites the table" : ""}${blockers}.` };
+  });
 }

@@ -17,6 +17,7 @@ export const GET = withApiToken("eligibility", "gate:read", async ({ db, token }
     verdict: report.verdict,
     version: report.targetVersion,
     current_version: report.currentVersion,
+    manifest: report.manifest ? { source: report.manifest.source, ...(report.manifest.source === "observed" ? { from: report.manifest.from.toISOString(), to: report.manifest.to.toISOString() } : {}) } : null,
     reasons: report.reasons.map((r) => ({ kind: r.kind, message: r.message, release: r.release ?? null, migration: r.migration ?? null, object: r.object ?? null, at: r.at?.toISOString() ?? null })),
     versions: report.versions.map((v) => ({ version: v.version, last_deployed_at: v.lastDeployedAt.toISOString(), verdict: v.verdict })),
   });

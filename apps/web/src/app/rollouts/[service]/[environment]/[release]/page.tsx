@@ -21,6 +21,7 @@ import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
 import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
 import { LocalTime } from "@/components/local-time";
+import { InspectionHistory } from "@/components/rollout/inspection-history";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -129,7 +130,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         {view.runs.length === 0 ? (
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">No script has run yet. CI reports runs with <code className="font-mono">rollgate run --phase expand</code>.</p>
         ) : (
-          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code"]}>
+          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code", "Statements"]}>
             {view.runs.map((r) => (
               <tr key={r.id} className="border-t border-slate-100 dark:border-slate-800">
                 <td className="py-1">{r.phase}</td>
@@ -140,11 +141,17 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
                 <td className={r.status === "failed" ? "font-semibold text-red-700 dark:text-red-400" : ""}>{r.status}</td>
                 <td>{r.durationMs !== null ? duration(r.durationMs) : "—"}</td>
                 <td>{r.exitCode ?? "—"}</td>
+                <td data-statements={r.id}>
+                  {r.statements
+                    ? `${r.statements.length} run by Rollgate, ${r.statements.reduce((n, s) => n + s.retries, 0)} lock-timeout retr${r.statements.reduce((n, s) => n + s.retries, 0) === 1 ? "y" : "ies"}; slowest line ${[...r.statements].sort((a, b) => b.duration_ms - a.duration_ms)[0]?.line ?? "—"}`
+                    : "—"}
+                </td>
               </tr>
             ))}
           </DataTable>
         )}
       </section>
+      <InspectionHistory rows={view.inspections} />
       <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="timeline-heading" className="text-lg font-semibold">
           Timeline <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{view.firstPage ? "newest first" : "older entries"}</span>
@@ -171,7 +178,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
         {row.rollout.expandSql ? <AnnotatedScript title="Expand script" sql={row.rollout.expandSql} findings={view.expandFindings} /> : null}
-        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} /> : null}
+        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} notes={view.lockNotes} /> : null}
       </div>
     </div>
   );
@@ -195,7 +202,7 @@ function describe(item: TimelineItem): string {
   if (item.kind === "rejected") return String(d.message ?? d.code ?? "");
   if (item.kind === "override") return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
   if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
-  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.title && String(d.title)];
+  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.statistics !== undefined && `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)`, d.title && String(d.title)];
   return parts.filter(Boolean).join(", ");
 }
 

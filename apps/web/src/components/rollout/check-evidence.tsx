@@ -1,0 +1,80 @@
+import type { CheckDetailsJson } from "@/lib/queries";
+import { utc } from "@/lib/format";
+
+/** The evidence under a database check: statements and calls, drift, or lock risk per statement. */
+export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
+  if (details.kind === "usage") {
+    if (details.statements.length === 0) return null;
+    return (
+      <details className="mt-1 text-sm" data-evidence="usage">
+        <summary className="cursor-pointer text-slate-600 dark:text-slate-300">
+          {details.statements.length} statement(s), inspections {details.baseline_at ? utc(details.baseline_at) : "—"} → {details.recent_at ? utc(details.recent_at) : "—"}
+        </summary>
+        <ul className="mt-1 space-y-1">
+          {details.statements.map((s) => (
+            <li key={s.id} data-statement={s.id}>
+              <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 px-1 dark:bg-slate-800">{s.text}</code>
+              <span className="text-xs text-slate-600 dark:text-slate-300">
+                {s.calls_after - s.calls_before} call(s) ({s.calls_before} → {s.calls_after}){s.objects.length ? ` · uses ${s.objects.join(", ")}` : ""}
+                {s.unknown ? ` · unresolved: ${s.unknown}` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </details>
+    );
+  }
+  if (details.kind === "expand_live") {
+    const drift = details.objects.filter((o) => o.state !== "present");
+    if (drift.length === 0) return null;
+    return (
+      <ul className="mt-1 text-sm" data-evidence="expand_live">
+        {drift.map((o) => (
+          <li key={`${o.kind}:${o.name}`}>
+            {o.kind} <code>{o.name}</code>: {o.state === "missing" ? "missing" : `${o.actual} instead of ${o.expected}`}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  if (details.statements.length === 0) return null;
+  return (
+    <table className="mt-1 w-full text-left text-xs" data-evidence="lock_risk">
+      <caption className="sr-only">Lock risk per contract statement</caption>
+      <thead>
+        <tr>
+          <th scope="col">line</th>
+          <th scope="col">lock</th>
+          <th scope="col">table</th>
+          <th scope="col">size</th>
+          <th scope="col">rows</th>
+          <th scope="col">rewrite</th>
+          <th scope="col">blockers now</th>
+        </tr>
+      </thead>
+      <tbody>
+        {details.statements.map((s) => (
+          <tr key={s.statement}>
+            <td>{s.line}</td>
+            <td>{s.lock}</td>
+            <td>{s.table ?? "—"}</td>
+            <td>{s.bytes === null ? "—" : bytes(s.bytes)}</td>
+            <td>{s.rows === null ? "—" : s.rows.toLocaleString("en")}</td>
+            <td>{s.rewrites ? "yes" : "no"}</td>
+            <td>{s.blockers.length ? s.blockers.map((b) => `pid ${b.pid} (${b.state}, ${b.mode}${b.xact_seconds !== null ? `, ${b.xact_seconds} s` : ""})`).join("; ") : "none"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i += 1;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import type { Policy } from "./schema.ts";
+
+// What a policy says about the facts `rollgate inspect` reads from the application's
+// database, and how `rollgate run --database-url` takes locks. Every field is optional, so
+// policies stored before these checks existed stay valid and get the defaults below.
+
+export const databasePolicySchema = z.object({
+  /**
+   * Whether "nothing still uses what the contract removes" and "expand is live" block the
+   * contract: always, never (shown only), or "auto" — from the first inspection the
+   * environment sends (default), so pipelines that do not inspect are not blocked.
+   */
+  checks: z.enum(["auto", "blocking", "informational"]).optional(),
+  /** Lock risk is shown; "blocking" makes sessions that would block the contract's locks fail the gate. */
+  lockRisk: z.enum(["informational", "blocking"]).optional(),
+  /** The "recent" inspection must be at most this old. */
+  inspectionMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  /** The executor's `lock_timeout` per statement. */
+  lockTimeoutMs: z.number().int().min(50).max(600_000).optional(),
+  /** The executor's `statement_timeout` per statement (0: none). */
+  statementTimeoutMs: z.number().int().min(0).max(24 * 3600_000).optional(),
+  /** Attempts after a lock timeout (55P03) before giving up. */
+  lockRetries: z.number().int().min(0).max(100).optional(),
+  /** Before a contract: wait for blocking sessions to end (up to `blockerWaitSeconds`), or stop. */
+  blockers: z.enum(["wait", "stop"]).optional(),
+  blockerWaitSeconds: z.number().int().min(0).max(3600).optional(),
+});
+
+export type DatabasePolicy = Required<z.infer<typeof databasePolicySchema>>;
+
+export const DATABASE_POLICY_DEFAULTS: DatabasePolicy = {
+  checks: "auto",
+  lockRisk: "informational",
+  inspectionMaxAgeSeconds: 3600,
+  lockTimeoutMs: 3000,
+  statementTimeoutMs: 0,
+  lockRetries: 10,
+  blockers: "wait",
+  blockerWaitSeconds: 300,
+};
+
+/** The policy's database settings with defaults filled in. */
+export function databasePolicy(policy: Pick<Policy, "database">): DatabasePolicy {
+  return { ...DATABASE_POLICY_DEFAULTS, ...stripUndefined(policy.database ?? {}) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

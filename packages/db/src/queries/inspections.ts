@@ -1,0 +1,116 @@
+import type { Inspection } from "@rollgate/core/contract/inspection";
+import type { DatabaseFacts, InspectionFact } from "@rollgate/core/gate";
+import type { ObservedManifestFact } from "@rollgate/core/eligibility";
+import { attributeInterval, mergeObserved, type UsageSnapshot } from "@rollgate/core/inspect/manifests";
+import { decodeUsage } from "@rollgate/core/inspect/usage";
+import type { RemovedObject } from "@rollgate/core/eligibility";
+import type { AnalysedStatement } from "@rollgate/core/sql";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
+
+/** A flagged window-start inspection may arrive a little before the server starts the window. */
+const EARLY_WINDOW_START_MS = 10 * 60_000;
+
+/**
+ * Stores an inspection and learns from it: what grew since the environment's previous
+ * inspection is attributed to the version deployed throughout (observed manifests).
+ * Call inside the transaction that records the event.
+ */
+export async function recordInspection(db: Db, input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection }): Promise<{ id: string; learned: string | null }> {
+  const { usage, ...summary } = input.inspection;
+  const [previous] = await db
+    .select({ receivedAt: inspections.receivedAt, summary: inspections.summary, usage: inspections.usage })
+    .from(inspections)
+    .where(and(eq(inspections.environmentId, input.environmentId), lt(inspections.receivedAt, input.receivedAt)))
+    .orderBy(desc(inspections.receivedAt))
+    .limit(1);
+  const [row] = await db
+    .insert(inspections)
+    .values({ environmentId: input.environmentId, rolloutId: input.rolloutId, eventId: input.eventId, receivedAt: input.receivedAt, windowStart: summary.window_start ?? false, summary, usage: input.inspection.usage_complete ? usage : null })
+    .returning({ id: inspections.id });
+  if (!previous) return { id: row!.id, learned: null };
+
+  const deployments = await db
+    .select({ version: appDeployments.version, deployedAt: appDeployments.occurredAt })
+    .from(appDeployments)
+    .where(and(eq(appDeployments.environmentId, input.environmentId), lt(appDeployments.occurredAt, input.receivedAt)))
+    .orderBy(asc(appDeployments.occurredAt));
+  const attribution = attributeInterval(snapshot(previous.receivedAt, previous.summary, previous.usage), snapshot(input.receivedAt, summary, input.inspection.usage_complete ? usage : null), deployments);
+  if (!attribution.version) return { id: row!.id, learned: null };
+  const [current] = await db
+    .select()
+    .from(observedManifests)
+    .where(and(eq(observedManifests.environmentId, input.environmentId), eq(observedManifests.version, attribution.version)))
+    .for("update");
+  const merged = mergeObserved(current ? { version: current.version, entries: current.entries, from: current.coveredFrom, to: current.coveredTo } : null, attribution)!;
+  await db
+    .insert(observedManifests)
+    .values({ environmentId: input.environmentId, version: merged.version, entries: merged.entries, coveredFrom: merged.from, coveredTo: merged.to, intervals: 1 })
+    .onConflictDoUpdate({
+      target: [observedManifests.environmentId, observedManifests.version],
+      set: { entries: merged.entries, coveredFrom: merged.from, coveredTo: merged.to, intervals: sql`${observedManifests.intervals} + 1` },
+    });
+  return { id: row!.id, learned: attribution.version };
+}
+
+function snapshot(receivedAt: Date, summary: Omit<Inspection, "usage">, usage: Record<string, string> | null): UsageSnapshot {
+  return {
+    receivedAt,
+    serverStartedAt: summary.server.started_at,
+    statsReset: summary.statistics.stats_reset ?? null,
+    dealloc: summary.statistics.dealloc ?? null,
+    complete: summary.statistics.available && usage !== null,
+    usage: decodeUsage(usage ?? {}),
+  };
+}
+
+const factColumns = { id: inspections.id, receivedAt: inspections.receivedAt, summary: inspections.summary };
+
+/**
+ * The inspections the gate compares: the window's first (flagged, or the first after it
+ * started), the newest, and the one before the newest. Three indexed reads, whatever the history.
+ */
+export async function loadDatabaseFacts(
+  db: Db,
+  input: { environmentId: string; windowStartedAt: Date | null; now: Date; contract: { checksum: string; removed: RemovedObject[]; statements: AnalysedStatement[] } | null; expandChecksum: string | null },
+): Promise<DatabaseFacts> {
+  const env = eq(inspections.environmentId, input.environmentId);
+  const [recent, previous] = (await db.select(factColumns).from(inspections).where(and(env, lt(inspections.receivedAt, new Date(input.now.getTime() + 1)))).orderBy(desc(inspections.receivedAt)).limit(2)) as InspectionFact[];
+  let baseline: InspectionFact | null = null;
+  if (input.windowStartedAt) {
+    const start = input.windowStartedAt;
+    const early = new Date(start.getTime() - EARLY_WINDOW_START_MS);
+    // The newest flagged one just before the start, else the first one after it.
+    const [flagged] = (await db.select(factColumns).from(inspections).where(and(env, eq(inspections.windowStart, true), gte(inspections.receivedAt, early), lt(inspections.receivedAt, start))).orderBy(desc(inspections.receivedAt)).limit(1)) as InspectionFact[];
+    const [first] = flagged ? [flagged] : ((await db.select(factColumns).from(inspections).where(and(env, gte(inspections.receivedAt, start))).orderBy(asc(inspections.receivedAt)).limit(1)) as InspectionFact[]);
+    baseline = first ?? null;
+  }
+  return { baseline, recent: recent ?? null, previous: previous ?? null, environmentInspected: Boolean(recent), contract: input.contract, expandChecksum: input.expandChecksum };
+}
+
+/** Observed manifests of an environment, for rollback eligibility. */
+export async function listObservedManifests(db: Db, environmentId: string): Promise<ObservedManifestFact[]> {
+  const rows = await db.select().from(observedManifests).where(eq(observedManifests.environmentId, environmentId));
+  return rows.map((r) => ({ version: r.version, entries: r.entries, from: r.coveredFrom, to: r.coveredTo }));
+}
+
+/** The newest inspections of an environment, for the rollout page. */
+export async function inspectionHistory(db: Db, environmentId: string, limit = 20) {
+  return db
+    .select({
+      id: inspections.id,
+      receivedAt: inspections.receivedAt,
+      windowStart: inspections.windowStart,
+      available: sql<boolean>`(${inspections.summary}->'statistics'->>'available')::boolean`,
+      statements: sql<number>`(${inspections.summary}->'statistics'->>'statements')::int`,
+      flagged: sql<number>`jsonb_array_length(${inspections.summary}->'statements')`,
+      drift: sql<number>`(select count(*)::int from jsonb_array_elements(${inspections.summary}->'expand') e where e->>'state' <> 'present')`,
+      sessions: sql<number>`jsonb_array_length(${inspections.summary}->'sessions')`,
+      durationMs: sql<number>`(${inspections.summary}->>'duration_ms')::int`,
+    })
+    .from(inspections)
+    .where(eq(inspections.environmentId, environmentId))
+    .orderBy(desc(inspections.receivedAt))
+    .limit(limit);
+}

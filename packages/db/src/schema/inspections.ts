@@ -1,0 +1,41 @@
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { Inspection } from "@rollgate/core/contract/inspection";
+import { rollouts } from "./releases.ts";
+import { environments } from "./services.ts";
+
+/** What `rollgate inspect` read from an environment's application database (migration 0007). */
+export const inspections = pgTable(
+  "inspections",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    rolloutId: uuid().references(() => rollouts.id, { onDelete: "set null" }),
+    eventId: uuid().notNull(),
+    /** Receipt time: the only time that decides anything. */
+    receivedAt: timestamp({ withTimezone: true }).notNull(),
+    windowStart: boolean().notNull().default(false),
+    /** The summary without its usage map. */
+    summary: jsonb().$type<Omit<Inspection, "usage">>().notNull(),
+    /** Cumulative calls per object (the wire form), read only to learn observed manifests. */
+    usage: jsonb().$type<Record<string, string> | null>(),
+  },
+  (t) => [index().on(t.environmentId, t.receivedAt)],
+);
+
+/** What inspections saw each app version use, and the span they cover. */
+export const observedManifests = pgTable(
+  "observed_manifests",
+  {
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    version: text().notNull(),
+    entries: jsonb().$type<string[]>().notNull(),
+    coveredFrom: timestamp({ withTimezone: true }).notNull(),
+    coveredTo: timestamp({ withTimezone: true }).notNull(),
+    intervals: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.version] })],
+);
