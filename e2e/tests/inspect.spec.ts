@@ -5,8 +5,18 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gateResponseSchema } from "@rollgate/core/contract/responses";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { CONTRACT, EXPAND, accept, makeService, query, sha, startWindow } from "../support/api";
+import { signInWithSso } from "../support/sign-in";
+
+/** Opens a rollout page as a viewer (reading needs sign-in and a role). */
+async function openAsViewer(page: Page, url: string) {
+  const email = `viewer.${Math.random().toString(36).slice(2, 10)}@example.com`;
+  const [user] = await query<{ id: string }>(`insert into users (email) values ($1) returning id`, [email]);
+  await query(`insert into user_roles (user_id, role) values ($1, 'viewer')`, [user!.id]);
+  await signInWithSso(page, email, url);
+  await expect(page).toHaveURL(new RegExp(`${url}$`));
+}
 
 // The database checks on the dashboard: a `database.inspected` pair in which v1's statement
 // kept running fails "nothing still uses what the contract removes" with its evidence, lock
@@ -47,7 +57,7 @@ test("the gate panel shows a statement that still uses the dropped column, lock 
   expect(gate.checks.find((c) => c.id === "lock_risk")).toMatchObject({ status: "fail", blocking: false });
   expect(gate.executor).toMatchObject({ lock_timeout_ms: 3000, blockers: "wait" });
 
-  await page.goto(`/rollouts/${svc.slug}/staging/r1`);
+  await openAsViewer(page, `/rollouts/${svc.slug}/staging/r1`);
   const check = page.locator("[data-check=usage]");
   await expect(check).toHaveAttribute("data-status", "fail");
   await expect(check).toContainText("select u.email from users u where u.id = $1");
@@ -73,7 +83,7 @@ test("rollgate inspect against a server without pg_stat_statements says how to e
   const { stderr } = await exec(process.execPath, [bin, "inspect", "--database-url", process.env.DATABASE_URL!, "--contract", path.join(dir, "contract.sql"), "--expand", path.join(dir, "expand.sql")], { env, cwd: root });
   expect(stderr).toMatch(/no statement statistics — pg_stat_statements is not loaded: add pg_stat_statements to shared_preload_libraries/);
 
-  await page.goto(`/rollouts/${svc.slug}/staging/r1`);
+  await openAsViewer(page, `/rollouts/${svc.slug}/staging/r1`);
   const check = page.locator("[data-check=usage]");
   await expect(check).toHaveAttribute("data-status", "unknown");
   await expect(check).toContainText("shared_preload_libraries");
@@ -104,7 +114,7 @@ test("rollgate run --database-url runs the expand itself, statement by statement
       [svc.slug],
     );
     expect(run).toMatchObject({ status: "succeeded", statements: [{ line: 2, retries: 0 }, { line: 3, retries: 0 }, { line: 5, retries: 0, concurrently: true }] });
-    await page.goto(`/rollouts/${svc.slug}/staging/r1`);
+    await openAsViewer(page, `/rollouts/${svc.slug}/staging/r1`);
     await expect(page.locator("[data-statements]")).toContainText("3 run by Rollgate, 0 lock-timeout retries");
   } finally {
     await query(`drop database if exists ${app} with (force)`);
