@@ -7,3 +7,4 @@ export * from "./services.ts";
 export * from "./signals.ts";
 export * from "./jobs.ts";
 export * from "./integrations.ts";
+export * from "./notifications.ts";
