@@ -173,3 +173,24 @@ export async function advanceCursor(db: Db, name: string, now: Date): Promise<Da
   await db.insert(notificationCursor).values({ name, checkedUntil: now }).onConflictDoUpdate({ target: notificationCursor.name, set: { checkedUntil: now } });
   return existing?.at ?? now;
 }
+
+/**
+ * Verifying rollouts past their window that someone wants `gate.open` for and that were not
+ * reported open for their current contract script yet: the watcher evaluates only these.
+ */
+export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<WindowEdge & { checksum: string }>> {
+  const rows = rowsOf<{ rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; ends_at: string | Date; checksum: string }>(
+    await db.execute(sql`
+      select * from (
+        select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, r.contract_checksum as checksum,
+               r.window_started_at + make_interval(secs => coalesce((e.policy ->> 'rollbackWindowSeconds')::int, 3600)) as ends_at
+        from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
+        where r.state = 'verifying' and r.window_started_at is not null and r.contract_checksum is not null
+          and exists (
+            select 1 from notification_subscriptions n
+            where n.service_id = s.id and n.disabled_at is null and (n.environment_id is null or n.environment_id = e.id) and 'gate.open' = any(n.event_types)
+              and not exists (select 1 from notification_deliveries d where d.subscription_id = n.id and d.dedupe_key = 'gate.open:' || r.id || ':' || r.contract_checksum))
+      ) w where w.ends_at <= ${now.toISOString()}::timestamptz`),
+  );
+  return rows.map((r) => ({ rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.ends_at), checksum: r.checksum }));
+}

@@ -1,6 +1,11 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
 import { NOTIFICATION_EVENTS, notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
-import { advanceCursor, claimDueDeliveries, enqueueNotification, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { evaluateGate } from "@rollgate/core/gate";
+import { parsePolicy } from "@rollgate/core/policy";
+import { analyseSql } from "@rollgate/core/sql";
+import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
+import { advanceCursor, claimDueDeliveries, enqueueNotification, gateOpenCandidates, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
 import type { JobContext } from "../context.ts";
@@ -83,5 +88,22 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   };
   await report("window.ended", since, now);
   await report("window.ending", new Date(since.getTime() + HOUR), new Date(now.getTime() + HOUR));
-  return `${queued} notification(s) queued (${NOTIFICATION_EVENTS["window.ended"].toLowerCase()} / ending)`;
+  queued += await reportOpenGates(ctx, now);
+  return `${queued} notification(s) queued (${NOTIFICATION_EVENTS["window.ended"].toLowerCase()} / ending / gate open)`;
+}
+
+/** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */
+async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
+  let queued = 0;
+  for (const c of await gateOpenCandidates(ctx.db, now)) {
+    const row = await findRollout(ctx.db, { service: c.service, environment: c.environment, release: c.release });
+    const parsed = row ? parsePolicy(row.policy) : null;
+    if (!row || !parsed?.ok) continue;
+    const expand = row.rollout.expandSql ? (await analyseSql(row.rollout.expandSql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length : 0;
+    const verdict = evaluateGate(await loadGateFacts(ctx.db, row, now, expand), parsed.policy, now);
+    if (!verdict.allowed) continue;
+    const payload = notificationPayload({ type: "gate.open", service: c.service, environment: c.environment, release: c.release, summary: "Every gate check passes: the contract may take its lease.", at: now });
+    queued += await enqueueNotification(ctx.db, { serviceId: c.serviceId, environmentId: c.environmentId, type: "gate.open", key: `gate.open:${c.rolloutId}:${c.checksum}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return queued;
 }

@@ -25,7 +25,7 @@ const tick = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 
 const watch = () => watchWindows({ db, now: () => clock, secretKey: "unused", config: DEFAULT_WORKER_CONFIG });
 
 describe("notifications raised by changes", () => {
-  it("window ended, lease taken and contract succeeded are each queued once, with a link to the rollout", async () => {
+  it("window ended, gate open, lease taken and contract succeeded are each queued once, with a link to the rollout", async () => {
     const svc = await support.testService(db, "ntf");
     const sub = await createSubscription(db, { serviceId: svc.serviceId, environmentId: null, kind: "slack", url: "http://127.0.0.1:3939/never", secretCiphertext: null, eventTypes: NOTIFICATION_EVENT_TYPES, createdBy: "test" });
     await support.startWindow(svc, "r1", "1.0.0", clock);
@@ -40,7 +40,7 @@ describe("notifications raised by changes", () => {
     await support.send(svc, "r1", "migration.succeeded", { phase: "contract", name: "c", checksum: sum(CONTRACT), lease_id }, clock);
 
     const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
-    expect(rows.map((r) => r.eventType).sort()).toEqual(["contract.succeeded", "lease.taken", "window.ended"]);
+    expect(rows.map((r) => r.eventType).sort()).toEqual(["contract.succeeded", "gate.open", "lease.taken", "window.ended"]);
     const leaseTaken = rows.find((r) => r.eventType === "lease.taken")!;
     expect(leaseTaken.payload).toMatchObject({ service: svc.slug, environment: "staging", release: "r1", path: `/rollouts/${svc.slug}/staging/r1`, summary: expect.stringContaining("ci-42") });
     expect(rows.every((r) => r.status === "pending")).toBe(true);
