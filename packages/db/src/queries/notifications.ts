@@ -194,3 +194,25 @@ export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<Windo
   );
   return rows.map((r) => ({ rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.ends_at), checksum: r.checksum }));
 }
+
+export interface NoGoRaised extends WindowEdge {
+  incidentId: string;
+  title: string;
+  source: string;
+}
+
+/**
+ * Open incidents that block contract, opened in (from, to], once for each rollout of their
+ * environment that still has a contract ahead (rolling out, verifying, or a failed contract).
+ */
+export async function noGosOpenedBetween(db: Db, from: Date, to: Date): Promise<NoGoRaised[]> {
+  const rows = rowsOf<{ incident_id: string; title: string; source: string; rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; opened_at: string | Date }>(
+    await db.execute(sql`
+      select i.id as incident_id, i.title, i.source, i.opened_at, r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release
+      from incidents i join environments e on e.id = i.environment_id join services s on s.id = e.service_id
+        join rollouts r on r.environment_id = e.id join releases rel on rel.id = r.release_id
+      where i.closed_at is null and i.blocks_contract and i.opened_at > ${from.toISOString()}::timestamptz and i.opened_at <= ${to.toISOString()}::timestamptz
+        and r.state in ('expanded', 'rolling_out', 'verifying', 'contract_failed')`),
+  );
+  return rows.map((r) => ({ incidentId: r.incident_id, title: r.title, source: r.source, rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.opened_at) }));
+}

@@ -4,7 +4,7 @@ import { evaluateGate } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
-import { advanceCursor, claimDueDeliveries, enqueueNotification, gateOpenCandidates, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { advanceCursor, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
@@ -71,7 +71,7 @@ async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
 }
 
 /**
- * Reports rollback windows that end within the hour and that ended, once each: it looks at
+ * Reports rollback windows that end within the hour and that ended, open gates and new no-gos, once each: it looks at
  * the span since its last run (a cursor in the database), and the dedupe key is the rollout
  * and event, so an overlap or a second worker adds nothing.
  */
@@ -89,7 +89,12 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   await report("window.ended", since, now);
   await report("window.ending", new Date(since.getTime() + HOUR), new Date(now.getTime() + HOUR));
   queued += await reportOpenGates(ctx, now);
-  return `${queued} notification(s) queued (${NOTIFICATION_EVENTS["window.ended"].toLowerCase()} / ending / gate open)`;
+  // Incidents are inserted with the server's clock by transactions that may commit a little later: look back a few minutes (the dedupe key absorbs the overlap).
+  for (const n of await noGosOpenedBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
+    const payload = notificationPayload({ type: "nogo.raised", service: n.service, environment: n.environment, release: n.release, summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`, at: now });
+    queued += await enqueueNotification(ctx.db, { serviceId: n.serviceId, environmentId: n.environmentId, type: "nogo.raised", key: `nogo.raised:${n.incidentId}:${n.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return `${queued} notification(s) queued (${NOTIFICATION_EVENTS["window.ended"].toLowerCase()} / ending / gate open / no-go)`;
 }
 
 /** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */

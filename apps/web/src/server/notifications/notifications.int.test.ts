@@ -56,3 +56,19 @@ describe("notifications raised by changes", () => {
     expect(await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id))).toEqual([]);
   });
 });
+
+describe("no-go raised", () => {
+  it("an incident opened for the environment is reported once for its rollout that still has a contract ahead", async () => {
+    const svc = await support.testService(db, "ntf-nogo");
+    const sub = await createSubscription(db, { serviceId: svc.serviceId, environmentId: svc.environmentId, kind: "slack", url: "http://127.0.0.1:3939/never", secretCiphertext: null, eventTypes: ["nogo.raised"], createdBy: "test" });
+    await support.startWindow(svc, "r1", "1.0.0", clock);
+    await watch();
+    tick(5);
+    await support.send(svc, "r1", "incident.opened", { key: "INC-7", title: "Checkout errors" }, clock);
+    tick(5);
+    await watch();
+    await watch();
+    const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
+    expect(rows.map((r) => [r.eventType, (r.payload as { summary: string }).summary])).toEqual([["nogo.raised", "No-go from event: Checkout errors. The contract is blocked until it resolves."]]);
+  });
+});
