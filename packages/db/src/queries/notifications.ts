@@ -216,3 +216,37 @@ export async function noGosOpenedBetween(db: Db, from: Date, to: Date): Promise<
   );
   return rows.map((r) => ({ incidentId: r.incident_id, title: r.title, source: r.source, rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.opened_at) }));
 }
+
+export interface ApprovalNeeded extends WindowEdge {
+  required: number;
+  allowedRoles: string[];
+  author: string;
+  /** E-mails of people holding an allowed role globally or for this service (the author excluded). */
+  approvers: string[];
+}
+
+/** Rollouts whose window started in (from, to] under a policy that asks for approvals, with who may give them. */
+export async function approvalsNeededBetween(db: Db, from: Date, to: Date): Promise<ApprovalNeeded[]> {
+  const rows = rowsOf<{ rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; author: string; policy: { approvals?: { required?: number; allowedRoles?: string[] } }; started_at: string | Date; approvers: string[] | null }>(
+    await db.execute(sql`
+      select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, rel.author, e.policy, r.window_started_at as started_at,
+             (select array_agg(distinct u.email order by u.email) from user_roles ur join users u on u.id = ur.user_id
+               where (ur.service_id is null or ur.service_id = s.id) and ur.role = any(array(select jsonb_array_elements_text(e.policy -> 'approvals' -> 'allowedRoles'))) and lower(u.email) <> lower(rel.author)) as approvers
+      from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
+      where r.state = 'verifying' and coalesce((e.policy -> 'approvals' ->> 'required')::int, 0) > 0
+        and r.window_started_at > ${from.toISOString()}::timestamptz and r.window_started_at <= ${to.toISOString()}::timestamptz`),
+  );
+  return rows.map((r) => ({
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(r.started_at),
+    author: r.author,
+    required: r.policy.approvals?.required ?? 0,
+    allowedRoles: r.policy.approvals?.allowedRoles ?? [],
+    approvers: r.approvers ?? [],
+  }));
+}

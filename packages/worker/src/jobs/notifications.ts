@@ -1,10 +1,10 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
-import { NOTIFICATION_EVENTS, notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
+import { notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
 import { evaluateGate } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
-import { advanceCursor, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { advanceCursor, approvalsNeededBetween, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
@@ -71,7 +71,8 @@ async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
 }
 
 /**
- * Reports rollback windows that end within the hour and that ended, open gates and new no-gos, once each: it looks at
+ * Reports rollback windows that end within the hour and that ended, open gates, new no-gos and
+ * approvals needed, once each: it looks at
  * the span since its last run (a cursor in the database), and the dedupe key is the rollout
  * and event, so an overlap or a second worker adds nothing.
  */
@@ -94,7 +95,20 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
     const payload = notificationPayload({ type: "nogo.raised", service: n.service, environment: n.environment, release: n.release, summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`, at: now });
     queued += await enqueueNotification(ctx.db, { serviceId: n.serviceId, environmentId: n.environmentId, type: "nogo.raised", key: `nogo.raised:${n.incidentId}:${n.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
   }
-  return `${queued} notification(s) queued (${NOTIFICATION_EVENTS["window.ended"].toLowerCase()} / ending / gate open / no-go)`;
+  for (const a of await approvalsNeededBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
+    const who = a.approvers.length > 0 ? a.approvers.slice(0, 20).join(", ") + (a.approvers.length > 20 ? ` and ${a.approvers.length - 20} more` : "") : "nobody yet: grant a role in admin → Users";
+    const payload = notificationPayload({
+      type: "approval.requested",
+      service: a.service,
+      environment: a.environment,
+      release: a.release,
+      summary: `${a.required} approval(s) needed before the contract may run; approve on the rollout page, signed in.`,
+      facts: { "May approve": who, Roles: a.allowedRoles.join(", "), Author: `${a.author} (may not approve)` },
+      at: now,
+    });
+    queued += await enqueueNotification(ctx.db, { serviceId: a.serviceId, environmentId: a.environmentId, type: "approval.requested", key: `approval.requested:${a.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested)`;
 }
 
 /** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */

@@ -11,7 +11,7 @@ vi.mock("../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { createSubscription } = await import("@rollgate/db/queries/notifications");
-const { notificationDeliveries } = await import("@rollgate/db/schema");
+const { notificationDeliveries, userRoles, users } = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
 const { DEFAULT_WORKER_CONFIG } = await import("@rollgate/worker");
 const { watchWindows } = await import("@rollgate/worker/jobs/notifications");
@@ -70,5 +70,31 @@ describe("no-go raised", () => {
     await watch();
     const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
     expect(rows.map((r) => [r.eventType, (r.payload as { summary: string }).summary])).toEqual([["nogo.raised", "No-go from event: Checkout errors. The contract is blocked until it resolves."]]);
+  });
+});
+
+describe("approval requested", () => {
+  it("is reported once when the window starts, naming who may approve (not the author, not other services' approvers)", async () => {
+    const svc = await support.testService(db, "ntf-appr", { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } });
+    const other = await support.testService(db, "ntf-other");
+    const approver = `approver-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const stranger = `stranger-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await db.insert(users).values([{ email: approver }, { email: stranger }, { email: "dev@example.com" }]).onConflictDoNothing();
+    const ids = new Map((await db.select({ id: users.id, email: users.email }).from(users)).map((u) => [u.email, u.id]));
+    await db.insert(userRoles).values([
+      { userId: ids.get(approver)!, role: "approver", serviceId: svc.serviceId },
+      { userId: ids.get("dev@example.com")!, role: "approver", serviceId: svc.serviceId },
+      { userId: ids.get(stranger)!, role: "approver", serviceId: other.serviceId },
+    ]);
+    const sub = await createSubscription(db, { serviceId: svc.serviceId, environmentId: null, kind: "webhook", url: "http://127.0.0.1:3939/never", secretCiphertext: null, eventTypes: ["approval.requested"], createdBy: "test" });
+    await watch();
+    tick(1);
+    await support.startWindow(svc, "r1", "1.0.0", clock);
+    tick(1);
+    await watch();
+    await watch();
+    const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload).toMatchObject({ type: "approval.requested", facts: { "May approve": approver, Roles: "approver", Author: "dev@example.com (may not approve)" } });
   });
 });
