@@ -5,7 +5,7 @@ import { artifactsDir } from "../playwright.config";
 import { signInWithPassword } from "../support/sign-in";
 
 const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/api/auth/signin", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
-const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies", "/admin/integrations", "/admin/jobs", "/admin/github"];
+const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies", "/admin/integrations", "/admin/notifications", "/admin/jobs", "/admin/github"];
 
 async function expectNoSeriousViolations(page: Page, url: string) {
   const results = await new AxeBuilder({ page }).analyze();

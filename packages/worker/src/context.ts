@@ -18,6 +18,12 @@ export interface WorkerConfig {
   rateLimitRetentionSeconds: number;
   /** How many Prometheus queries a round runs at once. */
   queryConcurrency: number;
+  /** The dashboard's public URL (`NEXTAUTH_URL`): notifications link to pages under it. */
+  publicUrl: string;
+  /** First retry delay of a notification; it doubles each attempt. */
+  notificationBackoffMs: number;
+  /** Attempts before a notification is marked failed. */
+  notificationMaxAttempts: number;
 }
 
-export const DEFAULT_WORKER_CONFIG: WorkerConfig = { tickSeconds: 5, snapshotRetentionDays: 90, rateLimitRetentionSeconds: 3600, queryConcurrency: 16 };
+export const DEFAULT_WORKER_CONFIG: WorkerConfig = { tickSeconds: 5, snapshotRetentionDays: 90, rateLimitRetentionSeconds: 3600, queryConcurrency: 16, publicUrl: "http://localhost:3000", notificationBackoffMs: 1000, notificationMaxAttempts: 10 };

@@ -20,6 +20,18 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
   const taskList: TaskList = {};
   for (const job of JOBS) {
     if (job.name === SAMPLE) continue;
+    if (!job.cron) {
+      // Self-rescheduling under a fixed job key, like sampling: one queued at a time across replicas.
+      let jobFailures = 0;
+      taskList[job.name] = (async (_payload, helpers) => {
+        const outcome = await runRecorded(job, ctx, options.onOutcome);
+        jobFailures = outcome.ok ? 0 : jobFailures + 1;
+        const period = job.everySeconds(ctx);
+        const runAt = new Date(Date.now() + (outcome.ok ? period : backoffSeconds(period, jobFailures)) * 1000);
+        await helpers.addJob(job.name, {}, { jobKey: job.name, jobKeyMode: "replace", runAt, maxAttempts: 3 });
+      }) satisfies Task;
+      continue;
+    }
     taskList[job.name] = (async () => {
       const outcome = await runRecorded(job, ctx, options.onOutcome);
       if (!outcome.ok) throw new Error(outcome.error);
@@ -34,8 +46,9 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     const runAt = outcome.ok ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick) : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
     await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 });
   }) satisfies Task;
+  const selfScheduled = JOBS.filter((j) => !j.cron).map((j) => j.name);
   taskList.kick_sampling = (async (_payload, helpers) => {
-    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+    for (const name of selfScheduled) await helpers.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   }) satisfies Task;
 
   const cron = JOBS.filter((j) => j.cron).map((j) => ({ task: j.name, match: j.cron!, identifier: j.name, options: { maxAttempts: 5, backfillPeriod: 0 } }));
@@ -50,7 +63,7 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     parsedCronItems: parseCronItems([...cron, { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } }]),
     logger: new Logger(() => () => {}),
   });
-  await runner.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+  for (const name of selfScheduled) await runner.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   return {
     kind: "graphile",
     stop: () => runner.stop(),

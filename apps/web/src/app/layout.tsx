@@ -18,6 +18,7 @@ const NAV = [
   ["/admin/policies", "Policies"],
   ["/admin/tokens", "Tokens"],
   ["/admin/integrations", "Alerting"],
+  ["/admin/notifications", "Notifications"],
   ["/admin/jobs", "Jobs"],
   ["/admin/github", "GitHub"],
   ["/admin/users", "Users"],

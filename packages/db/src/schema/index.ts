@@ -8,3 +8,4 @@ export * from "./signals.ts";
 export * from "./jobs.ts";
 export * from "./integrations.ts";
 export * from "./inspections.ts";
+export * from "./notifications.ts";

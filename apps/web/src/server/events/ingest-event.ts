@@ -19,6 +19,7 @@ import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { ingestIncidentEvent } from "../integrations/ingest-incident-event";
+import { notifyRollout } from "../notifications/notify-rollout";
 
 /** Events about a rollout (every type but the incident ones). */
 type RolloutEventBody = Exclude<EventBody, IncidentEventBody>;
@@ -77,6 +78,8 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     // the chain's lock for the shortest time.
     if (changed || body.type === "release.created" || skew !== null)
       await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state, ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}) } });
+    if ((event.type === "migration.succeeded" || event.type === "migration.failed") && event.phase === "contract" && changed)
+      await notifyRollout(tx, { row: rollout, keys: body, type: event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed", key: eventId, now, summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.` });
     return { outcome: "accepted", eventId, duplicate: false };
   });
 }

@@ -8,6 +8,7 @@ import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
+import { notifyRollout } from "../notifications/notify-rollout";
 import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
 
 /**
@@ -56,6 +57,7 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       rolloutId: locked.rollout.id,
       data: { leaseId: lease.id, holder: options.holder, expiresAt: lease.expiresAt, checksum: grant.checksum, ...grant.detail, ...(grant.kind === "recovery" ? { severity: "critical" } : {}) },
     });
+    await notifyRollout(tx, { row: locked, keys, type: "lease.taken", key: lease.id, now, summary: `${options.holder} took the ${grant.kind === "gate" ? "contract" : "recovery"} lease until ${lease.expiresAt.toISOString()}.` });
     return { ...lease, checksum: grant.checksum, kind: grant.kind };
   });
 }

@@ -13,6 +13,7 @@ import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import { notifyRollout } from "../notifications/notify-rollout";
 
 /** "At least a full sentence": eight words or more, ending like a sentence. */
 export function isSentence(text: string): boolean {
@@ -65,6 +66,7 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
       rolloutId: row.rollout.id,
       data: { severity: "critical", email: user.email, role: allowed.role, checks, justification: options.justification.trim(), expiresAt, overrideId: override.id, awaitingConfirmation: needsSecond },
     });
+    await notifyRollout(tx, { row, keys, type: "breakglass.used", key: override.id, now: at, summary: `${user.email} broke the glass on ${checks.join(", ")} until ${expiresAt.toISOString()}${needsSecond ? "; a second person must confirm it on the rollout page" : ""}. It awaits review.` });
     return { id: override.id, expiresAt, awaitingConfirmation: needsSecond };
   })) as { id: string; expiresAt: Date; awaitingConfirmation: boolean };
 }

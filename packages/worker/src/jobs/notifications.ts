@@ -1,0 +1,128 @@
+import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
+import { notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
+import { evaluateGate } from "@rollgate/core/gate";
+import { parsePolicy } from "@rollgate/core/policy";
+import { analyseSql } from "@rollgate/core/sql";
+import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
+import { advanceCursor, approvalsNeededBetween, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { findRollout } from "@rollgate/db/queries/rollouts";
+import { decryptSecret } from "@rollgate/db/secrets";
+import { Webhook } from "standardwebhooks";
+import type { JobContext } from "../context.ts";
+import { describe } from "../record.ts";
+
+const TIMEOUT_MS = 5000;
+const HOUR = 3_600_000;
+
+/** Milliseconds before attempt `attempts + 1`: base × 2^(attempts−1), capped, with up to 20 % jitter. */
+export function retryDelayMs(baseMs: number, attempts: number, random: () => number = Math.random): number {
+  const delay = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
+  return Math.round(delay * (1 + 0.2 * random()));
+}
+
+/**
+ * Sends due deliveries, one attempt each: delivered, or retried with backoff, or failed after
+ * `notificationMaxAttempts`. Sending happens outside any transaction; a claim keeps other
+ * workers off a delivery for a minute, after which a lost attempt is retried.
+ */
+export async function deliverNotifications(ctx: JobContext): Promise<string> {
+  const now = ctx.now();
+  const claimed = await claimDueDeliveries(ctx.db, now, new Date(now.getTime() + 60_000));
+  let delivered = 0;
+  for (const d of claimed) {
+    const error = await send(ctx, d).then(
+      () => null,
+      (e: unknown) => describe(e),
+    );
+    const attempts = d.attempts + 1;
+    if (error === null) {
+      delivered += 1;
+      await recordAttempt(ctx.db, d.id, { ok: true, at: ctx.now() });
+    } else {
+      const retryAt = attempts >= ctx.config.notificationMaxAttempts ? null : new Date(ctx.now().getTime() + retryDelayMs(ctx.config.notificationBackoffMs, attempts));
+      await recordAttempt(ctx.db, d.id, { ok: false, error, retryAt });
+    }
+  }
+  return `${claimed.length} due, ${delivered} delivered`;
+}
+
+async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
+  const payload = d.payload as unknown as NotificationPayload;
+  if (d.kind === "slack") {
+    // The library retries nothing by default here; our own backoff does.
+    // Core builds plain objects (checked by `blockKitProblems`); Slack's types describe the same shape.
+    await new IncomingWebhook(d.url, { timeout: TIMEOUT_MS }).send(slackMessage(payload, ctx.config.publicUrl) as unknown as IncomingWebhookSendArguments);
+    return;
+  }
+  if (!d.secretCiphertext) throw new Error("the subscription has no signing secret");
+  const secret = decryptSecret(d.secretCiphertext, ctx.secretKey);
+  const body = JSON.stringify({ type: payload.type, timestamp: payload.occurredAt, data: { ...payload, url: new URL(payload.path, ctx.config.publicUrl).toString() } });
+  const sentAt = ctx.now();
+  const signature = new Webhook(secret).sign(d.id, sentAt, body);
+  const response = await (ctx.fetch ?? fetch)(d.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "webhook-id": d.id, "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)), "webhook-signature": signature },
+    body,
+    redirect: "error",
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`the receiver answered HTTP ${response.status}`);
+}
+
+/**
+ * Reports rollback windows that end within the hour and that ended, open gates, new no-gos and
+ * approvals needed, once each: it looks at
+ * the span since its last run (a cursor in the database), and the dedupe key is the rollout
+ * and event, so an overlap or a second worker adds nothing.
+ */
+export async function watchWindows(ctx: JobContext): Promise<string> {
+  const now = ctx.now();
+  const since = await advanceCursor(ctx.db, "windows", now);
+  let queued = 0;
+  const report = async (type: "window.ending" | "window.ended", from: Date, to: Date) => {
+    for (const w of await windowsEndingBetween(ctx.db, from, to)) {
+      const summary = type === "window.ended" ? `The rollback window ended at ${w.endsAt.toISOString()}; the contract may run once the gate's other checks pass.` : `The rollback window ends at ${w.endsAt.toISOString()}.`;
+      const payload = notificationPayload({ type, service: w.service, environment: w.environment, release: w.release, summary, at: now });
+      queued += await enqueueNotification(ctx.db, { serviceId: w.serviceId, environmentId: w.environmentId, type, key: `${type}:${w.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+    }
+  };
+  await report("window.ended", since, now);
+  await report("window.ending", new Date(since.getTime() + HOUR), new Date(now.getTime() + HOUR));
+  queued += await reportOpenGates(ctx, now);
+  // Incidents are inserted with the server's clock by transactions that may commit a little later: look back a few minutes (the dedupe key absorbs the overlap).
+  for (const n of await noGosOpenedBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
+    const payload = notificationPayload({ type: "nogo.raised", service: n.service, environment: n.environment, release: n.release, summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`, at: now });
+    queued += await enqueueNotification(ctx.db, { serviceId: n.serviceId, environmentId: n.environmentId, type: "nogo.raised", key: `nogo.raised:${n.incidentId}:${n.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  for (const a of await approvalsNeededBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
+    const who = a.approvers.length > 0 ? a.approvers.slice(0, 20).join(", ") + (a.approvers.length > 20 ? ` and ${a.approvers.length - 20} more` : "") : "nobody yet: grant a role in admin → Users";
+    const payload = notificationPayload({
+      type: "approval.requested",
+      service: a.service,
+      environment: a.environment,
+      release: a.release,
+      summary: `${a.required} approval(s) needed before the contract may run; approve on the rollout page, signed in.`,
+      facts: { "May approve": who, Roles: a.allowedRoles.join(", "), Author: `${a.author} (may not approve)` },
+      at: now,
+    });
+    queued += await enqueueNotification(ctx.db, { serviceId: a.serviceId, environmentId: a.environmentId, type: "approval.requested", key: `approval.requested:${a.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested)`;
+}
+
+/** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */
+async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
+  let queued = 0;
+  for (const c of await gateOpenCandidates(ctx.db, now)) {
+    const row = await findRollout(ctx.db, { service: c.service, environment: c.environment, release: c.release });
+    const parsed = row ? parsePolicy(row.policy) : null;
+    if (!row || !parsed?.ok) continue;
+    const expand = row.rollout.expandSql ? (await analyseSql(row.rollout.expandSql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length : 0;
+    const verdict = evaluateGate(await loadGateFacts(ctx.db, row, now, expand), parsed.policy, now);
+    if (!verdict.allowed) continue;
+    const payload = notificationPayload({ type: "gate.open", service: c.service, environment: c.environment, release: c.release, summary: "Every gate check passes: the contract may take its lease.", at: now });
+    queued += await enqueueNotification(ctx.db, { serviceId: c.serviceId, environmentId: c.environmentId, type: "gate.open", key: `gate.open:${c.rolloutId}:${c.checksum}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return queued;
+}
