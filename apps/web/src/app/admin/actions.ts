@@ -1,23 +1,10 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { changeIdentity } from "@/server/admin/link-identity";
 import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
-import { requireAdmin } from "@/server/auth/require";
-import { AppError } from "@/server/errors";
-
-async function asAdmin(path: string, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
-  try {
-    const state = await work(await requireAdmin());
-    revalidatePath(path);
-    return state;
-  } catch (error) {
-    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
-    throw error;
-  }
-}
 
 const list = (value: FormDataEntryValue | null) => String(value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 

@@ -1,22 +1,9 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { createReceiver, setPrometheusSecret, testSloQuery } from "@/server/admin/signals";
-import { requireAdmin } from "@/server/auth/require";
-import { AppError } from "@/server/errors";
-
-async function asAdmin(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
-  try {
-    const state = await work(await requireAdmin());
-    if (path) revalidatePath(path);
-    return state;
-  } catch (error) {
-    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
-    throw error;
-  }
-}
 
 export async function testQueryAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const input = z.object({ environmentId: z.uuid(), objective: z.enum(["availability", "errorBudgetRemaining", "burnRate", "latencyP99Ms"]) }).safeParse(Object.fromEntries(form));

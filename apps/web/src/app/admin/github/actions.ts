@@ -1,22 +1,9 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { linkGithubEnvironment, saveGithubSettings, unlinkGithubEnvironment } from "@/server/admin/github-integration";
-import { requireAdmin } from "@/server/auth/require";
-import { AppError } from "@/server/errors";
-
-async function asAdmin(work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
-  try {
-    const state = await work(await requireAdmin());
-    revalidatePath("/admin/github");
-    return state;
-  } catch (error) {
-    if (error instanceof AppError) return { error: error.message };
-    throw error;
-  }
-}
 
 const settings = z.object({
   appId: z.coerce.number({ message: "The App ID is a number (GitHub → the App's settings)." }).int().positive("The App ID is a number (GitHub → the App's settings)."),
@@ -28,7 +15,7 @@ const settings = z.object({
 export async function githubSettingsAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const input = settings.safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
-  return asAdmin(async (admin) => {
+  return asAdmin("/admin/github", async (admin) => {
     await saveGithubSettings(admin, input.data);
     return { done: "GitHub App saved. Its webhook URL is /api/v1/integrations/github on this server." };
   });
@@ -40,7 +27,7 @@ export async function linkGithubAction(_s: ActionState, form: FormData): Promise
   const input = link.safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const [service, environment] = input.data.target.split("/") as [string, string];
-  return asAdmin(async (admin) => {
+  return asAdmin("/admin/github", async (admin) => {
     await linkGithubEnvironment(admin, { repository: input.data.repository, githubEnvironment: input.data.githubEnvironment, service, environment });
     return { done: `${input.data.repository} environment "${input.data.githubEnvironment}" is now guarded by ${service}/${environment}.` };
   });
@@ -49,7 +36,7 @@ export async function linkGithubAction(_s: ActionState, form: FormData): Promise
 export async function unlinkGithubAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown link." };
-  return asAdmin(async (admin) => {
+  return asAdmin("/admin/github", async (admin) => {
     await unlinkGithubEnvironment(admin, id.data);
     return { done: "Link removed: deployments there are rejected as not linked." };
   });

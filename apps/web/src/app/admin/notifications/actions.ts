@@ -1,24 +1,11 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { createNotificationSubscription, disableNotificationSubscription, retryNotification } from "@/server/admin/notifications";
-import { requireAdmin } from "@/server/auth/require";
-import { AppError } from "@/server/errors";
 
 const PATH = "/admin/notifications";
-
-async function asAdmin(work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
-  try {
-    const state = await work(await requireAdmin());
-    revalidatePath(PATH);
-    return state;
-  } catch (error) {
-    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
-    throw error;
-  }
-}
 
 export async function subscribeAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const input = z
@@ -26,7 +13,7 @@ export async function subscribeAction(_s: ActionState, form: FormData): Promise<
     .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { service, environment, kind, url } = input.data;
-  return asAdmin(async (admin): Promise<ActionState> => {
+  return asAdmin(PATH, async (admin): Promise<ActionState> => {
     const created = await createNotificationSubscription(admin, { service, environment: environment || undefined, kind, url, events: form.getAll("events").map(String) });
     return created.secret
       ? { done: "Subscription created. Verify deliveries with this Standard Webhooks secret; it is shown once.", reveal: { secret: created.secret } }
@@ -37,7 +24,7 @@ export async function subscribeAction(_s: ActionState, form: FormData): Promise<
 export async function disableSubscriptionAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown subscription." };
-  return asAdmin(async (admin) => {
+  return asAdmin(PATH, async (admin) => {
     await disableNotificationSubscription(admin, id.data);
     return { done: "Subscription disabled: no new deliveries are queued for it." };
   });
@@ -46,7 +33,7 @@ export async function disableSubscriptionAction(_s: ActionState, form: FormData)
 export async function retryDeliveryAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown delivery." };
-  return asAdmin(async () => {
+  return asAdmin(PATH, async () => {
     await retryNotification(id.data);
     return { done: "The delivery is due now; the worker sends it within a second or two." };
   });

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_TYPES } from "@rollgate/core/integrations/notifications";
 import { ActionForm } from "@/components/action-form";
+import { ServiceSelect } from "@/components/admin/service-select";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { INPUT } from "@/lib/styles";
@@ -30,13 +31,7 @@ export default function NotificationsPage() {
                 <div className="flex flex-wrap gap-3 text-sm">
                   <label>
                     Service
-                    <select name="service" className={INPUT}>
-                      {services.map((s) => (
-                        <option key={s.id} value={s.slug}>
-                          {s.slug}
-                        </option>
-                      ))}
-                    </select>
+                    <ServiceSelect services={services} />
                   </label>
                   <label>
                     Environment (empty: all)

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { API_SCOPES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
+import { ServiceSelect } from "@/components/admin/service-select";
 import { getTokensView } from "@/server/admin/views";
 import { createTokenAction, revokeTokenAction } from "../actions";
 import { AdminOnly } from "../guard";
@@ -28,13 +29,7 @@ export default function TokensPage() {
                 <div className="flex flex-wrap gap-3 text-sm">
                   <label>
                     Service
-                    <select name="service" className={INPUT}>
-                      {services.map((s) => (
-                        <option key={s.id} value={s.slug}>
-                          {s.slug}
-                        </option>
-                      ))}
-                    </select>
+                    <ServiceSelect services={services} />
                   </label>
                   <label>
                     Name

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { ROLES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
+import { ServiceSelect } from "@/components/admin/service-select";
 import { getUsersView } from "@/server/admin/views";
 import { identityAction, roleAction } from "../actions";
 import { AdminOnly } from "../guard";
@@ -40,14 +41,7 @@ export default function UsersPage() {
                   </label>
                   <label>
                     For
-                    <select name="service" className={INPUT}>
-                      <option value="">every service</option>
-                      {services.map((s) => (
-                        <option key={s.id} value={s.slug}>
-                          {s.slug}
-                        </option>
-                      ))}
-                    </select>
+                    <ServiceSelect services={services} anyLabel="every service" />
                   </label>
                 </div>
               </ActionForm>
