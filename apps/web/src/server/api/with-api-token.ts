@@ -4,11 +4,10 @@ import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { hitRateLimit, latestWindowBefore } from "@rollgate/db/queries/rate-limits";
 import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
-import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
-import { env } from "../env";
 import { AppError, errorResponse, logError } from "../errors";
 import { metrics } from "../metrics";
+import { enforceRateLimit, openEdgeDb } from "./edge";
 import { assertStorableText } from "./storable-text";
 
 export type ApiToken = NonNullable<Awaited<ReturnType<typeof findActiveToken>>>;
@@ -35,11 +34,11 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
     let response: Response;
     let known: { db: Db; token: ApiToken; at: Date } | undefined;
     try {
-      const db = await openDb();
+      const db = await openEdgeDb();
       const at = now();
       const token = await authenticate(db, request);
       known = { db, token, at };
-      await limit(db, token.id, at);
+      await enforceRateLimit(db, `token:${token.id}`, at, "This token");
       // "Last used" to the minute: one write a minute, not one per request on a hot row.
       if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000) await touchApiToken(db, token.id, at);
       if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
@@ -57,13 +56,6 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
   };
 }
 
-async function openDb(): Promise<Db> {
-  try {
-    return (await database()).db;
-  } catch {
-    throw new AppError("unavailable", "The database is unreachable; retry later.", undefined, { "retry-after": "5" });
-  }
-}
 
 async function authenticate(db: Db, request: Request): Promise<ApiToken> {
   const header = request.headers.get("authorization") ?? "";
@@ -74,14 +66,6 @@ async function authenticate(db: Db, request: Request): Promise<ApiToken> {
   return token;
 }
 
-async function limit(db: Db, tokenId: string, at: Date): Promise<void> {
-  const perMinute = env().ROLLGATE_RATE_LIMIT_PER_MINUTE;
-  const { count, resetAt } = await hitRateLimit(db, `token:${tokenId}`, at, 60_000);
-  if (count > perMinute) {
-    const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - at.getTime()) / 1000));
-    throw new AppError("rate_limited", `This token may send ${perMinute} requests a minute; retry after ${retryAfter} s.`, { limit: perMinute, retry_after_seconds: retryAfter }, { "retry-after": String(retryAfter) });
-  }
-}
 
 /** Checks that a token may act on this service and environment. */
 export function assertScope(token: ApiToken, service: string, environment: string): void {

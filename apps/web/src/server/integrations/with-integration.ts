@@ -1,11 +1,9 @@
 import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { touchEndpoint, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
-import { hitRateLimit } from "@rollgate/db/queries/rate-limits";
-import { database } from "@rollgate/db/runtime";
+import { enforceRateLimit, openEdgeDb } from "../api/edge";
 import { assertStorableText } from "../api/storable-text";
 import { now } from "../clock";
-import { env } from "../env";
 import { AppError, errorResponse } from "../errors";
 import { metrics } from "../metrics";
 
@@ -29,7 +27,7 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
     const stop = m.apiDuration.startTimer({ route });
     let response: Response;
     try {
-      const db = await openDb();
+      const db = await openEdgeDb();
       const at = now();
       const type = request.headers.get("content-type") ?? "";
       if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "Send the notification as application/json.");
@@ -40,7 +38,7 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
       assertStorableText(params, "path");
       const ctx = { db, now: at, raw };
       const endpoint = await authenticate(ctx, request, params);
-      await limit(db, endpoint.id, at);
+      await enforceRateLimit(db, `integration:${endpoint.id}`, at, "This receiver");
       if (!endpoint.lastUsedAt || at.getTime() - endpoint.lastUsedAt.getTime() > 60_000) await touchEndpoint(db, endpoint.id, at);
       let json: unknown;
       try {
@@ -59,22 +57,7 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
   };
 }
 
-async function openDb(): Promise<Db> {
-  try {
-    return (await database()).db;
-  } catch {
-    throw new AppError("unavailable", "The database is unreachable; retry later.", undefined, { "retry-after": "5" });
-  }
-}
 
-async function limit(db: Db, endpointId: string, at: Date): Promise<void> {
-  const perMinute = env().ROLLGATE_RATE_LIMIT_PER_MINUTE;
-  const { count, resetAt } = await hitRateLimit(db, `integration:${endpointId}`, at, 60_000);
-  if (count > perMinute) {
-    const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - at.getTime()) / 1000));
-    throw new AppError("rate_limited", `This receiver may take ${perMinute} notifications a minute; retry after ${retryAfter} s.`, { limit: perMinute, retry_after_seconds: retryAfter }, { "retry-after": String(retryAfter) });
-  }
-}
 
 function tooLarge(): AppError {
   return new AppError("payload_too_large", `The body exceeds ${MAX_ALERT_BODY_BYTES / 1024} KiB.`);
