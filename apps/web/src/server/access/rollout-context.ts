@@ -6,19 +6,22 @@ import type { Db } from "@rollgate/db/client";
 import { authorIdsOf } from "@rollgate/db/queries/identities";
 import type { RolloutRow } from "@rollgate/db/queries/rollouts";
 import type { CurrentUser } from "../auth/current-user";
+import type { RolloutGate } from "../gate/evaluate-rollout-gate";
 
-/** What the rules in @rollgate/core/access need to know about a rollout. */
-export async function rolloutContext(db: Db, row: RolloutRow): Promise<RolloutContext & { policy: Policy }> {
+/** What the rules in @rollgate/core/access need to know about a rollout, loaded for a use case. */
+export async function rolloutContext(db: Db, row: RolloutRow): Promise<RolloutContext> {
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error("stored policy is invalid");
-  return {
-    serviceId: row.serviceId,
-    environment: row.environmentName,
-    state: row.rollout.state as RolloutState,
-    policy: parsed.policy,
-    authorIds: await authorIdsOf(db, row.release.author),
-    contractChecksum: row.rollout.contractChecksum,
-  };
+  return contextOf(row, parsed.policy, await authorIdsOf(db, row.release.author));
+}
+
+/** The same context from a gate already evaluated (pages): its policy and author ids are loaded. */
+export function gateContext(gate: RolloutGate): RolloutContext {
+  return contextOf(gate.row, gate.policy, gate.facts.authorIds);
+}
+
+function contextOf(row: RolloutRow, policy: Policy, authorIds: readonly string[]): RolloutContext {
+  return { serviceId: row.serviceId, environment: row.environmentName, state: row.rollout.state as RolloutState, policy, authorIds, contractChecksum: row.rollout.contractChecksum };
 }
 
 export function personOf(user: CurrentUser): Person {

@@ -1,7 +1,6 @@
 import "server-only";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
-import type { RolloutState } from "@rollgate/core/types";
-import { personOf } from "../access/rollout-context";
+import { gateContext, personOf } from "../access/rollout-context";
 import { openChecks, type GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
@@ -75,10 +74,9 @@ function summarise(verdict: GateVerdict): GateSummaryJson {
  * no standing decision on this exact script.
  */
 function waitsForMe(user: CurrentUser, gate: RolloutGate): boolean {
-  const { row, policy, facts, verdict } = gate;
+  const { row, facts, verdict } = gate;
   const checksum = row.rollout.contractChecksum;
   if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;
-  const ctx = { serviceId: row.serviceId, environment: row.environmentName, state: row.rollout.state as RolloutState, policy, authorIds: facts.authorIds, contractChecksum: checksum };
-  if (!mayDecideApproval(personOf(user), ctx, checksum).ok) return false;
+  if (!mayDecideApproval(personOf(user), gateContext(gate), checksum).ok) return false;
   return !facts.approvals.some((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
 }

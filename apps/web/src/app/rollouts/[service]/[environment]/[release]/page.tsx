@@ -8,10 +8,9 @@ import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
-import { mayBreakGlass, mayConfirmOverride, mayStartRecovery, OVERRIDABLE_CHECKS, type RolloutContext } from "@rollgate/core/access/decide";
-import type { RolloutState } from "@rollgate/core/types";
+import { mayBreakGlass, mayConfirmOverride, mayStartRecovery, OVERRIDABLE_CHECKS } from "@rollgate/core/access/decide";
 import { Refusal } from "@/components/refusal";
-import { personOf } from "@/server/access/rollout-context";
+import { gateContext, personOf } from "@/server/access/rollout-context";
 import { pageReader } from "@/server/auth/reading";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
@@ -45,7 +44,7 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   const { refusal } = await pageReader({ kind: "rollout", serviceId: row.serviceId }, path, user);
   if (refusal || !user) return <Refusal message={refusal ?? ""} />;
   // The page shows what the rules in core would allow; the server actions ask them again.
-  const ctx: RolloutContext = { serviceId: row.serviceId, environment: keys.environment, state: row.rollout.state as RolloutState, policy, authorIds: view.facts.authorIds, contractChecksum: row.rollout.contractChecksum };
+  const ctx = gateContext(view);
   const person = personOf(user);
   const canBreakGlass = mayBreakGlass(person, ctx, [OVERRIDABLE_CHECKS[0]]).ok;
   const canRecover = mayStartRecovery(person, ctx).ok;
