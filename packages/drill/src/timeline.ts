@@ -49,6 +49,9 @@ export class Timeline {
     };
     this.steps.push(step);
     this.onStep(step);
+    // PGlite's queries resolve as microtasks: without a turn of the event loop between steps, a drill run inside
+    // the web server would hold every other request (and its own streamed steps) until it ended.
+    await new Promise((resolve) => setImmediate(resolve));
     return step;
   }
 }

@@ -13,6 +13,8 @@ const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
 // POST /api/drill — for signed-in users: runs the incident drill on an in-memory PGlite and
 // streams each step as a line of JSON (`{ step }`), then the evidence bundle (`{ evidence }`).
 export async function POST(request: Request) {
+  // Read before the first await: a running drill keeps this process busy, and the answer is about the moment the request came.
+  const busy = state[RUNNING] === true;
   try {
     await authorizeRead({ kind: "drill" });
   } catch (error) {
@@ -20,7 +22,7 @@ export async function POST(request: Request) {
   }
   const parsed = input.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success) return Response.json({ error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } }, { status: 400 });
-  if (state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes about 20 seconds. Try again when it has finished.", undefined, { "retry-after": "20" }));
+  if (busy || state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes about 20 seconds. Try again when it has finished.", undefined, { "retry-after": "20" }));
   state[RUNNING] = true;
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -47,5 +49,6 @@ export async function POST(request: Request) {
       }
     },
   });
-  return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
+  // no-transform: the server's gzip would hold the steps back until the drill ends, and the page shows them live.
+  return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store, no-transform" } });
 }
