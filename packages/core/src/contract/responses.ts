@@ -85,7 +85,7 @@ export const eligibilityResponseSchema = z.object({
   current_version: z.string().nullable(),
   reasons: z.array(
     z.object({
-      kind: z.enum(["removed", "no_manifest", "never_deployed", "no_contract"]),
+      kind: z.enum(["removed", "unreadable_contract", "no_manifest", "never_deployed", "no_contract"]),
       message: z.string(),
       release: z.string().nullable(),
       migration: z.string().nullable(),

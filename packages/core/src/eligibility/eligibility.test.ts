@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rollbackEligibility, type ContractFact, type DeploymentFact } from "./index.ts";
+import { analyseSqlSync } from "../sql/analyse.ts";
+import { contractFact, rollbackEligibility, type ContractFact, type DeploymentFact } from "./index.ts";
 
 const d = (iso: string) => new Date(iso);
 const deployments: DeploymentFact[] = [
@@ -36,6 +37,31 @@ describe("rollbackEligibility", () => {
   it("is UNKNOWN without a manifest when a contract ran since, and says which", () => {
     const result = rollbackEligibility({ targetVersion: "3.2.0", deployments, contracts: [dropEmail] });
     expect(result).toMatchObject({ verdict: "UNKNOWN", reasons: [{ kind: "no_manifest", migration: "drop_users_email" }] });
+  });
+
+  describe("a contract whose removals cannot all be read", () => {
+    const run = { release: "2026.11.4", migrationName: "cleanup", ranAt: d("2026-11-09T10:00:00Z") };
+    const fact = (sql: string | null) => contractFact(run, sql === null ? null : analyseSqlSync(sql, { phase: "contract" }));
+
+    it.each([
+      ["no script text", null, /no text of this contract script/],
+      ["a syntax error", "ALTER TABLE users DROP COLUM legacy;", /cannot parse/],
+      ["dynamic SQL", "DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN ' || 'legacy'; END $$;", /dynamic SQL/],
+    ])("is UNKNOWN, not SAFE, with %s", (_label, sql, reason) => {
+      const result = rollbackEligibility({ targetVersion: "3.4.0", deployments, contracts: [fact(sql)] });
+      expect(result.verdict).toBe("UNKNOWN");
+      expect(result.reasons).toMatchObject([{ kind: "unreadable_contract", migration: "cleanup", release: "2026.11.4" }]);
+      expect(result.reasons[0]!.message).toMatch(reason);
+    });
+
+    it("is still UNSAFE when what it is known to remove is read", () => {
+      const sql = "ALTER TABLE users DROP COLUMN email_address; DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'x'; END $$;";
+      expect(rollbackEligibility({ targetVersion: "3.4.0", deployments, contracts: [fact(sql)] })).toMatchObject({ verdict: "UNSAFE", reasons: [{ kind: "removed", object: "users.email_address" }] });
+    });
+
+    it("stays SAFE when every statement was read and none touches what the version reads", () => {
+      expect(rollbackEligibility({ targetVersion: "3.4.0", deployments, contracts: [fact("ALTER TABLE users DROP COLUMN legacy;")] }).verdict).toBe("SAFE");
+    });
   });
 
   it("is UNKNOWN for a version never deployed here", () => {

@@ -2,6 +2,7 @@
 // reads (its deploy manifest) and what contract migrations removed since V last ran.
 
 import { utcText } from "../format.ts";
+import type { SqlAnalysis } from "../sql/types.ts";
 
 export interface RemovedObject {
   kind: "table" | "column" | "schema" | "type" | "view" | "index" | "constraint";
@@ -23,12 +24,24 @@ export interface ContractFact {
   migrationName: string;
   ranAt: Date;
   objects: RemovedObject[];
+  /** Why Rollgate cannot know everything this contract removed (no script text, unparsable or dynamic SQL); empty when it can. */
+  unreadable?: string[];
+}
+
+/** Findings that mean the analyser could not see every object a script removes. */
+const UNREADABLE_RULES = new Set(["syntax-error", "dynamic-sql", "unverifiable-code"]);
+
+/** A contract run as eligibility sees it: what its script removed, and what in it could not be read. */
+export function contractFact(run: { release: string; migrationName: string; ranAt: Date }, analysis: SqlAnalysis | null): ContractFact {
+  if (!analysis) return { ...run, objects: [], unreadable: ["Rollgate has no text of this contract script"] };
+  const unreadable = analysis.findings.filter((f) => UNREADABLE_RULES.has(f.rule)).map((f) => f.message);
+  return { ...run, objects: analysis.objects.map(({ statement: _statement, ...object }) => object), unreadable };
 }
 
 export type Verdict = "SAFE" | "UNSAFE" | "UNKNOWN";
 
 export interface EligibilityReason {
-  kind: "removed" | "no_manifest" | "never_deployed" | "no_contract";
+  kind: "removed" | "unreadable_contract" | "no_manifest" | "never_deployed" | "no_contract";
   message: string;
   release?: string;
   migration?: string;
@@ -98,6 +111,22 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
     }
   }
   if (reasons.length) return { verdict: "UNSAFE", targetVersion, reasons, manifest };
+  // Nothing known to be removed is read, but a contract that could not be read may have removed anything.
+  const unreadable = since.filter((c) => c.unreadable?.length);
+  if (unreadable.length) {
+    return {
+      verdict: "UNKNOWN",
+      targetVersion,
+      reasons: unreadable.map((c) => ({
+        kind: "unreadable_contract" as const,
+        message: `Contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}, and Rollgate cannot tell everything it removed (${c.unreadable!.join("; ")}): check it against ${targetVersion} by hand.`,
+        release: c.release,
+        migration: c.migrationName,
+        at: c.ranAt,
+      })),
+      manifest,
+    };
+  }
   return {
     verdict: "SAFE",
     targetVersion,

@@ -1,5 +1,5 @@
 import "server-only";
-import { rollbackEligibility, type ContractFact, type Eligibility } from "@rollgate/core/eligibility";
+import { contractFact, rollbackEligibility, type ContractFact, type Eligibility } from "@rollgate/core/eligibility";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { listContractRuns, listDeployments } from "@rollgate/db/queries/eligibility";
@@ -20,7 +20,7 @@ export async function checkEligibility(db: Db, params: { service: string; enviro
   const deployments = await listDeployments(db, env.environmentId);
   const runs = await listContractRuns(db, env.environmentId);
   const contracts: ContractFact[] = await Promise.all(
-    runs.map(async (r) => ({ release: r.release, migrationName: r.migrationName, ranAt: r.ranAt, objects: r.contractSql ? (await analyseSql(r.contractSql, { phase: "contract" })).objects : [] })),
+    runs.map(async (r) => contractFact(r, r.contractSql ? await analyseSql(r.contractSql, { phase: "contract" }) : null)),
   );
   // Declared manifests first; what inspections observed each version use otherwise.
   const observed = await listObservedManifests(db, env.environmentId);
