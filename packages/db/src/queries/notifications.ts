@@ -250,3 +250,22 @@ export async function approvalsNeededBetween(db: Db, from: Date, to: Date): Prom
     approvers: r.approvers ?? [],
   }));
 }
+
+export interface OverrideUnreviewed extends WindowEdge {
+  overrideId: string;
+  kind: string;
+  actor: string;
+  checks: string[];
+}
+
+/** Break-glass and recovery overrides that ended in (from, to] and nobody has reviewed yet. */
+export async function overridesUnreviewedBetween(db: Db, from: Date, to: Date): Promise<OverrideUnreviewed[]> {
+  const rows = rowsOf<{ override_id: string; kind: string; actor: string; checks: string[]; rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; expires_at: string | Date }>(
+    await db.execute(sql`
+      select o.id as override_id, o.kind, u.email as actor, o.checks, o.expires_at, r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release
+      from overrides o join users u on u.id = o.actor_id join rollouts r on r.id = o.rollout_id join releases rel on rel.id = r.release_id
+        join environments e on e.id = r.environment_id join services s on s.id = e.service_id
+      where o.reviewed_at is null and o.expires_at > ${from.toISOString()}::timestamptz and o.expires_at <= ${to.toISOString()}::timestamptz`),
+  );
+  return rows.map((r) => ({ overrideId: r.override_id, kind: r.kind, actor: r.actor, checks: r.checks, rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.expires_at) }));
+}

@@ -4,7 +4,7 @@ import { evaluateGate } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
-import { advanceCursor, approvalsNeededBetween, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import { advanceCursor, approvalsNeededBetween, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, overridesUnreviewedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
@@ -71,8 +71,8 @@ async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
 }
 
 /**
- * Reports rollback windows that end within the hour and that ended, open gates, new no-gos and
- * approvals needed, once each: it looks at
+ * Reports rollback windows that end within the hour and that ended, open gates, new no-gos,
+ * approvals needed and overrides that ended unreviewed, once each: it looks at
  * the span since its last run (a cursor in the database), and the dedupe key is the rollout
  * and event, so an overlap or a second worker adds nothing.
  */
@@ -108,7 +108,19 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
     });
     queued += await enqueueNotification(ctx.db, { serviceId: a.serviceId, environmentId: a.environmentId, type: "approval.requested", key: `approval.requested:${a.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
   }
-  return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested)`;
+  for (const o of await overridesUnreviewedBetween(ctx.db, since, now)) {
+    const what = o.kind === "recovery" ? "recovery run" : `break-glass override of ${o.checks.join(", ")}`;
+    const payload = notificationPayload({
+      type: "breakglass.awaiting_review",
+      service: o.service,
+      environment: o.environment,
+      release: o.release,
+      summary: `The ${what} by ${o.actor} ended at ${o.endsAt.toISOString()} and nobody has reviewed it: a release manager or admin of the service (not ${o.actor}, not the release's author) reviews it on the rollout page.`,
+      at: now,
+    });
+    queued += await enqueueNotification(ctx.db, { serviceId: o.serviceId, environmentId: o.environmentId, type: "breakglass.awaiting_review", key: `breakglass.awaiting_review:${o.overrideId}`, now, payload: payload as unknown as Record<string, unknown> });
+  }
+  return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested, override awaiting review)`;
 }
 
 /** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */

@@ -11,7 +11,7 @@ vi.mock("../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { createSubscription } = await import("@rollgate/db/queries/notifications");
-const { notificationDeliveries, userRoles, users } = await import("@rollgate/db/schema");
+const { notificationDeliveries, overrides, rollouts, userRoles, users } = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
 const { DEFAULT_WORKER_CONFIG } = await import("@rollgate/worker");
 const { watchWindows } = await import("@rollgate/worker/jobs/notifications");
@@ -96,5 +96,28 @@ describe("approval requested", () => {
     const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.payload).toMatchObject({ type: "approval.requested", facts: { "May approve": approver, Roles: "approver", Author: "dev@example.com (may not approve)" } });
+  });
+});
+
+describe("override awaiting review", () => {
+  it("is reported once when a break-glass override ends unreviewed, and not for one already reviewed", async () => {
+    const svc = await support.testService(db, "ntf-review");
+    const sub = await createSubscription(db, { serviceId: svc.serviceId, environmentId: null, kind: "slack", url: "http://127.0.0.1:3939/never", secretCiphertext: null, eventTypes: ["breakglass.awaiting_review"], createdBy: "test" });
+    await support.startWindow(svc, "r1", "1.0.0", clock);
+    const [rollout] = await db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.environmentId, svc.environmentId));
+    const actor = `glass-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const [person] = await db.insert(users).values({ email: actor }).returning();
+    const base = { rolloutId: rollout!.id, actorId: person!.id, role: "release_manager", justification: "hotfix", checks: ["slo"], createdAt: clock, expiresAt: new Date(clock.getTime() + 30_000) };
+    const [open] = await db.insert(overrides).values(base).returning();
+    await db.insert(overrides).values({ ...base, reviewedBy: person!.id, reviewedAt: clock, reviewNote: "fine" });
+    await watch();
+    tick(61);
+    await watch();
+    await watch();
+    const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.dedupeKey).toBe(`breakglass.awaiting_review:${open!.id}`);
+    expect(rows[0]!.payload).toMatchObject({ type: "breakglass.awaiting_review", summary: expect.stringContaining(`break-glass override of slo by ${actor}`) });
+    expect(open!.reviewedAt).toBeNull();
   });
 });
