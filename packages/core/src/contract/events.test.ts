@@ -1,33 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventBodySchema } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
-
-/** One valid `data` for every event type the server accepts. */
-export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
-  "release.created": { title: "Drop users.email", author: "dev@example.com", app_version: "2.0.0" },
-  "migration.started": { phase: "expand", name: "e", checksum: "a".repeat(64) },
-  "migration.succeeded": { phase: "expand", name: "e", checksum: "a".repeat(64), duration_ms: 10, exit_code: 0 },
-  "migration.failed": { phase: "expand", name: "e", checksum: "a".repeat(64), exit_code: 1 },
-  "app.deployed": { version: "2.0.0", manifest: ["users.id"] },
-  "app.rolled_back": { version: "1.9.0" },
-  "flag.changed": { flag: "f", percent: 50 },
-  "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
-  "backup.verified": { backup_id: "b", restore_tested: true },
-  "incident.opened": { key: "INC-1", title: "Checkout errors", url: "https://status.example.com/INC-1" },
-  "incident.resolved": { key: "INC-1" },
-  "database.inspected": {
-    format: 1,
-    server: { version: "15.8", started_at: "2026-01-02T00:00:00Z", database: "app" },
-    statistics: { available: true, track: "all", stats_reset: null, dealloc: 0, statements: 1, unresolved: 0 },
-    statements: [{ id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] }],
-    usage: { users: "=3,email=3" },
-    usage_complete: true,
-    expand: [],
-    tables: [],
-    sessions: [],
-    duration_ms: 12,
-  },
-};
+import { SAMPLE_DATA } from "./samples.ts";
 
 const body = (type: string, data: Record<string, unknown>) => ({ type, service: "svc", environment: "staging", release: "r1", occurred_at: "2026-01-02T03:04:05Z", data });
 
