@@ -31,45 +31,48 @@ async function expectJsonError(response: Response, status: number, code: string,
   expect(body.error.message.length, what).toBeGreaterThan(10);
 }
 
-test("@pglite issue 16: the rollout page and its evidence answer 404 for an unknown service, environment or release", async () => {
-  const cookie = await adminCookie();
-  // The known rollout answers, so the 404s below are about the keys, not the session.
-  expect((await get(path(KNOWN), cookie)).status).toBe(200);
-  expect((await get(`${path(KNOWN)}/evidence`, cookie)).status).toBe(200);
-  for (const keys of UNKNOWN) {
-    const page = await get(path(keys), cookie);
-    expect(page.status, path(keys)).toBe(404);
-    expect(await page.text(), path(keys)).toContain("Rollgate has nothing at this address");
-    await expectJsonError(await get(`${path(keys)}/evidence`, cookie), 404, "not_found", `${path(keys)}/evidence`);
-    await expectJsonError(await get(`${path(keys)}/evidence?format=md`, cookie), 404, "not_found", `${path(keys)}/evidence?format=md`);
-    await expectJsonError(await get(`/api/dashboard/gate/${keys.join("/")}`, cookie), 404, "not_found", `/api/dashboard/gate/${keys.join("/")}`);
-  }
-  // Anything else unknown.
-  expect((await get("/no-such-page", cookie)).status).toBe(404);
-  await expectJsonError(await get("/api/v1/no-such-route", cookie), 404, "not_found", "/api/v1/no-such-route");
-});
-
-test("@pglite issue 16: a key no rollout can have is a 404 on the page and a 400 naming it on the export, never a 500", async () => {
-  const cookie = await adminCookie();
-  // A NUL cannot be stored, so no rollout has it.
-  expect((await get(`${path(KNOWN.slice(0, 2))}/%00`, cookie)).status).toBe(404);
-  await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%00/evidence`, cookie), 400, "invalid_request", "NUL in the evidence path");
-  // Not percent-encoded UTF-8: Next itself would answer a plain-text 500.
-  const page = await get(`${path(KNOWN.slice(0, 2))}/%ZZ`, cookie);
-  expect(page.status).toBe(400);
-  expect(await page.text()).toMatch(/not percent-encoded UTF-8/);
-  await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%ED%A0%80/evidence`, cookie), 400, "invalid_request", "a lone surrogate in the evidence path");
-  await expectJsonError(await get(`/api/dashboard/gate/billing-api/production/%ZZ`, cookie), 400, "invalid_request", "bad encoding under /api/dashboard");
-});
-
-test("@pglite issue 16: whether a rollout exists is not told before sign-in, nor to a cookie that is no session", async () => {
-  for (const cookie of [undefined, "next-auth.session-token=not-a-session"])
-    for (const keys of [KNOWN, UNKNOWN[2]!]) {
-      const response = await get(path(keys), cookie);
-      expect(response.status, `${path(keys)} with ${cookie ?? "no cookie"}`).toBe(307);
-      expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/api/auth/signin");
+// The page journeys run in both passes: untagged on PostgreSQL, tagged @pglite on embedded PGlite.
+for (const tag of ["", "@pglite "]) {
+  test(`${tag}issue 16: the rollout page and its evidence answer 404 for an unknown service, environment or release`, async () => {
+    const cookie = await adminCookie();
+    // The known rollout answers, so the 404s below are about the keys, not the session.
+    expect((await get(path(KNOWN), cookie)).status).toBe(200);
+    expect((await get(`${path(KNOWN)}/evidence`, cookie)).status).toBe(200);
+    for (const keys of UNKNOWN) {
+      const page = await get(path(keys), cookie);
+      expect(page.status, path(keys)).toBe(404);
+      expect(await page.text(), path(keys)).toContain("Rollgate has nothing at this address");
+      await expectJsonError(await get(`${path(keys)}/evidence`, cookie), 404, "not_found", `${path(keys)}/evidence`);
+      await expectJsonError(await get(`${path(keys)}/evidence?format=md`, cookie), 404, "not_found", `${path(keys)}/evidence?format=md`);
+      await expectJsonError(await get(`/api/dashboard/gate/${keys.join("/")}`, cookie), 404, "not_found", `/api/dashboard/gate/${keys.join("/")}`);
     }
-});
+    // Anything else unknown.
+    expect((await get("/no-such-page", cookie)).status).toBe(404);
+    await expectJsonError(await get("/api/v1/no-such-route", cookie), 404, "not_found", "/api/v1/no-such-route");
+  });
+
+  test(`${tag}issue 16: a key no rollout can have is a 404 on the page and a 400 naming it on the export, never a 500`, async () => {
+    const cookie = await adminCookie();
+    // A NUL cannot be stored, so no rollout has it.
+    expect((await get(`${path(KNOWN.slice(0, 2))}/%00`, cookie)).status).toBe(404);
+    await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%00/evidence`, cookie), 400, "invalid_request", "NUL in the evidence path");
+    // Not percent-encoded UTF-8: Next itself would answer a plain-text 500.
+    const page = await get(`${path(KNOWN.slice(0, 2))}/%ZZ`, cookie);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/not percent-encoded UTF-8/);
+    await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%ED%A0%80/evidence`, cookie), 400, "invalid_request", "a lone surrogate in the evidence path");
+    await expectJsonError(await get(`/api/dashboard/gate/billing-api/production/%ZZ`, cookie), 400, "invalid_request", "bad encoding under /api/dashboard");
+  });
+
+  test(`${tag}issue 16: whether a rollout exists is not told before sign-in, nor to a cookie that is no session`, async () => {
+    for (const cookie of [undefined, "next-auth.session-token=not-a-session"])
+      for (const keys of [KNOWN, UNKNOWN[2]!]) {
+        const response = await get(path(keys), cookie);
+        expect(response.status, `${path(keys)} with ${cookie ?? "no cookie"}`).toBe(307);
+        expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/api/auth/signin");
+      }
+  });
+}
 
 test("issue 16: the machine API answers an unknown environment or release of the token's own service with a JSON 404 and changes nothing", async () => {
   // The token may act on "qa", which the service does not have.
