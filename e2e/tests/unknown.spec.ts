@@ -46,9 +46,13 @@ for (const tag of ["", "@pglite "]) {
       await expectJsonError(await get(`${path(keys)}/evidence?format=md`, cookie), 404, "not_found", `${path(keys)}/evidence?format=md`);
       await expectJsonError(await get(`/api/dashboard/gate/${keys.join("/")}`, cookie), 404, "not_found", `/api/dashboard/gate/${keys.join("/")}`);
     }
+    // The on-call page answers a link to a service/environment that does not exist with a 404 too.
+    expect((await get(`/rollback?target=${KNOWN[0]}/${KNOWN[1]}`, cookie)).status).toBe(200);
+    expect((await get(`/rollback?target=no-such-service/${KNOWN[1]}`, cookie)).status).toBe(404);
+    expect((await get(`/rollback?target=${KNOWN[0]}/no-such-environment`, cookie)).status).toBe(404);
     // Anything else unknown.
     expect((await get("/no-such-page", cookie)).status).toBe(404);
-    await expectJsonError(await get("/api/v1/no-such-route", cookie), 404, "not_found", "/api/v1/no-such-route");
+    for (const route of ["/api/v1/no-such-route", "/api/no-such-route", "/api/dashboard/no-such-route"]) await expectJsonError(await get(route, cookie), 404, "not_found", route);
   });
 
   test(`${tag}issue 16: a key no rollout can have is a 404 on the page and a 400 naming it on the export, never a 500`, async () => {
@@ -84,6 +88,8 @@ test("issue 16: the machine API answers an unknown environment or release of the
     await expectJsonError(await fetch(`${base()}/api/v1/rollouts/${keys}/gate`, { headers: auth }), 404, "not_found", `gate ${keys}`);
     await expectJsonError(await requestLease(base(), svc, { environment, release }), 404, "not_found", `lease ${keys}`);
     await expectJsonError(await fetch(`${base()}/api/v1/integrations/argo/gate?service=${svc.slug}&environment=${environment}&release=${release}`, { headers: auth }), 404, "not_found", `argo gate ${keys}`);
+    const flagger = JSON.stringify({ name: "app", namespace: "default", phase: "Progressing", metadata: { service: svc.slug, environment, release } });
+    await expectJsonError(await fetch(`${base()}/api/v1/integrations/flagger/confirm-promotion`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: flagger }), 404, "not_found", `flagger ${keys}`);
     const answer = await post(base(), signed(svc, event(svc, "migration.started", { phase: "expand", name: "x", checksum: "a".repeat(64) }, release, environment)));
     expect(answer.status, `event for ${keys}`).toBe(404);
     expect(answer.json.error.code).toBe("not_found");
