@@ -75,6 +75,8 @@ for (const tag of ["", "@pglite "]) {
         expect(response.status, `${path(keys)} with ${cookie ?? "no cookie"}`).toBe(307);
         expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/api/auth/signin");
       }
+    // With no root loading.tsx, a page's own redirect() is a real 307 (it was a 200 and a meta refresh).
+    for (const page of ["/", "/rollback", "/admin/users"]) expect((await get(page, "next-auth.session-token=not-a-session")).status, page).toBe(307);
   });
 }
 
