@@ -50,7 +50,7 @@ describe("the migrated database and the drizzle schema", () => {
     const { getTableConfig, PgTable } = await import("drizzle-orm/pg-core");
     const { toSnakeCase } = await import("drizzle-orm/casing");
     const schema = await import("../src/schema/index.ts");
-    const declared = Object.values(schema)
+    const declared = (Object.values(schema) as unknown[])
       .filter((value): value is InstanceType<typeof PgTable> => value instanceof PgTable)
       .map((table) => getTableConfig(table))
       .map((config) => `${config.name}(${config.columns.map((c) => (c.keyAsName ? toSnakeCase(c.name) : c.name)).sort().join(",")})`)

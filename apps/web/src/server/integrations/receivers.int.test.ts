@@ -139,7 +139,7 @@ describe("the receivers' own credentials (what the routes call before anything e
     const a = await service();
     const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
     expect((await authenticateAlertmanager(db, request({ authorization: `Bearer ${created.token}` }))).id).toBe(created.id);
-    for (const headers of [{}, { authorization: "Bearer rga_wrong" }, { authorization: `Basic ${created.token}` }])
+    for (const headers of [{}, { authorization: "Bearer rga_wrong" }, { authorization: `Basic ${created.token}` }] as Array<Record<string, string>>)
       await expect(authenticateAlertmanager(db, request(headers))).rejects.toMatchObject({ code: "unauthenticated", headers: { "www-authenticate": "Bearer" } });
   });
 
