@@ -19,8 +19,19 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
-    // Pages and route handlers are adapters: data access goes through use cases in src/server.
-    files: ["apps/web/src/app/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["drizzle-orm", "drizzle-orm/*"], message: "Call a use case from src/server instead." }] }] },
+    // Pages, route handlers, server actions and components are adapters: data access (the
+    // database handle, queries, Drizzle) goes through use cases in apps/web/src/server.
+    files: ["apps/web/src/app/**", "apps/web/src/components/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["drizzle-orm", "drizzle-orm/*"], message: "Call a use case from src/server instead." },
+            { group: ["@rollgate/db", "@rollgate/db/*"], message: "Database access belongs in apps/web/src/server: call (or add) a use case there." },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -50,6 +50,9 @@ on_postgres() {
 
 step typecheck - pnpm exec turbo run typecheck --output-logs=errors-only
 step lint - pnpm exec eslint . --max-warnings 0
+# Rollgate's own migrations obey the rule it enforces: a destructive statement only in a file
+# marked `-- rollgate: contract` (docs/migrations.md).
+step "own migrations (rollgate lint --phase from-file)" - node packages/cli/bin/rollgate.js lint --phase from-file packages/db/drizzle/*.sql
 step "unit tests" unit vitest_run unit --project unit
 step "database tests on PGlite" db-pglite on_pglite vitest_run db-pglite --project db
 # pg_stat_statements needs shared_preload_libraries: the `live` project's global setup

@@ -3,7 +3,7 @@ import { processIo, UsageError, type Io } from "./io.ts";
 const USAGE = `rollgate — release gate for rollback-safe PostgreSQL schema changes
 
 Usage:
-  rollgate lint FILE… --phase expand|contract [--format text|json|sarif|github|markdown|codequality]
+  rollgate lint FILE… --phase expand|contract|from-file [--format text|json|sarif|github|markdown|codequality]
                 [--environment E] [--locking-is-error]
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…

@@ -1,8 +1,9 @@
 // Shared domain vocabulary. Plain data only: every timestamp is a Date passed in by the
 // caller, never read from a clock here.
 
-/** Stored and displayed rollout states (DESIGN.md "Rollout lifecycle"). `contract_ready`
- * is never stored: it is what the dashboard shows for `verifying` when the gate passes. */
+/** Stored and displayed rollout states; the transitions between them are `applyEvent`
+ * (lifecycle/apply-event.ts). `contract_ready` is never stored: it is what the dashboard
+ * shows for `verifying` when the gate passes. */
 export const ROLLOUT_STATES = [
   "planned",
   "expanding",
@@ -18,22 +19,7 @@ export const ROLLOUT_STATES = [
 ] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
 
-export const MIGRATION_PHASES = ["expand", "contract"] as const;
-export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
-
-export const EVENT_TYPES = [
-  "release.created",
-  "migration.started",
-  "migration.succeeded",
-  "migration.failed",
-  "app.deployed",
-  "app.rolled_back",
-  "flag.changed",
-  "slo.snapshot",
-  "backup.verified",
-  "database.inspected",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export type MigrationPhase = "expand" | "contract";
 
 export const ROLES = ["viewer", "on_call", "approver", "release_manager", "admin"] as const;
 export type Role = (typeof ROLES)[number];

@@ -44,3 +44,25 @@ describe("migrations at start-up", () => {
     await handle.close();
   });
 });
+
+describe("the migrated database and the drizzle schema", () => {
+  it("have the same tables and columns (migration 0009 dropped next-auth's unused adapter tables)", async () => {
+    const { getTableConfig, PgTable } = await import("drizzle-orm/pg-core");
+    const { toSnakeCase } = await import("drizzle-orm/casing");
+    const schema = await import("../src/schema/index.ts");
+    const declared = (Object.values(schema) as unknown[])
+      .filter((value): value is InstanceType<typeof PgTable> => value instanceof PgTable)
+      .map((table) => getTableConfig(table))
+      .map((config) => `${config.name}(${config.columns.map((c) => (c.keyAsName ? toSnakeCase(c.name) : c.name)).sort().join(",")})`)
+      .sort();
+    const handle = await openDatabase(target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" });
+    await migrateDatabase(handle);
+    const rows = rowsOf<{ table: string; columns: string }>(
+      await handle.db.execute(sql`select table_name as table, string_agg(column_name, ',' order by column_name) as columns from information_schema.columns where table_schema = 'public' group by table_name order by table_name`),
+    );
+    await handle.close();
+    const migrated = rows.map((r) => `${r.table}(${r.columns})`).sort();
+    expect(migrated.filter((t) => /^(accounts|sessions|verification_tokens)\(/.test(t))).toEqual([]);
+    expect(migrated).toEqual(declared);
+  });
+});

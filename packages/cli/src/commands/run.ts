@@ -39,7 +39,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (phase === "expand") {
     const analysis = await analyseSql(sql, { phase });
     if (analysis.summary.errors > 0) {
-      io.err(formatText([{ path: values.file, source: sql, findings: analysis.findings }], phase));
+      io.err(formatText([{ path: values.file, source: sql, phase, findings: analysis.findings }], phase));
       io.err("rollgate run: the expand script is not additive; nothing was run.");
       return 1;
     }

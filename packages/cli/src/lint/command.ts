@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { analyseSql, type Finding } from "@rollgate/core/sql";
+import { analyseSql, declaredPhase, type Finding } from "@rollgate/core/sql";
 import { reportEnvironment } from "../env.ts";
 import { UsageError, type Io } from "../io.ts";
 import { toCodeQuality } from "./format-codequality.ts";
@@ -14,14 +14,19 @@ const FORMATS = ["text", "json", "sarif", "github", "markdown", "codequality"] a
 export interface LintedFile {
   path: string;
   source: string;
+  /** The phase the file was linted as: `--phase`, or with `from-file` its own marker. */
+  phase: "expand" | "contract";
   findings: Finding[];
 }
 
-/** `rollgate lint FILE… --phase expand|contract [--format text|json|sarif|github|markdown|codequality] [--environment E]` */
+/**
+ * `rollgate lint FILE… --phase expand|contract|from-file [--format text|json|sarif|github|markdown|codequality] [--environment E]`.
+ * `from-file`: each file's `-- rollgate: contract` marker decides, expand without one (a folder of migrations).
+ */
 export async function lintCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOrExplain(args);
   const phase = values.phase;
-  if (phase !== "expand" && phase !== "contract") throw new UsageError("--phase must be expand or contract.");
+  if (phase !== "expand" && phase !== "contract" && phase !== "from-file") throw new UsageError("--phase must be expand, contract or from-file.");
   const format = values.format ?? "text";
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}.`);
   if (positionals.length === 0) throw new UsageError("name at least one SQL file to lint.");
@@ -35,16 +40,18 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
       io.err(`rollgate lint: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unknown error"}).`);
       return 2;
     }
-    const analysis = await analyseSql(source, { phase, lockingIsError: values["locking-is-error"] });
-    files.push({ path, source, findings: analysis.findings });
+    const filePhase = phase === "from-file" ? (declaredPhase(source) ?? "expand") : phase;
+    const analysis = await analyseSql(source, { phase: filePhase, lockingIsError: values["locking-is-error"] });
+    files.push({ path, source, phase: filePhase, findings: analysis.findings });
   }
+  const label = phase === "from-file" ? `marked (${files.filter((f) => f.phase === "contract").length} contract, ${files.filter((f) => f.phase === "expand").length} expand)` : phase;
 
-  if (format === "json") io.out(JSON.stringify({ files: files.map(({ path, findings }) => ({ path, findings: findings.map(jsonFinding) })) }, null, 2));
+  if (format === "json") io.out(JSON.stringify({ files: files.map(({ path, phase, findings }) => ({ path, phase, findings: findings.map(jsonFinding) })) }, null, 2));
   else if (format === "sarif") io.out(JSON.stringify(toSarif(files), null, 2));
   else if (format === "codequality") io.out(JSON.stringify(toCodeQuality(files), null, 2));
-  else if (format === "github") io.out(formatGithub(files, phase));
-  else if (format === "markdown") io.out(formatMarkdown(files, phase, reportEnvironment(values.environment)));
-  else io.out(formatText(files, phase));
+  else if (format === "github") io.out(formatGithub(files, label));
+  else if (format === "markdown") io.out(formatMarkdown(files, label, reportEnvironment(values.environment)));
+  else io.out(formatText(files, label));
   return files.some((f) => f.findings.some((x) => x.severity === "error")) ? 1 : 0;
 }
 

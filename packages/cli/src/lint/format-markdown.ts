@@ -9,16 +9,16 @@ import type { LintedFile } from "./command.ts";
 export type Risk = "high" | "medium" | "low";
 
 /** high: something would break an app rollback or is an error; medium: locks or reruns; low: nothing to fix. */
-export function riskOf(files: LintedFile[], phase: string): Risk {
+export function riskOf(files: LintedFile[]): Risk {
   const all = files.flatMap((f) => f.findings);
-  if (all.some((f) => f.severity === "error") || (phase === "contract" && all.some((f) => f.category === "contract"))) return "high";
+  if (all.some((f) => f.severity === "error") || files.some((file) => file.phase === "contract" && file.findings.some((f) => f.category === "contract"))) return "high";
   return all.some((f) => f.severity === "warning") ? "medium" : "low";
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export function formatMarkdown(files: LintedFile[], phase: string, environment: string): string {
-  const risk = riskOf(files, phase);
+  const risk = riskOf(files);
   const findings = files.flatMap((file) => file.findings.map((f) => ({ file, f })));
   const out = [`### Rollgate lint: ${phase} — risk **${risk}**`, ""];
   if (findings.length === 0) out.push(`No findings in ${files.length} file(s).`);
@@ -27,7 +27,7 @@ export function formatMarkdown(files: LintedFile[], phase: string, environment: 
     for (const { file, f } of findings) out.push(`| ${f.severity} | \`${cell(file.path)}:${f.line}\` | \`${f.rule}\` | ${cell(f.message)} | ${cell(f.suggestion)} |`);
   }
   const destructive = findings.some(({ f }) => f.category === "contract");
-  if (phase === "contract" || destructive) {
+  if (files.some((f) => f.phase === "contract") || destructive) {
     const policy = defaultPolicy(environment);
     const hours = Math.round(policy.rollbackWindowSeconds / 3600);
     out.push(

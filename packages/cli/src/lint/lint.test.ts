@@ -57,7 +57,7 @@ describe("rollgate lint", () => {
   });
 
   it("exits 2 with a sentence for usage errors and unreadable files", async () => {
-    expect(await run(clean)).toMatchObject({ code: 2, err: expect.stringContaining("--phase must be expand or contract") });
+    expect(await run(clean)).toMatchObject({ code: 2, err: expect.stringContaining("--phase must be expand, contract or from-file") });
     expect(await run(path.join(dir, "missing.sql"), "--phase", "expand")).toMatchObject({ code: 2, err: expect.stringContaining("cannot read") });
     expect(await run(clean, "--phase", "expand", "--format", "xml")).toMatchObject({ code: 2 });
     expect(await main(["nope"], { out: () => {}, err: () => {}, interactive: false })).toBe(2);

@@ -19,11 +19,6 @@ export async function findUserByEmail(db: Db, email: string) {
   return row ?? null;
 }
 
-export async function findUser(db: Db, id: string) {
-  const [row] = await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, id)).limit(1);
-  return row ?? null;
-}
-
 /** Roles of a user: global ones (serviceId null) and per service. */
 export async function rolesOf(db: Db, userId: string) {
   return db.select({ role: userRoles.role, serviceId: userRoles.serviceId }).from(userRoles).where(eq(userRoles.userId, userId));

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@/server/eligibility/get-rollback-view";
 import { LocalTime } from "@/components/local-time";
@@ -20,7 +21,9 @@ export default async function RollbackPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const { refusal } = await pageReader({ kind: "rollback" }, "/rollback");
   if (refusal) return <Refusal message={refusal} />;
-  const { targets, chosen, report, problem } = await getRollbackView(params);
+  const view = await getRollbackView(params);
+  if (!view) notFound();
+  const { targets, chosen, report, problem } = view;
   const verdict = report ? VERDICT[report.verdict] : null;
   return (
     <div className="space-y-6">

@@ -7,12 +7,12 @@ import { AppError } from "../errors";
 
 // What every machine edge (API tokens, alerting receivers) does before its own checks.
 
-/** The database, or a 503 that tells the caller to retry. */
-export async function openEdgeDb(): Promise<Db> {
+/** The database, or a 503 that tells the caller to retry (`retry`: when, in the caller's terms). */
+export async function openEdgeDb(retry = "retry later"): Promise<Db> {
   try {
     return (await database()).db;
   } catch {
-    throw new AppError("unavailable", "The database is unreachable; retry later.", undefined, { "retry-after": "5" });
+    throw new AppError("unavailable", `The database is unreachable; ${retry}.`, undefined, { "retry-after": "5" });
   }
 }
 

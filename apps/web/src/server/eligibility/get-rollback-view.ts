@@ -4,11 +4,15 @@ import { database } from "@rollgate/db/runtime";
 import { AppError } from "../errors";
 import { checkEligibility, type EligibilityReport } from "./check-eligibility";
 
-/** The on-call page: every service/environment to choose from, and the answer for the chosen one. */
+/**
+ * The on-call page: every service/environment to choose from, and the answer for the chosen
+ * one; null when `target` names a service/environment that does not exist (the page's 404).
+ */
 export async function getRollbackView(params: { target?: string; version?: string }) {
   const [service, environment] = (params.target ?? "").split("/");
   const { db } = await database();
   const targets = (await listEnvironmentsWithPolicy(db)).map((e) => ({ service: e.serviceSlug, environment: e.name }));
+  if (service && environment && !targets.some((t) => t.service === service && t.environment === environment)) return null;
   const chosen = service && environment ? { service, environment } : targets.find((t) => t.environment === "production") ?? targets[0];
   let report: EligibilityReport | null = null;
   let problem: string | null = null;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { closeExternalIncident, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
+import { closeExternalIncident, findEndpointByToken, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
 import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
@@ -11,6 +11,15 @@ export interface AlertSummary {
   resolved: number;
   /** Alerts for another service (or an environment this receiver does not cover): never applied. */
   ignored: number;
+}
+
+/** The receiver whose own bearer token the request carries, or a 401. */
+export async function authenticateAlertmanager(db: Db, request: Request): Promise<IntegrationEndpoint> {
+  const header = request.headers.get("authorization") ?? "";
+  const bearer = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+  const endpoint = bearer ? await findEndpointByToken(db, bearer) : null;
+  if (!endpoint) throw new AppError("unauthenticated", "Send this receiver's token as `Authorization: Bearer <token>` (Alertmanager's http_config.authorization).", undefined, { "www-authenticate": "Bearer" });
+  return endpoint;
 }
 
 /**

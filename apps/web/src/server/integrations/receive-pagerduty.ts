@@ -2,9 +2,10 @@ import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { claimIntegrationDelivery, closeExternalIncident, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
+import { claimIntegrationDelivery, closeExternalIncident, findEndpointById, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { pagerDutyDeliverySchema } from "@rollgate/core/contract/alerting";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
 
@@ -37,6 +38,16 @@ export function checkPagerDutySignature(endpoint: IntegrationEndpoint, raw: Buff
     throw new AppError("unauthenticated", "This receiver's signing secret cannot be read; set it again (admin, integrations).");
   }
   if (!verifyPagerDutySignature(raw, header, secret)) throw new AppError("unauthenticated", "X-PagerDuty-Signature does not match the body signed with this receiver's secret.");
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The receiver at `/pagerduty/{endpointId}` whose secret signed `raw`, or a 401. */
+export async function authenticatePagerDuty(db: Db, endpointId: string, raw: Buffer, request: Request): Promise<IntegrationEndpoint> {
+  const endpoint = UUID.test(endpointId) ? await findEndpointById(db, endpointId, "pagerduty") : null;
+  if (!endpoint) throw new AppError("unauthenticated", "No PagerDuty receiver has this address.");
+  checkPagerDutySignature(endpoint, raw, request.headers.get("x-pagerduty-signature"), env().secretKey);
+  return endpoint;
 }
 
 export type PagerDutyResult = { action: "opened" | "resolved" | "unchanged" | "ignored"; eventType: string };

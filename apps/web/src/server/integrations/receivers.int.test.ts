@@ -8,8 +8,10 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
-const { checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
-const { receiveAlertmanager } = await import("./receive-alertmanager");
+// The key the routes decrypt PagerDuty secrets with (env.ts), for authenticatePagerDuty.
+const SERVER_KEY = (process.env.ROLLGATE_SECRET_KEY ??= "receivers-test-server-key");
+const { authenticatePagerDuty, checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
+const { authenticateAlertmanager, receiveAlertmanager } = await import("./receive-alertmanager");
 
 const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" });
 await migrateDatabase(handle);
@@ -127,5 +129,28 @@ describe("Alertmanager receiver", () => {
     await expect(receiveAlertmanager({ db, endpoint, now: new Date(), payload: { alerts: "x" } })).rejects.toMatchObject({ code: "invalid_request" });
     await receiveAlertmanager({ db, endpoint, now: new Date(), payload: body({ ...alert(a.slug, "firing"), generatorURL: "javascript:alert(1)" }) });
     expect((await openOf(a.envs[0]!.id))[0]!.url).toBeNull();
+  });
+});
+
+describe("the receivers' own credentials (what the routes call before anything else)", () => {
+  const request = (headers: Record<string, string>) => new Request("http://rollgate.test/api/v1/integrations/x", { method: "POST", headers });
+
+  it("finds the Alertmanager receiver by its bearer token and refuses anything else with a 401", async () => {
+    const a = await service();
+    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
+    expect((await authenticateAlertmanager(db, request({ authorization: `Bearer ${created.token}` }))).id).toBe(created.id);
+    for (const headers of [{}, { authorization: "Bearer rga_wrong" }, { authorization: `Basic ${created.token}` }] as Array<Record<string, string>>)
+      await expect(authenticateAlertmanager(db, request(headers))).rejects.toMatchObject({ code: "unauthenticated", headers: { "www-authenticate": "Bearer" } });
+  });
+
+  it("finds the PagerDuty receiver by its address and its signature, and refuses an unknown address or a bad signature with a 401", async () => {
+    const a = await service();
+    const secret = `pd-${randomUUID()}`;
+    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "pagerduty", name: "pd", createdBy: "test", secretKey: SERVER_KEY, pagerdutySecret: secret });
+    const raw = Buffer.from(JSON.stringify(pagerDutyEvent("incident.triggered", "PAUTH01", new Date())));
+    expect((await authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).id).toBe(created.id);
+    await expect(authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, "other") }))).rejects.toMatchObject({ code: "unauthenticated" });
+    for (const address of ["not-a-uuid", randomUUID()])
+      await expect(authenticatePagerDuty(db, address, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).rejects.toMatchObject({ code: "unauthenticated", message: "No PagerDuty receiver has this address." });
   });
 });

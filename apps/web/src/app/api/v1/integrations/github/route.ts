@@ -1,6 +1,6 @@
-import { database } from "@rollgate/db/runtime";
+import { openEdgeDb } from "@/server/api/edge";
 import { now } from "@/server/clock";
-import { AppError, errorResponse } from "@/server/errors";
+import { errorResponse } from "@/server/errors";
 import { githubPollMs } from "@/server/integrations/github/poller";
 import { receiveGithubWebhook } from "@/server/integrations/github/receive-protection-rule";
 import { metrics } from "@/server/metrics";
@@ -13,11 +13,7 @@ export async function POST(request: Request): Promise<Response> {
   const stop = m.apiDuration.startTimer({ route: "github" });
   let response: Response;
   try {
-    const db = await database()
-      .then((h) => h.db)
-      .catch(() => {
-        throw new AppError("unavailable", "The database is unreachable; GitHub redelivers later.", undefined, { "retry-after": "5" });
-      });
+    const db = await openEdgeDb("GitHub redelivers later");
     const received = await receiveGithubWebhook({ db, request, now: now(), pollMs: githubPollMs() });
     response = Response.json(received.body, { status: received.status });
   } catch (error) {

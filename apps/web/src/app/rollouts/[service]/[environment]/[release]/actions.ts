@@ -6,14 +6,12 @@ import { decideApproval } from "@/server/approvals/decide-approval";
 import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@/server/overrides/break-glass";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
+import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
 
 import type { ActionState } from "@/lib/action-state";
 import { utc } from "@/lib/format";
 
-const input = z.object({
-  service: z.string().min(1),
-  environment: z.string().min(1),
-  release: z.string().min(1),
+const input = rolloutKeysSchema.extend({
   decision: z.enum(["approve", "reject", "withdraw"]),
   /** The SHA-256 of the contract script the approver was shown. */
   checksum: z.string().max(64).default(""),
@@ -40,10 +38,7 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   return { done: DONE[decision] };
 }
 
-const glass = z.object({
-  service: z.string().min(1),
-  environment: z.string().min(1),
-  release: z.string().min(1),
+const glass = rolloutKeysSchema.extend({
   justification: z.string().max(4000),
   minutes: z.coerce.number().int("Give the duration in whole minutes."),
 });
@@ -62,13 +57,12 @@ export async function breakGlassAction(_previous: ActionState, form: FormData): 
   });
 }
 
-const keysOnly = z.object({ service: z.string().min(1), environment: z.string().min(1), release: z.string().min(1) });
-const confirm = keysOnly.extend({ overrideId: z.uuid() });
+const confirm = rolloutKeysSchema.extend({ overrideId: z.uuid("The confirmation form is incomplete.") });
 
 /** The second person's confirmation of an override or a recovery run. */
 export async function confirmAction(_previous: ActionState, form: FormData): Promise<ActionState> {
   const parsed = confirm.safeParse(Object.fromEntries(form));
-  if (!parsed.success) return { error: "The confirmation form is incomplete." };
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The confirmation form is incomplete." };
   const user = await currentUser();
   if (!user) return { error: "Sign in to confirm." };
   const { overrideId, ...keys } = parsed.data;
@@ -78,7 +72,7 @@ export async function confirmAction(_previous: ActionState, form: FormData): Pro
   });
 }
 
-const recovery = keysOnly.extend({ name: z.string().max(200).default("fix"), sql: z.string().max(256 * 1024, "Keep the fix script under 256 KiB."), justification: z.string().max(4000), minutes: z.coerce.number().int("Give the duration in whole minutes.") });
+const recovery = rolloutKeysSchema.extend({ name: z.string().max(200).default("fix"), sql: z.string().max(256 * 1024, "Keep the fix script under 256 KiB."), justification: z.string().max(4000), minutes: z.coerce.number().int("Give the duration in whole minutes.") });
 
 /** After a failed migration: authorise one recovery run of a named fix script. */
 export async function recoveryAction(_previous: ActionState, form: FormData): Promise<ActionState> {
@@ -94,11 +88,11 @@ export async function recoveryAction(_previous: ActionState, form: FormData): Pr
   });
 }
 
-const review = z.object({ service: z.string(), environment: z.string(), release: z.string(), overrideId: z.uuid(), note: z.string().max(2000) });
+const review = rolloutKeysSchema.extend({ overrideId: z.uuid("The review form is incomplete."), note: z.string().max(2000, "Keep the note under 2,000 characters.") });
 
 export async function reviewAction(_previous: ActionState, form: FormData): Promise<ActionState> {
   const parsed = review.safeParse(Object.fromEntries(form));
-  if (!parsed.success) return { error: "The review form is incomplete." };
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The review form is incomplete." };
   const user = await currentUser();
   if (!user) return { error: "Sign in to review." };
   const { overrideId, note, ...keys } = parsed.data;

@@ -15,6 +15,7 @@ import { pageReader } from "@/server/auth/reading";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@/server/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
+import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
 import { decide } from "./actions";
 import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
@@ -34,8 +35,9 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   const keys = await params;
   const { before } = await searchParams;
   const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
-  // Signed in first, so an anonymous visitor learns nothing, not even whether the rollout exists.
+  // The layout has answered an anonymous visitor (307) and an unknown rollout (404) already.
   const { user } = await pageReader(null, path);
+  if (!rolloutKeysSchema.safeParse(keys).success) notFound();
   const view = await getRolloutView(keys, before).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;

@@ -1,6 +1,7 @@
 import { authorizeRead } from "@/server/auth/reading";
 import { errorResponse } from "@/server/errors";
 import { evidenceMarkdown, exportEvidence } from "@/server/rollouts/export-evidence";
+import { pathKeys } from "@/server/rollouts/rollout-keys";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -8,7 +9,7 @@ type Params = { service: string; environment: string; release: string };
 // GET /rollouts/{service}/{environment}/{release}/evidence?format=json|md — the evidence bundle, for a role on the service
 export async function GET(request: Request, { params }: { params: Promise<Params> }) {
   try {
-    const keys = await params;
+    const keys = pathKeys(await params);
     const reader = await authorizeRead({ kind: "overview" });
     const evidence = await exportEvidence(keys, (serviceId) => authorizeRead({ kind: "evidence", serviceId }, reader));
     const name = `rollgate-${keys.service}-${keys.environment}-${keys.release}`;
