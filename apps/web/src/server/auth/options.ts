@@ -6,6 +6,7 @@ import { oidcIdentity } from "@rollgate/core/access/identity";
 import { identityOwner, linkIdentity } from "@rollgate/db/queries/identities";
 import { adminExists, findUserByEmail, grantRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
+import { log } from "@rollgate/log";
 import type { NextAuthOptions } from "next-auth";
 import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -67,7 +68,8 @@ export function authOptions(): NextAuthOptions {
     secret: e.NEXTAUTH_SECRET,
     pages: { error: "/sign-in/error" },
     // An ended session is expected, not an error worth a stack trace per request.
-    logger: { error: (code, metadata) => void (code === "JWT_SESSION_ERROR" || console.error(`[next-auth] ${code}`, metadata)), warn: () => {}, debug: () => {} },
+    // Only the code: next-auth's metadata can hold the provider's tokens, the client secret or the profile.
+    logger: { error: (code) => void (code === "JWT_SESSION_ERROR" || log().error({ code }, "next-auth error")), warn: (code) => log().warn({ code }, "next-auth warning"), debug: () => {} },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (!user.email) return false;
