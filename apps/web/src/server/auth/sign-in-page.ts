@@ -30,6 +30,10 @@ export async function loadSignInPage(query: { callbackUrl?: string; error?: stri
   const callbackUrl = sameSite(query.callbackUrl ?? (await cookieValue("next-auth.callback-url")), e.NEXTAUTH_URL);
   const csrfToken = validToken(await cookieValue("next-auth.csrf-token"), e.NEXTAUTH_SECRET);
   if (!csrfToken && query.error !== NO_COOKIE) return { redirect: `/api/auth/signin?${new URLSearchParams({ callbackUrl, error: NO_COOKIE })}` };
+  // Back from next-auth (the marker, or its absolute callbackUrl): once more to the plain address.
+  const error = query.error === NO_COOKIE ? undefined : query.error;
+  if (csrfToken && (query.error === NO_COOKIE || (query.callbackUrl !== undefined && query.callbackUrl !== callbackUrl)))
+    return { redirect: `/sign-in?${new URLSearchParams({ callbackUrl, ...(error ? { error } : {}) })}` };
   const sso = e.ROLLGATE_OIDC_ISSUER && e.ROLLGATE_OIDC_CLIENT_ID && e.ROLLGATE_OIDC_CLIENT_SECRET ? { id: "oidc", name: e.ROLLGATE_OIDC_NAME } : null;
   const accounts = e.credentialsLogin ? await database().then(({ db }) => findDemoAccounts(db)).catch(() => []) : [];
   return {
@@ -39,7 +43,7 @@ export async function loadSignInPage(query: { callbackUrl?: string; error?: stri
       sso,
       credentials: e.credentialsLogin,
       demo: accounts.length ? { accounts, password: DEMO_PASSWORD } : null,
-      error: csrfToken ? (query.error && query.error !== NO_COOKIE ? sentence(query.error) : null) : "Your browser did not keep Rollgate's sign-in cookie. Allow cookies for this site, then reload this page.",
+      error: csrfToken ? (error ? sentence(error) : null) : "Your browser did not keep Rollgate's sign-in cookie. Allow cookies for this site, then reload this page.",
     },
   };
 }
@@ -57,12 +61,13 @@ function validToken(cookie: string | undefined, secret: string | undefined): str
   return token;
 }
 
-/** A path on this site, or an absolute URL on NEXTAUTH_URL's origin; anything else goes to the overview. */
+/** A path on this site (an absolute URL on NEXTAUTH_URL's origin becomes its path); anything else goes to the overview. */
 function sameSite(url: string | undefined, base: string | undefined): string {
   if (!url) return "/";
   if (url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\")) return url;
   try {
-    return base && new URL(url).origin === new URL(base).origin ? url : "/";
+    const absolute = new URL(url);
+    return base && absolute.origin === new URL(base).origin ? `${absolute.pathname}${absolute.search}${absolute.hash}` : "/";
   } catch {
     return "/";
   }
