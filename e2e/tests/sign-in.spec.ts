@@ -4,7 +4,9 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { NEXTAUTH_SECRET } from "../playwright.config";
+import { query } from "../support/api";
 import { AppServer } from "../support/app-server";
+import { passwordSignIn, randomAddress } from "../support/session";
 import { DEMO_PASSWORD } from "../support/sign-in";
 
 // Issue 16: Rollgate's own sign-in page, plain HTML forms that work without JavaScript, and
@@ -51,6 +53,14 @@ test("the page offers single sign-on first, then local accounts, and lists the s
   const demo = page.getByRole("region", { name: "Demo accounts" });
   for (const email of DEMO_EMAILS) await expect(demo).toContainText(email);
   await expect(demo).toContainText(DEMO_PASSWORD);
+});
+
+test("the audit entry of a sign-in records the id of the request that signed in", async () => {
+  const requestId = `e2e-${randomUUID()}`;
+  const answer = await passwordSignIn(test.info().project.use.baseURL!, "olga.oncall@example.com", DEMO_PASSWORD, randomAddress(), { "x-request-id": requestId });
+  expect(answer.cookie).toBeTruthy();
+  const entries = await query<{ action: string }>(`select action from audit_events where data->>'requestId' = $1`, [requestId]);
+  expect(entries.map((e) => e.action)).toEqual(["auth.signed_in"]);
 });
 
 test.describe("a second server on an empty embedded database (not the demo)", () => {
