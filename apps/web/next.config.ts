@@ -8,9 +8,9 @@ const config: NextConfig = {
   output: "standalone",
   outputFileTracingRoot: root,
   turbopack: { root },
-  transpilePackages: ["@rollgate/core", "@rollgate/db", "@rollgate/drill", "@rollgate/worker"],
+  transpilePackages: ["@rollgate/core", "@rollgate/db", "@rollgate/drill", "@rollgate/log", "@rollgate/worker"],
   // Native/WASM database drivers and the SQL parser must stay outside the bundle.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "libpg-query", "graphile-worker", "pg"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "libpg-query", "graphile-worker", "pg", "pino"],
   poweredByHeader: false,
 };
 

@@ -19,12 +19,12 @@ async function csrf(base: string, cookie = ""): Promise<{ token: string; cookie:
 }
 
 /** A local-account sign-in from `address` (as the ingress reports it in x-forwarded-for). */
-export async function passwordSignIn(base: string, email: string, password: string, address: string): Promise<SignInAnswer> {
+export async function passwordSignIn(base: string, email: string, password: string, address: string, headers: Record<string, string> = {}): Promise<SignInAnswer> {
   const { token, cookie } = await csrf(base);
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-forwarded-for": address },
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie, "x-forwarded-for": address },
     body: new URLSearchParams({ csrfToken: token, email, password, json: "true", callbackUrl: `${base}/` }),
   });
   const body = (await response.json().catch(() => null)) as { url?: string } | null;

@@ -35,17 +35,17 @@ test.describe("finding 9: reading needs sign-in", () => {
       const response = await fetch(`${base()}${path}`, { redirect: "manual" });
       expect(response.status, path).toBe(307);
       const location = new URL(response.headers.get("location")!, base());
-      expect(location.pathname, path).toBe("/api/auth/signin");
+      expect(location.pathname, path).toBe("/sign-in");
       expect(location.searchParams.get("callbackUrl"), path).toBe(path);
     }
     // Documentation and probes stay open.
     for (const path of ["/runbook", "/api-reference", "/api/health", "/api/ready"]) expect((await fetch(`${base()}${path}`)).status, path).toBe(200);
     // In a browser: to sign-in, and back to the page afterwards.
     await page.goto("/rollback");
-    await expect(page).toHaveURL(/\/api\/auth\/signin\?callbackUrl=%2Frollback/);
+    await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Frollback/);
     await page.getByLabel("E-mail").fill("dev.author@example.com");
     await page.getByLabel("Password").fill("rollgate-demo");
-    await page.getByRole("button", { name: "Sign in with Local account" }).click();
+    await page.getByRole("button", { name: "Sign in with password" }).click();
     await expect(page).toHaveURL(/\/rollback$/);
     await expect(page.getByRole("heading", { name: "Can I roll back?" })).toBeVisible();
   });
@@ -247,7 +247,7 @@ test("finding 16: an OpenID sign-in is refused when the provider has not verifie
   for (const login of [`mallory+unverified.${randomUUID().slice(0, 6)}@example.com`, `mallory+unasserted.${randomUUID().slice(0, 6)}@example.com`]) {
     const page = await (await browser.newContext()).newPage();
     await signInWithSso(page, login);
-    await expect(page).toHaveURL(/\/sign-in\/error\?error=EmailUnverified/);
+    await expect(page).toHaveURL(/\/sign-in\?error=EmailUnverified/);
     await expect(page.locator("main").getByRole("alert")).toContainText("Your identity provider has not verified this e-mail address");
     expect(await (await page.request.get("/api/auth/session")).json()).toEqual({});
     expect(await query(`select 1 from users where email = $1`, [login])).toHaveLength(0);

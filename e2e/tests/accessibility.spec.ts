@@ -4,7 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
 import { signInWithPassword } from "../support/sign-in";
 
-const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/api/auth/signin", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
+const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/sign-in", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
 const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies", "/admin/integrations", "/admin/notifications", "/admin/jobs", "/admin/github"];
 
 async function expectNoSeriousViolations(page: Page, url: string) {
@@ -23,10 +23,7 @@ test("every page has no serious or critical accessibility violations (axe-core),
       await expectNoSeriousViolations(page, `${url} (${scheme})`);
     }
   }
-  await page.goto("/api/auth/signin");
-  await page.getByLabel("E-mail").fill("admin@example.com");
-  await page.getByLabel("Password").fill("rollgate-demo");
-  await page.getByRole("button", { name: "Sign in with Local account" }).click();
+  await signInWithPassword(page, "admin@example.com");
   for (const url of [...ADMIN, "/rollouts/billing-api/production/2026.11.2"]) {
     await page.goto(url);
     await expectNoSeriousViolations(page, `${url} (signed in)`);

@@ -3,17 +3,11 @@ import { makeService, query } from "../support/api";
 import { signInWithPassword, signInWithSso } from "../support/sign-in";
 
 /** The seeded demo admin, through the local credentials provider. */
-async function signInAsAdmin(page: Page) {
-  await page.goto("/api/auth/signin");
-  await page.getByLabel("E-mail").fill("admin@example.com");
-  await page.getByLabel("Password").fill("rollgate-demo");
-  await page.getByRole("button", { name: "Sign in with Local account" }).click();
-  await expect(page.getByRole("link", { name: "Sign out" })).toBeVisible();
-}
+const signInAsAdmin = (page: Page) => signInWithPassword(page, "admin@example.com");
 
 test("admin pages say who may see them", async ({ page }) => {
   await page.goto("/admin/audit");
-  await expect(page).toHaveURL(/\/api\/auth\/signin\?callbackUrl=%2Fadmin%2Faudit/);
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fadmin%2Faudit/);
   await signInWithPassword(page);
   await page.goto("/admin/audit");
   await expect(page.locator("main").getByRole("alert")).toHaveText("This page is for admins. Ask an admin to grant you the role.");

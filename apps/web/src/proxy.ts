@@ -1,8 +1,13 @@
 import { anonymousMayOpen } from "@rollgate/core/access/reading";
+import { acceptRequestId, REQUEST_ID_HEADER } from "@rollgate/log/context";
 import { NextResponse, type NextRequest } from "next/server";
+import { signInUrl } from "@/server/auth/sign-in-url";
 import { env } from "@/server/env";
 
 /**
+ * Every request gets an id (`x-request-id`: a well-formed one the caller or the ingress sent,
+ * else a new one), forwarded to the handler and returned on the response.
+ *
  * Early answers before any route runs:
  * - every path: a segment that is not valid percent-encoded UTF-8 (`%ZZ`, or `%ED%A0%80`, a
  *   lone surrogate) makes Next's own param decoding throw, which it answers as a plain-text
@@ -13,15 +18,26 @@ import { env } from "@/server/env";
  *   which also covers a cookie that is present but no longer valid.
  */
 export function proxy(request: NextRequest) {
+  const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+  const response = early(request) ?? forward(request, requestId);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+function early(request: NextRequest): NextResponse | null {
   const { pathname, search } = request.nextUrl;
   const refused = badlyEncoded(request);
   if (refused) return refused;
-  if (pathname.startsWith("/api/")) return NextResponse.next();
+  if (pathname.startsWith("/api/")) return null;
   const hasSession = request.cookies.getAll().some((c) => c.name.includes("next-auth.session-token"));
-  if (hasSession || anonymousMayOpen(pathname, { publicWallboard: env().publicWallboard })) return NextResponse.next();
-  const target = new URL("/api/auth/signin", request.url);
-  target.searchParams.set("callbackUrl", `${pathname}${search}`);
-  return NextResponse.redirect(target);
+  if (hasSession || anonymousMayOpen(pathname, { publicWallboard: env().publicWallboard })) return null;
+  return NextResponse.redirect(new URL(signInUrl(`${pathname}${search}`), request.url));
+}
+
+function forward(request: NextRequest, requestId: string): NextResponse {
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return NextResponse.next({ request: { headers } });
 }
 
 function badlyEncoded(request: NextRequest): NextResponse | null {
@@ -39,6 +55,6 @@ function badlyEncoded(request: NextRequest): NextResponse | null {
 }
 
 export const config = {
-  // Pages, and every route handler for the path check (they answer 401 JSON themselves); static files are public.
-  matcher: ["/api/:path*", "/((?!api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|txt|webmanifest)$).*)"],
+  // Pages and route handlers (for the request id and the path check; sign-in for pages). Static files are public.
+  matcher: ["/((?!_next/|favicon\\.ico|.*\\.(?:png|svg|ico|txt|webmanifest)$).*)"],
 };

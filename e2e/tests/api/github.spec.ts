@@ -4,6 +4,7 @@ import { EXPAND, CONTRACT, event, post, query, sha, signed, type TestService } f
 import { AppServer, waitFor } from "../../support/app-server";
 import { FakeGithub } from "../../support/fake-github";
 import { appKey, deliver, githubWorld, protectionRulePayload } from "../../support/github";
+import { signInWithPassword } from "../../support/sign-in";
 import postgres from "postgres";
 
 // The GitHub deployment protection rule end to end: a Rollgate server of its own (on its own
@@ -123,11 +124,7 @@ test("a deployment whose gate opens later is approved after it opens, across a r
 
 test("the main server's admin page saves the GitHub App encrypted and links an environment, audited", async ({ page }) => {
   const appId = String(700000 + Math.floor(Math.random() * 99999));
-  await page.goto("/api/auth/signin");
-  await page.getByLabel("E-mail").fill("admin@example.com");
-  await page.getByLabel("Password").fill("rollgate-demo");
-  await page.getByRole("button", { name: "Sign in with Local account" }).click();
-  await expect(page.getByRole("link", { name: "Sign out" })).toBeVisible();
+  await signInWithPassword(page, "admin@example.com");
   await page.goto("/admin/github");
   await page.getByLabel("App ID").fill(appId);
   await page.getByLabel("API URL").fill(github.url);

@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { makeService } from "../../support/api";
 import { TestExporter, TestPrometheus } from "../../support/observability";
 import { prometheusSource } from "../../support/signals";
+import { signInWithPassword } from "../../support/sign-in";
 
 // The admin's side of pulled signals: "test this query now", the jobs' health, receivers.
 const exporter = new TestExporter(3661);
@@ -16,12 +17,7 @@ test.afterAll(async () => {
   await exporter.stop();
 });
 
-async function signInAsAdmin(page: Page) {
-  await page.goto("/api/auth/signin");
-  await page.getByLabel("E-mail").fill("admin@example.com");
-  await page.getByLabel("Password").fill("rollgate-demo");
-  await page.getByRole("button", { name: "Sign in with Local account" }).click();
-}
+const signInAsAdmin = (page: Page) => signInWithPassword(page, "admin@example.com");
 
 test("an admin tests a policy's Prometheus query now and sees the value, or why there is none", async ({ page }) => {
   const svc = await makeService({ policy: { sloSource: prometheusSource(prometheus.url, 60) } });

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { runInRequest } from "@rollgate/log/context";
 import { grantAppRole } from "../src/migrate.ts";
 import { appendAudit, auditHash, verifyAuditChain } from "../src/queries/audit.ts";
+import { auditEvents } from "../src/schema/index.ts";
 import { testDatabase } from "./harness.ts";
 
 const handle = await testDatabase();
@@ -16,6 +18,16 @@ describe("audit chain", () => {
     expect(second.seq).toBeGreaterThan(first.seq);
     const verdict = await verifyAuditChain(db);
     expect(verdict).toMatchObject({ intact: true });
+  });
+
+  it("records the id of the request it was written in, inside the hashed data, and none outside a request", async () => {
+    const requestId = `req-${randomUUID()}`;
+    const inside = await runInRequest({ requestId }, () => db.transaction((tx) => appendAudit(tx, entry("test.in-request"))));
+    const outside = await appendAudit(db, entry("test.no-request"));
+    const data = (await db.select({ data: auditEvents.data }).from(auditEvents).where(inArray(auditEvents.seq, [inside.seq, outside.seq])).orderBy(auditEvents.seq)) as { data: Record<string, unknown> }[];
+    expect(data.map((r) => r.data.requestId)).toEqual([requestId, undefined]);
+    expect(data[0]!.data).toMatchObject({ note: "ünïcode", n: 1 });
+    expect(await verifyAuditChain(db)).toMatchObject({ intact: true });
   });
 
   it("keeps one chain when many writers append at once", async () => {

@@ -1,3 +1,4 @@
+import { log } from "@rollgate/log";
 import { Logger, parseCronItems, run, type Runner, type Task, type TaskList } from "graphile-worker";
 import type { JobContext } from "./context.ts";
 import { JOBS, type JobOutcome } from "./jobs/index.ts";
@@ -5,6 +6,10 @@ import type { RunningWorker } from "./embedded.ts";
 import { backoffSeconds, runRecorded } from "./record.ts";
 
 const SAMPLE = "sample_slos";
+
+// graphile-worker reports every completed task at info: routine here, so one level down. Its
+// metadata (task payloads, the connection) is not logged.
+const LEVEL: Record<string, "error" | "warn" | "debug" | "trace"> = { error: "error", warning: "warn", info: "debug", debug: "trace" };
 
 /**
  * The worker on PostgreSQL: graphile-worker, beside the web server in every replica (or alone
@@ -61,7 +66,7 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     pollInterval: Math.min(1000, ctx.config.tickSeconds * 500),
     taskList,
     parsedCronItems: parseCronItems([...cron, { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } }]),
-    logger: new Logger(() => () => {}),
+    logger: new Logger(() => (level, message) => log()[LEVEL[level] ?? "warn"]({ source: "graphile-worker" }, message)),
   });
   for (const name of selfScheduled) await runner.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   return {

@@ -1,4 +1,5 @@
 import { recordJobOutcome } from "@rollgate/db/queries/jobs";
+import { log } from "@rollgate/log";
 import type { JobContext } from "./context.ts";
 import type { JobDefinition, JobOutcome } from "./jobs/index.ts";
 
@@ -17,8 +18,12 @@ export async function runRecorded(job: JobDefinition, ctx: JobContext, onOutcome
   try {
     await recordJobOutcome(ctx.db, { job: job.name, startedAt, finishedAt: ctx.now(), ok: outcome.ok, error: outcome.error, summary: outcome.summary });
   } catch {
-    // The database is down: the outcome still reaches the metrics.
+    // The database is down: the outcome still reaches the log and the metrics.
   }
+  // A success is routine (some jobs run every second): debug. A failure is what operators look for.
+  const line = { job: outcome.job, ok: outcome.ok, durationMs: Math.round(outcome.durationMs), ...(outcome.ok ? { summary: outcome.summary } : { error: outcome.error }) };
+  if (outcome.ok) log().debug(line, "job finished");
+  else log().error(line, "job failed");
   onOutcome?.(outcome);
   return outcome;
 }

@@ -5,7 +5,7 @@ export async function UserMenu() {
   const user = await currentUser().catch(() => null);
   if (!user)
     return (
-      <a href="/api/auth/signin" className="ml-auto text-sm font-medium underline-offset-2 hover:underline">
+      <a href="/sign-in" className="ml-auto text-sm font-medium underline-offset-2 hover:underline">
         Sign in
       </a>
     );

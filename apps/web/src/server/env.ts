@@ -11,6 +11,8 @@ const schema = z.object({
   ROLLGATE_ALLOW_DEV_SECRET_KEY: z.enum(["0", "1"]).default("0"),
   // Sign-in (next-auth reads NEXTAUTH_URL and NEXTAUTH_SECRET itself as well).
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  /** The dashboard's public URL: a sign-in may return to an absolute URL on its origin. */
+  NEXTAUTH_URL: z.url().optional(),
   ROLLGATE_OIDC_ISSUER: z.url().optional(),
   ROLLGATE_OIDC_CLIENT_ID: z.string().min(1).optional(),
   ROLLGATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),

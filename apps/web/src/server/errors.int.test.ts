@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { openDatabase } from "@rollgate/db/client";
+import { captureLogs } from "@rollgate/log/capture";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
@@ -10,16 +11,16 @@ const { AppError, errorResponse } = await import("./errors");
 const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 1 } : { dataDir: "memory://" });
 afterAll(() => handle.close());
 
-/** Everything `errorResponse` writes to the console while answering `error`. */
+/** Everything `errorResponse` logs while answering `error`. */
 async function logged(error: unknown): Promise<{ status: number; output: string }> {
-  const lines: string[] = [];
-  const spies = (["error", "warn", "log", "info"] as const).map((level) => vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a, Object.getOwnPropertyNames(a ?? {})))).join(" "))));
+  const logs = captureLogs("trace");
   try {
     const response = errorResponse(error);
     expect(await response.json()).toEqual({ error: { code: "internal", message: expect.any(String) } });
-    return { status: response.status, output: lines.join("\n") };
+    expect(logs.records()).toEqual([expect.objectContaining({ level: "error", msg: "unhandled error" })]);
+    return { status: response.status, output: logs.text() };
   } finally {
-    for (const spy of spies) spy.mockRestore();
+    logs.restore();
   }
 }
 
@@ -57,13 +58,13 @@ describe("finding 14: database errors are logged without query parameters or val
   });
 
   it("an AppError is answered as itself and not logged", async () => {
-    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs("trace");
     try {
       const response = errorResponse(new AppError("not_found", "No such rollout."));
       expect(response.status).toBe(404);
-      expect(spy).not.toHaveBeenCalled();
+      expect(logs.lines).toEqual([]);
     } finally {
-      spy.mockRestore();
+      logs.restore();
     }
   });
 });

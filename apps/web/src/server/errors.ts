@@ -1,4 +1,5 @@
 import "server-only";
+import { log } from "@rollgate/log";
 
 /** Every failure a caller can act on. The HTTP status of each is in `statusOf`. */
 export type AppErrorCode =
@@ -60,7 +61,7 @@ export function errorResponse(error: unknown): Response {
  * elided, and stack frames (without the message line that heads a stack).
  */
 export function logError(context: string, error: unknown): void {
-  console.error(context, JSON.stringify(describeError(error)));
+  log().error({ error: describeError(error) }, context);
 }
 
 type Described = Record<string, string | number | undefined>;

@@ -23,8 +23,8 @@ export async function workerCommand(args: string[], io: Io): Promise<number> {
     secretKey: dbEnv.ROLLGATE_SECRET_KEY,
     config,
     onOutcome: (o) => {
+      // A failure is logged by the worker itself (a JSON line on standard output).
       if (values.json) io.out(JSON.stringify({ job: o.job, ok: o.ok, ms: Math.round(o.durationMs), summary: o.summary, error: o.error }));
-      else if (!o.ok) io.err(`rollgate worker: ${o.job} failed: ${o.error}`);
     },
   });
   io.err(`rollgate worker: running (${worker.kind}); stop with SIGTERM.`);

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { currentRequestId } from "@rollgate/log/context";
 import { asc, desc, gt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { canonicalJson } from "../canonical-json.ts";
@@ -34,8 +35,14 @@ export function auditHash(prevHash: string, entry: AuditEntry, key: Buffer | nul
   return mac.update(prevHash).update("\n").update(body).digest("hex");
 }
 
-/** Appends one entry, chained to the previous one. Call inside the transaction of the change it records. */
-export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+/**
+ * Appends one entry, chained to the previous one. Call inside the transaction of the change it records.
+ * An entry written while a request is served records that request's id as `data.requestId`
+ * (before hashing, so the chain covers it), which ties it to the request's log lines.
+ */
+export async function appendAudit(db: Db, given: AuditEntry): Promise<{ seq: number; hash: string }> {
+  const requestId = currentRequestId();
+  const entry = requestId && given.data?.requestId === undefined ? { ...given, data: { ...given.data, requestId } } : given;
   await db.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
   const [last] = await db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
   const prevHash = last?.hash ?? "";

@@ -4,12 +4,11 @@ import type { Db } from "../client.ts";
 import { appendAudit } from "../queries/audit.ts";
 import * as t from "../schema/index.ts";
 import { hashPassword, sha256Hex as sha256 } from "../secrets.ts";
+import { DEMO_PASSWORD } from "./accounts.ts";
 import { replayStory, type ReplayedStory } from "./replay.ts";
 import { demoReleases, demoServices, demoUsers, HOUR, MINUTE } from "./world.ts";
 
-
-/** The password of every demo account (demo and local use only). */
-export const DEMO_PASSWORD = "rollgate-demo";
+export { DEMO_PASSWORD } from "./accounts.ts";
 
 export interface SeedResult {
   seeded: boolean;

@@ -3,12 +3,17 @@ import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { requireAdmin } from "../auth/require";
 import { AppError } from "../errors";
+import { inAction } from "../request";
 
 /**
  * The frame of every admin server action: a signed-in global admin, then the work, then the
  * page (`path`) rendered again; a refusal becomes the sentence (and field errors) the form shows.
  */
-export async function asAdmin(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+export function asAdmin(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+  return inAction(`admin ${path ?? "(no page)"}`, () => adminFrame(path, work));
+}
+
+async function adminFrame(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
   try {
     const state = await work(await requireAdmin());
     if (path) revalidatePath(path);

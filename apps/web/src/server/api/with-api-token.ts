@@ -7,6 +7,7 @@ import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
 import { now } from "../clock";
 import { AppError, errorResponse, logError } from "../errors";
 import { metrics } from "../metrics";
+import { inRequest } from "../request";
 import { enforceRateLimit, openEdgeDb } from "./edge";
 import { assertStorableText } from "./storable-text";
 
@@ -28,7 +29,7 @@ type Handler<P> = (ctx: ApiContext, request: Request, params: P) => Promise<Resp
  * only parse and call a use case.
  */
 export function withApiToken<P = Record<string, never>>(route: string, scope: ApiScope, handler: Handler<P>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+  return inRequest(route, async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const m = metrics();
     const stop = m.apiDuration.startTimer({ route });
     let response: Response;
@@ -53,7 +54,7 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
     m.apiRequests.inc({ route, status: String(response.status) });
     stop();
     return response;
-  };
+  });
 }
 
 

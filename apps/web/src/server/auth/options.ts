@@ -6,6 +6,7 @@ import { oidcIdentity } from "@rollgate/core/access/identity";
 import { identityOwner, linkIdentity } from "@rollgate/db/queries/identities";
 import { adminExists, findUserByEmail, grantRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
+import { log } from "@rollgate/log";
 import type { NextAuthOptions } from "next-auth";
 import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -51,7 +52,7 @@ export function authOptions(): NextAuthOptions {
         async authorize(credentials, request) {
           if (!credentials?.email || !credentials.password) return null;
           const outcome = await checkPassword({ email: credentials.email, password: credentials.password, headers: request.headers ?? {} });
-          // next-auth sends the message to the error page as ?error=…, which turns it into a sentence.
+          // next-auth sends the message to the sign-in page as ?error=…, which turns it into a sentence.
           if (outcome.kind === "paused") throw new Error(`Paused:${outcome.scope}:${outcome.retryAfterSeconds}`);
           return outcome.kind === "ok" ? outcome.user : null;
         },
@@ -65,20 +66,22 @@ export function authOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: e.ROLLGATE_SESSION_HOURS * 3600 },
     jwt: { encode: (params) => encode({ ...params, maxAge: remainingSeconds(params.token?.signedInAt) }) },
     secret: e.NEXTAUTH_SECRET,
-    pages: { error: "/sign-in/error" },
+    // Rollgate's own page (app/sign-in) for signing in and for every sign-in error.
+    pages: { signIn: "/sign-in", error: "/sign-in" },
     // An ended session is expected, not an error worth a stack trace per request.
-    logger: { error: (code, metadata) => void (code === "JWT_SESSION_ERROR" || console.error(`[next-auth] ${code}`, metadata)), warn: () => {}, debug: () => {} },
+    // Only the code: next-auth's metadata can hold the provider's tokens, the client secret or the profile.
+    logger: { error: (code) => void (code === "JWT_SESSION_ERROR" || log().error({ code }, "next-auth error")), warn: (code) => log().warn({ code }, "next-auth warning"), debug: () => {} },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (!user.email) return false;
         if (account?.provider === "oidc" && !oidcEmailAccepted((profile as OidcProfile | undefined)?.email_verified, e.ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED === "1"))
-          return "/sign-in/error?error=EmailUnverified";
+          return "/sign-in?error=EmailUnverified";
         const { db } = await database();
         // The provider's subject is the person's stable identity: it is linked on first sign-in, and a
         // subject already linked to someone else (an e-mail reassigned at the provider) is refused.
         const subject = account?.provider === "oidc" && e.ROLLGATE_OIDC_ISSUER ? oidcIdentity(e.ROLLGATE_OIDC_ISSUER, account.providerAccountId) : null;
         const owner = subject ? await identityOwner(db, subject) : null;
-        if (owner && owner.email !== user.email.trim().toLowerCase()) return "/sign-in/error?error=SubjectLinked";
+        if (owner && owner.email !== user.email.trim().toLowerCase()) return "/sign-in?error=SubjectLinked";
         await db.transaction(async (tx) => {
           const row = await upsertUser(tx, { email: user.email!, name: user.name });
           if (subject && !owner) await linkIdentity(tx, { userId: row.id, identity: subject });

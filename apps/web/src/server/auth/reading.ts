@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { currentUser, type CurrentUser } from "./current-user";
+import { signInUrl } from "./sign-in-url";
 
 // Routes and pages ask the reading rules (@rollgate/core/access/reading) through these.
 
@@ -11,9 +12,6 @@ export function readingSettings(): ReadingSettings {
   return { publicWallboard: env().publicWallboard };
 }
 
-export function signInUrl(path: string): string {
-  return `/api/auth/signin?callbackUrl=${encodeURIComponent(path)}`;
-}
 
 /** For route handlers and use cases: the reader, or an AppError (401, 403) to answer with. */
 export async function authorizeRead(what: Readable, reader?: CurrentUser | null): Promise<CurrentUser | null> {

@@ -6,6 +6,7 @@ import { assertStorableText } from "../api/storable-text";
 import { now } from "../clock";
 import { AppError, errorResponse } from "../errors";
 import { metrics } from "../metrics";
+import { inRequest } from "../request";
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 
@@ -22,7 +23,7 @@ export interface IntegrationRequest {
  * endpoint's own rate limit follows, then the handler.
  */
 export function withIntegration<P>(route: string, authenticate: (ctx: IntegrationRequest, request: Request, params: P) => Promise<IntegrationEndpoint>, handler: (ctx: IntegrationRequest & { endpoint: IntegrationEndpoint }, json: unknown) => Promise<Response>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+  return inRequest(route, async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const m = metrics();
     const stop = m.apiDuration.startTimer({ route });
     let response: Response;
@@ -54,7 +55,7 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
     m.apiRequests.inc({ route, status: String(response.status) });
     stop();
     return response;
-  };
+  });
 }
 
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { readDbEnv } from "@rollgate/db/env";
 import { database } from "@rollgate/db/runtime";
+import { log } from "@rollgate/log";
 import { readWorkerEnv, startWorker, type RunningWorker } from "@rollgate/worker";
 import { now } from "../clock";
 import { logError } from "../errors";
@@ -26,7 +27,7 @@ export function startWebWorker(): void {
     for (;;) {
       try {
         const handle = await database();
-        return await startWorker({
+        const worker = await startWorker({
           handle,
           secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
           now,
@@ -36,6 +37,8 @@ export function startWebWorker(): void {
             m.jobDuration.observe({ job: o.job }, o.durationMs / 1000);
           },
         });
+        log().info({ kind: worker.kind }, "background jobs started");
+        return worker;
       } catch (error) {
         logError("worker start", error);
         await new Promise((resolve) => setTimeout(resolve, 5000).unref());

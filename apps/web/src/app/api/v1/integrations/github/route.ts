@@ -4,11 +4,12 @@ import { errorResponse } from "@/server/errors";
 import { githubPollMs } from "@/server/integrations/github/poller";
 import { receiveGithubWebhook } from "@/server/integrations/github/receive-protection-rule";
 import { metrics } from "@/server/metrics";
+import { inRequest } from "@/server/request";
 
 export const dynamic = "force-dynamic";
 
 // POST /api/v1/integrations/github — GitHub App webhook (deployment_protection_rule), authenticated by X-Hub-Signature-256 only
-export async function POST(request: Request): Promise<Response> {
+export const POST = inRequest("github", async (request: Request): Promise<Response> => {
   const m = metrics();
   const stop = m.apiDuration.startTimer({ route: "github" });
   let response: Response;
@@ -22,4 +23,4 @@ export async function POST(request: Request): Promise<Response> {
   m.apiRequests.inc({ route: "github", status: String(response.status) });
   stop();
   return response;
-}
+});

@@ -7,6 +7,7 @@ import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
+import { inAction } from "@/server/request";
 
 import type { ActionState } from "@/lib/action-state";
 import { utc } from "@/lib/format";
@@ -29,7 +30,7 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   const { decision, comment, checksum, ...keys } = parsed.data;
   if (decision === "reject" && comment.trim().length < 10) return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
   try {
-    await decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum });
+    await inAction(`approval ${decision}`, () => decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum }));
   } catch (error) {
     if (error instanceof AppError) return { error: error.message };
     throw error;
@@ -102,7 +103,11 @@ export async function reviewAction(_previous: ActionState, form: FormData): Prom
   });
 }
 
-async function run(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
+function run(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
+  return inAction("override", () => settle(keys, work));
+}
+
+async function settle(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
   try {
     const done = await work();
     revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
