@@ -1,4 +1,6 @@
 import "server-only";
+import type { GateResponse } from "@rollgate/core/contract/responses";
+import type { RolloutState } from "@rollgate/core/types";
 import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
 import { checkDetailsJson } from "./check-details-json";
 import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
@@ -73,14 +75,14 @@ async function contractFacts(sql: string | null, checksum: string | null): Promi
   return facts;
 }
 
-/** The JSON shape of a verdict on the wire (snake_case, ISO times). */
-export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
+/** A verdict on the wire (snake_case, ISO times), as `gateResponseSchema` declares it. */
+export function gateJson(keys: RolloutKeys, gate: RolloutGate): GateResponse {
   const { verdict, row } = gate;
   return {
     service: keys.service,
     environment: keys.environment,
     release: keys.release,
-    state: verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state,
+    state: verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : (row.rollout.state as RolloutState),
     allowed: verdict.allowed,
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
@@ -91,7 +93,7 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
 }
 
 /** How `rollgate run --database-url` takes locks in this environment (the policy's database settings). */
-function executorJson(policy: Policy) {
+function executorJson(policy: Policy): GateResponse["executor"] {
   const d = databasePolicy(policy);
   return { lock_timeout_ms: d.lockTimeoutMs, statement_timeout_ms: d.statementTimeoutMs, lock_retries: d.lockRetries, blockers: d.blockers, blocker_wait_seconds: d.blockerWaitSeconds };
 }

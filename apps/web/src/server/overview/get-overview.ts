@@ -9,7 +9,7 @@ import { database } from "@rollgate/db/runtime";
 import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { evaluateRolloutGates, type RolloutGate } from "../gate/evaluate-rollout-gate";
-import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/queries";
+import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/fetchers";
 
 /** States in which the contract gate is the question of the day. */
 const GATED_STATES = new Set(["rolling_out", "verifying"]);
