@@ -61,16 +61,22 @@ console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`
 const { AppServer } = await import("../support/app-server.ts");
 const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_PUBLIC_WALLBOARD: "1", ROLLGATE_WORKER: "0", NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: `http://127.0.0.1:${PORT}` });
 await server.start();
+/** CPU seconds (user + system) the server has used so far; reads are sequential, so a difference is one read's. */
+const cpuSeconds = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
 /** One anonymous read, to the last byte. */
-async function read(path: string): Promise<{ ms: number; bytes: number }> {
+async function read(path: string): Promise<{ ms: number; bytes: number; cpuMs: number }> {
+  const cpu = cpuSeconds();
   const start = performance.now();
   const response = await fetch(`${server.url}${path}`);
   const body = await response.text();
   const ms = performance.now() - start;
   if (response.status !== 200 || !body.includes("svc-300")) throw new Error(`${path} failed: HTTP ${response.status}`);
-  return { ms, bytes: Buffer.byteLength(body) };
+  return { ms, bytes: Buffer.byteLength(body), cpuMs: (cpuSeconds() - cpu) * 1000 };
 }
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
@@ -84,14 +90,17 @@ try {
   }
   const loadBefore = os.loadavg();
   const times: Record<"page" | "api", number[]> = { page: [], api: [] };
+  const cpu: Record<"page" | "api", number[]> = { page: [], api: [] };
   const bytes = { page: 0, api: 0 };
   // Interleaved, so drift on the shared machine touches both alike.
   for (let i = 0; i < ROUNDS; i += 1) {
     const page = await read("/");
     times.page.push(page.ms);
+    cpu.page.push(page.cpuMs);
     bytes.page = page.bytes;
     const json = await read("/api/dashboard/overview");
     times.api.push(json.ms);
+    cpu.api.push(json.cpuMs);
     bytes.api = json.bytes;
   }
   const loadAfter = os.loadavg();
@@ -103,10 +112,10 @@ try {
   const page = stat(times.page);
   const json = stat(times.api);
   const table = [
-    "| read | body | p50 | p95 | target p95 ≤ 150 ms |",
-    "| --- | --- | --- | --- | --- |",
-    `| \`GET /\` (server render) | ${(bytes.page / 1024).toFixed(0)} KiB | ${page.p50.toFixed(1)} ms | ${page.p95.toFixed(1)} ms | ${page.p95 <= 150 ? "met" : "missed"} |`,
-    `| \`GET /api/dashboard/overview\` | ${(bytes.api / 1024).toFixed(0)} KiB | ${json.p50.toFixed(1)} ms | ${json.p95.toFixed(1)} ms | ${json.p95 <= 150 ? "met" : "missed"} |`,
+    "| read | body | p50 | p95 | server CPU per read (median) | target p95 ≤ 150 ms |",
+    "| --- | --- | --- | --- | --- | --- |",
+    `| \`GET /\` (server render) | ${(bytes.page / 1024).toFixed(0)} KiB | ${page.p50.toFixed(1)} ms | ${page.p95.toFixed(1)} ms | ${stat(cpu.page).p50.toFixed(0)} ms | ${page.p95 <= 150 ? "met" : "missed"} |`,
+    `| \`GET /api/dashboard/overview\` | ${(bytes.api / 1024).toFixed(0)} KiB | ${json.p50.toFixed(1)} ms | ${json.p95.toFixed(1)} ms | ${stat(cpu.api).p50.toFixed(0)} ms | ${json.p95 <= 150 ? "met" : "missed"} |`,
     "",
     `Server RSS after the run: ${rss.toFixed(0)} MB.`,
   ].join("\n");
@@ -123,6 +132,9 @@ try {
       `All ${SERVICES * 2} gates are evaluated on every read: one query for the rollouts and one statement for all their facts (\`loadGateFactsMany\`), not one evaluation per rollout.`,
       "",
       table,
+      "",
+      "Reading the numbers: wall-clock times follow the machine's load (the server, PostgreSQL and other work share two cores); the server's CPU per read is the steadier measure, and what remains",
+      "of it is evaluating and serialising 600 gates (rendering the page's HTML about doubles it), not waiting on queries: the number of statements no longer grows with the rollouts (`server/overview/get-overview.int.test.ts`).",
     ]);
   }
 } finally {
