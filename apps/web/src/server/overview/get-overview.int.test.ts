@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import type * as Runtime from "@rollgate/db/runtime";
 import { makeRelease } from "../../../../../packages/db/test/fixtures.ts";
 
 // The overview evaluates the gate of every rollout in its window: the number of statements it
@@ -10,7 +11,7 @@ process.env.ROLLGATE_DATA_DIR ??= "memory://";
 vi.mock("server-only", () => ({}));
 const counter = vi.hoisted(() => ({ statements: 0 }));
 vi.mock("@rollgate/db/runtime", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@rollgate/db/runtime")>();
+  const real = await importOriginal<typeof Runtime>();
   const handle = await real.database();
   const schema = await import("@rollgate/db/schema");
   const logger = { logQuery: () => void (counter.statements += 1) };
