@@ -1,17 +1,9 @@
 import "server-only";
 import { log } from "@rollgate/log";
+import type { ErrorCode, ErrorResponse } from "@rollgate/core/contract/responses";
 
-/** Every failure a caller can act on. The HTTP status of each is in `statusOf`. */
-export type AppErrorCode =
-  | "invalid_request" // the body, query or params failed validation; `details` lists fields
-  | "unauthenticated" // missing, unknown or revoked token; bad or stale signature
-  | "forbidden" // authenticated, but the scope, service or environment is not granted
-  | "not_found" // no such service, environment, release or rollout
-  | "conflict" // the request is valid but the rollout's state refuses it (illegal transition, gate closed)
-  | "payload_too_large" // the body exceeds the limit
-  | "unsupported_media_type" // the body is not JSON
-  | "rate_limited" // too many requests for this token; retry after `Retry-After`
-  | "unavailable"; // the database is unreachable
+/** Every failure a caller can act on (the commented enum is `errorCodeSchema` in core); the HTTP status of each is in `statusOf`. */
+export type AppErrorCode = Exclude<ErrorCode, "internal">;
 
 const statusOf: Record<AppErrorCode, number> = {
   invalid_request: 400,
@@ -45,12 +37,12 @@ export class AppError extends Error {
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
     return Response.json(
-      { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+      { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } satisfies ErrorResponse,
       { status: error.status, headers: error.headers },
     );
   }
   logError("unhandled error", error);
-  return Response.json({ error: { code: "internal", message: "Rollgate could not complete the request; it has been logged." } }, { status: 500 });
+  return Response.json({ error: { code: "internal", message: "Rollgate could not complete the request; it has been logged." } } satisfies ErrorResponse, { status: 500 });
 }
 
 /**

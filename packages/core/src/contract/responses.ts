@@ -6,17 +6,33 @@ import { ROLLOUT_STATES } from "../types.ts";
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/** Every failure a caller can act on; the web app maps each to its HTTP status (`server/errors.ts`). */
+export const errorCodeSchema = z.enum([
+  "invalid_request", // the body, query or params failed validation; `details` lists fields
+  "unauthenticated", // missing, unknown or revoked token; bad or stale signature
+  "forbidden", // authenticated, but the scope, service or environment is not granted
+  "not_found", // no such service, environment, release or rollout
+  "conflict", // the request is valid but the rollout's state refuses it (illegal transition, gate closed)
+  "payload_too_large", // the body exceeds the limit
+  "unsupported_media_type", // the body is not JSON
+  "rate_limited", // too many requests for this token; retry after `Retry-After`
+  "unavailable", // the database is unreachable
+  "internal", // anything else: logged on the server, never explained to the caller
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
 export const errorResponseSchema = z.object({
   error: z.object({
-    code: z.enum(["invalid_request", "unauthenticated", "forbidden", "not_found", "conflict", "payload_too_large", "unsupported_media_type", "rate_limited", "unavailable", "internal"]),
+    code: errorCodeSchema,
     message: z.string(),
     details: z.unknown().optional(),
   }),
 });
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 export const eventAcceptedSchema = z.object({ event_id: z.uuid(), duplicate: z.boolean() });
 
-const checkDetailsSchema = z.discriminatedUnion("kind", [
+export const checkDetailsSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("usage"),
     baseline_at: isoTime.nullable(),
@@ -75,6 +91,14 @@ export const gateResponseSchema = z.object({
     }),
   ),
 });
+
+export type CheckDetailsJson = z.infer<typeof checkDetailsSchema>;
+export type GateResponse = z.infer<typeof gateResponseSchema>;
+export type GateCheckJson = GateResponse["checks"][number];
+
+/** The dashboard's gate: the API's answer and the server's clock, so countdowns can sync. */
+export const dashboardGateSchema = gateResponseSchema.extend({ now: isoTime });
+export type DashboardGate = z.infer<typeof dashboardGateSchema>;
 
 /** A lease runs exactly one script (`checksum`) and only for the token that took it. */
 export const leaseResponseSchema = z.object({ lease_id: z.uuid(), expires_at: isoTime, checksum: z.string().regex(/^[0-9a-f]{64}$/), kind: z.enum(["gate", "recovery"]) });

@@ -1,14 +1,16 @@
-import type { ApprovalFact, DatabaseFacts, GateCheckId, GateFacts, OverrideFact } from "@rollgate/core/gate";
+import { authorIdentities } from "@rollgate/core/access/identity";
+import type { ApprovalFact, DatabaseFacts, GateCheckId, GateFacts, InspectionFact, OverrideFact } from "@rollgate/core/gate";
 import type { RolloutState } from "@rollgate/core/types";
-import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
-import { approvals, backups, environments, incidents, overrides, rollouts, userRoles, users } from "../schema/index.ts";
-import { authorIdsOf } from "./identities.ts";
-import { loadDatabaseFacts } from "./inspections.ts";
-import { activeLease } from "./leases.ts";
+import { sql, type SQL } from "drizzle-orm";
+import { rowsOf, type Db } from "../client.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
-import { sloSummary } from "./slo-series.ts";
-import { sloPullFacts } from "./slo-pulls.ts";
+
+/** One rollout to load facts for; the caller supplies what needs the SQL analyser. */
+export interface GateFactsInput {
+  row: RolloutRow;
+  expandDestructiveFindings: number;
+  contract?: DatabaseFacts["contract"];
+}
 
 /**
  * Everything the gate needs for one rollout, as aggregates: SLOs since the window started
@@ -16,71 +18,146 @@ import { sloPullFacts } from "./slo-pulls.ts";
  * gate stays fast with millions of snapshots. The caller supplies what needs the SQL analyser.
  */
 export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number, contract: DatabaseFacts["contract"] = null): Promise<GateFacts> {
+  return (await loadGateFactsMany(db, [{ row, expandDestructiveFindings, contract }], now))[0]!;
+}
+
+/**
+ * The gate's facts for many rollouts in one statement (one round trip, whatever their
+ * number): each rollout is a row of a `jsonb_to_recordset`, and every fact a correlated
+ * sub-select on an index of that rollout or its environment.
+ */
+export async function loadGateFactsMany(db: Db, inputs: readonly GateFactsInput[], now: Date): Promise<GateFacts[]> {
+  if (inputs.length === 0) return [];
+  const keys = inputs.map(({ row }, i) => ({
+    i,
+    rollout_id: row.rollout.id,
+    environment_id: row.rollout.environmentId,
+    service_id: row.serviceId,
+    release_id: row.release.id,
+    position: row.environmentPosition,
+    ws: row.rollout.windowStartedAt?.toISOString() ?? null,
+    authors: authorIdentities(row.release.author),
+  }));
+  const rows = rowsOf<{ i: number; facts: unknown }>(await db.execute(factsStatement(JSON.stringify(keys), now.toISOString())));
+  const byIndex = new Map(rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]));
+  return inputs.map((input, i) => toGateFacts(input, byIndex.get(i)!));
+}
+
+/** Whole UTC minutes or hours, as the rollup triggers bin them (date_trunc would follow the session's time zone). */
+const floorTo = (unit: "minute" | "hour", value: SQL) => sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
+
+function factsStatement(keys: string, now: string) {
+  const at = sql`${now}::timestamptz`;
+  const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
+  // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
+  // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
+  return sql`
+    with w as (
+      select * from jsonb_to_recordset(${keys}::jsonb) as w(i int, rollout_id uuid, environment_id uuid, service_id uuid, release_id uuid, position int, ws timestamptz, authors jsonb)
+    ), b as (
+      select w.*, m.m1, m.m2, ${floorTo("hour", sql`m.m1`)} + case when ${floorTo("hour", sql`m.m1`)} = m.m1 then interval '0' else interval '1 hour' end as h1, ${floorTo("hour", sql`m.m2`)} as h2
+      from w cross join lateral (
+        select ${floorTo("minute", sql`w.ws`)} + case when ${floorTo("minute", sql`w.ws`)} = w.ws then interval '0' else interval '1 minute' end as m1, ${floorTo("minute", at)} as m2
+      ) m
+    )
+    select b.i, json_build_object(
+      'slo', (select json_build_object('samples', coalesce(sum(samples), 0)::int, 'a', min(a), 'b', min(bb), 'r', max(r)) from (
+          select 1 as samples, availability as a, error_budget_remaining as bb, burn_rate as r from slo_snapshots s
+            where s.rollout_id = b.rollout_id and b.m1 < b.m2 and s.observed_at >= b.ws and s.observed_at < b.m1
+          union all
+          select 1, availability, error_budget_remaining, burn_rate from slo_snapshots s
+            where s.rollout_id = b.rollout_id and s.observed_at >= case when b.m1 < b.m2 then b.m2 else b.ws end and s.observed_at <= ${at}
+          union all
+          select samples, min_availability, min_error_budget_remaining, max_burn_rate from slo_minutes m
+            where m.rollout_id = b.rollout_id and b.m1 < b.m2 and m.minute >= b.m1 and m.minute < case when b.h1 < b.h2 then b.h1 else b.m2 end
+          union all
+          select samples, min_availability, min_error_budget_remaining, max_burn_rate from slo_minutes m
+            where m.rollout_id = b.rollout_id and b.m1 < b.m2 and b.h1 < b.h2 and m.minute >= b.h2 and m.minute < b.m2
+          union all
+          select samples, min_availability, min_error_budget_remaining, max_burn_rate from slo_hours h
+            where h.rollout_id = b.rollout_id and b.m1 < b.m2 and b.h1 < b.h2 and h.hour >= b.h1 and h.hour < b.h2
+        ) parts),
+      'lastPull', (select json_build_object('at', p.pulled_at, 'ok', p.ok, 'error', p.error) from slo_pulls p where p.rollout_id = b.rollout_id and p.slot_at <= ${at} order by p.slot_at desc limit 1),
+      'lastOkPullAt', (select p.pulled_at from slo_pulls p where p.rollout_id = b.rollout_id and p.ok and p.slot_at <= ${at} order by p.slot_at desc limit 1),
+      'backup', (select json_build_object('backupId', k.backup_id, 'verifiedAt', k.verified_at) from backups k
+          where k.environment_id = b.environment_id and k.restore_tested and k.verified_at <= ${at} order by k.verified_at desc limit 1),
+      'earlier', (select coalesce(json_agg(json_build_object('name', e.name, 'state', r.state) order by e.position), '[]') from environments e
+          left join rollouts r on r.environment_id = e.id and r.release_id = b.release_id where e.service_id = b.service_id and e.position < b.position),
+      'incidents', (select coalesce(json_agg(json_build_object('title', n.title, 'openedAt', n.opened_at, 'source', n.source, 'url', n.url) order by n.opened_at, n.id), '[]') from incidents n
+          where n.environment_id = b.environment_id and n.closed_at is null and n.blocks_contract),
+      'approvals', (select coalesce(json_agg(json_build_object('approverId', a.approver_id, 'approverEmail', u.email, 'role', a.role, 'decision', a.decision,
+            'contractChecksum', a.contract_checksum, 'decidedAt', a.decided_at, 'withdrawnAt', a.withdrawn_at,
+            -- the roles each approver holds on this service *now*: a revoked role stops counting at once
+            'currentRoles', (select coalesce(json_agg(ur.role), '[]') from user_roles ur where ur.user_id = a.approver_id and (ur.service_id is null or ur.service_id = b.service_id)))
+          order by a.decided_at, a.id), '[]') from approvals a join users u on u.id = a.approver_id where a.rollout_id = b.rollout_id),
+      'overrides', (select coalesce(json_agg(json_build_object('kind', o.kind, 'checks', o.checks, 'actor', u.email, 'createdAt', o.created_at, 'expiresAt', o.expires_at, 'confirmedAt', o.confirmed_at)
+          order by o.created_at, o.id), '[]') from overrides o join users u on u.id = o.actor_id where o.rollout_id = b.rollout_id),
+      'lease', (select json_build_object('holder', l.holder, 'expiresAt', l.expires_at) from leases l where l.rollout_id = b.rollout_id and l.released_at is null and l.expires_at > ${at} limit 1),
+      'recent', (select coalesce(json_agg(${inspection} order by i.received_at desc), '[]') from (
+          select id, received_at, summary from inspections where environment_id = b.environment_id and received_at < ${at} + interval '1 millisecond' order by received_at desc limit 2) i),
+      -- the window's first inspection: the newest flagged one just before the start, else the first one after it
+      'baseline', coalesce(
+          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
+          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
+      'authorIds', (select coalesce(json_agg(x.id), '[]') from (
+          select user_id as id from user_identities where identity in (select jsonb_array_elements_text(b.authors))
+          union select id from users where 'email:' || lower(email) in (select jsonb_array_elements_text(b.authors))) x)
+    ) as facts
+    from b`;
+}
+
+type Time = string;
+interface RawInspection {
+  id: string;
+  receivedAt: Time;
+  summary: InspectionFact["summary"];
+}
+interface RawFacts {
+  slo: { samples: number; a: number | null; b: number | null; r: number | null };
+  lastPull: { at: Time; ok: boolean; error: string | null } | null;
+  lastOkPullAt: Time | null;
+  backup: { backupId: string; verifiedAt: Time } | null;
+  earlier: Array<{ name: string; state: string | null }>;
+  incidents: Array<{ title: string; openedAt: Time; source: string; url: string | null }>;
+  approvals: Array<Omit<ApprovalFact, "decidedAt" | "withdrawnAt"> & { decidedAt: Time; withdrawnAt: Time | null }>;
+  overrides: Array<{ kind: string; checks: string[]; actor: string; createdAt: Time; expiresAt: Time; confirmedAt: Time | null }>;
+  lease: { holder: string; expiresAt: Time } | null;
+  recent: RawInspection[];
+  baseline: RawInspection | null;
+  authorIds: string[];
+}
+
+const date = (t: Time) => new Date(t);
+const maybeDate = (t: Time | null) => (t === null ? null : new Date(t));
+const inspectionFact = (i: RawInspection): InspectionFact => ({ id: i.id, receivedAt: date(i.receivedAt), summary: i.summary });
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFactsInput, raw: RawFacts): GateFacts {
   const { rollout, release } = row;
   const windowStart = rollout.windowStartedAt;
-  const slo = windowStart
-    ? await sloSummary(db, { rolloutId: rollout.id, from: windowStart, to: now })
-    : { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
-  const pulls = windowStart ? await sloPullFacts(db, rollout.id, now) : undefined;
-
-  const [backup] = await db
-    .select({ backupId: backups.backupId, verifiedAt: backups.verifiedAt })
-    .from(backups)
-    .where(and(eq(backups.environmentId, rollout.environmentId), eq(backups.restoreTested, true), lte(backups.verifiedAt, now)))
-    .orderBy(desc(backups.verifiedAt))
-    .limit(1);
-
-  const earlier = await db
-    .select({ name: environments.name, state: rollouts.state })
-    .from(environments)
-    .leftJoin(rollouts, and(eq(rollouts.environmentId, environments.id), eq(rollouts.releaseId, release.id)))
-    .where(and(eq(environments.serviceId, row.serviceId), lt(environments.position, row.environmentPosition)))
-    .orderBy(asc(environments.position));
-
-  const open = await db
-    .select({ title: incidents.title, openedAt: incidents.openedAt, source: incidents.source, url: incidents.url })
-    .from(incidents)
-    .where(and(eq(incidents.environmentId, rollout.environmentId), isNull(incidents.closedAt), eq(incidents.blocksContract, true)));
-
-  // The roles each approver holds on this service *now*: a revoked role stops counting at once.
-  const currentRoles = db
-    .select({ roles: sql<string[]>`coalesce(array_agg(${userRoles.role}), '{}')`.as("roles") })
-    .from(userRoles)
-    .where(and(eq(userRoles.userId, approvals.approverId), or(isNull(userRoles.serviceId), eq(userRoles.serviceId, row.serviceId))));
-  const decided = await db
-    .select({ approverId: approvals.approverId, approverEmail: users.email, role: approvals.role, currentRoles: sql<string[]>`(${currentRoles})`, decision: approvals.decision, contractChecksum: approvals.contractChecksum, decidedAt: approvals.decidedAt, withdrawnAt: approvals.withdrawnAt })
-    .from(approvals)
-    .innerJoin(users, eq(users.id, approvals.approverId))
-    .where(eq(approvals.rolloutId, rollout.id));
-
-  const overriding = await db
-    .select({ kind: overrides.kind, checks: overrides.checks, actor: users.email, createdAt: overrides.createdAt, expiresAt: overrides.expiresAt, confirmedAt: overrides.confirmedAt })
-    .from(overrides)
-    .innerJoin(users, eq(users.id, overrides.actorId))
-    .where(eq(overrides.rolloutId, rollout.id));
-
-  const lease = await activeLease(db, rollout.id, now);
-  const database = await loadDatabaseFacts(db, { environmentId: rollout.environmentId, windowStartedAt: windowStart, now, contract, expandChecksum: rollout.expandChecksum });
+  const slo = { samples: Number(raw.slo.samples), minAvailability: num(raw.slo.a), minErrorBudgetRemaining: num(raw.slo.b), maxBurnRate: num(raw.slo.r) };
+  const lastAttempt = raw.lastPull ? { at: date(raw.lastPull.at), ok: raw.lastPull.ok, error: raw.lastPull.error } : null;
+  const [recent, previous] = raw.recent.map(inspectionFact);
   return {
     rollout: projectionOf(rollout),
     expandDestructiveFindings,
-    slo: pulls ? { ...slo, pulls } : slo,
-    latestTestedBackup: backup ?? null,
-    earlierEnvironments: earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
-    openIncidents: open,
+    slo: windowStart ? { ...slo, pulls: { lastOkAt: maybeDate(raw.lastOkPullAt), lastAttempt } } : slo,
+    latestTestedBackup: raw.backup ? { backupId: raw.backup.backupId, verifiedAt: date(raw.backup.verifiedAt) } : null,
+    earlierEnvironments: raw.earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
+    openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
     releaseAuthor: release.author,
-    authorIds: await authorIdsOf(db, release.author),
-    approvals: decided.map((a) => ({ ...a, currentRoles: parseRoles(a.currentRoles) })) as ApprovalFact[],
-    activeLease: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
-    overrides: overriding.map((o) => ({ ...o, kind: o.kind as OverrideFact["kind"], checks: o.checks as GateCheckId[] })),
-    database,
+    authorIds: raw.authorIds,
+    approvals: raw.approvals.map((a) => ({ ...a, decidedAt: date(a.decidedAt), withdrawnAt: maybeDate(a.withdrawnAt) })),
+    activeLease: raw.lease ? { holder: raw.lease.holder, expiresAt: date(raw.lease.expiresAt) } : null,
+    overrides: raw.overrides.map((o) => ({ ...o, kind: o.kind as OverrideFact["kind"], checks: o.checks as GateCheckId[], createdAt: date(o.createdAt), expiresAt: date(o.expiresAt), confirmedAt: maybeDate(o.confirmedAt) })),
+    database: {
+      baseline: windowStart && raw.baseline ? inspectionFact(raw.baseline) : null,
+      recent: recent ?? null,
+      previous: previous ?? null,
+      environmentInspected: Boolean(recent),
+      contract,
+      expandChecksum: rollout.expandChecksum,
+    },
   };
-}
-
-/** A text[] from a subquery: postgres.js parses it, PGlite may hand back the literal `{a,b}`. */
-function parseRoles(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value === "string") return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean);
-  return [];
 }

@@ -1,16 +1,10 @@
 import type { Inspection } from "@rollgate/core/contract/inspection";
-import type { DatabaseFacts, InspectionFact } from "@rollgate/core/gate";
 import type { ObservedManifestFact } from "@rollgate/core/eligibility";
 import { attributeInterval, mergeObserved, type UsageSnapshot } from "@rollgate/core/inspect/manifests";
 import { decodeUsage } from "@rollgate/core/inspect/usage";
-import type { RemovedObject } from "@rollgate/core/eligibility";
-import type { AnalysedStatement } from "@rollgate/core/sql";
-import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
-
-/** A flagged window-start inspection may arrive a little before the server starts the window. */
-const EARLY_WINDOW_START_MS = 10 * 60_000;
 
 /**
  * Stores an inspection and learns from it: what grew since the environment's previous
@@ -63,30 +57,6 @@ function snapshot(receivedAt: Date, summary: Omit<Inspection, "usage">, usage: R
     complete: summary.statistics.available && usage !== null,
     usage: decodeUsage(usage ?? {}),
   };
-}
-
-const factColumns = { id: inspections.id, receivedAt: inspections.receivedAt, summary: inspections.summary };
-
-/**
- * The inspections the gate compares: the window's first (flagged, or the first after it
- * started), the newest, and the one before the newest. Three indexed reads, whatever the history.
- */
-export async function loadDatabaseFacts(
-  db: Db,
-  input: { environmentId: string; windowStartedAt: Date | null; now: Date; contract: { checksum: string; removed: RemovedObject[]; statements: AnalysedStatement[] } | null; expandChecksum: string | null },
-): Promise<DatabaseFacts> {
-  const env = eq(inspections.environmentId, input.environmentId);
-  const [recent, previous] = (await db.select(factColumns).from(inspections).where(and(env, lt(inspections.receivedAt, new Date(input.now.getTime() + 1)))).orderBy(desc(inspections.receivedAt)).limit(2)) as InspectionFact[];
-  let baseline: InspectionFact | null = null;
-  if (input.windowStartedAt) {
-    const start = input.windowStartedAt;
-    const early = new Date(start.getTime() - EARLY_WINDOW_START_MS);
-    // The newest flagged one just before the start, else the first one after it.
-    const [flagged] = (await db.select(factColumns).from(inspections).where(and(env, eq(inspections.windowStart, true), gte(inspections.receivedAt, early), lt(inspections.receivedAt, start))).orderBy(desc(inspections.receivedAt)).limit(1)) as InspectionFact[];
-    const [first] = flagged ? [flagged] : ((await db.select(factColumns).from(inspections).where(and(env, gte(inspections.receivedAt, start))).orderBy(asc(inspections.receivedAt)).limit(1)) as InspectionFact[]);
-    baseline = first ?? null;
-  }
-  return { baseline, recent: recent ?? null, previous: previous ?? null, environmentInspected: Boolean(recent), contract: input.contract, expandChecksum: input.expandChecksum };
 }
 
 /** Observed manifests of an environment, for rollback eligibility. */

@@ -3,23 +3,23 @@ import { rowsOf, type Db } from "../client.ts";
 import { rateLimits } from "../schema/index.ts";
 
 /**
- * Counts one request against `bucket` in the fixed window containing `now`. The counter
- * lives in PostgreSQL, so every replica shares it. Returns the count including this request,
- * when the window started and when it ends.
+ * Adds `units` requests (one unless told) to `bucket` in the fixed window containing `now`.
+ * The counter lives in PostgreSQL, so every replica shares it. Returns the count including
+ * these requests, when the window started and when it ends.
  */
-export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: number) {
+export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: number, units = 1) {
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  // Every request of a token updates one row; not waiting for the disk (a local setting,
-  // in the same statement) keeps that row's lock for microseconds. A crash may forget a few
+  // Concurrent writers update one row; not waiting for the disk (a local setting, in the
+  // same statement) keeps that row's lock for microseconds. A crash may forget a few
   // counts, which a limiter can afford.
   const result = await db.execute<{ count: number }>(sql`
     with relaxed as (select set_config('synchronous_commit', 'off', true))
     insert into ${rateLimits} (bucket, window_start, count)
-    select ${bucket}, ${windowStart.toISOString()}::timestamptz, 1 from relaxed
-    on conflict (bucket, window_start) do update set count = ${rateLimits}.count + 1
+    select ${bucket}, ${windowStart.toISOString()}::timestamptz, ${units}::int from relaxed
+    on conflict (bucket, window_start) do update set count = ${rateLimits}.count + excluded.count
     returning count`);
   const [row] = rowsOf<{ count: number }>(result);
-  return { count: row!.count, windowStart, resetAt: new Date(windowStart.getTime() + windowMs) };
+  return { count: Number(row!.count), windowStart, resetAt: new Date(windowStart.getTime() + windowMs) };
 }
 
 /** The newest window of `bucket` that started before `before`, with its count. */

@@ -1,5 +1,5 @@
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
 
@@ -20,21 +20,31 @@ export async function findEnvironment(db: Db, service: string, environment: stri
   return row ?? null;
 }
 
+/** A rollout with its release, environment and service's id: what the gate and use cases read. */
+function selectRolloutRows(db: Db) {
+  return db
+    .select({ rollout: rollouts, release: releases, environmentName: environments.name, environmentPosition: environments.position, policy: environments.policy, serviceId: services.id })
+    .from(rollouts)
+    .innerJoin(releases, eq(releases.id, rollouts.releaseId))
+    .innerJoin(environments, eq(environments.id, rollouts.environmentId))
+    .innerJoin(services, eq(services.id, environments.serviceId));
+}
+
 /**
  * The rollout with its release; `forUpdate` locks the rollout row until the transaction
  * ends, which serialises every change to one rollout across all replicas.
  */
 export async function findRollout(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}) {
-  const query = db
-    .select({ rollout: rollouts, release: releases, environmentName: environments.name, environmentPosition: environments.position, policy: environments.policy, serviceId: services.id })
-    .from(rollouts)
-    .innerJoin(releases, eq(releases.id, rollouts.releaseId))
-    .innerJoin(environments, eq(environments.id, rollouts.environmentId))
-    .innerJoin(services, eq(services.id, environments.serviceId))
+  const query = selectRolloutRows(db)
     .where(and(eq(services.slug, keys.service), eq(environments.name, keys.environment), eq(releases.key, keys.release)))
     .limit(1);
   const [row] = options.forUpdate ? await query.for("update", { of: rollouts }) : await query;
   return row ?? null;
+}
+
+/** The same rows for many rollouts by id, in one query (in no particular order). */
+export async function findRolloutsById(db: Db, ids: readonly string[]): Promise<RolloutRow[]> {
+  return ids.length ? selectRolloutRows(db).where(inArray(rollouts.id, [...ids])) : [];
 }
 
 export type RolloutRow = NonNullable<Awaited<ReturnType<typeof findRollout>>>;

@@ -1,5 +1,4 @@
-import type { SloPullFacts } from "@rollgate/core/gate";
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
 import { sloPulls, sloSnapshots } from "../schema/index.ts";
 
@@ -34,25 +33,6 @@ export async function recordPulls(db: Db, source: string, outcomes: PullOutcome[
     if (rows.length) await tx.insert(sloSnapshots).values(rows);
     return { claimed: mine.size, snapshots: rows.length };
   });
-}
-
-/** The newest good pull and the newest attempt of a rollout, up to `now`. */
-export async function sloPullFacts(db: Db, rolloutId: string, now: Date): Promise<SloPullFacts | undefined> {
-  const [last] = await db
-    .select({ at: sloPulls.pulledAt, ok: sloPulls.ok, error: sloPulls.error })
-    .from(sloPulls)
-    .where(and(eq(sloPulls.rolloutId, rolloutId), lte(sloPulls.slotAt, now)))
-    .orderBy(desc(sloPulls.slotAt))
-    .limit(1);
-  if (!last) return { lastOkAt: null, lastAttempt: null };
-  if (last.ok) return { lastOkAt: last.at, lastAttempt: last };
-  const [ok] = await db
-    .select({ at: sloPulls.pulledAt })
-    .from(sloPulls)
-    .where(and(eq(sloPulls.rolloutId, rolloutId), eq(sloPulls.ok, true), lte(sloPulls.slotAt, now)))
-    .orderBy(desc(sloPulls.slotAt))
-    .limit(1);
-  return { lastOkAt: ok?.at ?? null, lastAttempt: last };
 }
 
 /** Pulls of a rollout between two times (for the chart's gaps and errors), newest last, at most `limit`. */

@@ -7,7 +7,7 @@ import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
 import { LocalTime } from "@/components/local-time";
 import { StateBadge } from "@/components/state-badge";
-import { overviewQueries, type AttentionJson, type GateSummaryJson, type OverviewJson } from "@/lib/queries";
+import { overviewQueries, type AttentionJson, type GateSummaryJson, type OverviewJson } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 
 const href = (i: { service: string; environment: string; release: string }) => `/rollouts/${i.service}/${i.environment}/${i.release}`;

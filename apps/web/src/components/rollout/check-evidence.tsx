@@ -1,4 +1,4 @@
-import type { CheckDetailsJson } from "@/lib/queries";
+import type { CheckDetailsJson } from "@/lib/fetchers";
 import { utc } from "@/lib/format";
 
 /** The evidence under a database check: statements and calls, drift, or lock risk per statement. */

@@ -185,7 +185,7 @@ async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, 
   const held = live && live.id === body.data.lease_id ? { kind: live.kind as "gate" | "recovery", tokenId: live.tokenId, checksum: live.checksum } : null;
   let gate = { allowed: false, failing: [] as string[] };
   if (held?.kind === "gate") {
-    const { verdict } = await evaluateRolloutGate(db, { service: body.service, environment: body.environment, release: body.release }, now);
+    const { verdict } = await evaluateRolloutGate(db, row, now);
     const failing = openChecks(verdict.checks).filter((c) => c.id !== "lease");
     gate = { allowed: failing.length === 0, failing: failing.map((c) => c.message) };
   }

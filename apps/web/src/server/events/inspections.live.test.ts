@@ -15,7 +15,7 @@ const { openDatabase } = await import("@rollgate/db/client");
 const { migrateDatabase } = await import("@rollgate/db/migrate");
 const schema = await import("@rollgate/db/schema");
 const { ingestEvent } = await import("./ingest-event");
-const { evaluateRolloutGate } = await import("../gate/evaluate-rollout-gate");
+const { evaluateRolloutGate, rolloutOr404 } = await import("../gate/evaluate-rollout-gate");
 const { checkEligibility } = await import("../eligibility/check-eligibility");
 const { freshStatsDatabase } = await import("../../../../../packages/cli/src/database/fresh-stats-database.ts");
 const { connect } = await import("../../../../../packages/cli/src/database/connect.ts");
@@ -66,7 +66,7 @@ async function inspect(release: string, windowStart = false) {
 }
 const v1 = () => app.unsafe("select i.email, i.total from invoices i where i.id = $1", [1]);
 const v2 = () => app.unsafe("select id, total, billing_email from invoices where id = $1", [1]);
-const gate = async (release: string) => (await evaluateRolloutGate(db, { service: slug, environment: "staging", release }, new Date(clock))).verdict;
+const gate = async (release: string) => (await evaluateRolloutGate(db, await rolloutOr404(db, { service: slug, environment: "staging", release }), new Date(clock))).verdict;
 
 describe("database.inspected through the server", () => {
   it("learns what v1 and v2 use, fails the gate while v1 still reads invoices.email, and answers eligibility from observed manifests", async () => {

@@ -1,7 +1,8 @@
+import type { CheckDetailsJson } from "@rollgate/core/contract/responses";
 import type { CheckDetails } from "@rollgate/core/gate";
 
 /** A check's evidence on the wire: snake_case, ISO times. */
-export function checkDetailsJson(d: CheckDetails) {
+export function checkDetailsJson(d: CheckDetails): CheckDetailsJson {
   const at = (x: Date | null) => x?.toISOString() ?? null;
   switch (d.kind) {
     case "usage":

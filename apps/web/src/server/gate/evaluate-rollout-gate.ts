@@ -1,10 +1,12 @@
 import "server-only";
+import type { GateResponse } from "@rollgate/core/contract/responses";
+import type { RolloutState } from "@rollgate/core/types";
 import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
 import { checkDetailsJson } from "./check-details-json";
 import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
-import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
+import { loadGateFactsMany } from "@rollgate/db/queries/gate-facts";
 import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { AppError } from "../errors";
 
@@ -17,14 +19,30 @@ export interface RolloutGate {
   verdict: GateVerdict;
 }
 
-/** The gate's verdict for one rollout, computed from the database at `now`. */
-export async function evaluateRolloutGate(db: Db, keys: RolloutKeys, now: Date): Promise<RolloutGate> {
-  const row = await findRollout(db, keys);
+/** The rollout these keys name, or a 404 (`forUpdate` locks its row for the transaction). */
+export async function rolloutOr404(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}): Promise<RolloutRow> {
+  const row = await findRollout(db, keys, options);
   if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
-  const parsed = parsePolicy(row.policy);
-  if (!parsed.ok) throw new Error(`stored policy of ${keys.service}/${keys.environment} is invalid`);
-  const facts = await loadGateFacts(db, row, now, await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum), await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum));
-  return { row, policy: parsed.policy, facts, verdict: evaluateGate(facts, parsed.policy, now) };
+  return row;
+}
+
+/** The gate's verdict for a rollout the caller has already read, computed from the database at `now`. */
+export async function evaluateRolloutGate(db: Db, row: RolloutRow, now: Date): Promise<RolloutGate> {
+  return (await evaluateRolloutGates(db, [row], now))[0]!;
+}
+
+/** The verdicts of many rollouts, their facts loaded in one statement (the overview). */
+export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], now: Date): Promise<RolloutGate[]> {
+  const policies = rows.map((row) => {
+    const parsed = parsePolicy(row.policy);
+    if (!parsed.ok) throw new Error(`stored policy of environment ${row.environmentName} (service ${row.serviceId}) is invalid`);
+    return parsed.policy;
+  });
+  const inputs = await Promise.all(
+    rows.map(async (row) => ({ row, expandDestructiveFindings: await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum), contract: await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum) })),
+  );
+  const facts = await loadGateFactsMany(db, inputs, now);
+  return rows.map((row, i) => ({ row, policy: policies[i]!, facts: facts[i]!, verdict: evaluateGate(facts[i]!, policies[i]!, now) }));
 }
 
 // A script is analysed once per process: the gate is read on every poll, the script rarely changes.
@@ -57,14 +75,14 @@ async function contractFacts(sql: string | null, checksum: string | null): Promi
   return facts;
 }
 
-/** The JSON shape of a verdict on the wire (snake_case, ISO times). */
-export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
+/** A verdict on the wire (snake_case, ISO times), as `gateResponseSchema` declares it. */
+export function gateJson(keys: RolloutKeys, gate: RolloutGate): GateResponse {
   const { verdict, row } = gate;
   return {
     service: keys.service,
     environment: keys.environment,
     release: keys.release,
-    state: verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state,
+    state: verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : (row.rollout.state as RolloutState),
     allowed: verdict.allowed,
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
@@ -75,7 +93,7 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate) {
 }
 
 /** How `rollgate run --database-url` takes locks in this environment (the policy's database settings). */
-function executorJson(policy: Policy) {
+function executorJson(policy: Policy): GateResponse["executor"] {
   const d = databasePolicy(policy);
   return { lock_timeout_ms: d.lockTimeoutMs, statement_timeout_ms: d.statementTimeoutMs, lock_retries: d.lockRetries, blockers: d.blockers, blocker_wait_seconds: d.blockerWaitSeconds };
 }

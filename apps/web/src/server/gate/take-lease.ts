@@ -24,7 +24,7 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
     const locked = await findRollout(tx, keys, { forUpdate: true });
     if (!locked) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     await expireLeases(tx, locked.rollout.id, now);
-    const gate = await evaluateRolloutGate(tx, keys, now);
+    const gate = await evaluateRolloutGate(tx, locked, now);
     const failed = locked.rollout.state === "contract_failed" || locked.rollout.state === "expand_failed";
     const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
     let grant: { kind: "gate" | "recovery"; checksum: string; detail: Record<string, unknown> };

@@ -50,7 +50,7 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
     const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
     if (!(options.minutes > 0 && options.minutes <= maxMinutes)) throw new AppError("invalid_request", `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`);
     const at = now();
-    const { verdict } = await evaluateRolloutGate(tx, keys, at);
+    const { verdict } = await evaluateRolloutGate(tx, row, at);
     const passing = checks.filter((c) => verdict.checks.find((v) => v.id === c)?.status === "pass");
     if (passing.length) throw new AppError("conflict", `Nothing to override: ${passing.join(", ")} already pass${passing.length === 1 ? "es" : ""}.`);
     const expiresAt = new Date(at.getTime() + options.minutes * 60_000);

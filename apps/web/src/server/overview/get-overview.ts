@@ -4,11 +4,12 @@ import { gateContext, personOf } from "../access/rollout-context";
 import { openChecks, type GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
+import { findRolloutsById } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
-import { evaluateRolloutGate, type RolloutGate } from "../gate/evaluate-rollout-gate";
-import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/queries";
+import { evaluateRolloutGates, type RolloutGate } from "../gate/evaluate-rollout-gate";
+import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/fetchers";
 
 /** States in which the contract gate is the question of the day. */
 const GATED_STATES = new Set(["rolling_out", "verifying"]);
@@ -27,6 +28,9 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const { db } = await database();
   const at = now();
   const rows = await listOverview(db);
+  // Every gate on the page from one read of the rollouts and one of their facts, however many there are.
+  const gated = rows.flatMap((r) => (r.rollout && GATED_STATES.has(r.rollout.state) ? [r.rollout.id] : []));
+  const gates = new Map((await evaluateRolloutGates(db, await findRolloutsById(db, gated), at)).map((g) => [g.row.rollout.id, g]));
   const attention: AttentionJson[] = [];
   const services = new Map<string, OverviewJson["services"][number]>();
 
@@ -34,11 +38,9 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     const service = services.get(row.serviceSlug) ?? { slug: row.serviceSlug, name: row.serviceName, environments: [] };
     services.set(row.serviceSlug, service);
     const rollout = row.rollout;
-    let gate: GateSummaryJson | null = null;
-    if (rollout && GATED_STATES.has(rollout.state)) {
+    const evaluated = rollout ? gates.get(rollout.id) : undefined;
+    if (rollout && evaluated) {
       const keys = { service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey };
-      const evaluated = await evaluateRolloutGate(db, keys, at);
-      gate = summarise(evaluated.verdict);
       const ends = evaluated.verdict.windowEndsAt;
       if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
       if (user && waitsForMe(user, evaluated)) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
@@ -48,7 +50,7 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
       id: row.environmentId,
       name: row.environmentName,
       rollout: rollout ? { release: rollout.releaseKey, title: rollout.releaseTitle, state: rollout.state, current_version: rollout.currentVersion, flag_percent: rollout.flagPercent } : null,
-      gate,
+      gate: evaluated ? summarise(evaluated.verdict) : null,
     });
   }
 

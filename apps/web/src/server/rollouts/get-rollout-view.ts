@@ -11,7 +11,7 @@ export type { TimelineItem } from "@rollgate/db/queries/timeline";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
-import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, rolloutOr404 } from "../gate/evaluate-rollout-gate";
 
 /**
  * Everything the rollout page shows: the release, the gate's verdict now, the decisions, the
@@ -20,7 +20,7 @@ import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 export async function getRolloutView(keys: RolloutKeys, before?: string) {
   const { db } = await database();
   const at = now();
-  const gate = await evaluateRolloutGate(db, keys, at);
+  const gate = await evaluateRolloutGate(db, await rolloutOr404(db, keys), at);
   const { rollout } = gate.row;
   const cursor = decodeCursor(before);
   // The SLO story from a little before the deploy until now, in buckets.

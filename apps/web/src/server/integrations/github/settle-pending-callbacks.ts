@@ -5,7 +5,7 @@ import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDueGithubCallbacks, getGithubApp, updateGithubCallback, type GithubCallbackRow } from "@rollgate/db/queries/github";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { env } from "../../env";
-import { AppError, logError } from "../../errors";
+import { logError } from "../../errors";
 import { evaluateRolloutGate, gateJson } from "../../gate/evaluate-rollout-gate";
 import { answerProtectionRule, GithubAnswerError, readSettings, type GithubSettings } from "./github-app";
 
@@ -79,15 +79,11 @@ async function gateOf(db: Db, callback: GithubCallbackRow, now: Date) {
   const names = callback.release ? [callback.release] : releaseCandidates(callback);
   for (const release of names) {
     const keys = { service: callback.service, environment: callback.environment, release };
-    if (!(await findRollout(db, keys))) continue;
-    try {
-      const gate = gateJson(keys, await evaluateRolloutGate(db, keys, now));
-      if (!callback.release) await updateGithubCallback(db, callback.id, { release });
-      return { release, gate };
-    } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") continue;
-      throw error;
-    }
+    const row = await findRollout(db, keys);
+    if (!row) continue;
+    const gate = gateJson(keys, await evaluateRolloutGate(db, row, now));
+    if (!callback.release) await updateGithubCallback(db, callback.id, { release });
+    return { release, gate };
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { argoGateResult } from "@rollgate/core/integrations/progressive-delivery
 import { z } from "zod";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { AppError } from "@/server/errors";
-import { evaluateRolloutGate, gateJson } from "@/server/gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@/server/gate/evaluate-rollout-gate";
 import { withArgoResult } from "@/server/integrations/argo-result";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +13,7 @@ const handler = withApiToken("argo_gate", "gate:read", async ({ db, token, now }
   const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) throw new AppError("invalid_request", "Give service, environment and release as query parameters.", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   assertScope(token, parsed.data.service, parsed.data.environment);
-  const gate = gateJson(parsed.data, await evaluateRolloutGate(db, parsed.data, now));
+  const gate = gateJson(parsed.data, await evaluateRolloutGate(db, await rolloutOr404(db, parsed.data), now));
   return Response.json({ result: argoGateResult(gate), gate }, { headers: { "cache-control": "no-store" } });
 });
 

@@ -4,7 +4,7 @@ import { assertStorableText } from "@/server/api/storable-text";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { checkEligibility } from "@/server/eligibility/check-eligibility";
 import { AppError, errorResponse } from "@/server/errors";
-import { evaluateRolloutGate, gateJson } from "@/server/gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@/server/gate/evaluate-rollout-gate";
 import { withMetadataToken } from "@/server/integrations/flagger-request";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +24,7 @@ const handler = withApiToken<Params>("flagger", "gate:read", async ({ db, token,
   if (!body.success) throw new AppError("invalid_request", "Put service, environment and release in the webhook's metadata.", body.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   const keys = { service: body.data.metadata.service, environment: body.data.metadata.environment, release: body.data.metadata.release };
   assertScope(token, keys.service, keys.environment);
-  const gate = gateJson(keys, await evaluateRolloutGate(db, keys, now));
+  const gate = gateJson(keys, await evaluateRolloutGate(db, await rolloutOr404(db, keys), now));
   let rollback: Parameters<typeof flaggerDecision>[2];
   if (hook.data === "rollback") {
     const report = await checkEligibility(db, { ...keys, version: body.data.metadata.version }).catch((error: unknown) => {

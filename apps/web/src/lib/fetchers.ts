@@ -1,18 +1,11 @@
 import { queryOptions } from "@tanstack/react-query";
-import type { checkDetailsJson } from "@/server/gate/check-details-json";
+import type { DashboardGate } from "@rollgate/core/contract/responses";
 
-export type CheckDetailsJson = ReturnType<typeof checkDetailsJson>;
+// Client fetchers: query factories, one per domain, shared by every live component. The
+// gate's shape is the wire contract's (`@rollgate/core/contract/responses`), as a type only.
 
-// Query factories, one per domain, shared by every live component.
-
-export interface GateJson {
-  now: string;
-  allowed: boolean;
-  state: string;
-  window_ends_at: string | null;
-  approvals: { have: number; need: number };
-  checks: Array<{ id: string; title: string; status: "pass" | "fail" | "pending" | "unknown"; message: string; until: string | null; overridden: boolean; blocking: boolean; links?: Array<{ label: string; href: string }>; details?: CheckDetailsJson }>;
-}
+export type { CheckDetailsJson } from "@rollgate/core/contract/responses";
+export type GateJson = DashboardGate;
 
 export type RolloutKeys = { service: string; environment: string; release: string };
 
