@@ -65,7 +65,9 @@ function preparing<T extends Sql>(client: T): T {
   };
   return new Proxy(client, {
     get(target, key) {
-      if (key === "unsafe") return (query: string, args?: never[], options?: object) => target.unsafe(query, args, { ...options, prepare: true });
+      // Queued at once rather than when first awaited, so statements issued together on a
+      // transaction go out (pipelined) in the order they were issued.
+      if (key === "unsafe") return (query: string, args?: never[], options?: object) => target.unsafe(query, args, { ...options, prepare: true }).execute();
       // A transaction's (or savepoint's) own client prepares too.
       if (key === "begin" || key === "savepoint") return scoped((Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
       return Reflect.get(target, key);

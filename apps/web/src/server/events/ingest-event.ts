@@ -37,10 +37,16 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
   const { body } = mapped;
   return options.db.transaction(async (tx) => {
     const eventId = randomUUID();
-    const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
+    // The claim and the rollout's lock go out together, in that order (postgres.js pipelines
+    // them on the transaction's connection), so a duplicate still waits on the claim first.
+    // release.created registers the release before it can lock the rollout.
+    const claim = claimDelivery(tx, token.id, webhookId, body.type, eventId);
+    const locked = body.type === "release.created" ? null : findRollout(tx, body, { forUpdate: true });
+    const [deliveryId, found] = await Promise.all([claim, locked]);
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
-    const rollout = await resolveRollout(tx, token, body, now);
+    const rollout = body.type === "release.created" ? await registerRollout(tx, token, body, now) : found;
+    if (!rollout) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
     const policy = policyOf(rollout.policy);
     const event = await withServerFacts(tx, token, mapped, rollout, now);
     const before = projectionOf(rollout.rollout);
@@ -89,31 +95,28 @@ async function replay(db: Db, tokenId: string, webhookId: string): Promise<Inges
   throw new AppError("conflict", `Delivery ${webhookId} is still being processed; retry shortly.`);
 }
 
-async function resolveRollout(db: Db, token: ApiToken, body: RolloutEventBody, now: Date): Promise<RolloutRow> {
-  const keys = { service: body.service, environment: body.environment, release: body.release };
-  if (body.type === "release.created") {
-    const env = await findEnvironment(db, body.service, body.environment);
-    if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
-    const expand = body.data.expand_sql ?? null;
-    const contract = body.data.contract_sql ?? null;
-    const registered = await registerRelease(db, {
-      serviceId: token.serviceId,
-      environmentId: env.environmentId,
-      key: body.release,
-      title: body.data.title,
-      author: body.data.author,
-      appVersion: body.data.app_version,
-      expandSql: expand,
-      expandChecksum: expand === null ? null : sha256Hex(expand),
-      contractSql: contract,
-      contractChecksum: contract === null ? null : sha256Hex(contract),
-    });
-    if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
-  }
-  const row = await findRollout(db, keys, { forUpdate: true });
-  if (!row) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
+/** `release.created`: registers the release and this environment's scripts, then locks the rollout. */
+async function registerRollout(db: Db, token: ApiToken, body: Extract<RolloutEventBody, { type: "release.created" }>, now: Date): Promise<RolloutRow | null> {
+  const env = await findEnvironment(db, body.service, body.environment);
+  if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
+  const expand = body.data.expand_sql ?? null;
+  const contract = body.data.contract_sql ?? null;
+  const registered = await registerRelease(db, {
+    serviceId: token.serviceId,
+    environmentId: env.environmentId,
+    key: body.release,
+    title: body.data.title,
+    author: body.data.author,
+    appVersion: body.data.app_version,
+    expandSql: expand,
+    expandChecksum: expand === null ? null : sha256Hex(expand),
+    contractSql: contract,
+    contractChecksum: contract === null ? null : sha256Hex(contract),
+  });
+  if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
+  const row = await findRollout(db, body, { forUpdate: true });
   // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
-  if (body.type === "release.created" && body.data.contract_sql !== undefined) {
+  if (row && contract !== null) {
     const live = await activeLease(db, row.rollout.id, now);
     if (live && live.checksum !== row.rollout.contractChecksum) await voidLeases(db, row.rollout.id, now, "void: script_changed");
   }
