@@ -13,14 +13,21 @@ export class AppServer {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Node flags for the server only (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+    private readonly nodeArgs: string[] = [],
   ) {}
+
+  /** The server's process id, while it runs (for its memory after a benchmark). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [serverJs], {
+    this.child = spawn(process.execPath, [...this.nodeArgs, serverJs], {
       env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
