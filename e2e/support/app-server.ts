@@ -15,6 +15,8 @@ export class AppServer {
     private readonly env: Record<string, string>,
     /** Node flags for the server only (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
     private readonly nodeArgs: string[] = [],
+    /** Another build's server.js (a benchmark comparing versions); this checkout's by default. */
+    private readonly script: string = serverJs,
   ) {}
 
   /** The server's process id, while it runs (for its memory after a benchmark). */
@@ -27,7 +29,7 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [...this.nodeArgs, serverJs], {
+    this.child = spawn(process.execPath, [...this.nodeArgs, this.script], {
       env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
