@@ -1,5 +1,5 @@
-// Benchmark: signed CI events per second through the built server, beside pgbench running
-// the same writes in one transaction on the same database, at the same concurrency.
+// Benchmark: signed CI events per second through the built server, beside pgbench sending the
+// statements the server sends for one event, on the same database, at the same concurrency.
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/ingest.bench.ts [--write]
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
