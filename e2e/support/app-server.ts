@@ -13,6 +13,10 @@ export class AppServer {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Node flags for the server only (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+    private readonly nodeArgs: string[] = [],
+    /** Another build's server.js (a benchmark comparing versions); this checkout's by default. */
+    private readonly script: string = serverJs,
   ) {}
 
   /** The server's process id (to read its memory), once started. */
@@ -25,7 +29,7 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [serverJs], {
+    this.child = spawn(process.execPath, [...this.nodeArgs, this.script], {
       env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });

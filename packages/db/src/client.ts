@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { readDbEnv } from "./env.ts";
 import * as schema from "./schema/index.ts";
@@ -40,7 +41,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
-  const db = drizzle({ client, schema, casing: "snake_case" });
+  const db = drizzle({ client: preparing(client), schema, casing: "snake_case" });
   return {
     db,
     kind: "postgres",
@@ -48,6 +49,30 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
     ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Every statement prepared, once per connection. drizzle asks postgres.js not to prepare what
+ * it did not name with `.prepare()`, and an unnamed statement with parameters costs two round
+ * trips (its parameter types are asked for first, which also stops pipelining); a prepared one
+ * is one Bind and Execute. The cache lives as long as its connection, which postgres.js replaces
+ * every 30–60 minutes. (A transaction-mode pooler in between would need session mode.)
+ */
+function preparing<T extends Sql>(client: T): T {
+  const scoped = (run: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
+    const fn = args.pop() as (tx: Sql) => unknown;
+    return run(...args, (tx: Sql) => fn(preparing(tx)));
+  };
+  return new Proxy(client, {
+    get(target, key) {
+      // Queued at once rather than when first awaited, so statements issued together on a
+      // transaction go out (pipelined) in the order they were issued.
+      if (key === "unsafe") return (query: string, args?: never[], options?: object) => target.unsafe(query, args, { ...options, prepare: true }).execute();
+      // A transaction's (or savepoint's) own client prepares too.
+      if (key === "begin" || key === "savepoint") return scoped((Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
+      return Reflect.get(target, key);
+    },
+  });
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {

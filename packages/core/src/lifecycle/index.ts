@@ -1,5 +1,6 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
 export type { ContractLease, DomainEvent, Rejection, RejectionCode } from "./events.ts";
+export { EVENT_MAPPINGS, mapEvent, type Fact, type MappedEvent, type MappedRolloutEvent, type RolloutEventBody } from "./map-event.ts";
 
 import type { RolloutProjection } from "../types.ts";
 

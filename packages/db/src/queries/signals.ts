@@ -1,18 +1,8 @@
+import type { Fact } from "@rollgate/core/lifecycle";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, backups, flagChanges, leases, migrationRuns, rolloutEvents, sloSnapshots } from "../schema/index.ts";
-
-/** The facts an accepted event adds beside the rollout's projection, keyed by event type. */
-export type Signal =
-  | { type: "migration.started"; phase: string; name: string; checksum: string; leaseId?: string }
-  | { type: "migration.succeeded" | "migration.failed"; phase: string; name: string; checksum: string; durationMs?: number; exitCode?: number; logTail?: string; logUrl?: string; leaseId?: string; statements?: Array<{ index: number; line: number; duration_ms: number; retries: number; concurrently?: boolean }> }
-  | { type: "app.deployed" | "app.rolled_back"; version: string; manifest: string[] | null }
-  | { type: "flag.changed"; flag: string; percent: number }
-  | { type: "slo.snapshot"; availability: number; errorBudgetRemaining: number; burnRate: number; latencyP99Ms?: number }
-  | { type: "backup.verified"; backupId: string; restoreTested: boolean }
-  | { type: "release.created" }
-  // Stored by recordInspection (queries/inspections.ts), beside the event.
-  | { type: "database.inspected" };
+import { recordInspection } from "./inspections.ts";
 
 export interface EventRecord {
   /** Chosen by the caller, so the delivery can name it before the event row exists. */
@@ -31,65 +21,74 @@ export interface EventRecord {
   data: Record<string, unknown>;
 }
 
-/** Writes the event and the facts it carries. Call inside the transaction that moved the rollout. */
-export async function recordEvent(db: Db, signal: Signal, record: EventRecord): Promise<void> {
+/**
+ * Writes the event and the fact it carries (mapped from the wire by core's `mapEvent`). Call
+ * inside the transaction that moved the rollout. Both are sent together: nothing refers to the
+ * event row, so their order does not matter, and one round trip is saved.
+ */
+export async function recordEvent(db: Db, eventType: string, fact: Fact | null, record: EventRecord): Promise<void> {
+  await Promise.all([
+    db.insert(rolloutEvents).values({
+      id: record.eventId,
+      rolloutId: record.rolloutId,
+      type: eventType,
+      occurredAt: record.occurredAt,
+      receivedAt: record.receivedAt,
+      clockSkewSeconds: record.clockSkewSeconds ?? null,
+      data: record.data,
+      deliveryId: record.deliveryId,
+      stateBefore: record.stateBefore,
+      stateAfter: record.stateAfter,
+    }),
+    fact && recordFact(db, fact, record),
+  ]);
+}
+
+async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void> {
   const { rolloutId, environmentId } = record;
   // Facts the gate reads are timed by receipt, never by the pipeline's clock: a backdated
   // deploy cannot make a window look elapsed. A backup may only claim to be older.
   const occurredAt = record.receivedAt;
-  const backupAt = record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt;
-  await db.insert(rolloutEvents).values({
-    id: record.eventId,
-    rolloutId,
-    type: signal.type,
-    occurredAt: record.occurredAt,
-    receivedAt: record.receivedAt,
-    clockSkewSeconds: record.clockSkewSeconds ?? null,
-    data: record.data,
-    deliveryId: record.deliveryId,
-    stateBefore: record.stateBefore,
-    stateAfter: record.stateAfter,
-  });
-  switch (signal.type) {
-    case "migration.started":
-      await db.insert(migrationRuns).values({ rolloutId, phase: signal.phase, name: signal.name, checksum: signal.checksum, status: "started", startedAt: occurredAt, leaseId: signal.leaseId ?? null });
-      break;
-    case "migration.succeeded":
-    case "migration.failed": {
+  switch (fact.kind) {
+    case "migration_started":
+      await db.insert(migrationRuns).values({ rolloutId, phase: fact.phase, name: fact.name, checksum: fact.checksum, status: "started", startedAt: occurredAt, leaseId: fact.leaseId });
+      return;
+    case "migration_finished": {
       const [run] = await db
         .select({ id: migrationRuns.id, startedAt: migrationRuns.startedAt })
         .from(migrationRuns)
-        .where(and(eq(migrationRuns.rolloutId, rolloutId), eq(migrationRuns.phase, signal.phase), eq(migrationRuns.status, "started")))
+        .where(and(eq(migrationRuns.rolloutId, rolloutId), eq(migrationRuns.phase, fact.phase), eq(migrationRuns.status, "started")))
         .orderBy(desc(migrationRuns.startedAt))
         .limit(1);
       const result = {
-        status: signal.type === "migration.succeeded" ? "succeeded" : "failed",
+        status: fact.status,
         finishedAt: occurredAt,
-        durationMs: signal.durationMs ?? (run ? occurredAt.getTime() - run.startedAt.getTime() : null),
-        exitCode: signal.exitCode ?? null,
-        logTail: signal.logTail ?? null,
-        logUrl: signal.logUrl ?? null,
-        statements: signal.statements ?? null,
+        durationMs: fact.durationMs ?? (run ? occurredAt.getTime() - run.startedAt.getTime() : null),
+        exitCode: fact.exitCode ?? null,
+        logTail: fact.logTail ?? null,
+        logUrl: fact.logUrl ?? null,
+        statements: fact.statements ?? null,
       };
       if (run) await db.update(migrationRuns).set(result).where(eq(migrationRuns.id, run.id));
-      else await db.insert(migrationRuns).values({ rolloutId, phase: signal.phase, name: signal.name, checksum: signal.checksum, startedAt: occurredAt, ...result });
+      else await db.insert(migrationRuns).values({ rolloutId, phase: fact.phase, name: fact.name, checksum: fact.checksum, startedAt: occurredAt, ...result });
       // The contract's outcome ends its lease.
-      if (signal.phase === "contract")
-        await db.update(leases).set({ releasedAt: occurredAt, outcome: result.status }).where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt)));
-      break;
+      if (fact.phase === "contract") await db.update(leases).set({ releasedAt: occurredAt, outcome: result.status }).where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt)));
+      return;
     }
-    case "app.deployed":
-    case "app.rolled_back":
-      await db.insert(appDeployments).values({ environmentId, rolloutId, kind: signal.type === "app.deployed" ? "deployed" : "rolled_back", version: signal.version, manifest: signal.manifest, occurredAt });
-      break;
-    case "flag.changed":
-      await db.insert(flagChanges).values({ rolloutId, flag: signal.flag, percent: signal.percent, occurredAt });
-      break;
-    case "slo.snapshot":
-      await db.insert(sloSnapshots).values({ rolloutId, observedAt: occurredAt, availability: signal.availability, errorBudgetRemaining: signal.errorBudgetRemaining, burnRate: signal.burnRate, latencyP99Ms: signal.latencyP99Ms ?? null });
-      break;
-    case "backup.verified":
-      await db.insert(backups).values({ environmentId, rolloutId, backupId: signal.backupId, restoreTested: signal.restoreTested, verifiedAt: backupAt });
-      break;
+    case "deployment":
+      await db.insert(appDeployments).values({ environmentId, rolloutId, kind: fact.deployment, version: fact.version, manifest: fact.manifest, occurredAt });
+      return;
+    case "flag_change":
+      await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
+      return;
+    case "slo_snapshot":
+      await db.insert(sloSnapshots).values({ rolloutId, observedAt: occurredAt, availability: fact.availability, errorBudgetRemaining: fact.errorBudgetRemaining, burnRate: fact.burnRate, latencyP99Ms: fact.latencyP99Ms ?? null });
+      return;
+    case "backup":
+      await db.insert(backups).values({ environmentId, rolloutId, backupId: fact.backupId, restoreTested: fact.restoreTested, verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt });
+      return;
+    case "inspection":
+      await recordInspection(db, { environmentId, rolloutId, eventId: record.eventId, receivedAt: record.receivedAt, inspection: fact.inspection });
+      return;
   }
 }

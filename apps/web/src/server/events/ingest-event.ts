@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { EventBody, IncidentEventBody } from "@rollgate/core/contract/events";
+import type { EventBody } from "@rollgate/core/contract/events";
 import { openChecks } from "@rollgate/core/gate";
-import { applyEvent, type ContractLease, type DomainEvent, type Rejection } from "@rollgate/core/lifecycle";
+import { applyEvent, mapEvent, type ContractLease, type DomainEvent, type MappedRolloutEvent, type Rejection, type RolloutEventBody } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
@@ -12,17 +12,13 @@ import { claimDelivery, findDelivery, settleDelivery } from "@rollgate/db/querie
 import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { findEnvironment, findRollout, projectionOf, registerRelease, saveProjection, setRolloutScript, type RolloutRow } from "@rollgate/db/queries/rollouts";
-import { recordEvent, type Signal } from "@rollgate/db/queries/signals";
-import { recordInspection } from "@rollgate/db/queries/inspections";
+import { recordEvent } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { ingestIncidentEvent } from "../integrations/ingest-incident-event";
 import { notifyRollout } from "../notifications/notify-rollout";
-
-/** Events about a rollout (every type but the incident ones). */
-type RolloutEventBody = Exclude<EventBody, IncidentEventBody>;
 
 export type IngestResult =
   | { outcome: "accepted"; eventId: string; duplicate: boolean }
@@ -34,17 +30,25 @@ export type IngestResult =
  * itself recorded, so the pipeline and the dashboard both see why.
  */
 export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date; webhookId: string; body: EventBody }): Promise<IngestResult> {
-  const { token, now, webhookId, body } = options;
+  const { token, now, webhookId } = options;
+  const mapped = mapEvent(options.body, now);
   // Incidents belong to an environment, not a rollout.
-  if (body.type === "incident.opened" || body.type === "incident.resolved") return ingestIncidentEvent({ ...options, body });
+  if (mapped.scope === "environment") return ingestIncidentEvent({ ...options, body: mapped.body });
+  const { body } = mapped;
   return options.db.transaction(async (tx) => {
     const eventId = randomUUID();
-    const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
+    // The claim and the rollout's lock go out together, in that order (postgres.js pipelines
+    // them on the transaction's connection), so a duplicate still waits on the claim first.
+    // release.created registers the release before it can lock the rollout.
+    const claim = claimDelivery(tx, token.id, webhookId, body.type, eventId);
+    const locked = body.type === "release.created" ? null : findRollout(tx, body, { forUpdate: true });
+    const [deliveryId, found] = await Promise.all([claim, locked]);
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
-    const rollout = await resolveRollout(tx, token, body, now);
+    const rollout = body.type === "release.created" ? await registerRollout(tx, token, body, now) : found;
+    if (!rollout) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
     const policy = policyOf(rollout.policy);
-    const event = await toDomainEvent(tx, token, body, rollout, now);
+    const event = await withServerFacts(tx, token, mapped, rollout, now);
     const before = projectionOf(rollout.rollout);
     const result = applyEvent(before, event, policy);
     const audit = { at: now, actorType: "token" as const, actorId: token.id, subjectType: "rollout", subjectId: rollout.rollout.id, rolloutId: rollout.rollout.id };
@@ -60,7 +64,7 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     const skew = clockSkew(body.occurred_at, now);
     if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
     if (event.type === "migration.started" && event.lease?.held?.kind === "recovery") await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
-    await recordEvent(tx, toSignal(body), {
+    await recordEvent(tx, body.type, mapped.fact, {
       eventId,
       rolloutId: rollout.rollout.id,
       environmentId: rollout.rollout.environmentId,
@@ -70,13 +74,12 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
       deliveryId,
       stateBefore: before.state,
       stateAfter: result.rollout.state,
-      data: body.type === "database.inspected" ? inspectionDigest(body.data) : body.data,
+      data: mapped.data,
     });
-    if (body.type === "database.inspected") await recordInspection(tx, { environmentId: rollout.rollout.environmentId, rolloutId: rollout.rollout.id, eventId, receivedAt: now, inspection: body.data });
     // The audit trail records every change and decision; observations that change nothing
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
-    if (changed || body.type === "release.created" || skew !== null)
+    if (changed || mapped.alwaysAudited || skew !== null)
       await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state, ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}) } });
     if ((event.type === "migration.succeeded" || event.type === "migration.failed") && event.phase === "contract" && changed)
       await notifyRollout(tx, { row: rollout, keys: body, type: event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed", key: eventId, now, summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.` });
@@ -92,31 +95,28 @@ async function replay(db: Db, tokenId: string, webhookId: string): Promise<Inges
   throw new AppError("conflict", `Delivery ${webhookId} is still being processed; retry shortly.`);
 }
 
-async function resolveRollout(db: Db, token: ApiToken, body: RolloutEventBody, now: Date): Promise<RolloutRow> {
-  const keys = { service: body.service, environment: body.environment, release: body.release };
-  if (body.type === "release.created") {
-    const env = await findEnvironment(db, body.service, body.environment);
-    if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
-    const expand = body.data.expand_sql ?? null;
-    const contract = body.data.contract_sql ?? null;
-    const registered = await registerRelease(db, {
-      serviceId: token.serviceId,
-      environmentId: env.environmentId,
-      key: body.release,
-      title: body.data.title,
-      author: body.data.author,
-      appVersion: body.data.app_version,
-      expandSql: expand,
-      expandChecksum: expand === null ? null : sha256Hex(expand),
-      contractSql: contract,
-      contractChecksum: contract === null ? null : sha256Hex(contract),
-    });
-    if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
-  }
-  const row = await findRollout(db, keys, { forUpdate: true });
-  if (!row) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
+/** `release.created`: registers the release and this environment's scripts, then locks the rollout. */
+async function registerRollout(db: Db, token: ApiToken, body: Extract<RolloutEventBody, { type: "release.created" }>, now: Date): Promise<RolloutRow | null> {
+  const env = await findEnvironment(db, body.service, body.environment);
+  if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
+  const expand = body.data.expand_sql ?? null;
+  const contract = body.data.contract_sql ?? null;
+  const registered = await registerRelease(db, {
+    serviceId: token.serviceId,
+    environmentId: env.environmentId,
+    key: body.release,
+    title: body.data.title,
+    author: body.data.author,
+    appVersion: body.data.app_version,
+    expandSql: expand,
+    expandChecksum: expand === null ? null : sha256Hex(expand),
+    contractSql: contract,
+    contractChecksum: contract === null ? null : sha256Hex(contract),
+  });
+  if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
+  const row = await findRollout(db, body, { forUpdate: true });
   // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
-  if (body.type === "release.created" && body.data.contract_sql !== undefined) {
+  if (row && contract !== null) {
     const live = await activeLease(db, row.rollout.id, now);
     if (live && live.checksum !== row.rollout.contractChecksum) await voidLeases(db, row.rollout.id, now, "void: script_changed");
   }
@@ -144,36 +144,21 @@ function policyOf(raw: unknown): Policy {
 }
 
 /**
- * The lifecycle sees the server's clock: every duration that gates anything (the window, the
- * flag at 100 %, a rollback) is measured from when Rollgate received the event. `occurred_at`
- * is kept beside it as information.
+ * What only the server can add to a mapped event, inside the transaction that holds the
+ * rollout's lock: for a `migration.started`, the analyser's verdict on an expand script and
+ * the lease the event names (with the gate re-evaluated). Every other event is complete.
  */
-async function toDomainEvent(db: Db, token: ApiToken, body: RolloutEventBody, row: RolloutRow, now: Date): Promise<DomainEvent> {
-  const occurredAt = now;
-  switch (body.type) {
-    case "migration.started": {
-      const { phase, name, checksum, sql } = body.data;
-      if (sql !== undefined && sha256Hex(sql) !== checksum) throw new AppError("invalid_request", "data.checksum is not the SHA-256 of data.sql.", [{ path: "data.checksum", message: "does not match data.sql" }]);
-      const lease = await presentedLease(db, token, body, row, now);
-      if (phase === "expand") {
-        const script = sql ?? (checksum === row.rollout.expandChecksum ? row.rollout.expandSql : null);
-        if (script === null && lease.held?.kind === "recovery") throw new AppError("invalid_request", "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.", [{ path: "data.sql", message: "required for a recovery run" }]);
-        const analysis = await analyseSql(script ?? "", { phase: "expand" });
-        return { type: body.type, occurredAt, phase, name, checksum, destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length, ...(lease.held ? { lease } : {}) };
-      }
-      return { type: body.type, occurredAt, phase, name, checksum, lease };
-    }
-    case "migration.succeeded":
-    case "migration.failed":
-      return { type: body.type, occurredAt, phase: body.data.phase, name: body.data.name, checksum: body.data.checksum };
-    case "app.deployed":
-    case "app.rolled_back":
-      return { type: body.type, occurredAt, version: body.data.version, manifest: body.data.manifest ?? null };
-    case "flag.changed":
-      return { type: body.type, occurredAt, percent: body.data.percent };
-    default:
-      return { type: body.type, occurredAt };
-  }
+async function withServerFacts(db: Db, token: ApiToken, mapped: MappedRolloutEvent, row: RolloutRow, now: Date): Promise<DomainEvent> {
+  const { body, event } = mapped;
+  if (body.type !== "migration.started" || event.type !== "migration.started") return event;
+  const { phase, checksum, sql } = body.data;
+  if (sql !== undefined && sha256Hex(sql) !== checksum) throw new AppError("invalid_request", "data.checksum is not the SHA-256 of data.sql.", [{ path: "data.checksum", message: "does not match data.sql" }]);
+  const lease = await presentedLease(db, token, body, row, now);
+  if (phase === "contract") return { ...event, lease };
+  const script = sql ?? (checksum === row.rollout.expandChecksum ? row.rollout.expandSql : null);
+  if (script === null && lease.held?.kind === "recovery") throw new AppError("invalid_request", "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.", [{ path: "data.sql", message: "required for a recovery run" }]);
+  const analysis = await analyseSql(script ?? "", { phase: "expand" });
+  return { ...event, destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length, ...(lease.held ? { lease } : {}) };
 }
 
 /**
@@ -190,35 +175,6 @@ async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, 
     gate = { allowed: failing.length === 0, failing: failing.map((c) => c.message) };
   }
   return { held, senderTokenId: token.id, gate };
-}
-
-function toSignal(body: RolloutEventBody): Signal {
-  switch (body.type) {
-    case "migration.started":
-      return { type: body.type, phase: body.data.phase, name: body.data.name, checksum: body.data.checksum, leaseId: body.data.lease_id };
-    case "migration.succeeded":
-    case "migration.failed": {
-      const d = body.data;
-      return { type: body.type, phase: d.phase, name: d.name, checksum: d.checksum, durationMs: d.duration_ms, exitCode: d.exit_code, logTail: d.log_tail, logUrl: d.log_url, leaseId: d.lease_id, statements: d.statements };
-    }
-    case "app.deployed":
-    case "app.rolled_back":
-      return { type: body.type, version: body.data.version, manifest: body.data.manifest ?? null };
-    case "flag.changed":
-      return { type: body.type, flag: body.data.flag, percent: body.data.percent };
-    case "slo.snapshot":
-      return { type: body.type, availability: body.data.availability, errorBudgetRemaining: body.data.error_budget_remaining, burnRate: body.data.burn_rate, latencyP99Ms: body.data.latency_p99_ms };
-    case "backup.verified":
-      return { type: body.type, backupId: body.data.backup_id, restoreTested: body.data.restore_tested };
-    case "release.created":
-    case "database.inspected":
-      return { type: body.type };
-  }
-}
-
-/** The timeline keeps a digest of an inspection; the summary itself goes to `inspections`. */
-function inspectionDigest(data: Extract<EventBody, { type: "database.inspected" }>["data"]) {
-  return { window_start: data.window_start ?? false, statistics: data.statistics, statements: data.statements.length, expand_drift: data.expand.filter((o) => o.state !== "present").length, sessions: data.sessions.length, duration_ms: data.duration_ms };
 }
 
 function sameProjection(a: RolloutProjection, b: RolloutProjection): boolean {
