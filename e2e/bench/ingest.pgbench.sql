@@ -1,14 +1,11 @@
 -- The statements Rollgate sends for one accepted slo.snapshot, one for one, for pgbench (see ingest.bench.ts):
--- the token lookup, the rate-limit count (its own statement, commit not waited for), then one
--- transaction with the delivery claim, the rollout lock, the event and the snapshot.
--- (A colon before a name is a pgbench variable, hence 'token' || ':' || id.)
+-- the token lookup, then one transaction with the delivery claim, the rollout lock, the event and
+-- the snapshot. The rate limit is admitted from a replica's reserved share in memory, so the
+-- server writes its counter once per share, not per event: no statement for it here.
 -- A snapshot changes no state, so it neither updates the rollout nor appends to the audit chain.
 \set r random(0, :rollouts - 1)
 SELECT t.id, t.service_id, s.slug, t.name, t.environments, t.scopes, t.secret_ciphertext, t.last_used_at
   FROM api_tokens t JOIN services s ON s.id = t.service_id WHERE t.token_hash = 'TOKEN_HASH' AND t.revoked_at IS NULL LIMIT 1;
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO rate_limits (bucket, window_start, count) SELECT 'token' || ':' || 'TOKEN_ID', date_trunc('minute', now()), 1 FROM relaxed
-  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limits.count + 1 RETURNING count;
 BEGIN;
 INSERT INTO webhook_deliveries (token_id, webhook_id, event_type, status, http_status, event_id)
   VALUES ('TOKEN_ID', 'pgbench_' || gen_random_uuid(), 'slo.snapshot', 'accepted', 202, gen_random_uuid())
