@@ -155,7 +155,7 @@ try {
       "",
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine.`,
       `After a warm-up, three interleaved rounds of ${ROUND_SECONDS} s each: autocannon with ${CONNECTIONS} connections, each request a freshly signed \`slo.snapshot\` spread over ${ROLLOUTS} rollouts, against one standalone server;`,
-      `then pgbench with ${CONNECTIONS} clients running [the statements the server sends](../e2e/bench/ingest.pgbench.sql) for one event (token lookup, rate-limit count; then delivery claim, rollout lock, event, snapshot in one transaction), prepared.`,
+      `then pgbench with ${CONNECTIONS} clients running [the statements the server sends](../e2e/bench/ingest.pgbench.sql) for one event (token lookup; then delivery claim, rollout lock, event, snapshot in one transaction; the rate limit is admitted from a reserved share in memory), prepared.`,
       "Rates are totals over the rounds; latencies are the median of the rounds' percentiles.",
       "",
       table,
