@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { infra, type Manifest } from "./render.ts";
 
@@ -49,6 +49,9 @@ function runAction(cwd: string, with_: Record<string, string>, env: Record<strin
 }
 
 const steps = (workflow: Manifest) => Object.values(workflow.jobs as Manifest).flatMap((job) => (job as Manifest).steps as Manifest[]);
+
+// Each test runs the packed CLI in child processes (an action's steps, npm installing the tarball): seconds on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(() => {
   tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], { encoding: "utf8" }).trim();
