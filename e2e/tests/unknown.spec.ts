@@ -73,7 +73,7 @@ for (const tag of ["", "@pglite "]) {
       for (const keys of [KNOWN, UNKNOWN[2]!]) {
         const response = await get(path(keys), cookie);
         expect(response.status, `${path(keys)} with ${cookie ?? "no cookie"}`).toBe(307);
-        expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/api/auth/signin");
+        expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/sign-in");
       }
     // With no root loading.tsx, a page's own redirect() is a real 307 (it was a 200 and a meta refresh).
     for (const page of ["/", "/rollback", "/admin/users"]) expect((await get(page, "next-auth.session-token=not-a-session")).status, page).toBe(307);
