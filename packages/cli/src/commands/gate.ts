@@ -30,7 +30,8 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
   const keys = rolloutKeys(values);
   const env = readCliEnv();
   const timeoutMs = values.timeout ? duration(values.timeout) : 24 * 3_600_000;
-  const holdSeconds = Math.max(0, Math.min(300, Math.round((values.interval ? duration(values.interval) : 50_000) / 1000)));
+  // Under fetch's own 300 s header timeout.
+  const holdSeconds = Math.max(0, Math.min(240, Math.round((values.interval ? duration(values.interval) : 50_000) / 1000)));
   const deadline = clock.now() + timeoutMs;
   let lastLine = "";
   let etag: string | null = null;
