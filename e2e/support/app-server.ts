@@ -15,6 +15,11 @@ export class AppServer {
     private readonly env: Record<string, string>,
   ) {}
 
+  /** The server's process id (CPU and memory in benchmarks), once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
