@@ -16,6 +16,7 @@ const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { openDatabase } = await import("@rollgate/db/client");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { recordDecision } = await import("@rollgate/db/queries/approvals");
+const { grantLease } = await import("@rollgate/db/queries/leases");
 const { grantRole, upsertUser } = await import("@rollgate/db/queries/users");
 const support = await import("../integrations/test-support");
 const { createGateWaiters } = await import("./gate-waiters");
@@ -81,7 +82,7 @@ describe("waiting on the gate", () => {
 
   it("answers 200 parked waiters of one rollout with one evaluation per change", async () => {
     const r = await rollout("shared", -1000);
-    const waiters = createGateWaiters({ handle, now, recheckMs: 600_000 });
+    const waiters = createGateWaiters({ handle, now, recheckMs: 600_000, handoffMs: 0 });
     const first = await waiters.wait({ keys: keys("shared"), known: null, timeoutMs: 0 });
     const etag = first.changed ? first.snapshot.etag : "";
     const parked = Array.from({ length: 200 }, () => waiters.wait({ keys: keys("shared"), known: etag, timeoutMs: 30_000 }));
@@ -92,6 +93,26 @@ describe("waiting on the gate", () => {
     expect(new Set(answers.map((a) => a.changed && a.snapshot.etag)).size).toBe(1);
     expect(answers.every((a) => a.changed && a.snapshot.body.allowed)).toBe(true);
     expect(waiters.stats().evaluations).toBe(2);
+  });
+
+  it("hands an open gate to the longest waiter first; the others read the holder once it takes the lease", async () => {
+    const r = await rollout("handoff", -1000);
+    const waiters = createGateWaiters({ handle, now, recheckMs: 600_000, handoffMs: 60_000 });
+    const first = await waiters.wait({ keys: keys("handoff"), known: null, timeoutMs: 0 });
+    const etag = first.changed ? first.snapshot.etag : "";
+    const oldest = waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 });
+    await vi.waitFor(() => expect(waiters.stats().waiters).toBe(1));
+    const others = Array.from({ length: 5 }, () => waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 }));
+    await vi.waitFor(() => expect(waiters.stats().waiters).toBe(6));
+    await approve(r.id);
+    expect(await oldest).toMatchObject({ changed: true, snapshot: { body: { allowed: true } } });
+    expect(waiters.stats().waiters).toBe(5);
+    // A newcomer during the hand-off waits with them, though its tag is stale.
+    const late = waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 });
+    await vi.waitFor(() => expect(waiters.stats().waiters).toBe(6));
+    await grantLease(other.db, { rolloutId: r.id, tokenId: null, holder: "pipeline 1", now: now(), ttlSeconds: 600, kind: "gate", checksum: support.sum(support.CONTRACT) });
+    for (const answer of await Promise.all([...others, late]))
+      expect(answer).toMatchObject({ changed: true, snapshot: { body: { allowed: false, checks: expect.arrayContaining([expect.objectContaining({ id: "lease", status: "fail", message: expect.stringContaining("pipeline 1") })]) } } });
   });
 
   it("answers 304 with the same tag when nothing changed before the timeout", async () => {

@@ -13,6 +13,8 @@ export const GATE_CHANNEL = "rollgate_gate";
 
 export interface GateSnapshot {
   body: ReturnType<typeof gateJson>;
+  /** The body serialised once for every waiter it answers. */
+  text: string;
   /** Weak entity tag of the decision (`W/"…"`): equal tags, equivalent verdicts. */
   etag: string;
 }
@@ -31,6 +33,8 @@ interface Watch {
   again: boolean;
   timer: NodeJS.Timeout | null;
   idle: NodeJS.Timeout | null;
+  /** While set, an open gate has been handed to one waiter and the others are held back. */
+  handoff: NodeJS.Timeout | null;
 }
 
 export interface GateWaitersOptions {
@@ -40,6 +44,8 @@ export interface GateWaitersOptions {
   recheckMs?: number;
   /** How long a watch outlives its last waiter, so the re-poll after an answer finds it. */
   lingerMs?: number;
+  /** How long the others wait for the first waiter of an open gate to take the lease. */
+  handoffMs?: number;
 }
 
 /**
@@ -52,6 +58,7 @@ export interface GateWaitersOptions {
 export function createGateWaiters(options: GateWaitersOptions) {
   const recheckMs = options.recheckMs ?? 60_000;
   const lingerMs = options.lingerMs ?? 10_000;
+  const handoffMs = options.handoffMs ?? 2_000;
   const watches = new Map<string, Watch>();
   let listening: Promise<unknown> | null = null;
   let evaluations = 0;
@@ -84,7 +91,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
     w.topics = new Set([`r:${rollout.id}`, `rel:${release.id}`, `e:${rollout.environmentId}`]);
     const next = nextGateChange(gate.facts, gate.policy, gate.verdict, now);
     schedule(w, next ? Math.min(recheckMs, next.getTime() - now.getTime() + 5) : recheckMs);
-    return { body, etag: `W/"${createHash("sha256").update(gateDecisionKey(body)).digest("base64url").slice(0, 27)}"` };
+    return { body, text: JSON.stringify(body), etag: `W/"${createHash("sha256").update(gateDecisionKey(body)).digest("base64url").slice(0, 27)}"` };
   }
 
   function schedule(w: Watch, ms: number) {
@@ -123,8 +130,27 @@ export function createGateWaiters(options: GateWaitersOptions) {
     return w.evaluating;
   }
 
+  /**
+   * Answers the parked requests with a new verdict. An open gate goes to the longest-waiting
+   * one alone: every waiter would ask for the lease at once and all but one be refused, and a
+   * thousand lease requests at once delay the one that matters. The others are answered by the
+   * next change (the lease taken: a closed gate naming its holder) or, should the first not
+   * take it, with the open gate after `handoffMs`.
+   */
   function wake(w: Watch, snapshot: GateSnapshot) {
+    if (w.handoff) clearTimeout(w.handoff);
+    w.handoff = null;
     const waiters = [...w.waiters];
+    const [first] = waiters;
+    if (snapshot.body.allowed && first && waiters.length > 1) {
+      w.waiters.delete(first);
+      first(snapshot);
+      w.handoff = setTimeout(() => {
+        w.handoff = null;
+        if (w.current === snapshot) wake(w, snapshot);
+      }, handoffMs);
+      return;
+    }
     w.waiters.clear();
     for (const resolve of waiters) resolve(snapshot);
   }
@@ -136,6 +162,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
       w.idle = null;
       if (w.users > 0 || w.evaluating) return;
       if (w.timer) clearTimeout(w.timer);
+      if (w.handoff) clearTimeout(w.handoff);
       if (watches.get(watchKey(w.keys)) === w) watches.delete(watchKey(w.keys));
     }, lingerMs);
     w.idle.unref();
@@ -150,7 +177,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
     const key = watchKey(request.keys);
     let w = watches.get(key);
     if (!w) {
-      w = { keys: request.keys, topics: new Set(), current: null, waiters: new Set(), users: 0, evaluating: null, again: false, timer: null, idle: null };
+      w = { keys: request.keys, topics: new Set(), current: null, waiters: new Set(), users: 0, evaluating: null, again: false, timer: null, idle: null, handoff: null };
       watches.set(key, w);
     }
     const watch = w;
@@ -166,7 +193,9 @@ export function createGateWaiters(options: GateWaitersOptions) {
       leave();
       throw error;
     }
-    if (snapshot.etag !== request.known || request.timeoutMs <= 0 || request.signal?.aborted) {
+    // During a hand-off a newcomer waits with the others, whatever tag it has.
+    const handingOff = watch.handoff !== null && snapshot.body.allowed && request.timeoutMs > 0;
+    if (!handingOff && (snapshot.etag !== request.known || request.timeoutMs <= 0 || request.signal?.aborted)) {
       leave();
       return snapshot.etag !== request.known ? { changed: true, snapshot } : { changed: false, etag: snapshot.etag };
     }

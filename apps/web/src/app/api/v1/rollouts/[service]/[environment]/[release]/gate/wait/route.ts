@@ -16,5 +16,5 @@ export const GET = withApiToken<Params>("gate_wait", "gate:read", async ({ token
   const known = request.headers.get("if-none-match")?.trim() || null;
   const result = await (await processGateWaiters()).wait({ keys, known, timeoutMs: parsed.data.timeout * 1000, signal: request.signal });
   const headers = { etag: result.changed ? result.snapshot.etag : result.etag, "cache-control": "no-store" };
-  return result.changed ? Response.json(result.snapshot.body, { headers }) : new Response(null, { status: 304, headers });
+  return result.changed ? new Response(result.snapshot.text, { headers: { ...headers, "content-type": "application/json" } }) : new Response(null, { status: 304, headers });
 });
