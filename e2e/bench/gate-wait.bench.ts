@@ -36,6 +36,10 @@ const cpuMs = () => {
 };
 const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(", ");
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text().catch(() => "");
+  return Number(text.split("\n").find((line) => line.startsWith(`${name} `))?.slice(name.length + 1) ?? 0);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function cpuOver(seconds: number) {
   const [c0, t0] = [cpuMs(), performance.now()];
@@ -67,15 +71,18 @@ try {
     finished.push({ code, at: performance.now(), err, out });
   });
   // Every client has had its first answer and is parked (the server holds its second request).
-  await waitFor(async () => {
-    const text = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text().catch(() => "");
-    const m = /rollgate_api_requests_total\{route="gate_wait",status="200"\} (\d+)/.exec(text);
-    return Number(m?.[1] ?? 0) >= CLIENTS;
-  }, 120_000);
-  await sleep(2000);
+  const allParked = () => waitFor(async () => (await metric("rollgate_gate_waiters")) >= CLIENTS, 180_000);
+  await allParked();
   const parkedRss = rssMiB();
   const waitLoad = load();
+  const evaluationsBefore = await metric("rollgate_gate_wait_evaluations_total");
   const waiting = await cpuOver(SECONDS);
+  const evaluations = (await metric("rollgate_gate_wait_evaluations_total")) - evaluationsBefore;
+  // The span ends as the clients' holds do: open the gate once every client has re-polled and is parked again.
+  const reparkStart = performance.now();
+  await waitFor(async () => (await metric('rollgate_api_requests_total{route="gate_wait",status="304"}')) >= CLIENTS, 180_000);
+  await allParked();
+  const repark = performance.now() - reparkStart;
   const early = finished.length;
 
   // Open the gate: an approval from another connection, as the dashboard on another replica would write it.
@@ -105,6 +112,8 @@ try {
     `| server CPU, idle (no client), ${SECONDS} s | ${pct(idle)} | — |`,
     `| server CPU, ${CLIENTS} clients waiting, ${SECONDS} s (one re-poll each inside it) | ${pct(waiting)} | ≤ 10 %: ${waiting <= 0.1 ? "met" : "missed"} |`,
     `| of which the waiting itself (waiting − idle) | ${pct(waiting - idle)} | — |`,
+    `| gate evaluations for the ${CLIENTS} waiters during those ${SECONDS} s (shared per rollout) | ${evaluations} | — |`,
+    `| time for the ${CLIENTS} re-polls at the end of the span to be parked again | ${(repark / 1000).toFixed(1)} s | — |`,
     `| server RSS with ${CLIENTS} parked requests / after the herd | ${parkedRss.toFixed(0)} MiB / ${afterRss.toFixed(0)} MiB | — |`,
     `| approval committed → first lease granted (client saw 201) | ${firstLease.toFixed(0)} ms | ≤ 1 s: ${firstLease <= 1000 ? "met" : "missed"} |`,
     `| the other ${losers.length}: exit 3 naming the holder | ${withReason.length} of ${losers.length} (${byVerdict.length} by the closed gate, ${by409.length} by a 409); p50 ${q(0.5).toFixed(0)} ms, last ${q(1).toFixed(0)} ms after the approval | at once |`,

@@ -6,6 +6,7 @@ import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { logError } from "../errors";
+import { metrics } from "../metrics";
 import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
 
 /** Channel that migration 0010's triggers notify; payloads `r:<rollout>`, `rel:<release>`, `e:<environment>`, `*`. */
@@ -46,6 +47,8 @@ export interface GateWaitersOptions {
   lingerMs?: number;
   /** How long the others wait for the first waiter of an open gate to take the lease. */
   handoffMs?: number;
+  /** Metrics: an evaluation made, requests parked (+1) or answered (−1). */
+  observe?: { evaluated(): void; parked(delta: number): void };
 }
 
 /**
@@ -84,6 +87,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
 
   async function evaluate(w: Watch): Promise<GateSnapshot> {
     evaluations += 1;
+    options.observe?.evaluated();
     const now = options.now();
     const gate = await evaluateRolloutGate(options.handle.db, w.keys, now);
     const body = gateJson(w.keys, gate);
@@ -204,6 +208,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
         clearTimeout(timer);
         request.signal?.removeEventListener("abort", stop);
         watch.waiters.delete(onChange);
+        options.observe?.parked(-1);
         leave();
         resolve(result);
       };
@@ -212,6 +217,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
       const timer = setTimeout(stop, request.timeoutMs);
       request.signal?.addEventListener("abort", stop, { once: true });
       watch.waiters.add(onChange);
+      options.observe?.parked(1);
     });
   }
 
@@ -233,7 +239,8 @@ const KEY = Symbol.for("rollgate.gateWaiters");
 /** The process's waiters, on globalThis like the database: Next bundles routes apart, and one LISTEN serves them all. */
 export function processGateWaiters(): Promise<GateWaiters> {
   const holder = globalThis as Record<symbol, Promise<GateWaiters> | undefined>;
-  const made = (holder[KEY] ??= database().then((handle) => createGateWaiters({ handle, now })));
+  const observe = { evaluated: () => metrics().gateEvaluations.inc(), parked: (delta: number) => metrics().gateWaiters.inc(delta) };
+  const made = (holder[KEY] ??= database().then((handle) => createGateWaiters({ handle, now, observe })));
   made.catch(() => {
     if (holder[KEY] === made) holder[KEY] = undefined;
   });
