@@ -56,9 +56,11 @@ try {
   const [approver] = await query<{ id: string }>(`insert into users (email) values ('approver@example.com'), ('dev@example.com') returning id`);
   await query(`insert into user_roles (user_id, role) values ($1, 'approver')`, [approver!.id]);
 
+  const step = (what: string) => console.error(`${new Date().toISOString()} ${what}`);
   await sleep(5000); // start-up settles (migrations, the worker's first runs)
   const idleLoad = load();
   const idle = await cpuOver(SECONDS);
+  step("idle span measured; starting the clients");
 
   // The pipelines: the CLI's own gate command, in this process, each with its own output.
   Object.assign(process.env, { ROLLGATE_URL: server.url, ROLLGATE_TOKEN: svc.token, ROLLGATE_SECRET: svc.secret, ROLLGATE_SERVICE: svc.slug, ROLLGATE_ENVIRONMENT: "staging", ROLLGATE_RELEASE: "r1" });
@@ -72,18 +74,25 @@ try {
   });
   // Every client has had its first answer and is parked (the server holds its second request).
   const allParked = () => waitFor(async () => (await metric("rollgate_gate_waiters")) >= CLIENTS, 180_000);
+  const clientsStart = performance.now();
   await allParked();
+  const parkedAfter = performance.now() - clientsStart;
+  step("all parked; measuring");
   const parkedRss = rssMiB();
   const waitLoad = load();
   const evaluationsBefore = await metric("rollgate_gate_wait_evaluations_total");
-  const waiting = await cpuOver(SECONDS);
-  const evaluations = (await metric("rollgate_gate_wait_evaluations_total")) - evaluationsBefore;
-  // The span ends as the clients' holds do: open the gate once every client has re-polled and is parked again.
-  const reparkStart = performance.now();
+  // One whole cycle: from every client parked until every hold has ended (304), each client
+  // has asked again and is parked again, so the span holds exactly one re-poll per client.
+  const [c0, t0] = [cpuMs(), performance.now()];
+  await sleep(SECONDS * 1000);
   await waitFor(async () => (await metric('rollgate_api_requests_total{route="gate_wait",status="304"}')) >= CLIENTS, 180_000);
   await allParked();
-  const repark = performance.now() - reparkStart;
+  const span = (performance.now() - t0) / 1000;
+  const waiting = (cpuMs() - c0) / (span * 1000);
+  const evaluations = (await metric("rollgate_gate_wait_evaluations_total")) - evaluationsBefore;
+  step("cycle measured");
   const early = finished.length;
+  step("opening the gate");
 
   // Open the gate: an approval from another connection, as the dashboard on another replica would write it.
   await query(`insert into approvals (rollout_id, approver_id, role, decision, contract_checksum, decided_at) values ($1, $2, 'approver', 'approve', $3, now())`, [rollout!.id, approver!.id, sha(CONTRACT)]);
@@ -110,10 +119,10 @@ try {
     "| measure | value | target |",
     "| --- | --- | --- |",
     `| server CPU, idle (no client), ${SECONDS} s | ${pct(idle)} | — |`,
-    `| server CPU, ${CLIENTS} clients waiting, ${SECONDS} s (one re-poll each inside it) | ${pct(waiting)} | ≤ 10 %: ${waiting <= 0.1 ? "met" : "missed"} |`,
+    `| server CPU, ${CLIENTS} clients waiting, one whole hold cycle (${span.toFixed(1)} s: every client re-polled once and parked again) | ${pct(waiting)} | ≤ 10 %: ${waiting <= 0.1 ? "met" : "missed"} |`,
     `| of which the waiting itself (waiting − idle) | ${pct(waiting - idle)} | — |`,
-    `| gate evaluations for the ${CLIENTS} waiters during those ${SECONDS} s (shared per rollout) | ${evaluations} | — |`,
-    `| time for the ${CLIENTS} re-polls at the end of the span to be parked again | ${(repark / 1000).toFixed(1)} s | — |`,
+    `| gate evaluations for the ${CLIENTS} waiters during that cycle (${CLIENTS} re-polls; shared per rollout) | ${evaluations} | — |`,
+    `| time until all ${CLIENTS} clients were first parked (${2 * CLIENTS} requests: a first read, then a wait) | ${(parkedAfter / 1000).toFixed(1)} s | — |`,
     `| server RSS with ${CLIENTS} parked requests / after the herd | ${parkedRss.toFixed(0)} MiB / ${afterRss.toFixed(0)} MiB | — |`,
     `| approval committed → first lease granted (client saw 201) | ${firstLease.toFixed(0)} ms | ≤ 1 s: ${firstLease <= 1000 ? "met" : "missed"} |`,
     `| the other ${losers.length}: exit 3 naming the holder | ${withReason.length} of ${losers.length} (${byVerdict.length} by the closed gate, ${by409.length} by a 409); p50 ${q(0.5).toFixed(0)} ms, last ${q(1).toFixed(0)} ms after the approval | at once |`,
@@ -130,9 +139,12 @@ try {
       "",
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine; load average (1, 5, 15 min) ${idleLoad} before the idle span, ${waitLoad} before the waiting one, ${load()} at the end.`,
       `One standalone server (the in-process worker on). ${CLIENTS} clients are the CLI's own \`gateCommand\` (\`rollgate gate --wait --interval ${HOLD}\`) in one process, sharing one token (rate limit raised for the run), all on one rollout whose only open check is one approval.`,
-      `Server CPU is utime + stime from /proc/<pid>/stat over ${SECONDS} s, first with no client, then with every client parked; each request is held ${HOLD} (the CLI's default), so every client re-polls once in the span. Then an approval is inserted on another connection; the server hands the open gate to the longest waiter first and answers the others when its lease is taken (a closed gate naming the holder).`,
+      `Server CPU is utime + stime from /proc/<pid>/stat, first over ${SECONDS} s with no client, then over one whole cycle of the clients' holds (${HOLD}, the CLI's default): from all parked until each has had its 304, asked again and been parked again. Then an approval is inserted on another connection; the server hands the open gate to the longest waiter first and answers the others when its lease is taken (a closed gate naming the holder).`,
       "",
       table,
+      "",
+      "Reading the numbers: a parked request costs memory (RSS above) and nothing else; a notification or a deadline costs one evaluation per rollout, however many wait. What the waiting costs is one authenticated request per client per hold (token lookup, rate-limit count, Next's route runtime, the 304): about 4.8 ms of server CPU each here, so it scales with clients ÷ hold. At the CLI's 50 s hold 1000 clients miss the 10 % target by a little; a hold of 60 s or more (where proxies allow it; the server accepts up to 300 s) brings them under it, by this arithmetic, not by a run. Answering a parked request costs about 2.4 ms of server CPU in Next's response path, so the 999 others are answered within a few seconds of the lease, bounded by CPU, not by the database.",
+      "Before the hand-off of an open gate to one waiter, all 1000 were answered `allowed` at once and all asked for the lease: 1000 signed lease requests queued on the pool and the row lock, the first lease came 24.5 s after the approval and the last 409 35 s after it (measured the same way on this machine at load 11–14, 20 s holds).",
     ]);
   }
 } finally {
