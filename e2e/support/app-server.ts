@@ -19,7 +19,7 @@ export class AppServer {
     private readonly script: string = serverJs,
   ) {}
 
-  /** The server's process id (to read its memory), once started. */
+  /** The server's process id (CPU and memory in benchmarks), once started. */
   get pid(): number | undefined {
     return this.child?.pid;
   }

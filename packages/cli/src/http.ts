@@ -6,6 +6,8 @@ export interface Answer {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers are read field by field
   json: any;
+  /** The entity tag of the answer (`GET …/gate/wait`), if any. */
+  etag?: string | null;
 }
 
 const RETRIES = 5;
@@ -36,7 +38,7 @@ export async function call(env: CliEnv, method: "GET" | "POST", path: string, op
         lastError = new Error(`HTTP ${response.status}`);
         continue;
       }
-      return { status: response.status, json };
+      return { status: response.status, json, etag: response.headers.get("etag") };
     } catch (error) {
       lastError = error;
     }

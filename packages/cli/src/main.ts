@@ -9,7 +9,7 @@ Usage:
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate run --phase expand|contract --file FILE --database-url URL [--lock-timeout 3s] [--retries 10] [--blockers wait|stop]
   rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]
-  rollgate gate [--wait] [--timeout 2h] [--interval 10s]
+  rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
   rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
   rollgate worker [--json]
@@ -19,7 +19,8 @@ rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/
 token create writes to DATABASE_URL (or the embedded data folder); worker runs the
 background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
 
-Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied; 4 timeout.`;
+Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied (or the lease
+gone to another job: 409 with the reason); 4 timeout.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 // Loaded on demand: `--help` and `send` never load the SQL parser, and nothing but `token`

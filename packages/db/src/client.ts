@@ -17,6 +17,12 @@ export interface DbHandle {
   url?: string;
   /** Runs `select 1`; rejects when the database does not answer within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * Subscribes to a NOTIFY channel (postgres.js: one dedicated connection, re-subscribed after
+   * a reconnect; PGlite: the embedded instance). `onListen` runs each time the subscription is
+   * (re)established, since notifications sent while it was down are lost. Resolves to unlisten.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,10 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
     kind: "postgres",
     url,
     ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
+    listen: async (channel, onPayload, onListen) => {
+      const { unlisten } = await client.listen(channel, onPayload, onListen);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -95,6 +105,11 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
     db: db as unknown as Db,
     kind: "pglite",
     ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`), timeoutMs),
+    listen: async (channel, onPayload, onListen) => {
+      const unlisten = await client.listen(channel, onPayload);
+      onListen?.();
+      return () => unlisten();
+    },
     close: () => client.close().finally(unlock),
   };
 }

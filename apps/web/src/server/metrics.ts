@@ -13,6 +13,8 @@ interface Metrics {
   jobDuration: Histogram<"job">;
   jobFailing: Gauge<"job">;
   jobLastSuccess: Gauge<"job">;
+  gateWaiters: Gauge;
+  gateEvaluations: Counter;
 }
 
 // One registry per process, kept on globalThis so dev-mode module reloads reuse it.
@@ -35,6 +37,8 @@ export function metrics(): Metrics {
       jobDuration: new Histogram({ name: "rollgate_job_duration_seconds", help: "Background job run time in this process", labelNames: ["job"], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60], registers }),
       jobFailing: new Gauge({ name: "rollgate_job_consecutive_failures", help: "Consecutive failed runs of each background job, across all workers (0: its last run succeeded)", labelNames: ["job"], registers }),
       jobLastSuccess: new Gauge({ name: "rollgate_job_last_success_timestamp_seconds", help: "When each background job last succeeded, across all workers", labelNames: ["job"], registers }),
+      gateWaiters: new Gauge({ name: "rollgate_gate_waiters", help: "Requests parked on …/gate/wait in this process", registers }),
+      gateEvaluations: new Counter({ name: "rollgate_gate_wait_evaluations_total", help: "Gate evaluations made for waiters in this process (one per change, shared by every waiter of the rollout)", registers }),
     };
   }
   return holder.__rollgateMetrics;

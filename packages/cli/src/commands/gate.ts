@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { openChecks } from "@rollgate/core/gate";
 import { leaseHolder, readCliEnv, rolloutKeys, type CliEnv } from "../env.ts";
-import { call, explain, rolloutPath } from "../http.ts";
+import { call, explain, rolloutPath, type Answer } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 
@@ -18,39 +18,49 @@ interface Check {
 }
 
 /**
- * `rollgate gate [--wait] [--timeout 2h] [--interval 10s]`: reads the gate; with --wait,
- * waits while the only open checks are pending, then takes the lease. Exit 0 with the lease
- * held (its JSON on stdout), 3 when the gate is denied, 4 on timeout.
+ * `rollgate gate [--wait] [--timeout 2h] [--interval 50s]`: reads the gate; with --wait,
+ * waits while the only open checks are pending, then takes the lease. Waiting is a long-poll
+ * (`GET …/gate/wait` with If-None-Match): the server holds each request until the verdict
+ * changes or `--interval` passes, so a waiting pipeline costs the server a socket, not a poll
+ * loop. Exit 0 with the lease held (its JSON on stdout), 3 when the gate is denied or another
+ * job got the lease first (409, with the reason), 4 on timeout.
  */
-export async function gateCommand(args: string[], io: Io, clock: { now(): number; sleep(ms: number): Promise<void> } = realClock): Promise<number> {
+export async function gateCommand(args: string[], io: Io, clock: { now(): number } = realClock): Promise<number> {
   const { values } = parse(args);
   const keys = rolloutKeys(values);
   const env = readCliEnv();
   const timeoutMs = values.timeout ? duration(values.timeout) : 24 * 3_600_000;
-  const intervalMs = values.interval ? duration(values.interval) : 10_000;
+  // Under fetch's own 300 s header timeout.
+  const holdSeconds = Math.max(0, Math.min(240, Math.round((values.interval ? duration(values.interval) : 50_000) / 1000)));
   const deadline = clock.now() + timeoutMs;
   let lastLine = "";
+  let etag: string | null = null;
+  let open: Check[] = [];
 
   for (;;) {
-    const answer = await call(env, "GET", `${rolloutPath(keys)}/gate`);
-    if (answer.status !== 200) {
+    const hold: number = etag ? Math.min(holdSeconds, Math.ceil(Math.max(0, deadline - clock.now()) / 1000)) : 0;
+    const answer: Answer = values.wait
+      ? await call(env, "GET", `${rolloutPath(keys)}/gate/wait?timeout=${hold}`, { headers: etag ? { "if-none-match": etag } : {} })
+      : await call(env, "GET", `${rolloutPath(keys)}/gate`);
+    if (answer.status === 200) {
+      etag = answer.etag ?? null;
+      open = openChecks(answer.json.checks as Check[]);
+      if (answer.json.allowed) return takeLease(env, keys, io);
+      const failed = open.filter((c) => c.status === "fail");
+      if (failed.length > 0 || !values.wait) {
+        for (const c of open) io.err(`  ${c.status.toUpperCase()} ${c.id}: ${c.message}`);
+        io.err(`rollgate gate: denied for ${keys.service}/${keys.environment}/${keys.release}.`);
+        return EXIT_DENIED;
+      }
+    } else if (answer.status !== 304) {
       io.err(`rollgate gate: ${explain(answer)}`);
       return answer.status === 404 || answer.status === 403 ? EXIT_DENIED : 2;
-    }
-    const open: Check[] = openChecks(answer.json.checks as Check[]);
-    if (answer.json.allowed) return takeLease(env, keys, io);
-    const failed = open.filter((c) => c.status === "fail");
-    if (failed.length > 0 || !values.wait) {
-      for (const c of open) io.err(`  ${c.status.toUpperCase()} ${c.id}: ${c.message}`);
-      io.err(`rollgate gate: denied for ${keys.service}/${keys.environment}/${keys.release}.`);
-      return EXIT_DENIED;
     }
     if (clock.now() >= deadline) {
       io.err(`rollgate gate: still waiting after ${values.timeout}; giving up.`);
       return EXIT_TIMEOUT;
     }
     lastLine = report(io, open, clock.now(), lastLine);
-    await clock.sleep(Math.min(intervalMs, nextChange(open, clock.now()) ?? intervalMs, Math.max(0, deadline - clock.now())));
   }
 }
 
@@ -73,11 +83,6 @@ function report(io: Io, open: Check[], now: number, lastLine: string): string {
   if (io.interactive) io.err(`\r\x1b[2K${line}`);
   else if (line.replace(/\d+/g, "") !== lastLine.replace(/\d+/g, "") || now % 60_000 < 10_000) io.err(`${new Date(now).toISOString()} ${line}`);
   return line;
-}
-
-function nextChange(open: Check[], now: number): number | null {
-  const untils = open.filter((c) => c.until).map((c) => Date.parse(c.until!) - now + 250);
-  return untils.length ? Math.max(250, Math.min(...untils)) : null;
 }
 
 export function countdown(ms: number): string {
@@ -103,4 +108,4 @@ function parse(args: string[]) {
   }
 }
 
-const realClock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+const realClock = { now: () => Date.now() };

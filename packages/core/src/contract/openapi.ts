@@ -75,6 +75,27 @@ export function openApiDocument(serverUrl = "/") {
           responses: { "200": { description: "The verdict", content: json("Gate") }, "400": error(badParams), "401": error("Bad token"), "403": error("Scope"), "404": error("No such rollout"), "429": error("Rate limited") },
         },
       },
+      "/api/v1/rollouts/{service}/{environment}/{release}/gate/wait": {
+        get: {
+          summary: "Wait for the gate's verdict to change (long-poll)",
+          description:
+            "The same read as `…/gate` (gate:read, the token scoped to the environment) that a pipeline holds open: with `If-None-Match` set to the ETag of the verdict it has, the server answers as soon as the verdict differs, or 304 with the same ETag after `timeout` seconds; without it, or with an older tag, at once. The ETag is weak: it covers the state, the verdict and each check's status, deadline and override, not sentences that age with time. One wait is one request for the rate limit. All waiters of a rollout share one evaluation per change on each server, woken by a database notification of any write the gate reads (from any replica or the worker) and at the next instant the verdict can change by time alone. An open gate is answered first to the longest-waiting request on each server; the others get the next verdict (the lease taken: a closed gate naming the holder), or the open one after 2 s if no lease was taken. A long-poll rather than server-sent events: every answer is a whole verdict over an ordinary request, so the token's edge (authentication, rate limit, JSON errors) applies unchanged, proxies need no streaming settings, and a client that loses its connection simply asks again with its tag. Keep `timeout` below your proxies' idle timeout (the CLI holds 50 s).",
+          parameters: [
+            ...rolloutParams,
+            { name: "timeout", in: "query", required: false, schema: { type: "integer", minimum: 0, maximum: 300, default: 50 }, description: "Longest hold in seconds" },
+            { name: "if-none-match", in: "header", required: false, schema: { type: "string" }, description: "The ETag of the verdict the caller has" },
+          ],
+          responses: {
+            "200": { description: "The verdict (it differs from If-None-Match); ETag header", content: json("Gate") },
+            "304": { description: "Unchanged until the timeout; the same ETag" },
+            "400": error(`timeout is not a whole number of seconds from 0 to 300; ${badParams}`),
+            "401": error("Bad token"),
+            "403": error("Scope: the same refusal as on …/gate"),
+            "404": error("No such rollout"),
+            "429": error("Rate limited"),
+          },
+        },
+      },
       "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease": {
         post: {
           summary: "Take the single contract lease while the gate passes",
@@ -87,7 +108,7 @@ export function openApiDocument(serverUrl = "/") {
             "401": error("Bad token or signature"),
             "403": error("Scope"),
             "404": error("No such rollout"),
-            "409": error("The gate is closed or another job holds the lease; details carries the verdict"),
+            "409": error("Another job holds the lease (details.reason `lease_held`, with the holder and its expiry; answered before the gate is evaluated, so a crowd of waiting pipelines is refused at once), or the gate is closed (details carries the verdict)"),
             "429": error("Rate limited"),
           },
         },

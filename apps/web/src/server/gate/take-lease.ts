@@ -3,7 +3,7 @@ import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
 import { openChecks } from "@rollgate/core/gate";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { expireLeases, grantLease } from "@rollgate/db/queries/leases";
+import { activeLease, expireLeases, grantLease } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
 import type { ApiToken } from "../api/with-api-token";
@@ -24,6 +24,11 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
     const locked = await findRollout(tx, keys, { forUpdate: true });
     if (!locked) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     await expireLeases(tx, locked.rollout.id, now);
+    // A live lease refuses every kind of grant (the partial unique index would too): say so
+    // before evaluating the gate, so a crowd of pipelines woken by one opening is answered at
+    // the cost of one indexed read each while the row lock passes from one to the next.
+    const held = await activeLease(tx, locked.rollout.id, now);
+    if (held) throw new AppError("conflict", `${held.holder} already holds the lease for this rollout, until ${held.expiresAt.toISOString()}.`, { reason: "lease_held", holder: held.holder, expires_at: held.expiresAt.toISOString() });
     const gate = await evaluateRolloutGate(tx, locked, now);
     const failed = locked.rollout.state === "contract_failed" || locked.rollout.state === "expand_failed";
     const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
