@@ -7,7 +7,7 @@ import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { logError } from "../errors";
 import { metrics } from "../metrics";
-import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "./evaluate-rollout-gate";
 
 /** Channel that migration 0010's triggers notify; payloads `r:<rollout>`, `rel:<release>`, `e:<environment>`, `*`. */
 export const GATE_CHANNEL = "rollgate_gate";
@@ -89,7 +89,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
     evaluations += 1;
     options.observe?.evaluated();
     const now = options.now();
-    const gate = await evaluateRolloutGate(options.handle.db, w.keys, now);
+    const gate = await evaluateRolloutGate(options.handle.db, await rolloutOr404(options.handle.db, w.keys), now);
     const body = gateJson(w.keys, gate);
     const { rollout, release } = gate.row;
     w.topics = new Set([`r:${rollout.id}`, `rel:${release.id}`, `e:${rollout.environmentId}`]);
