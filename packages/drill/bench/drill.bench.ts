@@ -50,8 +50,8 @@ const PROFILE = [
   "into PGlite's in-memory file system, PostgreSQL's start and its first catalog reads. Three smaller costs went too: PostgreSQL's default",
   "128 MB `shared_buffers` (touched at start: ~120 MB of RSS; the drill's database has 50 rows, it runs with 16 MB), 16 MB WAL segments",
   "(1 MB now: a quarter less to unpack and back up), and V8's optimising tier recompiling PGlite's 9 MB of WebAssembly in the background",
-  "(`--liftoff-only`, set by `rollgate drill`: 5.5 → 3.4 s of CPU and 440 → 330 MB, side by side at load 4.5). tsx costs the workspace",
-  "CLI about 1 s of CPU and 80 MB more than the bundle.",
+  "(`--liftoff-only`, set by `rollgate drill`; four bundled drills each way, interleaved at load 4.5: 5.7–7.5 → 3.2–4.1 s of CPU, 439–457 →",
+  "315–348 MB peak). tsx costs the workspace CLI about 1 s of CPU and 80 MB more than the bundle.",
 ];
 
 const loadBefore = load();
