@@ -86,5 +86,6 @@ function cacheFile(cacheDir: string): string | null {
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest();
-// PGlite gunzips a loaded tarball when its type says so.
-const gzipBlob = (bytes: Uint8Array) => new Blob([bytes], { type: "application/x-gzip" });
+// PGlite gunzips a loaded tarball when its type says so. (A copy: the DOM's BlobPart refuses a
+// view that might be on a SharedArrayBuffer, and the web app type-checks with the DOM's types.)
+const gzipBlob = (bytes: Uint8Array) => new Blob([Uint8Array.from(bytes)], { type: "application/x-gzip" });
