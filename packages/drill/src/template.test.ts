@@ -16,11 +16,12 @@ const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.endsWith(".bin"))
 const initdbs = (create: { mock: { calls: unknown[][] } }) => create.mock.calls.filter(([options]) => !(options as { loadDataDir?: Blob } | undefined)?.loadDataDir).length;
 
 describe("the drill's initialised cluster", () => {
-  it("runs initdb once, then starts every drill database from the cached cluster without it", async () => {
+  it("runs initdb once (dropping clusters of other PGlite versions), then starts every drill database from the cached cluster without it", async () => {
+    writeFileSync(path.join(cacheDir, "drill-template-pglite-0.0.1-00000000.bin"), "an earlier PGlite's cluster");
     const create = vi.spyOn(PGlite, "create");
     await drillTemplate({ cacheDir });
     expect(initdbs(create)).toBeGreaterThan(0);
-    expect(cacheFiles()).toHaveLength(1);
+    expect(cacheFiles()).toHaveLength(1); // and the earlier version's file is gone
     forgetDrillTemplate(); // a new process: only the disk cache is left
     create.mockClear();
     const db = await freshDrillDatabase({ cacheDir });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -68,6 +68,9 @@ async function loadOrBuild(cacheDir: string | null): Promise<Blob> {
     await mkdir(path.dirname(file), { recursive: true })
       .then(() => writeFile(partial, Buffer.concat([sha256(tarball), tarball])))
       .then(() => rename(partial, file))
+      // Clusters of other PGlite versions (an upgrade) would only take up room.
+      .then(() => readdir(path.dirname(file)))
+      .then((names) => Promise.all(names.filter((n) => /^drill-template-.*\.bin$/.test(n) && n !== path.basename(file)).map((n) => rm(path.join(path.dirname(file), n), { force: true }))))
       .catch(() => rm(partial, { force: true }));
   }
   return gzipBlob(tarball);
