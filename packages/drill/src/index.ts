@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Eligibility } from "@rollgate/core/eligibility";
 import { safeScenario } from "./safe.ts";
+import type { TemplateOptions } from "./template.ts";
 import type { Step } from "./timeline.ts";
 import { unsafeScenario } from "./unsafe.ts";
 
@@ -24,20 +25,20 @@ export interface DrillEvidence {
 }
 
 /** Runs the incident drill on embedded PGlite: nothing to install, nothing left behind. */
-export async function runDrill(options: { scenario?: Scenario; windowMs?: number; onStep?: (step: Step) => void } = {}): Promise<DrillEvidence> {
+export async function runDrill(options: { scenario?: Scenario; windowMs?: number; onStep?: (step: Step) => void } & TemplateOptions = {}): Promise<DrillEvidence> {
   const scenario = options.scenario ?? "both";
   const startedAt = new Date().toISOString();
   const steps: Step[] = [];
   let unsafe: DrillEvidence["unsafe"] = null;
   let safe: DrillEvidence["safe"] = null;
   if (scenario !== "safe") {
-    const run = await unsafeScenario(options.onStep);
+    const run = await unsafeScenario(options.onStep, { cacheDir: options.cacheDir });
     steps.push(...run.steps);
     const rollback = run.steps.find((s) => s.title.startsWith("v1 cannot read"));
     unsafe = { lostWrites: run.lostWrites, rollbackError: rollback?.error ?? null };
   }
   if (scenario !== "unsafe") {
-    const run = await safeScenario({ windowMs: options.windowMs, onStep: options.onStep });
+    const run = await safeScenario({ windowMs: options.windowMs, onStep: options.onStep, cacheDir: options.cacheDir });
     steps.push(...run.steps);
     safe = { finalState: run.finalState, eligibility: { verdict: run.eligibility.verdict, targetVersion: run.eligibility.targetVersion, reasons: run.eligibility.reasons.map((r) => r.message) } };
   }

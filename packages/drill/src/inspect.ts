@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Inspection } from "@rollgate/core/contract/inspection";
 import type { InspectionFact } from "@rollgate/core/gate";
 import { collectInspection } from "@rollgate/core/inspect/collect";
+import { freshDrillDatabase, type TemplateOptions } from "./template.ts";
 
 // The drill's application database, with pg_stat_statements when the embedded build can load
 // it (PGlite 0.5 ships it as a contrib extension), so "nothing still uses what the contract
@@ -14,14 +15,14 @@ export interface DrillDatabase {
   noStatistics: string | null;
 }
 
-export async function openDrillDatabase(): Promise<DrillDatabase> {
+export async function openDrillDatabase(template: TemplateOptions = {}): Promise<DrillDatabase> {
   try {
     const { pg_stat_statements } = await import("@electric-sql/pglite/contrib/pg_stat_statements");
-    const db = await PGlite.create({ extensions: { pg_stat_statements } });
+    const db = await freshDrillDatabase({ ...template, extensions: { pg_stat_statements } });
     await db.exec("create extension if not exists pg_stat_statements");
     return { db, noStatistics: null };
   } catch (error) {
-    return { db: await PGlite.create(), noStatistics: `the embedded PGlite could not load pg_stat_statements (${(error as Error).message})` };
+    return { db: await freshDrillDatabase(template), noStatistics: `the embedded PGlite could not load pg_stat_statements (${(error as Error).message})` };
   }
 }
 

@@ -8,6 +8,7 @@ import type { RolloutProjection } from "@rollgate/core/types";
 import { BASE_SCHEMA, v1, v2 } from "./app-versions.ts";
 import { inspectDrill, openDrillDatabase } from "./inspect.ts";
 import type { DatabaseFacts, InspectionFact } from "@rollgate/core/gate";
+import type { TemplateOptions } from "./template.ts";
 import { Timeline, type Step } from "./timeline.ts";
 
 export const EXPAND_SQL = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\nUPDATE users SET email_address = email WHERE email_address IS NULL;\n";
@@ -17,10 +18,10 @@ type EventInput = DomainEvent extends infer E ? (E extends DomainEvent ? Omit<E,
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** Expand, deploy behind a flag, roll back and forward safely, wait out the window with the gate, contract. */
-export async function safeScenario(options: { windowMs?: number; onStep?: (step: Step) => void } = {}) {
+export async function safeScenario(options: { windowMs?: number; onStep?: (step: Step) => void } & TemplateOptions = {}) {
   const windowMs = options.windowMs ?? 1000;
   const t = new Timeline("safe", options.onStep);
-  const { db, noStatistics } = await openDrillDatabase();
+  const { db, noStatistics } = await openDrillDatabase({ cacheDir: options.cacheDir });
   // Without statement statistics the new check can only be unknown: the drill then shows it, informational.
   const policy = { ...defaultPolicy("staging"), rollbackWindowSeconds: windowMs / 1000, database: { checks: noStatistics ? ("informational" as const) : ("blocking" as const) } };
   const inspections: InspectionFact[] = [];

@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { analyseSql } from "@rollgate/core/sql";
 import { BASE_SCHEMA, v1, v2Broken } from "./app-versions.ts";
+import { DRILL_START_PARAMS, freshDrillDatabase, type TemplateOptions } from "./template.ts";
 import { Timeline, type Step } from "./timeline.ts";
 
 const ONE_STEP_MIGRATION = `
@@ -10,9 +11,9 @@ alter table users drop column email;
 `;
 
 /** The incident: app code and a column drop ship together; the image rollback cannot save v1. */
-export async function unsafeScenario(onStep?: (step: Step) => void) {
+export async function unsafeScenario(onStep?: (step: Step) => void, template: TemplateOptions = {}) {
   const t = new Timeline("unsafe", onStep);
-  let db = await PGlite.create();
+  let db = await freshDrillDatabase(template);
   let backup: Blob | File | undefined;
   let writesAfterBackup = 0;
   try {
@@ -49,7 +50,7 @@ export async function unsafeScenario(onStep?: (step: Step) => void) {
       const { rows } = await db.query<{ n: number }>("select count(*)::int as n from users");
       const before = rows[0]!.n;
       await db.close();
-      db = await PGlite.create({ loadDataDir: backup });
+      db = await PGlite.create({ loadDataDir: backup, startParams: DRILL_START_PARAMS });
       const restored = (await db.query<{ n: number }>("select count(*)::int as n from users")).rows[0]!.n;
       await v1.healthCheck(db, false);
       return `restored: ${restored} users instead of ${before}; ${before - restored} sign-ups lost; v1 healthy again`;

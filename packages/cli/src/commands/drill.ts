@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { drillMarkdown, runDrill, type Step } from "@rollgate/drill";
+import v8 from "node:v8";
+import type { Step } from "@rollgate/drill";
 import { UsageError, type Io } from "../io.ts";
 
 /**
@@ -12,6 +13,11 @@ export async function drillCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args);
   const scenario = values.scenario ?? "both";
   if (scenario !== "unsafe" && scenario !== "safe" && scenario !== "both") throw new UsageError("--scenario must be unsafe, safe or both.");
+  // A drill lives seconds: V8's optimising tier would spend more CPU and ~100 MB recompiling
+  // PGlite's 9 MB of WebAssembly in the background than it saves (docs/BENCHMARKS.md). Set
+  // before the first module is compiled, so the drill is imported only now.
+  v8.setFlagsFromString("--liftoff-only");
+  const { drillMarkdown, runDrill } = await import("@rollgate/drill");
   const line = (s: Step) => `${s.ok ? "✓" : "✗"} ${s.scenario.padEnd(6)} ${String(s.index).padStart(2)}. ${s.title} — ${s.outcome}${s.error ? `: ${s.error}` : s.detail ? `: ${s.detail}` : ""} (${s.durationMs} ms)`;
   const evidence = await runDrill({ scenario, onStep: values.json ? undefined : (s) => io.err(line(s)) });
   const dir = values.out ?? path.join(".rollgate", "drills", evidence.id);
