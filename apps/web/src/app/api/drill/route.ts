@@ -6,7 +6,7 @@ import { AppError, errorResponse } from "@/server/errors";
 export const dynamic = "force-dynamic";
 
 const input = z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("both") });
-/** One drill at a time per process (each takes ~20 s and hundreds of MB); on globalThis so every bundle shares it. */
+/** One drill at a time per process (each takes seconds and a few hundred MB); on globalThis so every bundle shares it. */
 const RUNNING = Symbol.for("rollgate.drillRunning");
 const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
 
@@ -22,7 +22,7 @@ export async function POST(request: Request) {
   }
   const parsed = input.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success) return Response.json({ error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } }, { status: 400 });
-  if (busy || state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes about 20 seconds. Try again when it has finished.", undefined, { "retry-after": "20" }));
+  if (busy || state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes a few seconds. Try again when it has finished.", undefined, { "retry-after": "10" }));
   state[RUNNING] = true;
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
