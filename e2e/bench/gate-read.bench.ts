@@ -25,7 +25,9 @@ process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 const { AppServer } = await import("../support/app-server.ts");
 const { makeService, startWindow } = await import("../support/api.ts");
 // The limit is far above what the run sends: the limiter runs (a share reserved per token and minute), it never refuses.
-const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" });
+// BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" }, nodeArgs);
 const baseline = spawn(process.execPath, ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(PORT + 1), url.toString()], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
 /** CPU seconds (user + system) a process has used so far. */
 const cpuSeconds = (pid: number | undefined) => {

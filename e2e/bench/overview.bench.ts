@@ -59,7 +59,9 @@ await seed();
 console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`);
 
 const { AppServer } = await import("../support/app-server.ts");
-const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_PUBLIC_WALLBOARD: "1", ROLLGATE_WORKER: "0", NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: `http://127.0.0.1:${PORT}` });
+// BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_PUBLIC_WALLBOARD: "1", ROLLGATE_WORKER: "0", NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: `http://127.0.0.1:${PORT}` }, nodeArgs);
 await server.start();
 /** CPU seconds (user + system) the server has used so far; reads are sequential, so a difference is one read's. */
 const cpuSeconds = () => {
