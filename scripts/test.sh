@@ -50,6 +50,7 @@ on_postgres() {
 
 step typecheck - pnpm exec turbo run typecheck --output-logs=errors-only
 step lint - pnpm exec eslint . --max-warnings 0
+step "format (prettier --check; pnpm format fixes it)" - pnpm exec prettier --check --log-level warn .
 # Rollgate's own migrations obey the rule it enforces: a destructive statement only in a file
 # marked `-- rollgate: contract` (docs/migrations.md).
 step "own migrations (rollgate lint --phase from-file)" - node packages/cli/bin/rollgate.js lint --phase from-file packages/db/drizzle/*.sql

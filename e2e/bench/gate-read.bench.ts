@@ -90,7 +90,7 @@ try {
     "",
     "| target | result | |",
     "| --- | --- | --- |",
-    `| gate ≥ 0.5× \`/api/health\` | ${ratio.toFixed(2)}× | ${ratio >= 0.5 ? "met" : "missed"} |`,
+    `| gate ≥ 0.5× \`/api/health\` | ${ratio.toFixed(3)}× | ${ratio >= 0.5 ? "met" : "missed"} |`,
     `| gate p99 ≤ 100 ms | ${gate.result.latency.p99} ms | ${gate.result.latency.p99 <= 100 ? "met" : "missed"} |`,
     `| server RSS ≤ 300 MB | ${Math.max(healthRss, gateRss).toFixed(0)} MB | ${Math.max(healthRss, gateRss) <= 300 ? "met" : "missed"} |`,
     `| framework's share: bare / Next.js gate, requests per second | ${(rate(bare.result) / rate(gate.result)).toFixed(2)}× | — |`,
