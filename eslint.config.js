@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/drizzle/**", "e2e/artifacts/**", "**/next-env.d.ts"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/dist/**",
+      "**/drizzle/**",
+      "e2e/artifacts/**",
+      "**/next-env.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,11 +20,23 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       // Configuration is read in one typed place per app (env.ts), never ad hoc.
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through env.ts." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through env.ts." },
+      ],
     },
   },
   {
-    files: ["**/env.ts", "**/*.test.ts", "**/test/**", "e2e/**", "**/bench/**", "**/scripts/**", "**/*.config.ts", "**/bin/**"],
+    files: [
+      "**/env.ts",
+      "**/*.test.ts",
+      "**/test/**",
+      "e2e/**",
+      "**/bench/**",
+      "**/scripts/**",
+      "**/*.config.ts",
+      "**/bin/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {
@@ -28,7 +49,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["drizzle-orm", "drizzle-orm/*"], message: "Call a use case from src/server instead." },
-            { group: ["@rollgate/db", "@rollgate/db/*"], message: "Database access belongs in apps/web/src/server: call (or add) a use case there." },
+            {
+              group: ["@rollgate/db", "@rollgate/db/*"],
+              message: "Database access belongs in apps/web/src/server: call (or add) a use case there.",
+            },
           ],
         },
       ],

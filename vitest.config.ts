@@ -12,7 +12,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/web/src/**/*.test.ts", "apps/web/scripts/**/*.test.ts", "infra/test/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "apps/web/src/**/*.test.ts",
+            "apps/web/scripts/**/*.test.ts",
+            "infra/test/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/*.live.test.ts", "**/node_modules/**"],
         },
       },
@@ -20,7 +25,11 @@ export default defineConfig({
         resolve: web,
         test: {
           name: "db",
-          include: ["packages/*/src/**/*.int.test.ts", "packages/*/test/**/*.int.test.ts", "apps/web/src/**/*.int.test.ts"],
+          include: [
+            "packages/*/src/**/*.int.test.ts",
+            "packages/*/test/**/*.int.test.ts",
+            "apps/web/src/**/*.int.test.ts",
+          ],
           exclude: ["**/*.live.test.ts", "**/node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -13,7 +13,10 @@ const [oidc, app] = base.webServer as NonNullable<Extract<typeof base.webServer,
 export default defineConfig({
   ...base,
   outputDir: path.join(artifactsDir, "test-results-pglite"),
-  reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? path.join(artifactsDir, "report-pglite.json") }]],
+  reporter: [
+    ["list"],
+    ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? path.join(artifactsDir, "report-pglite.json") }],
+  ],
   projects: [{ ...base.projects![0]!, name: "chromium-pglite", grep: /@pglite/, grepInvert: undefined }],
   webServer: [oidc!, { ...app!, env: { ...app!.env, DATABASE_URL: "", ROLLGATE_DATA_DIR: dataDir } }],
 });

@@ -15,7 +15,12 @@ declare module "vitest" {
 }
 
 /** pg_stat_statements with nested statements counted, and room for the inspect benchmark's 10,000 statements. */
-export const STATS_SETTINGS = { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", "pg_stat_statements.max": "20000", max_connections: "60" };
+export const STATS_SETTINGS = {
+  shared_preload_libraries: "pg_stat_statements",
+  "pg_stat_statements.track": "all",
+  "pg_stat_statements.max": "20000",
+  max_connections: "60",
+};
 
 export default function setup(project: TestProject) {
   let url = process.env.STATS_DATABASE_URL;
@@ -36,7 +41,24 @@ export default function setup(project: TestProject) {
 
 function preloads(port: number): boolean {
   try {
-    return execFileSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-Atc", "show shared_preload_libraries"], { stdio: ["ignore", "pipe", "ignore"] }).toString().includes("pg_stat_statements");
+    return execFileSync(
+      "psql",
+      [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-Atc",
+        "show shared_preload_libraries",
+      ],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    )
+      .toString()
+      .includes("pg_stat_statements");
   } catch {
     return false;
   }

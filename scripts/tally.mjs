@@ -34,7 +34,11 @@ function readCounts(file) {
   if (!existsSync(file)) return null;
   const r = JSON.parse(readFileSync(file, "utf8"));
   if ("numPassedTests" in r) {
-    return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
+    return {
+      passed: r.numPassedTests,
+      failed: r.numFailedTests + (r.numFailedTestSuites ?? 0),
+      skipped: r.numPendingTests + r.numTodoTests,
+    };
   }
   // Playwright: a test that passed only on retry is flaky and counts as failed.
   const { expected, unexpected, flaky, skipped: s } = r.stats;

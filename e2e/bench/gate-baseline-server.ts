@@ -15,13 +15,20 @@ const route = /^\/api\/v1\/rollouts\/([^/]+)\/([^/]+)\/([^/]+)\/gate$/;
 
 http
   .createServer(async (request, response) => {
-    const answer = (status: number, body: unknown) => response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+    const answer = (status: number, body: unknown) =>
+      response
+        .writeHead(status, { "content-type": "application/json", "cache-control": "no-store" })
+        .end(JSON.stringify(body));
     try {
       const match = route.exec(request.url ?? "");
       if (!match) return answer(404, { error: { code: "not_found" } });
       const token = await findActiveToken(db, (request.headers.authorization ?? "").slice(7));
       if (!token) return answer(401, { error: { code: "unauthenticated" } });
-      const keys = { service: decodeURIComponent(match[1]!), environment: decodeURIComponent(match[2]!), release: decodeURIComponent(match[3]!) };
+      const keys = {
+        service: decodeURIComponent(match[1]!),
+        environment: decodeURIComponent(match[2]!),
+        release: decodeURIComponent(match[3]!),
+      };
       const row = await findRollout(db, keys);
       if (!row) return answer(404, { error: { code: "not_found" } });
       const parsed = parsePolicy(row.policy);

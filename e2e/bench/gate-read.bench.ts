@@ -27,14 +27,23 @@ const { makeService, startWindow } = await import("../support/api.ts");
 // The limit is far above what the run sends: the limiter runs (a share reserved per token and minute), it never refuses.
 // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" }, nodeArgs);
-const baseline = spawn(process.execPath, ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(PORT + 1), url.toString()], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+const server = new AppServer(
+  PORT,
+  { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" },
+  nodeArgs,
+);
+const baseline = spawn(
+  process.execPath,
+  ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(PORT + 1), url.toString()],
+  { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } },
+);
 /** CPU seconds (user + system) a process has used so far. */
 const cpuSeconds = (pid: number | undefined) => {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const rssMb = (pid: number | undefined) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+const rssMb = (pid: number | undefined) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
 await server.start();
 await new Promise((resolve) => baseline.stdout!.once("data", resolve));
@@ -52,14 +61,21 @@ try {
       method: "GET" as const,
       setupRequest: (request: autocannon.Request) => {
         const svc = services[n++ % SERVICES]!;
-        return { ...request, path: `/api/v1/rollouts/${svc.slug}/staging/r1/gate`, headers: { authorization: `Bearer ${svc.token}` } };
+        return {
+          ...request,
+          path: `/api/v1/rollouts/${svc.slug}/staging/r1/gate`,
+          headers: { authorization: `Bearer ${svc.token}` },
+        };
       },
     },
   ];
-  const check = await fetch(`${server.url}/api/v1/rollouts/${services[0]!.slug}/staging/r1/gate`, { headers: { authorization: `Bearer ${services[0]!.token}` } });
+  const check = await fetch(`${server.url}/api/v1/rollouts/${services[0]!.slug}/staging/r1/gate`, {
+    headers: { authorization: `Bearer ${services[0]!.token}` },
+  });
   if (check.status !== 200) throw new Error(`gate read failed: ${check.status} ${await check.text()}`);
 
-  const load = (target: string, extra: Partial<autocannon.Options> = {}) => autocannon({ url: target, connections: CONNECTIONS, duration: SECONDS, ...extra });
+  const load = (target: string, extra: Partial<autocannon.Options> = {}) =>
+    autocannon({ url: target, connections: CONNECTIONS, duration: SECONDS, ...extra });
   const loadBefore = os.loadavg();
   // Warm-up: every route compiled and every pool connection open before measuring.
   await load(server.url, { duration: 3, requests });

@@ -25,7 +25,11 @@ const { AppServer, waitFor } = await import("../support/app-server.ts");
 const { makeService, query, startWindow, sha, CONTRACT } = await import("../support/api.ts");
 const { gateCommand } = await import("../../packages/cli/src/commands/gate.ts");
 
-const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_METRICS_TOKEN: METRICS_TOKEN });
+const server = new AppServer(PORT, {
+  DATABASE_URL: url.toString(),
+  ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000",
+  ROLLGATE_METRICS_TOKEN: METRICS_TOKEN,
+});
 await server.start();
 const pid = server.pid!;
 const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
@@ -35,10 +39,23 @@ const cpuMs = () => {
   return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000;
 };
 const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(", ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text().catch(() => "");
-  return Number(text.split("\n").find((line) => line.startsWith(`${name} `))?.slice(name.length + 1) ?? 0);
+  const text = await (
+    await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  )
+    .text()
+    .catch(() => "");
+  return Number(
+    text
+      .split("\n")
+      .find((line) => line.startsWith(`${name} `))
+      ?.slice(name.length + 1) ?? 0,
+  );
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function cpuOver(seconds: number) {
@@ -50,10 +67,18 @@ async function cpuOver(seconds: number) {
 try {
   // Window already over, evidence in place, one approval required: only the approval is missing.
   const svc = await makeService({ policy: { rollbackWindowSeconds: 1 } });
-  await query(`update environments set policy = jsonb_set(policy, '{approvals,required}', '1') where service_id = (select id from services where slug = $1) and name = 'staging'`, [svc.slug]);
+  await query(
+    `update environments set policy = jsonb_set(policy, '{approvals,required}', '1') where service_id = (select id from services where slug = $1) and name = 'staging'`,
+    [svc.slug],
+  );
   await startWindow(server.url, svc, { evidence: true });
-  const [rollout] = await query<{ id: string }>(`select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging'`, [svc.slug]);
-  const [approver] = await query<{ id: string }>(`insert into users (email) values ('approver@example.com'), ('dev@example.com') returning id`);
+  const [rollout] = await query<{ id: string }>(
+    `select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging'`,
+    [svc.slug],
+  );
+  const [approver] = await query<{ id: string }>(
+    `insert into users (email) values ('approver@example.com'), ('dev@example.com') returning id`,
+  );
   await query(`insert into user_roles (user_id, role) values ($1, 'approver')`, [approver!.id]);
 
   const step = (what: string) => console.error(`${new Date().toISOString()} ${what}`);
@@ -63,13 +88,22 @@ try {
   step("idle span measured; starting the clients");
 
   // The pipelines: the CLI's own gate command, in this process, each with its own output.
-  Object.assign(process.env, { ROLLGATE_URL: server.url, ROLLGATE_TOKEN: svc.token, ROLLGATE_SECRET: svc.secret, ROLLGATE_SERVICE: svc.slug, ROLLGATE_ENVIRONMENT: "staging", ROLLGATE_RELEASE: "r1" });
+  Object.assign(process.env, {
+    ROLLGATE_URL: server.url,
+    ROLLGATE_TOKEN: svc.token,
+    ROLLGATE_SECRET: svc.secret,
+    ROLLGATE_SERVICE: svc.slug,
+    ROLLGATE_ENVIRONMENT: "staging",
+    ROLLGATE_RELEASE: "r1",
+  });
   const finished: Array<{ code: number; at: number; err: string; out: string }> = [];
   const pipelines = Array.from({ length: CLIENTS }, async () => {
     let err = "";
     let out = "";
     const io = { out: (t: string) => (out += t), err: (t: string) => (err += `${t}\n`), interactive: false };
-    const code = await gateCommand(["--wait", "--timeout", "10m", "--interval", HOLD], io).catch((e: unknown) => (err += String(e), 99));
+    const code = await gateCommand(["--wait", "--timeout", "10m", "--interval", HOLD], io).catch(
+      (e: unknown) => ((err += String(e)), 99),
+    );
     finished.push({ code, at: performance.now(), err, out });
   });
   // Every client has had its first answer and is parked (the server holds its second request).
@@ -85,7 +119,10 @@ try {
   // has asked again and is parked again, so the span holds exactly one re-poll per client.
   const [c0, t0] = [cpuMs(), performance.now()];
   await sleep(SECONDS * 1000);
-  await waitFor(async () => (await metric('rollgate_api_requests_total{route="gate_wait",status="304"}')) >= CLIENTS, 180_000);
+  await waitFor(
+    async () => (await metric('rollgate_api_requests_total{route="gate_wait",status="304"}')) >= CLIENTS,
+    180_000,
+  );
   await allParked();
   const span = (performance.now() - t0) / 1000;
   const waiting = (cpuMs() - c0) / (span * 1000);
@@ -95,7 +132,10 @@ try {
   step("opening the gate");
 
   // Open the gate: an approval from another connection, as the dashboard on another replica would write it.
-  await query(`insert into approvals (rollout_id, approver_id, role, decision, contract_checksum, decided_at) values ($1, $2, 'approver', 'approve', $3, now())`, [rollout!.id, approver!.id, sha(CONTRACT)]);
+  await query(
+    `insert into approvals (rollout_id, approver_id, role, decision, contract_checksum, decided_at) values ($1, $2, 'approver', 'approve', $3, now())`,
+    [rollout!.id, approver!.id, sha(CONTRACT)],
+  );
   const opened = performance.now();
   const cpuBefore = cpuMs();
   await Promise.all(pipelines);
@@ -112,7 +152,9 @@ try {
   const loserTimes = losers.map(since).sort((a, b) => a - b);
   const q = (p: number) => loserTimes[Math.min(loserTimes.length - 1, Math.ceil(p * loserTimes.length) - 1)] ?? NaN;
   const firstLease = winners.length === 1 ? since(winners[0]!) : NaN;
-  const [leases] = await query<{ n: number }>(`select count(*)::int as n from leases where rollout_id = $1`, [rollout!.id]);
+  const [leases] = await query<{ n: number }>(`select count(*)::int as n from leases where rollout_id = $1`, [
+    rollout!.id,
+  ]);
 
   const pct = (share: number) => `${(share * 100).toFixed(1)} % of a core`;
   const table = [
@@ -130,7 +172,11 @@ try {
     `| server CPU from the approval until the last client exited | ${herdCpu.toFixed(0)} ms | — |`,
   ].join("\n");
   console.log(table);
-  if (losers.length !== withReason.length) console.log("unexpected:", losers.find((f) => !withReason.includes(f)));
+  if (losers.length !== withReason.length)
+    console.log(
+      "unexpected:",
+      losers.find((f) => !withReason.includes(f)),
+    );
   console.log(`load average: idle ${idleLoad}; waiting ${waitLoad}; after ${load()}`);
 
   if (process.argv.includes("--write")) {

@@ -36,15 +36,31 @@ process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 
 const { AppServer } = await import("../support/app-server.ts");
 const { event, makeService, post, signed } = await import("../support/api.ts");
-const server = new AppServer(Number(process.env.BENCH_PORT ?? 3297), {
-  DATABASE_URL: url.toString(),
-  ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000",
-}, process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean), process.env.BENCH_SERVER_JS);
+const server = new AppServer(
+  Number(process.env.BENCH_PORT ?? 3297),
+  {
+    DATABASE_URL: url.toString(),
+    ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000",
+  },
+  process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean),
+  process.env.BENCH_SERVER_JS,
+);
 await server.start();
 try {
   const svc = await makeService();
   for (let i = 0; i < ROLLOUTS; i += 1) {
-    const created = await post(server.url, signed(svc, event(svc, "release.created", { title: `Bench ${i}`, author: "bench@example.com", app_version: "1.0.0" }, `b${i}`)));
+    const created = await post(
+      server.url,
+      signed(
+        svc,
+        event(
+          svc,
+          "release.created",
+          { title: `Bench ${i}`, author: "bench@example.com", app_version: "1.0.0" },
+          `b${i}`,
+        ),
+      ),
+    );
     if (created.status !== 202) throw new Error(`set-up failed: ${JSON.stringify(created.json)}`);
   }
 
@@ -71,7 +87,15 @@ try {
           path: "/api/v1/events",
           setupRequest: (request) => {
             n += 1;
-            const s = signed(svc, event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5, latency_p99_ms: 120 }, `b${n % ROLLOUTS}`));
+            const s = signed(
+              svc,
+              event(
+                svc,
+                "slo.snapshot",
+                { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5, latency_p99_ms: 120 },
+                `b${n % ROLLOUTS}`,
+              ),
+            );
             return { ...request, headers: s.headers, body: s.body };
           },
         },
@@ -80,7 +104,29 @@ try {
   const pgbenchRound = (seconds: number) => {
     // -l writes one line per transaction (its latency in µs is the third field), for percentiles.
     const logDir = mkdtempSync(path.join(os.tmpdir(), "rollgate-pgbench-"));
-    execFileSync("pgbench", ["-n", "-M", "prepared", "-c", String(CONNECTIONS), "-j", "2", "-T", String(seconds), "-D", `rollouts=${ROLLOUTS}`, "-l", "--log-prefix", path.join(logDir, "tx"), "-f", scriptFile, url.toString()], { encoding: "utf8" });
+    execFileSync(
+      "pgbench",
+      [
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        String(CONNECTIONS),
+        "-j",
+        "2",
+        "-T",
+        String(seconds),
+        "-D",
+        `rollouts=${ROLLOUTS}`,
+        "-l",
+        "--log-prefix",
+        path.join(logDir, "tx"),
+        "-f",
+        scriptFile,
+        url.toString(),
+      ],
+      { encoding: "utf8" },
+    );
     const latencies = readdirSync(logDir)
       .flatMap((f) => readFileSync(path.join(logDir, f), "utf8").trim().split("\n"))
       .map((line) => Number(line.split(" ")[2]) / 1000)
@@ -117,7 +163,8 @@ try {
   const cpuPerEvent = cpuMs / Math.max(1, accepted);
   const busyPerEvent = (cpuMs - idleMsPerSecond * SECONDS) / Math.max(1, accepted);
   const tps = pg.reduce((t, l) => t + l.length, 0) / SECONDS;
-  const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const percentile = (sorted: number[], q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const httpP99 = median(http.map((r) => r.latency.p99));
   const httpP50 = median(http.map((r) => r.latency.p50));
@@ -129,7 +176,11 @@ try {
 
   // The framework's own floor on this machine: a route that touches nothing (GET /api/health),
   // same connections, same load generator.
-  const floor = await autocannon({ url: `${server.url}/api/health`, connections: CONNECTIONS, duration: Math.min(SECONDS, 10) });
+  const floor = await autocannon({
+    url: `${server.url}/api/health`,
+    connections: CONNECTIONS,
+    duration: Math.min(SECONDS, 10),
+  });
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
 
   const table = [

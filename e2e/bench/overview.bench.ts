@@ -61,14 +61,25 @@ console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`
 const { AppServer } = await import("../support/app-server.ts");
 // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-const server = new AppServer(PORT, { DATABASE_URL: url.toString(), ROLLGATE_PUBLIC_WALLBOARD: "1", ROLLGATE_WORKER: "0", NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: `http://127.0.0.1:${PORT}` }, nodeArgs);
+const server = new AppServer(
+  PORT,
+  {
+    DATABASE_URL: url.toString(),
+    ROLLGATE_PUBLIC_WALLBOARD: "1",
+    ROLLGATE_WORKER: "0",
+    NEXTAUTH_SECRET: "bench-only-nextauth-secret",
+    NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
+  },
+  nodeArgs,
+);
 await server.start();
 /** CPU seconds (user + system) the server has used so far; reads are sequential, so a difference is one read's. */
 const cpuSeconds = () => {
   const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+const rssMb = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
 /** One anonymous read, to the last byte. */
 async function read(path: string): Promise<{ ms: number; bytes: number; cpuMs: number }> {
@@ -80,11 +91,14 @@ async function read(path: string): Promise<{ ms: number; bytes: number; cpuMs: n
   if (response.status !== 200 || !body.includes("svc-300")) throw new Error(`${path} failed: HTTP ${response.status}`);
   return { ms, bytes: Buffer.byteLength(body), cpuMs: (cpuSeconds() - cpu) * 1000 };
 }
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
 try {
   const api = await (await fetch(`${server.url}/api/dashboard/overview`)).json();
-  const gates = api.services.flatMap((s: { environments: Array<{ gate: unknown }> }) => s.environments.filter((e) => e.gate !== null)).length;
+  const gates = api.services.flatMap((s: { environments: Array<{ gate: unknown }> }) =>
+    s.environments.filter((e) => e.gate !== null),
+  ).length;
   if (gates !== SERVICES * 2) throw new Error(`expected ${SERVICES * 2} gates, the overview has ${gates}`);
   for (let i = 0; i < WARMUP; i += 1) {
     await read("/");

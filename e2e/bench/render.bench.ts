@@ -22,7 +22,11 @@ const seedSeconds = (performance.now() - seedStart) / 1000;
 console.log(`seeded in ${seedSeconds.toFixed(0)} s`);
 
 const { AppServer } = await import("../support/app-server.ts");
-const server = new AppServer(3298, { DATABASE_URL: url.toString(), NEXTAUTH_SECRET: "bench-only-nextauth-secret", NEXTAUTH_URL: "http://127.0.0.1:3298" });
+const server = new AppServer(3298, {
+  DATABASE_URL: url.toString(),
+  NEXTAUTH_SECRET: "bench-only-nextauth-secret",
+  NEXTAUTH_URL: "http://127.0.0.1:3298",
+});
 await server.start();
 
 /** One full server render: request to the last byte of the HTML. */
@@ -31,11 +35,13 @@ async function render(release: string): Promise<{ ms: number; bytes: number }> {
   const response = await fetch(`${server.url}/rollouts/${SCALE_SERVICE}/staging/${release}`);
   const html = await response.text();
   const ms = performance.now() - start;
-  if (response.status !== 200 || !html.includes("Scale ")) throw new Error(`render of ${release} failed: HTTP ${response.status}`);
+  if (response.status !== 200 || !html.includes("Scale "))
+    throw new Error(`render of ${release} failed: HTTP ${response.status}`);
   return { ms, bytes: Buffer.byteLength(html) };
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
 try {
   for (let i = 0; i < WARMUP; i += 1) {
@@ -51,7 +57,14 @@ try {
     bytes = big.bytes;
     times.small!.push((await render(SMALL.release)).ms);
   }
-  const stats = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, (({ sorted }) => ({ p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) }))({ sorted: [...v].sort((a, b) => a - b) })]));
+  const stats = Object.fromEntries(
+    Object.entries(times).map(([k, v]) => [
+      k,
+      (({ sorted }) => ({ p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) }))({
+        sorted: [...v].sort((a, b) => a - b),
+      }),
+    ]),
+  );
   const big = stats.big!;
   const small = stats.small!;
   const ratio = big.p95 / small.p95;

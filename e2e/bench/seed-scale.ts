@@ -76,7 +76,8 @@ export async function seedScale(url: string, cases: ScaleCase[]): Promise<void> 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const url = process.argv[2];
-  const option = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+  const option = (name: string, fallback: number) =>
+    process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
   if (!url) throw new Error("usage: seed-scale.ts postgres://… [--snapshots N] [--events N]");
   const snapshots = option("--snapshots", 1_000_000);
   const events = option("--events", 100_000);

@@ -20,13 +20,31 @@ export interface TestService {
 }
 
 /** A fresh service with staging and production on a fast policy, and a token for it. */
-export async function makeService(options: { policy?: Partial<Policy>; scopes?: string[]; environments?: string[] } = {}): Promise<TestService> {
+export async function makeService(
+  options: { policy?: Partial<Policy>; scopes?: string[]; environments?: string[] } = {},
+): Promise<TestService> {
   const handle = await openDatabase({ url: databaseUrl(), max: 1 });
   try {
     const slug = `svc-${randomUUID().slice(0, 8)}`;
-    const [service] = await handle.db.insert(services).values({ slug, name: `Test ${slug}` }).returning({ id: services.id });
-    const fast = (name: string): Policy => ({ ...defaultPolicy(name), rollbackWindowSeconds: 2, approvals: { ...defaultPolicy(name).approvals, required: 0 }, backupMaxAgeSeconds: 3600, ...options.policy });
-    await handle.db.insert(environments).values(["staging", "production"].map((name, position) => ({ serviceId: service!.id, name, position, policy: fast(name) })));
+    const [service] = await handle.db
+      .insert(services)
+      .values({ slug, name: `Test ${slug}` })
+      .returning({ id: services.id });
+    const fast = (name: string): Policy => ({
+      ...defaultPolicy(name),
+      rollbackWindowSeconds: 2,
+      approvals: { ...defaultPolicy(name).approvals, required: 0 },
+      backupMaxAgeSeconds: 3600,
+      ...options.policy,
+    });
+    await handle.db.insert(environments).values(
+      ["staging", "production"].map((name, position) => ({
+        serviceId: service!.id,
+        name,
+        position,
+        policy: fast(name),
+      })),
+    );
     const created = await createApiToken(handle.db, {
       serviceId: service!.id,
       name: "e2e",
@@ -67,20 +85,37 @@ export function signedBody(svc: TestService, body: string, options: { id?: strin
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect answers loosely, then check them with the zod schemas
-export async function post(baseUrl: string, request: SignedRequest): Promise<{ status: number; json: any; headers: Headers }> {
-  const response = await fetch(`${baseUrl}/api/v1/events`, { method: "POST", headers: request.headers, body: request.body });
+export async function post(
+  baseUrl: string,
+  request: SignedRequest,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect answers loosely, then check them with the zod schemas
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(`${baseUrl}/api/v1/events`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
   return { status: response.status, json: await response.json().catch(() => null), headers: response.headers };
 }
 
 /** `POST …/gate/lease`, signed like an event: the bearer token alone cannot take a lease. */
-export function requestLease(baseUrl: string, svc: TestService, options: { release?: string; environment?: string; unsigned?: boolean } = {}): Promise<Response> {
+export function requestLease(
+  baseUrl: string,
+  svc: TestService,
+  options: { release?: string; environment?: string; unsigned?: boolean } = {},
+): Promise<Response> {
   const path = `/api/v1/rollouts/${svc.slug}/${options.environment ?? "staging"}/${options.release ?? "r1"}/gate/lease`;
   const headers = options.unsigned ? { authorization: `Bearer ${svc.token}` } : signedBody(svc, "{}").headers;
   return fetch(`${baseUrl}${path}`, { method: "POST", headers, body: options.unsigned ? undefined : "{}" });
 }
 
-export function event(svc: TestService, type: string, data: Record<string, unknown>, release = "r1", environment = "staging") {
+export function event(
+  svc: TestService,
+  type: string,
+  data: Record<string, unknown>,
+  release = "r1",
+  environment = "staging",
+) {
   return { type, service: svc.slug, environment, release, occurred_at: new Date().toISOString(), data };
 }
 
@@ -88,7 +123,9 @@ export function event(svc: TestService, type: string, data: Record<string, unkno
 export async function rowCounts(except: string[] = []): Promise<Record<string, number>> {
   const sql = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
   try {
-    const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by tablename`;
+    const tables = await sql<
+      { tablename: string }[]
+    >`select tablename from pg_tables where schemaname = 'public' order by tablename`;
     const counts: Record<string, number> = {};
     for (const { tablename } of tables) {
       if (except.includes(tablename)) continue;
@@ -103,7 +140,10 @@ export async function rowCounts(except: string[] = []): Promise<Record<string, n
 
 /** How many approval decisions a service's rollouts have, of any kind. */
 export async function approvalCount(slug: string): Promise<number> {
-  const [row] = await query<{ n: number }>(`select count(*)::int as n from approvals a join rollouts r on r.id = a.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1`, [slug]);
+  const [row] = await query<{ n: number }>(
+    `select count(*)::int as n from approvals a join rollouts r on r.id = a.rollout_id join releases l on l.id = r.release_id join services s on s.id = l.service_id where s.slug = $1`,
+    [slug],
+  );
   return row!.n;
 }
 
@@ -122,9 +162,16 @@ export const EXPAND = "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF
 export const CONTRACT = "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
 
 /** Sends one event for release r1 (in staging unless told) and expects it accepted. */
-export async function accept(baseUrl: string, svc: TestService, type: string, data: Record<string, unknown>, environment = "staging"): Promise<void> {
+export async function accept(
+  baseUrl: string,
+  svc: TestService,
+  type: string,
+  data: Record<string, unknown>,
+  environment = "staging",
+): Promise<void> {
   const answer = await post(baseUrl, signed(svc, event(svc, type, data, "r1", environment)));
-  if (answer.status !== 202) throw new Error(`${type} was not accepted: ${answer.status} ${JSON.stringify(answer.json)}`);
+  if (answer.status !== 202)
+    throw new Error(`${type} was not accepted: ${answer.status} ${JSON.stringify(answer.json)}`);
 }
 
 /**
@@ -132,13 +179,24 @@ export async function accept(baseUrl: string, svc: TestService, type: string, da
  * deploy, flag at 100 %. With `evidence`, also a restore-tested backup and an SLO snapshot,
  * so that only time (and approvals, by policy) stand between the rollout and its contract.
  */
-export async function startWindow(baseUrl: string, svc: TestService, options: { evidence?: boolean; author?: string } = {}): Promise<void> {
+export async function startWindow(
+  baseUrl: string,
+  svc: TestService,
+  options: { evidence?: boolean; author?: string } = {},
+): Promise<void> {
   const send = (type: string, data: Record<string, unknown>) => accept(baseUrl, svc, type, data);
-  await send("release.created", { title: "Drop users.email", author: options.author ?? "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send("release.created", {
+    title: "Drop users.email",
+    author: options.author ?? "dev@example.com",
+    app_version: "2.0.0",
+    expand_sql: EXPAND,
+    contract_sql: CONTRACT,
+  });
   await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   if (options.evidence) await send("backup.verified", { backup_id: "b", restore_tested: true });
   await send("app.deployed", { version: "2.0.0" });
   await send("flag.changed", { flag: "f", percent: 100 });
-  if (options.evidence) await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+  if (options.evidence)
+    await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
 }

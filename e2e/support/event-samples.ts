@@ -4,7 +4,8 @@ export { SAMPLE_DATA } from "@rollgate/core/contract/samples";
 export function stringPaths(value: unknown, path: string[] = []): string[][] {
   if (typeof value === "string") return [path];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, [...path, String(i)]));
-  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
+  if (value !== null && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => stringPaths(v, [...path, k]));
   return [];
 }
 

@@ -55,7 +55,9 @@ export class FakeGithub {
     const auth = req.headers.authorization ?? "";
     const fail = (status: number, message: string) => {
       this.refused.push(`${req.method} ${path}: ${message}`);
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ message, documentation_url: "https://docs.github.com/rest" }));
+      res
+        .writeHead(status, { "content-type": "application/json" })
+        .end(JSON.stringify({ message, documentation_url: "https://docs.github.com/rest" }));
     };
 
     const tokenRoute = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
@@ -64,7 +66,14 @@ export class FakeGithub {
       if (!jwt || !this.validJwt(jwt)) return fail(401, "A JSON web token could not be decoded");
       const token = `ghs_${randomBytes(18).toString("hex")}`;
       this.tokens.set(token, Number(tokenRoute[1]));
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { deployments: "write", actions: "read" }, repository_selection: "selected" }));
+      res.writeHead(201, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          token,
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: { deployments: "write", actions: "read" },
+          repository_selection: "selected",
+        }),
+      );
       return;
     }
 
@@ -78,8 +87,20 @@ export class FakeGithub {
       } catch {
         return fail(400, "Problems parsing JSON");
       }
-      if (typeof json.environment_name !== "string" || !["approved", "rejected"].includes(json.state as string) || (json.comment !== undefined && typeof json.comment !== "string")) return fail(422, "Invalid request: environment_name and state (approved or rejected) are required");
-      this.reviews.push({ owner: reviewRoute[1]!, repo: reviewRoute[2]!, runId: Number(reviewRoute[3]), environment_name: json.environment_name, state: json.state as Review["state"], comment: json.comment as string | undefined });
+      if (
+        typeof json.environment_name !== "string" ||
+        !["approved", "rejected"].includes(json.state as string) ||
+        (json.comment !== undefined && typeof json.comment !== "string")
+      )
+        return fail(422, "Invalid request: environment_name and state (approved or rejected) are required");
+      this.reviews.push({
+        owner: reviewRoute[1]!,
+        repo: reviewRoute[2]!,
+        runId: Number(reviewRoute[3]),
+        environment_name: json.environment_name,
+        state: json.state as Review["state"],
+        comment: json.comment as string | undefined,
+      });
       res.writeHead(204).end();
       return;
     }
@@ -90,13 +111,22 @@ export class FakeGithub {
   private validJwt(jwt: string): boolean {
     const [header, payload, signature] = jwt.split(".");
     if (!header || !payload || !signature) return false;
-    const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+    const decode = (part: string) =>
+      JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
     if (decode(header).alg !== "RS256") return false;
-    if (!verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), this.publicKey, Buffer.from(signature, "base64url"))) return false;
+    if (!verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), this.publicKey, Buffer.from(signature, "base64url")))
+      return false;
     const claims = decode(payload) as { iss?: unknown; iat?: number; exp?: number };
     const now = Math.floor(Date.now() / 1000);
     const iss = Buffer.from(String(claims.iss));
     const expected = Buffer.from(String(this.appId));
-    return iss.length === expected.length && timingSafeEqual(iss, expected) && typeof claims.exp === "number" && typeof claims.iat === "number" && claims.exp > now && claims.exp - claims.iat <= 600 + 60;
+    return (
+      iss.length === expected.length &&
+      timingSafeEqual(iss, expected) &&
+      typeof claims.exp === "number" &&
+      typeof claims.iat === "number" &&
+      claims.exp > now &&
+      claims.exp - claims.iat <= 600 + 60
+    );
   }
 }

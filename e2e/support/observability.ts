@@ -17,7 +17,10 @@ export class TestExporter {
 
   async start(): Promise<void> {
     this.server = createServer((_req, res) => {
-      const lines = ["# TYPE rollgate_test_availability gauge", ...[...this.availability].map(([service, v]) => `rollgate_test_availability{service="${service}"} ${v}`)];
+      const lines = [
+        "# TYPE rollgate_test_availability gauge",
+        ...[...this.availability].map(([service, v]) => `rollgate_test_availability{service="${service}"} ${v}`),
+      ];
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(`${lines.join("\n")}\n`);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
@@ -74,7 +77,9 @@ export class TestPrometheus extends Daemon {
   /** Waits until an instant query returns at least one series (the exporter has been scraped). */
   async waitForSeries(promql: string, timeoutMs = 15_000): Promise<void> {
     await waitFor(async () => {
-      const answer = (await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`).then((r) => r.json()).catch(() => null)) as { data?: { result?: unknown[] } } | null;
+      const answer = (await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`)
+        .then((r) => r.json())
+        .catch(() => null)) as { data?: { result?: unknown[] } } | null;
       return (answer?.data?.result?.length ?? 0) > 0;
     }, timeoutMs);
   }
@@ -103,7 +108,12 @@ ${this.alertmanagerPort ? `alerting:\n  alertmanagers:\n    - static_configs: [{
     );
     return {
       bin: "/usr/bin/prometheus",
-      args: [`--config.file=${path.join(this.dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(this.dir, "data")}`, `--web.listen-address=127.0.0.1:${this.port}`, "--log.level=warn"],
+      args: [
+        `--config.file=${path.join(this.dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${path.join(this.dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${this.port}`,
+        "--log.level=warn",
+      ],
     };
   }
 }
@@ -141,7 +151,13 @@ receivers:
     );
     return {
       bin: "/usr/bin/prometheus-alertmanager",
-      args: [`--config.file=${path.join(this.dir, "alertmanager.yml")}`, `--storage.path=${path.join(this.dir, "data")}`, `--web.listen-address=127.0.0.1:${this.port}`, "--cluster.listen-address=", "--log.level=warn"],
+      args: [
+        `--config.file=${path.join(this.dir, "alertmanager.yml")}`,
+        `--storage.path=${path.join(this.dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${this.port}`,
+        "--cluster.listen-address=",
+        "--log.level=warn",
+      ],
     };
   }
 }

@@ -27,7 +27,11 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
       accountId: id,
       async claims() {
         // `+unverified` in the login: the provider says the address is not verified; `+unasserted`: it says nothing.
-        const verified = id.includes("+unverified") ? { email_verified: false } : id.includes("+unasserted") ? {} : { email_verified: true };
+        const verified = id.includes("+unverified")
+          ? { email_verified: false }
+          : id.includes("+unasserted")
+            ? {}
+            : { email_verified: true };
         return { sub: id, email: id, ...verified, name: id.split("@")[0]!.replace(/[._+]/g, " ") };
       },
     };

@@ -19,7 +19,13 @@ async function csrf(base: string, cookie = ""): Promise<{ token: string; cookie:
 }
 
 /** A local-account sign-in from `address` (as the ingress reports it in x-forwarded-for). */
-export async function passwordSignIn(base: string, email: string, password: string, address: string, headers: Record<string, string> = {}): Promise<SignInAnswer> {
+export async function passwordSignIn(
+  base: string,
+  email: string,
+  password: string,
+  address: string,
+  headers: Record<string, string> = {},
+): Promise<SignInAnswer> {
   const { token, cookie } = await csrf(base);
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
@@ -29,15 +35,29 @@ export async function passwordSignIn(base: string, email: string, password: stri
   });
   const body = (await response.json().catch(() => null)) as { url?: string } | null;
   const url = body?.url ?? response.headers.get("location") ?? "";
-  const session = pairs(response).find((c) => c.startsWith("next-auth.session-token=") && c.length > "next-auth.session-token=".length) ?? null;
-  return { status: response.status, url, cookie: session, error: url ? new URL(url, base).searchParams.get("error") : null };
+  const session =
+    pairs(response).find(
+      (c) => c.startsWith("next-auth.session-token=") && c.length > "next-auth.session-token=".length,
+    ) ?? null;
+  return {
+    status: response.status,
+    url,
+    cookie: session,
+    error: url ? new URL(url, base).searchParams.get("error") : null,
+  };
 }
 
 /** The session next-auth reports for a cookie, and the cookie it hands back. */
-export async function readSession(base: string, cookie: string): Promise<{ session: { expires?: string; user?: { email?: string } }; cookie: string }> {
+export async function readSession(
+  base: string,
+  cookie: string,
+): Promise<{ session: { expires?: string; user?: { email?: string } }; cookie: string }> {
   const response = await fetch(`${base}/api/auth/session`, { headers: { cookie } });
   const renewed = pairs(response).find((c) => c.startsWith("next-auth.session-token="));
-  return { session: (await response.json()) as { expires?: string }, cookie: renewed && renewed.length > "next-auth.session-token=".length ? renewed : cookie };
+  return {
+    session: (await response.json()) as { expires?: string },
+    cookie: renewed && renewed.length > "next-auth.session-token=".length ? renewed : cookie,
+  };
 }
 
 export async function signOut(base: string, cookie: string): Promise<void> {

@@ -15,9 +15,15 @@ const base = () => test.info().project.use.baseURL!;
 /** A local account with a password and roles (`serviceId` null: global). */
 async function account(roles: Array<{ role: string; serviceSlug?: string }>, password = `pw-${randomUUID()}`) {
   const email = `reader.${randomUUID().slice(0, 8)}@example.com`;
-  const [user] = await query<{ id: string }>(`insert into users (email, name, password_hash) values ($1, $2, $3) returning id`, [email, "Test Reader", hashPassword(password)]);
+  const [user] = await query<{ id: string }>(
+    `insert into users (email, name, password_hash) values ($1, $2, $3) returning id`,
+    [email, "Test Reader", hashPassword(password)],
+  );
   for (const r of roles)
-    await query(`insert into user_roles (user_id, role, service_id) values ($1, $2, (select id from services where slug = $3))`, [user!.id, r.role, r.serviceSlug ?? null]);
+    await query(
+      `insert into user_roles (user_id, role, service_id) values ($1, $2, (select id from services where slug = $3))`,
+      [user!.id, r.role, r.serviceSlug ?? null],
+    );
   return { email, password, id: user!.id };
 }
 
@@ -27,11 +33,22 @@ async function cookieFor(who: { email: string; password: string }) {
   return answer.cookie!;
 }
 
-const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error.code;
+const errorCode = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; message: string } }).error.code;
 
 test.describe("finding 9: reading needs sign-in", () => {
   test("finding 9: an anonymous visitor is sent to sign-in from every page", async ({ page }) => {
-    for (const path of ["/", "/rollback", "/drill", ROLLOUT, `${ROLLOUT}/evidence`, "/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies"]) {
+    for (const path of [
+      "/",
+      "/rollback",
+      "/drill",
+      ROLLOUT,
+      `${ROLLOUT}/evidence`,
+      "/admin/audit",
+      "/admin/users",
+      "/admin/tokens",
+      "/admin/policies",
+    ]) {
       const response = await fetch(`${base()}${path}`, { redirect: "manual" });
       expect(response.status, path).toBe(307);
       const location = new URL(response.headers.get("location")!, base());
@@ -39,7 +56,8 @@ test.describe("finding 9: reading needs sign-in", () => {
       expect(location.searchParams.get("callbackUrl"), path).toBe(path);
     }
     // Documentation and probes stay open.
-    for (const path of ["/runbook", "/api-reference", "/api/health", "/api/ready"]) expect((await fetch(`${base()}${path}`)).status, path).toBe(200);
+    for (const path of ["/runbook", "/api-reference", "/api/health", "/api/ready"])
+      expect((await fetch(`${base()}${path}`)).status, path).toBe(200);
     // In a browser: to sign-in, and back to the page afterwards.
     await page.goto("/rollback");
     await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Frollback/);
@@ -74,7 +92,10 @@ test.describe("finding 9: reading needs sign-in", () => {
     await new Promise((r) => setTimeout(r, 2200));
     const lease = await requestLease(base(), svc);
     expect(lease.status).toBe(201);
-    const [held] = await query<{ id: string }>(`select l.id from leases l join rollouts r on r.id = l.rollout_id join releases e on e.id = r.release_id join services s on s.id = e.service_id where s.slug = $1`, [svc.slug]);
+    const [held] = await query<{ id: string }>(
+      `select l.id from leases l join rollouts r on r.id = l.rollout_id join releases e on e.id = r.release_id join services s on s.id = e.service_id where s.slug = $1`,
+      [svc.slug],
+    );
     const evidence = `${base()}/rollouts/${svc.slug}/staging/r1/evidence`;
 
     expect((await fetch(evidence, { redirect: "manual" })).status).toBe(307);
@@ -99,7 +120,12 @@ test.describe("finding 9: reading needs sign-in", () => {
     test.setTimeout(120_000);
     expect((await fetch(`${base()}/api/drill`, { method: "POST", body: "{}" })).status).toBe(401);
     const cookie = await cookieFor(await account([{ role: "viewer" }]));
-    const drill = (scenario = "unsafe") => fetch(`${base()}/api/drill`, { method: "POST", body: JSON.stringify({ scenario }), headers: { cookie, "content-type": "application/json" } });
+    const drill = (scenario = "unsafe") =>
+      fetch(`${base()}/api/drill`, {
+        method: "POST",
+        body: JSON.stringify({ scenario }),
+        headers: { cookie, "content-type": "application/json" },
+      });
     // The first runs both scenarios, so it is still running when the second arrives.
     const first = await drill("both");
     expect(first.status).toBe(200);
@@ -126,14 +152,23 @@ test.describe("finding 9: reading needs sign-in", () => {
     expect((await fetch(metrics, { headers: { cookie } })).status).toBe(200);
   });
 
-  test("finding 9: a signed-in person without a role, or with a role on another service only, is told why not", async ({ page }) => {
+  test("finding 9: a signed-in person without a role, or with a role on another service only, is told why not", async ({
+    page,
+  }) => {
     const nobody = await account([]);
     await signInWithPassword(page, nobody.email, nobody.password);
     await page.goto("/");
-    await expect(page.locator("main").getByRole("alert")).toHaveText("You are signed in but have no role yet: ask an admin to grant you one.");
-    await query(`insert into user_roles (user_id, role, service_id) values ($1, 'viewer', (select id from services where slug = 'accounts-api'))`, [nobody.id]);
+    await expect(page.locator("main").getByRole("alert")).toHaveText(
+      "You are signed in but have no role yet: ask an admin to grant you one.",
+    );
+    await query(
+      `insert into user_roles (user_id, role, service_id) values ($1, 'viewer', (select id from services where slug = 'accounts-api'))`,
+      [nobody.id],
+    );
     await page.goto(ROLLOUT);
-    await expect(page.locator("main").getByRole("alert")).toHaveText("You have no role on this service: ask an admin to grant you one.");
+    await expect(page.locator("main").getByRole("alert")).toHaveText(
+      "You have no role on this service: ask an admin to grant you one.",
+    );
     await expect(page.getByRole("heading", { name: "Move invoice e-mail to billing_email" })).toHaveCount(0);
   });
 });
@@ -156,7 +191,8 @@ test.describe("a second server: public wallboard, one-minute sessions", () => {
     const overview = await fetch(`${server.url}/`, { redirect: "manual" });
     expect(overview.status).toBe(200);
     expect((await fetch(`${server.url}/api/dashboard/overview`)).status).toBe(200);
-    for (const path of ["/rollback", "/drill", ROLLOUT, `${ROLLOUT}/evidence`, "/admin/audit"]) expect((await fetch(`${server.url}${path}`, { redirect: "manual" })).status, path).toBe(307);
+    for (const path of ["/rollback", "/drill", ROLLOUT, `${ROLLOUT}/evidence`, "/admin/audit"])
+      expect((await fetch(`${server.url}${path}`, { redirect: "manual" })).status, path).toBe(307);
     expect((await fetch(`${server.url}/api/dashboard/gate/billing-api/production/2026.11.2`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/metrics`)).status).toBe(401);
     await page.goto(`${server.url}/`);
@@ -208,13 +244,16 @@ test("finding 12: a session cookie stops working at sign-out, and when a role is
 test("finding 13: after five failed passwords an account is paused, with a sentence that says so", async ({ page }) => {
   const who = await account([{ role: "viewer" }]);
   const address = randomAddress();
-  for (let i = 0; i < 5; i += 1) expect((await passwordSignIn(base(), who.email, "wrong password", address)).error).toBe("CredentialsSignin");
+  for (let i = 0; i < 5; i += 1)
+    expect((await passwordSignIn(base(), who.email, "wrong password", address)).error).toBe("CredentialsSignin");
   // The right password, even from elsewhere, is now refused.
   const refused = await passwordSignIn(base(), who.email, who.password, randomAddress());
   expect(refused.cookie).toBeNull();
   expect(refused.error).toMatch(/^Paused:account:\d+$/);
   await page.goto(refused.url);
-  await expect(page.locator("main").getByRole("alert")).toHaveText(/^Too many failed sign-ins for this account: sign-in is paused\. Try again in 1[45] minutes, or ask an admin\.$/);
+  await expect(page.locator("main").getByRole("alert")).toHaveText(
+    /^Too many failed sign-ins for this account: sign-in is paused\. Try again in 1[45] minutes, or ask an admin\.$/,
+  );
 
   // Per address: twenty failures on twenty accounts pause every sign-in from that address.
   const crowd = randomAddress();
@@ -240,15 +279,23 @@ test("finding 13: a wrong password takes as long for an unknown account as for a
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   // Same work on both paths (one scrypt): medians within a third of each other.
-  expect(median(unknownTimes), `known ${median(knownTimes).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms`).toBeGreaterThan(median(knownTimes) * 0.66);
+  expect(
+    median(unknownTimes),
+    `known ${median(knownTimes).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms`,
+  ).toBeGreaterThan(median(knownTimes) * 0.66);
 });
 
 test("finding 16: an OpenID sign-in is refused when the provider has not verified the e-mail", async ({ browser }) => {
-  for (const login of [`mallory+unverified.${randomUUID().slice(0, 6)}@example.com`, `mallory+unasserted.${randomUUID().slice(0, 6)}@example.com`]) {
+  for (const login of [
+    `mallory+unverified.${randomUUID().slice(0, 6)}@example.com`,
+    `mallory+unasserted.${randomUUID().slice(0, 6)}@example.com`,
+  ]) {
     const page = await (await browser.newContext()).newPage();
     await signInWithSso(page, login);
     await expect(page).toHaveURL(/\/sign-in\?error=EmailUnverified/);
-    await expect(page.locator("main").getByRole("alert")).toContainText("Your identity provider has not verified this e-mail address");
+    await expect(page.locator("main").getByRole("alert")).toContainText(
+      "Your identity provider has not verified this e-mail address",
+    );
     expect(await (await page.request.get("/api/auth/session")).json()).toEqual({});
     expect(await query(`select 1 from users where email = $1`, [login])).toHaveLength(0);
   }

@@ -4,13 +4,34 @@ import { expect, test, type Page } from "@playwright/test";
 import { artifactsDir } from "../playwright.config";
 import { signInWithPassword } from "../support/sign-in";
 
-const PAGES = ["/", "/rollback?target=accounts-api/staging", "/drill", "/api-reference", "/runbook", "/sign-in", "/rollouts/billing-api/production/2026.11.2", "/rollouts/accounts-api/production/2026.11.4"];
-const ADMIN = ["/admin/audit", "/admin/users", "/admin/tokens", "/admin/policies", "/admin/integrations", "/admin/notifications", "/admin/jobs", "/admin/github"];
+const PAGES = [
+  "/",
+  "/rollback?target=accounts-api/staging",
+  "/drill",
+  "/api-reference",
+  "/runbook",
+  "/sign-in",
+  "/rollouts/billing-api/production/2026.11.2",
+  "/rollouts/accounts-api/production/2026.11.4",
+];
+const ADMIN = [
+  "/admin/audit",
+  "/admin/users",
+  "/admin/tokens",
+  "/admin/policies",
+  "/admin/integrations",
+  "/admin/notifications",
+  "/admin/jobs",
+  "/admin/github",
+];
 
 async function expectNoSeriousViolations(page: Page, url: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${v.nodes[0]?.target.join(" ")})`), url).toEqual([]);
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${v.nodes[0]?.target.join(" ")})`),
+    url,
+  ).toEqual([]);
 }
 
 test("every page has no serious or critical accessibility violations (axe-core), light and dark", async ({ page }) => {
@@ -30,10 +51,15 @@ test("every page has no serious or critical accessibility violations (axe-core),
   }
 });
 
-test("a viewer browses: overview, a rollout with its SLO charts and timeline, the evidence", async ({ page }, testInfo) => {
+test("a viewer browses: overview, a rollout with its SLO charts and timeline, the evidence", async ({
+  page,
+}, testInfo) => {
   await signInWithPassword(page);
   await page.goto("/");
-  await page.getByRole("link", { name: /Move invoice e-mail to billing_email/ }).last().click();
+  await page
+    .getByRole("link", { name: /Move invoice e-mail to billing_email/ })
+    .last()
+    .click();
   await expect(page.getByRole("heading", { name: "Move invoice e-mail to billing_email" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Service level objectives" })).toBeVisible();
   await expect(page.getByRole("img", { name: /Availability: \d+ points/ })).toBeVisible();

@@ -10,15 +10,31 @@ test("admin pages say who may see them", async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fadmin%2Faudit/);
   await signInWithPassword(page);
   await page.goto("/admin/audit");
-  await expect(page.locator("main").getByRole("alert")).toHaveText("This page is for admins. Ask an admin to grant you the role.");
+  await expect(page.locator("main").getByRole("alert")).toHaveText(
+    "This page is for admins. Ask an admin to grant you the role.",
+  );
 });
 
-test("finding 16: ROLLGATE_ADMIN_EMAILS makes the first admin while none exists, and never re-grants a role an admin revoked", async ({ browser }) => {
+test("finding 16: ROLLGATE_ADMIN_EMAILS makes the first admin while none exists, and never re-grants a role an admin revoked", async ({
+  browser,
+}) => {
   test.setTimeout(90_000);
-  const granted = async () => (await query(`select 1 from audit_events where action = 'role.granted' and actor_id = 'ROLLGATE_ADMIN_EMAILS' and data->>'email' = 'first.admin@example.com'`)).length;
-  const isAdmin = async () => (await query(`select 1 from user_roles r join users u on u.id = r.user_id where u.email = 'first.admin@example.com' and r.role = 'admin' and r.service_id is null`)).length === 1;
+  const granted = async () =>
+    (
+      await query(
+        `select 1 from audit_events where action = 'role.granted' and actor_id = 'ROLLGATE_ADMIN_EMAILS' and data->>'email' = 'first.admin@example.com'`,
+      )
+    ).length;
+  const isAdmin = async () =>
+    (
+      await query(
+        `select 1 from user_roles r join users u on u.id = r.user_id where u.email = 'first.admin@example.com' and r.role = 'admin' and r.service_id is null`,
+      )
+    ).length === 1;
   // No admin at all, for the first part: the admins are set aside and put back afterwards.
-  const admins = await query<{ user_id: string }>(`delete from user_roles where role = 'admin' and service_id is null returning user_id`);
+  const admins = await query<{ user_id: string }>(
+    `delete from user_roles where role = 'admin' and service_id is null returning user_id`,
+  );
   const before = await granted();
   try {
     const first = await (await browser.newContext()).newPage();
@@ -26,7 +42,8 @@ test("finding 16: ROLLGATE_ADMIN_EMAILS makes the first admin while none exists,
     await expect(first.getByRole("status")).toContainText("Intact");
     expect(await granted()).toBe(before + 1);
   } finally {
-    for (const { user_id } of admins) await query(`insert into user_roles (user_id, role) values ($1, 'admin') on conflict do nothing`, [user_id]);
+    for (const { user_id } of admins)
+      await query(`insert into user_roles (user_id, role) values ($1, 'admin') on conflict do nothing`, [user_id]);
   }
   // An admin exists again and takes the role away: the next sign-in does not bring it back.
   const admin = await (await browser.newContext()).newPage();
@@ -42,7 +59,9 @@ test("finding 16: ROLLGATE_ADMIN_EMAILS makes the first admin while none exists,
   expect(await granted()).toBe(before + 1);
 });
 
-test("an admin verifies the audit chain, grants a role, creates and revokes a token, and edits a policy with field errors", async ({ page }) => {
+test("an admin verifies the audit chain, grants a role, creates and revokes a token, and edits a policy with field errors", async ({
+  page,
+}) => {
   test.setTimeout(60_000);
   const svc = await makeService();
   await signInAsAdmin(page);
@@ -56,7 +75,10 @@ test("an admin verifies the audit chain, grants a role, creates and revokes a to
   await page.locator('select[name="role"]').selectOption("on_call");
   await page.getByRole("button", { name: "Grant role" }).click();
   await expect(page.getByText(`${email} is now on call.`)).toBeVisible();
-  const [role] = await query<{ role: string }>(`select r.role from user_roles r join users u on u.id = r.user_id where u.email = $1`, [email]);
+  const [role] = await query<{ role: string }>(
+    `select r.role from user_roles r join users u on u.id = r.user_id where u.email = $1`,
+    [email],
+  );
   expect(role).toEqual({ role: "on_call" });
 
   await page.goto("/admin/tokens");
@@ -69,13 +91,20 @@ test("an admin verifies the audit chain, grants a role, creates and revokes a to
   await page.reload();
   await expect(page.getByText("ROLLGATE_SECRET: whsec_")).toHaveCount(0);
   await page.getByRole("button", { name: "Revoke e2e-pipeline" }).first().click();
-  await expect(page.getByText(/^revoked/).first().locator("time")).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  await expect(
+    page
+      .getByText(/^revoked/)
+      .first()
+      .locator("time"),
+  ).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 
   await page.goto("/admin/policies");
   const section = page.getByRole("region", { name: `${svc.slug} · staging` });
   const editor = section.getByLabel("Policy (JSON)");
   const policy = JSON.parse(await editor.inputValue());
-  await editor.fill(JSON.stringify({ ...policy, rollbackWindowSeconds: 0, approvals: { ...policy.approvals, required: -1 } }));
+  await editor.fill(
+    JSON.stringify({ ...policy, rollbackWindowSeconds: 0, approvals: { ...policy.approvals, required: -1 } }),
+  );
   await section.getByRole("button", { name: /Save/ }).click();
   const errors = section.getByRole("alert", { name: "Field errors" });
   await expect(errors).toContainText("rollbackWindowSeconds");
@@ -83,8 +112,18 @@ test("an admin verifies the audit chain, grants a role, creates and revokes a to
   await editor.fill(JSON.stringify({ ...policy, rollbackWindowSeconds: 7200 }));
   await section.getByRole("button", { name: /Save/ }).click();
   await expect(section.getByText("Policy saved")).toBeVisible();
-  const [saved] = await query<{ seconds: number }>(`select (policy->>'rollbackWindowSeconds')::int as seconds from environments e join services s on s.id = e.service_id where s.slug = $1 and e.name = 'staging'`, [svc.slug]);
+  const [saved] = await query<{ seconds: number }>(
+    `select (policy->>'rollbackWindowSeconds')::int as seconds from environments e join services s on s.id = e.service_id where s.slug = $1 and e.name = 'staging'`,
+    [svc.slug],
+  );
   expect(saved).toEqual({ seconds: 7200 });
-  const actions = await query<{ action: string }>(`select action from audit_events where action in ('role.granted', 'token.created', 'token.revoked', 'policy.changed') and data->>'by' = 'admin@example.com' order by seq desc limit 4`);
-  expect(actions.map((a) => a.action).sort()).toEqual(["policy.changed", "role.granted", "token.created", "token.revoked"]);
+  const actions = await query<{ action: string }>(
+    `select action from audit_events where action in ('role.granted', 'token.created', 'token.revoked', 'policy.changed') and data->>'by' = 'admin@example.com' order by seq desc limit 4`,
+  );
+  expect(actions.map((a) => a.action).sort()).toEqual([
+    "policy.changed",
+    "role.granted",
+    "token.created",
+    "token.revoked",
+  ]);
 });

@@ -6,14 +6,19 @@ import { signInWithSso } from "../support/sign-in";
 
 /** A staging rollout whose only open check is two approvals. */
 async function awaitingApprovals(base: string): Promise<TestService> {
-  const svc = await makeService({ policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] } } });
+  const svc = await makeService({
+    policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] } },
+  });
   await startWindow(base, svc, { evidence: true, author: "dev.author@example.com" });
   await new Promise((r) => setTimeout(r, 2200));
   return svc;
 }
 
 async function grant(email: string, role: string) {
-  const [user] = await query<{ id: string }>(`insert into users (email, name) values ($1, $2) on conflict (email) do update set name = excluded.name returning id`, [email, email.split("@")[0]]);
+  const [user] = await query<{ id: string }>(
+    `insert into users (email, name) values ($1, $2) on conflict (email) do update set name = excluded.name returning id`,
+    [email, email.split("@")[0]],
+  );
   await query(`insert into user_roles (user_id, role) values ($1, $2) on conflict do nothing`, [user!.id, role]);
 }
 
@@ -38,7 +43,10 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
   await expect(open).toHaveAttribute("data-check", "approvals");
   // The overview tells a signed-in release manager what waits for them.
   await first.goto("/");
-  const waiting = first.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=approval]").filter({ hasText: svc.slug });
+  const waiting = first
+    .getByRole("region", { name: /Needs attention/ })
+    .locator("[data-attention=approval]")
+    .filter({ hasText: svc.slug });
   await expect(waiting).toContainText("waits for your approval (0 of 2)");
   await waiting.getByRole("link").click();
   await expect(first).toHaveURL(new RegExp(`${rolloutUrl}$`));
@@ -69,11 +77,21 @@ test("two signed-in approvers unlock the contract, and CI then takes the lease",
 
   const lease = await requestLease(base, svc);
   expect(lease.status).toBe(201);
-  const audit = await query<{ action: string }>(`select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%' order by seq`, [svc.slug]);
-  expect(audit.map((a) => a.action)).toEqual(["approval.granted", "approval.withdrawn", "approval.granted", "approval.granted"]);
+  const audit = await query<{ action: string }>(
+    `select action from audit_events where rollout_id = (select r.id from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging') and action like 'approval.%' order by seq`,
+    [svc.slug],
+  );
+  expect(audit.map((a) => a.action)).toEqual([
+    "approval.granted",
+    "approval.withdrawn",
+    "approval.granted",
+    "approval.granted",
+  ]);
 });
 
-test("the server refuses an approval by the release's author and by a role that may not approve", async ({ browser }) => {
+test("the server refuses an approval by the release's author and by a role that may not approve", async ({
+  browser,
+}) => {
   test.setTimeout(60_000);
   const base = test.info().project.use.baseURL!;
   const svc = await awaitingApprovals(base);
@@ -95,7 +113,9 @@ test("the server refuses an approval by the release's author and by a role that 
   expect(await approvalCount(svc.slug)).toBe(0);
 });
 
-test("break-glass needs an allowed role and a full sentence, unlocks the gate, and stays open until someone else reviews it", async ({ browser }) => {
+test("break-glass needs an allowed role and a full sentence, unlocks the gate, and stays open until someone else reviews it", async ({
+  browser,
+}) => {
   test.setTimeout(90_000);
   const base = test.info().project.use.baseURL!;
   // Everything passes but the rollback window; then break glass on it (approvals can never be overridden).
@@ -116,7 +136,9 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await glass.getByRole("button", { name: "Override these checks" }).click();
   await expect(glass.getByRole("alert").filter({ hasText: "at least one full sentence" })).toBeVisible();
 
-  await glass.getByLabel(/Justification/).fill("Both approvers are on a plane and the contract fixes the ongoing billing incident.");
+  await glass
+    .getByLabel(/Justification/)
+    .fill("Both approvers are on a plane and the contract fixes the ongoing billing incident.");
   await glass.getByRole("button", { name: "Override these checks" }).click();
   // The page re-renders from the server: the override is listed, the gate lets the contract through.
   await expect(page.getByText("Awaiting review by someone else.")).toBeVisible();
@@ -124,7 +146,12 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await expect(page.locator("[data-check=rollback_window]")).toContainText("overridden");
 
   await page.goto("/");
-  await expect(page.getByRole("region", { name: /Needs attention/ }).locator("[data-attention=override]").filter({ hasText: svc.slug })).toBeVisible();
+  await expect(
+    page
+      .getByRole("region", { name: /Needs attention/ })
+      .locator("[data-attention=override]")
+      .filter({ hasText: svc.slug }),
+  ).toBeVisible();
 
   const admin = await (await browser.newContext()).newPage();
   await signInWithSso(admin, ada, rolloutUrl);
@@ -133,7 +160,10 @@ test("break-glass needs an allowed role and a full sentence, unlocks the gate, a
   await review.getByRole("button", { name: "Mark reviewed" }).click();
   await expect(review.getByText(`Reviewed by ${ada}`)).toBeVisible();
 
-  const audit = await query<{ action: string; data: { severity?: string } }>(`select action, data from audit_events where action like 'override.%' and data->>'email' in ($1, $2) order by seq`, [rita, ada]);
+  const audit = await query<{ action: string; data: { severity?: string } }>(
+    `select action, data from audit_events where action like 'override.%' and data->>'email' in ($1, $2) order by seq`,
+    [rita, ada],
+  );
   expect(audit.map((a) => a.action)).toEqual(["override.break_glass", "override.reviewed"]);
   expect(audit[0]!.data.severity).toBe("critical");
 });

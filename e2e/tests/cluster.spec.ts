@@ -2,30 +2,53 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { CONTRACT, event, EXPAND, makeService, post, requestLease, sha, signed, type SignedRequest, type TestService } from "../support/api";
+import {
+  CONTRACT,
+  event,
+  EXPAND,
+  makeService,
+  post,
+  requestLease,
+  sha,
+  signed,
+  type SignedRequest,
+  type TestService,
+} from "../support/api";
 import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
 import { PostgresCluster } from "../support/postgres-cluster";
 
 // Several replicas on one PostgreSQL, a database that fails under load, a rolling restart.
-const snapshot = (svc: TestService) => event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5 });
+const snapshot = (svc: TestService) =>
+  event(svc, "slo.snapshot", { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.5 });
 
 /** One request on a fresh connection (no keep-alive), as a load balancer forwards it. */
 function send(url: string, request: SignedRequest): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}/api/v1/events`, { method: "POST", headers: { ...request.headers, connection: "close" }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    });
+    const req = http.request(
+      `${url}/api/v1/events`,
+      { method: "POST", headers: { ...request.headers, connection: "close" }, agent: false },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+      },
+    );
     req.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
     req.end(request.body);
   });
 }
 
 async function readyRelease(base: string, svc: TestService) {
-  const emit = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
-  await emit("release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  const emit = async (type: string, data: Record<string, unknown>) =>
+    expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+  await emit("release.created", {
+    title: "Email",
+    author: "dev@example.com",
+    app_version: "2.0.0",
+    expand_sql: EXPAND,
+    contract_sql: CONTRACT,
+  });
   await emit("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await emit("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await emit("app.deployed", { version: "2.0.0" });
@@ -36,7 +59,10 @@ async function readyRelease(base: string, svc: TestService) {
 }
 
 test.describe("two replicas on one PostgreSQL", () => {
-  const replicas = [new AppServer(3281, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }), new AppServer(3282, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" })];
+  const replicas = [
+    new AppServer(3281, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
+    new AppServer(3282, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
+  ];
   test.beforeAll(async () => {
     await Promise.all(replicas.map((r) => r.start()));
   });
@@ -47,7 +73,14 @@ test.describe("two replicas on one PostgreSQL", () => {
 
   test("20 concurrent deliveries of one webhook-id, split across replicas, make one event", async () => {
     const svc = await makeService();
-    expect((await post(at(0), signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+    expect(
+      (
+        await post(
+          at(0),
+          signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })),
+        )
+      ).status,
+    ).toBe(202);
     const request = signed(svc, snapshot(svc));
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(at(i), request)));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
@@ -58,9 +91,7 @@ test.describe("two replicas on one PostgreSQL", () => {
   test("50 concurrent lease requests, split across replicas, get one lease", async () => {
     const svc = await makeService();
     await readyRelease(at(0), svc);
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => requestLease(at(i), svc)),
-    );
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => requestLease(at(i), svc)));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 409)).toHaveLength(49);
   });
@@ -69,7 +100,14 @@ test.describe("two replicas on one PostgreSQL", () => {
     const svc = await makeService();
     await awayFromMinuteBoundary();
     const statuses: number[] = [];
-    for (let i = 0; i < 64; i += 1) statuses.push((await fetch(`${at(i)}/api/v1/rollouts/${svc.slug}/staging/none/gate`, { headers: { authorization: `Bearer ${svc.token}` } })).status);
+    for (let i = 0; i < 64; i += 1)
+      statuses.push(
+        (
+          await fetch(`${at(i)}/api/v1/rollouts/${svc.slug}/staging/none/gate`, {
+            headers: { authorization: `Bearer ${svc.token}` },
+          })
+        ).status,
+      );
     // 60 a minute in all: each replica alone saw only 32.
     expect(statuses.slice(0, 60).every((s) => s === 404)).toBe(true);
     expect(statuses.slice(60)).toEqual([429, 429, 429, 429]);
@@ -87,7 +125,14 @@ test("under load, PostgreSQL stops and crashes; every acknowledged event is stor
     process.env.DATABASE_URL = cluster.url;
     const svc = await makeService();
     process.env.DATABASE_URL = saved;
-    expect((await post(app.url, signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+    expect(
+      (
+        await post(
+          app.url,
+          signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })),
+        )
+      ).status,
+    ).toBe(202);
 
     const acknowledged = new Set<string>();
     let refused = 0;
@@ -124,7 +169,9 @@ test("under load, PostgreSQL stops and crashes; every acknowledged event is stor
     await load;
 
     const sql = postgres(cluster.url, { max: 1, onnotice: () => {} });
-    const stored = new Set((await sql<{ id: string }[]>`select id from rollout_events where type = 'slo.snapshot'`).map((r) => r.id));
+    const stored = new Set(
+      (await sql<{ id: string }[]>`select id from rollout_events where type = 'slo.snapshot'`).map((r) => r.id),
+    );
     await sql.end();
     const lost = [...acknowledged].filter((id) => !stored.has(id));
     console.log(`database failure: ${acknowledged.size} acknowledged, ${stored.size} stored, ${refused} refused`);
@@ -149,7 +196,14 @@ test("a rolling restart (SIGTERM to one replica under load) loses no acknowledge
   await Promise.all([a.start(), b.start()]);
   try {
     const svc = await makeService();
-    expect((await post(a.url, signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })))).status).toBe(202);
+    expect(
+      (
+        await post(
+          a.url,
+          signed(svc, event(svc, "release.created", { title: "t", author: "a@example.com", app_version: "1" })),
+        )
+      ).status,
+    ).toBe(202);
     const acknowledged = new Set<string>();
     const failures: string[] = [];
     let aDown = false;
@@ -175,12 +229,16 @@ test("a rolling restart (SIGTERM to one replica under load) loses no acknowledge
     const rows = await (async () => {
       const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
       try {
-        return await sql<{ id: string }[]>`select e.id from rollout_events e join webhook_deliveries d on d.id = e.delivery_id where d.webhook_id like 'roll_%' and e.id in ${sql([...acknowledged])}`;
+        return await sql<
+          { id: string }[]
+        >`select e.id from rollout_events e join webhook_deliveries d on d.id = e.delivery_id where d.webhook_id like 'roll_%' and e.id in ${sql([...acknowledged])}`;
       } finally {
         await sql.end();
       }
     })();
-    console.log(`rolling restart: ${acknowledged.size} acknowledged, ${rows.length} stored, ${failures.length} failed (${[...new Set(failures)].join(", ") || "none"})`);
+    console.log(
+      `rolling restart: ${acknowledged.size} acknowledged, ${rows.length} stored, ${failures.length} failed (${[...new Set(failures)].join(", ") || "none"})`,
+    );
     expect(acknowledged.size).toBeGreaterThan(20);
     expect(failures).toEqual([]);
     expect(rows.length).toBe(acknowledged.size);
@@ -201,7 +259,11 @@ test("the standalone migrator (the Kubernetes migration Job) applies Rollgate's 
     // As in the image: run from /app-like root with the migrations folder configured.
     const out = execFileSync(process.execPath, ["apps/web/migrate.mjs"], {
       cwd: `${root}apps/web/.next/standalone`,
-      env: { ...process.env, DATABASE_URL: url.toString(), ROLLGATE_MIGRATIONS_DIR: `${root}apps/web/.next/standalone/apps/web/drizzle` },
+      env: {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        ROLLGATE_MIGRATIONS_DIR: `${root}apps/web/.next/standalone/apps/web/drizzle`,
+      },
       encoding: "utf8",
     });
     expect(out).toContain("migrations applied (postgres)");

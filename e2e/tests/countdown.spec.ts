@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { makeService, startWindow } from "../support/api";
 import { signInWithPassword } from "../support/sign-in";
 
-test("the window ends while the page is open: the countdown reaches zero and the check passes without a reload", async ({ page }) => {
+test("the window ends while the page is open: the countdown reaches zero and the check passes without a reload", async ({
+  page,
+}) => {
   test.setTimeout(60_000);
   const base = test.info().project.use.baseURL!;
   const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });

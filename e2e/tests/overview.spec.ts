@@ -32,9 +32,12 @@ test("health, readiness and metrics answer", async ({ request }) => {
   expect(await metrics.text()).toMatch(/^rollgate_database_up 1$/m);
 });
 
-test("each environment shows its gate and window countdown; needs attention lists windows ending soon, failed runs and refused deliveries", async ({ page }) => {
+test("each environment shows its gate and window countdown; needs attention lists windows ending soon, failed runs and refused deliveries", async ({
+  page,
+}) => {
   const base = test.info().project.use.baseURL!;
-  const send = async (svc: TestService, type: string, data: Record<string, unknown>, status = 202) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(status);
+  const send = async (svc: TestService, type: string, data: Record<string, unknown>, status = 202) =>
+    expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(status);
 
   // A rollout in its rollback window (one hour): gate locked (window, backup, SLO snapshots), countdown running, ending soon.
   const verifying = await makeService({ policy: { rollbackWindowSeconds: 3600 } });
@@ -44,22 +47,35 @@ test("each environment shows its gate and window countdown; needs attention list
   const failing = await makeService();
   await send(failing, "release.created", { title: "Drop", author: "dev@example.com", app_version: "3.0.0" });
   const destructive = "ALTER TABLE users DROP COLUMN email;";
-  await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(destructive), sql: destructive }, 409);
+  await send(
+    failing,
+    "migration.started",
+    { phase: "expand", name: "e", checksum: sha(destructive), sql: destructive },
+    409,
+  );
   await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND), sql: EXPAND });
   await send(failing, "migration.failed", { phase: "expand", name: "e", checksum: sha(EXPAND), exit_code: 3 });
 
   await signInWithPassword(page);
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(verifying.slug) }).locator("[data-environment=staging]");
-  await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: 3 check\(s\) open · window (59:[0-5]\d|1 h 00 min) left/);
+  await expect(staging.locator("[data-gate=locked]")).toContainText(
+    /gate locked: 3 check\(s\) open · window (59:[0-5]\d|1 h 00 min) left/,
+  );
   // The countdown ticks in the browser.
   const first = await staging.locator("[data-countdown-until]").textContent();
   await expect(staging.locator("[data-countdown-until]")).not.toHaveText(first!, { timeout: 5000 });
 
   const attention = page.getByRole("region", { name: /Needs attention/ });
-  await expect(attention.locator("[data-attention=window]").filter({ hasText: verifying.slug })).toContainText("rollback window ends in");
-  await expect(attention.locator("[data-attention=failed]").filter({ hasText: failing.slug })).toContainText("the expand migration failed");
-  await expect(attention.locator("[data-attention=refused]").filter({ hasText: failing.slug })).toContainText("1 refused delivery");
+  await expect(attention.locator("[data-attention=window]").filter({ hasText: verifying.slug })).toContainText(
+    "rollback window ends in",
+  );
+  await expect(attention.locator("[data-attention=failed]").filter({ hasText: failing.slug })).toContainText(
+    "the expand migration failed",
+  );
+  await expect(attention.locator("[data-attention=refused]").filter({ hasText: failing.slug })).toContainText(
+    "1 refused delivery",
+  );
   await attention.locator("[data-attention=failed]").filter({ hasText: failing.slug }).getByRole("link").click();
   await expect(page.getByRole("table", { name: "Migration runs" })).toContainText("failed");
 });
@@ -72,7 +88,9 @@ test("the overview is live: when a window ends, the gate opens on screen without
   await signInWithPassword(page);
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(svc.slug) }).locator("[data-environment=staging]");
-  await expect(staging.locator("[data-gate=locked]")).toContainText(/gate locked: \d check\(s\) open · window 0:0\d left/);
+  await expect(staging.locator("[data-gate=locked]")).toContainText(
+    /gate locked: \d check\(s\) open · window 0:0\d left/,
+  );
   const navigations: string[] = [];
   page.on("framenavigated", (frame) => {
     if (frame === page.mainFrame()) navigations.push(frame.url());
@@ -90,11 +108,19 @@ test("the overview is live: when a window ends, the gate opens on screen without
 test.describe("in New York", () => {
   test.use({ timezoneId: "America/New_York" });
 
-  test("the rollout page shows times in the viewer's zone with UTC on hover, the flag over time, and pages its timeline by keyset", async ({ page }) => {
+  test("the rollout page shows times in the viewer's zone with UTC on hover, the flag over time, and pages its timeline by keyset", async ({
+    page,
+  }) => {
     const base = test.info().project.use.baseURL!;
     const svc = await makeService();
-    const send = async (type: string, data: Record<string, unknown>) => expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
-    await send("release.created", { title: "Ramp", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND });
+    const send = async (type: string, data: Record<string, unknown>) =>
+      expect((await post(base, signed(svc, event(svc, type, data)))).status).toBe(202);
+    await send("release.created", {
+      title: "Ramp",
+      author: "dev@example.com",
+      app_version: "2.0.0",
+      expand_sql: EXPAND,
+    });
     await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
     await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
     await send("app.deployed", { version: "2.0.0" });

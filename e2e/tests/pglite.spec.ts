@@ -30,7 +30,9 @@ test("finding 4: on PGlite, a token created in the admin UI is accepted by the A
   expect(ready).toMatchObject({ database: "pglite" });
   await signInWithPassword(page, "admin@example.com");
   const svc = await tokenFromUi(page, "search-indexer");
-  const gate = await fetch(`${base}/api/v1/rollouts/search-indexer/staging/r1/gate`, { headers: { authorization: `Bearer ${svc.token}` } });
+  const gate = await fetch(`${base}/api/v1/rollouts/search-indexer/staging/r1/gate`, {
+    headers: { authorization: `Bearer ${svc.token}` },
+  });
   // Not 401: the API knows the token the page just created (404: no such release yet).
   expect(gate.status).toBe(404);
   await startWindow(base, svc);
@@ -44,7 +46,12 @@ test("finding 4: on PGlite, an approval given in the UI is seen by the API gate 
   // A fast staging policy for accounts-api, through the policy editor: one approval, a two-second window.
   await admin.goto("/admin/policies");
   const section = admin.getByRole("region", { name: "accounts-api · staging" });
-  const policy = { ...defaultPolicy("staging"), rollbackWindowSeconds: 2, backupMaxAgeSeconds: 3600, approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] } };
+  const policy = {
+    ...defaultPolicy("staging"),
+    rollbackWindowSeconds: 2,
+    backupMaxAgeSeconds: 3600,
+    approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver", "release_manager"] },
+  };
   await section.getByLabel("Policy (JSON)").fill(JSON.stringify(policy));
   await section.getByRole("button", { name: /Save/ }).click();
   await expect(section.getByText("Policy saved")).toBeVisible();
@@ -61,7 +68,11 @@ test("finding 4: on PGlite, an approval given in the UI is seen by the API gate 
   await approver.getByRole("button", { name: "Approve contract" }).click();
   await expect(approver.getByText("Your approval is recorded.")).toBeVisible();
 
-  const gate = await (await fetch(`${base}/api/v1/rollouts/accounts-api/staging/r1/gate`, { headers: { authorization: `Bearer ${svc.token}` } })).json();
+  const gate = await (
+    await fetch(`${base}/api/v1/rollouts/accounts-api/staging/r1/gate`, {
+      headers: { authorization: `Bearer ${svc.token}` },
+    })
+  ).json();
   expect(gate).toMatchObject({ allowed: true, approvals: { have: 1, need: 1 } });
   expect((await lease()).status).toBe(201);
   // The audit chain reads the same from a page and from the API's side of the server.

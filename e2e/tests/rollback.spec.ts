@@ -5,7 +5,9 @@ import { signInWithPassword } from "../support/sign-in";
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
-test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE after it, with the reason", async ({ page }, testInfo) => {
+test("on call, on a phone: can I roll back? SAFE before the contract, UNSAFE after it, with the reason", async ({
+  page,
+}, testInfo) => {
   await signInWithPassword(page, "olga.oncall@example.com");
   await page.goto("/rollback");
   await page.getByLabel("Service and environment").selectOption("accounts-api/staging");

@@ -12,18 +12,28 @@ import { DEMO_PASSWORD } from "../support/sign-in";
 // Issue 16: Rollgate's own sign-in page, plain HTML forms that work without JavaScript, and
 // the request id every answer carries.
 
-const DEMO_EMAILS = ["rita.release@example.com", "amir.approver@example.com", "olga.oncall@example.com", "dev.author@example.com", "admin@example.com"];
+const DEMO_EMAILS = [
+  "rita.release@example.com",
+  "amir.approver@example.com",
+  "olga.oncall@example.com",
+  "dev.author@example.com",
+  "admin@example.com",
+];
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("a wrong password is a sentence on the page; the right one signs in and returns to the page asked for", async ({ page }) => {
+  test("a wrong password is a sentence on the page; the right one signs in and returns to the page asked for", async ({
+    page,
+  }) => {
     await page.goto("/rollback");
     await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Frollback/);
     await page.getByLabel("E-mail").fill("dev.author@example.com");
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in with password" }).click();
-    await expect(page.locator("main").getByRole("alert")).toHaveText("The e-mail or the password is wrong. Check both and try again.");
+    await expect(page.locator("main").getByRole("alert")).toHaveText(
+      "The e-mail or the password is wrong. Check both and try again.",
+    );
     await page.getByLabel("E-mail").fill("dev.author@example.com");
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in with password" }).click();
@@ -44,7 +54,9 @@ test.describe("without JavaScript", () => {
   });
 });
 
-test("the page offers single sign-on first, then local accounts, and lists the seeded demo accounts", async ({ page }) => {
+test("the page offers single sign-on first, then local accounts, and lists the seeded demo accounts", async ({
+  page,
+}) => {
   await page.goto("/sign-in");
   await expect(page.getByRole("heading", { name: "Sign in to Rollgate" })).toBeVisible();
   const sso = await page.getByRole("button", { name: "Sign in with Test SSO" }).boundingBox();
@@ -57,9 +69,17 @@ test("the page offers single sign-on first, then local accounts, and lists the s
 
 test("the audit entry of a sign-in records the id of the request that signed in", async () => {
   const requestId = `e2e-${randomUUID()}`;
-  const answer = await passwordSignIn(test.info().project.use.baseURL!, "olga.oncall@example.com", DEMO_PASSWORD, randomAddress(), { "x-request-id": requestId });
+  const answer = await passwordSignIn(
+    test.info().project.use.baseURL!,
+    "olga.oncall@example.com",
+    DEMO_PASSWORD,
+    randomAddress(),
+    { "x-request-id": requestId },
+  );
   expect(answer.cookie).toBeTruthy();
-  const entries = await query<{ action: string }>(`select action from audit_events where data->>'requestId' = $1`, [requestId]);
+  const entries = await query<{ action: string }>(`select action from audit_events where data->>'requestId' = $1`, [
+    requestId,
+  ]);
   expect(entries.map((e) => e.action)).toEqual(["auth.signed_in"]);
 });
 
@@ -98,19 +118,36 @@ test.describe("a second server on an empty embedded database (not the demo)", ()
     const requestId = `e2e-${randomUUID()}`;
     const answer = await fetch(`${server.url}/api/v1/events?token=QUERY-SECRET-${requestId}`, {
       method: "POST",
-      headers: { "x-request-id": requestId, authorization: "Bearer rg_HEADER-SECRET", cookie: "next-auth.session-token=COOKIE-SECRET", "content-type": "application/json" },
+      headers: {
+        "x-request-id": requestId,
+        authorization: "Bearer rg_HEADER-SECRET",
+        cookie: "next-auth.session-token=COOKIE-SECRET",
+        "content-type": "application/json",
+      },
       body: "{}",
     });
     expect(answer.status).toBe(401);
     expect(answer.headers.get("x-request-id")).toBe(requestId);
     // A malformed id is replaced by one of the server's.
-    const replaced = (await fetch(`${server.url}/api/health`, { headers: { "x-request-id": "no spaces allowed" } })).headers.get("x-request-id");
+    const replaced = (
+      await fetch(`${server.url}/api/health`, { headers: { "x-request-id": "no spaces allowed" } })
+    ).headers.get("x-request-id");
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
 
     await expect.poll(() => server.output.join("").includes(requestId)).toBe(true);
-    const lines = server.output.join("").split("\n").filter((l) => l.includes(requestId));
+    const lines = server.output
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes(requestId));
     const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === "request");
-    expect(request).toMatchObject({ level: "info", requestId, route: "events", method: "POST", path: "/api/v1/events", status: 401 });
+    expect(request).toMatchObject({
+      level: "info",
+      requestId,
+      route: "events",
+      method: "POST",
+      path: "/api/v1/events",
+      status: 401,
+    });
     const all = server.output.join("");
     for (const secret of ["QUERY-SECRET", "HEADER-SECRET", "COOKIE-SECRET"]) expect(all).not.toContain(secret);
   });

@@ -21,7 +21,8 @@ async function adminCookie(): Promise<string> {
   return answer.cookie!;
 }
 
-const get = (url: string, cookie?: string) => fetch(`${base()}${url}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+const get = (url: string, cookie?: string) =>
+  fetch(`${base()}${url}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
 
 async function expectJsonError(response: Response, status: number, code: string, what: string) {
   expect(response.status, what).toBe(status);
@@ -43,8 +44,18 @@ for (const tag of ["", "@pglite "]) {
       expect(page.status, path(keys)).toBe(404);
       expect(await page.text(), path(keys)).toContain("Rollgate has nothing at this address");
       await expectJsonError(await get(`${path(keys)}/evidence`, cookie), 404, "not_found", `${path(keys)}/evidence`);
-      await expectJsonError(await get(`${path(keys)}/evidence?format=md`, cookie), 404, "not_found", `${path(keys)}/evidence?format=md`);
-      await expectJsonError(await get(`/api/dashboard/gate/${keys.join("/")}`, cookie), 404, "not_found", `/api/dashboard/gate/${keys.join("/")}`);
+      await expectJsonError(
+        await get(`${path(keys)}/evidence?format=md`, cookie),
+        404,
+        "not_found",
+        `${path(keys)}/evidence?format=md`,
+      );
+      await expectJsonError(
+        await get(`/api/dashboard/gate/${keys.join("/")}`, cookie),
+        404,
+        "not_found",
+        `/api/dashboard/gate/${keys.join("/")}`,
+      );
     }
     // The on-call page answers a link to a service/environment that does not exist with a 404 too.
     expect((await get(`/rollback?target=${KNOWN[0]}/${KNOWN[1]}`, cookie)).status).toBe(200);
@@ -52,20 +63,36 @@ for (const tag of ["", "@pglite "]) {
     expect((await get(`/rollback?target=${KNOWN[0]}/no-such-environment`, cookie)).status).toBe(404);
     // Anything else unknown.
     expect((await get("/no-such-page", cookie)).status).toBe(404);
-    for (const route of ["/api/v1/no-such-route", "/api/no-such-route", "/api/dashboard/no-such-route"]) await expectJsonError(await get(route, cookie), 404, "not_found", route);
+    for (const route of ["/api/v1/no-such-route", "/api/no-such-route", "/api/dashboard/no-such-route"])
+      await expectJsonError(await get(route, cookie), 404, "not_found", route);
   });
 
   test(`${tag}issue 16: a key no rollout can have is a 404 on the page and a 400 naming it on the export, never a 500`, async () => {
     const cookie = await adminCookie();
     // A NUL cannot be stored, so no rollout has it.
     expect((await get(`${path(KNOWN.slice(0, 2))}/%00`, cookie)).status).toBe(404);
-    await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%00/evidence`, cookie), 400, "invalid_request", "NUL in the evidence path");
+    await expectJsonError(
+      await get(`${path(KNOWN.slice(0, 2))}/%00/evidence`, cookie),
+      400,
+      "invalid_request",
+      "NUL in the evidence path",
+    );
     // Not percent-encoded UTF-8: Next itself would answer a plain-text 500.
     const page = await get(`${path(KNOWN.slice(0, 2))}/%ZZ`, cookie);
     expect(page.status).toBe(400);
     expect(await page.text()).toMatch(/not percent-encoded UTF-8/);
-    await expectJsonError(await get(`${path(KNOWN.slice(0, 2))}/%ED%A0%80/evidence`, cookie), 400, "invalid_request", "a lone surrogate in the evidence path");
-    await expectJsonError(await get(`/api/dashboard/gate/billing-api/production/%ZZ`, cookie), 400, "invalid_request", "bad encoding under /api/dashboard");
+    await expectJsonError(
+      await get(`${path(KNOWN.slice(0, 2))}/%ED%A0%80/evidence`, cookie),
+      400,
+      "invalid_request",
+      "a lone surrogate in the evidence path",
+    );
+    await expectJsonError(
+      await get(`/api/dashboard/gate/billing-api/production/%ZZ`, cookie),
+      400,
+      "invalid_request",
+      "bad encoding under /api/dashboard",
+    );
   });
 
   test(`${tag}issue 16: whether a rollout exists is not told before sign-in, nor to a cookie that is no session`, async () => {
@@ -76,7 +103,8 @@ for (const tag of ["", "@pglite "]) {
         expect(new URL(response.headers.get("location")!, base()).pathname).toBe("/sign-in");
       }
     // With no root loading.tsx, a page's own redirect() is a real 307 (it was a 200 and a meta refresh).
-    for (const page of ["/", "/rollback", "/admin/users"]) expect((await get(page, "next-auth.session-token=not-a-session")).status, page).toBe(307);
+    for (const page of ["/", "/rollback", "/admin/users"])
+      expect((await get(page, "next-auth.session-token=not-a-session")).status, page).toBe(307);
   });
 }
 
@@ -85,18 +113,64 @@ test("issue 16: the machine API answers an unknown environment or release of the
   const svc = await makeService({ environments: ["staging", "production", "qa"] });
   const auth = { authorization: `Bearer ${svc.token}` };
   const before = await rowCounts(["rate_limits", "audit_events", "integration_deliveries"]);
-  for (const [environment, release] of [["qa", "r1"], ["staging", "no-such-release"]] as const) {
+  for (const [environment, release] of [
+    ["qa", "r1"],
+    ["staging", "no-such-release"],
+  ] as const) {
     const keys = `${svc.slug}/${environment}/${release}`;
-    await expectJsonError(await fetch(`${base()}/api/v1/rollouts/${keys}/gate`, { headers: auth }), 404, "not_found", `gate ${keys}`);
+    await expectJsonError(
+      await fetch(`${base()}/api/v1/rollouts/${keys}/gate`, { headers: auth }),
+      404,
+      "not_found",
+      `gate ${keys}`,
+    );
     await expectJsonError(await requestLease(base(), svc, { environment, release }), 404, "not_found", `lease ${keys}`);
-    await expectJsonError(await fetch(`${base()}/api/v1/integrations/argo/gate?service=${svc.slug}&environment=${environment}&release=${release}`, { headers: auth }), 404, "not_found", `argo gate ${keys}`);
-    const flagger = JSON.stringify({ name: "app", namespace: "default", phase: "Progressing", metadata: { service: svc.slug, environment, release } });
-    await expectJsonError(await fetch(`${base()}/api/v1/integrations/flagger/confirm-promotion`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: flagger }), 404, "not_found", `flagger ${keys}`);
-    const answer = await post(base(), signed(svc, event(svc, "migration.started", { phase: "expand", name: "x", checksum: "a".repeat(64) }, release, environment)));
+    await expectJsonError(
+      await fetch(
+        `${base()}/api/v1/integrations/argo/gate?service=${svc.slug}&environment=${environment}&release=${release}`,
+        { headers: auth },
+      ),
+      404,
+      "not_found",
+      `argo gate ${keys}`,
+    );
+    const flagger = JSON.stringify({
+      name: "app",
+      namespace: "default",
+      phase: "Progressing",
+      metadata: { service: svc.slug, environment, release },
+    });
+    await expectJsonError(
+      await fetch(`${base()}/api/v1/integrations/flagger/confirm-promotion`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: flagger,
+      }),
+      404,
+      "not_found",
+      `flagger ${keys}`,
+    );
+    const answer = await post(
+      base(),
+      signed(
+        svc,
+        event(svc, "migration.started", { phase: "expand", name: "x", checksum: "a".repeat(64) }, release, environment),
+      ),
+    );
     expect(answer.status, `event for ${keys}`).toBe(404);
     expect(answer.json.error.code).toBe("not_found");
   }
-  await expectJsonError(await fetch(`${base()}/api/v1/rollback-eligibility?service=${svc.slug}&environment=qa`, { headers: auth }), 404, "not_found", "rollback eligibility in qa");
-  await expectJsonError(await fetch(`${base()}/api/v1/integrations/argo/rollback?service=${svc.slug}&environment=qa`, { headers: auth }), 404, "not_found", "argo rollback in qa");
+  await expectJsonError(
+    await fetch(`${base()}/api/v1/rollback-eligibility?service=${svc.slug}&environment=qa`, { headers: auth }),
+    404,
+    "not_found",
+    "rollback eligibility in qa",
+  );
+  await expectJsonError(
+    await fetch(`${base()}/api/v1/integrations/argo/rollback?service=${svc.slug}&environment=qa`, { headers: auth }),
+    404,
+    "not_found",
+    "argo rollback in qa",
+  );
   expect(await rowCounts(["rate_limits", "audit_events", "integration_deliveries"])).toEqual(before);
 });

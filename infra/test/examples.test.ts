@@ -13,7 +13,9 @@ import { infra, parseFile, type Manifest } from "./render.ts";
 const read = (file: string) => parseFile(readFileSync(path.join(infra, "examples", file), "utf8"));
 const templates = read("argo-rollouts/analysis-templates.yaml");
 const [canary] = read("flagger/canary.yaml");
-const flaggerSchema = JSON.parse(readFileSync(path.join(infra, "test", "schemas", "flagger-canary.minimal.schema.json"), "utf8"));
+const flaggerSchema = JSON.parse(
+  readFileSync(path.join(infra, "test", "schemas", "flagger-canary.minimal.schema.json"), "utf8"),
+);
 const validateCanary = new Ajv2020({ allErrors: true, strict: false }).compile(flaggerSchema);
 
 describe("the Argo Rollouts example", () => {
@@ -27,11 +29,20 @@ describe("the Argo Rollouts example", () => {
 
   it("reads Rollgate's Argo endpoints with the token from a Secret", () => {
     const urls = templates.map((t) => t.spec.metrics[0].provider.web.url as string);
-    expect(urls[0]).toMatch(/\/api\/v1\/integrations\/argo\/rollback\?service=\{\{args\.service\}\}&environment=\{\{args\.environment\}\}&version=/);
-    expect(urls[1]).toMatch(/\/api\/v1\/integrations\/argo\/gate\?service=\{\{args\.service\}\}&environment=\{\{args\.environment\}\}&release=/);
+    expect(urls[0]).toMatch(
+      /\/api\/v1\/integrations\/argo\/rollback\?service=\{\{args\.service\}\}&environment=\{\{args\.environment\}\}&version=/,
+    );
+    expect(urls[1]).toMatch(
+      /\/api\/v1\/integrations\/argo\/gate\?service=\{\{args\.service\}\}&environment=\{\{args\.environment\}\}&release=/,
+    );
     for (const t of templates) {
-      expect(t.spec.args.find((a: Manifest) => a.name === "rollgate-token").valueFrom.secretKeyRef).toEqual({ name: "rollgate-api-token", key: "token" });
-      expect(t.spec.metrics[0].provider.web.headers).toEqual([{ key: "Authorization", value: "Bearer {{args.rollgate-token}}" }]);
+      expect(t.spec.args.find((a: Manifest) => a.name === "rollgate-token").valueFrom.secretKeyRef).toEqual({
+        name: "rollgate-api-token",
+        key: "token",
+      });
+      expect(t.spec.metrics[0].provider.web.headers).toEqual([
+        { key: "Authorization", value: "Bearer {{args.rollgate-token}}" },
+      ]);
     }
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { infra, parseFile, render, validate, type Manifest } from "./render.ts";
 
 const ENVS = ["staging", "production"] as const;
-const find = (docs: Manifest[], kind: string, name?: string) => docs.find((d) => d.kind === kind && (!name || d.metadata.name === name))!;
+const find = (docs: Manifest[], kind: string, name?: string) =>
+  docs.find((d) => d.kind === kind && (!name || d.metadata.name === name))!;
 
 describe.each(ENVS)("the %s overlays", (env) => {
   const app = render(`k8s/overlays/${env}/app`);
@@ -12,7 +13,8 @@ describe.each(ENVS)("the %s overlays", (env) => {
   const database = render(`flux/infrastructure/data/cnpg-clusters/${env}`);
 
   it("render and validate against the Kubernetes, CloudNativePG and Flux schemas", () => {
-    for (const doc of [...app, ...migration, ...database]) expect(() => validate(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+    for (const doc of [...app, ...migration, ...database])
+      expect(() => validate(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
     expect([...app, ...migration, ...database].every((d) => d.metadata.namespace === `rollgate-${env}`)).toBe(true);
   });
 
@@ -38,7 +40,10 @@ describe.each(ENVS)("the %s overlays", (env) => {
     const cluster = find(database, "Cluster", "rollgate-db");
     const env = (pod: Manifest, name: string) => pod.containers[0].env.find((e: Manifest) => e.name === name);
     const job = find(migration, "Job").spec.template.spec;
-    expect(env(job, "DATABASE_URL").valueFrom.secretKeyRef).toEqual({ name: `${cluster.metadata.name}-app`, key: "uri" });
+    expect(env(job, "DATABASE_URL").valueFrom.secretKeyRef).toEqual({
+      name: `${cluster.metadata.name}-app`,
+      key: "uri",
+    });
     expect(job.containers[0].command).toEqual(["node", "apps/web/migrate.mjs"]);
     const webRole = env(job, "ROLLGATE_APP_DB_ROLE").value;
     const managed = cluster.spec.managed.roles.find((r: Manifest) => r.name === webRole);
@@ -66,13 +71,23 @@ describe("the Flux objects", () => {
     expect(k("rollgate-migration").spec.dependsOn).toEqual([{ name: "rollgate-database" }]);
     expect(k("rollgate-app").spec.dependsOn).toEqual([{ name: "rollgate-migration" }]);
     expect(k("rollgate-database").spec.path).toBe(`./infra/flux/infrastructure/data/cnpg-clusters/${env}`);
-    for (const name of ["rollgate-database", "rollgate-migration", "rollgate-app"]) expect(k(name).spec.wait).toBe(true);
+    for (const name of ["rollgate-database", "rollgate-migration", "rollgate-app"])
+      expect(k(name).spec.wait).toBe(true);
   });
 });
 
 describe("secrets", () => {
   it("are referenced, never committed", () => {
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : files(path.join(dir, e.name))) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : []));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? e.name === "node_modules"
+            ? []
+            : files(path.join(dir, e.name))
+          : e.name.endsWith(".yaml")
+            ? [path.join(dir, e.name)]
+            : [],
+      );
     const docs = files(infra).flatMap((f) => parseFile(readFileSync(f, "utf8")));
     expect(docs.filter((d) => d.kind === "Secret")).toEqual([]);
   });

@@ -21,12 +21,17 @@ export type Manifest = Record<string, any>;
 
 /** Renders a kustomization with kubectl's built-in kustomize (Debian's kubernetes-client in CI). */
 export function render(dir: string): Manifest[] {
-  const out = execFileSync("kubectl", ["kustomize", path.join(infra, dir)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync("kubectl", ["kustomize", path.join(infra, dir)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return parseFile(out);
 }
 
 export function parseFile(text: string): Manifest[] {
-  return parseAllDocuments(text).map((d) => d.toJSON() as Manifest).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((d) => d.toJSON() as Manifest)
+    .filter(Boolean);
 }
 
 /** Every kind we ship, with the schema (Kubernetes API, CloudNativePG or Flux CRD) that checks it. */

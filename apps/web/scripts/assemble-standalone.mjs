@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 const web = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const server = path.join(web, ".next", "standalone", "apps", "web");
 cpSync(path.join(web, ".next", "static"), path.join(server, ".next", "static"), { recursive: true });
-if (existsSync(path.join(web, "public"))) cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
+if (existsSync(path.join(web, "public")))
+  cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
 cpSync(path.join(web, "..", "..", "packages", "db", "drizzle"), path.join(server, "drizzle"), { recursive: true });
 // The migrator on its own (the Kubernetes migration Job runs `node apps/web/migrate.mjs`):
 // the same code the app runs at start, under the same advisory lock.

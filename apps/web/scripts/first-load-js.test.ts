@@ -9,15 +9,31 @@ import { firstLoadJs, main } from "./first-load-js";
 /** A build output in miniature: a runtime chunk, a layout chunk shared by two pages, and a heavy page. */
 function fakeBuild(): { dir: string; gz: (name: string) => number } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "first-load-"));
-  const chunks: Record<string, Buffer> = { "runtime.js": randomBytes(30_000), "layout.js": randomBytes(20_000), "heavy.js": randomBytes(180_000), "light.js": Buffer.from("x".repeat(50_000)) };
+  const chunks: Record<string, Buffer> = {
+    "runtime.js": randomBytes(30_000),
+    "layout.js": randomBytes(20_000),
+    "heavy.js": randomBytes(180_000),
+    "light.js": Buffer.from("x".repeat(50_000)),
+  };
   mkdirSync(path.join(dir, "static", "chunks"), { recursive: true });
   for (const [name, bytes] of Object.entries(chunks)) writeFileSync(path.join(dir, "static", "chunks", name), bytes);
-  writeFileSync(path.join(dir, "build-manifest.json"), JSON.stringify({ rootMainFiles: ["static/chunks/runtime.js"], polyfillFiles: ["static/chunks/light.js"] }));
+  writeFileSync(
+    path.join(dir, "build-manifest.json"),
+    JSON.stringify({ rootMainFiles: ["static/chunks/runtime.js"], polyfillFiles: ["static/chunks/light.js"] }),
+  );
   const page = (route: string, files: string[]) => {
     const folder = path.join(dir, "server", "app", ...route.split("/").filter(Boolean));
     mkdirSync(folder, { recursive: true });
-    const entry = { entryJSFiles: { "[project]/app/layout": ["static/chunks/layout.js"], [`[project]/app${route}/page`]: files.map((f) => `static/chunks/${f}`) } };
-    writeFileSync(path.join(folder, "page_client-reference-manifest.js"), `globalThis.__RSC_MANIFEST = globalThis.__RSC_MANIFEST || {};\nglobalThis.__RSC_MANIFEST["${route}/page"] = ${JSON.stringify(entry)};`);
+    const entry = {
+      entryJSFiles: {
+        "[project]/app/layout": ["static/chunks/layout.js"],
+        [`[project]/app${route}/page`]: files.map((f) => `static/chunks/${f}`),
+      },
+    };
+    writeFileSync(
+      path.join(folder, "page_client-reference-manifest.js"),
+      `globalThis.__RSC_MANIFEST = globalThis.__RSC_MANIFEST || {};\nglobalThis.__RSC_MANIFEST["${route}/page"] = ${JSON.stringify(entry)};`,
+    );
   };
   page("", ["light.js"]);
   page("/reports", ["layout.js", "heavy.js"]);

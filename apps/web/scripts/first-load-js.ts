@@ -20,7 +20,9 @@ export interface RouteSize {
  * as Next does: they are `nomodule` and modern browsers skip them.
  */
 export function firstLoadJs(nextDir: string): RouteSize[] {
-  const build = JSON.parse(readFileSync(path.join(nextDir, "build-manifest.json"), "utf8")) as { rootMainFiles: string[] };
+  const build = JSON.parse(readFileSync(path.join(nextDir, "build-manifest.json"), "utf8")) as {
+    rootMainFiles: string[];
+  };
   const gzipped = new Map<string, number>();
   const sizeOf = (file: string) => {
     let size = gzipped.get(file);
@@ -35,7 +37,11 @@ export function firstLoadJs(nextDir: string): RouteSize[] {
     .filter(([route]) => !route.startsWith("/_"))
     .map(([route, entry]) => {
       const files = new Set([...build.rootMainFiles, ...Object.values(entry.entryJSFiles ?? {}).flat()]);
-      return { route: route.replace(/\/page$/, "") || "/", files: files.size, gzipBytes: [...files].reduce((sum, f) => sum + sizeOf(f), 0) };
+      return {
+        route: route.replace(/\/page$/, "") || "/",
+        files: files.size,
+        gzipBytes: [...files].reduce((sum, f) => sum + sizeOf(f), 0),
+      };
     })
     .sort((a, b) => a.route.localeCompare(b.route));
 }
@@ -50,7 +56,10 @@ function manifests(dir: string): string[] {
 
 /** The manifest is a script that assigns to `globalThis.__RSC_MANIFEST`; run it in a bare context. */
 function readManifest(file: string): Record<string, { entryJSFiles?: Record<string, string[]> }> {
-  const context: { globalThis?: unknown; __RSC_MANIFEST?: Record<string, { entryJSFiles?: Record<string, string[]> }> } = {};
+  const context: {
+    globalThis?: unknown;
+    __RSC_MANIFEST?: Record<string, { entryJSFiles?: Record<string, string[]> }>;
+  } = {};
   context.globalThis = context;
   vm.runInNewContext(readFileSync(file, "utf8"), context, { timeout: 1000 });
   return context.__RSC_MANIFEST ?? {};
@@ -70,10 +79,15 @@ export function main(argv: string[]): number {
   if (argv.includes("--json")) console.log(JSON.stringify({ budgetKb, routes }, null, 2));
   else {
     console.log(`First-load JavaScript per route (gzip), budget ${budgetKb} KB:`);
-    for (const r of routes) console.log(`  ${(r.gzipBytes / 1024).toFixed(1).padStart(7)} KB  ${r.files} files  ${r.route}${r.gzipBytes > budgetKb * 1024 ? "  OVER BUDGET" : ""}`);
+    for (const r of routes)
+      console.log(
+        `  ${(r.gzipBytes / 1024).toFixed(1).padStart(7)} KB  ${r.files} files  ${r.route}${r.gzipBytes > budgetKb * 1024 ? "  OVER BUDGET" : ""}`,
+      );
   }
-  if (over.length) console.error(`${over.length} route(s) over the ${budgetKb} KB budget: ${over.map((r) => r.route).join(", ")}`);
+  if (over.length)
+    console.error(`${over.length} route(s) over the ${budgetKb} KB budget: ${over.map((r) => r.route).join(", ")}`);
   return over.length ? 1 : 0;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exitCode = main(process.argv.slice(2));

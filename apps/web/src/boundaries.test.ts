@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(import.meta.dirname, "../../..");
 const eslint = new ESLint({ cwd: root });
 const source = 'import { database } from "@rollgate/db/runtime";\nexport const open = database;\n';
-const messages = async (file: string) => (await eslint.lintText(source, { filePath: path.join(root, file) }))[0]!.messages.filter((m) => m.ruleId === "no-restricted-imports");
+const messages = async (file: string) =>
+  (await eslint.lintText(source, { filePath: path.join(root, file) }))[0]!.messages.filter(
+    (m) => m.ruleId === "no-restricted-imports",
+  );
 
 describe("no @rollgate/db outside apps/web/src/server", () => {
   it("refuses it in a route handler and in a component", async () => {

@@ -47,8 +47,19 @@ function badlyEncoded(request: NextRequest): NextResponse | null {
       decodeURIComponent(segment);
     } catch {
       if (path.startsWith("/api/") || path.endsWith("/evidence"))
-        return NextResponse.json({ error: { code: "invalid_request", message: "The path is not valid percent-encoded UTF-8; encode each segment with encodeURIComponent." } }, { status: 400 });
-      return new NextResponse("This address is not valid: part of it is not percent-encoded UTF-8. Check the link, or start again from the overview.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+        return NextResponse.json(
+          {
+            error: {
+              code: "invalid_request",
+              message: "The path is not valid percent-encoded UTF-8; encode each segment with encodeURIComponent.",
+            },
+          },
+          { status: 400 },
+        );
+      return new NextResponse(
+        "This address is not valid: part of it is not percent-encoded UTF-8. Check the link, or start again from the overview.",
+        { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } },
+      );
     }
   }
   return null;

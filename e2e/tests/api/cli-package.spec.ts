@@ -16,7 +16,9 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..",
 
 test("the packed CLI tarball, installed outside the workspace, lints, sends and waits on the gate", async () => {
   test.setTimeout(180_000);
-  const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], { encoding: "utf8" }).trim();
+  const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], {
+    encoding: "utf8",
+  }).trim();
   const dir = mkdtempSync(path.join(tmpdir(), "rollgate-pipeline-"));
   execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], { cwd: dir, stdio: "pipe" });
@@ -28,7 +30,15 @@ test("the packed CLI tarball, installed outside the workspace, lints, sends and 
   expect(readdirSync(path.join(dir, "node_modules", "@rollgate", "cli", "dist"))).toContain("libpg-query.wasm");
 
   const svc = await makeService({ policy: { rollbackWindowSeconds: 3, requireFlagFull: true } });
-  const env = { PATH: process.env.PATH!, ROLLGATE_URL: test.info().project.use.baseURL!, ROLLGATE_TOKEN: svc.token, ROLLGATE_SECRET: svc.secret, ROLLGATE_SERVICE: svc.slug, ROLLGATE_ENVIRONMENT: "staging", ROLLGATE_RELEASE: "r1" };
+  const env = {
+    PATH: process.env.PATH!,
+    ROLLGATE_URL: test.info().project.use.baseURL!,
+    ROLLGATE_TOKEN: svc.token,
+    ROLLGATE_SECRET: svc.secret,
+    ROLLGATE_SERVICE: svc.slug,
+    ROLLGATE_ENVIRONMENT: "staging",
+    ROLLGATE_RELEASE: "r1",
+  };
   const rollgate = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await exec(bin, args, { env, cwd: dir });
@@ -49,9 +59,19 @@ test("the packed CLI tarball, installed outside the workspace, lints, sends and 
   expect(lint.stdout).toContain("::error file=contract.sql,line=2,col=1,title=rollgate drop-column (expand)::");
   expect((await rollgate("lint", write("expand.sql", EXPAND), "--phase", "expand")).code).toBe(0);
 
-  const send = (type: string, data: unknown) => rollgate("send", type, "--data", write(`${type}.json`, JSON.stringify(data)));
+  const send = (type: string, data: unknown) =>
+    rollgate("send", type, "--data", write(`${type}.json`, JSON.stringify(data)));
   for (const [type, data] of [
-    ["release.created", { title: "Drop users.email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: contract }],
+    [
+      "release.created",
+      {
+        title: "Drop users.email",
+        author: "dev@example.com",
+        app_version: "2.0.0",
+        expand_sql: EXPAND,
+        contract_sql: contract,
+      },
+    ],
     ["migration.started", { phase: "expand", name: "expand.sql", checksum: sha(EXPAND) }],
     ["migration.succeeded", { phase: "expand", name: "expand.sql", checksum: sha(EXPAND) }],
     ["backup.verified", { backup_id: "b-1", restore_tested: true }],

@@ -19,11 +19,25 @@ test("two waiting pipelines: the gate opens when the window ends, one gets the l
   const baseURL = test.info().project.use.baseURL!;
   const svc = await makeService({ policy: { rollbackWindowSeconds: 8 } });
   await startWindow(baseURL, svc, { evidence: true });
-  const [rollout] = await query<{ ends: Date }>(`select r.window_started_at + interval '8 seconds' as ends from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging'`, [svc.slug]);
-  const env = { ...process.env, ROLLGATE_URL: baseURL, ROLLGATE_TOKEN: svc.token, ROLLGATE_SECRET: svc.secret, ROLLGATE_SERVICE: svc.slug, ROLLGATE_ENVIRONMENT: "staging", ROLLGATE_RELEASE: "r1" };
+  const [rollout] = await query<{ ends: Date }>(
+    `select r.window_started_at + interval '8 seconds' as ends from rollouts r join releases l on l.id = r.release_id join services s on s.id = l.service_id join environments e on e.id = r.environment_id where s.slug = $1 and e.name = 'staging'`,
+    [svc.slug],
+  );
+  const env = {
+    ...process.env,
+    ROLLGATE_URL: baseURL,
+    ROLLGATE_TOKEN: svc.token,
+    ROLLGATE_SECRET: svc.secret,
+    ROLLGATE_SERVICE: svc.slug,
+    ROLLGATE_ENVIRONMENT: "staging",
+    ROLLGATE_RELEASE: "r1",
+  };
   const pipeline = async () => {
     try {
-      const { stdout, stderr } = await exec(process.execPath, [bin, "gate", "--wait", "--timeout", "45s"], { env, cwd: root });
+      const { stdout, stderr } = await exec(process.execPath, [bin, "gate", "--wait", "--timeout", "45s"], {
+        env,
+        cwd: root,
+      });
       return { code: 0, stdout, stderr, at: Date.now() };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -39,6 +53,9 @@ test("two waiting pipelines: the gate opens when the window ends, one gets the l
   expect(winner!.stderr).toMatch(/waiting on rollback_window/);
   expect(loser, JSON.stringify(results)).toMatchObject({ code: 3 });
   expect(loser!.stderr).toMatch(/FAIL lease: .*holds the contract lease until|409 conflict: .*already holds the lease/);
-  const requests = await query<{ n: number }>(`select count(*)::int as n from leases l join rollouts r on r.id = l.rollout_id join releases x on x.id = r.release_id join services s on s.id = x.service_id where s.slug = $1`, [svc.slug]);
+  const requests = await query<{ n: number }>(
+    `select count(*)::int as n from leases l join rollouts r on r.id = l.rollout_id join releases x on x.id = r.release_id join services s on s.id = x.service_id where s.slug = $1`,
+    [svc.slug],
+  );
   expect(requests[0]!.n).toBe(1);
 });

@@ -1,21 +1,45 @@
 import { eligibilityResponseSchema, gateResponseSchema, leaseResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
 import { AppServer, awayFromMinuteBoundary } from "../../support/app-server";
-import { CONTRACT, event, EXPAND, makeService, post, requestLease, sha, signed, type TestService } from "../../support/api";
+import {
+  CONTRACT,
+  event,
+  EXPAND,
+  makeService,
+  post,
+  requestLease,
+  sha,
+  signed,
+  type TestService,
+} from "../../support/api";
 
 /** A staging rollout whose window has passed: every check passes. */
-async function readyRollout(base: string, options: { previousVersion?: { version: string; manifest: string[] } } = {}): Promise<TestService> {
+async function readyRollout(
+  base: string,
+  options: { previousVersion?: { version: string; manifest: string[] } } = {},
+): Promise<TestService> {
   const svc = await makeService();
-  const send = async (type: string, data: Record<string, unknown>, release = "r1") => expect((await post(base, signed(svc, event(svc, type, data, release)))).status).toBe(202);
+  const send = async (type: string, data: Record<string, unknown>, release = "r1") =>
+    expect((await post(base, signed(svc, event(svc, type, data, release)))).status).toBe(202);
   if (options.previousVersion) {
     // The release before: what version 1.9.0 reads is recorded with its deploy.
     const noop = "SELECT 1;";
-    await send("release.created", { title: "Previous", author: "dev@example.com", app_version: options.previousVersion.version, expand_sql: noop }, "r0");
+    await send(
+      "release.created",
+      { title: "Previous", author: "dev@example.com", app_version: options.previousVersion.version, expand_sql: noop },
+      "r0",
+    );
     await send("migration.started", { phase: "expand", name: "e0", checksum: sha(noop) }, "r0");
     await send("migration.succeeded", { phase: "expand", name: "e0", checksum: sha(noop) }, "r0");
     await send("app.deployed", options.previousVersion, "r0");
   }
-  await send("release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send("release.created", {
+    title: "Email",
+    author: "dev@example.com",
+    app_version: "2.0.0",
+    expand_sql: EXPAND,
+    contract_sql: CONTRACT,
+  });
   await send("migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await send("migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await send("app.deployed", { version: "2.0.0", manifest: ["users.id", "users.email_address"] });
@@ -27,7 +51,8 @@ async function readyRollout(base: string, options: { previousVersion?: { version
 }
 
 const gatePath = (svc: TestService) => `/api/v1/rollouts/${svc.slug}/staging/r1/gate`;
-const get = (base: string, svc: TestService, path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${svc.token}` } });
+const get = (base: string, svc: TestService, path: string) =>
+  fetch(`${base}${path}`, { headers: { authorization: `Bearer ${svc.token}` } });
 const lease = (base: string, svc: TestService) => requestLease(base, svc);
 
 test("the gate answers every check in the documented shape, and passes once the window is over", async () => {
@@ -36,7 +61,20 @@ test("the gate answers every check in the documented shape, and passes once the 
   const answer = await get(base, svc, gatePath(svc));
   expect(answer.status).toBe(200);
   const gate = gateResponseSchema.parse(await answer.json());
-  expect(gate.checks.map((c) => c.id)).toEqual(["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease", "usage", "expand_live", "lock_risk"]);
+  expect(gate.checks.map((c) => c.id)).toEqual([
+    "expand",
+    "rollback_window",
+    "flag",
+    "slo",
+    "backup",
+    "promotion",
+    "no_go",
+    "approvals",
+    "lease",
+    "usage",
+    "expand_live",
+    "lock_risk",
+  ]);
   expect(gate).toMatchObject({ allowed: true, state: "contract_ready" });
 });
 
@@ -56,7 +94,19 @@ test("50 concurrent lease requests get exactly one lease", async () => {
 test("a closed gate refuses the lease with 409 and the failing checks", async () => {
   const base = test.info().project.use.baseURL!;
   const svc = await makeService();
-  await post(base, signed(svc, event(svc, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT })));
+  await post(
+    base,
+    signed(
+      svc,
+      event(svc, "release.created", {
+        title: "Email",
+        author: "dev@example.com",
+        app_version: "2.0.0",
+        expand_sql: EXPAND,
+        contract_sql: CONTRACT,
+      }),
+    ),
+  );
   const answer = await lease(base, svc);
   expect(answer.status).toBe(409);
   const body = await answer.json();
@@ -66,10 +116,24 @@ test("a closed gate refuses the lease with 409 and the failing checks", async ()
 
 test("rollback eligibility answers UNSAFE for a version that reads a dropped column", async () => {
   const base = test.info().project.use.baseURL!;
-  const svc = await readyRollout(base, { previousVersion: { version: "1.9.0", manifest: ["users.id", "users.email"] } });
+  const svc = await readyRollout(base, {
+    previousVersion: { version: "1.9.0", manifest: ["users.id", "users.email"] },
+  });
   const { lease_id } = await (await lease(base, svc)).json();
-  for (const type of ["migration.started", "migration.succeeded"]) expect((await post(base, signed(svc, event(svc, type, { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id })))).status).toBe(202);
-  const answer = await get(base, svc, `/api/v1/rollback-eligibility?service=${svc.slug}&environment=staging&version=1.9.0`);
+  for (const type of ["migration.started", "migration.succeeded"])
+    expect(
+      (
+        await post(
+          base,
+          signed(svc, event(svc, type, { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id })),
+        )
+      ).status,
+    ).toBe(202);
+  const answer = await get(
+    base,
+    svc,
+    `/api/v1/rollback-eligibility?service=${svc.slug}&environment=staging&version=1.9.0`,
+  );
   const report = eligibilityResponseSchema.parse(await answer.json());
   expect(report).toMatchObject({ verdict: "UNSAFE", version: "1.9.0" });
   expect(report.reasons[0]).toMatchObject({ release: "r1", object: "users.email" });
@@ -99,6 +163,15 @@ test("429 with Retry-After once a token exceeds its limit, counted in the databa
 test("the OpenAPI document describes every endpoint", async ({ request }) => {
   const doc = await (await request.get("/api/v1/openapi.json")).json();
   expect(doc.openapi).toBe("3.1.0");
-  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/events", "/api/v1/rollouts/{service}/{environment}/{release}/gate", "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease", "/api/v1/rollback-eligibility"]));
-  expect(Object.keys(doc.paths["/api/v1/events"].post.responses)).toEqual(expect.arrayContaining(["202", "400", "401", "403", "409", "413", "415", "429"]));
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining([
+      "/api/v1/events",
+      "/api/v1/rollouts/{service}/{environment}/{release}/gate",
+      "/api/v1/rollouts/{service}/{environment}/{release}/gate/lease",
+      "/api/v1/rollback-eligibility",
+    ]),
+  );
+  expect(Object.keys(doc.paths["/api/v1/events"].post.responses)).toEqual(
+    expect.arrayContaining(["202", "400", "401", "403", "409", "413", "415", "429"]),
+  );
 });

@@ -34,7 +34,15 @@ test.beforeAll(async () => {
   app = new AppServer(APP_PORT, { DATABASE_URL: databaseUrl, ROLLGATE_GITHUB_POLL_SECONDS: "1" });
   await app.start();
   const example = protectionRulePayload({ runId: 1, installationId: INSTALLATION });
-  svc = await githubWorld(databaseUrl, { appId: APP_ID, privateKey: key, webhookSecret: WEBHOOK_SECRET, apiBaseUrl: github.url, repository: example.repository.full_name, githubEnvironment: example.environment, windowSeconds: 6 });
+  svc = await githubWorld(databaseUrl, {
+    appId: APP_ID,
+    privateKey: key,
+    webhookSecret: WEBHOOK_SECRET,
+    apiBaseUrl: github.url,
+    repository: example.repository.full_name,
+    githubEnvironment: example.environment,
+    windowSeconds: 6,
+  });
 });
 
 test.afterEach(async () => {
@@ -54,7 +62,13 @@ async function send(release: string, type: string, data: Record<string, unknown>
 }
 
 async function startWindow(release: string) {
-  await send(release, "release.created", { title: "Drop users.email", author: "dev@example.com", app_version: release.slice(0, 7), expand_sql: EXPAND, contract_sql: CONTRACT });
+  await send(release, "release.created", {
+    title: "Drop users.email",
+    author: "dev@example.com",
+    app_version: release.slice(0, 7),
+    expand_sql: EXPAND,
+    contract_sql: CONTRACT,
+  });
   await send(release, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await send(release, "migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) });
   await send(release, "backup.verified", { backup_id: "b", restore_tested: true });
@@ -79,7 +93,9 @@ test("a webhook with a wrong signature is refused and changes nothing", async ()
   const delivery = crypto.randomUUID();
   const answer = await deliver(app.url, "not-the-webhook-secret", payload, { delivery });
   expect(answer).toMatchObject({ status: 401, json: { error: { code: "unauthenticated" } } });
-  expect(await callbacks("select id from github_deployment_callbacks where delivery_id = $1", [delivery])).toHaveLength(0);
+  expect(await callbacks("select id from github_deployment_callbacks where delivery_id = $1", [delivery])).toHaveLength(
+    0,
+  );
   expect(reviewsOf(runId)).toEqual([]);
 });
 
@@ -88,9 +104,21 @@ test("a deployment to an environment whose gate is closed is rejected at once, w
   const release = "a".repeat(40);
   await startWindow(release);
   await send(release, "slo.snapshot", { availability: 41.5, error_budget_remaining: 0, burn_rate: 30 });
-  const answer = await deliver(app.url, WEBHOOK_SECRET, protectionRulePayload({ runId, installationId: INSTALLATION, sha: release }));
+  const answer = await deliver(
+    app.url,
+    WEBHOOK_SECRET,
+    protectionRulePayload({ runId, installationId: INSTALLATION, sha: release }),
+  );
   expect(answer).toMatchObject({ status: 202, json: { state: "rejected", duplicate: false } });
-  expect(reviewsOf(runId)).toEqual([expect.objectContaining({ owner: "Codertocat", repo: "Hello-World", environment_name: "production", state: "rejected", comment: expect.stringMatching(/closed\.\n- FAIL slo: /) })]);
+  expect(reviewsOf(runId)).toEqual([
+    expect.objectContaining({
+      owner: "Codertocat",
+      repo: "Hello-World",
+      environment_name: "production",
+      state: "rejected",
+      comment: expect.stringMatching(/closed\.\n- FAIL slo: /),
+    }),
+  ]);
   expect(github.refused).toEqual([]);
 });
 
@@ -112,17 +140,31 @@ test("a deployment whose gate opens later is approved after it opens, across a r
   expect(reviewsOf(runId)).toEqual([]);
   await app.start();
   await waitFor(async () => reviewsOf(runId).length > 0, 30_000);
-  expect(reviewsOf(runId)).toEqual([expect.objectContaining({ environment_name: "production", state: "approved", comment: expect.stringContaining("is open") })]);
-  const [row] = await callbacks("select state, release, answered_at from github_deployment_callbacks where callback_url like $1", [`%/runs/${runId}/%`]);
+  expect(reviewsOf(runId)).toEqual([
+    expect.objectContaining({
+      environment_name: "production",
+      state: "approved",
+      comment: expect.stringContaining("is open"),
+    }),
+  ]);
+  const [row] = await callbacks(
+    "select state, release, answered_at from github_deployment_callbacks where callback_url like $1",
+    [`%/runs/${runId}/%`],
+  );
   expect(row).toMatchObject({ state: "approved", release });
   // Answered once: later polls find nothing due.
   await new Promise((r) => setTimeout(r, 2500));
   expect(reviewsOf(runId)).toHaveLength(1);
-  const [audit] = await callbacks("select action from audit_events where action = 'github.deployment_approved' and subject_id = (select id::text from github_deployment_callbacks where callback_url like $1)", [`%/runs/${runId}/%`]);
+  const [audit] = await callbacks(
+    "select action from audit_events where action = 'github.deployment_approved' and subject_id = (select id::text from github_deployment_callbacks where callback_url like $1)",
+    [`%/runs/${runId}/%`],
+  );
   expect(audit).toEqual({ action: "github.deployment_approved" });
 });
 
-test("the main server's admin page saves the GitHub App encrypted and links an environment, audited", async ({ page }) => {
+test("the main server's admin page saves the GitHub App encrypted and links an environment, audited", async ({
+  page,
+}) => {
   const appId = String(700000 + Math.floor(Math.random() * 99999));
   await signInWithPassword(page, "admin@example.com");
   await page.goto("/admin/github");
@@ -132,7 +174,9 @@ test("the main server's admin page saves the GitHub App encrypted and links an e
   await page.getByLabel("Private key (PEM)").fill(key);
   await page.getByRole("button", { name: "Save GitHub App" }).click();
   await expect(page.getByText("GitHub App saved.")).toBeVisible();
-  const [stored] = await query<{ app_id: string; webhook_secret_ciphertext: string; private_key_ciphertext: string }>("select app_id::text, webhook_secret_ciphertext, private_key_ciphertext from github_app");
+  const [stored] = await query<{ app_id: string; webhook_secret_ciphertext: string; private_key_ciphertext: string }>(
+    "select app_id::text, webhook_secret_ciphertext, private_key_ciphertext from github_app",
+  );
   expect(stored!.app_id).toBe(appId);
   expect(stored!.webhook_secret_ciphertext).not.toContain("admin-page-secret-value");
   expect(stored!.private_key_ciphertext).not.toContain("PRIVATE KEY");
@@ -143,6 +187,10 @@ test("the main server's admin page saves the GitHub App encrypted and links an e
   await page.getByRole("button", { name: "Link", exact: true }).click();
   await expect(page.getByText(`environment "contract-${appId}" is now guarded by`)).toBeVisible();
   await expect(page.getByRole("button", { name: `Unlink acme/billing-api contract-${appId}` })).toBeVisible();
-  const actions = await query<{ action: string }>("select action from audit_events where action like 'github.%' and data->>'by' = 'admin@example.com' order by seq");
-  expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["github.app_saved", "github.environment_linked"]));
+  const actions = await query<{ action: string }>(
+    "select action from audit_events where action like 'github.%' and data->>'by' = 'admin@example.com' order by seq",
+  );
+  expect(actions.map((a) => a.action)).toEqual(
+    expect.arrayContaining(["github.app_saved", "github.environment_linked"]),
+  );
 });

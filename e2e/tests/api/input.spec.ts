@@ -10,7 +10,8 @@ test.beforeAll(async () => {
   svc = await makeService();
 });
 
-const get = (path: string, method = "GET") => fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${svc.token}` } });
+const get = (path: string, method = "GET") =>
+  fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${svc.token}` } });
 
 test("finding 18: a NUL character in any text field is a 400 naming the field", async () => {
   const failures: string[] = [];
@@ -19,8 +20,14 @@ test("finding 18: a NUL character in any text field is a 400 naming the field", 
     for (const path of stringPaths(body)) {
       for (const bad of ["\u0000", "\ud800"]) {
         const answer = await post(base, signed(svc, appendAt(body, path, bad)));
-        const named = answer.status === 400 && errorResponseSchema.safeParse(answer.json).success && JSON.stringify(answer.json.error.details).includes(`"path":"${path.join(".")}"`);
-        if (!named) failures.push(`${type} ${path.join(".")} ${JSON.stringify(bad)}: ${answer.status} ${JSON.stringify(answer.json)}`);
+        const named =
+          answer.status === 400 &&
+          errorResponseSchema.safeParse(answer.json).success &&
+          JSON.stringify(answer.json.error.details).includes(`"path":"${path.join(".")}"`);
+        if (!named)
+          failures.push(
+            `${type} ${path.join(".")} ${JSON.stringify(bad)}: ${answer.status} ${JSON.stringify(answer.json)}`,
+          );
       }
     }
   }
@@ -28,7 +35,10 @@ test("finding 18: a NUL character in any text field is a 400 naming the field", 
 });
 
 test("finding 18: a NUL character or a lone surrogate in a JSON object key is a 400 naming it", async () => {
-  for (const [where, bad] of [["top", "le\u0000ase"], ["data", "x\ud800"]] as const) {
+  for (const [where, bad] of [
+    ["top", "le\u0000ase"],
+    ["data", "x\ud800"],
+  ] as const) {
     const body = event(svc, "flag.changed", { flag: "f", percent: 5 }) as Record<string, unknown>;
     if (where === "top") body[bad] = 1;
     else (body.data as Record<string, unknown>)[bad] = 1;
@@ -64,17 +74,32 @@ test("finding 18: a NUL or a lone surrogate in the path or query of gate, lease 
 
 test("finding 19: the server refuses an unknown field at the top level and in data of every event type the OpenAPI document lists, naming it", async () => {
   const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
-  const variants: Array<{ properties: { type: { const: string }; data: { additionalProperties: unknown } }; additionalProperties: unknown }> = doc.components.schemas.Event.oneOf;
+  const variants: Array<{
+    properties: { type: { const: string }; data: { additionalProperties: unknown } };
+    additionalProperties: unknown;
+  }> = doc.components.schemas.Event.oneOf;
   expect(variants.map((v) => v.properties.type.const).sort()).toEqual(Object.keys(SAMPLE_DATA).sort());
   for (const variant of variants) {
     const type = variant.properties.type.const;
-    expect([type, variant.additionalProperties, variant.properties.data.additionalProperties]).toEqual([type, false, false]);
+    expect([type, variant.additionalProperties, variant.properties.data.additionalProperties]).toEqual([
+      type,
+      false,
+      false,
+    ]);
     const valid = event(svc, type, SAMPLE_DATA[type]!, "no-such-release");
     const top = await post(base, signed(svc, { ...valid, leaseId: "x" }));
-    expect([type, top.status, top.json.error.details]).toEqual([type, 400, [expect.objectContaining({ path: "leaseId" })]]);
+    expect([type, top.status, top.json.error.details]).toEqual([
+      type,
+      400,
+      [expect.objectContaining({ path: "leaseId" })],
+    ]);
     expect(top.json.error.message).toContain("leaseId");
     const inData = await post(base, signed(svc, { ...valid, data: { ...valid.data, restoreTested: true } }));
-    expect([type, inData.status, inData.json.error.details]).toEqual([type, 400, [expect.objectContaining({ path: "data.restoreTested" })]]);
+    expect([type, inData.status, inData.json.error.details]).toEqual([
+      type,
+      400,
+      [expect.objectContaining({ path: "data.restoreTested" })],
+    ]);
     // Without the typo the same body passes the schema (what the rollout then makes of it is another matter).
     expect([type, (await post(base, signed(svc, valid))).status]).not.toEqual([type, 400]);
   }

@@ -2,22 +2,47 @@ import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { createApiToken } from "@rollgate/db/queries/tokens";
 import { openDatabase } from "@rollgate/db/client";
-import { CONTRACT, event, EXPAND, makeService, post, query, requestLease, SECRET_KEY, sha, signed, type TestService } from "../../support/api";
+import {
+  CONTRACT,
+  event,
+  EXPAND,
+  makeService,
+  post,
+  query,
+  requestLease,
+  SECRET_KEY,
+  sha,
+  signed,
+  type TestService,
+} from "../../support/api";
 
 // Attacks on the gate by a pipeline holding a token, each named after the finding of issue 12
 // that it reproduces. Every one answered 202 (or 201) before the fix.
 
 const gateOf = async (base: string, svc: TestService, environment = "staging") =>
-  (await fetch(`${base}/api/v1/rollouts/${svc.slug}/${environment}/r1/gate`, { headers: { authorization: `Bearer ${svc.token}` } })).json();
+  (
+    await fetch(`${base}/api/v1/rollouts/${svc.slug}/${environment}/r1/gate`, {
+      headers: { authorization: `Bearer ${svc.token}` },
+    })
+  ).json();
 
-async function send(base: string, svc: TestService, type: string, data: Record<string, unknown>, environment = "staging") {
+async function send(
+  base: string,
+  svc: TestService,
+  type: string,
+  data: Record<string, unknown>,
+  environment = "staging",
+) {
   return post(base, signed(svc, event(svc, type, data, "r1", environment)));
 }
 
 /** Takes r1 in `environment` to an elapsed window with every signal green (approvals by policy). */
 async function elapsedWindow(base: string, svc: TestService, environment = "staging", contract = CONTRACT) {
   for (const [type, data] of [
-    ["release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: contract }],
+    [
+      "release.created",
+      { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: contract },
+    ],
     ["migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) }],
     ["migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) }],
     ["backup.verified", { backup_id: "b", restore_tested: true }],
@@ -45,7 +70,9 @@ async function approve(svc: TestService, environment: string, checksum: string, 
 
 test("finding 1: a lease granted for an approved script cannot run a different, unapproved script", async () => {
   const base = test.info().project.use.baseURL!;
-  const svc = await makeService({ policy: { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } } });
+  const svc = await makeService({
+    policy: { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } },
+  });
   await elapsedWindow(base, svc);
   // Two approvers: the author is nobody Rollgate knows, which costs one approval more.
   await approve(svc, "staging", sha(CONTRACT));
@@ -56,11 +83,31 @@ test("finding 1: a lease granted for an approved script cannot run a different, 
   expect(checksum).toBe(sha(CONTRACT));
 
   const evil = "DROP TABLE users;";
-  expect((await send(base, svc, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", contract_sql: evil })).status).toBe(202);
-  const swapped = await send(base, svc, "migration.started", { phase: "contract", name: "c", checksum: sha(evil), sql: evil, lease_id });
+  expect(
+    (
+      await send(base, svc, "release.created", {
+        title: "Email",
+        author: "dev@example.com",
+        app_version: "2.0.0",
+        contract_sql: evil,
+      })
+    ).status,
+  ).toBe(202);
+  const swapped = await send(base, svc, "migration.started", {
+    phase: "contract",
+    name: "c",
+    checksum: sha(evil),
+    sql: evil,
+    lease_id,
+  });
   expect(swapped.status).toBe(409);
   // Changing the script voided the lease: not even the approved script runs under it now.
-  const original = await send(base, svc, "migration.started", { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id });
+  const original = await send(base, svc, "migration.started", {
+    phase: "contract",
+    name: "c",
+    checksum: sha(CONTRACT),
+    lease_id,
+  });
   expect(original.status).toBe(409);
   expect(original.json.error.details.reason).toBe("lease_required");
   const [lease] = await query<{ outcome: string }>(`select outcome from leases where id = $1`, [lease_id]);
@@ -74,8 +121,16 @@ test("finding 1: the gate is re-checked in the transaction that starts the contr
   await elapsedWindow(base, svc);
   const { lease_id } = await (await requestLease(base, svc)).json();
   // An incident opens after the lease was granted.
-  await query(`insert into incidents (environment_id, title, severity, opened_at, blocks_contract) select e.id, 'Checkout errors', 'sev1', now(), true from environments e join services s on s.id = e.service_id where s.slug = $1 and e.name = 'staging'`, [svc.slug]);
-  const started = await send(base, svc, "migration.started", { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id });
+  await query(
+    `insert into incidents (environment_id, title, severity, opened_at, blocks_contract) select e.id, 'Checkout errors', 'sev1', now(), true from environments e join services s on s.id = e.service_id where s.slug = $1 and e.name = 'staging'`,
+    [svc.slug],
+  );
+  const started = await send(base, svc, "migration.started", {
+    phase: "contract",
+    name: "c",
+    checksum: sha(CONTRACT),
+    lease_id,
+  });
   expect(started.status).toBe(409);
   expect(started.json.error.details.reason).toBe("gate_closed");
   expect(started.json.error.message).toContain("Checkout errors");
@@ -83,8 +138,20 @@ test("finding 1: the gate is re-checked in the transaction that starts the contr
 
 test("finding 2: a token limited to staging cannot change production's contract or its approvals", async () => {
   const base = test.info().project.use.baseURL!;
-  const svc = await makeService({ policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver"] } } });
-  expect((await send(base, svc, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT }, "production")).status).toBe(202);
+  const svc = await makeService({
+    policy: { approvals: { required: 2, expirySeconds: 86_400, allowedRoles: ["approver"] } },
+  });
+  expect(
+    (
+      await send(
+        base,
+        svc,
+        "release.created",
+        { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT },
+        "production",
+      )
+    ).status,
+  ).toBe(202);
   await approve(svc, "production", sha(CONTRACT));
   await approve(svc, "production", sha(CONTRACT));
   // The author is nobody Rollgate knows, so production asks one approval more (finding 7).
@@ -92,17 +159,66 @@ test("finding 2: a token limited to staging cannot change production's contract 
 
   const handle = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
   const [service] = await query<{ id: string }>(`select id from services where slug = $1`, [svc.slug]);
-  const stagingOnly = await createApiToken(handle.db, { serviceId: service!.id, name: "staging-only", environments: ["staging"], scopes: ["events:write", "gate:read"], createdBy: "e2e", secretKey: SECRET_KEY }).finally(() => handle.close());
-  const attacker: TestService = { slug: svc.slug, token: stagingOnly.token, secret: stagingOnly.secret, tokenId: stagingOnly.id };
+  const stagingOnly = await createApiToken(handle.db, {
+    serviceId: service!.id,
+    name: "staging-only",
+    environments: ["staging"],
+    scopes: ["events:write", "gate:read"],
+    createdBy: "e2e",
+    secretKey: SECRET_KEY,
+  }).finally(() => handle.close());
+  const attacker: TestService = {
+    slug: svc.slug,
+    token: stagingOnly.token,
+    secret: stagingOnly.secret,
+    tokenId: stagingOnly.id,
+  };
   // Its own environment: accepted, and production does not move.
-  expect((await post(base, signed(attacker, event(attacker, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", contract_sql: "drop table users;" })))).status).toBe(202);
+  expect(
+    (
+      await post(
+        base,
+        signed(
+          attacker,
+          event(attacker, "release.created", {
+            title: "Email",
+            author: "dev@example.com",
+            app_version: "2.0.0",
+            contract_sql: "drop table users;",
+          }),
+        ),
+      )
+    ).status,
+  ).toBe(202);
   // Production itself: refused by scope.
-  expect((await post(base, signed(attacker, event(attacker, "release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", contract_sql: "drop table users;" }, "r1", "production")))).status).toBe(403);
+  expect(
+    (
+      await post(
+        base,
+        signed(
+          attacker,
+          event(
+            attacker,
+            "release.created",
+            { title: "Email", author: "dev@example.com", app_version: "2.0.0", contract_sql: "drop table users;" },
+            "r1",
+            "production",
+          ),
+        ),
+      )
+    ).status,
+  ).toBe(403);
   const production = await gateOf(base, svc, "production");
   expect(production.contract_checksum).toBe(sha(CONTRACT));
   expect(production.approvals).toEqual({ have: 2, need: 3 });
   // Nor can it rewrite who wrote the release (self-approval by the back door).
-  const author = await post(base, signed(attacker, event(attacker, "release.created", { title: "Email", author: "approver@example.com", app_version: "2.0.0" })));
+  const author = await post(
+    base,
+    signed(
+      attacker,
+      event(attacker, "release.created", { title: "Email", author: "approver@example.com", app_version: "2.0.0" }),
+    ),
+  );
   expect(author.status).toBe(409);
   expect(author.json.error.details.field).toBe("data.author");
 });
@@ -111,9 +227,13 @@ test("finding 8: a backdated deploy and flag change do not shorten the rollback 
   const base = test.info().project.use.baseURL!;
   const svc = await makeService({ policy: { rollbackWindowSeconds: 3600 } });
   const threeHoursAgo = new Date(Date.now() - 3 * 3_600_000).toISOString();
-  const backdated = (type: string, data: Record<string, unknown>) => post(base, signed(svc, { ...event(svc, type, data), occurred_at: threeHoursAgo }));
+  const backdated = (type: string, data: Record<string, unknown>) =>
+    post(base, signed(svc, { ...event(svc, type, data), occurred_at: threeHoursAgo }));
   for (const [type, data] of [
-    ["release.created", { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT }],
+    [
+      "release.created",
+      { title: "Email", author: "dev@example.com", app_version: "2.0.0", expand_sql: EXPAND, contract_sql: CONTRACT },
+    ],
     ["migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND) }],
     ["migration.succeeded", { phase: "expand", name: "e", checksum: sha(EXPAND) }],
     ["app.deployed", { version: "2.0.0" }],
@@ -139,12 +259,25 @@ test("finding 17: taking a lease needs gate:lease and a signature, and only the 
 
   const handle = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
   const [service] = await query<{ id: string }>(`select id from services where slug = $1`, [svc.slug]);
-  const other = await createApiToken(handle.db, { serviceId: service!.id, name: "events-only", environments: ["staging"], scopes: ["events:write"], createdBy: "e2e", secretKey: SECRET_KEY }).finally(() => handle.close());
+  const other = await createApiToken(handle.db, {
+    serviceId: service!.id,
+    name: "events-only",
+    environments: ["staging"],
+    scopes: ["events:write"],
+    createdBy: "e2e",
+    secretKey: SECRET_KEY,
+  }).finally(() => handle.close());
   const eventsOnly: TestService = { slug: svc.slug, token: other.token, secret: other.secret, tokenId: other.id };
   expect((await requestLease(base, eventsOnly)).status).toBe(403);
 
   const { lease_id } = await (await requestLease(base, svc)).json();
-  const misuse = await post(base, signed(eventsOnly, event(eventsOnly, "migration.started", { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id })));
+  const misuse = await post(
+    base,
+    signed(
+      eventsOnly,
+      event(eventsOnly, "migration.started", { phase: "contract", name: "c", checksum: sha(CONTRACT), lease_id }),
+    ),
+  );
   expect(misuse.status).toBe(409);
   expect(misuse.json.error.details.reason).toBe("lease_other_token");
   expect((await gateOf(base, svc)).state).not.toBe("contracting");
@@ -152,7 +285,9 @@ test("finding 17: taking a lease needs gate:lease and a signature, and only the 
 
 test("finding 5: an approval stops counting the moment its approver's role is revoked", async () => {
   const base = test.info().project.use.baseURL!;
-  const svc = await makeService({ policy: { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } } });
+  const svc = await makeService({
+    policy: { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } },
+  });
   await elapsedWindow(base, svc);
   const first = await approve(svc, "staging", sha(CONTRACT));
   await approve(svc, "staging", sha(CONTRACT));
@@ -160,6 +295,8 @@ test("finding 5: an approval stops counting the moment its approver's role is re
   await query(`delete from user_roles where user_id = $1`, [first]);
   const gate = await gateOf(base, svc);
   expect(gate.approvals).toEqual({ have: 1, need: 2 });
-  expect(gate.checks.find((c: { id: string }) => c.id === "approvals").message).toContain("no longer hold a role that may approve");
+  expect(gate.checks.find((c: { id: string }) => c.id === "approvals").message).toContain(
+    "no longer hold a role that may approve",
+  );
   expect((await requestLease(base, svc)).status).toBe(409);
 });

@@ -27,7 +27,9 @@ test("an admin tests a policy's Prometheus query now and sees the value, or why 
   await page.goto("/admin/policies");
   const section = page.getByRole("region", { name: `${svc.slug} · staging` });
   await section.getByRole("button", { name: "Test this query now" }).click();
-  await expect(section.getByText(new RegExp(`rollgate_test_availability\\{service="${svc.slug}"\\} = 99.95 at `))).toBeVisible();
+  await expect(
+    section.getByText(new RegExp(`rollgate_test_availability\\{service="${svc.slug}"\\} = 99.95 at `)),
+  ).toBeVisible();
 
   exporter.availability.delete(svc.slug);
   await prometheus.stop();
@@ -36,7 +38,9 @@ test("an admin tests a policy's Prometheus query now and sees the value, or why 
   await prometheus.start();
 });
 
-test("an admin sees the background jobs and creates an Alertmanager receiver whose token is shown once", async ({ page }) => {
+test("an admin sees the background jobs and creates an Alertmanager receiver whose token is shown once", async ({
+  page,
+}) => {
   const svc = await makeService();
   await signInAsAdmin(page);
   await page.goto("/admin/jobs");

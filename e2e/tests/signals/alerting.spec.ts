@@ -41,7 +41,9 @@ test("a firing Prometheus rule blocks the gate through Alertmanager within a min
   exporter.availability.set(a.slug, 95);
   exporter.availability.set(b.slug, 95);
   const blocked = await waitForCheck(app.url, a, "no_go", (c) => c.status === "fail", 60_000);
-  expect(blocked.check.message).toMatch(/Alertmanager incident "AvailabilityLow: availability below 99 %" is open since/);
+  expect(blocked.check.message).toMatch(
+    /Alertmanager incident "AvailabilityLow: availability below 99 %" is open since/,
+  );
   expect(blocked.check.links?.[0]?.href).toMatch(/^http:\/\/.*\/graph\?g0\.expr=/);
   expect((await waitForCheck(app.url, b, "no_go", () => true, 5000)).check.status).toBe("pass");
 
@@ -53,11 +55,17 @@ test("the Alertmanager receiver refuses a wrong token and bad input with JSON, n
   const url = `${app.url}/api/v1/integrations/alertmanager`;
   const svc = await makeService();
   const { token } = await makeEndpoint(svc, "alertmanager");
-  const send = (auth: string, body: string, type = "application/json") => fetch(url, { method: "POST", headers: { authorization: auth, "content-type": type }, body });
+  const send = (auth: string, body: string, type = "application/json") =>
+    fetch(url, { method: "POST", headers: { authorization: auth, "content-type": type }, body });
   const wrong = await send("Bearer rga_wrong", "{}");
   expect(wrong.status).toBe(401);
   expect((await wrong.json()).error.code).toBe("unauthenticated");
-  for (const [body, status] of [["not json", 400], ['{"alerts": 5}', 400], ['{"version":"4","alerts":[{"status":"firing"}]}', 400], ['{"version":"4","alerts":[]}', 200]] as const) {
+  for (const [body, status] of [
+    ["not json", 400],
+    ['{"alerts": 5}', 400],
+    ['{"version":"4","alerts":[{"status":"firing"}]}', 400],
+    ['{"version":"4","alerts":[]}', 200],
+  ] as const) {
     const answer = await send(`Bearer ${token}`, body);
     expect(answer.status, body).toBe(status);
     if (status !== 200) expect((await answer.json()).error.code).toBe("invalid_request");
@@ -79,11 +87,25 @@ test("a PagerDuty delivery signed as documented is accepted; a wrong signature, 
         occurred_at: occurredAt.toISOString(),
         agent: null,
         client: null,
-        data: { id: "PGR0VU2", type: "incident", html_url: "https://acme.pagerduty.com/incidents/PGR0VU2", number: 2, status: "triggered", title: "A little bump in the road", urgency: "high", service: { id: "PF9KMXH", summary: "API Service", type: "service_reference" } },
+        data: {
+          id: "PGR0VU2",
+          type: "incident",
+          html_url: "https://acme.pagerduty.com/incidents/PGR0VU2",
+          number: 2,
+          status: "triggered",
+          title: "A little bump in the road",
+          urgency: "high",
+          service: { id: "PF9KMXH", summary: "API Service", type: "service_reference" },
+        },
       },
     });
   const sign = (body: string, key = secret) => `v1=${createHmac("sha256", key).update(body).digest("hex")}`;
-  const send = (body: string, signature: string) => fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-pagerduty-signature": signature }, body });
+  const send = (body: string, signature: string) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-pagerduty-signature": signature },
+      body,
+    });
   const ignore = ["rate_limits", "integration_endpoints"];
 
   const before = await rowCounts(ignore);
@@ -101,7 +123,9 @@ test("a PagerDuty delivery signed as documented is accepted; a wrong signature, 
   expect(await accepted.json()).toEqual({ action: "opened", eventType: "incident.triggered" });
   const blocked = await waitForCheck(app.url, svc, "no_go", (c) => c.status === "fail", 5000);
   expect(blocked.check.message).toContain('PagerDuty incident "PagerDuty #2: A little bump in the road"');
-  expect(blocked.check.links).toEqual([{ label: "PagerDuty #2: A little bump in the road", href: "https://acme.pagerduty.com/incidents/PGR0VU2" }]);
+  expect(blocked.check.links).toEqual([
+    { label: "PagerDuty #2: A little bump in the road", href: "https://acme.pagerduty.com/incidents/PGR0VU2" },
+  ]);
 
   const afterAccept = await rowCounts(ignore);
   const replay = await send(body, sign(body));
@@ -117,8 +141,15 @@ test("incident.opened and incident.resolved from any tool open and close a no-go
   const { post, signed } = await import("../../support/api");
   const svc = await makeService();
   await startWindow(app.url, svc, { evidence: true });
-  const send = (type: string, data: Record<string, unknown>) => post(app.url, signed(svc, { type, service: svc.slug, environment: "staging", occurred_at: new Date().toISOString(), data }));
-  expect((await send("incident.opened", { key: "INC-7", title: "Checkout errors", url: "https://status.example.com/INC-7" })).status).toBe(202);
+  const send = (type: string, data: Record<string, unknown>) =>
+    post(
+      app.url,
+      signed(svc, { type, service: svc.slug, environment: "staging", occurred_at: new Date().toISOString(), data }),
+    );
+  expect(
+    (await send("incident.opened", { key: "INC-7", title: "Checkout errors", url: "https://status.example.com/INC-7" }))
+      .status,
+  ).toBe(202);
   const blocked = await waitForCheck(app.url, svc, "no_go", (c) => c.status === "fail", 5000);
   expect(blocked.check.message).toContain('reported incident "Checkout errors"');
   expect((await send("incident.resolved", { key: "INC-7" })).status).toBe(202);

@@ -24,7 +24,9 @@ test.afterAll(async () => {
 });
 
 test("the SLO check passes while the exporter is healthy, is pending with a reason while Prometheus is stopped, and fails within one sampling interval of a drop", async () => {
-  const svc = await makeService({ policy: { rollbackWindowSeconds: 3, sloSource: prometheusSource(prometheus.url, INTERVAL) } });
+  const svc = await makeService({
+    policy: { rollbackWindowSeconds: 3, sloSource: prometheusSource(prometheus.url, INTERVAL) },
+  });
   exporter.availability.set(svc.slug, 99.95);
   await startWindow(app.url, svc, { evidence: true });
 
@@ -33,7 +35,9 @@ test("the SLO check passes while the exporter is healthy, is pending with a reas
 
   await prometheus.stop();
   const down = await waitForCheck(app.url, svc, "slo", (c) => c.status === "pending", 4 * INTERVAL * 1000);
-  expect(down.check.message).toMatch(/^No SLO data from prometheus since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: availability query: Prometheus did not answer \(ECONNREFUSED\)\.$/);
+  expect(down.check.message).toMatch(
+    /^No SLO data from prometheus since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: availability query: Prometheus did not answer \(ECONNREFUSED\)\.$/,
+  );
 
   await prometheus.start();
   await waitForCheck(app.url, svc, "slo", (c) => c.status === "pass", 30_000);
@@ -46,9 +50,17 @@ test("the SLO check passes while the exporter is healthy, is pending with a reas
 });
 
 test("a query that returns no series leaves the SLO check pending with that reason, never pass", async () => {
-  const svc = await makeService({ policy: { rollbackWindowSeconds: 1, sloSource: prometheusSource(prometheus.url, INTERVAL) } });
+  const svc = await makeService({
+    policy: { rollbackWindowSeconds: 1, sloSource: prometheusSource(prometheus.url, INTERVAL) },
+  });
   // The exporter has no series for this service.
   await startWindow(app.url, svc, { evidence: true });
-  const { check } = await waitForCheck(app.url, svc, "slo", (c) => c.status === "pending" && c.message.includes("no series"), 4 * INTERVAL * 1000);
+  const { check } = await waitForCheck(
+    app.url,
+    svc,
+    "slo",
+    (c) => c.status === "pending" && c.message.includes("no series"),
+    4 * INTERVAL * 1000,
+  );
   expect(check.message).toMatch(/: availability query returned no series\.$/);
 });

@@ -9,7 +9,10 @@ import { prometheusSource } from "../../support/signals";
 const INTERVAL = 3;
 const exporter = new TestExporter(3651);
 const prometheus = new TestPrometheus(3652, 3651, null);
-const replicas = [new AppServer(3625, { ROLLGATE_WORKER_TICK_SECONDS: "1" }), new AppServer(3626, { ROLLGATE_WORKER_TICK_SECONDS: "1" })];
+const replicas = [
+  new AppServer(3625, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
+  new AppServer(3626, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
+];
 
 test.describe.configure({ timeout: 180_000 });
 test.beforeAll(async () => {
@@ -26,7 +29,9 @@ test.afterAll(async () => {
 test("two replicas with workers on one PostgreSQL record exactly one snapshot per rollout per sampling interval over ten intervals", async () => {
   const services: TestService[] = [];
   for (let i = 0; i < 4; i += 1) {
-    const svc = await makeService({ policy: { rollbackWindowSeconds: 3600, sloSource: prometheusSource(prometheus.url, INTERVAL, 60) } });
+    const svc = await makeService({
+      policy: { rollbackWindowSeconds: 3600, sloSource: prometheusSource(prometheus.url, INTERVAL, 60) },
+    });
     exporter.availability.set(svc.slug, 99.9);
     await startWindow(replicas[i % 2]!.url, svc);
     services.push(svc);
@@ -41,9 +46,20 @@ test("two replicas with workers on one PostgreSQL record exactly one snapshot pe
     );
   // Start counting at the first slot every rollout has a snapshot in.
   await waitFor(async () => new Set((await perSlot()).map((r) => r.slug)).size === slugs.length, 30_000);
-  const first = Math.max(...(await perSlot()).reduce((m, r) => m.set(r.slug, Math.min(m.get(r.slug) ?? Infinity, r.slot)), new Map<string, number>()).values()) + 1;
+  const first =
+    Math.max(
+      ...(await perSlot())
+        .reduce((m, r) => m.set(r.slug, Math.min(m.get(r.slug) ?? Infinity, r.slot)), new Map<string, number>())
+        .values(),
+    ) + 1;
   await new Promise((r) => setTimeout(r, (first + 10) * INTERVAL * 1000 - Date.now() + 1500));
   const rows = (await perSlot()).filter((r) => r.slot >= first && r.slot < first + 10);
   expect(rows.filter((r) => r.n !== 1)).toEqual([]);
-  for (const slug of slugs) expect(rows.filter((r) => r.slug === slug).map((r) => r.slot).sort()).toEqual(Array.from({ length: 10 }, (_, i) => first + i));
+  for (const slug of slugs)
+    expect(
+      rows
+        .filter((r) => r.slug === slug)
+        .map((r) => r.slot)
+        .sort(),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => first + i));
 });

@@ -17,7 +17,15 @@ const BODY_LIMIT = 256 * 1024;
 
 function preloads(port: number): boolean {
   try {
-    return execFileSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-Atc", "show pg_stat_statements.max"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim() >= "10000";
+    return (
+      execFileSync(
+        "psql",
+        ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-Atc", "show pg_stat_statements.max"],
+        { stdio: ["ignore", "pipe", "ignore"] },
+      )
+        .toString()
+        .trim() >= "10000"
+    );
   } catch {
     return false;
   }
@@ -42,7 +50,9 @@ try {
   console.log(`creating ${TABLES} tables…`);
   // In batches: one transaction creating 5,000 tables runs out of lock slots.
   for (let from = 0; from < TABLES; from += 500)
-    await app.unsafe(`do $$ begin for i in ${from}..${Math.min(TABLES, from + 500) - 1} loop execute format('create table t_%s (id int primary key, name text, email text, created_at timestamptz)', i); end loop; end $$`);
+    await app.unsafe(
+      `do $$ begin for i in ${from}..${Math.min(TABLES, from + 500) - 1} loop execute format('create table t_%s (id int primary key, name text, email text, created_at timestamptz)', i); end loop; end $$`,
+    );
   console.log("running 10,000 distinct statements…");
   await app.unsafe("select pg_stat_statements_reset()");
   for (let i = 0; i < TABLES; i += 50) {
@@ -62,14 +72,33 @@ try {
     const summary = await collectInspection(c.query, { contract, expand, statementTimeoutMs: 30_000 });
     await c.close();
     const ms = performance.now() - started;
-    const body = JSON.stringify({ type: "database.inspected", service: "billing-api", environment: "production", release: "r1", occurred_at: new Date().toISOString(), data: summary });
-    runs.push({ ms, bytes: Buffer.byteLength(body), statements: summary.statistics.statements, tables: Object.keys(summary.usage).length });
-    console.log(`round ${round + 1}: ${ms.toFixed(0)} ms, ${summary.statistics.statements} statements, ${Object.keys(summary.usage).length} tables in usage, usage complete: ${summary.usage_complete}, body ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB`);
+    const body = JSON.stringify({
+      type: "database.inspected",
+      service: "billing-api",
+      environment: "production",
+      release: "r1",
+      occurred_at: new Date().toISOString(),
+      data: summary,
+    });
+    runs.push({
+      ms,
+      bytes: Buffer.byteLength(body),
+      statements: summary.statistics.statements,
+      tables: Object.keys(summary.usage).length,
+    });
+    console.log(
+      `round ${round + 1}: ${ms.toFixed(0)} ms, ${summary.statistics.statements} statements, ${Object.keys(summary.usage).length} tables in usage, usage complete: ${summary.usage_complete}, body ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB`,
+    );
   }
   const median = [...runs].sort((a, b) => a.ms - b.ms)[1]!;
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(", ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ");
   const ok = median.ms <= 10_000 && median.bytes < BODY_LIMIT;
-  console.log(`median ${median.ms.toFixed(0)} ms, body ${(median.bytes / 1024).toFixed(1)} KiB, load ${load}: ${ok ? "within targets" : "MISSED"}`);
+  console.log(
+    `median ${median.ms.toFixed(0)} ms, body ${(median.bytes / 1024).toFixed(1)} KiB, load ${load}: ${ok ? "within targets" : "MISSED"}`,
+  );
   if (process.argv.includes("--write")) {
     writeBenchmarkSection("rollgate inspect", [
       "`pnpm exec tsx packages/cli/bench/inspect.bench.ts --write`",

@@ -17,24 +17,41 @@ export function readCliEnv(source: Record<string, string | undefined> = process.
 }
 
 /** `--service`/`--environment`/`--release`, falling back to ROLLGATE_SERVICE, … for pipelines. */
-export function rolloutKeys(values: { service?: string; environment?: string; release?: string }, source: Record<string, string | undefined> = process.env) {
-  const keys = { service: values.service ?? source.ROLLGATE_SERVICE, environment: values.environment ?? source.ROLLGATE_ENVIRONMENT, release: values.release ?? source.ROLLGATE_RELEASE };
-  for (const [name, value] of Object.entries(keys)) if (!value) throw new UsageError(`give --${name} (or set ROLLGATE_${name.toUpperCase()}).`);
+export function rolloutKeys(
+  values: { service?: string; environment?: string; release?: string },
+  source: Record<string, string | undefined> = process.env,
+) {
+  const keys = {
+    service: values.service ?? source.ROLLGATE_SERVICE,
+    environment: values.environment ?? source.ROLLGATE_ENVIRONMENT,
+    release: values.release ?? source.ROLLGATE_RELEASE,
+  };
+  for (const [name, value] of Object.entries(keys))
+    if (!value) throw new UsageError(`give --${name} (or set ROLLGATE_${name.toUpperCase()}).`);
   return keys as { service: string; environment: string; release: string };
 }
 
 /** The application's database for `inspect` and `run`: `--database-url`, else ROLLGATE_DATABASE_URL. */
-export function applicationDatabaseUrl(flag: string | undefined, source: Record<string, string | undefined> = process.env): string | undefined {
+export function applicationDatabaseUrl(
+  flag: string | undefined,
+  source: Record<string, string | undefined> = process.env,
+): string | undefined {
   return flag ?? source.ROLLGATE_DATABASE_URL;
 }
 
 /** Who holds a lease, as the pipeline names itself (a job URL where the CI system gives one). */
 export function leaseHolder(fallback: string, source: Record<string, string | undefined> = process.env): string {
-  const ghRun = source.GITHUB_RUN_ID && source.GITHUB_REPOSITORY ? `${source.GITHUB_SERVER_URL ?? "https://github.com"}/${source.GITHUB_REPOSITORY}/actions/runs/${source.GITHUB_RUN_ID}` : undefined;
+  const ghRun =
+    source.GITHUB_RUN_ID && source.GITHUB_REPOSITORY
+      ? `${source.GITHUB_SERVER_URL ?? "https://github.com"}/${source.GITHUB_REPOSITORY}/actions/runs/${source.GITHUB_RUN_ID}`
+      : undefined;
   return source.CI_JOB_URL ?? ghRun ?? fallback;
 }
 
 /** The environment a `lint --format markdown` report describes: --environment, else ROLLGATE_ENVIRONMENT, else production. */
-export function reportEnvironment(value: string | undefined, source: Record<string, string | undefined> = process.env): string {
+export function reportEnvironment(
+  value: string | undefined,
+  source: Record<string, string | undefined> = process.env,
+): string {
   return value ?? source.ROLLGATE_ENVIRONMENT ?? "production";
 }

@@ -20,26 +20,38 @@ const server = createServer((req, res) => {
       res.writeHead(503).end();
       return;
     }
-    res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ event_id: "e", duplicate: seen.length > 1 }));
+    res
+      .writeHead(202, { "content-type": "application/json" })
+      .end(JSON.stringify({ event_id: "e", duplicate: seen.length > 1 }));
   });
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
-const env = () => ({ ROLLGATE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ROLLGATE_TOKEN: "rg_x", ROLLGATE_SECRET: secret });
+const env = () => ({
+  ROLLGATE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  ROLLGATE_TOKEN: "rg_x",
+  ROLLGATE_SECRET: secret,
+});
 
 describe("the CLI's HTTP client", () => {
   it("retries 5xx and lost connections with the same webhook-id, each attempt validly signed", async () => {
     seen.length = 0;
     failuresLeft = 2;
-    const answer = await call(env(), "POST", "/api/v1/events", { event: { type: "flag.changed" }, sleep: async () => {} });
+    const answer = await call(env(), "POST", "/api/v1/events", {
+      event: { type: "flag.changed" },
+      sleep: async () => {},
+    });
     expect(answer.status).toBe(202);
     expect(seen).toHaveLength(3);
     expect(new Set(seen.map((s) => s.headers["webhook-id"])).size).toBe(1);
-    for (const attempt of seen) expect(() => new Webhook(secret).verify(attempt.body, attempt.headers as Record<string, string>)).not.toThrow();
+    for (const attempt of seen)
+      expect(() => new Webhook(secret).verify(attempt.body, attempt.headers as Record<string, string>)).not.toThrow();
   });
 
   it("gives up with a sentence after its retries", async () => {
-    await expect(call({ ...env(), ROLLGATE_URL: "http://127.0.0.1:9" }, "GET", "/x", { sleep: async () => {} })).rejects.toThrow(/did not answer after 6 attempts/);
+    await expect(
+      call({ ...env(), ROLLGATE_URL: "http://127.0.0.1:9" }, "GET", "/x", { sleep: async () => {} }),
+    ).rejects.toThrow(/did not answer after 6 attempts/);
   });
 });
 

@@ -17,7 +17,12 @@ const RETRIES = 5;
  * webhook keeps its webhook-id across retries, so a retry after a lost answer is recorded
  * as a duplicate, never as a second event.
  */
-export async function call(env: CliEnv, method: "GET" | "POST", path: string, options: { event?: unknown; headers?: Record<string, string>; sleep?: (ms: number) => Promise<void> } = {}): Promise<Answer> {
+export async function call(
+  env: CliEnv,
+  method: "GET" | "POST",
+  path: string,
+  options: { event?: unknown; headers?: Record<string, string>; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<Answer> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const webhookId = `msg_${randomUUID()}`;
   let lastError: unknown;
@@ -29,7 +34,12 @@ export async function call(env: CliEnv, method: "GET" | "POST", path: string, op
       body = JSON.stringify(options.event);
       // Signed anew each attempt (fresh timestamp), with the same id.
       const at = new Date();
-      Object.assign(headers, { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(env.ROLLGATE_SECRET).sign(webhookId, at, body) });
+      Object.assign(headers, {
+        "content-type": "application/json",
+        "webhook-id": webhookId,
+        "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+        "webhook-signature": new Webhook(env.ROLLGATE_SECRET).sign(webhookId, at, body),
+      });
     }
     try {
       const response = await fetch(new URL(path, env.ROLLGATE_URL), { method, headers, body });
@@ -43,7 +53,9 @@ export async function call(env: CliEnv, method: "GET" | "POST", path: string, op
       lastError = error;
     }
   }
-  throw new Error(`Rollgate at ${env.ROLLGATE_URL} did not answer after ${RETRIES + 1} attempts: ${(lastError as Error)?.message ?? lastError}`);
+  throw new Error(
+    `Rollgate at ${env.ROLLGATE_URL} did not answer after ${RETRIES + 1} attempts: ${(lastError as Error)?.message ?? lastError}`,
+  );
 }
 
 export function rolloutPath(keys: { service: string; environment: string; release: string }): string {
@@ -52,5 +64,7 @@ export function rolloutPath(keys: { service: string; environment: string; releas
 
 /** A one-line explanation of an error answer. */
 export function explain(answer: Answer): string {
-  return answer.json?.error ? `${answer.status} ${answer.json.error.code}: ${answer.json.error.message}` : `HTTP ${answer.status}`;
+  return answer.json?.error
+    ? `${answer.status} ${answer.json.error.code}: ${answer.json.error.message}`
+    : `HTTP ${answer.status}`;
 }

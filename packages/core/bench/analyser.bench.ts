@@ -8,14 +8,20 @@ import { analyseSqlSync, loadSqlParser } from "../src/sql/index.ts";
 const TEMPLATES = [
   (_i: number) => `SET lock_timeout = '3s';`,
   (i: number) => `ALTER TABLE orders_${i} ADD COLUMN IF NOT EXISTS note_${i} text;`,
-  (i: number) => `CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_${i}_created_idx ON orders_${i} (created_at, customer_id);`,
+  (i: number) =>
+    `CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_${i}_created_idx ON orders_${i} (created_at, customer_id);`,
   (i: number) => `ALTER TABLE public.customers_${i} DROP COLUMN IF EXISTS legacy_${i};`,
-  (i: number) => `CREATE TABLE IF NOT EXISTS events_${i} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
-  (i: number) => `ALTER TABLE invoices_${i} ADD CONSTRAINT invoices_${i}_customer_fk FOREIGN KEY (customer_id) REFERENCES customers_${i} (id) NOT VALID;`,
-  (i: number) => `UPDATE accounts_${i} SET tier = 'basic' WHERE id BETWEEN ${i * 1000} AND ${i * 1000 + 999} AND tier IS NULL;`,
+  (i: number) =>
+    `CREATE TABLE IF NOT EXISTS events_${i} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
+  (i: number) =>
+    `ALTER TABLE invoices_${i} ADD CONSTRAINT invoices_${i}_customer_fk FOREIGN KEY (customer_id) REFERENCES customers_${i} (id) NOT VALID;`,
+  (i: number) =>
+    `UPDATE accounts_${i} SET tier = 'basic' WHERE id BETWEEN ${i * 1000} AND ${i * 1000 + 999} AND tier IS NULL;`,
   (i: number) => `ALTER TABLE users_${i} RENAME COLUMN email TO email_address;`,
-  (i: number) => `-- backfill batch ${i}: DROP TABLE is only a comment here\nINSERT INTO audit_${i} (kind, body) SELECT 'migrated', row_to_json(u) FROM users_${i} u WHERE u.id > ${i} LIMIT 1000;`,
-  (i: number) => `CREATE OR REPLACE FUNCTION touch_${i}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;`,
+  (i: number) =>
+    `-- backfill batch ${i}: DROP TABLE is only a comment here\nINSERT INTO audit_${i} (kind, body) SELECT 'migrated', row_to_json(u) FROM users_${i} u WHERE u.id > ${i} LIMIT 1000;`,
+  (i: number) =>
+    `CREATE OR REPLACE FUNCTION touch_${i}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;`,
 ];
 
 /** 150 files of 20 statements: 3,000 statements, the same every run. */

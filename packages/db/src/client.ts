@@ -69,17 +69,22 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
  * every 30–60 minutes. (A transaction-mode pooler in between would need session mode.)
  */
 function preparing<T extends Sql>(client: T): T {
-  const scoped = (run: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
-    const fn = args.pop() as (tx: Sql) => unknown;
-    return run(...args, (tx: Sql) => fn(preparing(tx)));
-  };
+  const scoped =
+    (run: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as (tx: Sql) => unknown;
+      return run(...args, (tx: Sql) => fn(preparing(tx)));
+    };
   return new Proxy(client, {
     get(target, key) {
       // Queued at once rather than when first awaited, so statements issued together on a
       // transaction go out (pipelined) in the order they were issued.
-      if (key === "unsafe") return (query: string, args?: never[], options?: object) => target.unsafe(query, args, { ...options, prepare: true }).execute();
+      if (key === "unsafe")
+        return (query: string, args?: never[], options?: object) =>
+          target.unsafe(query, args, { ...options, prepare: true }).execute();
       // A transaction's (or savepoint's) own client prepares too.
-      if (key === "begin" || key === "savepoint") return scoped((Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
+      if (key === "begin" || key === "savepoint")
+        return scoped((Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
       return Reflect.get(target, key);
     },
   });

@@ -11,7 +11,10 @@ const schema = z.object({
   /** Keys the audit chain's HMAC; the database never holds it. Defaults to one derived from ROLLGATE_SECRET_KEY. */
   ROLLGATE_AUDIT_KEY: z.string().min(16, "use at least 16 characters").optional(),
   /** A database role the migrator grants the app's privileges to: read and write, but only insert and read the audit trail. */
-  ROLLGATE_APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a plain lower-case role name").optional(),
+  ROLLGATE_APP_DB_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a plain lower-case role name")
+    .optional(),
   /** `0` when a separate migration job (as the owner role) applies migrations and the app must not. */
   ROLLGATE_MIGRATE_ON_START: z.enum(["0", "1"]).default("1"),
 });

@@ -13,7 +13,10 @@ const MIGRATION_LOCK_KEY = 7_263_114_530_001;
 export function migrationsFolder(): string {
   const configured = readDbEnv().ROLLGATE_MIGRATIONS_DIR;
   if (configured) return configured;
-  const candidates = [path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "drizzle"), path.join(process.cwd(), "drizzle")];
+  const candidates = [
+    path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "drizzle"),
+    path.join(process.cwd(), "drizzle"),
+  ];
   return candidates.find((dir) => existsSync(path.join(dir, "meta", "_journal.json"))) ?? candidates[0]!;
 }
 

@@ -7,7 +7,8 @@ import { migrateDatabase } from "./migrate.ts";
  * folder. The holder lives on globalThis under a registered symbol, which every bundle shares.
  */
 const KEY = Symbol.for("rollgate.database");
-const holder = (): { opening?: Promise<DbHandle> } => ((globalThis as Record<symbol, { opening?: Promise<DbHandle> }>)[KEY] ??= {});
+const holder = (): { opening?: Promise<DbHandle> } =>
+  ((globalThis as Record<symbol, { opening?: Promise<DbHandle> }>)[KEY] ??= {});
 
 /**
  * The process-wide database, opened and migrated on first use (never at import time, so

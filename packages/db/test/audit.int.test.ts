@@ -9,7 +9,15 @@ import { testDatabase } from "./harness.ts";
 
 const handle = await testDatabase();
 const { db } = handle;
-const entry = (action: string) => ({ at: new Date(), actorType: "system" as const, actorId: "test", action, subjectType: "test", subjectId: randomUUID(), data: { note: "ünïcode", n: 1 } });
+const entry = (action: string) => ({
+  at: new Date(),
+  actorType: "system" as const,
+  actorId: "test",
+  action,
+  subjectType: "test",
+  subjectId: randomUUID(),
+  data: { note: "ünïcode", n: 1 },
+});
 
 describe("audit chain", () => {
   it("links every entry to the one before it and verifies as intact", async () => {
@@ -22,16 +30,24 @@ describe("audit chain", () => {
 
   it("records the id of the request it was written in, inside the hashed data, and none outside a request", async () => {
     const requestId = `req-${randomUUID()}`;
-    const inside = await runInRequest({ requestId }, () => db.transaction((tx) => appendAudit(tx, entry("test.in-request"))));
+    const inside = await runInRequest({ requestId }, () =>
+      db.transaction((tx) => appendAudit(tx, entry("test.in-request"))),
+    );
     const outside = await appendAudit(db, entry("test.no-request"));
-    const data = (await db.select({ data: auditEvents.data }).from(auditEvents).where(inArray(auditEvents.seq, [inside.seq, outside.seq])).orderBy(auditEvents.seq)) as { data: Record<string, unknown> }[];
+    const data = (await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(inArray(auditEvents.seq, [inside.seq, outside.seq]))
+      .orderBy(auditEvents.seq)) as { data: Record<string, unknown> }[];
     expect(data.map((r) => r.data.requestId)).toEqual([requestId, undefined]);
     expect(data[0]!.data).toMatchObject({ note: "ünïcode", n: 1 });
     expect(await verifyAuditChain(db)).toMatchObject({ intact: true });
   });
 
   it("keeps one chain when many writers append at once", async () => {
-    await Promise.all(Array.from({ length: 12 }, (_, i) => db.transaction((tx) => appendAudit(tx, entry(`test.concurrent.${i}`)))));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => db.transaction((tx) => appendAudit(tx, entry(`test.concurrent.${i}`)))),
+    );
     expect(await verifyAuditChain(db)).toMatchObject({ intact: true });
   });
 
@@ -60,13 +76,28 @@ describe("audit chain", () => {
       .transaction(async (tx) => {
         await tx.execute(sql`alter table audit_events disable trigger audit_events_no_update_delete`);
         // Rewrite the entry and re-link everything after it, as the table's owner could.
-        const rows = (await tx.execute(sql`select seq, at, actor_type, actor_id, action, subject_type, subject_id, rollout_id, data, prev_hash from audit_events where seq >= ${target.seq} order by seq`)) as unknown;
-        const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+        const rows = (await tx.execute(
+          sql`select seq, at, actor_type, actor_id, action, subject_type, subject_id, rollout_id, data, prev_hash from audit_events where seq >= ${target.seq} order by seq`,
+        )) as unknown;
+        const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<
+          Record<string, unknown>
+        >;
         let prev = String(list[0]!.prev_hash);
         for (const r of list) {
-          const forged = { at: new Date(String(r.at)), actorType: r.actor_type as "system", actorId: String(r.actor_id), action: r.seq === target.seq ? "test.forged" : String(r.action), subjectType: String(r.subject_type), subjectId: String(r.subject_id), rolloutId: (r.rollout_id as string | null) ?? null, data: (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown> };
+          const forged = {
+            at: new Date(String(r.at)),
+            actorType: r.actor_type as "system",
+            actorId: String(r.actor_id),
+            action: r.seq === target.seq ? "test.forged" : String(r.action),
+            subjectType: String(r.subject_type),
+            subjectId: String(r.subject_id),
+            rolloutId: (r.rollout_id as string | null) ?? null,
+            data: (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
+          };
           const hash = auditHash(prev, forged, null);
-          await tx.execute(sql`update audit_events set action = ${forged.action}, prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq as number}`);
+          await tx.execute(
+            sql`update audit_events set action = ${forged.action}, prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq as number}`,
+          );
           prev = hash;
         }
         expect(await verifyAuditChain(tx)).toMatchObject({ intact: false, brokenAt: target.seq });
@@ -79,27 +110,38 @@ describe("audit chain", () => {
     expect(verdict).toMatchObject({ intact: true });
   });
 
-  it.runIf(handle.kind === "postgres")("finding 10: the app's role may insert and read audit entries but not change, delete or unprotect them (PostgreSQL only: PGlite has one user)", async () => {
-    const role = `rollgate_app_${randomUUID().slice(0, 8)}`;
-    const { default: postgres } = await import("postgres");
-    const owner = postgres(handle.url!, { max: 1, onnotice: () => {} });
-    try {
-      await owner.unsafe(`create role ${role}`);
-      await grantAppRole(owner, role);
-      const asApp = async (statement: string) =>
-        owner.begin(async (tx) => {
-          await tx.unsafe(`set local role ${role}`);
-          return tx.unsafe(statement);
+  it.runIf(handle.kind === "postgres")(
+    "finding 10: the app's role may insert and read audit entries but not change, delete or unprotect them (PostgreSQL only: PGlite has one user)",
+    async () => {
+      const role = `rollgate_app_${randomUUID().slice(0, 8)}`;
+      const { default: postgres } = await import("postgres");
+      const owner = postgres(handle.url!, { max: 1, onnotice: () => {} });
+      try {
+        await owner.unsafe(`create role ${role}`);
+        await grantAppRole(owner, role);
+        const asApp = async (statement: string) =>
+          owner.begin(async (tx) => {
+            await tx.unsafe(`set local role ${role}`);
+            return tx.unsafe(statement);
+          });
+        await asApp(
+          `insert into audit_events (at, actor_type, actor_id, action, subject_type, subject_id, data, prev_hash, hash) values (now(), 'system', 't', 'test.app-role', 't', 't', '{}', 'x', '${randomUUID()}')`,
+        ).catch(() => {
+          throw new Error("the app role could not insert an audit entry");
         });
-      await asApp(`insert into audit_events (at, actor_type, actor_id, action, subject_type, subject_id, data, prev_hash, hash) values (now(), 'system', 't', 'test.app-role', 't', 't', '{}', 'x', '${randomUUID()}')`).catch(() => {
-        throw new Error("the app role could not insert an audit entry");
-      });
-      for (const statement of ["update audit_events set action = 'x'", "delete from audit_events", "truncate audit_events", "alter table audit_events disable trigger audit_events_no_update_delete", "drop trigger audit_events_no_update_delete on audit_events"])
-        await expect(asApp(statement), statement).rejects.toThrow(/permission denied|must be owner/);
-    } finally {
-      await owner.unsafe(`drop owned by ${role}`).catch(() => {});
-      await owner.unsafe(`drop role if exists ${role}`).catch(() => {});
-      await owner.end();
-    }
-  });
+        for (const statement of [
+          "update audit_events set action = 'x'",
+          "delete from audit_events",
+          "truncate audit_events",
+          "alter table audit_events disable trigger audit_events_no_update_delete",
+          "drop trigger audit_events_no_update_delete on audit_events",
+        ])
+          await expect(asApp(statement), statement).rejects.toThrow(/permission denied|must be owner/);
+      } finally {
+        await owner.unsafe(`drop owned by ${role}`).catch(() => {});
+        await owner.unsafe(`drop role if exists ${role}`).catch(() => {});
+        await owner.end();
+      }
+    },
+  );
 });

@@ -12,8 +12,12 @@ describe.skipIf(target !== "postgres")("the PostgreSQL client", () => {
     const handle = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
     try {
       await handle.db.select({ id: services.id }).from(services).where(eq(services.slug, "no-such-service"));
-      await handle.db.transaction((tx) => tx.select({ id: services.id }).from(services).where(eq(services.name, "no-such-name")));
-      const prepared = rowsOf<{ statement: string }>(await handle.db.execute(sql`select statement from pg_prepared_statements`)).map((r) => r.statement);
+      await handle.db.transaction((tx) =>
+        tx.select({ id: services.id }).from(services).where(eq(services.name, "no-such-name")),
+      );
+      const prepared = rowsOf<{ statement: string }>(
+        await handle.db.execute(sql`select statement from pg_prepared_statements`),
+      ).map((r) => r.statement);
       expect(prepared.some((s) => s.includes('"slug" = $1'))).toBe(true);
       expect(prepared.some((s) => s.includes('"name" = $1'))).toBe(true);
     } finally {

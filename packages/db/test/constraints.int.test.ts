@@ -9,7 +9,10 @@ import { testDatabase } from "./harness.ts";
 const { db } = await testDatabase();
 
 async function makeUser() {
-  const [user] = await db.insert(users).values({ email: `${randomUUID()}@example.com` }).returning({ id: users.id });
+  const [user] = await db
+    .insert(users)
+    .values({ email: `${randomUUID()}@example.com` })
+    .returning({ id: users.id });
   return user!;
 }
 
@@ -64,11 +67,23 @@ describe("database invariants", () => {
   });
 
   it("refuses to update or delete an audit entry", async () => {
-    const entry = await appendAudit(db, { at: new Date(), actorType: "system", actorId: "test", action: "test.appended", subjectType: "test", subjectId: randomUUID() });
+    const entry = await appendAudit(db, {
+      at: new Date(),
+      actorType: "system",
+      actorId: "test",
+      action: "test.appended",
+      subjectType: "test",
+      subjectId: randomUUID(),
+    });
     const refused = { cause: expect.objectContaining({ message: expect.stringMatching(/append-only/) }) };
-    await expect(db.update(auditEvents).set({ action: "forged" }).where(eq(auditEvents.seq, entry.seq))).rejects.toMatchObject(refused);
+    await expect(
+      db.update(auditEvents).set({ action: "forged" }).where(eq(auditEvents.seq, entry.seq)),
+    ).rejects.toMatchObject(refused);
     await expect(db.delete(auditEvents).where(eq(auditEvents.seq, entry.seq))).rejects.toMatchObject(refused);
-    const [row] = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.seq, entry.seq));
+    const [row] = await db
+      .select({ action: auditEvents.action })
+      .from(auditEvents)
+      .where(eq(auditEvents.seq, entry.seq));
     expect(row?.action).toBe("test.appended");
   });
 
@@ -76,7 +91,14 @@ describe("database invariants", () => {
     const result = await db.execute<{ indexname: string }>(
       sql`select indexname from pg_indexes where tablename in ('slo_snapshots', 'rollout_events')`,
     );
-    const names = (Array.isArray(result) ? result : (result as { rows: { indexname: string }[] }).rows).map((r) => r.indexname);
-    expect(names).toEqual(expect.arrayContaining(["slo_snapshots_rollout_id_observed_at_index", "rollout_events_rollout_id_occurred_at_index"]));
+    const names = (Array.isArray(result) ? result : (result as { rows: { indexname: string }[] }).rows).map(
+      (r) => r.indexname,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "slo_snapshots_rollout_id_observed_at_index",
+        "rollout_events_rollout_id_occurred_at_index",
+      ]),
+    );
   });
 });

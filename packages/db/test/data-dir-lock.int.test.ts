@@ -34,7 +34,9 @@ describe("the embedded data folder", () => {
   it("finding 4: a second opening in the same process is refused instead of sharing the files", async () => {
     const handle = await openDatabase({ dataDir: folder("twice") });
     try {
-      await expect(openDatabase({ dataDir: folder("twice") })).rejects.toThrow(/is in use by process \d+ .*Only one process may open it/);
+      await expect(openDatabase({ dataDir: folder("twice") })).rejects.toThrow(
+        /is in use by process \d+ .*Only one process may open it/,
+      );
     } finally {
       await handle.close();
     }
@@ -48,7 +50,9 @@ describe("the embedded data folder", () => {
         cwd: packageDir,
         env: { ...process.env, DATABASE_URL: "", ROLLGATE_DATA_DIR: folder("shared") },
       });
-      await expect(seed).rejects.toMatchObject({ stderr: expect.stringMatching(new RegExp(`in use by process ${process.pid} .*stop that process`)) });
+      await expect(seed).rejects.toMatchObject({
+        stderr: expect.stringMatching(new RegExp(`in use by process ${process.pid} .*stop that process`)),
+      });
     } finally {
       await handle.close();
     }

@@ -22,7 +22,13 @@ export async function makeRelease(db: Db) {
     .returning({ id: environments.id, name: environments.name });
   const [release] = await db
     .insert(releases)
-    .values({ serviceId: service!.id, key: uniqueSlug("rel"), title: "Rename email", author: "dev@example.com", appVersion: "2.0.0" })
+    .values({
+      serviceId: service!.id,
+      key: uniqueSlug("rel"),
+      title: "Rename email",
+      author: "dev@example.com",
+      appVersion: "2.0.0",
+    })
     .returning({ id: releases.id });
   const outs = await db
     .insert(rollouts)

@@ -9,7 +9,20 @@ import { loadGateFacts, loadGateFactsMany } from "../src/queries/gate-facts.ts";
 import { findRolloutsById, type RolloutRow } from "../src/queries/rollouts.ts";
 import { sloSummary } from "../src/queries/slo-series.ts";
 import * as schema from "../src/schema/index.ts";
-import { approvals, backups, incidents, inspections, leases, overrides, rollouts, sloPulls, sloSnapshots, userIdentities, userRoles, users } from "../src/schema/index.ts";
+import {
+  approvals,
+  backups,
+  incidents,
+  inspections,
+  leases,
+  overrides,
+  rollouts,
+  sloPulls,
+  sloSnapshots,
+  userIdentities,
+  userRoles,
+  users,
+} from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
 
@@ -21,7 +34,10 @@ function countingDb(): { db: Db; statements: () => number } {
   let n = 0;
   const logger = { logQuery: () => void (n += 1) };
   const client = (db as unknown as { $client: never }).$client;
-  const counted = handle.kind === "pglite" ? drizzlePglite({ client, schema, casing: "snake_case", logger }) : drizzlePostgres({ client, schema, casing: "snake_case", logger });
+  const counted =
+    handle.kind === "pglite"
+      ? drizzlePglite({ client, schema, casing: "snake_case", logger })
+      : drizzlePostgres({ client, schema, casing: "snake_case", logger });
   return { db: counted as unknown as Db, statements: () => n };
 }
 
@@ -30,7 +46,17 @@ const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 17_123);
 const ago = (ms: number) => new Date(now.getTime() - ms);
 const MIN = 60_000;
 const HOUR = 3_600_000;
-const summary = { format: 1, server: { version: "15", started_at: "2026-01-01T00:00:00Z", database: "app" }, statistics: { available: true, track: "top", stats_reset: null, dealloc: 0, statements: 0, unresolved: 0 }, statements: [], usage_complete: false, expand: [], tables: [], sessions: [], duration_ms: 1 };
+const summary = {
+  format: 1,
+  server: { version: "15", started_at: "2026-01-01T00:00:00Z", database: "app" },
+  statistics: { available: true, track: "top", stats_reset: null, dealloc: 0, statements: 0, unresolved: 0 },
+  statements: [],
+  usage_complete: false,
+  expand: [],
+  tables: [],
+  sessions: [],
+  duration_ms: 1,
+};
 let rows: RolloutRow[] = [];
 
 /**
@@ -49,35 +75,148 @@ beforeAll(async () => {
     const target = n % 2 ? production! : staging!;
     ids.push(target.id);
     const ws = windowMs === null ? null : ago(windowMs);
-    await db.update(rollouts).set({ state: n === 0 ? "rolling_out" : "verifying", windowStartedAt: ws, expandChecksum: "e".repeat(64), contractChecksum: "c".repeat(64), flagPercent: 100, deployedAt: ago(30 * HOUR) }).where(eq(rollouts.id, target.id));
-    if (n % 2) await db.update(rollouts).set({ state: n === 3 ? "contracted" : "verifying" }).where(eq(rollouts.id, staging!.id));
+    await db
+      .update(rollouts)
+      .set({
+        state: n === 0 ? "rolling_out" : "verifying",
+        windowStartedAt: ws,
+        expandChecksum: "e".repeat(64),
+        contractChecksum: "c".repeat(64),
+        flagPercent: 100,
+        deployedAt: ago(30 * HOUR),
+      })
+      .where(eq(rollouts.id, target.id));
+    if (n % 2)
+      await db
+        .update(rollouts)
+        .set({ state: n === 3 ? "contracted" : "verifying" })
+        .where(eq(rollouts.id, staging!.id));
     const envId = target.environmentId;
     // Snapshots every 47 s from 30 h ago, a bad one now and then.
-    const snaps = Array.from({ length: Math.floor((30 * HOUR) / 47_000) }, (_, i) => ({ rolloutId: target.id, observedAt: ago(30 * HOUR - i * 47_000), availability: 99 + ((i * 37 + n) % 100) / 100, errorBudgetRemaining: ((i * 13) % 100) / 100, burnRate: ((i * 29 + n) % 50) / 10 }));
+    const snaps = Array.from({ length: Math.floor((30 * HOUR) / 47_000) }, (_, i) => ({
+      rolloutId: target.id,
+      observedAt: ago(30 * HOUR - i * 47_000),
+      availability: 99 + ((i * 37 + n) % 100) / 100,
+      errorBudgetRemaining: ((i * 13) % 100) / 100,
+      burnRate: ((i * 29 + n) % 50) / 10,
+    }));
     for (let i = 0; i < snaps.length; i += 1000) await db.insert(sloSnapshots).values(snaps.slice(i, i + 1000));
     await db.insert(backups).values([
       { environmentId: envId, backupId: `b${n}-old`, restoreTested: true, verifiedAt: ago(5 * HOUR) },
       { environmentId: envId, backupId: `b${n}-untested`, restoreTested: false, verifiedAt: ago(HOUR) },
-      { environmentId: envId, backupId: `b${n}-future`, restoreTested: true, verifiedAt: new Date(now.getTime() + HOUR) },
+      {
+        environmentId: envId,
+        backupId: `b${n}-future`,
+        restoreTested: true,
+        verifiedAt: new Date(now.getTime() + HOUR),
+      },
     ]);
-    if (n >= 2) await db.insert(incidents).values([{ environmentId: envId, title: `open ${n}`, openedAt: ago(HOUR), source: "alertmanager", url: "https://alerts.example.com/1" }, { environmentId: envId, title: "closed", openedAt: ago(2 * HOUR), closedAt: ago(HOUR) }]);
-    const people = await db.insert(users).values([0, 1, 2].map((k) => ({ email: `${uniqueSlug(`p${k}`)}@example.com` }))).returning({ id: users.id });
-    await db.insert(userRoles).values([{ userId: people[0]!.id, role: "release_manager", serviceId: made.service.id }, { userId: people[1]!.id, role: "admin", serviceId: null }, { userId: people[1]!.id, role: "viewer", serviceId: made.service.id }]);
+    if (n >= 2)
+      await db.insert(incidents).values([
+        {
+          environmentId: envId,
+          title: `open ${n}`,
+          openedAt: ago(HOUR),
+          source: "alertmanager",
+          url: "https://alerts.example.com/1",
+        },
+        { environmentId: envId, title: "closed", openedAt: ago(2 * HOUR), closedAt: ago(HOUR) },
+      ]);
+    const people = await db
+      .insert(users)
+      .values([0, 1, 2].map((k) => ({ email: `${uniqueSlug(`p${k}`)}@example.com` })))
+      .returning({ id: users.id });
+    await db.insert(userRoles).values([
+      { userId: people[0]!.id, role: "release_manager", serviceId: made.service.id },
+      { userId: people[1]!.id, role: "admin", serviceId: null },
+      { userId: people[1]!.id, role: "viewer", serviceId: made.service.id },
+    ]);
     if (n === 4) {
       const author = `${uniqueSlug("author")}`;
-      await db.update(schema.releases).set({ author: `12345+${author}@users.noreply.github.com` }).where(eq(schema.releases.id, made.release.id));
+      await db
+        .update(schema.releases)
+        .set({ author: `12345+${author}@users.noreply.github.com` })
+        .where(eq(schema.releases.id, made.release.id));
       await db.insert(userIdentities).values({ identity: `login:${author}`, userId: people[2]!.id });
     }
     await db.insert(approvals).values([
-      { rolloutId: target.id, approverId: people[0]!.id, role: "release_manager", decision: "approve", contractChecksum: "c".repeat(64), decidedAt: ago(40 * MIN) },
-      { rolloutId: target.id, approverId: people[1]!.id, role: "admin", decision: n === 3 ? "reject" : "approve", contractChecksum: "c".repeat(64), decidedAt: ago(30 * MIN), withdrawnAt: n === 2 ? ago(10 * MIN) : null },
-      { rolloutId: target.id, approverId: people[2]!.id, role: "approver", decision: "approve", contractChecksum: "d".repeat(64), decidedAt: ago(20 * MIN) },
+      {
+        rolloutId: target.id,
+        approverId: people[0]!.id,
+        role: "release_manager",
+        decision: "approve",
+        contractChecksum: "c".repeat(64),
+        decidedAt: ago(40 * MIN),
+      },
+      {
+        rolloutId: target.id,
+        approverId: people[1]!.id,
+        role: "admin",
+        decision: n === 3 ? "reject" : "approve",
+        contractChecksum: "c".repeat(64),
+        decidedAt: ago(30 * MIN),
+        withdrawnAt: n === 2 ? ago(10 * MIN) : null,
+      },
+      {
+        rolloutId: target.id,
+        approverId: people[2]!.id,
+        role: "approver",
+        decision: "approve",
+        contractChecksum: "d".repeat(64),
+        decidedAt: ago(20 * MIN),
+      },
     ]);
-    if (n >= 3) await db.insert(overrides).values({ rolloutId: target.id, actorId: people[1]!.id, role: "admin", justification: "Because the alert is a known false positive.", checks: ["no_go"], createdAt: ago(5 * MIN), expiresAt: ago(-25 * MIN), confirmedAt: n === 4 ? ago(4 * MIN) : null });
-    await db.insert(leases).values({ rolloutId: target.id, holder: `ci#${n}`, checksum: "c".repeat(64), acquiredAt: ago(2 * MIN), expiresAt: n === 1 ? ago(MIN) : ago(-10 * MIN), releasedAt: n === 2 ? ago(MIN) : null });
-    if (windowMs !== null) await db.insert(sloPulls).values([{ rolloutId: target.id, slotAt: ago(2 * MIN), source: "prometheus", pulledAt: ago(2 * MIN - 300), ok: true }, ...(n % 2 ? [{ rolloutId: target.id, slotAt: ago(MIN), source: "prometheus", pulledAt: ago(MIN - 200), ok: false, error: "timeout" }] : [])]);
-    const inspection = (receivedAt: Date, windowStart = false) => ({ environmentId: envId, eventId: crypto.randomUUID(), receivedAt, windowStart, summary: { ...summary, duration_ms: receivedAt.getTime() % 1000 } as never });
-    if (ws) await db.insert(inspections).values([inspection(new Date(ws.getTime() - 5 * MIN), n === 3), inspection(new Date(ws.getTime() + 1000)), inspection(ago(1000)), inspection(new Date(now.getTime() + MIN))]);
+    if (n >= 3)
+      await db.insert(overrides).values({
+        rolloutId: target.id,
+        actorId: people[1]!.id,
+        role: "admin",
+        justification: "Because the alert is a known false positive.",
+        checks: ["no_go"],
+        createdAt: ago(5 * MIN),
+        expiresAt: ago(-25 * MIN),
+        confirmedAt: n === 4 ? ago(4 * MIN) : null,
+      });
+    await db.insert(leases).values({
+      rolloutId: target.id,
+      holder: `ci#${n}`,
+      checksum: "c".repeat(64),
+      acquiredAt: ago(2 * MIN),
+      expiresAt: n === 1 ? ago(MIN) : ago(-10 * MIN),
+      releasedAt: n === 2 ? ago(MIN) : null,
+    });
+    if (windowMs !== null)
+      await db.insert(sloPulls).values([
+        { rolloutId: target.id, slotAt: ago(2 * MIN), source: "prometheus", pulledAt: ago(2 * MIN - 300), ok: true },
+        ...(n % 2
+          ? [
+              {
+                rolloutId: target.id,
+                slotAt: ago(MIN),
+                source: "prometheus",
+                pulledAt: ago(MIN - 200),
+                ok: false,
+                error: "timeout",
+              },
+            ]
+          : []),
+      ]);
+    const inspection = (receivedAt: Date, windowStart = false) => ({
+      environmentId: envId,
+      eventId: crypto.randomUUID(),
+      receivedAt,
+      windowStart,
+      summary: { ...summary, duration_ms: receivedAt.getTime() % 1000 } as never,
+    });
+    if (ws)
+      await db
+        .insert(inspections)
+        .values([
+          inspection(new Date(ws.getTime() - 5 * MIN), n === 3),
+          inspection(new Date(ws.getTime() + 1000)),
+          inspection(ago(1000)),
+          inspection(new Date(now.getTime() + MIN)),
+        ]);
   }
   rows = await findRolloutsById(db, ids);
   rows.sort((a, b) => ids.indexOf(a.rollout.id) - ids.indexOf(b.rollout.id));
@@ -85,7 +224,11 @@ beforeAll(async () => {
 
 describe("the gate's facts for many rollouts at once", () => {
   it("gives every rollout the same facts and verdict as loading it alone", async () => {
-    const batch = await loadGateFactsMany(db, rows.map((row) => ({ row, expandDestructiveFindings: 0 })), now);
+    const batch = await loadGateFactsMany(
+      db,
+      rows.map((row) => ({ row, expandDestructiveFindings: 0 })),
+      now,
+    );
     for (const [i, row] of rows.entries()) {
       const alone = await loadGateFacts(db, row, now, 0);
       expect(batch[i], `rollout ${i}`).toEqual(alone);
@@ -93,15 +236,33 @@ describe("the gate's facts for many rollouts at once", () => {
       expect(evaluateGate(batch[i]!, policy, now)).toEqual(evaluateGate(alone, policy, now));
     }
     // The set really varies: different verdicts, windows, approvals and incidents.
-    expect(new Set(batch.map((f) => JSON.stringify([f.slo.samples, f.approvals.length, f.openIncidents.length, f.activeLease?.holder ?? null, f.earlierEnvironments]))).size).toBe(rows.length);
+    expect(
+      new Set(
+        batch.map((f) =>
+          JSON.stringify([
+            f.slo.samples,
+            f.approvals.length,
+            f.openIncidents.length,
+            f.activeLease?.holder ?? null,
+            f.earlierEnvironments,
+          ]),
+        ),
+      ).size,
+    ).toBe(rows.length);
     expect(batch[4]!.authorIds).toHaveLength(1);
   });
 
   it("summarises each window's SLOs exactly as sloSummary does from the rollups and the raw edges", async () => {
-    const batch = await loadGateFactsMany(db, rows.map((row) => ({ row, expandDestructiveFindings: 0 })), now);
+    const batch = await loadGateFactsMany(
+      db,
+      rows.map((row) => ({ row, expandDestructiveFindings: 0 })),
+      now,
+    );
     for (const [i, row] of rows.entries()) {
       const ws = row.rollout.windowStartedAt;
-      const expected = ws ? await sloSummary(db, { rolloutId: row.rollout.id, from: ws, to: now }) : { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
+      const expected = ws
+        ? await sloSummary(db, { rolloutId: row.rollout.id, from: ws, to: now })
+        : { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null };
       const { pulls: _pulls, ...slo } = batch[i]!.slo;
       expect(slo, `rollout ${i}`).toEqual(expected);
       if (ws && now.getTime() - ws.getTime() > 2 * MIN) expect(slo.samples).toBeGreaterThan(0);
@@ -110,9 +271,17 @@ describe("the gate's facts for many rollouts at once", () => {
 
   it("reads the facts of one rollout or of all of them in one statement", async () => {
     const one = countingDb();
-    await loadGateFactsMany(one.db, rows.slice(0, 1).map((row) => ({ row, expandDestructiveFindings: 0 })), now);
+    await loadGateFactsMany(
+      one.db,
+      rows.slice(0, 1).map((row) => ({ row, expandDestructiveFindings: 0 })),
+      now,
+    );
     const all = countingDb();
-    await loadGateFactsMany(all.db, rows.map((row) => ({ row, expandDestructiveFindings: 0 })), now);
+    await loadGateFactsMany(
+      all.db,
+      rows.map((row) => ({ row, expandDestructiveFindings: 0 })),
+      now,
+    );
     expect(one.statements()).toBe(1);
     expect(all.statements()).toBe(1);
   });

@@ -13,32 +13,48 @@ const packageDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 const journal = (await import("../drizzle/meta/_journal.json", { with: { type: "json" } })).default;
 
 describe("migrations at start-up", () => {
-  it.runIf(target === "postgres")("apply exactly once when two processes start together on an empty database", async () => {
-    const empty = await emptyPostgresDatabase();
-    try {
-      const start = () => run("pnpm", ["exec", "tsx", "src/bin/migrate.ts"], { cwd: packageDir, env: { ...process.env, DATABASE_URL: empty.url } });
-      const [a, b] = await Promise.all([start(), start()]);
-      expect(a.stdout).toContain("migrations applied");
-      expect(b.stdout).toContain("migrations applied");
-      const handle = await openDatabase({ url: empty.url, max: 1 });
-      const applied = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+  it.runIf(target === "postgres")(
+    "apply exactly once when two processes start together on an empty database",
+    async () => {
+      const empty = await emptyPostgresDatabase();
+      try {
+        const start = () =>
+          run("pnpm", ["exec", "tsx", "src/bin/migrate.ts"], {
+            cwd: packageDir,
+            env: { ...process.env, DATABASE_URL: empty.url },
+          });
+        const [a, b] = await Promise.all([start(), start()]);
+        expect(a.stdout).toContain("migrations applied");
+        expect(b.stdout).toContain("migrations applied");
+        const handle = await openDatabase({ url: empty.url, max: 1 });
+        const applied = rowsOf<{ n: number }>(
+          await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+        );
+        expect(applied[0]!.n).toBe(journal.entries.length);
+        await handle.close();
+      } finally {
+        await empty.drop();
+      }
+    },
+  );
+
+  it.runIf(target === "pglite")(
+    "apply exactly once when two callers migrate one embedded database together",
+    async () => {
+      const handle = await openDatabase({ dataDir: "memory://" });
+      await Promise.all([migrateDatabase(handle), migrateDatabase(handle)]);
+      const applied = rowsOf<{ n: number }>(
+        await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+      );
       expect(applied[0]!.n).toBe(journal.entries.length);
       await handle.close();
-    } finally {
-      await empty.drop();
-    }
-  });
-
-  it.runIf(target === "pglite")("apply exactly once when two callers migrate one embedded database together", async () => {
-    const handle = await openDatabase({ dataDir: "memory://" });
-    await Promise.all([migrateDatabase(handle), migrateDatabase(handle)]);
-    const applied = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
-    expect(applied[0]!.n).toBe(journal.entries.length);
-    await handle.close();
-  });
+    },
+  );
 
   it("are a no-op on a database that is already up to date", async () => {
-    const handle = await openDatabase(target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" });
+    const handle = await openDatabase(
+      target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" },
+    );
     await migrateDatabase(handle);
     await expect(migrateDatabase(handle)).resolves.toBeUndefined();
     await handle.close();
@@ -53,12 +69,22 @@ describe("the migrated database and the drizzle schema", () => {
     const declared = (Object.values(schema) as unknown[])
       .filter((value): value is InstanceType<typeof PgTable> => value instanceof PgTable)
       .map((table) => getTableConfig(table))
-      .map((config) => `${config.name}(${config.columns.map((c) => (c.keyAsName ? toSnakeCase(c.name) : c.name)).sort().join(",")})`)
+      .map(
+        (config) =>
+          `${config.name}(${config.columns
+            .map((c) => (c.keyAsName ? toSnakeCase(c.name) : c.name))
+            .sort()
+            .join(",")})`,
+      )
       .sort();
-    const handle = await openDatabase(target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" });
+    const handle = await openDatabase(
+      target === "postgres" ? { url: process.env.DATABASE_URL!, max: 1 } : { dataDir: "memory://" },
+    );
     await migrateDatabase(handle);
     const rows = rowsOf<{ table: string; columns: string }>(
-      await handle.db.execute(sql`select table_name as table, string_agg(column_name, ',' order by column_name) as columns from information_schema.columns where table_schema = 'public' group by table_name order by table_name`),
+      await handle.db.execute(
+        sql`select table_name as table, string_agg(column_name, ',' order by column_name) as columns from information_schema.columns where table_schema = 'public' group by table_name order by table_name`,
+      ),
     );
     await handle.close();
     const migrated = rows.map((r) => `${r.table}(${r.columns})`).sort();

@@ -18,10 +18,18 @@ describe("demo seed", () => {
       const result = await seedDemo(handle.db, now);
       expect(result).toMatchObject({ seeded: true, services: 3 });
 
-      const states = await handle.db.select({ key: releases.key, state: rollouts.state, windowStartedAt: rollouts.windowStartedAt }).from(rollouts).innerJoin(releases, eq(releases.id, rollouts.releaseId));
-      expect(new Set(states.map((s) => s.state))).toEqual(new Set(["contracted", "verifying", "expand_failed", "rolled_back"]));
+      const states = await handle.db
+        .select({ key: releases.key, state: rollouts.state, windowStartedAt: rollouts.windowStartedAt })
+        .from(rollouts)
+        .innerJoin(releases, eq(releases.id, rollouts.releaseId));
+      expect(new Set(states.map((s) => s.state))).toEqual(
+        new Set(["contracted", "verifying", "expand_failed", "rolled_back"]),
+      );
       // One production rollout is inside its 72 h window with hours left.
-      const open = states.filter((s) => s.state === "verifying" && s.windowStartedAt && now.getTime() - s.windowStartedAt.getTime() < 72 * 3_600_000);
+      const open = states.filter(
+        (s) =>
+          s.state === "verifying" && s.windowStartedAt && now.getTime() - s.windowStartedAt.getTime() < 72 * 3_600_000,
+      );
       expect(open.length).toBeGreaterThan(0);
 
       const [snapshots] = await handle.db.select({ n: count() }).from(sloSnapshots);

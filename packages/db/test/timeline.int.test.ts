@@ -16,7 +16,14 @@ describe("timeline", () => {
     const rolloutId = rollouts[0]!.id;
     const base = Date.parse("2026-11-01T00:00:00Z");
     // Three events share each timestamp, so the id must break ties; every fourth is a snapshot.
-    const rows = Array.from({ length: 120 }, (_, i) => ({ rolloutId, type: i % 4 === 0 ? "slo.snapshot" : "flag.changed", occurredAt: new Date(base + Math.floor(i / 3) * 1000), data: { i }, stateBefore: "planned", stateAfter: "planned" }));
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      rolloutId,
+      type: i % 4 === 0 ? "slo.snapshot" : "flag.changed",
+      occurredAt: new Date(base + Math.floor(i / 3) * 1000),
+      data: { i },
+      stateBefore: "planned",
+      stateAfter: "planned",
+    }));
     await db.insert(rolloutEvents).values(rows);
 
     const seen: number[] = [];
@@ -31,7 +38,9 @@ describe("timeline", () => {
       pages += 1;
     } while (cursor);
 
-    const expected = rows.map((r, i) => ({ i, at: r.occurredAt.getTime(), type: r.type })).filter((r) => r.type !== "slo.snapshot");
+    const expected = rows
+      .map((r, i) => ({ i, at: r.occurredAt.getTime(), type: r.type }))
+      .filter((r) => r.type !== "slo.snapshot");
     expect(seen).toHaveLength(expected.length);
     expect(new Set(seen).size).toBe(expected.length);
     expect(pages).toBe(Math.ceil(expected.length / 7));
@@ -44,12 +53,52 @@ describe("timeline", () => {
     const rolloutId = rollouts[0]!.id;
     const at = (m: number) => new Date(Date.parse("2026-11-05T00:00:00Z") + m * 60_000);
     const user = await upsertUser(db, { email: `${uniqueSlug("rm")}@example.com` });
-    await db.insert(rolloutEvents).values({ rolloutId, type: "app.deployed", occurredAt: at(0), data: {}, stateBefore: "expanded", stateAfter: "deployed" });
-    await recordDecision(db, { rolloutId, approverId: user.id, role: "release_manager", decision: "approve", comment: "ok", contractChecksum: "c1", at: at(1) });
+    await db.insert(rolloutEvents).values({
+      rolloutId,
+      type: "app.deployed",
+      occurredAt: at(0),
+      data: {},
+      stateBefore: "expanded",
+      stateAfter: "deployed",
+    });
+    await recordDecision(db, {
+      rolloutId,
+      approverId: user.id,
+      role: "release_manager",
+      decision: "approve",
+      comment: "ok",
+      contractChecksum: "c1",
+      at: at(1),
+    });
     await withdrawDecision(db, { rolloutId, approverId: user.id, contractChecksum: "c1", at: at(2) });
-    await createOverride(db, { rolloutId, actorId: user.id, role: "admin", justification: "Vendor outage; contract must run now.", checks: ["slo"], at: at(3), expiresAt: at(33), confirmed: true });
-    const token = await createApiToken(db, { serviceId: service.id, name: "ci", environments: ["staging"], scopes: ["events:write"], createdBy: "test", secretKey: "timeline-test-key" });
-    await db.insert(webhookDeliveries).values({ tokenId: token.id, webhookId: "msg_1", receivedAt: at(4), status: "rejected", httpStatus: 409, eventType: "migration.started", rolloutId, error: { code: "contract_without_lease" } });
+    await createOverride(db, {
+      rolloutId,
+      actorId: user.id,
+      role: "admin",
+      justification: "Vendor outage; contract must run now.",
+      checks: ["slo"],
+      at: at(3),
+      expiresAt: at(33),
+      confirmed: true,
+    });
+    const token = await createApiToken(db, {
+      serviceId: service.id,
+      name: "ci",
+      environments: ["staging"],
+      scopes: ["events:write"],
+      createdBy: "test",
+      secretKey: "timeline-test-key",
+    });
+    await db.insert(webhookDeliveries).values({
+      tokenId: token.id,
+      webhookId: "msg_1",
+      receivedAt: at(4),
+      status: "rejected",
+      httpStatus: 409,
+      eventType: "migration.started",
+      rolloutId,
+      error: { code: "contract_without_lease" },
+    });
 
     const { items, next } = await timelinePage(db, rolloutId);
     expect(next).toBeNull();
@@ -73,7 +122,14 @@ describe("timeline", () => {
     const { rollouts } = await makeRelease(db);
     const rolloutId = rollouts[0]!.id;
     const base = Date.parse("2026-11-01T00:00:00Z");
-    await db.insert(flagChanges).values([50, 0, 10, 100].map((percent, i) => ({ rolloutId, flag: "new-checkout", percent, occurredAt: new Date(base + [3, 0, 1, 4][i]! * 60_000) })));
+    await db.insert(flagChanges).values(
+      [50, 0, 10, 100].map((percent, i) => ({
+        rolloutId,
+        flag: "new-checkout",
+        percent,
+        occurredAt: new Date(base + [3, 0, 1, 4][i]! * 60_000),
+      })),
+    );
     expect((await flagHistory(db, rolloutId)).map((f) => f.percent)).toEqual([0, 10, 50, 100]);
   });
 });

@@ -13,17 +13,48 @@ const { db } = await testDatabase();
 const sum = (c: string) => c.repeat(64);
 
 async function service() {
-  const [svc] = await db.insert(services).values({ slug: uniqueSlug("svc"), name: "Trust" }).returning();
+  const [svc] = await db
+    .insert(services)
+    .values({ slug: uniqueSlug("svc"), name: "Trust" })
+    .returning();
   const envs = await db
     .insert(environments)
-    .values(["staging", "production"].map((name, position) => ({ serviceId: svc!.id, name, position, policy: defaultPolicy(name) })))
+    .values(
+      ["staging", "production"].map((name, position) => ({
+        serviceId: svc!.id,
+        name,
+        position,
+        policy: defaultPolicy(name),
+      })),
+    )
     .returning();
-  return { svc: svc!, staging: envs.find((e) => e.name === "staging")!, production: envs.find((e) => e.name === "production")! };
+  return {
+    svc: svc!,
+    staging: envs.find((e) => e.name === "staging")!,
+    production: envs.find((e) => e.name === "production")!,
+  };
 }
 
-const register = (s: Awaited<ReturnType<typeof service>>, environmentId: string, key: string, contract: string, patch: { author?: string } = {}) =>
+const register = (
+  s: Awaited<ReturnType<typeof service>>,
+  environmentId: string,
+  key: string,
+  contract: string,
+  patch: { author?: string } = {},
+) =>
   db.transaction((tx) =>
-    registerRelease(tx, { serviceId: s.svc.id, environmentId, key, title: "t", author: patch.author ?? "dev@example.com", appVersion: "2.0.0", expandSql: null, expandChecksum: null, contractSql: contract, contractChecksum: sum(contract) }),
+    registerRelease(tx, {
+      serviceId: s.svc.id,
+      environmentId,
+      key,
+      title: "t",
+      author: patch.author ?? "dev@example.com",
+      appVersion: "2.0.0",
+      expandSql: null,
+      expandChecksum: null,
+      contractSql: contract,
+      contractChecksum: sum(contract),
+    }),
   );
 
 describe("scripts belong to their rollout", () => {
@@ -40,7 +71,11 @@ describe("scripts belong to their rollout", () => {
   it("finding 2: a release's author and version are fixed by its first release.created", async () => {
     const s = await service();
     await register(s, s.staging.id, "r1", "a");
-    expect(await register(s, s.production.id, "r1", "a", { author: "someone.else@example.com" })).toMatchObject({ ok: false, code: "release_conflict", field: "data.author" });
+    expect(await register(s, s.production.id, "r1", "a", { author: "someone.else@example.com" })).toMatchObject({
+      ok: false,
+      code: "release_conflict",
+      field: "data.author",
+    });
   });
 });
 
@@ -48,8 +83,14 @@ describe("approvals count by who people are now", () => {
   it("finding 5 and 7: the gate sees approvers' current roles and the author through linked identities", async () => {
     const s = await service();
     await register(s, s.staging.id, "r1", "a", { author: "12345+octo-dev@users.noreply.github.com" });
-    const [author] = await db.insert(users).values({ email: `${randomUUID()}@example.com` }).returning();
-    const [approver] = await db.insert(users).values({ email: `${randomUUID()}@example.com` }).returning();
+    const [author] = await db
+      .insert(users)
+      .values({ email: `${randomUUID()}@example.com` })
+      .returning();
+    const [approver] = await db
+      .insert(users)
+      .values({ email: `${randomUUID()}@example.com` })
+      .returning();
     expect(await authorIdsOf(db, "12345+octo-dev@users.noreply.github.com")).toEqual([]);
     await linkIdentity(db, { userId: author!.id, identity: "login:octo-dev" });
     expect(await authorIdsOf(db, "12345+octo-dev@users.noreply.github.com")).toEqual([author!.id]);
@@ -57,7 +98,14 @@ describe("approvals count by who people are now", () => {
 
     await grantRole(db, { userId: approver!.id, role: "approver", serviceId: s.svc.id });
     const row = (await findRollout(db, { service: s.svc.slug, environment: "staging", release: "r1" }))!;
-    await db.insert(approvals).values({ rolloutId: row.rollout.id, approverId: approver!.id, role: "approver", decision: "approve", contractChecksum: sum("a"), decidedAt: new Date() });
+    await db.insert(approvals).values({
+      rolloutId: row.rollout.id,
+      approverId: approver!.id,
+      role: "approver",
+      decision: "approve",
+      contractChecksum: sum("a"),
+      decidedAt: new Date(),
+    });
     let facts = await loadGateFacts(db, row, new Date(), 0);
     expect(facts.authorIds).toEqual([author!.id]);
     expect(facts.approvals[0]?.currentRoles).toEqual(["approver"]);

@@ -16,8 +16,13 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "rollgate-drill-bench-"));
 const home = path.join(dir, "home");
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(", ");
 
-const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], { encoding: "utf8" }).trim();
-const pglite = path.join(path.dirname(createRequire(path.join(root, "packages", "drill", "package.json")).resolve("@electric-sql/pglite")), "..");
+const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], {
+  encoding: "utf8",
+}).trim();
+const pglite = path.join(
+  path.dirname(createRequire(path.join(root, "packages", "drill", "package.json")).resolve("@electric-sql/pglite")),
+  "..",
+);
 execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
 execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball, pglite], { cwd: dir, stdio: "ignore" });
 const commands = {
@@ -32,8 +37,13 @@ interface Run {
 function run(command: string[]): Run {
   const out = path.join(dir, "out");
   const timing = path.join(dir, "time.txt");
-  const child = spawnSync("/usr/bin/time", ["-v", "-o", timing, ...command, "drill", "--scenario", "both", "--json", "--out", out], { env: { ...process.env, HOME: home }, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (child.status !== 0 || JSON.parse(child.stdout).passed !== true) throw new Error(`the drill failed (${child.status}): ${child.stderr}`);
+  const child = spawnSync(
+    "/usr/bin/time",
+    ["-v", "-o", timing, ...command, "drill", "--scenario", "both", "--json", "--out", out],
+    { env: { ...process.env, HOME: home }, encoding: "utf8", maxBuffer: 1 << 26 },
+  );
+  if (child.status !== 0 || JSON.parse(child.stdout).passed !== true)
+    throw new Error(`the drill failed (${child.status}): ${child.stderr}`);
   const report = readFileSync(timing, "utf8");
   const clock = report.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/)!;
   const seconds = Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
@@ -57,12 +67,14 @@ const PROFILE = [
 const loadBefore = load();
 const cold = run(commands.packed);
 const runs: Record<keyof typeof commands, Run[]> = { packed: [], workspace: [] };
-for (let i = 0; i < 3; i += 1) for (const name of ["packed", "workspace"] as const) runs[name].push(run(commands[name]));
+for (let i = 0; i < 3; i += 1)
+  for (const name of ["packed", "workspace"] as const) runs[name].push(run(commands[name]));
 const loadAfter = load();
 rmSync(dir, { recursive: true, force: true });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[1]!;
-const fmt = (r: Run[], key: keyof Run, digits: number) => `${median(r.map((x) => x[key])).toFixed(digits)} (${r.map((x) => x[key].toFixed(digits)).join(", ")})`;
+const fmt = (r: Run[], key: keyof Run, digits: number) =>
+  `${median(r.map((x) => x[key])).toFixed(digits)} (${r.map((x) => x[key].toFixed(digits)).join(", ")})`;
 const seconds = median(runs.packed.map((r) => r.seconds));
 const mb = median(runs.packed.map((r) => r.mb));
 const lines = [

@@ -27,12 +27,20 @@ export const v2: AppVersion = {
   version: "2.0.0",
   manifest: ["users.id", "users.email", "users.email_address", "users.name"],
   async healthCheck(db, flagOn) {
-    await db.query(flagOn ? "select id, email_address, name from users order by id limit 5" : "select id, email, name from users order by id limit 5");
+    await db.query(
+      flagOn
+        ? "select id, email_address, name from users order by id limit 5"
+        : "select id, email, name from users order by id limit 5",
+    );
   },
   async signUp(db, email, flagOn) {
     // Dual-write while both versions may run; with the flag on, only the new column is read.
     if (flagOn) await db.query("insert into users (email_address, name) values ($1, $2)", [email, email.split("@")[0]]);
-    else await db.query("insert into users (email, email_address, name) values ($1, $1, $2)", [email, email.split("@")[0]]);
+    else
+      await db.query("insert into users (email, email_address, name) values ($1, $1, $2)", [
+        email,
+        email.split("@")[0],
+      ]);
   },
 };
 

@@ -23,7 +23,9 @@ describe("the incident drill", () => {
   });
 
   it("shows that v2 failed its health check with a real error", () => {
-    expect(evidence.steps.find((s) => s.title === "v2 fails its health check")?.error).toBe('column "display_name" does not exist');
+    expect(evidence.steps.find((s) => s.title === "v2 fails its health check")?.error).toBe(
+      'column "display_name" does not exist',
+    );
   });
 
   it("counts what a data rollback loses", () => {
@@ -36,7 +38,10 @@ describe("the incident drill", () => {
     expect(safe.length).toBeGreaterThanOrEqual(10);
     for (const step of safe) expect(step.ok, `${step.title}: ${step.detail}`).toBe(true);
     expect(safe.find((s) => s.title.startsWith("roll the app back"))?.outcome).toBe("succeeded");
-    expect(evidence.safe).toMatchObject({ finalState: "contracted", eligibility: { verdict: "UNSAFE", targetVersion: "1.0.0" } });
+    expect(evidence.safe).toMatchObject({
+      finalState: "contracted",
+      eligibility: { verdict: "UNSAFE", targetVersion: "1.0.0" },
+    });
     expect(evidence.safe?.eligibility.reasons[0]).toMatch(/dropped column users.email/);
     expect(evidence.passed).toBe(true);
   });
@@ -44,7 +49,9 @@ describe("the incident drill", () => {
   it("catches a forgotten v1 worker with 'nothing still uses what the contract removes' on the embedded database's pg_stat_statements", () => {
     const caught = evidence.steps.find((s) => s.title.startsWith("a forgotten v1 worker"))!;
     expect(caught).toMatchObject({ outcome: "failed", ok: true, title: expect.stringMatching(/refuses the contract/) });
-    expect(caught.error).toMatch(/^fail: 1 statement\(s\) still use what the contract removes .*select id, email, name from users order by id limit \$1.*public\.users\.email/);
+    expect(caught.error).toMatch(
+      /^fail: 1 statement\(s\) still use what the contract removes .*select id, email, name from users order by id limit \$1.*public\.users\.email/,
+    );
     const cleared = evidence.steps.find((s) => s.title.startsWith("the worker is stopped"))!;
     expect(cleared).toMatchObject({ outcome: "succeeded", ok: true });
     expect(cleared.detail).toMatch(/No statement that names public.users.email ran/);
@@ -53,6 +60,8 @@ describe("the incident drill", () => {
   it("writes an evidence bundle that validates against its published schema", () => {
     expect(validate(JSON.parse(JSON.stringify(evidence))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...evidence, steps: [] })).toBe(false);
-    expect(drillMarkdown(evidence)).toContain("| 8 | v1 cannot read its data: the column it needs is gone | failed | yes |");
+    expect(drillMarkdown(evidence)).toContain(
+      "| 8 | v1 cannot read its data: the column it needs is gone | failed | yes |",
+    );
   });
 });

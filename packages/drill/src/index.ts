@@ -21,11 +21,16 @@ export interface DrillEvidence {
   passed: boolean;
   steps: Step[];
   unsafe: { lostWrites: number; rollbackError: string | null } | null;
-  safe: { finalState: string; eligibility: { verdict: Eligibility["verdict"]; targetVersion: string; reasons: string[] } } | null;
+  safe: {
+    finalState: string;
+    eligibility: { verdict: Eligibility["verdict"]; targetVersion: string; reasons: string[] };
+  } | null;
 }
 
 /** Runs the incident drill on embedded PGlite: nothing to install, nothing left behind. */
-export async function runDrill(options: { scenario?: Scenario; windowMs?: number; onStep?: (step: Step) => void } & TemplateOptions = {}): Promise<DrillEvidence> {
+export async function runDrill(
+  options: { scenario?: Scenario; windowMs?: number; onStep?: (step: Step) => void } & TemplateOptions = {},
+): Promise<DrillEvidence> {
   const scenario = options.scenario ?? "both";
   const startedAt = new Date().toISOString();
   const steps: Step[] = [];
@@ -40,22 +45,63 @@ export async function runDrill(options: { scenario?: Scenario; windowMs?: number
   if (scenario !== "unsafe") {
     const run = await safeScenario({ windowMs: options.windowMs, onStep: options.onStep, cacheDir: options.cacheDir });
     steps.push(...run.steps);
-    safe = { finalState: run.finalState, eligibility: { verdict: run.eligibility.verdict, targetVersion: run.eligibility.targetVersion, reasons: run.eligibility.reasons.map((r) => r.message) } };
+    safe = {
+      finalState: run.finalState,
+      eligibility: {
+        verdict: run.eligibility.verdict,
+        targetVersion: run.eligibility.targetVersion,
+        reasons: run.eligibility.reasons.map((r) => r.message),
+      },
+    };
   }
-  return { kind: "rollgate.drill", schemaVersion: 1, id: randomUUID(), scenario, startedAt, finishedAt: new Date().toISOString(), passed: steps.every((s) => s.ok), steps, unsafe, safe };
+  return {
+    kind: "rollgate.drill",
+    schemaVersion: 1,
+    id: randomUUID(),
+    scenario,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    passed: steps.every((s) => s.ok),
+    steps,
+    unsafe,
+    safe,
+  };
 }
 
 /** The human half of the evidence: a Markdown report of the timeline. */
 export function drillMarkdown(evidence: DrillEvidence): string {
-  const lines = [`# Rollgate incident drill`, "", `Run ${evidence.id}, ${evidence.startedAt} → ${evidence.finishedAt}: **${evidence.passed ? "every step went as expected" : "SOME STEPS DID NOT GO AS EXPECTED"}**.`, ""];
+  const lines = [
+    `# Rollgate incident drill`,
+    "",
+    `Run ${evidence.id}, ${evidence.startedAt} → ${evidence.finishedAt}: **${evidence.passed ? "every step went as expected" : "SOME STEPS DID NOT GO AS EXPECTED"}**.`,
+    "",
+  ];
   for (const scenario of ["unsafe", "safe"] as const) {
     const steps = evidence.steps.filter((s) => s.scenario === scenario);
     if (!steps.length) continue;
-    lines.push(scenario === "unsafe" ? "## Unsafe: app and column drop in one release" : "## Safe: expand, flag, window, gate, contract", "", "| # | step | outcome | as expected | ms | detail |", "| --- | --- | --- | --- | --- | --- |");
-    for (const s of steps) lines.push(`| ${s.index} | ${s.title} | ${s.outcome} | ${s.ok ? "yes" : "**no**"} | ${s.durationMs} | ${s.detail.replaceAll("|", "\\|").replaceAll("\n", " ")} |`);
+    lines.push(
+      scenario === "unsafe"
+        ? "## Unsafe: app and column drop in one release"
+        : "## Safe: expand, flag, window, gate, contract",
+      "",
+      "| # | step | outcome | as expected | ms | detail |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
+    for (const s of steps)
+      lines.push(
+        `| ${s.index} | ${s.title} | ${s.outcome} | ${s.ok ? "yes" : "**no**"} | ${s.durationMs} | ${s.detail.replaceAll("|", "\\|").replaceAll("\n", " ")} |`,
+      );
     lines.push("");
   }
-  if (evidence.unsafe) lines.push(`App rollback is not data rollback: after the image rollback v1 failed with \`${evidence.unsafe.rollbackError}\`; restoring the backup lost ${evidence.unsafe.lostWrites} writes.`, "");
-  if (evidence.safe) lines.push(`After the contract, rolling back to ${evidence.safe.eligibility.targetVersion} is ${evidence.safe.eligibility.verdict}: ${evidence.safe.eligibility.reasons.join(" ")}`, "");
+  if (evidence.unsafe)
+    lines.push(
+      `App rollback is not data rollback: after the image rollback v1 failed with \`${evidence.unsafe.rollbackError}\`; restoring the backup lost ${evidence.unsafe.lostWrites} writes.`,
+      "",
+    );
+  if (evidence.safe)
+    lines.push(
+      `After the contract, rolling back to ${evidence.safe.eligibility.targetVersion} is ${evidence.safe.eligibility.verdict}: ${evidence.safe.eligibility.reasons.join(" ")}`,
+      "",
+    );
   return lines.join("\n");
 }

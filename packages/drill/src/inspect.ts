@@ -22,15 +22,27 @@ export async function openDrillDatabase(template: TemplateOptions = {}): Promise
     await db.exec("create extension if not exists pg_stat_statements");
     return { db, noStatistics: null };
   } catch (error) {
-    return { db: await freshDrillDatabase(template), noStatistics: `the embedded PGlite could not load pg_stat_statements (${(error as Error).message})` };
+    return {
+      db: await freshDrillDatabase(template),
+      noStatistics: `the embedded PGlite could not load pg_stat_statements (${(error as Error).message})`,
+    };
   }
 }
 
 /** One inspection of the drill's database, as `rollgate inspect` takes it, stamped with `at`. */
-export async function inspectDrill(db: PGlite, scripts: { contract: string; expand: string }, at: Date, windowStart = false): Promise<InspectionFact> {
+export async function inspectDrill(
+  db: PGlite,
+  scripts: { contract: string; expand: string },
+  at: Date,
+  windowStart = false,
+): Promise<InspectionFact> {
   const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-  const query = async <T,>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
-  const summary = await collectInspection(query, { contract: { sql: scripts.contract, checksum: sha(scripts.contract) }, expand: { sql: scripts.expand, checksum: sha(scripts.expand) }, windowStart });
+  const query = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
+  const summary = await collectInspection(query, {
+    contract: { sql: scripts.contract, checksum: sha(scripts.contract) },
+    expand: { sql: scripts.expand, checksum: sha(scripts.expand) },
+    windowStart,
+  });
   const { usage: _usage, ...rest } = summary as Inspection;
   return { id: `drill-${at.getTime()}-${Math.random()}`, receivedAt: at, summary: rest };
 }

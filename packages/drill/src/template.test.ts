@@ -13,7 +13,8 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.endsWith(".bin"));
 /** PGlite starts that ran initdb (those not loaded from a data directory; initdb itself starts a helper too). */
-const initdbs = (create: { mock: { calls: unknown[][] } }) => create.mock.calls.filter(([options]) => !(options as { loadDataDir?: Blob } | undefined)?.loadDataDir).length;
+const initdbs = (create: { mock: { calls: unknown[][] } }) =>
+  create.mock.calls.filter(([options]) => !(options as { loadDataDir?: Blob } | undefined)?.loadDataDir).length;
 
 describe("the drill's initialised cluster", () => {
   it("runs initdb once (dropping clusters of other PGlite versions), then starts every drill database from the cached cluster without it", async () => {

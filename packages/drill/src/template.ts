@@ -28,15 +28,21 @@ const memory = globalThis as typeof globalThis & { [TEMPLATE]?: Promise<Blob> };
 /** A new in-memory PostgreSQL, as initdb leaves it. */
 export async function freshDrillDatabase(options: TemplateOptions & { extensions?: Extensions } = {}): Promise<PGlite> {
   const template = await drillTemplate(options);
-  return PGlite.create({ loadDataDir: template, startParams: DRILL_START_PARAMS, ...(options.extensions ? { extensions: options.extensions } : {}) });
+  return PGlite.create({
+    loadDataDir: template,
+    startParams: DRILL_START_PARAMS,
+    ...(options.extensions ? { extensions: options.extensions } : {}),
+  });
 }
 
 /** The initialised cluster as a gzip tarball: from memory, else the disk cache, else initdb. */
 export function drillTemplate(options: TemplateOptions = {}): Promise<Blob> {
-  memory[TEMPLATE] ??= loadOrBuild(options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir).catch((error: unknown) => {
-    memory[TEMPLATE] = undefined;
-    throw error;
-  });
+  memory[TEMPLATE] ??= loadOrBuild(options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir).catch(
+    (error: unknown) => {
+      memory[TEMPLATE] = undefined;
+      throw error;
+    },
+  );
   return memory[TEMPLATE];
 }
 
@@ -53,7 +59,8 @@ async function loadOrBuild(cacheDir: string | null): Promise<Blob> {
   const file = cacheDir ? cacheFile(cacheDir) : null;
   if (file) {
     const cached = await readFile(file).catch(() => null);
-    if (cached && cached.length > 32 && sha256(cached.subarray(32)).equals(cached.subarray(0, 32))) return gzipBlob(cached.subarray(32));
+    if (cached && cached.length > 32 && sha256(cached.subarray(32)).equals(cached.subarray(0, 32)))
+      return gzipBlob(cached.subarray(32));
   }
   const db = await PGlite.create({ startParams: DRILL_START_PARAMS, initDbStartParams: INITDB_PARAMS });
   let tarball: Buffer;
@@ -70,7 +77,13 @@ async function loadOrBuild(cacheDir: string | null): Promise<Blob> {
       .then(() => rename(partial, file))
       // Clusters of other PGlite versions (an upgrade) would only take up room.
       .then(() => readdir(path.dirname(file)))
-      .then((names) => Promise.all(names.filter((n) => /^drill-template-.*\.bin$/.test(n) && n !== path.basename(file)).map((n) => rm(path.join(path.dirname(file), n), { force: true }))))
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((n) => /^drill-template-.*\.bin$/.test(n) && n !== path.basename(file))
+            .map((n) => rm(path.join(path.dirname(file), n), { force: true })),
+        ),
+      )
       .catch(() => rm(partial, { force: true }));
   }
   return gzipBlob(tarball);
@@ -82,7 +95,9 @@ function cacheFile(cacheDir: string): string | null {
     const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite");
     const manifest = createRequire(entry)("../package.json") as { version?: unknown };
     const flags = createHash("sha256").update(INITDB_PARAMS.join(" ")).digest("hex").slice(0, 8);
-    return typeof manifest.version === "string" ? path.join(cacheDir, `drill-template-pglite-${manifest.version}-${flags}.bin`) : null;
+    return typeof manifest.version === "string"
+      ? path.join(cacheDir, `drill-template-pglite-${manifest.version}-${flags}.bin`)
+      : null;
   } catch {
     return null;
   }

@@ -46,15 +46,19 @@ export async function unsafeScenario(onStep?: (step: Step) => void, template: Te
     await t.step("image rollback to v1 succeeds", "succeeds", async () => "the v1 image is running again");
     await t.step("v1 cannot read its data: the column it needs is gone", "fails", () => v1.healthCheck(db, false));
     await t.step("v1 cannot take sign-ups either", "fails", () => v1.signUp(db, "after-rollback@example.com", false));
-    await t.step(`data rollback means restoring the backup: ${writesAfterBackup} writes since it are lost`, "succeeds", async () => {
-      const { rows } = await db.query<{ n: number }>("select count(*)::int as n from users");
-      const before = rows[0]!.n;
-      await db.close();
-      db = await PGlite.create({ loadDataDir: backup, startParams: DRILL_START_PARAMS });
-      const restored = (await db.query<{ n: number }>("select count(*)::int as n from users")).rows[0]!.n;
-      await v1.healthCheck(db, false);
-      return `restored: ${restored} users instead of ${before}; ${before - restored} sign-ups lost; v1 healthy again`;
-    });
+    await t.step(
+      `data rollback means restoring the backup: ${writesAfterBackup} writes since it are lost`,
+      "succeeds",
+      async () => {
+        const { rows } = await db.query<{ n: number }>("select count(*)::int as n from users");
+        const before = rows[0]!.n;
+        await db.close();
+        db = await PGlite.create({ loadDataDir: backup, startParams: DRILL_START_PARAMS });
+        const restored = (await db.query<{ n: number }>("select count(*)::int as n from users")).rows[0]!.n;
+        await v1.healthCheck(db, false);
+        return `restored: ${restored} users instead of ${before}; ${before - restored} sign-ups lost; v1 healthy again`;
+      },
+    );
     return { steps: t.steps, lostWrites: writesAfterBackup };
   } finally {
     await db.close().catch(() => {});

@@ -12,7 +12,11 @@ function capture(level: "info" | "debug" = "info") {
       done();
     },
   });
-  return { logger: createLogger({ level, destination }), lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger: createLogger({ level, destination }),
+    lines,
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe("logger", () => {
@@ -42,14 +46,32 @@ describe("logger", () => {
   it("never writes credentials, cookies, signatures or a query string", () => {
     const { logger, lines } = capture();
     const url = "https://rollgate.example/api/v1/events?token=QUERY-SECRET-1&x=2";
-    logger.info({
-      path: pathOf(url),
-      headers: { authorization: "Bearer rg_TOKEN-SECRET-2", cookie: "next-auth.session-token=COOKIE-SECRET-3", "webhook-signature": "v1,SIG-SECRET-4", "set-cookie": "a=COOKIE-SECRET-5" },
-      token: "TOKEN-SECRET-6",
-      body: { password: "PASSWORD-SECRET-7", secret: "whsec_SECRET-8" },
-    }, "request");
+    logger.info(
+      {
+        path: pathOf(url),
+        headers: {
+          authorization: "Bearer rg_TOKEN-SECRET-2",
+          cookie: "next-auth.session-token=COOKIE-SECRET-3",
+          "webhook-signature": "v1,SIG-SECRET-4",
+          "set-cookie": "a=COOKIE-SECRET-5",
+        },
+        token: "TOKEN-SECRET-6",
+        body: { password: "PASSWORD-SECRET-7", secret: "whsec_SECRET-8" },
+      },
+      "request",
+    );
     const text = lines.join("\n");
-    for (const secret of ["QUERY-SECRET-1", "TOKEN-SECRET-2", "COOKIE-SECRET-3", "SIG-SECRET-4", "COOKIE-SECRET-5", "TOKEN-SECRET-6", "PASSWORD-SECRET-7", "SECRET-8"]) expect(text).not.toContain(secret);
+    for (const secret of [
+      "QUERY-SECRET-1",
+      "TOKEN-SECRET-2",
+      "COOKIE-SECRET-3",
+      "SIG-SECRET-4",
+      "COOKIE-SECRET-5",
+      "TOKEN-SECRET-6",
+      "PASSWORD-SECRET-7",
+      "SECRET-8",
+    ])
+      expect(text).not.toContain(secret);
     expect(text).toContain('"path":"/api/v1/events"');
     expect(text).toContain("[redacted]");
   });
@@ -58,7 +80,8 @@ describe("logger", () => {
 describe("request id", () => {
   it("keeps a well-formed incoming id and replaces anything else", () => {
     expect(acceptRequestId("3f1c2a4e-0d7b-4c1e-9a2b-5e6f7a8b9c0d")).toBe("3f1c2a4e-0d7b-4c1e-9a2b-5e6f7a8b9c0d");
-    for (const bad of [null, "", "short", "has space in it", "x".repeat(129), 'quote"injection', "line\nbreak-in-id"]) expect(acceptRequestId(bad)).toMatch(/^[0-9a-f-]{36}$/);
+    for (const bad of [null, "", "short", "has space in it", "x".repeat(129), 'quote"injection', "line\nbreak-in-id"])
+      expect(acceptRequestId(bad)).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
@@ -66,6 +89,9 @@ describe("LOG_LEVEL", () => {
   it("defaults to info, accepts a level in any case, and reports a wrong one", () => {
     expect(readLogLevel({})).toEqual({ level: "info" });
     expect(readLogLevel({ LOG_LEVEL: "DEBUG" })).toEqual({ level: "debug" });
-    expect(readLogLevel({ LOG_LEVEL: "verbose" })).toMatchObject({ level: "info", problem: expect.stringContaining("verbose") });
+    expect(readLogLevel({ LOG_LEVEL: "verbose" })).toMatchObject({
+      level: "info",
+      problem: expect.stringContaining("verbose"),
+    });
   });
 });

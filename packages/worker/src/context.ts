@@ -26,4 +26,12 @@ export interface WorkerConfig {
   notificationMaxAttempts: number;
 }
 
-export const DEFAULT_WORKER_CONFIG: WorkerConfig = { tickSeconds: 5, snapshotRetentionDays: 90, rateLimitRetentionSeconds: 3600, queryConcurrency: 16, publicUrl: "http://localhost:3000", notificationBackoffMs: 1000, notificationMaxAttempts: 10 };
+export const DEFAULT_WORKER_CONFIG: WorkerConfig = {
+  tickSeconds: 5,
+  snapshotRetentionDays: 90,
+  rateLimitRetentionSeconds: 3600,
+  queryConcurrency: 16,
+  publicUrl: "http://localhost:3000",
+  notificationBackoffMs: 1000,
+  notificationMaxAttempts: 10,
+};

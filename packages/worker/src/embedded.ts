@@ -14,7 +14,10 @@ export interface RunningWorker {
  * conditional update of `next_run_at`), so even two loops would run it once per period; a
  * failure books the next attempt with a doubling backoff.
  */
-export function startEmbeddedWorker(ctx: JobContext, options: { pollMs?: number; onOutcome?: (o: JobOutcome) => void } = {}): RunningWorker {
+export function startEmbeddedWorker(
+  ctx: JobContext,
+  options: { pollMs?: number; onOutcome?: (o: JobOutcome) => void } = {},
+): RunningWorker {
   let current: Promise<void> | null = null;
   let stopped = false;
   const failures = new Map<string, number>();
@@ -31,8 +34,12 @@ export function startEmbeddedWorker(ctx: JobContext, options: { pollMs?: number;
       const outcome = await runRecorded(job, ctx, options.onOutcome);
       const n = outcome.ok ? 0 : (failures.get(job.name) ?? 0) + 1;
       failures.set(job.name, n);
-      if (!outcome.ok) await scheduleRun(ctx.db, job.name, new Date(ctx.now().getTime() + backoffSeconds(period, n) * 1000)).catch(() => {});
-      else if (outcome.nextRunAt && outcome.nextRunAt.getTime() < now.getTime() + period * 1000) await scheduleRun(ctx.db, job.name, outcome.nextRunAt).catch(() => {});
+      if (!outcome.ok)
+        await scheduleRun(ctx.db, job.name, new Date(ctx.now().getTime() + backoffSeconds(period, n) * 1000)).catch(
+          () => {},
+        );
+      else if (outcome.nextRunAt && outcome.nextRunAt.getTime() < now.getTime() + period * 1000)
+        await scheduleRun(ctx.db, job.name, outcome.nextRunAt).catch(() => {});
     }
   };
   const timer = setInterval(() => {

@@ -6,13 +6,26 @@ const schema = z.object({
   /** `0` keeps the web server from running jobs (run `rollgate worker` instead). */
   ROLLGATE_WORKER: z.enum(["0", "1"]).default("1"),
   ROLLGATE_WORKER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(DEFAULT_WORKER_CONFIG.tickSeconds),
-  ROLLGATE_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_WORKER_CONFIG.snapshotRetentionDays),
+  ROLLGATE_SNAPSHOT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_WORKER_CONFIG.snapshotRetentionDays),
   /** Notifications link to pages under the dashboard's public URL. */
   NEXTAUTH_URL: z.url().default(DEFAULT_WORKER_CONFIG.publicUrl),
-  ROLLGATE_NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(DEFAULT_WORKER_CONFIG.notificationBackoffMs),
+  ROLLGATE_NOTIFICATION_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(DEFAULT_WORKER_CONFIG.notificationBackoffMs),
 });
 
-export function readWorkerEnv(source: Record<string, string | undefined> = process.env): { enabled: boolean; config: Partial<WorkerConfig> } {
+export function readWorkerEnv(source: Record<string, string | undefined> = process.env): {
+  enabled: boolean;
+  config: Partial<WorkerConfig>;
+} {
   const parsed = schema.safeParse({
     ROLLGATE_WORKER: source.ROLLGATE_WORKER || undefined,
     ROLLGATE_WORKER_TICK_SECONDS: source.ROLLGATE_WORKER_TICK_SECONDS || undefined,
@@ -20,7 +33,18 @@ export function readWorkerEnv(source: Record<string, string | undefined> = proce
     NEXTAUTH_URL: source.NEXTAUTH_URL || undefined,
     ROLLGATE_NOTIFICATION_BACKOFF_MS: source.ROLLGATE_NOTIFICATION_BACKOFF_MS || undefined,
   });
-  if (!parsed.success) throw new Error(`Invalid worker configuration (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}). See .env.example.`);
+  if (!parsed.success)
+    throw new Error(
+      `Invalid worker configuration (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}). See .env.example.`,
+    );
   const e = parsed.data;
-  return { enabled: e.ROLLGATE_WORKER === "1", config: { tickSeconds: e.ROLLGATE_WORKER_TICK_SECONDS, snapshotRetentionDays: e.ROLLGATE_SNAPSHOT_RETENTION_DAYS, publicUrl: e.NEXTAUTH_URL, notificationBackoffMs: e.ROLLGATE_NOTIFICATION_BACKOFF_MS } };
+  return {
+    enabled: e.ROLLGATE_WORKER === "1",
+    config: {
+      tickSeconds: e.ROLLGATE_WORKER_TICK_SECONDS,
+      snapshotRetentionDays: e.ROLLGATE_SNAPSHOT_RETENTION_DAYS,
+      publicUrl: e.NEXTAUTH_URL,
+      notificationBackoffMs: e.ROLLGATE_NOTIFICATION_BACKOFF_MS,
+    },
+  };
 }

@@ -9,7 +9,12 @@ const SAMPLE = "sample_slos";
 
 // graphile-worker reports every completed task at info: routine here, so one level down. Its
 // metadata (task payloads, the connection) is not logged.
-const LEVEL: Record<string, "error" | "warn" | "debug" | "trace"> = { error: "error", warning: "warn", info: "debug", debug: "trace" };
+const LEVEL: Record<string, "error" | "warn" | "debug" | "trace"> = {
+  error: "error",
+  warning: "warn",
+  info: "debug",
+  debug: "trace",
+};
 
 /**
  * The worker on PostgreSQL: graphile-worker, beside the web server in every replica (or alone
@@ -20,7 +25,10 @@ const LEVEL: Record<string, "error" | "warn" | "debug" | "trace"> = { error: "er
  * A crontab job that fails is retried with graphile-worker's exponential backoff; the
  * sampling round records its failure and comes back after a doubling delay.
  */
-export async function startGraphileWorker(ctx: JobContext, options: { connectionString: string; onOutcome?: (o: JobOutcome) => void; concurrency?: number }): Promise<RunningWorker> {
+export async function startGraphileWorker(
+  ctx: JobContext,
+  options: { connectionString: string; onOutcome?: (o: JobOutcome) => void; concurrency?: number },
+): Promise<RunningWorker> {
   let failures = 0;
   const taskList: TaskList = {};
   for (const job of JOBS) {
@@ -48,15 +56,23 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     failures = outcome.ok ? 0 : failures + 1;
     // The next round: at the next slot boundary of any source (a little after it), at most a tick away; after a failure, a doubling backoff.
     const tick = Date.now() + ctx.config.tickSeconds * 1000;
-    const runAt = outcome.ok ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick) : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
+    const runAt = outcome.ok
+      ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick)
+      : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
     await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 });
   }) satisfies Task;
   const selfScheduled = JOBS.filter((j) => !j.cron).map((j) => j.name);
   taskList.kick_sampling = (async (_payload, helpers) => {
-    for (const name of selfScheduled) await helpers.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+    for (const name of selfScheduled)
+      await helpers.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   }) satisfies Task;
 
-  const cron = JOBS.filter((j) => j.cron).map((j) => ({ task: j.name, match: j.cron!, identifier: j.name, options: { maxAttempts: 5, backfillPeriod: 0 } }));
+  const cron = JOBS.filter((j) => j.cron).map((j) => ({
+    task: j.name,
+    match: j.cron!,
+    identifier: j.name,
+    options: { maxAttempts: 5, backfillPeriod: 0 },
+  }));
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency ?? 2,
@@ -65,10 +81,14 @@ export async function startGraphileWorker(ctx: JobContext, options: { connection
     // Sampling rounds are scheduled to the second; graphile-worker finds future jobs by polling.
     pollInterval: Math.min(1000, ctx.config.tickSeconds * 500),
     taskList,
-    parsedCronItems: parseCronItems([...cron, { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } }]),
+    parsedCronItems: parseCronItems([
+      ...cron,
+      { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } },
+    ]),
     logger: new Logger(() => (level, message) => log()[LEVEL[level] ?? "warn"]({ source: "graphile-worker" }, message)),
   });
-  for (const name of selfScheduled) await runner.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+  for (const name of selfScheduled)
+    await runner.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   return {
     kind: "graphile",
     stop: () => runner.stop(),

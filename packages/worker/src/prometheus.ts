@@ -14,20 +14,31 @@ export interface PrometheusTarget {
   timeoutSeconds: number;
 }
 
-export async function instantQuery(target: PrometheusTarget, query: string, at: Date, fetchImpl: typeof fetch = fetch): Promise<QueryResult> {
+export async function instantQuery(
+  target: PrometheusTarget,
+  query: string,
+  at: Date,
+  fetchImpl: typeof fetch = fetch,
+): Promise<QueryResult> {
   const url = new URL("api/v1/query", target.url.endsWith("/") ? target.url : `${target.url}/`);
   url.searchParams.set("query", query);
   url.searchParams.set("time", (at.getTime() / 1000).toFixed(3));
   url.searchParams.set("timeout", `${target.timeoutSeconds}s`);
   const headers: Record<string, string> = { accept: "application/json" };
   if (target.auth === "bearer" && target.secret) headers.authorization = `Bearer ${target.secret}`;
-  if (target.auth === "basic") headers.authorization = `Basic ${Buffer.from(`${target.username ?? ""}:${target.secret ?? ""}`).toString("base64")}`;
+  if (target.auth === "basic")
+    headers.authorization = `Basic ${Buffer.from(`${target.username ?? ""}:${target.secret ?? ""}`).toString("base64")}`;
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(target.timeoutSeconds * 1000), redirect: "error" });
+    response = await fetchImpl(url, {
+      headers,
+      signal: AbortSignal.timeout(target.timeoutSeconds * 1000),
+      redirect: "error",
+    });
   } catch (error) {
     const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError") return { ok: false, error: `query timed out after ${target.timeoutSeconds} s` };
+    if (name === "TimeoutError" || name === "AbortError")
+      return { ok: false, error: `query timed out after ${target.timeoutSeconds} s` };
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return { ok: false, error: `Prometheus did not answer (${cause ?? (error as Error).message})` };
   }
@@ -37,9 +48,23 @@ export async function instantQuery(target: PrometheusTarget, query: string, at: 
   } catch {
     return { ok: false, error: `Prometheus answered HTTP ${response.status} without JSON` };
   }
-  const answer = body as { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: unknown } };
-  if (response.status === 401 || response.status === 403) return { ok: false, error: `Prometheus refused the credentials (HTTP ${response.status})` };
-  if (answer.status !== "success") return { ok: false, error: `query failed: ${answer.errorType ? `${answer.errorType}: ` : ""}${answer.error ?? `HTTP ${response.status}`}`.slice(0, 500) };
+  const answer = body as {
+    status?: string;
+    error?: string;
+    errorType?: string;
+    data?: { resultType?: string; result?: unknown };
+  };
+  if (response.status === 401 || response.status === 403)
+    return { ok: false, error: `Prometheus refused the credentials (HTTP ${response.status})` };
+  if (answer.status !== "success")
+    return {
+      ok: false,
+      error:
+        `query failed: ${answer.errorType ? `${answer.errorType}: ` : ""}${answer.error ?? `HTTP ${response.status}`}`.slice(
+          0,
+          500,
+        ),
+    };
   return valueOf(answer.data?.resultType, answer.data?.result);
 }
 
@@ -48,7 +73,8 @@ function valueOf(type: string | undefined, result: unknown): QueryResult {
   if (type === "scalar") sample = result;
   else if (type === "vector" && Array.isArray(result)) {
     if (result.length === 0) return { ok: false, error: "query returned no series" };
-    if (result.length > 1) return { ok: false, error: `query returned ${result.length} series; it must return exactly one` };
+    if (result.length > 1)
+      return { ok: false, error: `query returned ${result.length} series; it must return exactly one` };
     sample = (result[0] as { value?: unknown }).value;
   } else return { ok: false, error: `query returned a ${type ?? "unknown"} result; it must return one series` };
   const raw = Array.isArray(sample) ? sample[1] : undefined;

@@ -46,7 +46,17 @@ const port = await listen();
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function context(clock: { at: Date }): JobContext {
-  return { db, now: () => clock.at, secretKey: SECRET_KEY, config: { ...DEFAULT_WORKER_CONFIG, publicUrl: "https://rollgate.example.com", notificationBackoffMs: 1000, notificationMaxAttempts: 5 } };
+  return {
+    db,
+    now: () => clock.at,
+    secretKey: SECRET_KEY,
+    config: {
+      ...DEFAULT_WORKER_CONFIG,
+      publicUrl: "https://rollgate.example.com",
+      notificationBackoffMs: 1000,
+      notificationMaxAttempts: 5,
+    },
+  };
 }
 
 async function subscribed(kind: "slack" | "webhook", path: string) {
@@ -70,7 +80,14 @@ async function subscribed(kind: "slack" | "webhook", path: string) {
         type,
         key,
         now: at,
-        payload: notificationPayload({ type, service: made.service.slug, environment: "staging", release: "rel-1", summary: "ci-7 took the contract lease.", at }) as unknown as Record<string, unknown>,
+        payload: notificationPayload({
+          type,
+          service: made.service.slug,
+          environment: "staging",
+          release: "rel-1",
+          summary: "ci-7 took the contract lease.",
+          at,
+        }) as unknown as Record<string, unknown>,
       }),
     );
   return { ...made, sub, secret, raise };
@@ -85,7 +102,10 @@ describe("delivering notifications", () => {
     expect(await s.raise("lease.taken", "lease:1", clock.at)).toBe(1);
     expect(await s.raise("lease.taken", "lease:1", clock.at)).toBe(0); // the same event again: deduplicated
     const ctx = context(clock);
-    const [row] = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, s.sub.id));
+    const [row] = await db
+      .select()
+      .from(notificationDeliveries)
+      .where(eq(notificationDeliveries.subscriptionId, s.sub.id));
 
     await deliverNotifications(ctx);
     await deliverNotifications(ctx); // not due yet: the retry waits about a second
@@ -104,10 +124,15 @@ describe("delivering notifications", () => {
     expect(state).toMatchObject({ status: "delivered", attempts: 3, lastError: null });
     const delivered = mine[2]!;
     expect(delivered.headers["webhook-id"]).toBe(row!.id);
-    const verified = new Webhook(s.secret).verify(delivered.body, delivered.headers as Record<string, string>) as { type: string; data: { url: string } };
+    const verified = new Webhook(s.secret).verify(delivered.body, delivered.headers as Record<string, string>) as {
+      type: string;
+      data: { url: string };
+    };
     expect(verified.type).toBe("lease.taken");
     expect(verified.data.url).toBe(`https://rollgate.example.com/rollouts/${s.service.slug}/staging/rel-1`);
-    expect(() => new Webhook(newSigningSecret()).verify(delivered.body, delivered.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(newSigningSecret()).verify(delivered.body, delivered.headers as Record<string, string>),
+    ).toThrow();
   });
 
   it("sends a Slack subscription a Block Kit message within the limits", async () => {
@@ -134,13 +159,18 @@ describe("delivering notifications", () => {
       await deliverNotifications(ctx);
       clock.at = new Date(clock.at.getTime() + 60_000);
     }
-    const [row] = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, s.sub.id));
+    const [row] = await db
+      .select()
+      .from(notificationDeliveries)
+      .where(eq(notificationDeliveries.subscriptionId, s.sub.id));
     expect(row).toMatchObject({ status: "failed", attempts: 5 });
     expect(received.filter((r) => r.path === path)).toHaveLength(5);
     failFirst.set(path, 0);
     expect(await retryDeliveryNow(db, row!.id, clock.at)).toBe(true);
     await deliverNotifications(ctx);
-    expect((await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.id, row!.id)))[0]).toMatchObject({ status: "delivered" });
+    expect(
+      (await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.id, row!.id)))[0],
+    ).toMatchObject({ status: "delivered" });
   });
 
   it("backs off exponentially with bounded jitter", () => {

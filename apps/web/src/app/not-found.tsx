@@ -8,7 +8,10 @@ export default function NotFound() {
   return (
     <div className="space-y-3">
       <h1 className="text-2xl font-semibold">Not found</h1>
-      <p>Rollgate has nothing at this address: no such service, environment or release. Check the link, or find the rollout on the overview.</p>
+      <p>
+        Rollgate has nothing at this address: no such service, environment or release. Check the link, or find the
+        rollout on the overview.
+      </p>
       <Link className="underline" href="/">
         Go to the overview
       </Link>

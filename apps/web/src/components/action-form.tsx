@@ -23,7 +23,10 @@ export function ActionForm({ action, hidden, submit, children, tone = "plain" }:
     const data = new FormData(event.currentTarget, submitter);
     startTransition(() => send(data));
   };
-  const button = tone === "danger" ? "bg-red-700 text-white hover:bg-red-800" : "bg-slate-900 text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900";
+  const button =
+    tone === "danger"
+      ? "bg-red-700 text-white hover:bg-red-800"
+      : "bg-slate-900 text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900";
   return (
     <form onSubmit={onSubmit} className="space-y-3">
       {Object.entries(hidden).map(([name, value]) => (
@@ -31,7 +34,10 @@ export function ActionForm({ action, hidden, submit, children, tone = "plain" }:
       ))}
       {children}
       {submit ? (
-        <button disabled={pending} className={`rounded px-3 py-1.5 text-sm font-medium focus-visible:ring-2 focus-visible:ring-sky-500 disabled:opacity-60 ${button}`}>
+        <button
+          disabled={pending}
+          className={`rounded px-3 py-1.5 text-sm font-medium focus-visible:ring-2 focus-visible:ring-sky-500 disabled:opacity-60 ${button}`}
+        >
           {submit}
         </button>
       ) : null}
@@ -50,7 +56,11 @@ export function ActionForm({ action, hidden, submit, children, tone = "plain" }:
         </ul>
       ) : null}
       {state.reveal ? (
-        <dl role="status" aria-label="Shown once" className="space-y-1 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+        <dl
+          role="status"
+          aria-label="Shown once"
+          className="space-y-1 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
+        >
           <dt className="font-medium">Copy these now: Rollgate cannot show them again.</dt>
           {Object.entries(state.reveal).map(([k, v]) => (
             <dd key={k}>

@@ -32,7 +32,17 @@ export function useServerNow(serverIso: string): number {
  * Time left until `until`. At zero, `onEnd` runs once (by default the page's server data is
  * fetched again), so what depended on the time updates without a reload.
  */
-export function Countdown({ until, serverNow, label = "left", onEnd }: { until: string; serverNow: string; label?: string; onEnd?: () => void }) {
+export function Countdown({
+  until,
+  serverNow,
+  label = "left",
+  onEnd,
+}: {
+  until: string;
+  serverNow: string;
+  label?: string;
+  onEnd?: () => void;
+}) {
   const router = useRouter();
   const now = useServerNow(serverNow);
   const left = Date.parse(until) - now;

@@ -5,7 +5,17 @@ import type { ReactNode } from "react";
  * narrow screen the table scrolls sideways inside its own box (reachable by keyboard), so the
  * page itself never does.
  */
-export function DataTable({ caption, headers, children, showCaption = false }: { caption: string; headers: string[]; children: ReactNode; showCaption?: boolean }) {
+export function DataTable({
+  caption,
+  headers,
+  children,
+  showCaption = false,
+}: {
+  caption: string;
+  headers: string[];
+  children: ReactNode;
+  showCaption?: boolean;
+}) {
   return (
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full text-left text-sm">

@@ -29,7 +29,10 @@ export function LiveStatus({ dataAt, serverNow, failed }: { dataAt: string; serv
   if (online && !stale) return <span className="text-xs text-slate-500 dark:text-slate-400">live</span>;
   const asOf = `${utc(dataAt, true).slice(11)} UTC`;
   return (
-    <span role="status" className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+    <span
+      role="status"
+      className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+    >
       {online ? `stale since ${asOf}: retrying` : `offline: showing ${asOf}`}
     </span>
   );

@@ -22,9 +22,21 @@ function inViewerZone(iso: string, withSeconds: boolean): string {
  * A time in the viewer's own time zone, with UTC on hover. The server does not know the
  * viewer's zone, so the first render (and a page without JavaScript) shows UTC, labelled.
  */
-export function LocalTime({ at, seconds = false, className }: { at: Date | string; seconds?: boolean; className?: string }) {
+export function LocalTime({
+  at,
+  seconds = false,
+  className,
+}: {
+  at: Date | string;
+  seconds?: boolean;
+  className?: string;
+}) {
   const iso = typeof at === "string" ? at : at.toISOString();
-  const hydrated = useSyncExternalStore(noChange, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    noChange,
+    () => true,
+    () => false,
+  );
   return (
     <time dateTime={iso} title={`${utc(iso, true)} UTC`} className={className}>
       {hydrated ? inViewerZone(iso, seconds) : `${utc(iso, seconds)} UTC`}

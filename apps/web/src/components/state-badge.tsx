@@ -11,5 +11,9 @@ const tone: Record<string, string> = {
 /** A rollout state as a readable pill (`rolling_out` → "rolling out"). */
 export function StateBadge({ state }: { state: string }) {
   const classes = tone[state] ?? "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200";
-  return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${classes}`}>{state.replaceAll("_", " ")}</span>;
+  return (
+    <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${classes}`}>
+      {state.replaceAll("_", " ")}
+    </span>
+  );
 }

@@ -12,7 +12,10 @@ export async function UserMenu() {
   return (
     <span className="ml-auto flex items-center gap-3 text-sm">
       <span>
-        {user.name ?? user.email} <span className="text-slate-500 dark:text-slate-400">({user.roles.map((r) => r.role.replace("_", " ")).join(", ") || "no role yet"})</span>
+        {user.name ?? user.email}{" "}
+        <span className="text-slate-500 dark:text-slate-400">
+          ({user.roles.map((r) => r.role.replace("_", " ")).join(", ") || "no role yet"})
+        </span>
       </span>
       <a href="/api/auth/signout" className="underline-offset-2 hover:underline">
         Sign out

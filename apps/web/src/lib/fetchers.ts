@@ -35,7 +35,13 @@ export interface OverviewJson {
     environments: Array<{
       id: string;
       name: string;
-      rollout: { release: string; title: string; state: string; current_version: string | null; flag_percent: number } | null;
+      rollout: {
+        release: string;
+        title: string;
+        state: string;
+        current_version: string | null;
+        flag_percent: number;
+      } | null;
       gate: GateSummaryJson | null;
     }>;
   }>;
@@ -60,7 +66,11 @@ export const gateQueries = {
   verdict: (keys: RolloutKeys) =>
     queryOptions({
       queryKey: ["gate", keys.service, keys.environment, keys.release],
-      queryFn: () => getJson<GateJson>(`/api/dashboard/gate/${encodeURIComponent(keys.service)}/${encodeURIComponent(keys.environment)}/${encodeURIComponent(keys.release)}`, "the gate"),
+      queryFn: () =>
+        getJson<GateJson>(
+          `/api/dashboard/gate/${encodeURIComponent(keys.service)}/${encodeURIComponent(keys.environment)}/${encodeURIComponent(keys.release)}`,
+          "the gate",
+        ),
       refetchInterval: 15_000,
     }),
 };

@@ -1,6 +1,13 @@
 "use client";
 
-import { useQuery, useQueryClient, type DefinedUseQueryResult, type QueryFunction, type QueryKey, type UseQueryOptions } from "@tanstack/react-query";
+import {
+  useQuery,
+  useQueryClient,
+  type DefinedUseQueryResult,
+  type QueryFunction,
+  type QueryKey,
+  type UseQueryOptions,
+} from "@tanstack/react-query";
 import { useEffect } from "react";
 
 /**
@@ -8,7 +15,10 @@ import { useEffect } from "react";
  * a fresh server render (after an approval, say) can be newer than the cache, and then it
  * wins. Only a new render matters here, so the effect keys on its time alone.
  */
-export function useSeededQuery<T extends { now: string }, K extends QueryKey>(options: Omit<UseQueryOptions<T, Error, T, K>, "queryFn"> & { queryFn?: QueryFunction<T, K> }, initial: T): DefinedUseQueryResult<T, Error> {
+export function useSeededQuery<T extends { now: string }, K extends QueryKey>(
+  options: Omit<UseQueryOptions<T, Error, T, K>, "queryFn"> & { queryFn?: QueryFunction<T, K> },
+  initial: T,
+): DefinedUseQueryResult<T, Error> {
   const client = useQueryClient();
   // initialData is always given, so data is always defined (the overload that says so cannot
   // see through a generic T).

@@ -31,18 +31,42 @@ const schema = z.object({
   ROLLGATE_GITHUB_POLL_SECONDS: z.coerce.number().positive().default(15),
 });
 
-export type WebEnv = z.infer<typeof schema> & { secretKey: string; credentialsLogin: boolean; adminEmails: string[]; publicWallboard: boolean };
+export type WebEnv = z.infer<typeof schema> & {
+  secretKey: string;
+  credentialsLogin: boolean;
+  adminEmails: string[];
+  publicWallboard: boolean;
+};
 let cached: WebEnv | undefined;
 
 export function env(): WebEnv {
   if (!cached) {
-    const web = schema.parse({ ...process.env, ROLLGATE_METRICS_TOKEN: process.env.ROLLGATE_METRICS_TOKEN || undefined });
+    const web = schema.parse({
+      ...process.env,
+      ROLLGATE_METRICS_TOKEN: process.env.ROLLGATE_METRICS_TOKEN || undefined,
+    });
     const secretKey = readDbEnv().ROLLGATE_SECRET_KEY;
-    if (web.NODE_ENV === "production" && secretKey === DEVELOPMENT_SECRET_KEY && web.ROLLGATE_ALLOW_DEV_SECRET_KEY !== "1")
-      throw new Error("ROLLGATE_SECRET_KEY must be set in production: it encrypts the webhook signing secrets (see .env.example).");
-    const credentialsLogin = web.ROLLGATE_CREDENTIALS_LOGIN ? web.ROLLGATE_CREDENTIALS_LOGIN === "1" : web.NODE_ENV !== "production";
-    const adminEmails = web.ROLLGATE_ADMIN_EMAILS.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
-    cached = { ...web, secretKey, credentialsLogin, adminEmails, publicWallboard: web.ROLLGATE_PUBLIC_WALLBOARD === "1" };
+    if (
+      web.NODE_ENV === "production" &&
+      secretKey === DEVELOPMENT_SECRET_KEY &&
+      web.ROLLGATE_ALLOW_DEV_SECRET_KEY !== "1"
+    )
+      throw new Error(
+        "ROLLGATE_SECRET_KEY must be set in production: it encrypts the webhook signing secrets (see .env.example).",
+      );
+    const credentialsLogin = web.ROLLGATE_CREDENTIALS_LOGIN
+      ? web.ROLLGATE_CREDENTIALS_LOGIN === "1"
+      : web.NODE_ENV !== "production";
+    const adminEmails = web.ROLLGATE_ADMIN_EMAILS.split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean);
+    cached = {
+      ...web,
+      secretKey,
+      credentialsLogin,
+      adminEmails,
+      publicWallboard: web.ROLLGATE_PUBLIC_WALLBOARD === "1",
+    };
   }
   return cached;
 }

@@ -8,7 +8,9 @@ vi.mock("server-only", () => ({}));
 const { AppError, errorResponse } = await import("./errors");
 
 // The database the run targets: PostgreSQL when DATABASE_URL is set, else PGlite.
-const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 1 } : { dataDir: "memory://" });
+const handle = await openDatabase(
+  process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 1 } : { dataDir: "memory://" },
+);
 afterAll(() => handle.close());
 
 /** Everything `errorResponse` logs while answering `error`. */
@@ -48,7 +50,9 @@ describe("finding 14: database errors are logged without query parameters or val
 
   it("finding 14: a unique violation logs its constraint, not the duplicate value in its detail", async () => {
     const secret = `rg_${randomUUID()}`;
-    await handle.db.execute(sql`create temporary table if not exists finding_14 (token_hash text constraint finding_14_hash unique)`);
+    await handle.db.execute(
+      sql`create temporary table if not exists finding_14 (token_hash text constraint finding_14_hash unique)`,
+    );
     await handle.db.execute(sql`insert into finding_14 values (${secret})`);
     const error = await failure(handle.db.execute(sql`insert into finding_14 values (${secret})`));
     const { output } = await logged(error);

@@ -37,12 +37,23 @@ export class AppError extends Error {
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
     return Response.json(
-      { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } satisfies ErrorResponse,
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        },
+      } satisfies ErrorResponse,
       { status: error.status, headers: error.headers },
     );
   }
   logError("unhandled error", error);
-  return Response.json({ error: { code: "internal", message: "Rollgate could not complete the request; it has been logged." } } satisfies ErrorResponse, { status: 500 });
+  return Response.json(
+    {
+      error: { code: "internal", message: "Rollgate could not complete the request; it has been logged." },
+    } satisfies ErrorResponse,
+    { status: 500 },
+  );
 }
 
 /**
@@ -72,7 +83,12 @@ function describeOne(error: unknown): Described {
   if (!(error instanceof Error)) return { kind: typeof error };
   const e = error as Error & Record<string, unknown>;
   const text = (key: string) => (typeof e[key] === "string" ? (e[key] as string) : undefined);
-  const frames = (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 8).join("\n") || undefined;
+  const frames =
+    (e.stack ?? "")
+      .split("\n")
+      .filter((line) => /^\s+at /.test(line))
+      .slice(0, 8)
+      .join("\n") || undefined;
   // A PostgreSQL error (postgres.js's PostgresError or PGlite's DatabaseError).
   if (typeof e.severity === "string" && typeof e.code === "string") {
     return {
@@ -89,7 +105,13 @@ function describeOne(error: unknown): Described {
   }
   // Drizzle's wrapper: its message is the query and its parameters; the cause says what failed.
   if ("params" in e && "query" in e) return { kind: "query failed", name: e.name, stack: frames };
-  return { kind: "error", name: e.name, code: typeof e.code === "string" ? e.code : undefined, message: e.message, stack: frames };
+  return {
+    kind: "error",
+    name: e.name,
+    code: typeof e.code === "string" ? e.code : undefined,
+    message: e.message,
+    stack: frames,
+  };
 }
 
 /** PostgreSQL quotes both names and values ("invalid input syntax for type uuid: \"…\""). */

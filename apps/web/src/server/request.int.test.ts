@@ -11,7 +11,9 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 vi.mock("server-only", () => ({}));
 const { inRequest } = await import("./request");
 
-const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" });
+const handle = await openDatabase(
+  process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" },
+);
 await migrateDatabase(handle);
 afterAll(() => handle.close());
 const { db } = handle;
@@ -19,7 +21,16 @@ const { db } = handle;
 /** A handler that, like every use case, writes an audit entry and logs on the way. */
 const handler = inRequest("test", async (request: Request) => {
   const subjectId = randomUUID();
-  await db.transaction((tx) => appendAudit(tx, { at: new Date(), actorType: "system", actorId: "test", action: "test.request", subjectType: "test", subjectId }));
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      at: new Date(),
+      actorType: "system",
+      actorId: "test",
+      action: "test.request",
+      subjectType: "test",
+      subjectId,
+    }),
+  );
   log().info({ headers: Object.fromEntries(request.headers) }, "handling");
   return Response.json({ subjectId }, { status: 202 });
 });
@@ -27,9 +38,17 @@ const handler = inRequest("test", async (request: Request) => {
 async function call(headers: Record<string, string>) {
   const logs = captureLogs("info");
   try {
-    const response = await handler(new Request("https://rollgate.example/api/v1/events?token=QUERY-SECRET&service=billing", { method: "POST", headers }));
+    const response = await handler(
+      new Request("https://rollgate.example/api/v1/events?token=QUERY-SECRET&service=billing", {
+        method: "POST",
+        headers,
+      }),
+    );
     const { subjectId } = (await response.json()) as { subjectId: string };
-    const [entry] = await db.select({ data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.subjectId, subjectId));
+    const [entry] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.subjectId, subjectId));
     return { response, records: logs.records(), text: logs.text(), audit: entry!.data as Record<string, unknown> };
   } finally {
     logs.restore();
@@ -41,7 +60,13 @@ describe("one request id from the request to its log lines and audit entries", (
     const requestId = `ci-${randomUUID()}`;
     const { records, audit } = await call({ "x-request-id": requestId });
     expect(records.map((r) => r.requestId)).toEqual([requestId, requestId]);
-    expect(records.at(-1)).toMatchObject({ msg: "request", route: "test", method: "POST", path: "/api/v1/events", status: 202 });
+    expect(records.at(-1)).toMatchObject({
+      msg: "request",
+      route: "test",
+      method: "POST",
+      path: "/api/v1/events",
+      status: 202,
+    });
     expect(audit.requestId).toBe(requestId);
   });
 
@@ -58,7 +83,8 @@ describe("one request id from the request to its log lines and audit entries", (
       "webhook-signature": "v1,SIGNATURE-SECRET",
       "x-request-id": `ci-${randomUUID()}`,
     });
-    for (const secret of ["QUERY-SECRET", "billing", "TOKEN-SECRET", "COOKIE-SECRET", "SIGNATURE-SECRET"]) expect(text).not.toContain(secret);
+    for (const secret of ["QUERY-SECRET", "billing", "TOKEN-SECRET", "COOKIE-SECRET", "SIGNATURE-SECRET"])
+      expect(text).not.toContain(secret);
     expect(text).toContain("[redacted]");
   });
 });

@@ -8,14 +8,20 @@ import { headers } from "next/headers";
 // line and audit entry written on the way carries it (`requestId`).
 
 /** A route handler as one request: run in its id, then one `request` line (method, path without query, status, duration). */
-export function inRequest<A extends unknown[]>(route: string, handler: (request: Request, ...rest: A) => Promise<Response>) {
+export function inRequest<A extends unknown[]>(
+  route: string,
+  handler: (request: Request, ...rest: A) => Promise<Response>,
+) {
   return (request: Request, ...rest: A): Promise<Response> =>
     runInRequest({ requestId: acceptRequestId(request.headers.get(REQUEST_ID_HEADER)) }, async () => {
       const started = performance.now();
       const line = { route, method: request.method, path: pathOf(request.url) };
       try {
         const response = await handler(request, ...rest);
-        log().info({ ...line, status: response.status, durationMs: Math.round(performance.now() - started) }, "request");
+        log().info(
+          { ...line, status: response.status, durationMs: Math.round(performance.now() - started) },
+          "request",
+        );
         return response;
       } catch (error) {
         // Next's own control flow (redirect, notFound) and real failures alike: Next answers them.

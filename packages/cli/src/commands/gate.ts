@@ -31,7 +31,10 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
   const env = readCliEnv();
   const timeoutMs = values.timeout ? duration(values.timeout) : 24 * 3_600_000;
   // Under fetch's own 300 s header timeout.
-  const holdSeconds = Math.max(0, Math.min(240, Math.round((values.interval ? duration(values.interval) : 50_000) / 1000)));
+  const holdSeconds = Math.max(
+    0,
+    Math.min(240, Math.round((values.interval ? duration(values.interval) : 50_000) / 1000)),
+  );
   const deadline = clock.now() + timeoutMs;
   let lastLine = "";
   let etag: string | null = null;
@@ -40,7 +43,9 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
   for (;;) {
     const hold: number = etag ? Math.min(holdSeconds, Math.ceil(Math.max(0, deadline - clock.now()) / 1000)) : 0;
     const answer: Answer = values.wait
-      ? await call(env, "GET", `${rolloutPath(keys)}/gate/wait?timeout=${hold}`, { headers: etag ? { "if-none-match": etag } : {} })
+      ? await call(env, "GET", `${rolloutPath(keys)}/gate/wait?timeout=${hold}`, {
+          headers: etag ? { "if-none-match": etag } : {},
+        })
       : await call(env, "GET", `${rolloutPath(keys)}/gate`);
     if (answer.status === 200) {
       etag = answer.etag ?? null;
@@ -64,9 +69,16 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
   }
 }
 
-async function takeLease(env: CliEnv, keys: { service: string; environment: string; release: string }, io: Io): Promise<number> {
+async function takeLease(
+  env: CliEnv,
+  keys: { service: string; environment: string; release: string },
+  io: Io,
+): Promise<number> {
   const holder = leaseHolder(`rollgate gate (pid ${process.pid})`);
-  const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { event: {}, headers: { "x-rollgate-holder": holder } });
+  const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, {
+    event: {},
+    headers: { "x-rollgate-holder": holder },
+  });
   if (lease.status !== 201) {
     io.err(`rollgate gate: the gate passed but the lease was refused — ${explain(lease)}`);
     return EXIT_DENIED;
@@ -81,7 +93,8 @@ function report(io: Io, open: Check[], now: number, lastLine: string): string {
   const waits = open.map((c) => (c.until ? `${c.id} ${countdown(Date.parse(c.until) - now)}` : c.id)).join(", ");
   const line = `waiting on ${waits}`;
   if (io.interactive) io.err(`\r\x1b[2K${line}`);
-  else if (line.replace(/\d+/g, "") !== lastLine.replace(/\d+/g, "") || now % 60_000 < 10_000) io.err(`${new Date(now).toISOString()} ${line}`);
+  else if (line.replace(/\d+/g, "") !== lastLine.replace(/\d+/g, "") || now % 60_000 < 10_000)
+    io.err(`${new Date(now).toISOString()} ${line}`);
   return line;
 }
 
@@ -102,7 +115,15 @@ export function duration(text: string): number {
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, options: { ...ROLLOUT_OPTIONS, wait: { type: "boolean", default: false }, timeout: { type: "string" }, interval: { type: "string" } } });
+    return parseArgs({
+      args,
+      options: {
+        ...ROLLOUT_OPTIONS,
+        wait: { type: "boolean", default: false },
+        timeout: { type: "string" },
+        interval: { type: "string" },
+      },
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

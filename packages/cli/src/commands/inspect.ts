@@ -16,7 +16,10 @@ import { ROLLOUT_OPTIONS } from "./send.ts";
 export async function inspectCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args);
   const url = applicationDatabaseUrl(values["database-url"]);
-  if (!url) throw new UsageError("give --database-url (or set ROLLGATE_DATABASE_URL): the application's database, read-only access is enough.");
+  if (!url)
+    throw new UsageError(
+      "give --database-url (or set ROLLGATE_DATABASE_URL): the application's database, read-only access is enough.",
+    );
   const keys = values["dry-run"] ? null : rolloutKeys(values);
   const env = values["dry-run"] ? null : readCliEnv();
   const script = async (file: string | undefined) => {
@@ -31,7 +34,12 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
   const db = connect(url, "rollgate inspect");
   let summary;
   try {
-    summary = await collectInspection(db.query, { contract, expand, windowStart: values["window-start"] ?? false, statementTimeoutMs: 10_000 });
+    summary = await collectInspection(db.query, {
+      contract,
+      expand,
+      windowStart: values["window-start"] ?? false,
+      statementTimeoutMs: 10_000,
+    });
   } finally {
     await db.close();
   }
@@ -40,10 +48,15 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     `rollgate inspect: ${s.available ? `${s.statements} statement(s) (${s.unresolved} not fully resolved), track = ${s.track}` : `no statement statistics — ${s.reason}`}; ` +
       `${summary.statements.length} name what the contract removes; ${summary.expand.filter((o) => o.state !== "present").length} expand drift(s); ${summary.sessions.length} blocking session(s); ${summary.duration_ms} ms.`,
   );
-  if (!summary.usage_complete && s.available) io.err("rollgate inspect: the usage map was left out to fit the API's body limit; observed manifests skip this inspection.");
+  if (!summary.usage_complete && s.available)
+    io.err(
+      "rollgate inspect: the usage map was left out to fit the API's body limit; observed manifests skip this inspection.",
+    );
   if (values.print) io.out(JSON.stringify(summary, null, 2));
   if (!keys || !env) return 0;
-  const answer = await call(env, "POST", "/api/v1/events", { event: { type: "database.inspected", ...keys, occurred_at: new Date().toISOString(), data: summary } });
+  const answer = await call(env, "POST", "/api/v1/events", {
+    event: { type: "database.inspected", ...keys, occurred_at: new Date().toISOString(), data: summary },
+  });
   if (answer.status === 202) return 0;
   io.err(`rollgate inspect: refused — ${explain(answer)}`);
   return 1;
@@ -53,7 +66,15 @@ function parse(args: string[]) {
   try {
     return parseArgs({
       args,
-      options: { ...ROLLOUT_OPTIONS, "database-url": { type: "string" }, contract: { type: "string" }, expand: { type: "string" }, "window-start": { type: "boolean" }, print: { type: "boolean" }, "dry-run": { type: "boolean" } },
+      options: {
+        ...ROLLOUT_OPTIONS,
+        "database-url": { type: "string" },
+        contract: { type: "string" },
+        expand: { type: "string" },
+        "window-start": { type: "boolean" },
+        print: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);

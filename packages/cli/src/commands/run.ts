@@ -28,8 +28,12 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (phase !== "expand" && phase !== "contract") throw new UsageError("--phase must be expand or contract.");
   if (!values.file) throw new UsageError("--file names the migration script this command applies.");
   const url = values["database-url"];
-  if (positionals.length === 0 && !url) throw new UsageError("give --database-url URL (Rollgate runs the script itself) or the migration command after --, e.g. rollgate run --phase expand --file m.sql -- psql -f m.sql");
-  if (positionals.length > 0 && url) throw new UsageError("give either --database-url or a command after --, not both.");
+  if (positionals.length === 0 && !url)
+    throw new UsageError(
+      "give --database-url URL (Rollgate runs the script itself) or the migration command after --, e.g. rollgate run --phase expand --file m.sql -- psql -f m.sql",
+    );
+  if (positionals.length > 0 && url)
+    throw new UsageError("give either --database-url or a command after --, not both.");
   const keys = rolloutKeys(values);
   const env = readCliEnv();
   const sql = await readFile(values.file, "utf8").catch(() => {
@@ -46,7 +50,10 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   }
   let leaseId = values.lease;
   if (phase === "contract" && !leaseId) {
-    const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, { event: {}, headers: { "x-rollgate-holder": leaseHolder(`rollgate run ${values.file}`) } });
+    const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, {
+      event: {},
+      headers: { "x-rollgate-holder": leaseHolder(`rollgate run ${values.file}`) },
+    });
     if (lease.status !== 201) {
       io.err(`rollgate run: no contract lease — ${explain(lease)}`);
       return 3;
@@ -55,8 +62,17 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   }
 
   const name = values.name ?? path.basename(values.file);
-  const migration = { phase, name, checksum: createHash("sha256").update(sql).digest("hex"), sql, ...(leaseId ? { lease_id: leaseId } : {}) };
-  const send = (type: string, extra: Record<string, unknown> = {}) => call(env, "POST", "/api/v1/events", { event: { type, ...keys, occurred_at: new Date().toISOString(), data: { ...migration, ...extra } } });
+  const migration = {
+    phase,
+    name,
+    checksum: createHash("sha256").update(sql).digest("hex"),
+    sql,
+    ...(leaseId ? { lease_id: leaseId } : {}),
+  };
+  const send = (type: string, extra: Record<string, unknown> = {}) =>
+    call(env, "POST", "/api/v1/events", {
+      event: { type, ...keys, occurred_at: new Date().toISOString(), data: { ...migration, ...extra } },
+    });
 
   const started = await send("migration.started");
   if (started.status !== 202) {
@@ -75,9 +91,24 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const durationMs = Date.now() - startedAt;
   const outcome = code === 0 ? "migration.succeeded" : "migration.failed";
   const { sql: _sql, ...withoutSql } = migration;
-  const reported = await call(env, "POST", "/api/v1/events", { event: { type: outcome, ...keys, occurred_at: new Date().toISOString(), data: { ...withoutSql, duration_ms: durationMs, exit_code: code, log_tail: tail.join("\n").slice(-20_000), ...(statements ? { statements: statements.slice(0, 2000) } : {}) } } });
+  const reported = await call(env, "POST", "/api/v1/events", {
+    event: {
+      type: outcome,
+      ...keys,
+      occurred_at: new Date().toISOString(),
+      data: {
+        ...withoutSql,
+        duration_ms: durationMs,
+        exit_code: code,
+        log_tail: tail.join("\n").slice(-20_000),
+        ...(statements ? { statements: statements.slice(0, 2000) } : {}),
+      },
+    },
+  });
   if (reported.status !== 202) io.err(`rollgate run: the ${outcome} report was refused — ${explain(reported)}`);
-  io.err(`rollgate run: ${phase} ${code === 0 ? "succeeded" : `failed with exit code ${code}`} in ${(durationMs / 1000).toFixed(1)} s.`);
+  io.err(
+    `rollgate run: ${phase} ${code === 0 ? "succeeded" : `failed with exit code ${code}`} in ${(durationMs / 1000).toFixed(1)} s.`,
+  );
   return code;
 }
 
@@ -105,7 +136,10 @@ function execute(argv: string[], io: Io): Promise<{ code: number; tail: string[]
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
         ...ROLLOUT_OPTIONS,
         phase: { type: "string" },
         file: { type: "string" },
@@ -117,7 +151,8 @@ function parse(args: string[]) {
         retries: { type: "string" },
         blockers: { type: "string" },
         "blocker-wait": { type: "string" },
-      }, });
+      },
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -127,20 +162,35 @@ function parse(args: string[]) {
  * The executor's settings: flags first, then the environment's policy as the gate reports it
  * (`executor`), then the policy defaults (lock_timeout 3 s, 10 retries, wait up to 5 min for blockers).
  */
-async function runSettings(values: Record<string, string | boolean | undefined>, env: CliEnv, keys: { service: string; environment: string; release: string }): Promise<RunSettings> {
+async function runSettings(
+  values: Record<string, string | boolean | undefined>,
+  env: CliEnv,
+  keys: { service: string; environment: string; release: string },
+): Promise<RunSettings> {
   let policy: Partial<RunSettings> = {};
   const gate = await call(env, "GET", `${rolloutPath(keys)}/gate`).catch(() => null);
   const e = gate?.status === 200 ? gate.json?.executor : null;
-  if (e) policy = { lockTimeoutMs: e.lock_timeout_ms, statementTimeoutMs: e.statement_timeout_ms, retries: e.lock_retries, blockers: e.blockers, blockerWaitSeconds: e.blocker_wait_seconds };
+  if (e)
+    policy = {
+      lockTimeoutMs: e.lock_timeout_ms,
+      statementTimeoutMs: e.statement_timeout_ms,
+      retries: e.lock_retries,
+      blockers: e.blockers,
+      blockerWaitSeconds: e.blocker_wait_seconds,
+    };
   const d = DATABASE_POLICY_DEFAULTS;
   const blockers = (values.blockers as string | undefined) ?? policy.blockers ?? d.blockers;
   if (blockers !== "wait" && blockers !== "stop") throw new UsageError("--blockers must be wait or stop.");
   return {
     lockTimeoutMs: duration(values["lock-timeout"], "--lock-timeout") ?? policy.lockTimeoutMs ?? d.lockTimeoutMs,
-    statementTimeoutMs: duration(values["statement-timeout"], "--statement-timeout") ?? policy.statementTimeoutMs ?? d.statementTimeoutMs,
+    statementTimeoutMs:
+      duration(values["statement-timeout"], "--statement-timeout") ?? policy.statementTimeoutMs ?? d.statementTimeoutMs,
     retries: values.retries !== undefined ? Number(values.retries) : (policy.retries ?? d.lockRetries),
     blockers,
-    blockerWaitSeconds: values["blocker-wait"] !== undefined ? (duration(values["blocker-wait"], "--blocker-wait") ?? 0) / 1000 : (policy.blockerWaitSeconds ?? d.blockerWaitSeconds),
+    blockerWaitSeconds:
+      values["blocker-wait"] !== undefined
+        ? (duration(values["blocker-wait"], "--blocker-wait") ?? 0) / 1000
+        : (policy.blockerWaitSeconds ?? d.blockerWaitSeconds),
   };
 }
 

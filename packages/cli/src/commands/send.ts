@@ -4,7 +4,11 @@ import { readCliEnv, rolloutKeys } from "../env.ts";
 import { call, explain } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 
-export const ROLLOUT_OPTIONS = { service: { type: "string" }, environment: { type: "string" }, release: { type: "string" } } as const;
+export const ROLLOUT_OPTIONS = {
+  service: { type: "string" },
+  environment: { type: "string" },
+  release: { type: "string" },
+} as const;
 
 /** `rollgate send TYPE --data FILE|- [--service S --environment E --release R] [--occurred-at ISO]` */
 export async function sendCommand(args: string[], io: Io, stdin: () => Promise<string> = readStdin): Promise<number> {
@@ -14,9 +18,12 @@ export async function sendCommand(args: string[], io: Io, stdin: () => Promise<s
   const keys = rolloutKeys(values);
   let data: unknown = {};
   if (values.data) {
-    const text = values.data === "-" ? await stdin() : await readFile(values.data, "utf8").catch(() => {
-      throw new UsageError(`cannot read ${values.data}.`);
-    });
+    const text =
+      values.data === "-"
+        ? await stdin()
+        : await readFile(values.data, "utf8").catch(() => {
+            throw new UsageError(`cannot read ${values.data}.`);
+          });
     try {
       data = JSON.parse(text);
     } catch {
@@ -26,9 +33,17 @@ export async function sendCommand(args: string[], io: Io, stdin: () => Promise<s
   return sendEvent(io, type, keys, data, values["occurred-at"]);
 }
 
-export async function sendEvent(io: Io, type: string, keys: { service: string; environment: string; release: string }, data: unknown, occurredAt?: string): Promise<number> {
+export async function sendEvent(
+  io: Io,
+  type: string,
+  keys: { service: string; environment: string; release: string },
+  data: unknown,
+  occurredAt?: string,
+): Promise<number> {
   const env = readCliEnv();
-  const answer = await call(env, "POST", "/api/v1/events", { event: { type, ...keys, occurred_at: occurredAt ?? new Date().toISOString(), data } });
+  const answer = await call(env, "POST", "/api/v1/events", {
+    event: { type, ...keys, occurred_at: occurredAt ?? new Date().toISOString(), data },
+  });
   if (answer.status === 202) {
     io.out(JSON.stringify(answer.json));
     return 0;
@@ -39,7 +54,11 @@ export async function sendEvent(io: Io, type: string, keys: { service: string; e
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: { ...ROLLOUT_OPTIONS, data: { type: "string" }, "occurred-at": { type: "string" } } });
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...ROLLOUT_OPTIONS, data: { type: "string" }, "occurred-at": { type: "string" } },
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -21,7 +21,8 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
   if (!values.service) throw new UsageError("--service names the service the token acts for.");
   const envNames = list(values.environments);
   const scopes = list(values.scopes ?? API_SCOPES.join(","));
-  if (envNames.length === 0) throw new UsageError("--environments lists the environments, in promotion order (e.g. staging,production).");
+  if (envNames.length === 0)
+    throw new UsageError("--environments lists the environments, in promotion order (e.g. staging,production).");
   const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
   if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(", ")}; use ${API_SCOPES.join(", ")}.`);
 
@@ -30,18 +31,35 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
     await migrateDatabase(handle);
     const created = await handle.db.transaction(async (tx) => {
       let [service] = await tx.select({ id: services.id }).from(services).where(eq(services.slug, values.service!));
-      if (!service) [service] = await tx.insert(services).values({ slug: values.service!, name: values.service! }).returning({ id: services.id });
-      const existing = await tx.select({ name: environments.name, position: environments.position }).from(environments).where(eq(environments.serviceId, service!.id));
+      if (!service)
+        [service] = await tx
+          .insert(services)
+          .values({ slug: values.service!, name: values.service! })
+          .returning({ id: services.id });
+      const existing = await tx
+        .select({ name: environments.name, position: environments.position })
+        .from(environments)
+        .where(eq(environments.serviceId, service!.id));
       let position = Math.max(-1, ...existing.map((e) => e.position));
       for (const name of envNames) {
         if (existing.some((e) => e.name === name)) continue;
         position += 1;
         await tx.insert(environments).values({ serviceId: service!.id, name, position, policy: defaultPolicy(name) });
       }
-      return createApiToken(tx, { serviceId: service!.id, name: values.name ?? `ci-${values.service}`, environments: envNames, scopes, createdBy: "rollgate token create", secretKey: readDbEnv().ROLLGATE_SECRET_KEY });
+      return createApiToken(tx, {
+        serviceId: service!.id,
+        name: values.name ?? `ci-${values.service}`,
+        environments: envNames,
+        scopes,
+        createdBy: "rollgate token create",
+        secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
+      });
     });
     if (values.json) io.out(JSON.stringify({ token: created.token, secret: created.secret }));
-    else io.out(`token:  ${created.token}\nsecret: ${created.secret}\nStore both now (e.g. as ROLLGATE_TOKEN and ROLLGATE_SECRET); Rollgate cannot show them again.`);
+    else
+      io.out(
+        `token:  ${created.token}\nsecret: ${created.secret}\nStore both now (e.g. as ROLLGATE_TOKEN and ROLLGATE_SECRET); Rollgate cannot show them again.`,
+      );
     return 0;
   } finally {
     await handle.close();
@@ -49,12 +67,25 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
 }
 
 function list(text: string | undefined): string[] {
-  return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: { service: { type: "string" }, environments: { type: "string" }, scopes: { type: "string" }, name: { type: "string" }, json: { type: "boolean", default: false } } });
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        service: { type: "string" },
+        environments: { type: "string" },
+        scopes: { type: "string" },
+        name: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -4,7 +4,11 @@ import { main } from "../main.ts";
 const io = () => {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), interactive: false } };
+  return {
+    out,
+    err,
+    io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), interactive: false },
+  };
 };
 
 describe("rollgate worker", () => {

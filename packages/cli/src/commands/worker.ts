@@ -14,7 +14,10 @@ import { UsageError, type Io } from "../io.ts";
 export async function workerCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: false });
   const dbEnv = readDbEnv();
-  if (!dbEnv.DATABASE_URL) throw new UsageError("the worker needs DATABASE_URL (PostgreSQL); with embedded PGlite the web server runs the jobs itself.");
+  if (!dbEnv.DATABASE_URL)
+    throw new UsageError(
+      "the worker needs DATABASE_URL (PostgreSQL); with embedded PGlite the web server runs the jobs itself.",
+    );
   const handle = await openDatabase({ url: dbEnv.DATABASE_URL, max: 4 });
   await migrateDatabase(handle);
   const { config } = readWorkerEnv();
@@ -24,7 +27,10 @@ export async function workerCommand(args: string[], io: Io): Promise<number> {
     config,
     onOutcome: (o) => {
       // A failure is logged by the worker itself (a JSON line on standard output).
-      if (values.json) io.out(JSON.stringify({ job: o.job, ok: o.ok, ms: Math.round(o.durationMs), summary: o.summary, error: o.error }));
+      if (values.json)
+        io.out(
+          JSON.stringify({ job: o.job, ok: o.ok, ms: Math.round(o.durationMs), summary: o.summary, error: o.error }),
+        );
     },
   });
   io.err(`rollgate worker: running (${worker.kind}); stop with SIGTERM.`);

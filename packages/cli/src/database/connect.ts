@@ -12,8 +12,14 @@ export interface Connection {
 }
 
 export function connect(url: string, applicationName = "rollgate"): Connection {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined, connection: { application_name: applicationName }, prepare: false });
-  const query: Query = async <T,>(text: string, params: unknown[] = []) => (await sql.unsafe(text, params as never[])) as unknown as T[];
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => undefined,
+    connection: { application_name: applicationName },
+    prepare: false,
+  });
+  const query: Query = async <T>(text: string, params: unknown[] = []) =>
+    (await sql.unsafe(text, params as never[])) as unknown as T[];
   return {
     query,
     pid: async () => Number((await query<{ pid: number }>("select pg_backend_pid() as pid"))[0]!.pid),

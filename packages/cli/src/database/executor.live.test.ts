@@ -15,7 +15,9 @@ let admin: postgres.Sql;
 beforeAll(async () => {
   db = await freshStatsDatabase(inject("statsDatabaseUrl"));
   admin = postgres(db.url, { max: 1, onnotice: () => undefined });
-  await admin.unsafe("create table invoices (id int primary key, email text); insert into invoices select g, 'x' from generate_series(1, 1000) g;");
+  await admin.unsafe(
+    "create table invoices (id int primary key, email text); insert into invoices select g, 'x' from generate_series(1, 1000) g;",
+  );
 });
 afterAll(async () => {
   await admin?.end();
@@ -88,13 +90,19 @@ async function run(script: string, holdMs: number, retries: number) {
   await holder.end();
   // How long each SELECT waited behind a lock request: from when the request was made (or the
   // SELECT started, if later) to when the SELECT finished.
-  const waits = traffic.timings.flatMap((t) => attempts.filter((a) => t.end > a.from && t.start < a.to).map((a) => t.end - Math.max(t.start, a.from)));
+  const waits = traffic.timings.flatMap((t) =>
+    attempts.filter((a) => t.end > a.from && t.start < a.to).map((a) => t.end - Math.max(t.start, a.from)),
+  );
   return { result, events, attempts, waits, selects: traffic.timings.length };
 }
 
 describe("the lock-safe executor", () => {
   it("retries on lock timeouts while a long transaction holds the table, and succeeds once it ends; SELECTs never wait longer than lock_timeout + 100 ms", async () => {
-    const { result, waits, attempts, selects, events } = await run("set lock_timeout = '1min';\nalter table invoices add column billing_email text;", 1500, 20);
+    const { result, waits, attempts, selects, events } = await run(
+      "set lock_timeout = '1min';\nalter table invoices add column billing_email text;",
+      1500,
+      20,
+    );
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     const alter = result.statements.find((s) => s.line === 2)!;
     expect(alter.retries).toBeGreaterThanOrEqual(1);
@@ -103,7 +111,9 @@ describe("the lock-safe executor", () => {
     expect(selects).toBeGreaterThan(5);
     expect(waits.length).toBeGreaterThan(0);
     expect(Math.max(...waits)).toBeLessThanOrEqual(LOCK_TIMEOUT + 100);
-    const [col] = await admin.unsafe("select count(*)::int as n from information_schema.columns where table_name = 'invoices' and column_name = 'billing_email'");
+    const [col] = await admin.unsafe(
+      "select count(*)::int as n from information_schema.columns where table_name = 'invoices' and column_name = 'billing_email'",
+    );
     expect(col!.n).toBe(1);
   });
 
@@ -114,19 +124,27 @@ describe("the lock-safe executor", () => {
     expect(result.error!.message).toMatch(/gave up after 3 lock timeout/);
     expect(result.statements[0]!.retries).toBe(2);
     expect(Math.max(...waits)).toBeLessThanOrEqual(LOCK_TIMEOUT + 100);
-    const [col] = await admin.unsafe("select count(*)::int as n from information_schema.columns where table_name = 'invoices' and column_name = 'reminder_at'");
+    const [col] = await admin.unsafe(
+      "select count(*)::int as n from information_schema.columns where table_name = 'invoices' and column_name = 'reminder_at'",
+    );
     expect(col!.n).toBe(0);
   });
 
   it("runs CONCURRENTLY statements outside a transaction and the rest inside one", async () => {
-    const statements = await splitScript("begin;\nalter table invoices add column a int;\nalter table invoices add column b int;\ncreate index concurrently invoices_a on invoices (a);\ncommit;");
+    const statements = await splitScript(
+      "begin;\nalter table invoices add column a int;\nalter table invoices add column b int;\ncreate index concurrently invoices_a on invoices (a);\ncommit;",
+    );
     expect(statements.map((s) => [s.line, s.concurrently])).toEqual([
       [2, false],
       [3, false],
       [4, true],
     ]);
     const conn = connect(db.url);
-    const result = await executeScript(conn.query, statements, { lockTimeoutMs: LOCK_TIMEOUT, statementTimeoutMs: 10_000, retries: 3 });
+    const result = await executeScript(conn.query, statements, {
+      lockTimeoutMs: LOCK_TIMEOUT,
+      statementTimeoutMs: 10_000,
+      retries: 3,
+    });
     await conn.close();
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     const [idx] = await admin.unsafe("select indisvalid from pg_index where indexrelid = 'invoices_a'::regclass");

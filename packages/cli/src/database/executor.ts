@@ -62,9 +62,20 @@ export async function splitScript(sql: string): Promise<ScriptStatement[]> {
     // The executor's own timeouts decide: a script's `SET lock_timeout = '1min'` would let its lock queue traffic for a minute.
     if (type === "VariableSetStmt" && ["lock_timeout", "statement_timeout"].includes(node.name)) continue;
     const start = raw.stmt_location ?? 0;
-    const text = bytes.subarray(start, raw.stmt_len ? start + raw.stmt_len : undefined).toString("utf8").trim();
-    const line = bytes.subarray(0, start).toString("utf8").split("\n").length + (text.length ? leadingNewlines(bytes.subarray(start).toString("utf8")) : 0);
-    out.push({ index: out.length, line, text, concurrently: outsideTransaction(type, node), ...(type === "IndexStmt" && node.concurrent && node.idxname ? { index_name: node.idxname as string } : {}) });
+    const text = bytes
+      .subarray(start, raw.stmt_len ? start + raw.stmt_len : undefined)
+      .toString("utf8")
+      .trim();
+    const line =
+      bytes.subarray(0, start).toString("utf8").split("\n").length +
+      (text.length ? leadingNewlines(bytes.subarray(start).toString("utf8")) : 0);
+    out.push({
+      index: out.length,
+      line,
+      text,
+      concurrently: outsideTransaction(type, node),
+      ...(type === "IndexStmt" && node.concurrent && node.idxname ? { index_name: node.idxname as string } : {}),
+    });
   }
   return out;
 }
@@ -76,20 +87,37 @@ function leadingNewlines(text: string): number {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function outsideTransaction(type: string, node: any): boolean {
   if ((type === "IndexStmt" || type === "DropStmt") && node.concurrent) return true;
-  if (type === "ReindexStmt") return (node.params ?? []).some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === "concurrently");
-  if (type === "AlterTableStmt") return (node.cmds ?? []).some((c: { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }) => c.AlterTableCmd?.def?.PartitionCmd?.concurrent);
+  if (type === "ReindexStmt")
+    return (node.params ?? []).some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === "concurrently");
+  if (type === "AlterTableStmt")
+    return (node.cmds ?? []).some(
+      (c: { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }) =>
+        c.AlterTableCmd?.def?.PartitionCmd?.concurrent,
+    );
   return type === "VacuumStmt" || type === "CreatedbStmt" || type === "AlterSystemStmt";
 }
 
 /** Runs the statements; stops at the first error that is not a lock timeout, or when retries run out. */
-export async function executeScript(query: Query, statements: ScriptStatement[], options: ExecuteOptions): Promise<ExecuteResult> {
+export async function executeScript(
+  query: Query,
+  statements: ScriptStatement[],
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
   const clock = options.clock ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = options.random ?? Math.random;
   const { baseMs, maxMs } = options.backoff ?? { baseMs: 250, maxMs: 15_000 };
-  const results = new Map<number, StatementResult>(statements.map((s) => [s.index, { index: s.index, line: s.line, duration_ms: 0, retries: 0, ...(s.concurrently ? { concurrently: true } : {}) }]));
+  const results = new Map<number, StatementResult>(
+    statements.map((s) => [
+      s.index,
+      { index: s.index, line: s.line, duration_ms: 0, retries: 0, ...(s.concurrently ? { concurrently: true } : {}) },
+    ]),
+  );
   const total = statements.length;
-  const settings = [`lock_timeout = ${Math.floor(options.lockTimeoutMs)}`, `statement_timeout = ${Math.floor(options.statementTimeoutMs)}`];
+  const settings = [
+    `lock_timeout = ${Math.floor(options.lockTimeoutMs)}`,
+    `statement_timeout = ${Math.floor(options.statementTimeoutMs)}`,
+  ];
   for (const s of settings) await query(`set session ${s}`);
 
   for (const segment of segments(statements)) {
@@ -119,13 +147,26 @@ export async function executeScript(query: Query, statements: ScriptStatement[],
       if (inTransaction) await query("rollback");
       const code = failed.error.code ?? null;
       if (code !== "55P03" || attempt >= options.retries) {
-        const message = code === "55P03" ? `gave up after ${attempt + 1} lock timeout(s) of ${options.lockTimeoutMs} ms: ${failed.error.message}` : failed.error.message;
-        return { ok: false, statements: [...results.values()], error: { index: failed.statement.index, code, message } };
+        const message =
+          code === "55P03"
+            ? `gave up after ${attempt + 1} lock timeout(s) of ${options.lockTimeoutMs} ms: ${failed.error.message}`
+            : failed.error.message;
+        return {
+          ok: false,
+          statements: [...results.values()],
+          error: { index: failed.statement.index, code, message },
+        };
       }
       results.get(failed.statement.index)!.retries += 1;
       if (failed.statement.index_name) await dropInvalidIndex(query, failed.statement.index_name);
       const wait = Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random()));
-      options.onProgress?.({ kind: "lock_timeout", statement: failed.statement, total, attempt: attempt + 1, waitMs: wait });
+      options.onProgress?.({
+        kind: "lock_timeout",
+        statement: failed.statement,
+        total,
+        attempt: attempt + 1,
+        waitMs: wait,
+      });
       await sleep(wait);
     }
   }
@@ -149,7 +190,10 @@ function segments(statements: ScriptStatement[]): ScriptStatement[][] {
 
 /** A CREATE INDEX CONCURRENTLY stopped by a lock timeout leaves an invalid index behind. */
 async function dropInvalidIndex(query: Query, name: string): Promise<void> {
-  const [row] = await query<{ invalid: boolean }>("select not i.indisvalid as invalid from pg_index i where i.indexrelid = to_regclass($1)", [name]);
+  const [row] = await query<{ invalid: boolean }>(
+    "select not i.indisvalid as invalid from pg_index i where i.indexrelid = to_regclass($1)",
+    [name],
+  );
   if (row?.invalid) await query(`drop index concurrently if exists ${name}`);
 }
 

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 
 /** For live tests: a new database `insp_<random>` on the statistics server, with pg_stat_statements installed. */
-export async function freshStatsDatabase(adminUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function freshStatsDatabase(
+  adminUrl: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `insp_${randomBytes(5).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${name}`);

@@ -21,7 +21,8 @@ create function invoice_email(i int) returns text language sql stable as 'select
 create function touch_invoice(i int) returns void language plpgsql as $$ begin update invoices set total = total where id = i; end $$;
 insert into customers values (1, 'Ada');
 insert into invoices values (1, 1, 'ada@example.com', 10);`;
-const EXPAND = "alter table invoices add column billing_email text;\nalter table invoices add column billing_state integer;";
+const EXPAND =
+  "alter table invoices add column billing_email text;\nalter table invoices add column billing_state integer;";
 const CONTRACT = "set lock_timeout = '3s';\nalter table invoices drop column email;";
 const sum = (s: string) => createHash("sha256").update(s).digest("hex");
 const policy = { ...defaultPolicy("staging"), database: { checks: "blocking" as const } };
@@ -45,7 +46,10 @@ afterAll(async () => {
 async function inspect(options: { expand?: string } = {}): Promise<InspectionFact> {
   const c = connect(db.url, "rollgate inspect");
   try {
-    const summary = await collectInspection(c.query, { contract: { sql: CONTRACT, checksum: sum(CONTRACT) }, ...(options.expand ? { expand: { sql: options.expand, checksum: sum(options.expand) } } : {}) });
+    const summary = await collectInspection(c.query, {
+      contract: { sql: CONTRACT, checksum: sum(CONTRACT) },
+      ...(options.expand ? { expand: { sql: options.expand, checksum: sum(options.expand) } } : {}),
+    });
     expect(inspectionSchema.safeParse(summary).success).toBe(true);
     clock += 10 * 60_000;
     const { usage: _usage, ...rest } = summary as Inspection;
@@ -72,7 +76,13 @@ describe("rollgate inspect on a live database", () => {
       await v2();
     }
     const during = await inspect();
-    const facts = { baseline, recent: during, environmentInspected: true, contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements }, expandChecksum: null };
+    const facts = {
+      baseline,
+      recent: during,
+      environmentInspected: true,
+      contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements },
+      expandChecksum: null,
+    };
     const failing = usageCheck(facts, windowStart, policy, new Date(clock));
     expect(failing.status).toBe("fail");
     expect(failing.message).toMatch(/select i\.email from invoices i where i\.id = \$1/);
@@ -90,15 +100,32 @@ describe("rollgate inspect on a live database", () => {
   it("finds a write-only use, a view that reads the column and a SQL function body; a PL/pgSQL body's statements are counted with track = all", async () => {
     const windowStart = new Date(clock);
     const baseline = await inspect();
-    await app.unsafe("insert into invoices (id, customer_id, email) values ($1, $2, $3)", [Math.floor(Math.random() * 1e6) + 10, 1, "x@example.com"]);
+    await app.unsafe("insert into invoices (id, customer_id, email) values ($1, $2, $3)", [
+      Math.floor(Math.random() * 1e6) + 10,
+      1,
+      "x@example.com",
+    ]);
     await app.unsafe("select email from invoice_contacts where id = $1", [1]);
     await app.unsafe("select id from invoice_contacts where id = $1", [1]);
     await app.unsafe("select invoice_email($1)", [1]);
     await app.unsafe("select touch_invoice($1)", [1]);
     const recent = await inspect();
-    const check = usageCheck({ baseline, recent, environmentInspected: true, contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements }, expandChecksum: null }, windowStart, policy, new Date(clock));
+    const check = usageCheck(
+      {
+        baseline,
+        recent,
+        environmentInspected: true,
+        contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements },
+        expandChecksum: null,
+      },
+      windowStart,
+      policy,
+      new Date(clock),
+    );
     expect(check.status).toBe("fail");
-    const texts = (check.details as { statements: Array<{ text: string; objects: string[] }> }).statements.map((s) => s.text);
+    const texts = (check.details as { statements: Array<{ text: string; objects: string[] }> }).statements.map(
+      (s) => s.text,
+    );
     expect(texts).toEqual(
       expect.arrayContaining([
         "insert into invoices (id, customer_id, email) values ($1, $2, $3)",
@@ -116,11 +143,21 @@ describe("rollgate inspect on a live database", () => {
   it("reports drift when a column the expand script adds is missing from the live database", async () => {
     const drifted = `${EXPAND}\nalter table invoices add column reminder_at timestamptz;`;
     const recent = await inspect({ expand: drifted });
-    const check = expandLiveCheck({ baseline: null, recent, environmentInspected: true, contract: null, expandChecksum: sum(drifted) }, true, policy);
+    const check = expandLiveCheck(
+      { baseline: null, recent, environmentInspected: true, contract: null, expandChecksum: sum(drifted) },
+      true,
+      policy,
+    );
     expect(check.status).toBe("fail");
     expect(check.message).toMatch(/column public.invoices.reminder_at is missing/);
     const live = await inspect({ expand: EXPAND });
-    expect(expandLiveCheck({ baseline: null, recent: live, environmentInspected: true, contract: null, expandChecksum: sum(EXPAND) }, true, policy).status).toBe("pass");
+    expect(
+      expandLiveCheck(
+        { baseline: null, recent: live, environmentInspected: true, contract: null, expandChecksum: sum(EXPAND) },
+        true,
+        policy,
+      ).status,
+    ).toBe("pass");
   });
 
   it("is unknown, and says so, when pg_stat_statements_reset() ran between the two inspections", async () => {
@@ -130,7 +167,18 @@ describe("rollgate inspect on a live database", () => {
     await app.unsafe("select pg_stat_statements_reset()");
     await v1();
     const recent = await inspect();
-    const check = usageCheck({ baseline, recent, environmentInspected: true, contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements }, expandChecksum: null }, windowStart, policy, new Date(clock));
+    const check = usageCheck(
+      {
+        baseline,
+        recent,
+        environmentInspected: true,
+        contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements },
+        expandChecksum: null,
+      },
+      windowStart,
+      policy,
+      new Date(clock),
+    );
     expect(check.status).toBe("unknown");
     expect(check.message).toMatch(/pg_stat_statements_reset\(\) ran between the two inspections/);
   });
@@ -142,7 +190,18 @@ describe("rollgate inspect on a live database", () => {
       expect(without.summary.statistics).toMatchObject({ available: false });
       expect(without.summary.statistics.reason).toMatch(/CREATE EXTENSION pg_stat_statements/);
       const baseline = { ...without, id: "x", receivedAt: new Date(clock - 60_000) };
-      const check = usageCheck({ baseline, recent: without, environmentInspected: true, contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements }, expandChecksum: null }, new Date(clock - 120_000), policy, new Date(clock));
+      const check = usageCheck(
+        {
+          baseline,
+          recent: without,
+          environmentInspected: true,
+          contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements },
+          expandChecksum: null,
+        },
+        new Date(clock - 120_000),
+        policy,
+        new Date(clock),
+      );
       expect(check.status).toBe("unknown");
     } finally {
       await app.unsafe("create extension pg_stat_statements");

@@ -26,9 +26,11 @@ export interface LintedFile {
 export async function lintCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOrExplain(args);
   const phase = values.phase;
-  if (phase !== "expand" && phase !== "contract" && phase !== "from-file") throw new UsageError("--phase must be expand, contract or from-file.");
+  if (phase !== "expand" && phase !== "contract" && phase !== "from-file")
+    throw new UsageError("--phase must be expand, contract or from-file.");
   const format = values.format ?? "text";
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}.`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}.`);
   if (positionals.length === 0) throw new UsageError("name at least one SQL file to lint.");
 
   const files: LintedFile[] = [];
@@ -44,9 +46,19 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
     const analysis = await analyseSql(source, { phase: filePhase, lockingIsError: values["locking-is-error"] });
     files.push({ path, source, phase: filePhase, findings: analysis.findings });
   }
-  const label = phase === "from-file" ? `marked (${files.filter((f) => f.phase === "contract").length} contract, ${files.filter((f) => f.phase === "expand").length} expand)` : phase;
+  const label =
+    phase === "from-file"
+      ? `marked (${files.filter((f) => f.phase === "contract").length} contract, ${files.filter((f) => f.phase === "expand").length} expand)`
+      : phase;
 
-  if (format === "json") io.out(JSON.stringify({ files: files.map(({ path, phase, findings }) => ({ path, phase, findings: findings.map(jsonFinding) })) }, null, 2));
+  if (format === "json")
+    io.out(
+      JSON.stringify(
+        { files: files.map(({ path, phase, findings }) => ({ path, phase, findings: findings.map(jsonFinding) })) },
+        null,
+        2,
+      ),
+    );
   else if (format === "sarif") io.out(JSON.stringify(toSarif(files), null, 2));
   else if (format === "codequality") io.out(JSON.stringify(toCodeQuality(files), null, 2));
   else if (format === "github") io.out(formatGithub(files, label));
@@ -56,7 +68,16 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
 }
 
 function jsonFinding(f: Finding) {
-  return { rule: f.rule, category: f.category, severity: f.severity, statement: f.statement, line: f.line, column: f.column, message: f.message, suggestion: f.suggestion };
+  return {
+    rule: f.rule,
+    category: f.category,
+    severity: f.severity,
+    statement: f.statement,
+    line: f.line,
+    column: f.column,
+    message: f.message,
+    suggestion: f.suggestion,
+  };
 }
 
 function parseOrExplain(args: string[]) {
@@ -64,7 +85,12 @@ function parseOrExplain(args: string[]) {
     return parseArgs({
       args,
       allowPositionals: true,
-      options: { phase: { type: "string" }, format: { type: "string" }, environment: { type: "string" }, "locking-is-error": { type: "boolean", default: false } },
+      options: {
+        phase: { type: "string" },
+        format: { type: "string" },
+        environment: { type: "string" },
+        "locking-is-error": { type: "boolean", default: false },
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);

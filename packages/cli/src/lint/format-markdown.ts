@@ -11,7 +11,11 @@ export type Risk = "high" | "medium" | "low";
 /** high: something would break an app rollback or is an error; medium: locks or reruns; low: nothing to fix. */
 export function riskOf(files: LintedFile[]): Risk {
   const all = files.flatMap((f) => f.findings);
-  if (all.some((f) => f.severity === "error") || files.some((file) => file.phase === "contract" && file.findings.some((f) => f.category === "contract"))) return "high";
+  if (
+    all.some((f) => f.severity === "error") ||
+    files.some((file) => file.phase === "contract" && file.findings.some((f) => f.category === "contract"))
+  )
+    return "high";
   return all.some((f) => f.severity === "warning") ? "medium" : "low";
 }
 
@@ -24,7 +28,10 @@ export function formatMarkdown(files: LintedFile[], phase: string, environment: 
   if (findings.length === 0) out.push(`No findings in ${files.length} file(s).`);
   else {
     out.push("| | where | rule | finding | fix |", "| --- | --- | --- | --- | --- |");
-    for (const { file, f } of findings) out.push(`| ${f.severity} | \`${cell(file.path)}:${f.line}\` | \`${f.rule}\` | ${cell(f.message)} | ${cell(f.suggestion)} |`);
+    for (const { file, f } of findings)
+      out.push(
+        `| ${f.severity} | \`${cell(file.path)}:${f.line}\` | \`${f.rule}\` | ${cell(f.message)} | ${cell(f.suggestion)} |`,
+      );
   }
   const destructive = findings.some(({ f }) => f.category === "contract");
   if (files.some((f) => f.phase === "contract") || destructive) {
@@ -37,6 +44,9 @@ export function formatMarkdown(files: LintedFile[], phase: string, environment: 
       ...files.map((f) => `- \`${cell(f.path)}\` sha256 \`${createHash("sha256").update(f.source).digest("hex")}\``),
     );
   }
-  out.push("", `<sub>rollgate lint --phase ${phase} · ${files.length} file(s) · ${findings.filter(({ f }) => f.severity === "error").length} error(s), ${findings.filter(({ f }) => f.severity === "warning").length} warning(s)</sub>`);
+  out.push(
+    "",
+    `<sub>rollgate lint --phase ${phase} · ${files.length} file(s) · ${findings.filter(({ f }) => f.severity === "error").length} error(s), ${findings.filter(({ f }) => f.severity === "warning").length} warning(s)</sub>`,
+  );
   return out.join("\n");
 }

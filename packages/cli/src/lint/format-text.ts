@@ -13,6 +13,8 @@ export function formatText(files: LintedFile[], phase: string): string {
     }
   }
   const clean = files.filter((f) => f.findings.length === 0).length;
-  lines.push(`${files.length} file(s) linted as ${phase}: ${errors} error(s), ${warnings} warning(s)${clean ? `, ${clean} clean` : ""}.`);
+  lines.push(
+    `${files.length} file(s) linted as ${phase}: ${errors} error(s), ${warnings} warning(s)${clean ? `, ${clean} clean` : ""}.`,
+  );
   return lines.join("\n");
 }

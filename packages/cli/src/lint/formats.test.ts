@@ -12,7 +12,10 @@ const file = (name: string, sql: string) => {
   writeFileSync(p, sql);
   return p;
 };
-const clean = file("clean.sql", "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n");
+const clean = file(
+  "clean.sql",
+  "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n",
+);
 const contractSql = "SET lock_timeout = '3s';\n\nALTER TABLE users DROP COLUMN IF EXISTS email;\n";
 const destructive = file("drop, 100%.sql", contractSql);
 
@@ -26,8 +29,16 @@ async function lint(...argv: string[]) {
 function parseCommand(line: string) {
   const match = /^::(\w+) (.*?)::(.*)$/.exec(line);
   if (!match) return null;
-  const unescape = (s: string) => s.replaceAll("%0D", "\r").replaceAll("%0A", "\n").replaceAll("%3A", ":").replaceAll("%2C", ",").replaceAll("%25", "%");
-  const props = Object.fromEntries(match[2]!.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), unescape(kv.slice(kv.indexOf("=") + 1))]));
+  const unescape = (s: string) =>
+    s
+      .replaceAll("%0D", "\r")
+      .replaceAll("%0A", "\n")
+      .replaceAll("%3A", ":")
+      .replaceAll("%2C", ",")
+      .replaceAll("%25", "%");
+  const props = Object.fromEntries(
+    match[2]!.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), unescape(kv.slice(kv.indexOf("=") + 1))]),
+  );
   return { command: match[1], props, message: unescape(match[3]!) };
 }
 
@@ -46,7 +57,10 @@ describe("rollgate lint for reviewers", () => {
     expect(result.code).toBe(1);
     const commands = result.out.split("\n").map(parseCommand).filter(Boolean);
     expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatchObject({ command: "error", props: { file: destructive, line: "3", col: "1", title: "rollgate drop-column (expand)" } });
+    expect(commands[0]).toMatchObject({
+      command: "error",
+      props: { file: destructive, line: "3", col: "1", title: "rollgate drop-column (expand)" },
+    });
     expect(commands[0]!.message).toContain("\nFix: ");
     expect(result.out).toContain("%2C 100%25.sql");
   });
@@ -59,7 +73,15 @@ describe("rollgate lint for reviewers", () => {
 
   it("--format markdown gives the findings, the risk and the approvals the contract will need, pinned to the checksum", async () => {
     const sum = createHash("sha256").update(contractSql).digest("hex");
-    const production = await lint(destructive, "--phase", "contract", "--format", "markdown", "--environment", "production");
+    const production = await lint(
+      destructive,
+      "--phase",
+      "contract",
+      "--format",
+      "markdown",
+      "--environment",
+      "production",
+    );
     expect(production.out).toContain("risk **high**");
     expect(production.out).toContain("| info | `");
     expect(production.out).toContain("2 approval(s) from approver, release manager, admin");
@@ -75,12 +97,20 @@ describe("rollgate lint for reviewers", () => {
   it("--format codequality writes GitLab's Code Quality report with stable fingerprints", async () => {
     const result = await lint(destructive, clean, "--phase", "expand", "--format", "codequality");
     const report = z.array(codeQualityIssue).parse(JSON.parse(result.out));
-    expect(report[0]).toMatchObject({ check_name: "drop-column", severity: "critical", location: { path: destructive, lines: { begin: 3 } } });
+    expect(report[0]).toMatchObject({
+      check_name: "drop-column",
+      severity: "critical",
+      location: { path: destructive, lines: { begin: 3 } },
+    });
     // The same finding after a line is added above it keeps its fingerprint.
     const before = file("moved.sql", contractSql);
-    const first = z.array(codeQualityIssue).parse(JSON.parse((await lint(before, "--phase", "expand", "--format", "codequality")).out));
+    const first = z
+      .array(codeQualityIssue)
+      .parse(JSON.parse((await lint(before, "--phase", "expand", "--format", "codequality")).out));
     file("moved.sql", `-- note\n${contractSql}`);
-    const again = z.array(codeQualityIssue).parse(JSON.parse((await lint(before, "--phase", "expand", "--format", "codequality")).out));
+    const again = z
+      .array(codeQualityIssue)
+      .parse(JSON.parse((await lint(before, "--phase", "expand", "--format", "codequality")).out));
     expect(again[0]!.location.lines.begin).toBe(4);
     expect(again[0]!.fingerprint).toBe(first[0]!.fingerprint);
     expect(new Set(report.map((i) => i.fingerprint)).size).toBe(report.length);

@@ -12,8 +12,14 @@ const file = (name: string, sql: string) => {
   writeFileSync(p, sql);
   return p;
 };
-const clean = file("clean.sql", "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n");
-const destructive = file("destructive.sql", "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n");
+const clean = file(
+  "clean.sql",
+  "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n",
+);
+const destructive = file(
+  "destructive.sql",
+  "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n",
+);
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -24,7 +30,10 @@ async function run(...argv: string[]) {
 
 describe("rollgate lint", () => {
   it("exits 0 for a clean expand script", async () => {
-    expect(await run(clean, "--phase", "expand")).toMatchObject({ code: 0, out: expect.stringContaining("0 error(s)") });
+    expect(await run(clean, "--phase", "expand")).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("0 error(s)"),
+    });
   });
 
   it("exits 1 when an expand script is destructive, naming file, line and rule", async () => {
@@ -41,7 +50,16 @@ describe("rollgate lint", () => {
     const result = await run(destructive, clean, "--phase", "expand", "--format", "json");
     const json = JSON.parse(result.out);
     expect(json.files.map((f: { path: string }) => f.path)).toEqual([destructive, clean]);
-    expect(Object.keys(json.files[0].findings[0]).sort()).toEqual(["category", "column", "line", "message", "rule", "severity", "statement", "suggestion"]);
+    expect(Object.keys(json.files[0].findings[0]).sort()).toEqual([
+      "category",
+      "column",
+      "line",
+      "message",
+      "rule",
+      "severity",
+      "statement",
+      "suggestion",
+    ]);
   });
 
   it("prints SARIF 2.1.0 that validates against the official schema", async () => {
@@ -57,8 +75,14 @@ describe("rollgate lint", () => {
   });
 
   it("exits 2 with a sentence for usage errors and unreadable files", async () => {
-    expect(await run(clean)).toMatchObject({ code: 2, err: expect.stringContaining("--phase must be expand, contract or from-file") });
-    expect(await run(path.join(dir, "missing.sql"), "--phase", "expand")).toMatchObject({ code: 2, err: expect.stringContaining("cannot read") });
+    expect(await run(clean)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--phase must be expand, contract or from-file"),
+    });
+    expect(await run(path.join(dir, "missing.sql"), "--phase", "expand")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("cannot read"),
+    });
     expect(await run(clean, "--phase", "expand", "--format", "xml")).toMatchObject({ code: 2 });
     expect(await main(["nope"], { out: () => {}, err: () => {}, interactive: false })).toBe(2);
   });

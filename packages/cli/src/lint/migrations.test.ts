@@ -8,11 +8,19 @@ import { main } from "../main.ts";
 
 const root = path.resolve(import.meta.dirname, "../../../..");
 const fixtures = path.join(root, "packages/cli/test/fixtures/migrations");
-const sqlIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => path.join(dir, f));
+const sqlIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .map((f) => path.join(dir, f));
 
 async function lint(files: string[], format = "text") {
   const out: string[] = [];
-  const code = await main(["lint", "--phase", "from-file", "--format", format, ...files], { out: (t) => out.push(t), err: (t) => out.push(t), interactive: false });
+  const code = await main(["lint", "--phase", "from-file", "--format", format, ...files], {
+    out: (t) => out.push(t),
+    err: (t) => out.push(t),
+    interactive: false,
+  });
   return { code, out: out.join("\n") };
 }
 
@@ -26,20 +34,30 @@ describe("rollgate lint --phase from-file", () => {
   });
 
   it("passes the same statement in a marked contract migration", async () => {
-    expect((await lint([path.join(fixtures, "0000_expand.sql"), path.join(fixtures, "0002_marked_drop.sql")])).code).toBe(0);
+    expect(
+      (await lint([path.join(fixtures, "0000_expand.sql"), path.join(fixtures, "0002_marked_drop.sql")])).code,
+    ).toBe(0);
   });
 
   it("passes Rollgate's own migrations, each linted as the phase it declares", async () => {
     const migrations = sqlIn(path.join(root, "packages/db/drizzle"));
     const result = await lint(migrations, "json");
     expect(result.code, result.out).toBe(0);
-    const contracts = (JSON.parse(result.out) as { files: Array<{ path: string; phase: string }> }).files.filter((f) => f.phase === "contract").map((f) => path.basename(f.path));
+    const contracts = (JSON.parse(result.out) as { files: Array<{ path: string; phase: string }> }).files
+      .filter((f) => f.phase === "contract")
+      .map((f) => path.basename(f.path));
     expect(contracts).toEqual(["0009_drop_auth_adapter_tables.sql"]);
   });
 
   it("refuses an unknown phase as a usage error", async () => {
     const out: string[] = [];
-    expect(await main(["lint", "--phase", "marked", path.join(fixtures, "0000_expand.sql")], { out: (t) => out.push(t), err: (t) => out.push(t), interactive: false })).toBe(2);
+    expect(
+      await main(["lint", "--phase", "marked", path.join(fixtures, "0000_expand.sql")], {
+        out: (t) => out.push(t),
+        err: (t) => out.push(t),
+        interactive: false,
+      }),
+    ).toBe(2);
     expect(out.join("\n")).toContain("--phase must be expand, contract or from-file");
   });
 });

@@ -33,7 +33,14 @@ export function toSarif(files: LintedFile[]) {
             ruleIndex: ruleIds.indexOf(f.rule),
             level: LEVEL[f.severity],
             message: { text: `${f.message} Fix: ${f.suggestion}` },
-            locations: [{ physicalLocation: { artifactLocation: { uri: file.path }, region: { startLine: f.line, startColumn: f.column } } }],
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: file.path },
+                  region: { startLine: f.line, startColumn: f.column },
+                },
+              },
+            ],
           })),
         ),
       },

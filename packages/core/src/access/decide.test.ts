@@ -4,15 +4,48 @@ import { evaluateGate, GATE_CHECK_IDS, type GateCheckId, type OverrideFact } fro
 import { defaultPolicy } from "../policy/index.ts";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import { ROLES, type Role } from "../types.ts";
-import { mayAdminister, mayBreakGlass, mayConfirmOverride, mayDecideApproval, mayReviewOverride, mayStartRecovery, OVERRIDABLE_CHECKS, rolesOn, type Person, type RolloutContext } from "./decide.ts";
+import {
+  mayAdminister,
+  mayBreakGlass,
+  mayConfirmOverride,
+  mayDecideApproval,
+  mayReviewOverride,
+  mayStartRecovery,
+  OVERRIDABLE_CHECKS,
+  rolesOn,
+  type Person,
+  type RolloutContext,
+} from "./decide.ts";
 import { ACTIONS, ACTOR_GRANTS, ACTORS, MATRIX, matrixMarkdown, type Action, type Actor } from "./matrix.ts";
 import { authorIdentities, emailIdentity, isAuthor, loginIdentity } from "./identity.ts";
 
 const SERVICES = ["svc-a", "svc-b"];
-const grantArb = fc.record({ role: fc.constantFrom(...ROLES), serviceId: fc.constantFrom<string | null>(null, ...SERVICES) });
-const personArb: fc.Arbitrary<Person> = fc.record({ id: fc.constantFrom("p1", "p2", "author"), roles: fc.array(grantArb, { maxLength: 4 }) });
-const ctx = (patch: Partial<RolloutContext> = {}): RolloutContext => ({ serviceId: "svc-a", environment: "production", state: "verifying", policy: defaultPolicy("production"), authorIds: ["author"], contractChecksum: CONTRACT_SUM, ...patch });
-const override = (checks: GateCheckId[], patch: Partial<OverrideFact> = {}): OverrideFact => ({ kind: "break_glass", checks, actor: "rm@example.com", createdAt: at(1), expiresAt: at(5), confirmedAt: at(1), ...patch });
+const grantArb = fc.record({
+  role: fc.constantFrom(...ROLES),
+  serviceId: fc.constantFrom<string | null>(null, ...SERVICES),
+});
+const personArb: fc.Arbitrary<Person> = fc.record({
+  id: fc.constantFrom("p1", "p2", "author"),
+  roles: fc.array(grantArb, { maxLength: 4 }),
+});
+const ctx = (patch: Partial<RolloutContext> = {}): RolloutContext => ({
+  serviceId: "svc-a",
+  environment: "production",
+  state: "verifying",
+  policy: defaultPolicy("production"),
+  authorIds: ["author"],
+  contractChecksum: CONTRACT_SUM,
+  ...patch,
+});
+const override = (checks: GateCheckId[], patch: Partial<OverrideFact> = {}): OverrideFact => ({
+  kind: "break_glass",
+  checks,
+  actor: "rm@example.com",
+  createdAt: at(1),
+  expiresAt: at(5),
+  confirmedAt: at(1),
+  ...patch,
+});
 
 describe("who may decide (property tests)", () => {
   it("finding 6: a role on another service never grants anything on this one", () => {
@@ -21,7 +54,12 @@ describe("who may decide (property tests)", () => {
         const onA = rolesOn(person, "svc-a");
         const onlyB = person.roles.every((r) => r.serviceId === "svc-b");
         if (onlyB) expect(onA).toEqual([]);
-        for (const decision of [mayDecideApproval(person, ctx(), CONTRACT_SUM), mayBreakGlass(person, ctx(), ["slo"]), mayReviewOverride(person, "svc-a", { actorId: "x" }), mayConfirmOverride(person, ctx(), { actorId: "x", confirmedAt: null })])
+        for (const decision of [
+          mayDecideApproval(person, ctx(), CONTRACT_SUM),
+          mayBreakGlass(person, ctx(), ["slo"]),
+          mayReviewOverride(person, "svc-a", { actorId: "x" }),
+          mayConfirmOverride(person, ctx(), { actorId: "x", confirmedAt: null }),
+        ])
           if (decision.ok) expect(onA).toContain(decision.role);
       }),
       { numRuns: 500 },
@@ -43,30 +81,57 @@ describe("who may decide (property tests)", () => {
   it("finding 3: no override, however broad, opens a gate whose approvals, lease or expand check fails", () => {
     const policy = stagingPolicy();
     fc.assert(
-      fc.property(fc.subarray([...GATE_CHECK_IDS]), fc.constantFrom("approvals", "lease", "expand"), (checks, broken) => {
-        const facts = passingFacts({ overrides: [override(checks)] });
-        if (broken === "approvals") facts.approvals = [];
-        if (broken === "lease") facts.activeLease = { holder: "other job", expiresAt: at(9) };
-        if (broken === "expand") facts.expandDestructiveFindings = 1;
-        expect(evaluateGate(facts, policy, at(2)).allowed).toBe(false);
-      }),
+      fc.property(
+        fc.subarray([...GATE_CHECK_IDS]),
+        fc.constantFrom("approvals", "lease", "expand"),
+        (checks, broken) => {
+          const facts = passingFacts({ overrides: [override(checks)] });
+          if (broken === "approvals") facts.approvals = [];
+          if (broken === "lease") facts.activeLease = { holder: "other job", expiresAt: at(9) };
+          if (broken === "expand") facts.expandDestructiveFindings = 1;
+          expect(evaluateGate(facts, policy, at(2)).allowed).toBe(false);
+        },
+      ),
     );
   });
 
   it("finding 3: in production an override takes effect only after a second person confirms it", () => {
-    const policy = { ...defaultPolicy("production"), rollbackWindowSeconds: 3600, approvals: { ...defaultPolicy("production").approvals, required: 1 }, slo: stagingPolicy().slo };
+    const policy = {
+      ...defaultPolicy("production"),
+      rollbackWindowSeconds: 3600,
+      approvals: { ...defaultPolicy("production").approvals, required: 1 },
+      slo: stagingPolicy().slo,
+    };
     const base = passingFacts({ environment: "production", latestTestedBackup: null });
-    expect(evaluateGate({ ...base, overrides: [override(["backup"], { confirmedAt: null })] }, policy, at(2)).allowed).toBe(false);
+    expect(
+      evaluateGate({ ...base, overrides: [override(["backup"], { confirmedAt: null })] }, policy, at(2)).allowed,
+    ).toBe(false);
     expect(evaluateGate({ ...base, overrides: [override(["backup"])] }, policy, at(2)).allowed).toBe(true);
     const lead: Person = { id: "p1", roles: [{ role: "release_manager", serviceId: null }] };
-    expect(mayConfirmOverride(lead, ctx(), { actorId: "p1", confirmedAt: null })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(mayConfirmOverride(lead, ctx(), { actorId: "p1", confirmedAt: null })).toMatchObject({
+      ok: false,
+      code: "forbidden",
+    });
     expect(mayConfirmOverride(lead, ctx(), { actorId: "p2", confirmedAt: null })).toMatchObject({ ok: true });
   });
 
   it("finding 5: an approval stops counting when its approver no longer holds an approving role", () => {
     fc.assert(
       fc.property(fc.subarray([...ROLES] as Role[]), (roles) => {
-        const facts = passingFacts({ approvals: [{ approverId: "u1", approverEmail: "amir@example.com", role: "approver", currentRoles: roles, decision: "approve", contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null }] });
+        const facts = passingFacts({
+          approvals: [
+            {
+              approverId: "u1",
+              approverEmail: "amir@example.com",
+              role: "approver",
+              currentRoles: roles,
+              decision: "approve",
+              contractChecksum: CONTRACT_SUM,
+              decidedAt: at(1),
+              withdrawnAt: null,
+            },
+          ],
+        });
         const policy = stagingPolicy();
         const mayApprove = roles.some((r) => policy.approvals.allowedRoles.includes(r));
         expect(evaluateGate(facts, policy, at(2)).approvals.have).toBe(mayApprove ? 1 : 0);
@@ -75,9 +140,14 @@ describe("who may decide (property tests)", () => {
   });
 
   it("finding 7: the author is matched through every identity the CI text can stand for", () => {
-    expect(authorIdentities("octocat@users.noreply.github.com")).toEqual([emailIdentity("octocat@users.noreply.github.com"), loginIdentity("octocat")]);
+    expect(authorIdentities("octocat@users.noreply.github.com")).toEqual([
+      emailIdentity("octocat@users.noreply.github.com"),
+      loginIdentity("octocat"),
+    ]);
     expect(authorIdentities("12345+OctoCat@users.noreply.github.com")).toContain(loginIdentity("octocat"));
-    expect(isAuthor([emailIdentity("dev@example.com"), loginIdentity("octocat")], "12345+octocat@users.noreply.github.com")).toBe(true);
+    expect(
+      isAuthor([emailIdentity("dev@example.com"), loginIdentity("octocat")], "12345+octocat@users.noreply.github.com"),
+    ).toBe(true);
     expect(isAuthor([emailIdentity("dev@example.com")], " Dev@Example.com ")).toBe(true);
     expect(isAuthor([emailIdentity("dev@example.com")], "someone-else")).toBe(false);
     fc.assert(fc.property(fc.string(), (text) => authorIdentities(text).every((i) => i === i.toLowerCase())));
@@ -115,7 +185,8 @@ describe("the permission matrix of docs/SECURITY.md", () => {
     const serviceId = grant?.scope === "global" ? null : grant?.scope === "other_service" ? "svc-b" : "svc-a";
     return { id: actor, roles: grant ? [{ role: grant.role, serviceId }] : [] };
   };
-  const context = (state: RolloutContext["state"] = "verifying") => ctx({ state, policy: production, authorIds: ["author"] });
+  const context = (state: RolloutContext["state"] = "verifying") =>
+    ctx({ state, policy: production, authorIds: ["author"] });
   const decide: Record<Action, (p: Person) => boolean> = {
     approve: (p) => mayDecideApproval(p, context(), CONTRACT_SUM).ok,
     break_glass: (p) => mayBreakGlass(p, context(), ["rollback_window"]).ok,

@@ -27,11 +27,19 @@ export interface RolloutContext {
   contractChecksum: string | null;
 }
 
-export type Decision<T = Role> = { ok: true; role: T } | { ok: false; code: "forbidden" | "conflict" | "invalid_request"; reason: string };
+export type Decision<T = Role> =
+  { ok: true; role: T } | { ok: false; code: "forbidden" | "conflict" | "invalid_request"; reason: string };
 
 /** Checks break-glass may let through: time- and signal-based ones. Never approvals, the
  * lease or expand safety — those are what "destructive DDL only after approval" means. */
-export const OVERRIDABLE_CHECKS = ["rollback_window", "flag", "slo", "backup", "promotion", "no_go"] as const satisfies readonly GateCheckId[];
+export const OVERRIDABLE_CHECKS = [
+  "rollback_window",
+  "flag",
+  "slo",
+  "backup",
+  "promotion",
+  "no_go",
+] as const satisfies readonly GateCheckId[];
 const CONTRACT_STARTED: RolloutState[] = ["contracting", "contracted", "contract_failed"];
 const FAILED: RolloutState[] = ["expand_failed", "contract_failed"];
 
@@ -59,14 +67,35 @@ function label(roles: readonly Role[]): string {
 
 /** Approve or reject the current contract script, having seen `seenChecksum`. */
 export function mayDecideApproval(person: Person, ctx: RolloutContext, seenChecksum: string | null): Decision {
-  if (!ctx.contractChecksum) return { ok: false, code: "conflict", reason: "This release has no contract script yet, so there is nothing to approve." };
-  if (CONTRACT_STARTED.includes(ctx.state)) return { ok: false, code: "conflict", reason: "The contract has already started; decisions can no longer change." };
+  if (!ctx.contractChecksum)
+    return {
+      ok: false,
+      code: "conflict",
+      reason: "This release has no contract script yet, so there is nothing to approve.",
+    };
+  if (CONTRACT_STARTED.includes(ctx.state))
+    return { ok: false, code: "conflict", reason: "The contract has already started; decisions can no longer change." };
   if (seenChecksum !== null && seenChecksum !== ctx.contractChecksum)
-    return { ok: false, code: "conflict", reason: "The script changed while you were reading: reload the page and review the new contract script before you decide." };
+    return {
+      ok: false,
+      code: "conflict",
+      reason:
+        "The script changed while you were reading: reload the page and review the new contract script before you decide.",
+    };
   const allowed = ctx.policy.approvals.allowedRoles;
   const role = allowedRole(person, ctx, allowed);
-  if (!role) return { ok: false, code: "forbidden", reason: `Your role may not approve contracts of this service in ${ctx.environment}; allowed: ${label(allowed)}. Ask an admin.` };
-  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must approve its contract." };
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Your role may not approve contracts of this service in ${ctx.environment}; allowed: ${label(allowed)}. Ask an admin.`,
+    };
+  if (ctx.authorIds.includes(person.id))
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: "You are the author of this release; someone else must approve its contract.",
+    };
   return { ok: true, role };
 }
 
@@ -74,47 +103,101 @@ export function mayDecideApproval(person: Person, ctx: RolloutContext, seenCheck
 export function mayBreakGlass(person: Person, ctx: RolloutContext, checks: readonly string[]): Decision {
   const allowed = ctx.policy.breakGlass.allowedRoles;
   const role = allowedRole(person, ctx, allowed);
-  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may break glass on this service in ${ctx.environment}.` };
-  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must decide to break glass on it." };
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Only ${label(allowed)} may break glass on this service in ${ctx.environment}.`,
+    };
+  if (ctx.authorIds.includes(person.id))
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: "You are the author of this release; someone else must decide to break glass on it.",
+    };
   const refused = checks.filter((c) => !(OVERRIDABLE_CHECKS as readonly string[]).includes(c));
-  if (checks.length === 0) return { ok: false, code: "invalid_request", reason: "Choose at least one gate check to override." };
+  if (checks.length === 0)
+    return { ok: false, code: "invalid_request", reason: "Choose at least one gate check to override." };
   if (refused.length)
-    return { ok: false, code: "forbidden", reason: `Break-glass cannot override ${refused.join(", ")}: approvals, the lease and expand safety always hold. It may override ${OVERRIDABLE_CHECKS.join(", ")}.` };
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Break-glass cannot override ${refused.join(", ")}: approvals, the lease and expand safety always hold. It may override ${OVERRIDABLE_CHECKS.join(", ")}.`,
+    };
   return { ok: true, role };
 }
 
 /** A recovery run after a failed migration: a named fix script, taken like a break-glass. */
 export function mayStartRecovery(person: Person, ctx: RolloutContext): Decision {
-  if (!FAILED.includes(ctx.state)) return { ok: false, code: "conflict", reason: "A recovery run is only for a failed expand or contract migration." };
+  if (!FAILED.includes(ctx.state))
+    return { ok: false, code: "conflict", reason: "A recovery run is only for a failed expand or contract migration." };
   const allowed = ctx.policy.breakGlass.allowedRoles;
   const role = allowedRole(person, ctx, allowed);
-  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may authorise a recovery run on this service in ${ctx.environment}.` };
-  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "You are the author of this release; someone else must authorise its recovery run." };
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Only ${label(allowed)} may authorise a recovery run on this service in ${ctx.environment}.`,
+    };
+  if (ctx.authorIds.includes(person.id))
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: "You are the author of this release; someone else must authorise its recovery run.",
+    };
   return { ok: true, role };
 }
 
 /** The second person who confirms a production override (or recovery run). */
-export function mayConfirmOverride(person: Person, ctx: RolloutContext, override: { actorId: string; confirmedAt: Date | null }): Decision {
+export function mayConfirmOverride(
+  person: Person,
+  ctx: RolloutContext,
+  override: { actorId: string; confirmedAt: Date | null },
+): Decision {
   if (override.confirmedAt) return { ok: false, code: "conflict", reason: "This override is already confirmed." };
-  if (override.actorId === person.id) return { ok: false, code: "forbidden", reason: "A second person must confirm an override; you broke the glass." };
+  if (override.actorId === person.id)
+    return { ok: false, code: "forbidden", reason: "A second person must confirm an override; you broke the glass." };
   const allowed = ctx.policy.breakGlass.allowedRoles;
   const role = allowedRole(person, ctx, allowed);
-  if (!role) return { ok: false, code: "forbidden", reason: `Only ${label(allowed)} may confirm an override on this service in ${ctx.environment}.` };
-  if (ctx.authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "The release's author cannot confirm an override of its gate." };
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Only ${label(allowed)} may confirm an override on this service in ${ctx.environment}.`,
+    };
+  if (ctx.authorIds.includes(person.id))
+    return { ok: false, code: "forbidden", reason: "The release's author cannot confirm an override of its gate." };
   return { ok: true, role };
 }
 
 /** Closing the review of a break-glass, afterwards: someone else, and not the release's author. */
-export function mayReviewOverride(person: Person, serviceId: string, override: { actorId: string }, authorIds: readonly string[] = []): Decision {
+export function mayReviewOverride(
+  person: Person,
+  serviceId: string,
+  override: { actorId: string },
+  authorIds: readonly string[] = [],
+): Decision {
   const role = rolesOn(person, serviceId).find((r) => r === "release_manager" || r === "admin");
-  if (!role) return { ok: false, code: "forbidden", reason: "Only a release manager or an admin of this service reviews its break-glass overrides." };
-  if (override.actorId === person.id) return { ok: false, code: "forbidden", reason: "Someone other than the person who broke the glass must review it." };
-  if (authorIds.includes(person.id)) return { ok: false, code: "forbidden", reason: "The release's author cannot review an override of its gate." };
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: "Only a release manager or an admin of this service reviews its break-glass overrides.",
+    };
+  if (override.actorId === person.id)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: "Someone other than the person who broke the glass must review it.",
+    };
+  if (authorIds.includes(person.id))
+    return { ok: false, code: "forbidden", reason: "The release's author cannot review an override of its gate." };
   return { ok: true, role };
 }
 
 /** Managing people, tokens and policies: a global admin only. */
 export function mayAdminister(person: Person): Decision {
-  if (!isGlobalAdmin(person)) return { ok: false, code: "forbidden", reason: "This is for admins. Ask an admin to grant you the role." };
+  if (!isGlobalAdmin(person))
+    return { ok: false, code: "forbidden", reason: "This is for admins. Ask an admin to grant you the role." };
   return { ok: true, role: "admin" };
 }

@@ -3,10 +3,26 @@
 // cell by cell, and a database test drives every use case with every actor against it.
 import type { Role } from "../types.ts";
 
-export const ACTORS = ["anonymous", "viewer", "on_call", "approver", "release_manager", "admin", "release_manager_of_another_service", "author"] as const;
+export const ACTORS = [
+  "anonymous",
+  "viewer",
+  "on_call",
+  "approver",
+  "release_manager",
+  "admin",
+  "release_manager_of_another_service",
+  "author",
+] as const;
 export type Actor = (typeof ACTORS)[number];
 
-export const ACTIONS = ["approve", "break_glass", "confirm_override", "authorise_recovery", "review_override", "administer"] as const;
+export const ACTIONS = [
+  "approve",
+  "break_glass",
+  "confirm_override",
+  "authorise_recovery",
+  "review_override",
+  "administer",
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** The role an actor holds, and where: `author` is a release manager of the service who wrote the release. */
@@ -21,7 +37,8 @@ export const ACTOR_GRANTS: Record<Actor, { role: Role; scope: "global" | "this_s
   author: { role: "release_manager", scope: "this_service" },
 };
 
-const only = (...allowed: Actor[]): Record<Actor, boolean> => Object.fromEntries(ACTORS.map((a) => [a, allowed.includes(a)])) as Record<Actor, boolean>;
+const only = (...allowed: Actor[]): Record<Actor, boolean> =>
+  Object.fromEntries(ACTORS.map((a) => [a, allowed.includes(a)])) as Record<Actor, boolean>;
 
 /** true: allowed; false: refused (403, or a sentence on the page). */
 export const MATRIX: Record<Action, Record<Actor, boolean>> = {
@@ -46,6 +63,9 @@ export const ACTION_LABELS: Record<Action, string> = {
 export function matrixMarkdown(): string {
   const head = `| action | ${ACTORS.map((a) => a.replaceAll("_", " ")).join(" | ")} |`;
   const rule = `| --- | ${ACTORS.map(() => "---").join(" | ")} |`;
-  const rows = ACTIONS.map((action) => `| ${ACTION_LABELS[action]} | ${ACTORS.map((actor) => (MATRIX[action][actor] ? "yes" : "no")).join(" | ")} |`);
+  const rows = ACTIONS.map(
+    (action) =>
+      `| ${ACTION_LABELS[action]} | ${ACTORS.map((actor) => (MATRIX[action][actor] ? "yes" : "no")).join(" | ")} |`,
+  );
   return [head, rule, ...rows].join("\n");
 }

@@ -33,24 +33,35 @@ export interface ReadingSettings {
   publicWallboard: boolean;
 }
 
-export type ReadingDecision = { allowed: true } | { allowed: false; reason: "unauthenticated" | "forbidden"; message: string };
+export type ReadingDecision =
+  { allowed: true } | { allowed: false; reason: "unauthenticated" | "forbidden"; message: string };
 
 const ALLOW: ReadingDecision = { allowed: true };
-const deny = (reason: "unauthenticated" | "forbidden", message: string): ReadingDecision => ({ allowed: false, reason, message });
+const deny = (reason: "unauthenticated" | "forbidden", message: string): ReadingDecision => ({
+  allowed: false,
+  reason,
+  message,
+});
 
 export function mayRead(what: Readable, reader: Reader | null, settings: ReadingSettings): ReadingDecision {
   if (what.kind === "probe" || what.kind === "documentation") return ALLOW;
   if (what.kind === "metrics" && what.bearer === "valid") return ALLOW;
-  if (what.kind === "metrics" && what.bearer === "invalid") return deny("unauthenticated", "The bearer token is not the metrics token (ROLLGATE_METRICS_TOKEN).");
+  if (what.kind === "metrics" && what.bearer === "invalid")
+    return deny("unauthenticated", "The bearer token is not the metrics token (ROLLGATE_METRICS_TOKEN).");
   if (what.kind === "overview" && !reader && settings.publicWallboard) return ALLOW;
   if (!reader) return deny("unauthenticated", "Sign in to see this.");
-  if (reader.roles.length === 0) return deny("forbidden", "You are signed in but have no role yet: ask an admin to grant you one.");
+  if (reader.roles.length === 0)
+    return deny("forbidden", "You are signed in but have no role yet: ask an admin to grant you one.");
   switch (what.kind) {
     case "admin":
-      return reader.roles.some((r) => r.role === "admin" && r.serviceId === null) ? ALLOW : deny("forbidden", "This page is for admins. Ask an admin to grant you the role.");
+      return reader.roles.some((r) => r.role === "admin" && r.serviceId === null)
+        ? ALLOW
+        : deny("forbidden", "This page is for admins. Ask an admin to grant you the role.");
     case "rollout":
     case "evidence":
-      return reader.roles.some((r) => r.serviceId === null || r.serviceId === what.serviceId) ? ALLOW : deny("forbidden", "You have no role on this service: ask an admin to grant you one.");
+      return reader.roles.some((r) => r.serviceId === null || r.serviceId === what.serviceId)
+        ? ALLOW
+        : deny("forbidden", "You have no role on this service: ask an admin to grant you one.");
     default:
       return ALLOW;
   }
@@ -59,7 +70,8 @@ export function mayRead(what: Readable, reader: Reader | null, settings: Reading
 /** Paths an anonymous visitor may open without being sent to sign-in (the proxy's early check). */
 export function anonymousMayOpen(pathname: string, settings: ReadingSettings): boolean {
   if (pathname === "/sign-in" || pathname.startsWith("/sign-in/")) return true;
-  if (pathname === "/runbook" || pathname === "/api-reference") return mayRead({ kind: "documentation" }, null, settings).allowed;
+  if (pathname === "/runbook" || pathname === "/api-reference")
+    return mayRead({ kind: "documentation" }, null, settings).allowed;
   if (pathname === "/") return mayRead({ kind: "overview" }, null, settings).allowed;
   return false;
 }

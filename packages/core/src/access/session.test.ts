@@ -10,13 +10,23 @@ const hoursArb = fc.integer({ min: 1, max: 48 });
 describe("session rules", () => {
   it("finding 12: a session ends a fixed time after sign-in, however often it is used", () => {
     fc.assert(
-      fc.property(dateArb, hoursArb, fc.array(fc.integer({ min: 0, max: 72 * HOUR }), { minLength: 1, maxLength: 20 }), (signedInAt, hours, uses) => {
-        for (const offset of uses.sort((a, b) => a - b)) {
-          const status = sessionStatus({ signedInAt, revokedAt: null, lifetimeHours: hours, now: new Date(signedInAt.getTime() + offset) });
-          expect(status.valid).toBe(offset < hours * HOUR);
-          if (status.valid) expect(status.expiresAt.getTime()).toBe(signedInAt.getTime() + hours * HOUR);
-        }
-      }),
+      fc.property(
+        dateArb,
+        hoursArb,
+        fc.array(fc.integer({ min: 0, max: 72 * HOUR }), { minLength: 1, maxLength: 20 }),
+        (signedInAt, hours, uses) => {
+          for (const offset of uses.sort((a, b) => a - b)) {
+            const status = sessionStatus({
+              signedInAt,
+              revokedAt: null,
+              lifetimeHours: hours,
+              now: new Date(signedInAt.getTime() + offset),
+            });
+            expect(status.valid).toBe(offset < hours * HOUR);
+            if (status.valid) expect(status.expiresAt.getTime()).toBe(signedInAt.getTime() + hours * HOUR);
+          }
+        },
+      ),
     );
   });
 
@@ -33,7 +43,10 @@ describe("session rules", () => {
   it("finding 12: a token without its sign-in time is not a session", () => {
     fc.assert(
       fc.property(dateArb, hoursArb, (now, hours) => {
-        expect(sessionStatus({ signedInAt: null, revokedAt: null, lifetimeHours: hours, now })).toEqual({ valid: false, reason: "unknown" });
+        expect(sessionStatus({ signedInAt: null, revokedAt: null, lifetimeHours: hours, now })).toEqual({
+          valid: false,
+          reason: "unknown",
+        });
       }),
     );
   });

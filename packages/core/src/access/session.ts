@@ -11,12 +11,14 @@ export interface SessionFacts {
   now: Date;
 }
 
-export type SessionStatus = { valid: true; expiresAt: Date } | { valid: false; reason: "unknown" | "expired" | "revoked" };
+export type SessionStatus =
+  { valid: true; expiresAt: Date } | { valid: false; reason: "unknown" | "expired" | "revoked" };
 
 export function sessionStatus(facts: SessionFacts): SessionStatus {
   if (!facts.signedInAt || Number.isNaN(facts.signedInAt.getTime())) return { valid: false, reason: "unknown" };
   const expiresAt = new Date(facts.signedInAt.getTime() + facts.lifetimeHours * 3_600_000);
-  if (facts.revokedAt && facts.revokedAt.getTime() >= facts.signedInAt.getTime()) return { valid: false, reason: "revoked" };
+  if (facts.revokedAt && facts.revokedAt.getTime() >= facts.signedInAt.getTime())
+    return { valid: false, reason: "revoked" };
   if (facts.now.getTime() >= expiresAt.getTime()) return { valid: false, reason: "expired" };
   return { valid: true, expiresAt };
 }

@@ -11,14 +11,26 @@ export const SIGN_IN_LIMITS = {
 };
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
-export type ThrottleDecision = { allowed: true } | { allowed: false; scope: "account" | "address"; retryAfterSeconds: number; message: string };
+export type ThrottleDecision =
+  { allowed: true } | { allowed: false; scope: "account" | "address"; retryAfterSeconds: number; message: string };
 
 /** Whether a password may be checked now, given the recent failures for the account and the address. */
-export function signInThrottle(input: { accountFailures: readonly Date[]; addressFailures: readonly Date[]; now: Date; limits?: SignInLimits }): ThrottleDecision {
+export function signInThrottle(input: {
+  accountFailures: readonly Date[];
+  addressFailures: readonly Date[];
+  now: Date;
+  limits?: SignInLimits;
+}): ThrottleDecision {
   const limits = input.limits ?? SIGN_IN_LIMITS;
   const windowMs = limits.windowSeconds * 1000;
-  for (const [scope, failures, max] of [["account", input.accountFailures, limits.perAccount], ["address", input.addressFailures, limits.perAddress]] as const) {
-    const recent = failures.map((d) => d.getTime()).filter((t) => t <= input.now.getTime() && t > input.now.getTime() - windowMs).sort((a, b) => a - b);
+  for (const [scope, failures, max] of [
+    ["account", input.accountFailures, limits.perAccount],
+    ["address", input.addressFailures, limits.perAddress],
+  ] as const) {
+    const recent = failures
+      .map((d) => d.getTime())
+      .filter((t) => t <= input.now.getTime() && t > input.now.getTime() - windowMs)
+      .sort((a, b) => a - b);
     if (recent.length < max) continue;
     // Sign-in resumes when enough of these failures have left the window.
     const resumesAt = recent[recent.length - max]! + windowMs;

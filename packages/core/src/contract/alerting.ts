@@ -53,4 +53,7 @@ export const alertSummarySchema = z.object({
   ignored: z.number().int(),
 });
 
-export const pagerDutyResultSchema = z.object({ action: z.enum(["opened", "resolved", "unchanged", "ignored"]), eventType: z.string() });
+export const pagerDutyResultSchema = z.object({
+  action: z.enum(["opened", "resolved", "unchanged", "ignored"]),
+  eventType: z.string(),
+});

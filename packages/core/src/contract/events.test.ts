@@ -3,7 +3,14 @@ import { eventBodySchema } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
 import { SAMPLE_DATA } from "./samples.ts";
 
-const body = (type: string, data: Record<string, unknown>) => ({ type, service: "svc", environment: "staging", release: "r1", occurred_at: "2026-01-02T03:04:05Z", data });
+const body = (type: string, data: Record<string, unknown>) => ({
+  type,
+  service: "svc",
+  environment: "staging",
+  release: "r1",
+  occurred_at: "2026-01-02T03:04:05Z",
+  data,
+});
 
 interface JsonObjectSchema {
   properties: { type: { const: string }; data: { additionalProperties?: unknown } };
@@ -27,9 +34,13 @@ describe("finding 19: the OpenAPI document and the server agree that event objec
       const valid = body(type, SAMPLE_DATA[type]!);
       expect(eventBodySchema.safeParse(valid).success, type).toBe(true);
       const top = eventBodySchema.safeParse({ ...valid, leaseId: "x" });
-      expect(top.error?.issues, type).toEqual([expect.objectContaining({ code: "unrecognized_keys", keys: ["leaseId"], path: [] })]);
+      expect(top.error?.issues, type).toEqual([
+        expect.objectContaining({ code: "unrecognized_keys", keys: ["leaseId"], path: [] }),
+      ]);
       const inData = eventBodySchema.safeParse({ ...valid, data: { ...valid.data, restoreTested: true } });
-      expect(inData.error?.issues, type).toEqual([expect.objectContaining({ code: "unrecognized_keys", keys: ["restoreTested"], path: ["data"] })]);
+      expect(inData.error?.issues, type).toEqual([
+        expect.objectContaining({ code: "unrecognized_keys", keys: ["restoreTested"], path: ["data"] }),
+      ]);
     }
   });
 });
@@ -43,8 +54,16 @@ describe("finding 18: values the schema accepts fit the columns they are stored 
   });
 
   it.each([
-    ["a duration over PostgreSQL's integer", "migration.succeeded", { ...SAMPLE_DATA["migration.succeeded"], duration_ms: 2 ** 31 }],
-    ["an exit code over PostgreSQL's integer", "migration.failed", { ...SAMPLE_DATA["migration.failed"], exit_code: 1e300 }],
+    [
+      "a duration over PostgreSQL's integer",
+      "migration.succeeded",
+      { ...SAMPLE_DATA["migration.succeeded"], duration_ms: 2 ** 31 },
+    ],
+    [
+      "an exit code over PostgreSQL's integer",
+      "migration.failed",
+      { ...SAMPLE_DATA["migration.failed"], exit_code: 1e300 },
+    ],
     ["a fractional flag percentage (stored as an integer)", "flag.changed", { flag: "f", percent: 12.5 }],
   ])("refuses %s", (_name, type, data) => {
     expect(eventBodySchema.safeParse(body(type, data)).success).toBe(false);

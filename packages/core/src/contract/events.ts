@@ -10,7 +10,9 @@ import { inspectionSchema } from "./inspection.ts";
 /** PostgreSQL's `integer`. */
 const int4 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '.', '_' or '-', at most 63 characters");
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '.', '_' or '-', at most 63 characters");
 const checksum = z.string().regex(/^[a-f0-9]{64}$/, "the SHA-256 of the script, 64 lower-case hex characters");
 const version = z.string().min(1).max(100);
 const sqlText = z.string().max(200_000);
@@ -38,7 +40,15 @@ const migration = z.strictObject({
   lease_id: z.uuid().optional(),
   /** `rollgate run --database-url`: each statement's duration and lock-timeout retries. */
   statements: z
-    .array(z.strictObject({ index: int4.nonnegative(), line: int4.nonnegative(), duration_ms: int4.nonnegative(), retries: int4.nonnegative(), concurrently: z.boolean().optional() }))
+    .array(
+      z.strictObject({
+        index: int4.nonnegative(),
+        line: int4.nonnegative(),
+        duration_ms: int4.nonnegative(),
+        retries: int4.nonnegative(),
+        concurrently: z.boolean().optional(),
+      }),
+    )
     .max(2000)
     .optional(),
 });
@@ -70,7 +80,10 @@ const backupVerified = z.strictObject({
 const incidentOpened = z.strictObject({
   key: z.string().min(1).max(200),
   title: z.string().min(1).max(300),
-  url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
   severity: z.string().min(1).max(40).optional(),
 });
 const incidentResolved = z.strictObject({ key: z.string().min(1).max(200) });
@@ -99,11 +112,24 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("slo.snapshot"), ...envelope, data: sloSnapshot }),
   z.strictObject({ type: z.literal("backup.verified"), ...envelope, data: backupVerified }),
   // Incidents belong to the environment; `release` is accepted (a pipeline sends it on every event) and ignored.
-  z.strictObject({ type: z.literal("incident.opened"), ...envelope, release: envelope.release.optional(), data: incidentOpened }),
-  z.strictObject({ type: z.literal("incident.resolved"), ...envelope, release: envelope.release.optional(), data: incidentResolved }),
+  z.strictObject({
+    type: z.literal("incident.opened"),
+    ...envelope,
+    release: envelope.release.optional(),
+    data: incidentOpened,
+  }),
+  z.strictObject({
+    type: z.literal("incident.resolved"),
+    ...envelope,
+    release: envelope.release.optional(),
+    data: incidentResolved,
+  }),
   z.strictObject({ type: z.literal("database.inspected"), ...envelope, data: inspectionSchema }),
 ]);
 
-export type IncidentEventBody = Extract<z.infer<typeof eventBodySchema>, { type: "incident.opened" | "incident.resolved" }>;
+export type IncidentEventBody = Extract<
+  z.infer<typeof eventBodySchema>,
+  { type: "incident.opened" | "incident.resolved" }
+>;
 
 export type EventBody = z.infer<typeof eventBodySchema>;

@@ -22,7 +22,12 @@ export const argoGateResponseSchema = z.object({
 
 /** `GET /api/v1/integrations/argo/rollback`: `successCondition: result.verdict == "SAFE"`. */
 export const argoRollbackResponseSchema = z.object({
-  result: z.object({ verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]), version: z.string(), current_version: z.string().nullable(), reason: z.string() }),
+  result: z.object({
+    verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]),
+    version: z.string(),
+    current_version: z.string().nullable(),
+    reason: z.string(),
+  }),
 });
 
 /** Every Argo error: the usual `error`, and a `result` on which no documented condition holds. */
@@ -49,4 +54,9 @@ export const flaggerPayloadSchema = z.object({
 export const flaggerHookSchema = z.enum(FLAGGER_HOOKS);
 
 /** 200 (proceed) and 403 (hold) carry the same shape. */
-export const flaggerResponseSchema = z.object({ hook: flaggerHookSchema, allowed: z.boolean(), reason: z.string(), state: z.string() });
+export const flaggerResponseSchema = z.object({
+  hook: flaggerHookSchema,
+  allowed: z.boolean(),
+  reason: z.string(),
+  state: z.string(),
+});

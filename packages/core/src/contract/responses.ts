@@ -37,12 +37,29 @@ export const checkDetailsSchema = z.discriminatedUnion("kind", [
     kind: z.literal("usage"),
     baseline_at: isoTime.nullable(),
     recent_at: isoTime.nullable(),
-    statements: z.array(z.object({ id: z.string(), text: z.string(), calls_before: z.number().int(), calls_after: z.number().int(), objects: z.array(z.string()), unknown: z.string().nullable() })),
+    statements: z.array(
+      z.object({
+        id: z.string(),
+        text: z.string(),
+        calls_before: z.number().int(),
+        calls_after: z.number().int(),
+        objects: z.array(z.string()),
+        unknown: z.string().nullable(),
+      }),
+    ),
   }),
   z.object({
     kind: z.literal("expand_live"),
     inspected_at: isoTime.nullable(),
-    objects: z.array(z.object({ kind: z.string(), name: z.string(), state: z.enum(["present", "missing", "different"]), expected: z.string().nullable(), actual: z.string().nullable() })),
+    objects: z.array(
+      z.object({
+        kind: z.string(),
+        name: z.string(),
+        state: z.enum(["present", "missing", "different"]),
+        expected: z.string().nullable(),
+        actual: z.string().nullable(),
+      }),
+    ),
   }),
   z.object({
     kind: z.literal("lock_risk"),
@@ -56,7 +73,9 @@ export const checkDetailsSchema = z.discriminatedUnion("kind", [
         rewrites: z.boolean(),
         bytes: z.number().nullable(),
         rows: z.number().nullable(),
-        blockers: z.array(z.object({ pid: z.number().int(), state: z.string(), mode: z.string(), xact_seconds: z.number().nullable() })),
+        blockers: z.array(
+          z.object({ pid: z.number().int(), state: z.string(), mode: z.string(), xact_seconds: z.number().nullable() }),
+        ),
       }),
     ),
   }),
@@ -72,7 +91,13 @@ export const gateResponseSchema = z.object({
   approvals: z.object({ have: z.number().int(), need: z.number().int() }),
   contract_checksum: z.string().nullable(),
   /** How `rollgate run --database-url` takes locks here (the environment's policy). */
-  executor: z.object({ lock_timeout_ms: z.number().int(), statement_timeout_ms: z.number().int(), lock_retries: z.number().int(), blockers: z.enum(["wait", "stop"]), blocker_wait_seconds: z.number().int() }),
+  executor: z.object({
+    lock_timeout_ms: z.number().int(),
+    statement_timeout_ms: z.number().int(),
+    lock_retries: z.number().int(),
+    blockers: z.enum(["wait", "stop"]),
+    blocker_wait_seconds: z.number().int(),
+  }),
   checks: z.array(
     z.object({
       id: z.enum(GATE_CHECK_IDS),
@@ -101,7 +126,12 @@ export const dashboardGateSchema = gateResponseSchema.extend({ now: isoTime });
 export type DashboardGate = z.infer<typeof dashboardGateSchema>;
 
 /** A lease runs exactly one script (`checksum`) and only for the token that took it. */
-export const leaseResponseSchema = z.object({ lease_id: z.uuid(), expires_at: isoTime, checksum: z.string().regex(/^[0-9a-f]{64}$/), kind: z.enum(["gate", "recovery"]) });
+export const leaseResponseSchema = z.object({
+  lease_id: z.uuid(),
+  expires_at: isoTime,
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+  kind: z.enum(["gate", "recovery"]),
+});
 
 export const eligibilityResponseSchema = z.object({
   verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]),
@@ -117,7 +147,11 @@ export const eligibilityResponseSchema = z.object({
       at: isoTime.nullable(),
     }),
   ),
-  versions: z.array(z.object({ version: z.string(), last_deployed_at: isoTime, verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]) })),
+  versions: z.array(
+    z.object({ version: z.string(), last_deployed_at: isoTime, verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]) }),
+  ),
   /** Which manifest decided: declared with the deploy, or observed by inspections (and the span they cover); null when none was needed or known. */
-  manifest: z.object({ source: z.enum(["declared", "observed"]), from: isoTime.optional(), to: isoTime.optional() }).nullable(),
+  manifest: z
+    .object({ source: z.enum(["declared", "observed"]), from: isoTime.optional(), to: isoTime.optional() })
+    .nullable(),
 });

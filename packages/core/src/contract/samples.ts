@@ -5,22 +5,43 @@ const EXPAND_CHECKSUM = createHash("sha256").update("SELECT 1;").digest("hex");
 
 /** One schema-valid `data` for every event type (whether the rollout then accepts it is another matter). */
 export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
-  "release.created": { title: "Drop users.email", author: "dev@example.com", app_version: "2.0.0", expand_sql: "SELECT 1;", contract_sql: "SELECT 2;" },
+  "release.created": {
+    title: "Drop users.email",
+    author: "dev@example.com",
+    app_version: "2.0.0",
+    expand_sql: "SELECT 1;",
+    contract_sql: "SELECT 2;",
+  },
   "migration.started": { phase: "expand", name: "e", checksum: EXPAND_CHECKSUM, sql: "SELECT 1;" },
-  "migration.succeeded": { phase: "expand", name: "e", checksum: EXPAND_CHECKSUM, duration_ms: 10, exit_code: 0, log_tail: "ok", log_url: "https://ci.example.com/job/1" },
+  "migration.succeeded": {
+    phase: "expand",
+    name: "e",
+    checksum: EXPAND_CHECKSUM,
+    duration_ms: 10,
+    exit_code: 0,
+    log_tail: "ok",
+    log_url: "https://ci.example.com/job/1",
+  },
   "migration.failed": { phase: "expand", name: "e", checksum: EXPAND_CHECKSUM, exit_code: 1, log_tail: "boom" },
   "app.deployed": { version: "2.0.0", manifest: ["users.id", "public.users.email"] },
   "app.rolled_back": { version: "1.9.0", manifest: ["users.id"] },
   "flag.changed": { flag: "f", percent: 50 },
   "slo.snapshot": { availability: 99.9, error_budget_remaining: 0.5, burn_rate: 1 },
   "backup.verified": { backup_id: "b", restore_tested: true },
-  "incident.opened": { key: "INC-1", title: "Checkout errors", url: "https://status.example.com/INC-1", severity: "sev1" },
+  "incident.opened": {
+    key: "INC-1",
+    title: "Checkout errors",
+    url: "https://status.example.com/INC-1",
+    severity: "sev1",
+  },
   "incident.resolved": { key: "INC-1" },
   "database.inspected": {
     format: 1,
     server: { version: "15.8", started_at: "2026-01-02T00:00:00Z", database: "app" },
     statistics: { available: true, track: "all", stats_reset: null, dealloc: 0, statements: 1, unresolved: 0 },
-    statements: [{ id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] }],
+    statements: [
+      { id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] },
+    ],
     usage: { users: "=3,email=3" },
     usage_complete: true,
     expand: [],

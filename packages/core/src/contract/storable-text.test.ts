@@ -5,16 +5,36 @@ import { findUnstorableText, unstorableReason } from "./storable-text.ts";
 // JSON text without the two things PostgreSQL cannot store.
 const clean = fc.string({ unit: "grapheme" }).map((s) => s.replaceAll("\u0000", ""));
 const cleanJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, clean, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(clean, tie("value"), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: "small" },
+    clean,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(clean, tie("value"), { maxKeys: 4 }),
+  ),
 })).value;
 
 /** Puts `bad` somewhere in `value` (a string or a key), returning the new value and its path. */
-function plant(value: unknown, bad: string, choice: number, path: string[] = []): { value: unknown; path: string } | null {
+function plant(
+  value: unknown,
+  bad: string,
+  choice: number,
+  path: string[] = [],
+): { value: unknown; path: string } | null {
   if (typeof value === "string") return { value: value + bad, path: path.join(".") };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const planted = plant(value[(i + choice) % value.length], bad, choice, [...path, String((i + choice) % value.length)]);
-      if (planted) return { value: value.map((v, j) => (j === (i + choice) % value.length ? planted.value : v)), path: planted.path };
+      const planted = plant(value[(i + choice) % value.length], bad, choice, [
+        ...path,
+        String((i + choice) % value.length),
+      ]);
+      if (planted)
+        return {
+          value: value.map((v, j) => (j === (i + choice) % value.length ? planted.value : v)),
+          path: planted.path,
+        };
     }
     return null;
   }
@@ -27,7 +47,15 @@ function plant(value: unknown, bad: string, choice: number, path: string[] = [])
       if (planted) return { value: { ...value, [key]: planted.value }, path: planted.path };
     }
     const badKey = `${key}${bad}`;
-    return { value: { ...Object.fromEntries(entries.filter(([k]) => k !== badKey)), [badKey]: child }, path: [...path, JSON.stringify(badKey).slice(1, -1).replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)].join(".") };
+    return {
+      value: { ...Object.fromEntries(entries.filter(([k]) => k !== badKey)), [badKey]: child },
+      path: [
+        ...path,
+        JSON.stringify(badKey)
+          .slice(1, -1)
+          .replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`),
+      ].join("."),
+    };
   }
   return null;
 }
@@ -35,12 +63,17 @@ function plant(value: unknown, bad: string, choice: number, path: string[] = [])
 describe("finding 18: text PostgreSQL cannot store is found anywhere in a parsed body", () => {
   it("finding 18: a NUL character or a lone surrogate in any string or key is reported with its path", () => {
     fc.assert(
-      fc.property(fc.dictionary(clean, cleanJson, { minKeys: 1, maxKeys: 4 }), fc.constantFrom("\u0000", "\ud800", "\udfff", "a\u0000b"), fc.nat(), (json, bad, choice) => {
-        const planted = plant({ data: json, title: "t" }, bad, choice);
-        expect(planted).not.toBeNull();
-        const problems = findUnstorableText(planted!.value);
-        expect(problems.map((p) => p.path)).toContain(planted!.path);
-      }),
+      fc.property(
+        fc.dictionary(clean, cleanJson, { minKeys: 1, maxKeys: 4 }),
+        fc.constantFrom("\u0000", "\ud800", "\udfff", "a\u0000b"),
+        fc.nat(),
+        (json, bad, choice) => {
+          const planted = plant({ data: json, title: "t" }, bad, choice);
+          expect(planted).not.toBeNull();
+          const problems = findUnstorableText(planted!.value);
+          expect(problems.map((p) => p.path)).toContain(planted!.path);
+        },
+      ),
     );
   });
 
@@ -54,8 +87,16 @@ describe("finding 18: text PostgreSQL cannot store is found anywhere in a parsed
   });
 
   it("names nested fields, array items and keys", () => {
-    const body = { type: "app.deployed", data: { manifest: ["users.id", "users.e\u0000mail"], ["ke\u0000y"]: 1 }, title: "\ud800" };
-    expect(findUnstorableText(body).map((p) => p.path).sort()).toEqual(["data.ke\\u0000y", "data.manifest.1", "title"]);
+    const body = {
+      type: "app.deployed",
+      data: { manifest: ["users.id", "users.e\u0000mail"], ["ke\u0000y"]: 1 },
+      title: "\ud800",
+    };
+    expect(
+      findUnstorableText(body)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(["data.ke\\u0000y", "data.manifest.1", "title"]);
   });
 
   it("walks a body nested 100,000 deep without overflowing the stack", () => {

@@ -18,7 +18,12 @@ export function unstorableReason(text: string): string | null {
 }
 
 /** A key as it can be shown in a path: escaped when it holds what the path reports. */
-const showKey = (key: string) => (unstorableReason(key) === null ? key : JSON.stringify(key).slice(1, -1).replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
+const showKey = (key: string) =>
+  unstorableReason(key) === null
+    ? key
+    : JSON.stringify(key)
+        .slice(1, -1)
+        .replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 
 /**
  * Every string and object key in a parsed JSON value that PostgreSQL cannot store, with its

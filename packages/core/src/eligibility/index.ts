@@ -32,7 +32,10 @@ export interface ContractFact {
 const UNREADABLE_RULES = new Set(["syntax-error", "dynamic-sql", "unverifiable-code"]);
 
 /** A contract run as eligibility sees it: what its script removed, and what in it could not be read. */
-export function contractFact(run: { release: string; migrationName: string; ranAt: Date }, analysis: SqlAnalysis | null): ContractFact {
+export function contractFact(
+  run: { release: string; migrationName: string; ranAt: Date },
+  analysis: SqlAnalysis | null,
+): ContractFact {
   if (!analysis) return { ...run, objects: [], unreadable: ["Rollgate has no text of this contract script"] };
   const unreadable = analysis.findings.filter((f) => UNREADABLE_RULES.has(f.rule)).map((f) => f.message);
   return { ...run, objects: analysis.objects.map(({ statement: _statement, ...object }) => object), unreadable };
@@ -66,16 +69,41 @@ export interface ObservedManifestFact {
 }
 
 /** SAFE, UNSAFE or UNKNOWN for rolling back to `targetVersion`, with reasons that name the contract. */
-export function rollbackEligibility(input: { targetVersion: string; deployments: DeploymentFact[]; contracts: ContractFact[]; observed?: ObservedManifestFact[] }): Eligibility {
+export function rollbackEligibility(input: {
+  targetVersion: string;
+  deployments: DeploymentFact[];
+  contracts: ContractFact[];
+  observed?: ObservedManifestFact[];
+}): Eligibility {
   const { targetVersion } = input;
   const deploys = input.deployments.filter((d) => d.version === targetVersion);
   if (deploys.length === 0)
-    return { verdict: "UNKNOWN", targetVersion, reasons: [{ kind: "never_deployed", message: `Version ${targetVersion} was never deployed to this environment, so Rollgate does not know what it reads.` }] };
+    return {
+      verdict: "UNKNOWN",
+      targetVersion,
+      reasons: [
+        {
+          kind: "never_deployed",
+          message: `Version ${targetVersion} was never deployed to this environment, so Rollgate does not know what it reads.`,
+        },
+      ],
+    };
   // The latest deploy counts: a contract before it already ran under this version.
   const last = deploys.reduce((a, b) => (b.deployedAt > a.deployedAt ? b : a));
-  const since = input.contracts.filter((c) => c.ranAt > last.deployedAt).sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime());
+  const since = input.contracts
+    .filter((c) => c.ranAt > last.deployedAt)
+    .sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime());
   if (since.length === 0)
-    return { verdict: "SAFE", targetVersion, reasons: [{ kind: "no_contract", message: `No contract migration ran since ${targetVersion} was last deployed (${utcText(last.deployedAt)}).` }] };
+    return {
+      verdict: "SAFE",
+      targetVersion,
+      reasons: [
+        {
+          kind: "no_contract",
+          message: `No contract migration ran since ${targetVersion} was last deployed (${utcText(last.deployedAt)}).`,
+        },
+      ],
+    };
   // A declared manifest first; what inspections observed otherwise.
   const declared = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
   const observed = declared ? undefined : input.observed?.find((o) => o.version === targetVersion);
@@ -92,8 +120,12 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
       })),
     };
   }
-  const manifest: Eligibility["manifest"] = observed ? { source: "observed", from: observed.from, to: observed.to } : { source: "declared" };
-  const source = observed ? ` (observed by inspections between ${utcText(observed.from)} and ${utcText(observed.to)})` : " (declared manifest)";
+  const manifest: Eligibility["manifest"] = observed
+    ? { source: "observed", from: observed.from, to: observed.to }
+    : { source: "declared" };
+  const source = observed
+    ? ` (observed by inspections between ${utcText(observed.from)} and ${utcText(observed.to)})`
+    : " (declared manifest)";
   const reads = declared ? declared.map(parseEntry) : observed!.entries.map(parseQualified);
   const reasons: EligibilityReason[] = [];
   for (const c of since) {
@@ -130,7 +162,12 @@ export function rollbackEligibility(input: { targetVersion: string; deployments:
   return {
     verdict: "SAFE",
     targetVersion,
-    reasons: [{ kind: "no_contract", message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it uses${source}.` }],
+    reasons: [
+      {
+        kind: "no_contract",
+        message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it uses${source}.`,
+      },
+    ],
     manifest,
   };
 }
@@ -167,7 +204,11 @@ function affects(object: RemovedObject, entry: Entry): boolean {
       return schema === entry.schema && name === entry.table;
     case "column":
       if (entry.column === "") return false;
-      return schema === entry.schema && (object.table ?? "").toLowerCase() === entry.table && (entry.column === null || name === entry.column);
+      return (
+        schema === entry.schema &&
+        (object.table ?? "").toLowerCase() === entry.table &&
+        (entry.column === null || name === entry.column)
+      );
     default:
       // Indexes, constraints and types change how data is stored, not what a query names.
       return false;

@@ -31,19 +31,49 @@ export function countApprovals(facts: GateFacts, policy: Policy, now: Date) {
 export function approvalsCheck(facts: GateFacts, policy: Policy, now: Date): GateCheck {
   const title = "Approvals";
   const { have, need, rejectedBy, ignored } = countApprovals(facts, policy, now);
-  if (!facts.rollout.contractChecksum) return { id: "approvals", title, status: "pending", message: "No contract script has been registered yet, so there is nothing to approve." };
+  if (!facts.rollout.contractChecksum)
+    return {
+      id: "approvals",
+      title,
+      status: "pending",
+      message: "No contract script has been registered yet, so there is nothing to approve.",
+    };
   const unknownAuthor = facts.authorIds.length === 0;
   if (unknownAuthor && policy.approvals.unknownAuthor === "refuse")
-    return { id: "approvals", title, status: "fail", message: `The release's author "${facts.releaseAuthor}" is nobody Rollgate knows, and this environment's policy refuses such a contract: link that identity to a person (admin, users) or send the author as a known e-mail or login.` };
+    return {
+      id: "approvals",
+      title,
+      status: "fail",
+      message: `The release's author "${facts.releaseAuthor}" is nobody Rollgate knows, and this environment's policy refuses such a contract: link that identity to a person (admin, users) or send the author as a known e-mail or login.`,
+    };
   const notes = [
-    unknownAuthor && need > policy.approvals.required && `the author "${facts.releaseAuthor}" is nobody Rollgate knows, so one more approval is needed`,
+    unknownAuthor &&
+      need > policy.approvals.required &&
+      `the author "${facts.releaseAuthor}" is nobody Rollgate knows, so one more approval is needed`,
     ignored.otherScript && `${ignored.otherScript} approval(s) were for an earlier version of the contract script`,
     ignored.author && "the release's author cannot approve it",
     ignored.expired && `${ignored.expired} approval(s) expired`,
     ignored.role && `${ignored.role} approval(s) came from people who no longer hold a role that may approve here`,
   ].filter(Boolean);
   const suffix = notes.length ? ` (${notes.join("; ")})` : "";
-  if (rejectedBy.length) return { id: "approvals", title, status: "fail", message: `Rejected by ${rejectedBy.join(", ")}; a rejection must be withdrawn before the contract can run${suffix}.` };
-  if (have >= need) return { id: "approvals", title, status: "pass", message: `${have} of ${need} required approval(s) for this exact contract script${suffix}.` };
-  return { id: "approvals", title, status: "pending", message: `${have} of ${need} required approval(s); waiting for ${need - have} more${suffix}.` };
+  if (rejectedBy.length)
+    return {
+      id: "approvals",
+      title,
+      status: "fail",
+      message: `Rejected by ${rejectedBy.join(", ")}; a rejection must be withdrawn before the contract can run${suffix}.`,
+    };
+  if (have >= need)
+    return {
+      id: "approvals",
+      title,
+      status: "pass",
+      message: `${have} of ${need} required approval(s) for this exact contract script${suffix}.`,
+    };
+  return {
+    id: "approvals",
+    title,
+    status: "pending",
+    message: `${have} of ${need} required approval(s); waiting for ${need - have} more${suffix}.`,
+  };
 }

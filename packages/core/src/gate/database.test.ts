@@ -25,13 +25,33 @@ function inspection(id: string, hours: number, patch: Partial<Omit<Inspection, "
     },
   };
 }
-const select = (calls: number) => ({ id: "42", calls, text: "select i.email from invoices i where i.id = $1", objects: ["public.invoices.email"] });
+const select = (calls: number) => ({
+  id: "42",
+  calls,
+  text: "select i.email from invoices i where i.id = $1",
+  objects: ["public.invoices.email"],
+});
 function database(patch: Partial<DatabaseFacts> = {}): DatabaseFacts {
   return {
     baseline: inspection("a", 0.1, { statements: [select(10)] }),
     recent: inspection("b", 1.9, { statements: [select(10)] }),
     environmentInspected: true,
-    contract: { checksum: CONTRACT_SUM, removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }], statements: [{ index: 0, kind: "contract", type: "AlterTableStmt", line: 1, column: 1, lock: "ACCESS EXCLUSIVE", rewrites: false, table: "invoices" }] },
+    contract: {
+      checksum: CONTRACT_SUM,
+      removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
+      statements: [
+        {
+          index: 0,
+          kind: "contract",
+          type: "AlterTableStmt",
+          line: 1,
+          column: 1,
+          lock: "ACCESS EXCLUSIVE",
+          rewrites: false,
+          table: "invoices",
+        },
+      ],
+    },
     expandChecksum: EXPAND_SUM,
     ...patch,
   };
@@ -49,7 +69,10 @@ describe("nothing still uses what the contract removes", () => {
   });
 
   it("fails naming the statement whose calls grew, with its text and calls", () => {
-    const { verdict, check: c } = check(database({ recent: inspection("b", 1.9, { statements: [select(25)] }) }), "usage");
+    const { verdict, check: c } = check(
+      database({ recent: inspection("b", 1.9, { statements: [select(25)] }) }),
+      "usage",
+    );
     expect(c.status).toBe("fail");
     expect(c.message).toMatch(/select i.email from invoices i where i.id = \$1" \(public.invoices.email; 15 call/);
     expect(c.details).toMatchObject({ kind: "usage", statements: [{ id: "42", callsBefore: 10, callsAfter: 25 }] });
@@ -57,16 +80,26 @@ describe("nothing still uses what the contract removes", () => {
   });
 
   it("passes once the use stopped in the latest interval, and keeps the earlier use as evidence", () => {
-    const db = database({ previous: inspection("p", 1, { statements: [select(25)] }), recent: inspection("b", 1.9, { statements: [select(25)] }) });
+    const db = database({
+      previous: inspection("p", 1, { statements: [select(25)] }),
+      recent: inspection("b", 1.9, { statements: [select(25)] }),
+    });
     const c = check(db, "usage").check;
     expect(c.status).toBe("pass");
     expect(c.message).toMatch(/1 did earlier in the window/);
     expect(c.details).toMatchObject({ statements: [{ id: "42", callsBefore: 10, callsAfter: 25 }] });
-    expect(check({ ...db, previous: inspection("p", 1, { statements: [select(20)] }) }, "usage").check.status).toBe("fail");
+    expect(check({ ...db, previous: inspection("p", 1, { statements: [select(20)] }) }, "usage").check.status).toBe(
+      "fail",
+    );
   });
 
   it("counts a statement new since the window started as grown from zero", () => {
-    expect(check(database({ baseline: inspection("a", 0.1) , recent: inspection("b", 1.9, { statements: [select(3)] }) }), "usage").check.status).toBe("fail");
+    expect(
+      check(
+        database({ baseline: inspection("a", 0.1), recent: inspection("b", 1.9, { statements: [select(3)] }) }),
+        "usage",
+      ).check.status,
+    ).toBe("fail");
   });
 
   it("is pending without a recent inspection, or with only the window-start one", () => {
@@ -77,31 +110,69 @@ describe("nothing still uses what the contract removes", () => {
   });
 
   it("is unknown, never pass, after a reset or a restart, and says so", () => {
-    const reset = check(database({ recent: inspection("b", 1.9, { statements: [select(2)], statistics: { available: true, stats_reset: "2026-11-02T10:00:00.000Z", statements: 3, unresolved: 0 } }) }), "usage");
+    const reset = check(
+      database({
+        recent: inspection("b", 1.9, {
+          statements: [select(2)],
+          statistics: { available: true, stats_reset: "2026-11-02T10:00:00.000Z", statements: 3, unresolved: 0 },
+        }),
+      }),
+      "usage",
+    );
     expect(reset.check).toMatchObject({ status: "unknown" });
     expect(reset.check.message).toMatch(/pg_stat_statements_reset\(\)/);
     expect(reset.verdict.allowed).toBe(false);
-    const restart = check(database({ recent: inspection("b", 1.9, { server: { version: "15.8", started_at: "2026-11-02T10:00:00.000Z", database: "app" } }) }), "usage");
+    const restart = check(
+      database({
+        recent: inspection("b", 1.9, {
+          server: { version: "15.8", started_at: "2026-11-02T10:00:00.000Z", database: "app" },
+        }),
+      }),
+      "usage",
+    );
     expect(restart.check.message).toMatch(/restarted/);
     const down = check(database({ recent: inspection("b", 1.9, { statements: [select(4)] }) }), "usage");
     expect(down.check).toMatchObject({ status: "unknown" });
   });
 
   it("is unknown when the inspecting role could not read other roles' statements", () => {
-    const c = check(database({ recent: inspection("b", 1.9, { statistics: { available: true, stats_reset: started, statements: 5, unresolved: 0, hidden: 2 } }) }), "usage").check;
+    const c = check(
+      database({
+        recent: inspection("b", 1.9, {
+          statistics: { available: true, stats_reset: started, statements: 5, unresolved: 0, hidden: 2 },
+        }),
+      }),
+      "usage",
+    ).check;
     expect(c).toMatchObject({ status: "unknown" });
     expect(c.message).toMatch(/pg_read_all_stats/);
   });
 
   it("is unknown when the database has no pg_stat_statements, and says how to enable it", () => {
-    const c = check(database({ recent: inspection("b", 1.9, { statistics: { available: false, reason: "pg_stat_statements is not installed", statements: 0, unresolved: 0 } }) }), "usage").check;
+    const c = check(
+      database({
+        recent: inspection("b", 1.9, {
+          statistics: { available: false, reason: "pg_stat_statements is not installed", statements: 0, unresolved: 0 },
+        }),
+      }),
+      "usage",
+    ).check;
     expect(c).toMatchObject({ status: "unknown" });
     expect(c.message).toMatch(/not installed/);
   });
 
   it("is unknown when a statement that ran could not be resolved", () => {
-    const opaque = { id: "7", calls: 5, text: "select email from archive", objects: [], unknown: "relation archive is not in the catalog" };
-    const c = check(database({ baseline: inspection("a", 0.1), recent: inspection("b", 1.9, { statements: [opaque] }) }), "usage").check;
+    const opaque = {
+      id: "7",
+      calls: 5,
+      text: "select email from archive",
+      objects: [],
+      unknown: "relation archive is not in the catalog",
+    };
+    const c = check(
+      database({ baseline: inspection("a", 0.1), recent: inspection("b", 1.9, { statements: [opaque] }) }),
+      "usage",
+    ).check;
     expect(c.status).toBe("unknown");
     expect(c.message).toMatch(/archive is not in the catalog/);
   });
@@ -110,17 +181,28 @@ describe("nothing still uses what the contract removes", () => {
     const quiet = check(database({ environmentInspected: false, baseline: null }), "usage");
     expect(quiet.check).toMatchObject({ status: "pending", blocking: false });
     expect(quiet.verdict.allowed).toBe(true);
-    const strict = check(database({ environmentInspected: false, baseline: null }), "usage", stagingPolicy({ database: { checks: "blocking" } }));
+    const strict = check(
+      database({ environmentInspected: false, baseline: null }),
+      "usage",
+      stagingPolicy({ database: { checks: "blocking" } }),
+    );
     expect(strict.verdict.allowed).toBe(false);
   });
 });
 
 describe("expand is live", () => {
   it("fails with what differs when a column the expand added is missing or of another type", () => {
-    const drift = inspection("b", 1.9, { expand: [{ kind: "column", name: "public.invoices.billing_email", expected: "text", state: "missing" }, { kind: "column", name: "public.invoices.n", expected: "integer", state: "different", actual: "bigint" }] });
+    const drift = inspection("b", 1.9, {
+      expand: [
+        { kind: "column", name: "public.invoices.billing_email", expected: "text", state: "missing" },
+        { kind: "column", name: "public.invoices.n", expected: "integer", state: "different", actual: "bigint" },
+      ],
+    });
     const { check: c, verdict } = check(database({ recent: drift }), "expand_live");
     expect(c.status).toBe("fail");
-    expect(c.message).toMatch(/column public.invoices.billing_email is missing; column public.invoices.n is bigint, not integer/);
+    expect(c.message).toMatch(
+      /column public.invoices.billing_email is missing; column public.invoices.n is bigint, not integer/,
+    );
     expect(verdict.allowed).toBe(false);
   });
 
@@ -132,11 +214,28 @@ describe("expand is live", () => {
 
 describe("lock risk", () => {
   it("shows each locking statement with its table's size and the sessions that would block it, without blocking by default", () => {
-    const held = inspection("b", 1.9, { sessions: [{ pid: 77, state: "idle in transaction", table: "public.invoices", mode: "AccessShareLock", granted: true, xact_seconds: 600 }] });
+    const held = inspection("b", 1.9, {
+      sessions: [
+        {
+          pid: 77,
+          state: "idle in transaction",
+          table: "public.invoices",
+          mode: "AccessShareLock",
+          granted: true,
+          xact_seconds: 600,
+        },
+      ],
+    });
     const { check: c, verdict } = check(database({ recent: held }), "lock_risk");
     expect(c).toMatchObject({ status: "fail", blocking: false });
-    expect(c.details).toMatchObject({ kind: "lock_risk", statements: [{ lock: "ACCESS EXCLUSIVE", table: "invoices", bytes: 8192, rows: 12, blockers: [{ pid: 77 }] }] });
+    expect(c.details).toMatchObject({
+      kind: "lock_risk",
+      statements: [{ lock: "ACCESS EXCLUSIVE", table: "invoices", bytes: 8192, rows: 12, blockers: [{ pid: 77 }] }],
+    });
     expect(verdict.allowed).toBe(true);
-    expect(check(database({ recent: held }), "lock_risk", stagingPolicy({ database: { lockRisk: "blocking" } })).verdict.allowed).toBe(false);
+    expect(
+      check(database({ recent: held }), "lock_risk", stagingPolicy({ database: { lockRisk: "blocking" } })).verdict
+        .allowed,
+    ).toBe(false);
   });
 });

@@ -55,38 +55,102 @@ export interface LockRisk {
   blockers: Array<{ pid: number; state: string; mode: string; xactSeconds: number | null }>;
 }
 
-const ENABLE = "Add pg_stat_statements to shared_preload_libraries (a restart), then run CREATE EXTENSION pg_stat_statements in the application's database.";
+const ENABLE =
+  "Add pg_stat_statements to shared_preload_libraries (a restart), then run CREATE EXTENSION pg_stat_statements in the application's database.";
 
 /** "Nothing still uses what the contract removes": statements whose calls grew during the window. */
-export function usageCheck(db: DatabaseFacts | undefined, windowStartedAt: Date | null, policy: Policy, now: Date): GateCheck {
-  const base = { id: "usage" as const, title: "Nothing still uses what the contract removes", blocking: blocks(db, policy) };
+export function usageCheck(
+  db: DatabaseFacts | undefined,
+  windowStartedAt: Date | null,
+  policy: Policy,
+  now: Date,
+): GateCheck {
+  const base = {
+    id: "usage" as const,
+    title: "Nothing still uses what the contract removes",
+    blocking: blocks(db, policy),
+  };
   const { baseline, recent } = db ?? { baseline: null, recent: null };
-  const details: CheckDetails = { kind: "usage", baselineAt: baseline?.receivedAt ?? null, recentAt: recent?.receivedAt ?? null, statements: [] };
+  const details: CheckDetails = {
+    kind: "usage",
+    baselineAt: baseline?.receivedAt ?? null,
+    recentAt: recent?.receivedAt ?? null,
+    statements: [],
+  };
   const out = (status: GateCheck["status"], message: string) => ({ ...base, status, message, details });
   if (!db?.contract) return out("pending", "There is no contract script to look for yet.");
-  if (db.contract.removed.length === 0) return out("pass", "The contract script removes nothing an application query names.");
-  if (!windowStartedAt) return out("pending", "The first inspection of the rollback window is taken when it starts (rollgate inspect --window-start).");
-  if (!baseline) return out("pending", `No inspection since the rollback window started at ${utcText(windowStartedAt)}; run rollgate inspect --window-start.`);
+  if (db.contract.removed.length === 0)
+    return out("pass", "The contract script removes nothing an application query names.");
+  if (!windowStartedAt)
+    return out(
+      "pending",
+      "The first inspection of the rollback window is taken when it starts (rollgate inspect --window-start).",
+    );
+  if (!baseline)
+    return out(
+      "pending",
+      `No inspection since the rollback window started at ${utcText(windowStartedAt)}; run rollgate inspect --window-start.`,
+    );
   const maxAge = databasePolicy(policy).inspectionMaxAgeSeconds;
   if (!recent || recent.id === baseline.id || now.getTime() - recent.receivedAt.getTime() > maxAge * 1000)
-    return out("pending", `Waiting for a recent inspection (newer than ${maxAge / 60} min) to compare with the one at ${utcText(baseline.receivedAt)}.`);
-  for (const [which, i] of [["window-start", baseline], ["recent", recent]] as const) {
-    if (!i.summary.statistics.available) return out("unknown", `The ${which} inspection had no statement statistics: ${i.summary.statistics.reason ?? ENABLE}`);
-    if (i.summary.statistics.hidden) return out("unknown", `The ${which} inspection could not read ${i.summary.statistics.hidden} statement(s) of other roles (<insufficient privilege>): grant the inspecting role pg_read_all_stats.`);
-    if (i.summary.contract_checksum !== db.contract.checksum) return out("unknown", `The ${which} inspection looked for the objects of ${i.summary.contract_checksum ? "another contract script" : "no contract script"}; run rollgate inspect --contract with this rollout's contract script.`);
+    return out(
+      "pending",
+      `Waiting for a recent inspection (newer than ${maxAge / 60} min) to compare with the one at ${utcText(baseline.receivedAt)}.`,
+    );
+  for (const [which, i] of [
+    ["window-start", baseline],
+    ["recent", recent],
+  ] as const) {
+    if (!i.summary.statistics.available)
+      return out(
+        "unknown",
+        `The ${which} inspection had no statement statistics: ${i.summary.statistics.reason ?? ENABLE}`,
+      );
+    if (i.summary.statistics.hidden)
+      return out(
+        "unknown",
+        `The ${which} inspection could not read ${i.summary.statistics.hidden} statement(s) of other roles (<insufficient privilege>): grant the inspecting role pg_read_all_stats.`,
+      );
+    if (i.summary.contract_checksum !== db.contract.checksum)
+      return out(
+        "unknown",
+        `The ${which} inspection looked for the objects of ${i.summary.contract_checksum ? "another contract script" : "no contract script"}; run rollgate inspect --contract with this rollout's contract script.`,
+      );
   }
   const [b, r] = [baseline.summary, recent.summary];
-  if (b.server.started_at !== r.server.started_at) return out("unknown", `The database server restarted (at ${utcText(new Date(r.server.started_at))}) between the two inspections, so its counters started again from zero: take a new window-start inspection.`);
-  if ((b.statistics.stats_reset ?? null) !== (r.statistics.stats_reset ?? null)) return out("unknown", `pg_stat_statements_reset() ran between the two inspections (at ${r.statistics.stats_reset ? utcText(new Date(r.statistics.stats_reset)) : "an unknown time"}), so counters went down: take a new window-start inspection.`);
+  if (b.server.started_at !== r.server.started_at)
+    return out(
+      "unknown",
+      `The database server restarted (at ${utcText(new Date(r.server.started_at))}) between the two inspections, so its counters started again from zero: take a new window-start inspection.`,
+    );
+  if ((b.statistics.stats_reset ?? null) !== (r.statistics.stats_reset ?? null))
+    return out(
+      "unknown",
+      `pg_stat_statements_reset() ran between the two inspections (at ${r.statistics.stats_reset ? utcText(new Date(r.statistics.stats_reset)) : "an unknown time"}), so counters went down: take a new window-start inspection.`,
+    );
   const before = new Map(b.statements.map((s) => [s.id, s.calls]));
   const went = r.statements.filter((s) => (before.get(s.id) ?? 0) > s.calls);
-  if (went.length) return out("unknown", `Call counters went down between the two inspections (${went.length} statement(s)): a reset or a restart; take a new window-start inspection.`);
+  if (went.length)
+    return out(
+      "unknown",
+      `Call counters went down between the two inspections (${went.length} statement(s)): a reset or a restart; take a new window-start inspection.`,
+    );
   // "Still uses": what grew in the latest interval decides; earlier growth in the window is shown as history.
-  const previous = db.previous && db.previous.receivedAt > baseline.receivedAt && db.previous.receivedAt < recent.receivedAt ? db.previous : baseline;
+  const previous =
+    db.previous && db.previous.receivedAt > baseline.receivedAt && db.previous.receivedAt < recent.receivedAt
+      ? db.previous
+      : baseline;
   const last = new Map(previous.summary.statements.map((s) => [s.id, s.calls]));
   const grown = (from: Map<string, number>) =>
     r.statements
-      .map((s) => ({ id: s.id, text: s.text, callsBefore: from.get(s.id) ?? 0, callsAfter: s.calls, objects: s.objects, ...(s.unknown ? { unknown: s.unknown } : {}) }))
+      .map((s) => ({
+        id: s.id,
+        text: s.text,
+        callsBefore: from.get(s.id) ?? 0,
+        callsAfter: s.calls,
+        objects: s.objects,
+        ...(s.unknown ? { unknown: s.unknown } : {}),
+      }))
       .filter((s) => s.callsAfter > s.callsBefore);
   const latest = grown(last);
   const earlier = grown(before).filter((s) => !latest.some((x) => x.id === s.id));
@@ -94,25 +158,66 @@ export function usageCheck(db: DatabaseFacts | undefined, windowStartedAt: Date 
   details.statements = [...latest, ...earlier].slice(0, 50);
   const span = `between ${utcText(previous.receivedAt)} and ${utcText(recent.receivedAt)}`;
   const sure = latest.filter((s) => s.objects.length > 0);
-  if (sure.length) return out("fail", `${sure.length} statement(s) still use what the contract removes ${span}: ${sure.slice(0, 3).map((s) => `"${clip(s.text)}" (${s.objects.join(", ")}; ${s.callsAfter - s.callsBefore} call(s))`).join("; ")}.`);
-  if (latest.length) return out("unknown", `${latest.length} statement(s) that ran ${span} may use what the contract removes and could not be resolved: ${latest.slice(0, 2).map((s) => `"${clip(s.text)}" (${s.unknown})`).join("; ")}.`);
-  if (!r.usage_complete && r.statistics.unresolved > 0 && r.statements.length === 0) return out("unknown", "The recent inspection's usage was cut to fit the body limit and some statements could not be resolved.");
-  if (earlier.length) return out("pass", `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span}; ${earlier.length} did earlier in the window (since ${utcText(baseline.receivedAt)}), see the evidence.`);
-  return out("pass", `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span} (window-start inspection ${utcText(baseline.receivedAt)}).`);
+  if (sure.length)
+    return out(
+      "fail",
+      `${sure.length} statement(s) still use what the contract removes ${span}: ${sure
+        .slice(0, 3)
+        .map((s) => `"${clip(s.text)}" (${s.objects.join(", ")}; ${s.callsAfter - s.callsBefore} call(s))`)
+        .join("; ")}.`,
+    );
+  if (latest.length)
+    return out(
+      "unknown",
+      `${latest.length} statement(s) that ran ${span} may use what the contract removes and could not be resolved: ${latest
+        .slice(0, 2)
+        .map((s) => `"${clip(s.text)}" (${s.unknown})`)
+        .join("; ")}.`,
+    );
+  if (!r.usage_complete && r.statistics.unresolved > 0 && r.statements.length === 0)
+    return out(
+      "unknown",
+      "The recent inspection's usage was cut to fit the body limit and some statements could not be resolved.",
+    );
+  if (earlier.length)
+    return out(
+      "pass",
+      `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span}; ${earlier.length} did earlier in the window (since ${utcText(baseline.receivedAt)}), see the evidence.`,
+    );
+  return out(
+    "pass",
+    `No statement that names ${db.contract.removed.map(nameOf).join(", ")} ran ${span} (window-start inspection ${utcText(baseline.receivedAt)}).`,
+  );
 }
 
 /** "Expand is live": what the expand script adds exists in the live catalog as declared. */
 export function expandLiveCheck(db: DatabaseFacts | undefined, expandSucceeded: boolean, policy: Policy): GateCheck {
   const recent = db?.recent ?? null;
   const base = { id: "expand_live" as const, title: "Expand is live", blocking: blocks(db, policy) };
-  const details: CheckDetails = { kind: "expand_live", inspectedAt: recent?.receivedAt ?? null, objects: recent?.summary.expand ?? [] };
+  const details: CheckDetails = {
+    kind: "expand_live",
+    inspectedAt: recent?.receivedAt ?? null,
+    objects: recent?.summary.expand ?? [],
+  };
   const out = (status: GateCheck["status"], message: string) => ({ ...base, status, message, details });
   if (!expandSucceeded) return out("pending", "The expand migration has not succeeded yet.");
-  if (!recent) return out("pending", "No inspection of the database since the expand migration; run rollgate inspect --expand.");
-  if (recent.summary.expand_checksum !== (db?.expandChecksum ?? undefined)) return out("unknown", "The newest inspection did not check this rollout's expand script; run rollgate inspect --expand with it.");
+  if (!recent)
+    return out("pending", "No inspection of the database since the expand migration; run rollgate inspect --expand.");
+  if (recent.summary.expand_checksum !== (db?.expandChecksum ?? undefined))
+    return out(
+      "unknown",
+      "The newest inspection did not check this rollout's expand script; run rollgate inspect --expand with it.",
+    );
   const drift = recent.summary.expand.filter((o) => o.state !== "present");
-  if (drift.length) return out("fail", `The live database differs from the expand script: ${drift.map((o) => (o.state === "missing" ? `${o.kind} ${o.name} is missing` : `${o.kind} ${o.name} is ${o.actual}, not ${o.expected}`)).join("; ")}.`);
-  return out("pass", `All ${recent.summary.expand.length} object(s) the expand script adds exist as declared (inspected ${utcText(recent.receivedAt)}).`);
+  if (drift.length)
+    return out(
+      "fail",
+      `The live database differs from the expand script: ${drift.map((o) => (o.state === "missing" ? `${o.kind} ${o.name} is missing` : `${o.kind} ${o.name} is ${o.actual}, not ${o.expected}`)).join("; ")}.`,
+    );
+  return out(
+    "pass",
+    `All ${recent.summary.expand.length} object(s) the expand script adds exist as declared (inspected ${utcText(recent.receivedAt)}).`,
+  );
 }
 
 /** Lock risk per contract statement: its lock, the table's size, rewrite, and who blocks it now. */
@@ -125,16 +230,39 @@ export function lockRiskCheck(db: DatabaseFacts | undefined, policy: Policy): Ga
   const risks: LockRisk[] = statements.map((s) => {
     const key = s.table ? qualify(s.table) : null;
     const t = key ? tables.get(key) : undefined;
-    return { statement: s.index, line: s.line, lock: s.lock, table: s.table, rewrites: s.rewrites, bytes: t?.bytes ?? null, rows: t?.rows ?? null, blockers: key ? sessions.filter((x) => x.table === key).map(blocker) : [] };
+    return {
+      statement: s.index,
+      line: s.line,
+      lock: s.lock,
+      table: s.table,
+      rewrites: s.rewrites,
+      bytes: t?.bytes ?? null,
+      rows: t?.rows ?? null,
+      blockers: key ? sessions.filter((x) => x.table === key).map(blocker) : [],
+    };
   });
   const details: CheckDetails = { kind: "lock_risk", inspectedAt: recent?.receivedAt ?? null, statements: risks };
   const base = { id: "lock_risk" as const, title: "Lock risk", blocking, details };
   if (statements.length === 0) return { ...base, status: "pass", message: "The contract script takes no table lock." };
-  if (!recent) return { ...base, status: "unknown", message: `${statements.length} statement(s) take table locks; no inspection says how large the tables are or who holds them.` };
+  if (!recent)
+    return {
+      ...base,
+      status: "unknown",
+      message: `${statements.length} statement(s) take table locks; no inspection says how large the tables are or who holds them.`,
+    };
   const blocked = risks.filter((r) => r.blockers.length);
   const rewrites = risks.filter((r) => r.rewrites);
-  if (blocked.length) return { ...base, status: "fail", message: `${blocked.map((r) => `${r.table} has ${r.blockers.length} session(s) that would block its ${r.lock} lock`).join("; ")} (inspected ${utcText(recent.receivedAt)}).` };
-  return { ...base, status: "pass", message: `No blocking sessions on the contract's tables${rewrites.length ? `; ${rewrites.length} statement(s) rewrite their table` : ""} (inspected ${utcText(recent.receivedAt)}).` };
+  if (blocked.length)
+    return {
+      ...base,
+      status: "fail",
+      message: `${blocked.map((r) => `${r.table} has ${r.blockers.length} session(s) that would block its ${r.lock} lock`).join("; ")} (inspected ${utcText(recent.receivedAt)}).`,
+    };
+  return {
+    ...base,
+    status: "pass",
+    message: `No blocking sessions on the contract's tables${rewrites.length ? `; ${rewrites.length} statement(s) rewrite their table` : ""} (inspected ${utcText(recent.receivedAt)}).`,
+  };
 }
 
 /** "auto": the database checks block once the environment sends inspections. */

@@ -3,7 +3,8 @@ import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builde
 import { evaluateGate, GATE_CHECK_IDS, type GateFacts } from "./index.ts";
 
 const policy = stagingPolicy();
-const check = (facts: GateFacts, id: string, now = at(2), p = policy) => evaluateGate(facts, p, now).checks.find((c) => c.id === id)!;
+const check = (facts: GateFacts, id: string, now = at(2), p = policy) =>
+  evaluateGate(facts, p, now).checks.find((c) => c.id === id)!;
 
 describe("evaluateGate", () => {
   it("allows the contract when every check passes, one check per rule in order", () => {
@@ -22,48 +23,101 @@ describe("evaluateGate", () => {
 
   it("fails the expand check for destructive findings or a failed expand", () => {
     expect(check(passingFacts({ expandDestructiveFindings: 1 }), "expand").status).toBe("fail");
-    expect(check(passingFacts({ rollout: { ...passingFacts().rollout, state: "expand_failed" } }), "expand").status).toBe("fail");
+    expect(
+      check(passingFacts({ rollout: { ...passingFacts().rollout, state: "expand_failed" } }), "expand").status,
+    ).toBe("fail");
   });
 
   it("fails the flag check after an app rollback", () => {
-    const rollout = { ...passingFacts().rollout, state: "rolled_back" as const, windowStartedAt: null, currentVersion: "1.9.0", lastRollbackAt: at(0.5) };
+    const rollout = {
+      ...passingFacts().rollout,
+      state: "rolled_back" as const,
+      windowStartedAt: null,
+      currentVersion: "1.9.0",
+      lastRollbackAt: at(0.5),
+    };
     expect(check(passingFacts({ rollout }), "flag")).toMatchObject({ status: "fail" });
   });
 
   it("fails the SLO check on a breach and names the metric", () => {
-    const c = check(passingFacts({ slo: { samples: 10, minAvailability: 98.2, minErrorBudgetRemaining: 0.5, maxBurnRate: 12 } }), "slo");
+    const c = check(
+      passingFacts({ slo: { samples: 10, minAvailability: 98.2, minErrorBudgetRemaining: 0.5, maxBurnRate: 12 } }),
+      "slo",
+    );
     expect(c.status).toBe("fail");
     expect(c.message).toMatch(/availability fell to 98.2 %/);
     expect(c.message).toMatch(/burn rate reached 12/);
   });
 
   it("fails the SLO check when no snapshot arrived during a finished window", () => {
-    expect(check(passingFacts({ slo: { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null } }), "slo").status).toBe("fail");
+    expect(
+      check(
+        passingFacts({ slo: { samples: 0, minAvailability: null, minErrorBudgetRemaining: null, maxBurnRate: null } }),
+        "slo",
+      ).status,
+    ).toBe("fail");
   });
 
   it("fails the backup check when the newest tested backup is too old or missing", () => {
     expect(check(passingFacts({ latestTestedBackup: null }), "backup").status).toBe("fail");
-    expect(check(passingFacts({ latestTestedBackup: { backupId: "old", verifiedAt: at(-24 * 8) } }), "backup").message).toMatch(/h old/);
+    expect(
+      check(passingFacts({ latestTestedBackup: { backupId: "old", verifiedAt: at(-24 * 8) } }), "backup").message,
+    ).toMatch(/h old/);
   });
 
   it("fails promotion until earlier environments are contracted", () => {
-    expect(check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying" }] }), "promotion")).toMatchObject({ status: "fail", message: expect.stringContaining("staging (verifying)") });
-    expect(check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "contracted" }] }), "promotion").status).toBe("pass");
+    expect(
+      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying" }] }), "promotion"),
+    ).toMatchObject({ status: "fail", message: expect.stringContaining("staging (verifying)") });
+    expect(
+      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "contracted" }] }), "promotion").status,
+    ).toBe("pass");
   });
 
   it("fails on a freeze, an open incident or an active custom condition", () => {
-    const freeze = stagingPolicy({ freezes: [{ kind: "range", reason: "Black Friday", from: at(0).toISOString(), until: at(48).toISOString() }] });
+    const freeze = stagingPolicy({
+      freezes: [{ kind: "range", reason: "Black Friday", from: at(0).toISOString(), until: at(48).toISOString() }],
+    });
     expect(check(passingFacts(), "no_go", at(2), freeze)).toMatchObject({ status: "fail", until: at(48) });
-    expect(check(passingFacts({ openIncidents: [{ title: "Checkout latency", openedAt: at(1) }] }), "no_go").message).toContain("Checkout latency");
+    expect(
+      check(passingFacts({ openIncidents: [{ title: "Checkout latency", openedAt: at(1) }] }), "no_go").message,
+    ).toContain("Checkout latency");
     const custom = stagingPolicy({ noGo: [{ id: "audit", description: "Quarterly audit in progress", active: true }] });
     expect(check(passingFacts(), "no_go", at(2), custom).message).toContain("Quarterly audit");
   });
 
   it("explains approvals that do not count", () => {
     const approvals = [
-      { approverId: "author", approverEmail: "Author@example.com", role: "approver", currentRoles: ["approver"], decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
-      { approverId: "b", approverEmail: "b@example.com", role: "approver", currentRoles: ["approver"], decision: "approve" as const, contractChecksum: "0".repeat(64), decidedAt: at(1), withdrawnAt: null },
-      { approverId: "c", approverEmail: "c@example.com", role: "approver", currentRoles: ["viewer"], decision: "approve" as const, contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null },
+      {
+        approverId: "author",
+        approverEmail: "Author@example.com",
+        role: "approver",
+        currentRoles: ["approver"],
+        decision: "approve" as const,
+        contractChecksum: CONTRACT_SUM,
+        decidedAt: at(1),
+        withdrawnAt: null,
+      },
+      {
+        approverId: "b",
+        approverEmail: "b@example.com",
+        role: "approver",
+        currentRoles: ["approver"],
+        decision: "approve" as const,
+        contractChecksum: "0".repeat(64),
+        decidedAt: at(1),
+        withdrawnAt: null,
+      },
+      {
+        approverId: "c",
+        approverEmail: "c@example.com",
+        role: "approver",
+        currentRoles: ["viewer"],
+        decision: "approve" as const,
+        contractChecksum: CONTRACT_SUM,
+        decidedAt: at(1),
+        withdrawnAt: null,
+      },
     ];
     const c = check(passingFacts({ approvals }), "approvals");
     expect(c.status).toBe("pending");
@@ -79,12 +133,27 @@ describe("evaluateGate", () => {
   });
 
   it("fails while another job holds a live lease", () => {
-    expect(check(passingFacts({ activeLease: { holder: "ci#42", expiresAt: at(2.5) } }), "lease")).toMatchObject({ status: "fail", until: at(2.5) });
+    expect(check(passingFacts({ activeLease: { holder: "ci#42", expiresAt: at(2.5) } }), "lease")).toMatchObject({
+      status: "fail",
+      until: at(2.5),
+    });
     expect(check(passingFacts({ activeLease: { holder: "ci#42", expiresAt: at(1.5) } }), "lease").status).toBe("pass");
   });
 
   it("lets a live break-glass override through, marked as overridden", () => {
-    const facts = passingFacts({ latestTestedBackup: null, overrides: [{ kind: "break_glass", checks: ["backup"], actor: "rita@example.com", createdAt: at(1.9), expiresAt: at(3), confirmedAt: null }] });
+    const facts = passingFacts({
+      latestTestedBackup: null,
+      overrides: [
+        {
+          kind: "break_glass",
+          checks: ["backup"],
+          actor: "rita@example.com",
+          createdAt: at(1.9),
+          expiresAt: at(3),
+          confirmedAt: null,
+        },
+      ],
+    });
     const verdict = evaluateGate(facts, policy, at(2));
     expect(verdict.allowed).toBe(true);
     expect(verdict.checks.find((c) => c.id === "backup")).toMatchObject({ status: "fail", overridden: true });

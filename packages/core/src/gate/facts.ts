@@ -1,7 +1,20 @@
 import type { RolloutProjection, RolloutState } from "../types.ts";
 import type { CheckDetails, DatabaseFacts } from "./database.ts";
 
-export const GATE_CHECK_IDS = ["expand", "rollback_window", "flag", "slo", "backup", "promotion", "no_go", "approvals", "lease", "usage", "expand_live", "lock_risk"] as const;
+export const GATE_CHECK_IDS = [
+  "expand",
+  "rollback_window",
+  "flag",
+  "slo",
+  "backup",
+  "promotion",
+  "no_go",
+  "approvals",
+  "lease",
+  "usage",
+  "expand_live",
+  "lock_risk",
+] as const;
 export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
 
 export interface ApprovalFact {
@@ -41,7 +54,13 @@ export interface GateFacts {
   /** Contract-category findings of the analyser in the expand script. */
   expandDestructiveFindings: number;
   /** SLO snapshots since the window started: their count and the worst values. */
-  slo: { samples: number; minAvailability: number | null; minErrorBudgetRemaining: number | null; maxBurnRate: number | null; pulls?: SloPullFacts };
+  slo: {
+    samples: number;
+    minAvailability: number | null;
+    minErrorBudgetRemaining: number | null;
+    maxBurnRate: number | null;
+    pulls?: SloPullFacts;
+  };
   /** The newest backup whose restore was tested. */
   latestTestedBackup: { backupId: string; verifiedAt: Date } | null;
   /** The same release in every earlier environment (null state: never started there). */

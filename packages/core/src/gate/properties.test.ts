@@ -10,18 +10,51 @@ const windowMs = policy.rollbackWindowSeconds * 1000;
 
 /** Random but plausible event sequences, with time moving forward. */
 const eventArb: fc.Arbitrary<(t: Date) => DomainEvent> = fc.oneof(
-  fc.constant((t: Date): DomainEvent => ({ type: "migration.started", occurredAt: t, phase: "expand", name: "x", checksum: EXPAND_SUM, destructiveFindings: 0 })),
-  fc.constant((t: Date): DomainEvent => ({ type: "migration.succeeded", occurredAt: t, phase: "expand", name: "x", checksum: EXPAND_SUM })),
-  fc.constant((t: Date): DomainEvent => ({ type: "migration.failed", occurredAt: t, phase: "expand", name: "x", checksum: EXPAND_SUM })),
-  fc.constantFrom("2.0.0", "1.9.0").map((version) => (t: Date): DomainEvent => ({ type: "app.deployed", occurredAt: t, version })),
+  fc.constant((t: Date): DomainEvent => ({
+    type: "migration.started",
+    occurredAt: t,
+    phase: "expand",
+    name: "x",
+    checksum: EXPAND_SUM,
+    destructiveFindings: 0,
+  })),
+  fc.constant((t: Date): DomainEvent => ({
+    type: "migration.succeeded",
+    occurredAt: t,
+    phase: "expand",
+    name: "x",
+    checksum: EXPAND_SUM,
+  })),
+  fc.constant((t: Date): DomainEvent => ({
+    type: "migration.failed",
+    occurredAt: t,
+    phase: "expand",
+    name: "x",
+    checksum: EXPAND_SUM,
+  })),
+  fc
+    .constantFrom("2.0.0", "1.9.0")
+    .map((version) => (t: Date): DomainEvent => ({ type: "app.deployed", occurredAt: t, version })),
   fc.constant((t: Date): DomainEvent => ({ type: "app.rolled_back", occurredAt: t, version: "1.9.0" })),
-  fc.constantFrom(0, 10, 50, 100).map((percent) => (t: Date): DomainEvent => ({ type: "flag.changed", occurredAt: t, percent })),
-  fc.boolean().map((leaseValid) => (t: Date): DomainEvent => ({ type: "migration.started", occurredAt: t, phase: "contract", name: "c", checksum: CONTRACT_SUM, lease: leaseValid ? heldLease() : { ...heldLease(), held: null } })),
+  fc
+    .constantFrom(0, 10, 50, 100)
+    .map((percent) => (t: Date): DomainEvent => ({ type: "flag.changed", occurredAt: t, percent })),
+  fc.boolean().map((leaseValid) => (t: Date): DomainEvent => ({
+    type: "migration.started",
+    occurredAt: t,
+    phase: "contract",
+    name: "c",
+    checksum: CONTRACT_SUM,
+    lease: leaseValid ? heldLease() : { ...heldLease(), held: null },
+  })),
 );
 const historyArb = fc.array(fc.tuple(eventArb, fc.integer({ min: 0, max: 90 * 60_000 })), { maxLength: 25 });
 
 function replay(history: Array<[(t: Date) => DomainEvent, number]>) {
-  let rollout: RolloutProjection = plannedRollout("2.0.0", { expandChecksum: EXPAND_SUM, contractChecksum: CONTRACT_SUM });
+  let rollout: RolloutProjection = plannedRollout("2.0.0", {
+    expandChecksum: EXPAND_SUM,
+    contractChecksum: CONTRACT_SUM,
+  });
   let clock = T0.getTime();
   let lastWindowEvent: number | null = null;
   for (const [make, gap] of history) {
@@ -35,7 +68,8 @@ function replay(history: Array<[(t: Date) => DomainEvent, number]>) {
     // change to 100 % before the contract started moves the earliest allowed window end.
     const contractStarted = ["contracting", "contracted", "contract_failed"].includes(before.state);
     const flagToFull = event.type === "flag.changed" && event.percent >= 100 && before.flagPercent < 100;
-    if (!contractStarted && (event.type === "app.deployed" || event.type === "app.rolled_back" || flagToFull)) lastWindowEvent = clock;
+    if (!contractStarted && (event.type === "app.deployed" || event.type === "app.rolled_back" || flagToFull))
+      lastWindowEvent = clock;
   }
   return { rollout, clock, lastWindowEvent };
 }
@@ -54,18 +88,29 @@ const approvalArb: fc.Arbitrary<ApprovalFact> = fc.record({
 describe("gate properties", () => {
   it("never allows a contract unless every check passes or is overridden", () => {
     fc.assert(
-      fc.property(historyArb, fc.integer({ min: 0, max: 10 * HOUR }), fc.array(approvalArb, { maxLength: 4 }), fc.boolean(), (history, after, approvals, incident) => {
-        const { rollout, clock } = replay(history);
-        const now = new Date(clock + after);
-        const facts: GateFacts = { ...passingFacts(), rollout, approvals, openIncidents: incident ? [{ title: "x", openedAt: T0 }] : [] };
-        const verdict = evaluateGate(facts, policy, now);
-        const allPass = verdict.checks.every((c) => c.status === "pass" || c.overridden);
-        expect(verdict.allowed).toBe(allPass);
-        if (verdict.allowed) {
-          expect(verdict.checks.map((c) => c.id)).toEqual([...GATE_CHECK_IDS]);
-          expect(rollout.windowStartedAt).not.toBeNull();
-        }
-      }),
+      fc.property(
+        historyArb,
+        fc.integer({ min: 0, max: 10 * HOUR }),
+        fc.array(approvalArb, { maxLength: 4 }),
+        fc.boolean(),
+        (history, after, approvals, incident) => {
+          const { rollout, clock } = replay(history);
+          const now = new Date(clock + after);
+          const facts: GateFacts = {
+            ...passingFacts(),
+            rollout,
+            approvals,
+            openIncidents: incident ? [{ title: "x", openedAt: T0 }] : [],
+          };
+          const verdict = evaluateGate(facts, policy, now);
+          const allPass = verdict.checks.every((c) => c.status === "pass" || c.overridden);
+          expect(verdict.allowed).toBe(allPass);
+          if (verdict.allowed) {
+            expect(verdict.checks.map((c) => c.id)).toEqual([...GATE_CHECK_IDS]);
+            expect(rollout.windowStartedAt).not.toBeNull();
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -95,7 +140,8 @@ describe("gate properties", () => {
       fc.property(historyArb, (history) => {
         const { rollout, lastWindowEvent } = replay(history);
         const verdict = evaluateGate({ ...passingFacts(), rollout }, policy, new Date(0));
-        if (verdict.windowEndsAt && lastWindowEvent !== null) expect(verdict.windowEndsAt.getTime()).toBeGreaterThanOrEqual(lastWindowEvent + windowMs);
+        if (verdict.windowEndsAt && lastWindowEvent !== null)
+          expect(verdict.windowEndsAt.getTime()).toBeGreaterThanOrEqual(lastWindowEvent + windowMs);
         if (rollout.state === "rolled_back") expect(verdict.windowEndsAt).toBeNull();
       }),
       { numRuns: 400 },

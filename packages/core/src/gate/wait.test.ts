@@ -6,7 +6,17 @@ import { gateDecisionKey, nextGateChange } from "./wait.ts";
 const policy = stagingPolicy();
 const key = (facts = passingFacts(), now = at(0.5), p = policy) => {
   const v = evaluateGate(facts, p, now);
-  return gateDecisionKey({ state: facts.rollout.state, allowed: v.allowed, checks: v.checks.map((c) => ({ id: c.id, status: c.status, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, blocking: c.blocking ?? true })) });
+  return gateDecisionKey({
+    state: facts.rollout.state,
+    allowed: v.allowed,
+    checks: v.checks.map((c) => ({
+      id: c.id,
+      status: c.status,
+      until: c.until?.toISOString() ?? null,
+      overridden: c.overridden ?? false,
+      blocking: c.blocking ?? true,
+    })),
+  });
 };
 
 describe("nextGateChange", () => {
@@ -26,9 +36,13 @@ describe("nextGateChange", () => {
   });
 
   it("names the start of a dated freeze and the lease's expiry, and nothing in the past", () => {
-    const p = stagingPolicy({ freezes: [{ kind: "range", reason: "audit", from: at(3).toISOString(), until: at(5).toISOString() }] });
+    const p = stagingPolicy({
+      freezes: [{ kind: "range", reason: "audit", from: at(3).toISOString(), until: at(5).toISOString() }],
+    });
     const facts = passingFacts({ activeLease: { holder: "ci", expiresAt: new Date(at(2).getTime() + 0.25 * HOUR) } });
-    expect(nextGateChange(facts, p, evaluateGate(facts, p, at(2)), at(2))).toEqual(new Date(at(2).getTime() + 0.25 * HOUR));
+    expect(nextGateChange(facts, p, evaluateGate(facts, p, at(2)), at(2))).toEqual(
+      new Date(at(2).getTime() + 0.25 * HOUR),
+    );
     const later = passingFacts({ latestTestedBackup: { backupId: "b", verifiedAt: at(2.9) }, approvals: [] });
     expect(nextGateChange(later, p, evaluateGate(later, p, at(2.9)), at(2.9))).toEqual(at(3));
   });
@@ -38,6 +52,8 @@ describe("gateDecisionKey", () => {
   it("ignores a sentence that changes with time alone but not a status", () => {
     const facts = passingFacts();
     expect(key(facts, at(2))).toBe(key(facts, at(2.5)));
-    expect(key(passingFacts({ openIncidents: [{ title: "down", openedAt: at(1) }] }), at(2))).not.toBe(key(facts, at(2)));
+    expect(key(passingFacts({ openIncidents: [{ title: "down", openedAt: at(1) }] }), at(2))).not.toBe(
+      key(facts, at(2)),
+    );
   });
 });

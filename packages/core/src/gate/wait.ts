@@ -7,8 +7,16 @@ import type { GateFacts, GateVerdict } from "./facts.ts";
  * 3.1 h ago" becomes "3.2 h ago" every six minutes; an SLO count grows with every snapshot), so
  * the entity tag built from it is a weak one: the same tag means an equivalent verdict.
  */
-export function gateDecisionKey(gate: { state: string; allowed: boolean; checks: ReadonlyArray<{ id: string; status: string; until: string | null; overridden: boolean; blocking: boolean }> }): string {
-  return JSON.stringify([gate.state, gate.allowed, gate.checks.map((c) => [c.id, c.status, c.until, c.overridden, c.blocking])]);
+export function gateDecisionKey(gate: {
+  state: string;
+  allowed: boolean;
+  checks: ReadonlyArray<{ id: string; status: string; until: string | null; overridden: boolean; blocking: boolean }>;
+}): string {
+  return JSON.stringify([
+    gate.state,
+    gate.allowed,
+    gate.checks.map((c) => [c.id, c.status, c.until, c.overridden, c.blocking]),
+  ]);
 }
 
 /**
@@ -21,10 +29,12 @@ export function gateDecisionKey(gate: { state: string; allowed: boolean; checks:
 export function nextGateChange(facts: GateFacts, policy: Policy, verdict: GateVerdict, now: Date): Date | null {
   const at: number[] = verdict.checks.flatMap((c) => (c.until ? [c.until.getTime()] : []));
   if (verdict.windowEndsAt) at.push(verdict.windowEndsAt.getTime());
-  for (const a of facts.approvals) if (!a.withdrawnAt) at.push(a.decidedAt.getTime() + policy.approvals.expirySeconds * 1000 + 1);
+  for (const a of facts.approvals)
+    if (!a.withdrawnAt) at.push(a.decidedAt.getTime() + policy.approvals.expirySeconds * 1000 + 1);
   for (const o of facts.overrides) at.push(o.createdAt.getTime(), o.expiresAt.getTime());
   if (facts.activeLease) at.push(facts.activeLease.expiresAt.getTime());
-  if (facts.latestTestedBackup) at.push(facts.latestTestedBackup.verifiedAt.getTime() + policy.backupMaxAgeSeconds * 1000);
+  if (facts.latestTestedBackup)
+    at.push(facts.latestTestedBackup.verifiedAt.getTime() + policy.backupMaxAgeSeconds * 1000);
   const window = facts.rollout.windowStartedAt;
   if (policy.sloSource && window) {
     const last = facts.slo.pulls?.lastOkAt;

@@ -2,7 +2,13 @@ import { INSPECTION_FORMAT, type Inspection, type InspectedStatement } from "../
 import type { RemovedObject } from "../eligibility/index.ts";
 import { addedObjectsSync, type AddedObject } from "../sql/added.ts";
 import { analyseSqlSync, loadSqlParser } from "../sql/analyse.ts";
-import { resolveStatement, type Catalog, type CatalogFunction, type CatalogRelation, type Reference } from "./resolve.ts";
+import {
+  resolveStatement,
+  type Catalog,
+  type CatalogFunction,
+  type CatalogRelation,
+  type Reference,
+} from "./resolve.ts";
 import { addUsage, encodeUsage, type Usage } from "./usage.ts";
 
 // What `rollgate inspect` reads, in one read-only transaction: pg_stat_statements, the
@@ -25,7 +31,8 @@ export interface CollectOptions {
   clock?: () => number;
 }
 
-const ENABLE = "add pg_stat_statements to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements in this database";
+const ENABLE =
+  "add pg_stat_statements to shared_preload_libraries (restart), then CREATE EXTENSION pg_stat_statements in this database";
 
 export async function collectInspection(query: Query, options: CollectOptions = {}): Promise<Inspection> {
   const clock = options.clock ?? (() => performance.now());
@@ -63,7 +70,14 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       if (removed.length === 0) continue;
       const objects = namedRemoved(r.refs, removed);
       const mentions = objects.length === 0 && r.unknown.length > 0 && mentionsRemoved(row.query, removed);
-      if (objects.length || mentions) statements.push({ id: row.id, calls, text: row.query.slice(0, 2000), objects, ...(r.unknown.length ? { unknown: r.unknown.join("; ").slice(0, 500) } : {}) });
+      if (objects.length || mentions)
+        statements.push({
+          id: row.id,
+          calls,
+          text: row.query.slice(0, 2000),
+          objects,
+          ...(r.unknown.length ? { unknown: r.unknown.join("; ").slice(0, 500) } : {}),
+        });
     }
 
     const tables = new Set<string>();
@@ -76,7 +90,15 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       ...(options.windowStart ? { window_start: true } : {}),
       server: { version: server!.version, started_at: iso(server!.started_at), database: server!.database },
       statistics: stats.available
-        ? { available: true, track: stats.track, stats_reset: stats.statsReset, dealloc: stats.dealloc, statements: stats.rows.length, unresolved, ...(hidden ? { hidden } : {}) }
+        ? {
+            available: true,
+            track: stats.track,
+            stats_reset: stats.statsReset,
+            dealloc: stats.dealloc,
+            statements: stats.rows.length,
+            unresolved,
+            ...(hidden ? { hidden } : {}),
+          }
         : { available: false, reason: stats.reason, statements: 0, unresolved: 0 },
       ...(options.contract ? { contract_checksum: options.contract.checksum } : {}),
       ...(options.expand ? { expand_checksum: options.expand.checksum } : {}),
@@ -101,12 +123,19 @@ function fit(summary: Inspection, budget: number): Inspection {
   if (size() <= budget) return summary;
   summary.usage = {};
   summary.usage_complete = false;
-  while (size() > budget && summary.statements.length > 0) summary.statements = summary.statements.slice(0, Math.floor(summary.statements.length / 2));
+  while (size() > budget && summary.statements.length > 0)
+    summary.statements = summary.statements.slice(0, Math.floor(summary.statements.length / 2));
   return summary;
 }
 
 async function readCatalog(query: Query, searchPath: string): Promise<Catalog> {
-  const rels = await query<{ schema: string; name: string; kind: string; columns: string[] | string | null; definition: string | null }>(
+  const rels = await query<{
+    schema: string;
+    name: string;
+    kind: string;
+    columns: string[] | string | null;
+    definition: string | null;
+  }>(
     `select n.nspname as schema, c.relname as name, c.relkind as kind,
             (select array_agg(a.attname::text order by a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
             case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition
@@ -125,22 +154,42 @@ async function readCatalog(query: Query, searchPath: string): Promise<Catalog> {
   const relations = new Map<string, CatalogRelation & { definition?: string }>();
   for (const r of rels) {
     const kind = r.kind === "v" || r.kind === "m" ? "view" : "table";
-    relations.set(`${r.schema}.${r.name}`.toLowerCase(), { schema: r.schema, name: r.name, kind, columns: pgArray(r.columns), ...(r.definition ? { definition: r.definition } : {}) });
+    relations.set(`${r.schema}.${r.name}`.toLowerCase(), {
+      schema: r.schema,
+      name: r.name,
+      kind,
+      columns: pgArray(r.columns),
+      ...(r.definition ? { definition: r.definition } : {}),
+    });
   }
   const fns = new Map<string, CatalogFunction & { body?: string | null }>();
-  for (const f of functions) fns.set(`${f.schema}.${f.name}`.toLowerCase(), { schema: f.schema, name: f.name, language: f.language, reads: null, body: f.language === "sql" ? f.body : null });
+  for (const f of functions)
+    fns.set(`${f.schema}.${f.name}`.toLowerCase(), {
+      schema: f.schema,
+      name: f.name,
+      language: f.language,
+      reads: null,
+      body: f.language === "sql" ? f.body : null,
+    });
   const path = searchPath
     .split(",")
     .map((s) => s.trim().replace(/^"|"$/g, ""))
     .filter((s) => s && s !== "$user");
-  return { searchPath: path.length ? path : ["public"], relations, functions: fns, types: new Set(types.map((t) => t.name.toLowerCase())), tracksNested: false };
+  return {
+    searchPath: path.length ? path : ["public"],
+    relations,
+    functions: fns,
+    types: new Set(types.map((t) => t.name.toLowerCase())),
+    tracksNested: false,
+  };
 }
 
 /** Views read what their definitions name, SQL functions what their bodies name (two passes: views of views). */
 async function resolveBodies(catalog: Catalog): Promise<void> {
   for (let pass = 0; pass < 2; pass += 1) {
     for (const rel of catalog.relations.values() as Iterable<CatalogRelation & { definition?: string }>) {
-      if (rel.definition) rel.reads = resolveStatement(rel.definition, catalog).refs.map((r) => ({ ...r, mode: "read" as const }));
+      if (rel.definition)
+        rel.reads = resolveStatement(rel.definition, catalog).refs.map((r) => ({ ...r, mode: "read" as const }));
     }
   }
   for (const fn of catalog.functions.values() as Iterable<CatalogFunction & { body?: string | null }>) {
@@ -163,17 +212,31 @@ async function readStatements(query: Query): Promise<Statistics> {
   const [ext] = await query<{ schema: string | null; preload: string }>(
     "select (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_stat_statements') as schema, current_setting('shared_preload_libraries') as preload",
   );
-  if (!ext?.preload.split(",").some((l) => l.trim() === "pg_stat_statements")) return none(`pg_stat_statements is not loaded: ${ENABLE}.`);
-  if (!ext.schema) return none(`pg_stat_statements is loaded but not installed in this database: run CREATE EXTENSION pg_stat_statements (or ${ENABLE}).`);
+  if (!ext?.preload.split(",").some((l) => l.trim() === "pg_stat_statements"))
+    return none(`pg_stat_statements is not loaded: ${ENABLE}.`);
+  if (!ext.schema)
+    return none(
+      `pg_stat_statements is loaded but not installed in this database: run CREATE EXTENSION pg_stat_statements (or ${ENABLE}).`,
+    );
   const ns = `"${ext.schema.replaceAll('"', '""')}"`;
-  const [setting] = await query<{ track: string | null }>("select current_setting('pg_stat_statements.track', true) as track");
-  const [info] = await query<{ dealloc: number | string; stats_reset: Date | string | null }>(`select dealloc, stats_reset from ${ns}.pg_stat_statements_info`);
+  const [setting] = await query<{ track: string | null }>(
+    "select current_setting('pg_stat_statements.track', true) as track",
+  );
+  const [info] = await query<{ dealloc: number | string; stats_reset: Date | string | null }>(
+    `select dealloc, stats_reset from ${ns}.pg_stat_statements_info`,
+  );
   const rows = await query<{ id: string; calls: number | string; query: string }>(
     `select queryid::text as id, sum(calls)::bigint as calls, min(query) as query from ${ns}.pg_stat_statements(true)
       where dbid = (select oid from pg_database where datname = current_database()) and queryid is not null group by queryid`,
   );
   const track = (setting?.track ?? "top") as Statistics["track"];
-  return { available: true, track, statsReset: info?.stats_reset ? iso(info.stats_reset) : null, dealloc: Number(info?.dealloc ?? 0), rows };
+  return {
+    available: true,
+    track,
+    statsReset: info?.stats_reset ? iso(info.stats_reset) : null,
+    dealloc: Number(info?.dealloc ?? 0),
+    rows,
+  };
 }
 
 async function expandState(query: Query, added: AddedObject[]): Promise<Inspection["expand"]> {
@@ -186,7 +249,8 @@ async function expandState(query: Query, added: AddedObject[]): Promise<Inspecti
         [parts.slice(0, -1).join("."), parts.at(-1)],
       );
       if (!row) out.push({ kind: "column", name: o.name, ...(o.type ? { expected: o.type } : {}), state: "missing" });
-      else if (o.type && normaliseType(row.type) !== normaliseType(o.type)) out.push({ kind: "column", name: o.name, expected: o.type, state: "different", actual: row.type });
+      else if (o.type && normaliseType(row.type) !== normaliseType(o.type))
+        out.push({ kind: "column", name: o.name, expected: o.type, state: "different", actual: row.type });
       else out.push({ kind: "column", name: o.name, ...(o.type ? { expected: o.type } : {}), state: "present" });
       continue;
     }
@@ -196,8 +260,10 @@ async function expandState(query: Query, added: AddedObject[]): Promise<Inspecti
       index: "select to_regclass($1) is not null as ok",
       sequence: "select to_regclass($1) is not null as ok",
       type: "select to_regtype($1) is not null as ok",
-      function: "select exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname || '.' || p.proname = $1) as ok",
-      constraint: "select exists (select 1 from pg_constraint c where c.conrelid = to_regclass(substring($1 from '^(.*)\\.[^.]*$')) and c.conname = substring($1 from '[^.]*$')) as ok",
+      function:
+        "select exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname || '.' || p.proname = $1) as ok",
+      constraint:
+        "select exists (select 1 from pg_constraint c where c.conrelid = to_regclass(substring($1 from '^(.*)\\.[^.]*$')) and c.conname = substring($1 from '[^.]*$')) as ok",
     };
     const [row] = await query<{ ok: boolean }>(lookup[o.kind]!, [o.name]);
     out.push({ kind: o.kind, name: o.name, state: row?.ok ? "present" : "missing" });
@@ -212,13 +278,25 @@ async function tableSizes(query: Query, tables: string[]): Promise<Inspection["t
        from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any (select to_regclass(t) from unnest($1::text[]) t)`,
     [tables],
   );
-  return rows.map((r) => ({ name: r.name, bytes: Number(r.bytes), rows: Number(r.rows) < 0 ? null : Math.round(Number(r.rows)) }));
+  return rows.map((r) => ({
+    name: r.name,
+    bytes: Number(r.bytes),
+    rows: Number(r.rows) < 0 ? null : Math.round(Number(r.rows)),
+  }));
 }
 
 /** Sessions that would block (or queue behind) the contract's locks: waiting, idle in a transaction, or long-running. */
 async function sessionsOn(query: Query, tables: string[], longSeconds: number): Promise<Inspection["sessions"]> {
   if (tables.length === 0) return [];
-  const rows = await query<{ pid: number; state: string | null; mode: string; granted: boolean; xact_seconds: number | null; application: string | null; name: string }>(
+  const rows = await query<{
+    pid: number;
+    state: string | null;
+    mode: string;
+    granted: boolean;
+    xact_seconds: number | null;
+    application: string | null;
+    name: string;
+  }>(
     `select a.pid, a.state, l.mode, l.granted, extract(epoch from now() - a.xact_start)::float8 as xact_seconds, a.application_name as application, n.nspname || '.' || c.relname as name
        from pg_locks l join pg_stat_activity a on a.pid = l.pid join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
       where l.locktype = 'relation' and l.relation = any (select to_regclass(t) from unnest($1::text[]) t) and a.pid <> pg_backend_pid()
@@ -226,7 +304,15 @@ async function sessionsOn(query: Query, tables: string[], longSeconds: number): 
       order by a.xact_start limit 500`,
     [tables, longSeconds],
   );
-  return rows.map((r) => ({ pid: r.pid, state: r.state ?? "unknown", table: r.name, mode: r.mode, granted: r.granted, xact_seconds: r.xact_seconds === null ? null : Math.round(Number(r.xact_seconds) * 10) / 10, ...(r.application ? { application: r.application.slice(0, 100) } : {}) }));
+  return rows.map((r) => ({
+    pid: r.pid,
+    state: r.state ?? "unknown",
+    table: r.name,
+    mode: r.mode,
+    granted: r.granted,
+    xact_seconds: r.xact_seconds === null ? null : Math.round(Number(r.xact_seconds) * 10) / 10,
+    ...(r.application ? { application: r.application.slice(0, 100) } : {}),
+  }));
 }
 
 /** The removed objects a statement's references name. */
@@ -238,10 +324,16 @@ function namedRemoved(refs: Reference[], removed: RemovedObject[]): string[] {
     for (const ref of refs) {
       const obj = ref.object.toLowerCase();
       const hit =
-        o.kind === "column" ? ref.kind === "column" && obj === `${schema}.${(o.table ?? "").toLowerCase()}.${name}` :
-        o.kind === "table" || o.kind === "view" ? (ref.kind === "table" || ref.kind === "column") && (obj === `${schema}.${name}` || obj.startsWith(`${schema}.${name}.`)) :
-        o.kind === "type" ? ref.kind === "type" && obj === `${schema}.${name}` :
-        o.kind === "schema" ? obj.startsWith(`${name}.`) : false;
+        o.kind === "column"
+          ? ref.kind === "column" && obj === `${schema}.${(o.table ?? "").toLowerCase()}.${name}`
+          : o.kind === "table" || o.kind === "view"
+            ? (ref.kind === "table" || ref.kind === "column") &&
+              (obj === `${schema}.${name}` || obj.startsWith(`${schema}.${name}.`))
+            : o.kind === "type"
+              ? ref.kind === "type" && obj === `${schema}.${name}`
+              : o.kind === "schema"
+                ? obj.startsWith(`${name}.`)
+                : false;
       if (hit) out.add(o.kind === "column" ? `${schema}.${o.table}.${o.name}` : `${schema}.${o.name}`);
     }
   }
@@ -260,12 +352,20 @@ function qualify(table: string, schema?: string): string {
 
 function pgArray(value: string[] | string | null): string[] {
   if (Array.isArray(value)) return value;
-  if (typeof value === "string") return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean).map((s) => s.replace(/^"|"$/g, ""));
+  if (typeof value === "string")
+    return value
+      .replace(/^\{|\}$/g, "")
+      .split(",")
+      .filter(Boolean)
+      .map((s) => s.replace(/^"|"$/g, ""));
   return [];
 }
 
 function normaliseType(t: string): string {
-  return t.toLowerCase().replace(/\s+/g, " ").replace(/\s*,\s*/g, ",");
+  return t
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/\s*,\s*/g, ",");
 }
 
 function iso(value: Date | string): string {

@@ -33,18 +33,26 @@ export interface ObservedManifest {
 }
 
 /** Attributes what ran between two consecutive inspections to the version deployed throughout. */
-export function attributeInterval(prev: UsageSnapshot, next: UsageSnapshot, deployments: Array<{ version: string; deployedAt: Date }>): Attribution {
+export function attributeInterval(
+  prev: UsageSnapshot,
+  next: UsageSnapshot,
+  deployments: Array<{ version: string; deployedAt: Date }>,
+): Attribution {
   const base = { from: prev.receivedAt, to: next.receivedAt, entries: [] as string[] };
   const skip = (why: string): Attribution => ({ ...base, version: null, skipped: why });
   if (!prev.complete || !next.complete) return skip("an inspection had no complete usage");
   if (prev.serverStartedAt !== next.serverStartedAt) return skip("the server restarted");
   if (prev.statsReset !== next.statsReset) return skip("pg_stat_statements was reset");
   // Evicted entries take their counts with them: another statement's growth could hide behind that.
-  if ((prev.dealloc ?? 0) !== (next.dealloc ?? 0)) return skip("pg_stat_statements evicted entries (raise pg_stat_statements.max)");
+  if ((prev.dealloc ?? 0) !== (next.dealloc ?? 0))
+    return skip("pg_stat_statements evicted entries (raise pg_stat_statements.max)");
   const before = deployments.filter((d) => d.deployedAt <= prev.receivedAt);
   const during = deployments.filter((d) => d.deployedAt > prev.receivedAt && d.deployedAt <= next.receivedAt);
   if (during.length) return skip(`a deploy (${during.map((d) => d.version).join(", ")}) happened in between`);
-  const live = before.reduce<{ version: string; deployedAt: Date } | null>((a, b) => (!a || b.deployedAt >= a.deployedAt ? b : a), null);
+  const live = before.reduce<{ version: string; deployedAt: Date } | null>(
+    (a, b) => (!a || b.deployedAt >= a.deployedAt ? b : a),
+    null,
+  );
   if (!live) return skip("no version was deployed yet");
   return { ...base, version: live.version, entries: grownEntries(prev.usage, next.usage) };
 }

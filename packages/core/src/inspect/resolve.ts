@@ -68,7 +68,17 @@ interface Scope {
 }
 
 const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema", "pg_toast"]);
-const DATA_STATEMENTS = new Set(["SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt", "ExplainStmt", "DeclareCursorStmt", "CreateTableAsStmt"]);
+const DATA_STATEMENTS = new Set([
+  "SelectStmt",
+  "InsertStmt",
+  "UpdateStmt",
+  "DeleteStmt",
+  "MergeStmt",
+  "CopyStmt",
+  "ExplainStmt",
+  "DeclareCursorStmt",
+  "CreateTableAsStmt",
+]);
 
 /** Parses one normalised statement and resolves the objects it names. Call `loadSqlParser()` first. */
 export function resolveStatement(sql: string, catalog: Catalog): Resolution {
@@ -76,7 +86,11 @@ export function resolveStatement(sql: string, catalog: Catalog): Resolution {
   try {
     stmts = parseSync(sql).stmts ?? [];
   } catch (error) {
-    return { refs: [], unknown: [`PostgreSQL's parser rejected the text: ${(error as Error).message}`], utility: false };
+    return {
+      refs: [],
+      unknown: [`PostgreSQL's parser rejected the text: ${(error as Error).message}`],
+      utility: false,
+    };
   }
   const r = new Resolver(catalog);
   let utility = true;
@@ -164,8 +178,21 @@ class Resolver {
     for (const list of (node.valuesLists as Node[] | undefined) ?? []) this.walk(list, scope);
     for (const item of (node.fromClause as Node[] | undefined) ?? []) this.from(item, scope);
     const out = this.targets(node.targetList as Node[] | undefined, scope);
-    for (const part of [node.whereClause, node.groupClause, node.havingClause, node.sortClause, node.windowClause, node.distinctClause, node.limitCount, node.limitOffset]) this.walk(part, scope);
-    if (node.valuesLists) return ((node.valuesLists as Node[])[0]?.List?.items as Node[] | undefined)?.map((_, i) => `column${i + 1}`) ?? [];
+    for (const part of [
+      node.whereClause,
+      node.groupClause,
+      node.havingClause,
+      node.sortClause,
+      node.windowClause,
+      node.distinctClause,
+      node.limitCount,
+      node.limitOffset,
+    ])
+      this.walk(part, scope);
+    if (node.valuesLists)
+      return (
+        ((node.valuesLists as Node[])[0]?.List?.items as Node[] | undefined)?.map((_, i) => `column${i + 1}`) ?? []
+      );
     return out;
   }
 
@@ -226,13 +253,22 @@ class Resolver {
     } else if (item.RangeSubselect) {
       const s = item.RangeSubselect as Node;
       // LATERAL subqueries see the relations before them; plain ones see only outer queries.
-      const visible: Scope = s.lateral ? { rels: [...scope.rels], ctes: new Map(), parent: scope } : { rels: [], ctes: scope.ctes, parent: scope.parent };
+      const visible: Scope = s.lateral
+        ? { rels: [...scope.rels], ctes: new Map(), parent: scope }
+        : { rels: [], ctes: scope.ctes, parent: scope.parent };
       const out = this.nested(s.subquery, visible);
-      scope.rels.push({ alias: (s.alias?.aliasname as string | undefined) ?? "?subquery", columns: aliasColumns(s.alias) ?? out });
+      scope.rels.push({
+        alias: (s.alias?.aliasname as string | undefined) ?? "?subquery",
+        columns: aliasColumns(s.alias) ?? out,
+      });
     } else if (item.RangeFunction) {
       const f = item.RangeFunction as Node;
       this.walk(f.functions, scope);
-      scope.rels.push({ alias: (f.alias?.aliasname as string | undefined) ?? "?function", columns: aliasColumns(f.alias) ?? null, system: true });
+      scope.rels.push({
+        alias: (f.alias?.aliasname as string | undefined) ?? "?function",
+        columns: aliasColumns(f.alias) ?? null,
+        system: true,
+      });
     } else this.walk(item, scope);
   }
 
@@ -242,7 +278,8 @@ class Resolver {
     const schema = rv?.schemaname as string | undefined;
     const alias = (rv?.alias?.aliasname as string | undefined) ?? name;
     if (!schema) {
-      for (let s: Scope | undefined = scope; s; s = s.parent) if (s.ctes.has(name)) return { alias, columns: aliasColumns(rv?.alias) ?? s.ctes.get(name) ?? null };
+      for (let s: Scope | undefined = scope; s; s = s.parent)
+        if (s.ctes.has(name)) return { alias, columns: aliasColumns(rv?.alias) ?? s.ctes.get(name) ?? null };
     }
     const target = this.lookup(this.catalog.relations, name, schema);
     if (target) {
@@ -250,7 +287,8 @@ class Resolver {
       if (target.kind === "view") this.through(target);
       return { alias, columns: aliasColumns(rv?.alias) ?? target.columns, target };
     }
-    if ((schema && SYSTEM_SCHEMAS.has(schema)) || (!schema && name.startsWith("pg_"))) return { alias, columns: null, system: true };
+    if ((schema && SYSTEM_SCHEMAS.has(schema)) || (!schema && name.startsWith("pg_")))
+      return { alias, columns: null, system: true };
     this.unknown.add(`relation ${schema ? `${schema}.` : ""}${name} is not in the catalog`);
     return { alias, columns: null };
   }
@@ -275,7 +313,12 @@ class Resolver {
         continue;
       }
       this.walk(t.val, scope);
-      out.push((t.name as string | undefined) ?? (fields?.at(-1)?.String?.sval as string | undefined) ?? (t.val?.FuncCall?.funcname as Node[] | undefined)?.at(-1)?.String?.sval ?? "?column?");
+      out.push(
+        (t.name as string | undefined) ??
+          (fields?.at(-1)?.String?.sval as string | undefined) ??
+          (t.val?.FuncCall?.funcname as Node[] | undefined)?.at(-1)?.String?.sval ??
+          "?column?",
+      );
     }
     return out;
   }
@@ -287,7 +330,8 @@ class Resolver {
     const out: string[] = [];
     for (const rel of rels) {
       if (rel.columns === null) {
-        if (!rel.system) this.unknown.add(`cannot expand ${qualifier ?? ""}* over ${rel.alias}: its columns are unknown`);
+        if (!rel.system)
+          this.unknown.add(`cannot expand ${qualifier ?? ""}* over ${rel.alias}: its columns are unknown`);
         continue;
       }
       this.columnsOf(rel, rel.columns, "read");
@@ -300,10 +344,13 @@ class Resolver {
     const column = names.at(-1)!;
     const qualifier = names.length > 1 ? names.at(-2)! : null;
     for (let s: Scope | undefined = scope; s; s = s.parent) {
-      const candidates = qualifier ? s.rels.filter((r) => r.alias === qualifier || r.target?.name === qualifier) : s.rels.filter((r) => r.columns?.includes(column));
+      const candidates = qualifier
+        ? s.rels.filter((r) => r.alias === qualifier || r.target?.name === qualifier)
+        : s.rels.filter((r) => r.columns?.includes(column));
       const hit = candidates[0];
       if (hit) {
-        if (hit.columns !== null && !hit.columns.includes(column) && !hit.system) this.unknown.add(`column ${names.join(".")} is not in ${hit.alias}`);
+        if (hit.columns !== null && !hit.columns.includes(column) && !hit.system)
+          this.unknown.add(`column ${names.join(".")} is not in ${hit.alias}`);
         this.columnsOf(hit, [column], "read");
         return;
       }
@@ -329,7 +376,9 @@ class Resolver {
           for (const ref of fn.reads) this.add(ref);
         }
       } else if (!this.catalog.tracksNested) {
-        this.unknown.add(`calls ${fn.language} function ${key}, whose statements are counted only with pg_stat_statements.track = all`);
+        this.unknown.add(
+          `calls ${fn.language} function ${key}, whose statements are counted only with pg_stat_statements.track = all`,
+        );
       }
     }
     this.walk(call.args, scope);
@@ -371,7 +420,11 @@ class Resolver {
     if (n.ColumnRef) {
       const fields = n.ColumnRef.fields as Node[];
       if (fields.at(-1)?.A_Star) this.star(fields, scope);
-      else this.column(fields.map((f) => f.String?.sval as string), scope);
+      else
+        this.column(
+          fields.map((f) => f.String?.sval as string),
+          scope,
+        );
       return;
     }
     if (n.FuncCall) return this.func(n.FuncCall as Node, scope);
@@ -384,7 +437,8 @@ class Resolver {
       this.nested(n.SubLink.subselect, { rels: [], ctes: new Map(), parent: scope });
       return;
     }
-    for (const key of ["SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt"]) if (n[key]) return void this.statement(key, n[key] as Node, { rels: [], ctes: new Map(), parent: scope });
+    for (const key of ["SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt"])
+      if (n[key]) return void this.statement(key, n[key] as Node, { rels: [], ctes: new Map(), parent: scope });
     for (const value of Object.values(n)) this.walk(value, scope);
   }
 }

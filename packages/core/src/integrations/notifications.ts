@@ -36,13 +36,26 @@ export function rolloutPath(service: string, environment: string, release: strin
   return `/rollouts/${[service, environment, release].map(encodeURIComponent).join("/")}`;
 }
 
-export function notificationPayload(input: Omit<NotificationPayload, "path" | "occurredAt"> & { at: Date }): NotificationPayload {
+export function notificationPayload(
+  input: Omit<NotificationPayload, "path" | "occurredAt"> & { at: Date },
+): NotificationPayload {
   const { at, ...rest } = input;
   return { ...rest, occurredAt: at.toISOString(), path: rolloutPath(input.service, input.environment, input.release) };
 }
 
 /** Block Kit's limits (api.slack.com/reference/block-kit): the ones a message here can reach. */
-export const BLOCK_KIT_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, sectionFields: 10, fieldText: 2000, contextElements: 10, contextText: 3000, buttonText: 75, buttonUrl: 3000, fallbackText: 3000 } as const;
+export const BLOCK_KIT_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  contextText: 3000,
+  buttonText: 75,
+  buttonUrl: 3000,
+  fallbackText: 3000,
+} as const;
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -69,9 +82,30 @@ export function slackMessage(payload: NotificationPayload, baseUrl: string) {
     { type: "header", text: { type: "plain_text", text: clip(title, BLOCK_KIT_LIMITS.headerText), emoji: true } },
     { type: "section", text: { type: "mrkdwn", text: mrkdwn(payload.summary, BLOCK_KIT_LIMITS.sectionText) } },
   ];
-  if (facts.length > 0) blocks.push({ type: "section", fields: facts.map(([k, v]) => ({ type: "mrkdwn", text: mrkdwn(`*${k}*\n${v}`, BLOCK_KIT_LIMITS.fieldText) })) });
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: mrkdwn(`Release ${payload.release} · ${payload.occurredAt}`, BLOCK_KIT_LIMITS.contextText) }] });
-  blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: clip(`Open ${payload.release}`, BLOCK_KIT_LIMITS.buttonText) }, url }] });
+  if (facts.length > 0)
+    blocks.push({
+      type: "section",
+      fields: facts.map(([k, v]) => ({ type: "mrkdwn", text: mrkdwn(`*${k}*\n${v}`, BLOCK_KIT_LIMITS.fieldText) })),
+    });
+  blocks.push({
+    type: "context",
+    elements: [
+      {
+        type: "mrkdwn",
+        text: mrkdwn(`Release ${payload.release} · ${payload.occurredAt}`, BLOCK_KIT_LIMITS.contextText),
+      },
+    ],
+  });
+  blocks.push({
+    type: "actions",
+    elements: [
+      {
+        type: "button",
+        text: { type: "plain_text", text: clip(`Open ${payload.release}`, BLOCK_KIT_LIMITS.buttonText) },
+        url,
+      },
+    ],
+  });
   return { text: clip(`${title}: ${payload.summary}`, BLOCK_KIT_LIMITS.fallbackText), blocks };
 }
 
@@ -82,24 +116,31 @@ export function blockKitProblems(message: { text?: string; blocks: Array<Record<
   const text = (t: unknown) => (t as { text?: string } | undefined)?.text ?? "";
   if (message.blocks.length > L.blocks) problems.push(`${message.blocks.length} blocks > ${L.blocks}`);
   for (const [i, b] of message.blocks.entries()) {
-    if (b.type === "header" && (text(b.text).length > L.headerText || text(b.text).length === 0)) problems.push(`block ${i}: header text length ${text(b.text).length}`);
+    if (b.type === "header" && (text(b.text).length > L.headerText || text(b.text).length === 0))
+      problems.push(`block ${i}: header text length ${text(b.text).length}`);
     if (b.type === "section") {
-      if (b.text && (text(b.text).length > L.sectionText || text(b.text).length === 0)) problems.push(`block ${i}: section text length ${text(b.text).length}`);
+      if (b.text && (text(b.text).length > L.sectionText || text(b.text).length === 0))
+        problems.push(`block ${i}: section text length ${text(b.text).length}`);
       const fields = (b.fields as unknown[] | undefined) ?? [];
       if (fields.length > L.sectionFields) problems.push(`block ${i}: ${fields.length} fields`);
-      for (const f of fields) if (text(f).length > L.fieldText) problems.push(`block ${i}: field length ${text(f).length}`);
+      for (const f of fields)
+        if (text(f).length > L.fieldText) problems.push(`block ${i}: field length ${text(f).length}`);
       if (!b.text && fields.length === 0) problems.push(`block ${i}: section without text or fields`);
     }
     if (b.type === "context") {
       const els = (b.elements as unknown[]) ?? [];
-      if (els.length === 0 || els.length > L.contextElements) problems.push(`block ${i}: ${els.length} context elements`);
-      for (const e of els) if (text(e).length > L.contextText) problems.push(`block ${i}: context text length ${text(e).length}`);
+      if (els.length === 0 || els.length > L.contextElements)
+        problems.push(`block ${i}: ${els.length} context elements`);
+      for (const e of els)
+        if (text(e).length > L.contextText) problems.push(`block ${i}: context text length ${text(e).length}`);
     }
     if (b.type === "actions")
       for (const e of (b.elements as Array<Record<string, unknown>>) ?? []) {
-        if (text(e.text).length > L.buttonText || text(e.text).length === 0) problems.push(`block ${i}: button text length ${text(e.text).length}`);
+        if (text(e.text).length > L.buttonText || text(e.text).length === 0)
+          problems.push(`block ${i}: button text length ${text(e.text).length}`);
         const u = String(e.url ?? "");
-        if (u.length > L.buttonUrl || !/^https?:\/\//.test(u)) problems.push(`block ${i}: button url ${u.slice(0, 40)}`);
+        if (u.length > L.buttonUrl || !/^https?:\/\//.test(u))
+          problems.push(`block ${i}: button url ${u.slice(0, 40)}`);
       }
   }
   if ((message.text ?? "").length > L.fallbackText) problems.push("fallback text too long");

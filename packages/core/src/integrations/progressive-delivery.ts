@@ -37,20 +37,36 @@ const list = (checks: GateView["checks"]) => checks.map((c) => `${c.id}: ${c.mes
  * - rollback: 200 tells Flagger to roll back. Only when Rollgate holds evidence against the
  *   release (an SLO breach or a no-go) and rolling back is not known to be data-unsafe.
  */
-export function flaggerDecision(hook: FlaggerHook, gate: GateView, rollback?: { verdict: Verdict; version: string; reason: string }): Decision {
+export function flaggerDecision(
+  hook: FlaggerHook,
+  gate: GateView,
+  rollback?: { verdict: Verdict; version: string; reason: string },
+): Decision {
   const failing = open(gate).filter((c) => c.status === "fail");
   if (hook === "pre-rollout") {
     const blocking = open(gate).filter((c) => c.id === "expand" || (c.id === "no_go" && c.status === "fail"));
-    return blocking.length ? { allow: false, reason: `Hold the rollout: ${list(blocking)}` } : { allow: true, reason: "The expand migration succeeded and no no-go stands." };
+    return blocking.length
+      ? { allow: false, reason: `Hold the rollout: ${list(blocking)}` }
+      : { allow: true, reason: "The expand migration succeeded and no no-go stands." };
   }
   if (hook === "confirm-promotion") {
     const blocking = failing.filter((c) => RELEASE_HEALTH.includes(c.id));
-    return blocking.length ? { allow: false, reason: `Hold the promotion: ${list(blocking)}` } : { allow: true, reason: "No failing check speaks against this release." };
+    return blocking.length
+      ? { allow: false, reason: `Hold the promotion: ${list(blocking)}` }
+      : { allow: true, reason: "No failing check speaks against this release." };
   }
   const evidence = failing.filter((c) => BAD_RELEASE.includes(c.id));
-  if (evidence.length === 0) return { allow: false, reason: "No SLO breach or no-go recorded for this rollout: no rollback requested." };
-  if (rollback?.verdict === "UNSAFE") return { allow: false, reason: `Rolling back to ${rollback.version} is UNSAFE (${rollback.reason}); roll forward. Evidence: ${list(evidence)}` };
-  return { allow: true, reason: `Roll back: ${list(evidence)}${rollback ? ` Rolling back to ${rollback.version} is ${rollback.verdict}.` : ""}` };
+  if (evidence.length === 0)
+    return { allow: false, reason: "No SLO breach or no-go recorded for this rollout: no rollback requested." };
+  if (rollback?.verdict === "UNSAFE")
+    return {
+      allow: false,
+      reason: `Rolling back to ${rollback.version} is UNSAFE (${rollback.reason}); roll forward. Evidence: ${list(evidence)}`,
+    };
+  return {
+    allow: true,
+    reason: `Roll back: ${list(evidence)}${rollback ? ` Rolling back to ${rollback.version} is ${rollback.verdict}.` : ""}`,
+  };
 }
 
 /** Argo's `web` metric result for the contract gate: `result.allowed == true` passes. */

@@ -29,15 +29,30 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
 
     case "migration.started":
       if (event.phase === "expand") {
-        if (state === "expanding") return no("expand_running", "The expand migration is already running; wait for its result before starting it again.");
-        if (state !== "planned" && state !== "expand_failed") return no("expand_already_succeeded", `The expand migration already succeeded (the rollout is ${label(state)}); a second expand belongs in a new release.`);
+        if (state === "expanding")
+          return no(
+            "expand_running",
+            "The expand migration is already running; wait for its result before starting it again.",
+          );
+        if (state !== "planned" && state !== "expand_failed")
+          return no(
+            "expand_already_succeeded",
+            `The expand migration already succeeded (the rollout is ${label(state)}); a second expand belongs in a new release.`,
+          );
         if ((event.destructiveFindings ?? 0) > 0)
-          return no("destructive_expand", `The expand script contains ${event.destructiveFindings} destructive statement(s); move them to the contract script, which runs only after the rollback window.`);
+          return no(
+            "destructive_expand",
+            `The expand script contains ${event.destructiveFindings} destructive statement(s); move them to the contract script, which runs only after the rollback window.`,
+          );
         if (event.lease?.held?.kind === "recovery") {
-          const refused = state === "expand_failed" ? leaseRefusal(event) : no("lease_required", "A recovery lease is only for a failed expand migration.");
+          const refused =
+            state === "expand_failed"
+              ? leaseRefusal(event)
+              : no("lease_required", "A recovery lease is only for a failed expand migration.");
           return refused ?? ok({ state: "expanding", expandChecksum: event.checksum });
         }
-        if (rollout.expandChecksum && rollout.expandChecksum !== event.checksum) return mismatch("expand", rollout.expandChecksum, event.checksum);
+        if (rollout.expandChecksum && rollout.expandChecksum !== event.checksum)
+          return mismatch("expand", rollout.expandChecksum, event.checksum);
         return ok({ state: "expanding", expandChecksum: event.checksum });
       }
       return startContract(rollout, event, policy);
@@ -45,7 +60,11 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
     case "migration.succeeded":
     case "migration.failed": {
       const running = event.phase === "expand" ? "expanding" : "contracting";
-      if (state !== running) return no("not_running", `No ${event.phase} migration is running (the rollout is ${label(state)}); send migration.started first.`);
+      if (state !== running)
+        return no(
+          "not_running",
+          `No ${event.phase} migration is running (the rollout is ${label(state)}); send migration.started first.`,
+        );
       const expected = event.phase === "expand" ? rollout.expandChecksum : rollout.contractChecksum;
       if (expected && expected !== event.checksum) return mismatch(event.phase, expected, event.checksum);
       const succeeded = event.type === "migration.succeeded";
@@ -54,8 +73,16 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
     }
 
     case "app.deployed": {
-      if (CONTRACT_STARTED.includes(state)) return no("contract_started", `The contract migration has started (the rollout is ${label(state)}); deploy new versions under the release that ships them.`);
-      if (!AFTER_EXPAND.includes(state)) return no("expand_not_done", `Deploy version ${event.version} only after the expand migration succeeded (the rollout is ${label(state)}).`);
+      if (CONTRACT_STARTED.includes(state))
+        return no(
+          "contract_started",
+          `The contract migration has started (the rollout is ${label(state)}); deploy new versions under the release that ships them.`,
+        );
+      if (!AFTER_EXPAND.includes(state))
+        return no(
+          "expand_not_done",
+          `Deploy version ${event.version} only after the expand migration succeeded (the rollout is ${label(state)}).`,
+        );
       if (event.version !== rollout.releaseVersion) {
         // Another version replacing this release's one is a rollback in all but name.
         if (state === "rolling_out" || state === "verifying") return ok(rolledBack(event.version, at));
@@ -63,13 +90,25 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
       }
       const full = rollout.flagPercent >= 100 || !policy.requireFlagFull;
       // A redeploy restarts the window: it never ends earlier than a full window after the last deploy.
-      return ok({ state: full ? "verifying" : "rolling_out", currentVersion: event.version, deployedAt: at, windowStartedAt: full ? at : null });
+      return ok({
+        state: full ? "verifying" : "rolling_out",
+        currentVersion: event.version,
+        deployedAt: at,
+        windowStartedAt: full ? at : null,
+      });
     }
 
     case "app.rolled_back":
       if (CONTRACT_STARTED.includes(state))
-        return no("contract_started", `The contract migration has started (the rollout is ${label(state)}): an app rollback is no longer data-safe. Follow the data-rollback runbook.`);
-      if (state !== "rolling_out" && state !== "verifying" && state !== "rolled_back") return no("nothing_deployed", `Version ${rollout.releaseVersion} is not deployed (the rollout is ${label(state)}), so there is nothing to roll back.`);
+        return no(
+          "contract_started",
+          `The contract migration has started (the rollout is ${label(state)}): an app rollback is no longer data-safe. Follow the data-rollback runbook.`,
+        );
+      if (state !== "rolling_out" && state !== "verifying" && state !== "rolled_back")
+        return no(
+          "nothing_deployed",
+          `Version ${rollout.releaseVersion} is not deployed (the rollout is ${label(state)}), so there is nothing to roll back.`,
+        );
       return ok(rolledBack(event.version, at));
 
     case "flag.changed": {
@@ -77,40 +116,68 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
       const flagFullAt = percent >= 100 ? (rollout.flagPercent >= 100 ? rollout.flagFullAt : at) : null;
       const patch: Partial<RolloutProjection> = { flagPercent: percent, flagFullAt };
       if (!policy.requireFlagFull || CONTRACT_STARTED.includes(state)) return ok(patch);
-      if (state === "rolling_out" && percent >= 100 && rollout.currentVersion === rollout.releaseVersion) return ok({ ...patch, state: "verifying", windowStartedAt: at });
+      if (state === "rolling_out" && percent >= 100 && rollout.currentVersion === rollout.releaseVersion)
+        return ok({ ...patch, state: "verifying", windowStartedAt: at });
       if (state === "verifying" && percent < 100) return ok({ ...patch, state: "rolling_out", windowStartedAt: null });
       return ok(patch);
     }
   }
 
   function mismatch(phase: string, expected: string, got: string): ApplyResult {
-    return no("checksum_mismatch", `The ${phase} script that ran (SHA-256 ${got.slice(0, 12)}…) is not the one registered for this release (${expected.slice(0, 12)}…).`);
+    return no(
+      "checksum_mismatch",
+      `The ${phase} script that ran (SHA-256 ${got.slice(0, 12)}…) is not the one registered for this release (${expected.slice(0, 12)}…).`,
+    );
   }
 }
 
-function startContract(rollout: RolloutProjection, event: Extract<DomainEvent, { type: "migration.started" }>, policy: Policy): ApplyResult {
+function startContract(
+  rollout: RolloutProjection,
+  event: Extract<DomainEvent, { type: "migration.started" }>,
+  policy: Policy,
+): ApplyResult {
   const no = (code: RejectionCode, message: string): ApplyResult => ({ ok: false, rejection: { code, message } });
   const state = rollout.state;
   if (state === "contracting") return no("contract_started", "The contract migration is already running.");
-  if (state === "contracted") return no("rollout_finished", "The contract migration already succeeded; this rollout is finished.");
+  if (state === "contracted")
+    return no("rollout_finished", "The contract migration already succeeded; this rollout is finished.");
   const refused = leaseRefusal(event);
   if (refused) return refused;
   const lease = event.lease!.held!;
   if (lease.kind === "recovery") {
-    if (state !== "contract_failed") return no("lease_required", "A recovery lease is only for a failed contract migration.");
+    if (state !== "contract_failed")
+      return no("lease_required", "A recovery lease is only for a failed contract migration.");
     return { ok: true, rollout: { ...rollout, state: "contracting", contractChecksum: event.checksum } };
   }
-  if (state === "rolled_back") return no("app_rolled_back", `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"}; redeploy ${rollout.releaseVersion} and let a full window pass before the contract.`);
+  if (state === "rolled_back")
+    return no(
+      "app_rolled_back",
+      `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"}; redeploy ${rollout.releaseVersion} and let a full window pass before the contract.`,
+    );
   if (state !== "verifying" && state !== "contract_failed") {
-    const why = AFTER_EXPAND.includes(state) ? `version ${rollout.releaseVersion} is not fully rolled out` : "the expand migration has not succeeded";
-    return no(AFTER_EXPAND.includes(state) ? "not_rolled_out" : "expand_not_done", `The contract cannot start: ${why} (the rollout is ${label(state)}).`);
+    const why = AFTER_EXPAND.includes(state)
+      ? `version ${rollout.releaseVersion} is not fully rolled out`
+      : "the expand migration has not succeeded";
+    return no(
+      AFTER_EXPAND.includes(state) ? "not_rolled_out" : "expand_not_done",
+      `The contract cannot start: ${why} (the rollout is ${label(state)}).`,
+    );
   }
-  const windowEnd = rollout.windowStartedAt ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000 : null;
+  const windowEnd = rollout.windowStartedAt
+    ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000
+    : null;
   if (state === "verifying" && (windowEnd === null || event.occurredAt.getTime() < windowEnd))
-    return no("window_open", `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`);
+    return no(
+      "window_open",
+      `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`,
+    );
   if (!rollout.contractChecksum || rollout.contractChecksum !== event.checksum)
-    return no("checksum_mismatch", `The contract script that ran (SHA-256 ${event.checksum.slice(0, 12)}…) is not the one that was approved (${rollout.contractChecksum?.slice(0, 12) ?? "none registered"}…).`);
-  if (!event.lease!.gate.allowed) return no("gate_closed", `The gate closed after the lease was granted: ${event.lease!.gate.failing.join(" ")}`);
+    return no(
+      "checksum_mismatch",
+      `The contract script that ran (SHA-256 ${event.checksum.slice(0, 12)}…) is not the one that was approved (${rollout.contractChecksum?.slice(0, 12) ?? "none registered"}…).`,
+    );
+  if (!event.lease!.gate.allowed)
+    return no("gate_closed", `The gate closed after the lease was granted: ${event.lease!.gate.failing.join(" ")}`);
   return { ok: true, rollout: { ...rollout, state: "contracting", contractChecksum: event.checksum } };
 }
 
@@ -118,10 +185,21 @@ function startContract(rollout: RolloutProjection, event: Extract<DomainEvent, {
 function leaseRefusal(event: Extract<DomainEvent, { type: "migration.started" }>): ApplyResult | null {
   const no = (code: RejectionCode, message: string): ApplyResult => ({ ok: false, rejection: { code, message } });
   const lease = event.lease?.held;
-  if (!lease) return no("lease_required", `A ${event.phase} migration here must name a live lease from the gate (POST …/gate/lease) in data.lease_id.`);
-  if (lease.tokenId !== null && lease.tokenId !== event.lease!.senderTokenId) return no("lease_other_token", "This lease was taken by another API token; a lease is used only by the pipeline that took it.");
+  if (!lease)
+    return no(
+      "lease_required",
+      `A ${event.phase} migration here must name a live lease from the gate (POST …/gate/lease) in data.lease_id.`,
+    );
+  if (lease.tokenId !== null && lease.tokenId !== event.lease!.senderTokenId)
+    return no(
+      "lease_other_token",
+      "This lease was taken by another API token; a lease is used only by the pipeline that took it.",
+    );
   if (lease.checksum !== event.checksum)
-    return no("lease_script_mismatch", `The lease was granted for the script with SHA-256 ${lease.checksum?.slice(0, 12) ?? "(none)"}…, not ${event.checksum.slice(0, 12)}…; the lease is void. Approve the new script and take a new lease.`);
+    return no(
+      "lease_script_mismatch",
+      `The lease was granted for the script with SHA-256 ${lease.checksum?.slice(0, 12) ?? "(none)"}…, not ${event.checksum.slice(0, 12)}…; the lease is void. Approve the new script and take a new lease.`,
+    );
   return null;
 }
 

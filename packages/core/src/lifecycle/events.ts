@@ -15,7 +15,13 @@ export type DomainEvent =
       /** Contract, and a recovery run after a failure: the lease the event names, as the server found it. */
       lease?: ContractLease;
     }
-  | { type: "migration.succeeded" | "migration.failed"; occurredAt: Date; phase: MigrationPhase; name: string; checksum: string }
+  | {
+      type: "migration.succeeded" | "migration.failed";
+      occurredAt: Date;
+      phase: MigrationPhase;
+      name: string;
+      checksum: string;
+    }
   | { type: "app.deployed" | "app.rolled_back"; occurredAt: Date; version: string; manifest?: string[] | null }
   | { type: "flag.changed"; occurredAt: Date; percent: number }
   | { type: "slo.snapshot" | "backup.verified" | "database.inspected"; occurredAt: Date };

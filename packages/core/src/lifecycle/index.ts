@@ -1,11 +1,21 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
 export type { ContractLease, DomainEvent, Rejection, RejectionCode } from "./events.ts";
-export { EVENT_MAPPINGS, mapEvent, type Fact, type MappedEvent, type MappedRolloutEvent, type RolloutEventBody } from "./map-event.ts";
+export {
+  EVENT_MAPPINGS,
+  mapEvent,
+  type Fact,
+  type MappedEvent,
+  type MappedRolloutEvent,
+  type RolloutEventBody,
+} from "./map-event.ts";
 
 import type { RolloutProjection } from "../types.ts";
 
 /** A rollout before any event: planned, nothing deployed. */
-export function plannedRollout(releaseVersion: string, scripts: { expandChecksum?: string | null; contractChecksum?: string | null } = {}): RolloutProjection {
+export function plannedRollout(
+  releaseVersion: string,
+  scripts: { expandChecksum?: string | null; contractChecksum?: string | null } = {},
+): RolloutProjection {
   return {
     state: "planned",
     releaseVersion,

@@ -7,10 +7,29 @@ const RECEIVED = new Date("2026-11-26T12:00:00Z");
 
 /** One schema-valid `data` for every type of the wire contract (a missing type fails the type-check). */
 const SAMPLES: { [K in EventBody["type"]]: Extract<EventBody, { type: K }>["data"] } = {
-  "release.created": { title: "Drop users.email", author: "dev@example.com", app_version: "2.0.0", contract_sql: "SELECT 2;" },
+  "release.created": {
+    title: "Drop users.email",
+    author: "dev@example.com",
+    app_version: "2.0.0",
+    contract_sql: "SELECT 2;",
+  },
   "migration.started": { phase: "expand", name: "e", checksum: SUM, lease_id: "0b7f7c5e-8f7e-4b7a-9a43-3f1c2f1e9d10" },
-  "migration.succeeded": { phase: "contract", name: "c", checksum: SUM, duration_ms: 10, exit_code: 0, log_tail: "ok", log_url: "https://ci.example.com/job/1" },
-  "migration.failed": { phase: "expand", name: "e", checksum: SUM, exit_code: 1, statements: [{ index: 0, line: 1, duration_ms: 3, retries: 2 }] },
+  "migration.succeeded": {
+    phase: "contract",
+    name: "c",
+    checksum: SUM,
+    duration_ms: 10,
+    exit_code: 0,
+    log_tail: "ok",
+    log_url: "https://ci.example.com/job/1",
+  },
+  "migration.failed": {
+    phase: "expand",
+    name: "e",
+    checksum: SUM,
+    exit_code: 1,
+    statements: [{ index: 0, line: 1, duration_ms: 3, retries: 2 }],
+  },
   "app.deployed": { version: "2.0.0", manifest: ["users.id", "public.users.email"] },
   "app.rolled_back": { version: "1.9.0" },
   "flag.changed": { flag: "f", percent: 50 },
@@ -22,7 +41,9 @@ const SAMPLES: { [K in EventBody["type"]]: Extract<EventBody, { type: K }>["data
     format: 1,
     server: { version: "15.8", started_at: "2026-01-02T00:00:00Z", database: "app" },
     statistics: { available: true, track: "all", stats_reset: null, dealloc: 0, statements: 1, unresolved: 0 },
-    statements: [{ id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] }],
+    statements: [
+      { id: "42", calls: 3, text: "select email from users where id = $1", objects: ["public.users.email"] },
+    ],
     usage: { users: "=3,email=3" },
     usage_complete: true,
     expand: [],
@@ -35,7 +56,14 @@ const SAMPLES: { [K in EventBody["type"]]: Extract<EventBody, { type: K }>["data
 const wireTypes = eventBodySchema.options.map((option) => option.shape.type.value);
 
 function body(type: EventBody["type"]): EventBody {
-  return eventBodySchema.parse({ type, service: "billing", environment: "staging", release: "r1", occurred_at: "2026-11-26T11:00:00Z", data: SAMPLES[type] });
+  return eventBodySchema.parse({
+    type,
+    service: "billing",
+    environment: "staging",
+    release: "r1",
+    occurred_at: "2026-11-26T11:00:00Z",
+    data: SAMPLES[type],
+  });
 }
 
 /** The mapping of a sample of `type`, or null for an environment's event. */
@@ -58,7 +86,12 @@ describe("mapEvent", () => {
   });
 
   it("names the row each event adds", () => {
-    const facts = Object.fromEntries(wireTypes.map((type) => [type, rolloutMapping(type) ? (rolloutMapping(type)!.fact?.kind ?? null) : "environment"]));
+    const facts = Object.fromEntries(
+      wireTypes.map((type) => [
+        type,
+        rolloutMapping(type) ? (rolloutMapping(type)!.fact?.kind ?? null) : "environment",
+      ]),
+    );
     expect(facts).toEqual({
       "release.created": null,
       "migration.started": "migration_started",
@@ -76,19 +109,48 @@ describe("mapEvent", () => {
   });
 
   it("carries the wire fields into the fact and the domain event", () => {
-    expect(mapEvent(body("slo.snapshot"), RECEIVED)).toMatchObject({ fact: { availability: 99.9, errorBudgetRemaining: 0.5, burnRate: 1, latencyP99Ms: 120 }, data: SAMPLES["slo.snapshot"] });
-    expect(mapEvent(body("migration.started"), RECEIVED)).toMatchObject({ event: { phase: "expand", name: "e", checksum: SUM }, fact: { leaseId: SAMPLES["migration.started"].lease_id } });
-    expect(mapEvent(body("migration.succeeded"), RECEIVED)).toMatchObject({ fact: { status: "succeeded", phase: "contract", durationMs: 10, exitCode: 0, logTail: "ok", logUrl: "https://ci.example.com/job/1" } });
-    expect(mapEvent(body("migration.failed"), RECEIVED)).toMatchObject({ fact: { status: "failed", statements: [{ retries: 2 }] } });
-    expect(mapEvent(body("app.deployed"), RECEIVED)).toMatchObject({ event: { version: "2.0.0", manifest: ["users.id", "public.users.email"] }, fact: { deployment: "deployed" } });
-    expect(mapEvent(body("app.rolled_back"), RECEIVED)).toMatchObject({ event: { version: "1.9.0", manifest: null }, fact: { deployment: "rolled_back", manifest: null } });
-    expect(mapEvent(body("flag.changed"), RECEIVED)).toMatchObject({ event: { percent: 50 }, fact: { flag: "f", percent: 50 } });
+    expect(mapEvent(body("slo.snapshot"), RECEIVED)).toMatchObject({
+      fact: { availability: 99.9, errorBudgetRemaining: 0.5, burnRate: 1, latencyP99Ms: 120 },
+      data: SAMPLES["slo.snapshot"],
+    });
+    expect(mapEvent(body("migration.started"), RECEIVED)).toMatchObject({
+      event: { phase: "expand", name: "e", checksum: SUM },
+      fact: { leaseId: SAMPLES["migration.started"].lease_id },
+    });
+    expect(mapEvent(body("migration.succeeded"), RECEIVED)).toMatchObject({
+      fact: {
+        status: "succeeded",
+        phase: "contract",
+        durationMs: 10,
+        exitCode: 0,
+        logTail: "ok",
+        logUrl: "https://ci.example.com/job/1",
+      },
+    });
+    expect(mapEvent(body("migration.failed"), RECEIVED)).toMatchObject({
+      fact: { status: "failed", statements: [{ retries: 2 }] },
+    });
+    expect(mapEvent(body("app.deployed"), RECEIVED)).toMatchObject({
+      event: { version: "2.0.0", manifest: ["users.id", "public.users.email"] },
+      fact: { deployment: "deployed" },
+    });
+    expect(mapEvent(body("app.rolled_back"), RECEIVED)).toMatchObject({
+      event: { version: "1.9.0", manifest: null },
+      fact: { deployment: "rolled_back", manifest: null },
+    });
+    expect(mapEvent(body("flag.changed"), RECEIVED)).toMatchObject({
+      event: { percent: 50 },
+      fact: { flag: "f", percent: 50 },
+    });
     expect(mapEvent(body("backup.verified"), RECEIVED)).toMatchObject({ fact: { backupId: "b", restoreTested: true } });
   });
 
   it("keeps a digest of an inspection on the timeline and the whole inspection for its own table", () => {
     const mapped = mapEvent(body("database.inspected"), RECEIVED);
-    expect(mapped).toMatchObject({ data: { window_start: false, statements: 1, expand_drift: 0, sessions: 0, duration_ms: 12 }, fact: { inspection: { usage: { users: "=3,email=3" } } } });
+    expect(mapped).toMatchObject({
+      data: { window_start: false, statements: 1, expand_drift: 0, sessions: 0, duration_ms: 12 },
+      fact: { inspection: { usage: { users: "=3,email=3" } } },
+    });
   });
 
   it("chains release.created in the audit log even when nothing changes, and no other type", () => {

@@ -23,7 +23,13 @@ export type Fact =
     }
   | { kind: "deployment"; deployment: "deployed" | "rolled_back"; version: string; manifest: string[] | null }
   | { kind: "flag_change"; flag: string; percent: number }
-  | { kind: "slo_snapshot"; availability: number; errorBudgetRemaining: number; burnRate: number; latencyP99Ms?: number }
+  | {
+      kind: "slo_snapshot";
+      availability: number;
+      errorBudgetRemaining: number;
+      burnRate: number;
+      latencyP99Ms?: number;
+    }
   | { kind: "backup"; backupId: string; restoreTested: boolean }
   | { kind: "inspection"; inspection: Extract<EventBody, { type: "database.inspected" }>["data"] };
 
@@ -63,24 +69,54 @@ const rolloutEvent = (body: RolloutEventBody, event: DomainEvent, fact: Fact | n
  * duration that gates anything is measured from when Rollgate received the event.
  */
 export const EVENT_MAPPINGS: { [K in EventBody["type"]]: Mapper<K> } = {
-  "release.created": (body, at) => ({ ...rolloutEvent(body, { type: body.type, occurredAt: at }, null), alwaysAudited: true }),
+  "release.created": (body, at) => ({
+    ...rolloutEvent(body, { type: body.type, occurredAt: at }, null),
+    alwaysAudited: true,
+  }),
   "migration.started": (body, at) => {
     const { phase, name, checksum, lease_id } = body.data;
-    return rolloutEvent(body, { type: body.type, occurredAt: at, phase, name, checksum }, { kind: "migration_started", phase, name, checksum, leaseId: lease_id ?? null });
+    return rolloutEvent(
+      body,
+      { type: body.type, occurredAt: at, phase, name, checksum },
+      { kind: "migration_started", phase, name, checksum, leaseId: lease_id ?? null },
+    );
   },
   "migration.succeeded": (body, at) => migrationFinished(body, at, "succeeded"),
   "migration.failed": (body, at) => migrationFinished(body, at, "failed"),
   "app.deployed": (body, at) => deployment(body, at, "deployed"),
   "app.rolled_back": (body, at) => deployment(body, at, "rolled_back"),
-  "flag.changed": (body, at) => rolloutEvent(body, { type: body.type, occurredAt: at, percent: body.data.percent }, { kind: "flag_change", flag: body.data.flag, percent: body.data.percent }),
+  "flag.changed": (body, at) =>
+    rolloutEvent(
+      body,
+      { type: body.type, occurredAt: at, percent: body.data.percent },
+      { kind: "flag_change", flag: body.data.flag, percent: body.data.percent },
+    ),
   "slo.snapshot": (body, at) => {
     const d = body.data;
-    return rolloutEvent(body, { type: body.type, occurredAt: at }, { kind: "slo_snapshot", availability: d.availability, errorBudgetRemaining: d.error_budget_remaining, burnRate: d.burn_rate, latencyP99Ms: d.latency_p99_ms });
+    return rolloutEvent(
+      body,
+      { type: body.type, occurredAt: at },
+      {
+        kind: "slo_snapshot",
+        availability: d.availability,
+        errorBudgetRemaining: d.error_budget_remaining,
+        burnRate: d.burn_rate,
+        latencyP99Ms: d.latency_p99_ms,
+      },
+    );
   },
-  "backup.verified": (body, at) => rolloutEvent(body, { type: body.type, occurredAt: at }, { kind: "backup", backupId: body.data.backup_id, restoreTested: body.data.restore_tested }),
+  "backup.verified": (body, at) =>
+    rolloutEvent(
+      body,
+      { type: body.type, occurredAt: at },
+      { kind: "backup", backupId: body.data.backup_id, restoreTested: body.data.restore_tested },
+    ),
   "incident.opened": (body) => ({ scope: "environment", body }),
   "incident.resolved": (body) => ({ scope: "environment", body }),
-  "database.inspected": (body, at) => ({ ...rolloutEvent(body, { type: body.type, occurredAt: at }, { kind: "inspection", inspection: body.data }), data: inspectionDigest(body.data) }),
+  "database.inspected": (body, at) => ({
+    ...rolloutEvent(body, { type: body.type, occurredAt: at }, { kind: "inspection", inspection: body.data }),
+    data: inspectionDigest(body.data),
+  }),
 };
 
 /** Maps a validated wire event, received at `receivedAt`, to what the lifecycle and the database need. */
@@ -88,21 +124,51 @@ export function mapEvent(body: EventBody, receivedAt: Date): MappedEvent {
   return (EVENT_MAPPINGS[body.type] as Mapper<EventBody["type"]>)(body as never, receivedAt);
 }
 
-function migrationFinished(body: Extract<EventBody, { type: "migration.succeeded" | "migration.failed" }>, at: Date, status: "succeeded" | "failed"): MappedRolloutEvent {
+function migrationFinished(
+  body: Extract<EventBody, { type: "migration.succeeded" | "migration.failed" }>,
+  at: Date,
+  status: "succeeded" | "failed",
+): MappedRolloutEvent {
   const d = body.data;
   return rolloutEvent(
     body,
     { type: body.type, occurredAt: at, phase: d.phase, name: d.name, checksum: d.checksum },
-    { kind: "migration_finished", status, phase: d.phase, name: d.name, checksum: d.checksum, durationMs: d.duration_ms, exitCode: d.exit_code, logTail: d.log_tail, logUrl: d.log_url, statements: d.statements },
+    {
+      kind: "migration_finished",
+      status,
+      phase: d.phase,
+      name: d.name,
+      checksum: d.checksum,
+      durationMs: d.duration_ms,
+      exitCode: d.exit_code,
+      logTail: d.log_tail,
+      logUrl: d.log_url,
+      statements: d.statements,
+    },
   );
 }
 
-function deployment(body: Extract<EventBody, { type: "app.deployed" | "app.rolled_back" }>, at: Date, kind: "deployed" | "rolled_back"): MappedRolloutEvent {
+function deployment(
+  body: Extract<EventBody, { type: "app.deployed" | "app.rolled_back" }>,
+  at: Date,
+  kind: "deployed" | "rolled_back",
+): MappedRolloutEvent {
   const manifest = body.data.manifest ?? null;
-  return rolloutEvent(body, { type: body.type, occurredAt: at, version: body.data.version, manifest }, { kind: "deployment", deployment: kind, version: body.data.version, manifest });
+  return rolloutEvent(
+    body,
+    { type: body.type, occurredAt: at, version: body.data.version, manifest },
+    { kind: "deployment", deployment: kind, version: body.data.version, manifest },
+  );
 }
 
 /** The timeline keeps a digest of an inspection; the summary itself goes to `inspections`. */
 function inspectionDigest(data: Extract<EventBody, { type: "database.inspected" }>["data"]) {
-  return { window_start: data.window_start ?? false, statistics: data.statistics, statements: data.statements.length, expand_drift: data.expand.filter((o) => o.state !== "present").length, sessions: data.sessions.length, duration_ms: data.duration_ms };
+  return {
+    window_start: data.window_start ?? false,
+    statistics: data.statistics,
+    statements: data.statements.length,
+    expand_drift: data.expand.filter((o) => o.state !== "present").length,
+    sessions: data.sessions.length,
+    duration_ms: data.duration_ms,
+  };
 }

@@ -15,11 +15,21 @@ export const databasePolicySchema = z.object({
   /** Lock risk is shown; "blocking" makes sessions that would block the contract's locks fail the gate. */
   lockRisk: z.enum(["informational", "blocking"]).optional(),
   /** The "recent" inspection must be at most this old. */
-  inspectionMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  inspectionMaxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .optional(),
   /** The executor's `lock_timeout` per statement. */
   lockTimeoutMs: z.number().int().min(50).max(600_000).optional(),
   /** The executor's `statement_timeout` per statement (0: none). */
-  statementTimeoutMs: z.number().int().min(0).max(24 * 3600_000).optional(),
+  statementTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600_000)
+    .optional(),
   /** Attempts after a lock timeout (55P03) before giving up. */
   lockRetries: z.number().int().min(0).max(100).optional(),
   /** Before a contract: wait for blocking sessions to end (up to `blockerWaitSeconds`), or stop. */

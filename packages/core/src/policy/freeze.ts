@@ -33,13 +33,19 @@ function freezeEnd(freeze: FreezeWindow, now: Date): Date | null {
   return new Date(at);
 }
 
-function insideWeekly(freeze: Extract<FreezeWindow, { kind: "weekly" }>, local: { day: number; minutes: number }): boolean {
+function insideWeekly(
+  freeze: Extract<FreezeWindow, { kind: "weekly" }>,
+  local: { day: number; minutes: number },
+): boolean {
   const start = minutes(freeze.start);
   const end = minutes(freeze.end);
   if (end > start) return freeze.days.includes(local.day) && local.minutes >= start && local.minutes < end;
   // Overnight: from `start` on a listed day until `end` on the next day.
   const yesterday = (local.day + 6) % 7;
-  return (freeze.days.includes(local.day) && local.minutes >= start) || (freeze.days.includes(yesterday) && local.minutes < end);
+  return (
+    (freeze.days.includes(local.day) && local.minutes >= start) ||
+    (freeze.days.includes(yesterday) && local.minutes < end)
+  );
 }
 
 function minutes(hhmm: string): number {
@@ -54,7 +60,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localTime(at: Date, timeZone: string): { day: number; minutes: number } {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));

@@ -32,17 +32,29 @@ const weeklyFreeze = z.object({
 });
 
 export const policySchema = z.object({
-  rollbackWindowSeconds: z.number().int().min(1).max(90 * 24 * HOUR),
+  rollbackWindowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24 * HOUR),
   approvals: z.object({
     required: z.number().int().min(0).max(10),
-    expirySeconds: z.number().int().min(300).max(90 * 24 * HOUR),
+    expirySeconds: z
+      .number()
+      .int()
+      .min(300)
+      .max(90 * 24 * HOUR),
     allowedRoles: z.array(role).min(1),
     /** When the release's author matches nobody Rollgate knows: refuse the contract, or ask one approval more (default). */
     unknownAuthor: z.enum(["refuse", "extra_approval"]).optional(),
   }),
   breakGlass: z.object({
     allowedRoles: z.array(role),
-    maxDurationSeconds: z.number().int().min(60).max(7 * 24 * HOUR),
+    maxDurationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * HOUR),
     /** An override takes effect only once a second allowed person confirms it (default: production only). */
     requireConfirmation: z.boolean().optional(),
   }),
@@ -53,11 +65,27 @@ export const policySchema = z.object({
   }),
   /** Pull SLOs from Prometheus while a rollout verifies (optional; CI may push `slo.snapshot` instead). */
   sloSource: sloSourceSchema.optional(),
-  backupMaxAgeSeconds: z.number().int().min(60).max(30 * 24 * HOUR),
+  backupMaxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * HOUR),
   requireFlagFull: z.boolean(),
   freezes: z.array(z.discriminatedUnion("kind", [explicitFreeze, weeklyFreeze])).max(50),
-  noGo: z.array(z.object({ id: z.string().regex(/^[a-z0-9_-]{1,40}$/), description: z.string().min(1).max(300), active: z.boolean() })).max(50),
-  leaseTtlSeconds: z.number().int().min(5).max(24 * HOUR),
+  noGo: z
+    .array(
+      z.object({
+        id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
+        description: z.string().min(1).max(300),
+        active: z.boolean(),
+      }),
+    )
+    .max(50),
+  leaseTtlSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * HOUR),
   lockingIsError: z.boolean(),
   /** Facts from the application's database (`rollgate inspect`) and the lock-safe executor. */
   database: databasePolicySchema.optional(),
@@ -66,7 +94,8 @@ export const policySchema = z.object({
 export type Policy = z.infer<typeof policySchema>;
 export type FreezeWindow = Policy["freezes"][number];
 
-export type PolicyResult = { ok: true; policy: Policy } | { ok: false; errors: Array<{ path: string; message: string }> };
+export type PolicyResult =
+  { ok: true; policy: Policy } | { ok: false; errors: Array<{ path: string; message: string }> };
 
 /** Validates a policy; field errors carry dotted paths a form can put beside its inputs. */
 export function parsePolicy(input: unknown): PolicyResult {
@@ -80,7 +109,11 @@ export function defaultPolicy(environmentName: string): Policy {
   const production = /^prod(uction)?$/i.test(environmentName);
   return {
     rollbackWindowSeconds: production ? 72 * HOUR : 1 * HOUR,
-    approvals: { required: production ? 2 : 1, expirySeconds: 7 * 24 * HOUR, allowedRoles: ["approver", "release_manager", "admin"] },
+    approvals: {
+      required: production ? 2 : 1,
+      expirySeconds: 7 * 24 * HOUR,
+      allowedRoles: ["approver", "release_manager", "admin"],
+    },
     breakGlass: { allowedRoles: ["release_manager", "admin"], maxDurationSeconds: 4 * HOUR },
     slo: production
       ? { minAvailability: 99.9, minErrorBudgetRemaining: 0.25, maxBurnRate: 2 }

@@ -20,7 +20,11 @@ export const sloSourceSchema = z
     timeoutSeconds: z.number().int().min(1).max(60),
     intervalSeconds: z.number().int().min(MIN_SAMPLING_INTERVAL_SECONDS).max(3600),
     /** How long without a good sample the SLO check tolerates before it is pending. */
-    maxGapSeconds: z.number().int().min(MIN_SAMPLING_INTERVAL_SECONDS).max(24 * 3600),
+    maxGapSeconds: z
+      .number()
+      .int()
+      .min(MIN_SAMPLING_INTERVAL_SECONDS)
+      .max(24 * 3600),
     /** PromQL per objective; `{service}` and `{environment}` are replaced by the rollout's. Each must return one series. */
     queries: z.object({
       availability: promql,
@@ -29,8 +33,14 @@ export const sloSourceSchema = z
       latencyP99Ms: promql.optional(),
     }),
   })
-  .refine((s) => s.maxGapSeconds >= s.intervalSeconds, { message: "must be at least the sampling interval", path: ["maxGapSeconds"] })
-  .refine((s) => s.auth !== "basic" || s.username !== undefined, { message: "basic auth needs a username", path: ["username"] });
+  .refine((s) => s.maxGapSeconds >= s.intervalSeconds, {
+    message: "must be at least the sampling interval",
+    path: ["maxGapSeconds"],
+  })
+  .refine((s) => s.auth !== "basic" || s.username !== undefined, {
+    message: "basic auth needs a username",
+    path: ["username"],
+  });
 
 export type SloSource = z.infer<typeof sloSourceSchema>;
 export type SloObjective = keyof SloSource["queries"];

@@ -3,7 +3,8 @@ import { addedObjects } from "./added.ts";
 
 describe("addedObjects", () => {
   it("lists tables, columns with their format_type names, indexes and types an expand script adds", async () => {
-    const sql = "create table if not exists a.b (id bigint primary key, n varchar(20), t timestamptz, x numeric(10,2), arr int[]);\nalter table invoices add column billing_email text, add constraint c check (x > 0) not valid;\ncreate index concurrently i on invoices (billing_email);\ncreate type state as enum ('a');";
+    const sql =
+      "create table if not exists a.b (id bigint primary key, n varchar(20), t timestamptz, x numeric(10,2), arr int[]);\nalter table invoices add column billing_email text, add constraint c check (x > 0) not valid;\ncreate index concurrently i on invoices (billing_email);\ncreate type state as enum ('a');";
     expect(await addedObjects(sql)).toEqual([
       { kind: "table", name: "a.b" },
       { kind: "column", name: "a.b.id", type: "bigint" },

@@ -37,7 +37,8 @@ export function addedObjectsSync(sql: string): AddedObject[] {
       case "CreateStmt": {
         const table = qualified(n.relation);
         add({ kind: "table", name: table });
-        for (const e of (n.tableElts as Node[] | undefined) ?? []) if (e.ColumnDef) add(column(table, e.ColumnDef as Node));
+        for (const e of (n.tableElts as Node[] | undefined) ?? [])
+          if (e.ColumnDef) add(column(table, e.ColumnDef as Node));
         break;
       }
       case "AlterTableStmt": {
@@ -45,12 +46,17 @@ export function addedObjectsSync(sql: string): AddedObject[] {
         for (const c of (n.cmds as Node[] | undefined) ?? []) {
           const cmd = c.AlterTableCmd as Node;
           if (cmd.subtype === "AT_AddColumn" && cmd.def?.ColumnDef) add(column(table, cmd.def.ColumnDef as Node));
-          if (cmd.subtype === "AT_AddConstraint" && cmd.def?.Constraint?.conname) add({ kind: "constraint", name: `${table}.${cmd.def.Constraint.conname as string}` });
+          if (cmd.subtype === "AT_AddConstraint" && cmd.def?.Constraint?.conname)
+            add({ kind: "constraint", name: `${table}.${cmd.def.Constraint.conname as string}` });
         }
         break;
       }
       case "IndexStmt":
-        if (n.idxname) add({ kind: "index", name: `${(n.relation?.schemaname as string | undefined) ?? "public"}.${n.idxname as string}`.toLowerCase() });
+        if (n.idxname)
+          add({
+            kind: "index",
+            name: `${(n.relation?.schemaname as string | undefined) ?? "public"}.${n.idxname as string}`.toLowerCase(),
+          });
         break;
       case "ViewStmt":
         add({ kind: "view", name: qualified(n.view) });
@@ -66,13 +72,21 @@ export function addedObjectsSync(sql: string): AddedObject[] {
       case "CreateRangeStmt":
       case "CreateDomainStmt": {
         const names = ((n.typeName ?? n.typevar ?? n.domainname) as Node[] | Node | undefined) ?? [];
-        const parts = Array.isArray(names) ? names.map((x: Node) => x.String?.sval as string) : [(names as Node).schemaname as string | undefined, (names as Node).relname as string].filter(Boolean);
-        add({ kind: "type", name: (parts.length > 1 ? parts.slice(-2).join(".") : `public.${parts[0]}`).toLowerCase() });
+        const parts = Array.isArray(names)
+          ? names.map((x: Node) => x.String?.sval as string)
+          : [(names as Node).schemaname as string | undefined, (names as Node).relname as string].filter(Boolean);
+        add({
+          kind: "type",
+          name: (parts.length > 1 ? parts.slice(-2).join(".") : `public.${parts[0]}`).toLowerCase(),
+        });
         break;
       }
       case "CreateFunctionStmt": {
         const parts = ((n.funcname as Node[] | undefined) ?? []).map((x) => x.String?.sval as string);
-        add({ kind: "function", name: (parts.length > 1 ? parts.slice(-2).join(".") : `public.${parts[0]}`).toLowerCase() });
+        add({
+          kind: "function",
+          name: (parts.length > 1 ? parts.slice(-2).join(".") : `public.${parts[0]}`).toLowerCase(),
+        });
         break;
       }
     }
@@ -85,7 +99,11 @@ function qualified(rv: Node | undefined): string {
 }
 
 function column(table: string, def: Node): AddedObject {
-  return { kind: "column", name: `${table}.${def.colname as string}`.toLowerCase(), type: typeText(def.typeName as Node) };
+  return {
+    kind: "column",
+    name: `${table}.${def.colname as string}`.toLowerCase(),
+    type: typeText(def.typeName as Node),
+  };
 }
 
 /** PostgreSQL's internal and SQL-standard names, as `format_type` prints them. */
@@ -108,11 +126,19 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 export function typeText(typeName: Node | undefined): string {
-  const names = ((typeName?.names as Node[] | undefined) ?? []).map((x) => x.String?.sval as string).filter((x) => x !== "pg_catalog");
+  const names = ((typeName?.names as Node[] | undefined) ?? [])
+    .map((x) => x.String?.sval as string)
+    .filter((x) => x !== "pg_catalog");
   let base = (names.at(-1) ?? "?").toLowerCase();
-  const mods = ((typeName?.typmods as Node[] | undefined) ?? []).map((m) => m.A_Const?.ival?.ival ?? m.A_Const?.ival ?? "");
+  const mods = ((typeName?.typmods as Node[] | undefined) ?? []).map(
+    (m) => m.A_Const?.ival?.ival ?? m.A_Const?.ival ?? "",
+  );
   base = TYPE_NAMES[base] ?? base;
   // timestamp(3) with time zone: the precision sits inside the name.
-  const withMods = mods.length ? (base.includes(" with") ? base.replace(/^(\w+)/, `$1(${mods.join(",")})`) : `${base}(${mods.join(",")})`) : base;
+  const withMods = mods.length
+    ? base.includes(" with")
+      ? base.replace(/^(\w+)/, `$1(${mods.join(",")})`)
+      : `${base}(${mods.join(",")})`
+    : base;
   return withMods + "[]".repeat(((typeName?.arrayBounds as Node[] | undefined) ?? []).length);
 }

@@ -4,7 +4,18 @@ import { blocksWrites } from "./locks.ts";
 import { createdHere } from "./rules/contract.ts";
 import { display } from "./rules/names.ts";
 import { SourceMap } from "./source-map.ts";
-import type { AnalyseOptions, AnalysedStatement, FileState, Finding, Node, Outcome, RawFinding, Severity, SqlAnalysis, StatementKind } from "./types.ts";
+import type {
+  AnalyseOptions,
+  AnalysedStatement,
+  FileState,
+  Finding,
+  Node,
+  Outcome,
+  RawFinding,
+  Severity,
+  SqlAnalysis,
+  StatementKind,
+} from "./types.ts";
 
 let loading: Promise<void> | undefined;
 
@@ -28,7 +39,13 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
   } catch (error) {
     return syntaxError(error, source);
   }
-  const state: FileState = { inTransaction: false, lockTimeoutSet: false, createdTables: new Set(), createdTableNames: new Set(), createdObjects: new Set() };
+  const state: FileState = {
+    inTransaction: false,
+    lockTimeoutSet: false,
+    createdTables: new Set(),
+    createdTableNames: new Set(),
+    createdObjects: new Set(),
+  };
   const analysis: SqlAnalysis = { statements: [], findings: [], objects: [], summary: { errors: 0, warnings: 0 } };
   let warnedLockTimeout = false;
   // One text reader for the file, pointed at the current statement: no closure per statement.
@@ -46,16 +63,39 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
     const found = outcome.findings;
     if (!warnedLockTimeout && !state.lockTimeoutSet && waitsForLock(outcome, state)) {
       warnedLockTimeout = true;
-      found.push({ rule: "missing-lock-timeout", category: "hygiene", message: `This statement waits for ${/^[AE]/.test(outcome.lock!) ? "an" : "a"} ${outcome.lock} lock with no lock_timeout: while it waits, every query behind it waits too.`, suggestion: "Start the script with SET lock_timeout = '3s' (and retry on timeout)." });
+      found.push({
+        rule: "missing-lock-timeout",
+        category: "hygiene",
+        message: `This statement waits for ${/^[AE]/.test(outcome.lock!) ? "an" : "a"} ${outcome.lock} lock with no lock_timeout: while it waits, every query behind it waits too.`,
+        suggestion: "Start the script with SET lock_timeout = '3s' (and retry on timeout).",
+      });
     }
     for (const f of found) {
       const severity = severityOf(f, options);
-      analysis.findings.push({ rule: f.rule, category: f.category, severity, statement: index, line, column, message: f.message, suggestion: f.suggestion });
+      analysis.findings.push({
+        rule: f.rule,
+        category: f.category,
+        severity,
+        statement: index,
+        line,
+        column,
+        message: f.message,
+        suggestion: f.suggestion,
+      });
       if (severity === "error") analysis.summary.errors += 1;
       else if (severity === "warning") analysis.summary.warnings += 1;
       if (f.object) analysis.objects.push({ ...f.object, statement: index });
     }
-    analysis.statements.push({ index, kind: kindOf(found), type, line, column, lock: outcome.lock, rewrites: outcome.rewrites, table: outcome.table ? display(outcome.table) : null } satisfies AnalysedStatement);
+    analysis.statements.push({
+      index,
+      kind: kindOf(found),
+      type,
+      line,
+      column,
+      lock: outcome.lock,
+      rewrites: outcome.rewrites,
+      table: outcome.table ? display(outcome.table) : null,
+    } satisfies AnalysedStatement);
     track(type, node, state);
   });
   return analysis;
@@ -69,13 +109,15 @@ function waitsForLock(outcome: Outcome, state: FileState): boolean {
 
 function severityOf(f: RawFinding, options: AnalyseOptions): Severity {
   if (f.severity) return f.severity;
-  if (f.category === "contract") return options.phase === "expand" ? "error" : options.phase === "contract" ? "info" : "warning";
+  if (f.category === "contract")
+    return options.phase === "expand" ? "error" : options.phase === "contract" ? "info" : "warning";
   if (f.category === "locking") return options.lockingIsError ? "error" : "warning";
   return "warning";
 }
 
 function kindOf(found: RawFinding[]): StatementKind {
-  for (const kind of ["contract", "locking", "non_idempotent"] as const) if (found.some((f) => f.category === kind)) return kind;
+  for (const kind of ["contract", "locking", "non_idempotent"] as const)
+    if (found.some((f) => f.category === kind)) return kind;
   return "expand";
 }
 
@@ -83,6 +125,15 @@ function syntaxError(error: unknown, source: SourceMap): SqlAnalysis {
   const message = error instanceof Error ? error.message : String(error);
   const cursor = hasSqlDetails(error) ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
   const { line, column } = source.position(cursor);
-  const finding: Finding = { rule: "syntax-error", category: "hygiene", severity: "error", statement: 0, line, column, message: `PostgreSQL cannot parse this script: ${message}.`, suggestion: "Fix the syntax; nothing in this file was analysed." };
+  const finding: Finding = {
+    rule: "syntax-error",
+    category: "hygiene",
+    severity: "error",
+    statement: 0,
+    line,
+    column,
+    message: `PostgreSQL cannot parse this script: ${message}.`,
+    suggestion: "Fix the syntax; nothing in this file was analysed.",
+  };
   return { statements: [], findings: [finding], objects: [], summary: { errors: 1, warnings: 0 } };
 }

@@ -26,14 +26,27 @@ const never = () => false;
 const COMPILED = new Map<string, Compiled>(
   Object.entries(STATEMENTS as Record<string, StatementClass>).map(([type, e]) => {
     const lock = e.lock;
-    return [type, { rules: e.rules ?? [], lock: typeof lock === "function" ? lock : lock ? () => lock : none, rewrites: e.rewrites ?? never, target: e.target ?? none }];
+    return [
+      type,
+      {
+        rules: e.rules ?? [],
+        lock: typeof lock === "function" ? lock : lock ? () => lock : none,
+        rewrites: e.rewrites ?? never,
+        target: e.target ?? none,
+      },
+    ];
   }),
 );
 
 export function classify(type: string, node: Node, text: () => string, state: FileState, depth = 0): Outcome {
   const entry = COMPILED.get(type);
   if (!entry) return { findings: [unclassified(type)], lock: null, rewrites: false, table: null };
-  const outcome: Outcome = { findings: [], lock: entry.lock(node), rewrites: entry.rewrites(node), table: entry.target(node) };
+  const outcome: Outcome = {
+    findings: [],
+    lock: entry.lock(node),
+    rewrites: entry.rewrites(node),
+    table: entry.target(node),
+  };
   if (entry.rules.length === 0) return outcome;
   const ctx = new RuleContext(outcome, state, text, depth);
   for (const rule of entry.rules) {
@@ -53,13 +66,21 @@ class RuleContext implements Context {
   ) {}
 
   nested(sql: string, label: string, runs: boolean): Outcome {
-    const inner = labelled(classifyText(sql, label, runs ? { ...this.state, inTransaction: true } : scratch(this.state), this.depth + 1), label);
+    const inner = labelled(
+      classifyText(sql, label, runs ? { ...this.state, inTransaction: true } : scratch(this.state), this.depth + 1),
+      label,
+    );
     merge(this.outcome, inner, runs);
     return inner;
   }
 
   inner(type: string, node: Node, label: string, runs: boolean): Outcome {
-    const inner = labelled(this.depth >= MAX_DEPTH ? tooDeep(label) : classify(type, node, this.text, runs ? this.state : scratch(this.state), this.depth + 1), label);
+    const inner = labelled(
+      this.depth >= MAX_DEPTH
+        ? tooDeep(label)
+        : classify(type, node, this.text, runs ? this.state : scratch(this.state), this.depth + 1),
+      label,
+    );
     merge(this.outcome, inner, runs);
     return inner;
   }
@@ -73,13 +94,22 @@ function classifyText(sql: string, label: string, state: FileState, depth: numbe
   try {
     stmts = (parseSync(sql).stmts as Node[] | undefined) ?? [];
   } catch (error) {
-    outcome.findings.push(unverifiable("unverifiable-code", `PostgreSQL cannot parse this code (${error instanceof Error ? error.message : String(error)}), so Rollgate cannot verify what it does.`));
+    outcome.findings.push(
+      unverifiable(
+        "unverifiable-code",
+        `PostgreSQL cannot parse this code (${error instanceof Error ? error.message : String(error)}), so Rollgate cannot verify what it does.`,
+      ),
+    );
     return outcome;
   }
   for (const raw of stmts) {
     const type = firstKey(raw.stmt as Node);
     const node = (raw.stmt as Node)[type] as Node;
-    merge(outcome, classify(type, node, () => sliceUtf8(sql, raw.stmt_location, raw.stmt_len), state, depth), true);
+    merge(
+      outcome,
+      classify(type, node, () => sliceUtf8(sql, raw.stmt_location, raw.stmt_len), state, depth),
+      true,
+    );
     track(type, node, state);
   }
   return outcome;
@@ -87,17 +117,32 @@ function classifyText(sql: string, label: string, state: FileState, depth: numbe
 
 /** Code that runs later (a function body) must not change what the script itself knows. */
 function scratch(state: FileState): FileState {
-  return { inTransaction: true, lockTimeoutSet: true, createdTables: new Set(state.createdTables), createdTableNames: new Set(state.createdTableNames), createdObjects: new Set(state.createdObjects) };
+  return {
+    inTransaction: true,
+    lockTimeoutSet: true,
+    createdTables: new Set(state.createdTables),
+    createdTableNames: new Set(state.createdTableNames),
+    createdObjects: new Set(state.createdObjects),
+  };
 }
 
 /** Inner findings say where they are; retry-safety inside code is the code's own business (IF NOT EXISTS checks, exception handlers). */
 function labelled(outcome: Outcome, label: string): Outcome {
-  outcome.findings = outcome.findings.filter((f) => f.category !== "non_idempotent").map((f) => ({ ...f, message: `${label}: ${f.message}` }));
+  outcome.findings = outcome.findings
+    .filter((f) => f.category !== "non_idempotent")
+    .map((f) => ({ ...f, message: `${label}: ${f.message}` }));
   return outcome;
 }
 
 function tooDeep(label: string): Outcome {
-  return { findings: [unverifiable("unverifiable-code", `${label}: code nested more than ${MAX_DEPTH} levels deep is not analysed.`)], lock: null, rewrites: false, table: null };
+  return {
+    findings: [
+      unverifiable("unverifiable-code", `${label}: code nested more than ${MAX_DEPTH} levels deep is not analysed.`),
+    ],
+    lock: null,
+    rewrites: false,
+    table: null,
+  };
 }
 
 /** What later statements need to know about earlier ones. */
@@ -110,7 +155,10 @@ export function track(type: string, node: Node, state: FileState): void {
     case "VariableSetStmt":
       if (node.name === "lock_timeout") {
         const value = node.args?.[0]?.A_Const;
-        state.lockTimeoutSet = node.kind === "VAR_SET_VALUE" && !(value?.ival !== undefined && !value.ival.ival) && value?.sval?.sval !== "0";
+        state.lockTimeoutSet =
+          node.kind === "VAR_SET_VALUE" &&
+          !(value?.ival !== undefined && !value.ival.ival) &&
+          value?.sval?.sval !== "0";
       }
       break;
     case "CreateStmt":

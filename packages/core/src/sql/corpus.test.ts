@@ -13,7 +13,10 @@ type Verdict = Labelled["expect"];
 function verdict(sql: string): { verdict: Verdict; errors: string[] } {
   const { findings } = analyseSqlSync(`SET lock_timeout = '3s';\n${sql}`, { phase: "expand" });
   const has = (category: string) => findings.some((f) => f.category === category);
-  return { verdict: has("contract") ? "contract" : has("locking") ? "locking" : "safe", errors: findings.filter((f) => f.severity === "error").map((f) => f.rule) };
+  return {
+    verdict: has("contract") ? "contract" : has("locking") ? "locking" : "safe",
+    errors: findings.filter((f) => f.severity === "error").map((f) => f.rule),
+  };
 }
 
 /** Every statement node type and ALTER TABLE sub-command a piece of SQL contains, at any depth. */
@@ -46,7 +49,9 @@ describe("labelled corpus", () => {
   }
 
   it("keeps safe statements free of errors of any kind", () => {
-    const noisy = CORPUS.filter((c) => c.expect === "safe").map((c) => ({ sql: c.sql, errors: verdict(c.sql).errors })).filter((c) => c.errors.length > 0);
+    const noisy = CORPUS.filter((c) => c.expect === "safe")
+      .map((c) => ({ sql: c.sql, errors: verdict(c.sql).errors }))
+      .filter((c) => c.errors.length > 0);
     expect(noisy).toEqual([]);
   });
 
@@ -54,8 +59,12 @@ describe("labelled corpus", () => {
     const seen = new Set<string>();
     for (const c of CORPUS) exercised(parseSync(c.sql), seen);
     // Some only exist inside PostgreSQL (built during planning or by other commands).
-    const producible = Object.entries(STATEMENTS).filter(([, entry]) => !entry.inner).map(([type]) => type);
-    const subcommands = Object.entries(ALTER_TABLE_COMMANDS).filter(([, entry]) => !entry.internal).map(([type]) => type);
+    const producible = Object.entries(STATEMENTS)
+      .filter(([, entry]) => !entry.inner)
+      .map(([type]) => type);
+    const subcommands = Object.entries(ALTER_TABLE_COMMANDS)
+      .filter(([, entry]) => !entry.internal)
+      .map(([type]) => type);
     expect(producible.filter((t) => !seen.has(t))).toEqual([]);
     expect(subcommands.filter((t) => !seen.has(t))).toEqual([]);
   });

@@ -1,4 +1,13 @@
 export { analyseSql, analyseSqlSync, loadSqlParser } from "./analyse.ts";
-export type { AnalyseOptions, AnalysedStatement, Finding, FindingCategory, LockMode, Severity, SqlAnalysis, StatementKind } from "./types.ts";
+export type {
+  AnalyseOptions,
+  AnalysedStatement,
+  Finding,
+  FindingCategory,
+  LockMode,
+  Severity,
+  SqlAnalysis,
+  StatementKind,
+} from "./types.ts";
 export { addedObjects, addedObjectsSync, typeText, type AddedObject } from "./added.ts";
 export { declaredPhase } from "./phase-marker.ts";

@@ -6,11 +6,21 @@ import type { LockMode } from "./types.ts";
 // and on which table: the input of the lock-risk view.
 const cases: Array<[sql: string, lock: LockMode | null, rewrites: boolean, table: string | null]> = [
   ["ALTER TABLE users ADD COLUMN IF NOT EXISTS a int;", "ACCESS EXCLUSIVE", false, "users"],
-  ["ALTER TABLE app.users ADD COLUMN IF NOT EXISTS t uuid DEFAULT gen_random_uuid();", "ACCESS EXCLUSIVE", true, "app.users"],
+  [
+    "ALTER TABLE app.users ADD COLUMN IF NOT EXISTS t uuid DEFAULT gen_random_uuid();",
+    "ACCESS EXCLUSIVE",
+    true,
+    "app.users",
+  ],
   ["ALTER TABLE users ALTER COLUMN id TYPE bigint;", "ACCESS EXCLUSIVE", true, "users"],
   ["ALTER TABLE users SET TABLESPACE fast;", "ACCESS EXCLUSIVE", true, "users"],
   ["ALTER TABLE users VALIDATE CONSTRAINT users_age_check;", "SHARE UPDATE EXCLUSIVE", false, "users"],
-  ["ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;", "SHARE ROW EXCLUSIVE", false, "orders"],
+  [
+    "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+    "SHARE ROW EXCLUSIVE",
+    false,
+    "orders",
+  ],
   ["ALTER TABLE users SET (fillfactor = 70);", "SHARE UPDATE EXCLUSIVE", false, "users"],
   ["ALTER VIEW v SET (security_barrier = true);", "ACCESS EXCLUSIVE", false, "v"],
   ["ALTER TABLE events DETACH PARTITION e1 CONCURRENTLY;", "SHARE UPDATE EXCLUSIVE", false, "events"],
@@ -40,8 +50,18 @@ const cases: Array<[sql: string, lock: LockMode | null, rewrites: boolean, table
   ["SELECT * FROM users FOR UPDATE;", "ROW SHARE", false, "users"],
   ["CREATE TABLE IF NOT EXISTS e2 PARTITION OF events FOR VALUES IN (2);", "ACCESS EXCLUSIVE", false, "events"],
   ["CREATE TYPE mood AS ENUM ('ok');", null, false, null],
-  ["DO $$ BEGIN ALTER TABLE users ADD COLUMN x int; UPDATE users SET x = 1 WHERE id = 1; END $$;", "ACCESS EXCLUSIVE", false, "users"],
-  ["CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE sql AS $$ ALTER TABLE users ADD COLUMN x int $$;", null, false, null],
+  [
+    "DO $$ BEGIN ALTER TABLE users ADD COLUMN x int; UPDATE users SET x = 1 WHERE id = 1; END $$;",
+    "ACCESS EXCLUSIVE",
+    false,
+    "users",
+  ],
+  [
+    "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE sql AS $$ ALTER TABLE users ADD COLUMN x int $$;",
+    null,
+    false,
+    null,
+  ],
 ];
 
 describe("lock level, rewrite and table of each statement", () => {
@@ -52,9 +72,17 @@ describe("lock level, rewrite and table of each statement", () => {
 
   it("asks for a lock_timeout before any lock that queues writes, not before weaker ones", async () => {
     const rules = async (sql: string) => (await analyseSql(sql)).findings.map((f) => f.rule);
-    expect(await rules("CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION f();")).toContain("missing-lock-timeout");
-    expect(await rules("DO $$ BEGIN ALTER TABLE users ADD COLUMN IF NOT EXISTS x int; END $$;")).toContain("missing-lock-timeout");
-    expect(await rules("COMMENT ON TABLE users IS 'x';\nALTER TABLE users VALIDATE CONSTRAINT c;")).not.toContain("missing-lock-timeout");
-    expect(await rules("CREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;")).not.toContain("missing-lock-timeout");
+    expect(await rules("CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION f();")).toContain(
+      "missing-lock-timeout",
+    );
+    expect(await rules("DO $$ BEGIN ALTER TABLE users ADD COLUMN IF NOT EXISTS x int; END $$;")).toContain(
+      "missing-lock-timeout",
+    );
+    expect(await rules("COMMENT ON TABLE users IS 'x';\nALTER TABLE users VALIDATE CONSTRAINT c;")).not.toContain(
+      "missing-lock-timeout",
+    );
+    expect(
+      await rules("CREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;"),
+    ).not.toContain("missing-lock-timeout");
   });
 });

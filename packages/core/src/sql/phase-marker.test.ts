@@ -4,7 +4,9 @@ import { declaredPhase } from "./phase-marker.ts";
 describe("declaredPhase", () => {
   it("reads the marker among the comments that head the file", () => {
     expect(declaredPhase("-- rollgate: contract\nDROP TABLE sessions;")).toBe("contract");
-    expect(declaredPhase("\n-- Why these tables go.\n--   rollgate:   Contract  \r\nDROP TABLE sessions;")).toBe("contract");
+    expect(declaredPhase("\n-- Why these tables go.\n--   rollgate:   Contract  \r\nDROP TABLE sessions;")).toBe(
+      "contract",
+    );
     expect(declaredPhase("-- rollgate: expand\nCREATE TABLE t (id int);")).toBe("expand");
   });
 

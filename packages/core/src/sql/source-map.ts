@@ -75,7 +75,8 @@ function skipBlockComment(t: string, start: number): number {
 
 /** The text of a statement given as UTF-8 byte offset and length (0 or missing: to the end). */
 export function sliceUtf8(text: string, byteStart = 0, byteLength = 0): string {
-  if (Buffer.byteLength(text, "utf8") === text.length) return byteLength ? text.slice(byteStart, byteStart + byteLength) : text.slice(byteStart);
+  if (Buffer.byteLength(text, "utf8") === text.length)
+    return byteLength ? text.slice(byteStart, byteStart + byteLength) : text.slice(byteStart);
   const bytes = Buffer.from(text, "utf8");
   return bytes.toString("utf8", byteStart, byteLength ? byteStart + byteLength : bytes.length);
 }

@@ -11,12 +11,24 @@ import type { FileState } from "./types.ts";
 // generated from PostgreSQL's protobuf): a PostgreSQL upgrade that adds a statement fails here.
 const require = createRequire(import.meta.url);
 const typesDir = path.dirname(createRequire(require.resolve("libpg-query")).resolve("@pgsql/types/package.json"));
-const nodeUnion = readFileSync(path.join(typesDir, "types.d.ts"), "utf8").match(/export type Node =([\s\S]*?)};\n/)![1]!;
-const grammarStatements = [...nodeUnion.matchAll(/^\s+(\w+Stmt): \w+;$/gm)].map((m) => m[1]!).filter((t) => t !== "RawStmt");
-const alterTableUnion = readFileSync(path.join(typesDir, "enums.d.ts"), "utf8").match(/export type AlterTableType = ([^;]+);/)![1]!;
+const nodeUnion = readFileSync(path.join(typesDir, "types.d.ts"), "utf8").match(
+  /export type Node =([\s\S]*?)};\n/,
+)![1]!;
+const grammarStatements = [...nodeUnion.matchAll(/^\s+(\w+Stmt): \w+;$/gm)]
+  .map((m) => m[1]!)
+  .filter((t) => t !== "RawStmt");
+const alterTableUnion = readFileSync(path.join(typesDir, "enums.d.ts"), "utf8").match(
+  /export type AlterTableType = ([^;]+);/,
+)![1]!;
 const grammarSubcommands = [...alterTableUnion.matchAll(/"(AT_\w+)"/g)].map((m) => m[1]!);
 
-const state = (): FileState => ({ inTransaction: false, lockTimeoutSet: true, createdTables: new Set(), createdTableNames: new Set(), createdObjects: new Set() });
+const state = (): FileState => ({
+  inTransaction: false,
+  lockTimeoutSet: true,
+  createdTables: new Set(),
+  createdTableNames: new Set(),
+  createdObjects: new Set(),
+});
 
 describe("statement classification", () => {
   it("has an entry for every statement node type of libpg-query's grammar, and only for those", () => {
@@ -33,13 +45,25 @@ describe("statement classification", () => {
 
   it("reports a statement type it has no entry for as a contract finding", () => {
     const outcome = classify("FutureStmt", {}, () => "FUTURE", state());
-    expect(outcome.findings).toEqual([expect.objectContaining({ rule: "unclassified-statement", category: "contract", message: expect.stringContaining("Rollgate cannot classify this statement (FutureStmt)") })]);
+    expect(outcome.findings).toEqual([
+      expect.objectContaining({
+        rule: "unclassified-statement",
+        category: "contract",
+        message: expect.stringContaining("Rollgate cannot classify this statement (FutureStmt)"),
+      }),
+    ]);
   });
 
   it("reports an ALTER TABLE sub-command it has no entry for as a contract finding", () => {
-    const node = { relation: { relname: "users" }, objtype: "OBJECT_TABLE", cmds: [{ AlterTableCmd: { subtype: "AT_Future" } }] };
+    const node = {
+      relation: { relname: "users" },
+      objtype: "OBJECT_TABLE",
+      cmds: [{ AlterTableCmd: { subtype: "AT_Future" } }],
+    };
     const outcome = classify("AlterTableStmt", node, () => "ALTER TABLE users FUTURE", state());
-    expect(outcome.findings).toEqual([expect.objectContaining({ rule: "unclassified-statement", category: "contract" })]);
+    expect(outcome.findings).toEqual([
+      expect.objectContaining({ rule: "unclassified-statement", category: "contract" }),
+    ]);
     expect(outcome.lock).toBe("ACCESS EXCLUSIVE");
   });
 });

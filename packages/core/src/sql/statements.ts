@@ -2,10 +2,39 @@ import type { Node as PgNode } from "libpg-query";
 import { lockOfMode } from "./locks.ts";
 import { alterTable, alterTableLock, alterTableRewrites } from "./rules/alter-table.ts";
 import * as catalog from "./rules/catalog.ts";
-import { copyQuery, doBlock, explainAnalyze, functionBody, nestedDataChanges, prepared, ruleActions } from "./rules/code.ts";
-import { deleteRows, dropObjects, mergeRows, moveToSchema, renameObject, revoke, revokeRole, truncate } from "./rules/contract.ts";
+import {
+  copyQuery,
+  doBlock,
+  explainAnalyze,
+  functionBody,
+  nestedDataChanges,
+  prepared,
+  ruleActions,
+} from "./rules/code.ts";
+import {
+  deleteRows,
+  dropObjects,
+  mergeRows,
+  moveToSchema,
+  renameObject,
+  revoke,
+  revokeRole,
+  truncate,
+} from "./rules/contract.ts";
 import { addEnumValue, createOther, createTable, dropWithoutIfExists } from "./rules/idempotency.ts";
-import { cluster, concurrentReindex, createIndex, dropIndex, explicitLock, moveAllTables, refreshMatView, reindex, updateWithoutWhere, vacuum, vacuumFull } from "./rules/locking.ts";
+import {
+  cluster,
+  concurrentReindex,
+  createIndex,
+  dropIndex,
+  explicitLock,
+  moveAllTables,
+  refreshMatView,
+  reindex,
+  updateWithoutWhere,
+  vacuum,
+  vacuumFull,
+} from "./rules/locking.ts";
 import { dropObjectName, rangeVar, tableOfMember } from "./rules/names.ts";
 import type { LockMode, Node, QualifiedName, Rule } from "./types.ts";
 
@@ -33,7 +62,14 @@ const SUE: LockMode = "SHARE UPDATE EXCLUSIVE";
 const relation = (n: Node) => (n.relation ? rangeVar(n.relation) : null);
 const firstRangeVar = (key: string) => (n: Node) => (n[key]?.[0]?.RangeVar ? rangeVar(n[key][0].RangeVar) : null);
 const always = () => true;
-const RELATIONS = new Set(["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE", "OBJECT_INDEX"]);
+const RELATIONS = new Set([
+  "OBJECT_TABLE",
+  "OBJECT_VIEW",
+  "OBJECT_MATVIEW",
+  "OBJECT_SEQUENCE",
+  "OBJECT_FOREIGN_TABLE",
+  "OBJECT_INDEX",
+]);
 const ON_TABLE = new Set(["OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
 
 function dropLock(n: Node): LockMode | null {
@@ -58,12 +94,20 @@ function commentTarget(n: Node): QualifiedName | null {
 
 export const STATEMENTS: Record<StatementType, StatementClass> = {
   // Data: row locks only, unless a change hides in a CTE or deletes rows.
-  SelectStmt: { rules: [nestedDataChanges], lock: (n) => (n.lockingClause ? "ROW SHARE" : "ACCESS SHARE"), target: firstRangeVar("fromClause") },
+  SelectStmt: {
+    rules: [nestedDataChanges],
+    lock: (n) => (n.lockingClause ? "ROW SHARE" : "ACCESS SHARE"),
+    target: firstRangeVar("fromClause"),
+  },
   InsertStmt: { rules: [nestedDataChanges], lock: "ROW EXCLUSIVE", target: relation },
   UpdateStmt: { rules: [updateWithoutWhere, nestedDataChanges], lock: "ROW EXCLUSIVE", target: relation },
   DeleteStmt: { rules: [deleteRows, nestedDataChanges], lock: "ROW EXCLUSIVE", target: relation },
   MergeStmt: { rules: [mergeRows, nestedDataChanges], lock: "ROW EXCLUSIVE", target: relation },
-  CopyStmt: { rules: [copyQuery], lock: (n) => (n.relation ? (n.is_from ? "ROW EXCLUSIVE" : "ACCESS SHARE") : null), target: relation },
+  CopyStmt: {
+    rules: [copyQuery],
+    lock: (n) => (n.relation ? (n.is_from ? "ROW EXCLUSIVE" : "ACCESS SHARE") : null),
+    target: relation,
+  },
   SetOperationStmt: { inner: true },
   ReturnStmt: { inner: true },
   PLAssignStmt: { inner: true },
@@ -91,7 +135,11 @@ export const STATEMENTS: Record<StatementType, StatementClass> = {
   LoadStmt: {},
   CheckPointStmt: {},
   // Tables, columns, indexes.
-  CreateStmt: { rules: [createTable], lock: (n) => (n.partbound ? AE : n.inhRelations ? SUE : null), target: (n) => (n.inhRelations ? firstRangeVar("inhRelations")(n) : null) },
+  CreateStmt: {
+    rules: [createTable],
+    lock: (n) => (n.partbound ? AE : n.inhRelations ? SUE : null),
+    target: (n) => (n.inhRelations ? firstRangeVar("inhRelations")(n) : null),
+  },
   CreateTableAsStmt: { rules: [nestedDataChanges] },
   AlterTableStmt: { rules: [alterTable], lock: alterTableLock, target: relation, rewrites: alterTableRewrites },
   AlterTableMoveAllStmt: { rules: [moveAllTables], lock: AE, rewrites: always },
@@ -104,7 +152,12 @@ export const STATEMENTS: Record<StatementType, StatementClass> = {
   IndexStmt: { rules: [createIndex], lock: (n) => (n.concurrent ? SUE : "SHARE"), target: relation },
   ReindexStmt: { rules: [reindex], lock: (n) => (concurrentReindex(n) ? SUE : "SHARE"), target: relation },
   ClusterStmt: { rules: [cluster], lock: AE, target: relation, rewrites: always },
-  VacuumStmt: { rules: [vacuum], lock: (n) => (vacuumFull(n) ? AE : SUE), target: (n) => (n.rels?.[0] ? rangeVar(n.rels[0].VacuumRelation?.relation) : null), rewrites: (n) => vacuumFull(n) },
+  VacuumStmt: {
+    rules: [vacuum],
+    lock: (n) => (vacuumFull(n) ? AE : SUE),
+    target: (n) => (n.rels?.[0] ? rangeVar(n.rels[0].VacuumRelation?.relation) : null),
+    rewrites: (n) => vacuumFull(n),
+  },
   LockStmt: { rules: [explicitLock], lock: (n) => lockOfMode(n.mode), target: firstRangeVar("relations") },
   CreateStatsStmt: { lock: SUE, target: firstRangeVar("relations") },
   AlterStatsStmt: {},
@@ -112,7 +165,12 @@ export const STATEMENTS: Record<StatementType, StatementClass> = {
   SecLabelStmt: { lock: (n) => (commentTarget(n) ? SUE : null), target: commentTarget },
   // Views, triggers, rules, policies: each locks the table it is on.
   ViewStmt: { lock: (n) => (n.replace ? AE : null), target: (n) => (n.replace ? rangeVar(n.view) : null) },
-  RefreshMatViewStmt: { rules: [refreshMatView], lock: (n) => (n.concurrent ? "EXCLUSIVE" : AE), target: relation, rewrites: (n) => !n.concurrent },
+  RefreshMatViewStmt: {
+    rules: [refreshMatView],
+    lock: (n) => (n.concurrent ? "EXCLUSIVE" : AE),
+    target: relation,
+    rewrites: (n) => !n.concurrent,
+  },
   CreateTrigStmt: { lock: "SHARE ROW EXCLUSIVE", target: relation },
   CreateEventTrigStmt: {},
   AlterEventTrigStmt: {},
@@ -154,7 +212,11 @@ export const STATEMENTS: Record<StatementType, StatementClass> = {
   CreateRoleStmt: {},
   AlterRoleStmt: { rules: [catalog.alterRole] },
   AlterRoleSetStmt: { rules: [catalog.persistentSearchPath] },
-  DropRoleStmt: { rules: [catalog.dropNamed("role", "drop-role", (n) => (n.roles as Node[]).map((r) => r.RoleSpec?.rolename).join(", "))] },
+  DropRoleStmt: {
+    rules: [
+      catalog.dropNamed("role", "drop-role", (n) => (n.roles as Node[]).map((r) => r.RoleSpec?.rolename).join(", ")),
+    ],
+  },
   DropOwnedStmt: { rules: [catalog.dropOwned] },
   ReassignOwnedStmt: { rules: [catalog.reassignOwned] },
   // Databases, tablespaces, server settings.
@@ -176,7 +238,11 @@ export const STATEMENTS: Record<StatementType, StatementClass> = {
   ImportForeignSchemaStmt: {},
   CreateUserMappingStmt: {},
   AlterUserMappingStmt: {},
-  DropUserMappingStmt: { rules: [catalog.dropNamed("user mapping", "drop-object", (n) => `for ${n.user?.rolename ?? "?"} on ${n.servername}`)] },
+  DropUserMappingStmt: {
+    rules: [
+      catalog.dropNamed("user mapping", "drop-object", (n) => `for ${n.user?.rolename ?? "?"} on ${n.servername}`),
+    ],
+  },
   CreatePublicationStmt: {},
   AlterPublicationStmt: { rules: [catalog.alterPublication] },
   CreateSubscriptionStmt: {},

@@ -18,7 +18,16 @@ export interface Finding {
 }
 
 /** PostgreSQL's table-level lock modes, weakest first (docs: "Explicit Locking"). */
-export const LOCK_MODES = ["ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"] as const;
+export const LOCK_MODES = [
+  "ACCESS SHARE",
+  "ROW SHARE",
+  "ROW EXCLUSIVE",
+  "SHARE UPDATE EXCLUSIVE",
+  "SHARE",
+  "SHARE ROW EXCLUSIVE",
+  "EXCLUSIVE",
+  "ACCESS EXCLUSIVE",
+] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
 export interface AnalysedStatement {

@@ -16,7 +16,15 @@ export function stagingPolicy(patch: Partial<Policy> = {}): Policy {
 /** Facts for a rollout whose every check passes at `at(2)` under the staging policy. */
 export function passingFacts(patch: Partial<GateFacts> = {}): GateFacts {
   return {
-    rollout: { ...plannedRollout("2.0.0", { expandChecksum: EXPAND_SUM, contractChecksum: CONTRACT_SUM }), state: "verifying", currentVersion: "2.0.0", deployedAt: at(0), flagPercent: 100, flagFullAt: at(0), windowStartedAt: at(0) },
+    rollout: {
+      ...plannedRollout("2.0.0", { expandChecksum: EXPAND_SUM, contractChecksum: CONTRACT_SUM }),
+      state: "verifying",
+      currentVersion: "2.0.0",
+      deployedAt: at(0),
+      flagPercent: 100,
+      flagFullAt: at(0),
+      windowStartedAt: at(0),
+    },
     expandDestructiveFindings: 0,
     slo: { samples: 12, minAvailability: 99.95, minErrorBudgetRemaining: 0.8, maxBurnRate: 0.7 },
     latestTestedBackup: { backupId: "b-1", verifiedAt: at(1) },
@@ -25,7 +33,18 @@ export function passingFacts(patch: Partial<GateFacts> = {}): GateFacts {
     environment: "staging",
     releaseAuthor: "author@example.com",
     authorIds: ["author"],
-    approvals: [{ approverId: "u1", approverEmail: "amir@example.com", role: "approver", currentRoles: ["approver"], decision: "approve", contractChecksum: CONTRACT_SUM, decidedAt: at(1), withdrawnAt: null }],
+    approvals: [
+      {
+        approverId: "u1",
+        approverEmail: "amir@example.com",
+        role: "approver",
+        currentRoles: ["approver"],
+        decision: "approve",
+        contractChecksum: CONTRACT_SUM,
+        decidedAt: at(1),
+        withdrawnAt: null,
+      },
+    ],
     activeLease: null,
     overrides: [],
     ...patch,
@@ -34,5 +53,10 @@ export function passingFacts(patch: Partial<GateFacts> = {}): GateFacts {
 
 /** A live gate lease held by token `t1` for `checksum`, with the gate open when re-checked. */
 export function heldLease(checksum = CONTRACT_SUM, patch: Partial<ContractLease> = {}): ContractLease {
-  return { held: { kind: "gate", tokenId: "t1", checksum }, senderTokenId: "t1", gate: { allowed: true, failing: [] }, ...patch };
+  return {
+    held: { kind: "gate", tokenId: "t1", checksum },
+    senderTokenId: "t1",
+    gate: { allowed: true, failing: [] },
+    ...patch,
+  };
 }

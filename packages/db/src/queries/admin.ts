@@ -9,7 +9,10 @@ export async function listUsersWithRoles(db: Db) {
     .leftJoin(userRoles, eq(userRoles.userId, users.id))
     .leftJoin(services, eq(services.id, userRoles.serviceId))
     .orderBy(asc(users.email));
-  const byId = new Map<string, { id: string; email: string; name: string | null; roles: Array<{ role: string; service: string | null }> }>();
+  const byId = new Map<
+    string,
+    { id: string; email: string; name: string | null; roles: Array<{ role: string; service: string | null }> }
+  >();
   for (const r of rows) {
     const user = byId.get(r.id) ?? { id: r.id, email: r.email, name: r.name, roles: [] };
     if (r.role) user.roles.push({ role: r.role, service: r.serviceSlug });
@@ -19,25 +22,48 @@ export async function listUsersWithRoles(db: Db) {
 }
 
 export async function listServices(db: Db) {
-  return db.select({ id: services.id, slug: services.slug, name: services.name }).from(services).orderBy(asc(services.slug));
+  return db
+    .select({ id: services.id, slug: services.slug, name: services.name })
+    .from(services)
+    .orderBy(asc(services.slug));
 }
 
 export async function listEnvironmentsWithPolicy(db: Db) {
   return db
-    .select({ id: environments.id, name: environments.name, position: environments.position, policy: environments.policy, serviceSlug: services.slug })
+    .select({
+      id: environments.id,
+      name: environments.name,
+      position: environments.position,
+      policy: environments.policy,
+      serviceSlug: services.slug,
+    })
     .from(environments)
     .innerJoin(services, eq(services.id, environments.serviceId))
     .orderBy(asc(services.slug), asc(environments.position));
 }
 
 export async function updatePolicy(db: Db, environmentId: string, policy: unknown, at: Date) {
-  const [row] = await db.update(environments).set({ policy, updatedAt: at }).where(eq(environments.id, environmentId)).returning({ id: environments.id, name: environments.name });
+  const [row] = await db
+    .update(environments)
+    .set({ policy, updatedAt: at })
+    .where(eq(environments.id, environmentId))
+    .returning({ id: environments.id, name: environments.name });
   return row ?? null;
 }
 
 export async function listApiTokens(db: Db) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, tokenPrefix: apiTokens.tokenPrefix, serviceSlug: services.slug, environments: apiTokens.environments, scopes: apiTokens.scopes, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      tokenPrefix: apiTokens.tokenPrefix,
+      serviceSlug: services.slug,
+      environments: apiTokens.environments,
+      scopes: apiTokens.scopes,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+    })
     .from(apiTokens)
     .innerJoin(services, eq(services.id, apiTokens.serviceId))
     .orderBy(desc(apiTokens.createdAt));

@@ -7,7 +7,13 @@ import { webhookDeliveries } from "../schema/index.ts";
  * seen before — including by a concurrent request, which the unique index makes wait for
  * the first one's transaction and then see it.
  */
-export async function claimDelivery(db: Db, tokenId: string, webhookId: string, eventType: string, eventId: string): Promise<string | null> {
+export async function claimDelivery(
+  db: Db,
+  tokenId: string,
+  webhookId: string,
+  eventType: string,
+  eventId: string,
+): Promise<string | null> {
   // Written as accepted, with the id its event will get: the transaction commits both or
   // neither, and a refusal overwrites the outcome before it commits.
   const [row] = await db
@@ -19,17 +25,33 @@ export async function claimDelivery(db: Db, tokenId: string, webhookId: string, 
 }
 
 export async function findDelivery(db: Db, tokenId: string, webhookId: string) {
-  const [row] = await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.tokenId, tokenId), eq(webhookDeliveries.webhookId, webhookId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.tokenId, tokenId), eq(webhookDeliveries.webhookId, webhookId)))
+    .limit(1);
   return row ?? null;
 }
 
 export async function settleDelivery(
   db: Db,
   id: string,
-  outcome: { status: "accepted" | "rejected"; httpStatus: number; rolloutId?: string | null; eventId?: string | null; error?: unknown },
+  outcome: {
+    status: "accepted" | "rejected";
+    httpStatus: number;
+    rolloutId?: string | null;
+    eventId?: string | null;
+    error?: unknown;
+  },
 ): Promise<void> {
   await db
     .update(webhookDeliveries)
-    .set({ status: outcome.status, httpStatus: outcome.httpStatus, rolloutId: outcome.rolloutId ?? null, eventId: outcome.eventId ?? null, error: outcome.error ?? null })
+    .set({
+      status: outcome.status,
+      httpStatus: outcome.httpStatus,
+      rolloutId: outcome.rolloutId ?? null,
+      eventId: outcome.eventId ?? null,
+      error: outcome.error ?? null,
+    })
     .where(eq(webhookDeliveries.id, id));
 }

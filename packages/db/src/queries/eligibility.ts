@@ -5,7 +5,12 @@ import { appDeployments, migrationRuns, releases, rollouts } from "../schema/ind
 /** Every deploy in an environment, oldest first. */
 export async function listDeployments(db: Db, environmentId: string) {
   return db
-    .select({ version: appDeployments.version, kind: appDeployments.kind, deployedAt: appDeployments.occurredAt, manifest: appDeployments.manifest })
+    .select({
+      version: appDeployments.version,
+      kind: appDeployments.kind,
+      deployedAt: appDeployments.occurredAt,
+      manifest: appDeployments.manifest,
+    })
     .from(appDeployments)
     .where(eq(appDeployments.environmentId, environmentId))
     .orderBy(asc(appDeployments.occurredAt));
@@ -14,7 +19,13 @@ export async function listDeployments(db: Db, environmentId: string) {
 /** Contract migrations that ran (succeeded, or failed part-way) in an environment, with their scripts. */
 export async function listContractRuns(db: Db, environmentId: string) {
   return db
-    .select({ release: releases.key, migrationName: migrationRuns.name, ranAt: migrationRuns.startedAt, status: migrationRuns.status, contractSql: rollouts.contractSql })
+    .select({
+      release: releases.key,
+      migrationName: migrationRuns.name,
+      ranAt: migrationRuns.startedAt,
+      status: migrationRuns.status,
+      contractSql: rollouts.contractSql,
+    })
     .from(migrationRuns)
     .innerJoin(rollouts, eq(rollouts.id, migrationRuns.rolloutId))
     .innerJoin(releases, eq(releases.id, rollouts.releaseId))

@@ -1,5 +1,12 @@
 import { authorIdentities } from "@rollgate/core/access/identity";
-import type { ApprovalFact, DatabaseFacts, GateCheckId, GateFacts, InspectionFact, OverrideFact } from "@rollgate/core/gate";
+import type {
+  ApprovalFact,
+  DatabaseFacts,
+  GateCheckId,
+  GateFacts,
+  InspectionFact,
+  OverrideFact,
+} from "@rollgate/core/gate";
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
@@ -17,7 +24,13 @@ export interface GateFactsInput {
  * come back as a count and worst values (from per-minute rollups), never as a series, so the
  * gate stays fast with millions of snapshots. The caller supplies what needs the SQL analyser.
  */
-export async function loadGateFacts(db: Db, row: RolloutRow, now: Date, expandDestructiveFindings: number, contract: DatabaseFacts["contract"] = null): Promise<GateFacts> {
+export async function loadGateFacts(
+  db: Db,
+  row: RolloutRow,
+  now: Date,
+  expandDestructiveFindings: number,
+  contract: DatabaseFacts["contract"] = null,
+): Promise<GateFacts> {
   return (await loadGateFactsMany(db, [{ row, expandDestructiveFindings, contract }], now))[0]!;
 }
 
@@ -38,13 +51,18 @@ export async function loadGateFactsMany(db: Db, inputs: readonly GateFactsInput[
     ws: row.rollout.windowStartedAt?.toISOString() ?? null,
     authors: authorIdentities(row.release.author),
   }));
-  const rows = rowsOf<{ i: number; facts: unknown }>(await db.execute(factsStatement(JSON.stringify(keys), now.toISOString())));
-  const byIndex = new Map(rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]));
+  const rows = rowsOf<{ i: number; facts: unknown }>(
+    await db.execute(factsStatement(JSON.stringify(keys), now.toISOString())),
+  );
+  const byIndex = new Map(
+    rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]),
+  );
   return inputs.map((input, i) => toGateFacts(input, byIndex.get(i)!));
 }
 
 /** Whole UTC minutes or hours, as the rollup triggers bin them (date_trunc would follow the session's time zone). */
-const floorTo = (unit: "minute" | "hour", value: SQL) => sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
+const floorTo = (unit: "minute" | "hour", value: SQL) =>
+  sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
 
 function factsStatement(keys: string, now: string) {
   const at = sql`${now}::timestamptz`;
@@ -120,7 +138,14 @@ interface RawFacts {
   earlier: Array<{ name: string; state: string | null }>;
   incidents: Array<{ title: string; openedAt: Time; source: string; url: string | null }>;
   approvals: Array<Omit<ApprovalFact, "decidedAt" | "withdrawnAt"> & { decidedAt: Time; withdrawnAt: Time | null }>;
-  overrides: Array<{ kind: string; checks: string[]; actor: string; createdAt: Time; expiresAt: Time; confirmedAt: Time | null }>;
+  overrides: Array<{
+    kind: string;
+    checks: string[];
+    actor: string;
+    createdAt: Time;
+    expiresAt: Time;
+    confirmedAt: Time | null;
+  }>;
   lease: { holder: string; expiresAt: Time } | null;
   recent: RawInspection[];
   baseline: RawInspection | null;
@@ -129,14 +154,25 @@ interface RawFacts {
 
 const date = (t: Time) => new Date(t);
 const maybeDate = (t: Time | null) => (t === null ? null : new Date(t));
-const inspectionFact = (i: RawInspection): InspectionFact => ({ id: i.id, receivedAt: date(i.receivedAt), summary: i.summary });
+const inspectionFact = (i: RawInspection): InspectionFact => ({
+  id: i.id,
+  receivedAt: date(i.receivedAt),
+  summary: i.summary,
+});
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFactsInput, raw: RawFacts): GateFacts {
   const { rollout, release } = row;
   const windowStart = rollout.windowStartedAt;
-  const slo = { samples: Number(raw.slo.samples), minAvailability: num(raw.slo.a), minErrorBudgetRemaining: num(raw.slo.b), maxBurnRate: num(raw.slo.r) };
-  const lastAttempt = raw.lastPull ? { at: date(raw.lastPull.at), ok: raw.lastPull.ok, error: raw.lastPull.error } : null;
+  const slo = {
+    samples: Number(raw.slo.samples),
+    minAvailability: num(raw.slo.a),
+    minErrorBudgetRemaining: num(raw.slo.b),
+    maxBurnRate: num(raw.slo.r),
+  };
+  const lastAttempt = raw.lastPull
+    ? { at: date(raw.lastPull.at), ok: raw.lastPull.ok, error: raw.lastPull.error }
+    : null;
   const [recent, previous] = raw.recent.map(inspectionFact);
   return {
     rollout: projectionOf(rollout),
@@ -148,9 +184,20 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     environment: row.environmentName,
     releaseAuthor: release.author,
     authorIds: raw.authorIds,
-    approvals: raw.approvals.map((a) => ({ ...a, decidedAt: date(a.decidedAt), withdrawnAt: maybeDate(a.withdrawnAt) })),
+    approvals: raw.approvals.map((a) => ({
+      ...a,
+      decidedAt: date(a.decidedAt),
+      withdrawnAt: maybeDate(a.withdrawnAt),
+    })),
     activeLease: raw.lease ? { holder: raw.lease.holder, expiresAt: date(raw.lease.expiresAt) } : null,
-    overrides: raw.overrides.map((o) => ({ ...o, kind: o.kind as OverrideFact["kind"], checks: o.checks as GateCheckId[], createdAt: date(o.createdAt), expiresAt: date(o.expiresAt), confirmedAt: maybeDate(o.confirmedAt) })),
+    overrides: raw.overrides.map((o) => ({
+      ...o,
+      kind: o.kind as OverrideFact["kind"],
+      checks: o.checks as GateCheckId[],
+      createdAt: date(o.createdAt),
+      expiresAt: date(o.expiresAt),
+      confirmedAt: maybeDate(o.confirmedAt),
+    })),
     database: {
       baseline: windowStart && raw.baseline ? inspectionFact(raw.baseline) : null,
       recent: recent ?? null,

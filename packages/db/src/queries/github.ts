@@ -1,6 +1,12 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { environments, githubApp, githubDeploymentCallbacks, githubEnvironmentLinks, services } from "../schema/index.ts";
+import {
+  environments,
+  githubApp,
+  githubDeploymentCallbacks,
+  githubEnvironmentLinks,
+  services,
+} from "../schema/index.ts";
 
 // The GitHub integration: the App's settings, environment links, and the protection-rule
 // callbacks GitHub waits on.
@@ -14,12 +20,23 @@ export async function getGithubApp(db: Db): Promise<GithubAppRow | null> {
 }
 
 export async function saveGithubApp(db: Db, values: Omit<GithubAppRow, "id">): Promise<void> {
-  await db.insert(githubApp).values({ id: 1, ...values }).onConflictDoUpdate({ target: githubApp.id, set: values });
+  await db
+    .insert(githubApp)
+    .values({ id: 1, ...values })
+    .onConflictDoUpdate({ target: githubApp.id, set: values });
 }
 
 export async function listGithubLinks(db: Db) {
   return db
-    .select({ id: githubEnvironmentLinks.id, repository: githubEnvironmentLinks.repository, githubEnvironment: githubEnvironmentLinks.githubEnvironment, service: services.slug, environment: environments.name, createdBy: githubEnvironmentLinks.createdBy, createdAt: githubEnvironmentLinks.createdAt })
+    .select({
+      id: githubEnvironmentLinks.id,
+      repository: githubEnvironmentLinks.repository,
+      githubEnvironment: githubEnvironmentLinks.githubEnvironment,
+      service: services.slug,
+      environment: environments.name,
+      createdBy: githubEnvironmentLinks.createdBy,
+      createdAt: githubEnvironmentLinks.createdAt,
+    })
     .from(githubEnvironmentLinks)
     .innerJoin(environments, eq(environments.id, githubEnvironmentLinks.environmentId))
     .innerJoin(services, eq(services.id, environments.serviceId))
@@ -33,23 +50,37 @@ export async function findGithubLink(db: Db, repository: string, githubEnvironme
     .from(githubEnvironmentLinks)
     .innerJoin(environments, eq(environments.id, githubEnvironmentLinks.environmentId))
     .innerJoin(services, eq(services.id, environments.serviceId))
-    .where(and(eq(githubEnvironmentLinks.repository, repository.toLowerCase()), eq(githubEnvironmentLinks.githubEnvironment, githubEnvironment)));
+    .where(
+      and(
+        eq(githubEnvironmentLinks.repository, repository.toLowerCase()),
+        eq(githubEnvironmentLinks.githubEnvironment, githubEnvironment),
+      ),
+    );
   return row ?? null;
 }
 
 /** Links (or re-links) a repository's environment; returns the link's id. */
-export async function upsertGithubLink(db: Db, values: { repository: string; githubEnvironment: string; environmentId: string; createdBy: string }): Promise<string> {
+export async function upsertGithubLink(
+  db: Db,
+  values: { repository: string; githubEnvironment: string; environmentId: string; createdBy: string },
+): Promise<string> {
   const row = { ...values, repository: values.repository.toLowerCase() };
   const [link] = await db
     .insert(githubEnvironmentLinks)
     .values(row)
-    .onConflictDoUpdate({ target: [githubEnvironmentLinks.repository, githubEnvironmentLinks.githubEnvironment], set: { environmentId: row.environmentId, createdBy: row.createdBy, createdAt: sql`now()` } })
+    .onConflictDoUpdate({
+      target: [githubEnvironmentLinks.repository, githubEnvironmentLinks.githubEnvironment],
+      set: { environmentId: row.environmentId, createdBy: row.createdBy, createdAt: sql`now()` },
+    })
     .returning({ id: githubEnvironmentLinks.id });
   return link!.id;
 }
 
 export async function deleteGithubLink(db: Db, id: string) {
-  const [row] = await db.delete(githubEnvironmentLinks).where(eq(githubEnvironmentLinks.id, id)).returning({ repository: githubEnvironmentLinks.repository, githubEnvironment: githubEnvironmentLinks.githubEnvironment });
+  const [row] = await db.delete(githubEnvironmentLinks).where(eq(githubEnvironmentLinks.id, id)).returning({
+    repository: githubEnvironmentLinks.repository,
+    githubEnvironment: githubEnvironmentLinks.githubEnvironment,
+  });
   return row ?? null;
 }
 
@@ -57,12 +88,19 @@ export type NewGithubCallback = typeof githubDeploymentCallbacks.$inferInsert;
 
 /** Stores a callback; null when this delivery was stored before (a redelivery). */
 export async function insertGithubCallback(db: Db, values: NewGithubCallback): Promise<GithubCallbackRow | null> {
-  const [row] = await db.insert(githubDeploymentCallbacks).values(values).onConflictDoNothing({ target: githubDeploymentCallbacks.deliveryId }).returning();
+  const [row] = await db
+    .insert(githubDeploymentCallbacks)
+    .values(values)
+    .onConflictDoNothing({ target: githubDeploymentCallbacks.deliveryId })
+    .returning();
   return row ?? null;
 }
 
 export async function findGithubCallbackByDelivery(db: Db, deliveryId: string) {
-  const [row] = await db.select().from(githubDeploymentCallbacks).where(eq(githubDeploymentCallbacks.deliveryId, deliveryId));
+  const [row] = await db
+    .select()
+    .from(githubDeploymentCallbacks)
+    .where(eq(githubDeploymentCallbacks.deliveryId, deliveryId));
   return row ?? null;
 }
 
@@ -72,13 +110,19 @@ export async function findGithubCallbackByDelivery(db: Db, deliveryId: string) {
  * claiming, so two replicas never answer the same callback at once. A claimant that dies
  * leaves the row to be claimed again when that time passes.
  */
-export async function claimDueGithubCallbacks(db: Db, now: Date, options: { ids?: string[]; limit?: number; claimMs: number }): Promise<GithubCallbackRow[]> {
+export async function claimDueGithubCallbacks(
+  db: Db,
+  now: Date,
+  options: { ids?: string[]; limit?: number; claimMs: number },
+): Promise<GithubCallbackRow[]> {
   const t = githubDeploymentCallbacks;
   return db.transaction(async (tx) => {
     const due = await tx
       .select({ id: t.id })
       .from(t)
-      .where(and(eq(t.state, "pending"), lte(t.nextAttemptAt, now), options.ids ? inArray(t.id, options.ids) : undefined))
+      .where(
+        and(eq(t.state, "pending"), lte(t.nextAttemptAt, now), options.ids ? inArray(t.id, options.ids) : undefined),
+      )
       .orderBy(asc(t.nextAttemptAt))
       .limit(options.limit ?? 20)
       .for("update", { skipLocked: true });
@@ -86,15 +130,33 @@ export async function claimDueGithubCallbacks(db: Db, now: Date, options: { ids?
     return tx
       .update(t)
       .set({ nextAttemptAt: new Date(now.getTime() + options.claimMs) })
-      .where(inArray(t.id, due.map((d) => d.id)))
+      .where(
+        inArray(
+          t.id,
+          due.map((d) => d.id),
+        ),
+      )
       .returning();
   });
 }
 
-export async function updateGithubCallback(db: Db, id: string, values: Partial<Pick<GithubCallbackRow, "release" | "state" | "decision" | "comment" | "nextAttemptAt" | "attempts" | "lastError" | "answeredAt">>): Promise<void> {
+export async function updateGithubCallback(
+  db: Db,
+  id: string,
+  values: Partial<
+    Pick<
+      GithubCallbackRow,
+      "release" | "state" | "decision" | "comment" | "nextAttemptAt" | "attempts" | "lastError" | "answeredAt"
+    >
+  >,
+): Promise<void> {
   await db.update(githubDeploymentCallbacks).set(values).where(eq(githubDeploymentCallbacks.id, id));
 }
 
 export async function listGithubCallbacks(db: Db, limit = 20) {
-  return db.select().from(githubDeploymentCallbacks).orderBy(sql`${githubDeploymentCallbacks.receivedAt} desc`).limit(limit);
+  return db
+    .select()
+    .from(githubDeploymentCallbacks)
+    .orderBy(sql`${githubDeploymentCallbacks.receivedAt} desc`)
+    .limit(limit);
 }

@@ -11,39 +11,66 @@ export async function authorIdsOf(db: Db, author: string): Promise<string[]> {
     .select({ id: userIdentities.userId })
     .from(userIdentities)
     .where(inArray(userIdentities.identity, named))
-    .union(db.select({ id: users.id }).from(users).where(inArray(sql`'email:' || lower(${users.email})`, named)));
+    .union(
+      db
+        .select({ id: users.id })
+        .from(users)
+        .where(inArray(sql`'email:' || lower(${users.email})`, named)),
+    );
   return rows.map((r) => r.id);
 }
 
 /** Every identity of one person, their e-mail included. */
 export async function identitiesOf(db: Db, userId: string): Promise<string[]> {
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
-  const linked = await db.select({ identity: userIdentities.identity }).from(userIdentities).where(eq(userIdentities.userId, userId));
+  const linked = await db
+    .select({ identity: userIdentities.identity })
+    .from(userIdentities)
+    .where(eq(userIdentities.userId, userId));
   return [...new Set([...(user ? [emailIdentity(user.email)] : []), ...linked.map((l) => l.identity)])];
 }
 
 /** Who holds an identity, if anyone. */
 export async function identityOwner(db: Db, identity: string): Promise<{ id: string; email: string } | null> {
-  const [row] = await db.select({ id: users.id, email: users.email }).from(userIdentities).innerJoin(users, eq(users.id, userIdentities.userId)).where(eq(userIdentities.identity, identity)).limit(1);
+  const [row] = await db
+    .select({ id: users.id, email: users.email })
+    .from(userIdentities)
+    .innerJoin(users, eq(users.id, userIdentities.userId))
+    .where(eq(userIdentities.identity, identity))
+    .limit(1);
   return row ?? null;
 }
 
 /** Links an identity to a person; false when it already belongs to someone else. */
 export async function linkIdentity(db: Db, params: { userId: string; identity: string }): Promise<boolean> {
-  const [row] = await db.insert(userIdentities).values(params).onConflictDoNothing().returning({ userId: userIdentities.userId });
+  const [row] = await db
+    .insert(userIdentities)
+    .values(params)
+    .onConflictDoNothing()
+    .returning({ userId: userIdentities.userId });
   if (row) return true;
-  const [existing] = await db.select({ userId: userIdentities.userId }).from(userIdentities).where(eq(userIdentities.identity, params.identity)).limit(1);
+  const [existing] = await db
+    .select({ userId: userIdentities.userId })
+    .from(userIdentities)
+    .where(eq(userIdentities.identity, params.identity))
+    .limit(1);
   return existing?.userId === params.userId;
 }
 
 export async function unlinkIdentity(db: Db, params: { userId: string; identity: string }): Promise<boolean> {
-  const rows = await db.delete(userIdentities).where(sql`${userIdentities.userId} = ${params.userId} and ${userIdentities.identity} = ${params.identity}`).returning({ identity: userIdentities.identity });
+  const rows = await db
+    .delete(userIdentities)
+    .where(sql`${userIdentities.userId} = ${params.userId} and ${userIdentities.identity} = ${params.identity}`)
+    .returning({ identity: userIdentities.identity });
   return rows.length > 0;
 }
 
 /** Every linked identity, by person (e-mails of the users table are not repeated here). */
 export async function listIdentities(db: Db): Promise<Map<string, string[]>> {
-  const rows = await db.select({ userId: userIdentities.userId, identity: userIdentities.identity }).from(userIdentities).orderBy(userIdentities.identity);
+  const rows = await db
+    .select({ userId: userIdentities.userId, identity: userIdentities.identity })
+    .from(userIdentities)
+    .orderBy(userIdentities.identity);
   const byUser = new Map<string, string[]>();
   for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.identity]);
   return byUser;

@@ -11,7 +11,10 @@ import { appDeployments, inspections, observedManifests } from "../schema/index.
  * inspection is attributed to the version deployed throughout (observed manifests).
  * Call inside the transaction that records the event.
  */
-export async function recordInspection(db: Db, input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection }): Promise<{ id: string; learned: string | null }> {
+export async function recordInspection(
+  db: Db,
+  input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection },
+): Promise<{ id: string; learned: string | null }> {
   const { usage, ...summary } = input.inspection;
   const [previous] = await db
     .select({ receivedAt: inspections.receivedAt, summary: inspections.summary, usage: inspections.usage })
@@ -21,7 +24,15 @@ export async function recordInspection(db: Db, input: { environmentId: string; r
     .limit(1);
   const [row] = await db
     .insert(inspections)
-    .values({ environmentId: input.environmentId, rolloutId: input.rolloutId, eventId: input.eventId, receivedAt: input.receivedAt, windowStart: summary.window_start ?? false, summary, usage: input.inspection.usage_complete ? usage : null })
+    .values({
+      environmentId: input.environmentId,
+      rolloutId: input.rolloutId,
+      eventId: input.eventId,
+      receivedAt: input.receivedAt,
+      windowStart: summary.window_start ?? false,
+      summary,
+      usage: input.inspection.usage_complete ? usage : null,
+    })
     .returning({ id: inspections.id });
   if (!previous) return { id: row!.id, learned: null };
 
@@ -30,25 +41,52 @@ export async function recordInspection(db: Db, input: { environmentId: string; r
     .from(appDeployments)
     .where(and(eq(appDeployments.environmentId, input.environmentId), lt(appDeployments.occurredAt, input.receivedAt)))
     .orderBy(asc(appDeployments.occurredAt));
-  const attribution = attributeInterval(snapshot(previous.receivedAt, previous.summary, previous.usage), snapshot(input.receivedAt, summary, input.inspection.usage_complete ? usage : null), deployments);
+  const attribution = attributeInterval(
+    snapshot(previous.receivedAt, previous.summary, previous.usage),
+    snapshot(input.receivedAt, summary, input.inspection.usage_complete ? usage : null),
+    deployments,
+  );
   if (!attribution.version) return { id: row!.id, learned: null };
   const [current] = await db
     .select()
     .from(observedManifests)
-    .where(and(eq(observedManifests.environmentId, input.environmentId), eq(observedManifests.version, attribution.version)))
+    .where(
+      and(eq(observedManifests.environmentId, input.environmentId), eq(observedManifests.version, attribution.version)),
+    )
     .for("update");
-  const merged = mergeObserved(current ? { version: current.version, entries: current.entries, from: current.coveredFrom, to: current.coveredTo } : null, attribution)!;
+  const merged = mergeObserved(
+    current
+      ? { version: current.version, entries: current.entries, from: current.coveredFrom, to: current.coveredTo }
+      : null,
+    attribution,
+  )!;
   await db
     .insert(observedManifests)
-    .values({ environmentId: input.environmentId, version: merged.version, entries: merged.entries, coveredFrom: merged.from, coveredTo: merged.to, intervals: 1 })
+    .values({
+      environmentId: input.environmentId,
+      version: merged.version,
+      entries: merged.entries,
+      coveredFrom: merged.from,
+      coveredTo: merged.to,
+      intervals: 1,
+    })
     .onConflictDoUpdate({
       target: [observedManifests.environmentId, observedManifests.version],
-      set: { entries: merged.entries, coveredFrom: merged.from, coveredTo: merged.to, intervals: sql`${observedManifests.intervals} + 1` },
+      set: {
+        entries: merged.entries,
+        coveredFrom: merged.from,
+        coveredTo: merged.to,
+        intervals: sql`${observedManifests.intervals} + 1`,
+      },
     });
   return { id: row!.id, learned: attribution.version };
 }
 
-function snapshot(receivedAt: Date, summary: Omit<Inspection, "usage">, usage: Record<string, string> | null): UsageSnapshot {
+function snapshot(
+  receivedAt: Date,
+  summary: Omit<Inspection, "usage">,
+  usage: Record<string, string> | null,
+): UsageSnapshot {
   return {
     receivedAt,
     serverStartedAt: summary.server.started_at,

@@ -11,7 +11,18 @@ export type EndpointKind = "alertmanager" | "pagerduty";
  * bearer token of its own (returned once, stored as SHA-256); PagerDuty's signing secret,
  * which PagerDuty generates, is stored encrypted.
  */
-export async function createIntegrationEndpoint(db: Db, params: { serviceId: string; environmentId: string | null; kind: EndpointKind; name: string; createdBy: string; secretKey: string; pagerdutySecret?: string }) {
+export async function createIntegrationEndpoint(
+  db: Db,
+  params: {
+    serviceId: string;
+    environmentId: string | null;
+    kind: EndpointKind;
+    name: string;
+    createdBy: string;
+    secretKey: string;
+    pagerdutySecret?: string;
+  },
+) {
   const token = params.kind === "alertmanager" ? `rga_${randomBytes(32).toString("base64url")}` : null;
   const [row] = await db
     .insert(integrationEndpoints)
@@ -45,7 +56,13 @@ export async function findEndpointByToken(db: Db, token: string) {
     .select(endpointColumns)
     .from(integrationEndpoints)
     .innerJoin(services, eq(services.id, integrationEndpoints.serviceId))
-    .where(and(eq(integrationEndpoints.tokenHash, sha256Hex(token)), eq(integrationEndpoints.kind, "alertmanager"), isNull(integrationEndpoints.revokedAt)));
+    .where(
+      and(
+        eq(integrationEndpoints.tokenHash, sha256Hex(token)),
+        eq(integrationEndpoints.kind, "alertmanager"),
+        isNull(integrationEndpoints.revokedAt),
+      ),
+    );
   return row ?? null;
 }
 
@@ -54,7 +71,9 @@ export async function findEndpointById(db: Db, id: string, kind: EndpointKind) {
     .select(endpointColumns)
     .from(integrationEndpoints)
     .innerJoin(services, eq(services.id, integrationEndpoints.serviceId))
-    .where(and(eq(integrationEndpoints.id, id), eq(integrationEndpoints.kind, kind), isNull(integrationEndpoints.revokedAt)));
+    .where(
+      and(eq(integrationEndpoints.id, id), eq(integrationEndpoints.kind, kind), isNull(integrationEndpoints.revokedAt)),
+    );
   return row ?? null;
 }
 
@@ -66,7 +85,17 @@ export async function touchEndpoint(db: Db, id: string, at: Date): Promise<void>
 
 export async function listEndpoints(db: Db) {
   return db
-    .select({ id: integrationEndpoints.id, kind: integrationEndpoints.kind, name: integrationEndpoints.name, service: services.slug, environmentId: integrationEndpoints.environmentId, tokenPrefix: integrationEndpoints.tokenPrefix, createdAt: integrationEndpoints.createdAt, lastUsedAt: integrationEndpoints.lastUsedAt, revokedAt: integrationEndpoints.revokedAt })
+    .select({
+      id: integrationEndpoints.id,
+      kind: integrationEndpoints.kind,
+      name: integrationEndpoints.name,
+      service: services.slug,
+      environmentId: integrationEndpoints.environmentId,
+      tokenPrefix: integrationEndpoints.tokenPrefix,
+      createdAt: integrationEndpoints.createdAt,
+      lastUsedAt: integrationEndpoints.lastUsedAt,
+      revokedAt: integrationEndpoints.revokedAt,
+    })
     .from(integrationEndpoints)
     .innerJoin(services, eq(services.id, integrationEndpoints.serviceId))
     .orderBy(asc(services.slug), asc(integrationEndpoints.createdAt));
@@ -74,34 +103,81 @@ export async function listEndpoints(db: Db) {
 
 /** The environments of a service, by name (an alert's `environment` label picks one). */
 export async function serviceEnvironments(db: Db, serviceId: string) {
-  return db.select({ id: environments.id, name: environments.name }).from(environments).where(eq(environments.serviceId, serviceId));
+  return db
+    .select({ id: environments.id, name: environments.name })
+    .from(environments)
+    .where(eq(environments.serviceId, serviceId));
 }
 
 /**
  * Remembers a delivery by the sender's event id; false when it was seen before (a replay).
  * Call in the transaction that acts on it, so a rolled-back delivery can be retried.
  */
-export async function claimIntegrationDelivery(db: Db, endpointId: string, deliveryId: string, at: Date, outcome: string): Promise<boolean> {
-  const rows = await db.insert(integrationDeliveries).values({ endpointId, deliveryId, receivedAt: at, outcome }).onConflictDoNothing().returning({ id: integrationDeliveries.deliveryId });
+export async function claimIntegrationDelivery(
+  db: Db,
+  endpointId: string,
+  deliveryId: string,
+  at: Date,
+  outcome: string,
+): Promise<boolean> {
+  const rows = await db
+    .insert(integrationDeliveries)
+    .values({ endpointId, deliveryId, receivedAt: at, outcome })
+    .onConflictDoNothing()
+    .returning({ id: integrationDeliveries.deliveryId });
   return rows.length === 1;
 }
 
 /** Opens an incident that blocks contract, once per (environment, source, key) while open. Returns whether it was new. */
-export async function openExternalIncident(db: Db, params: { environmentId: string; source: string; key: string; title: string; url: string | null; severity?: string; endpointId: string | null; at: Date }): Promise<boolean> {
+export async function openExternalIncident(
+  db: Db,
+  params: {
+    environmentId: string;
+    source: string;
+    key: string;
+    title: string;
+    url: string | null;
+    severity?: string;
+    endpointId: string | null;
+    at: Date;
+  },
+): Promise<boolean> {
   const rows = await db
     .insert(incidents)
-    .values({ environmentId: params.environmentId, source: params.source, externalKey: params.key, title: params.title.slice(0, 300), url: params.url, severity: params.severity ?? "sev2", endpointId: params.endpointId, openedAt: params.at })
-    .onConflictDoNothing({ target: [incidents.environmentId, incidents.source, incidents.externalKey], where: sql`${incidents.closedAt} is null and ${incidents.externalKey} is not null` })
+    .values({
+      environmentId: params.environmentId,
+      source: params.source,
+      externalKey: params.key,
+      title: params.title.slice(0, 300),
+      url: params.url,
+      severity: params.severity ?? "sev2",
+      endpointId: params.endpointId,
+      openedAt: params.at,
+    })
+    .onConflictDoNothing({
+      target: [incidents.environmentId, incidents.source, incidents.externalKey],
+      where: sql`${incidents.closedAt} is null and ${incidents.externalKey} is not null`,
+    })
     .returning({ id: incidents.id });
   return rows.length === 1;
 }
 
 /** Closes the open incident of (environment, source, key); returns whether one was open. */
-export async function closeExternalIncident(db: Db, params: { environmentId: string; source: string; key: string; at: Date }): Promise<boolean> {
+export async function closeExternalIncident(
+  db: Db,
+  params: { environmentId: string; source: string; key: string; at: Date },
+): Promise<boolean> {
   const rows = await db
     .update(incidents)
     .set({ closedAt: params.at })
-    .where(and(eq(incidents.environmentId, params.environmentId), eq(incidents.source, params.source), eq(incidents.externalKey, params.key), isNull(incidents.closedAt)))
+    .where(
+      and(
+        eq(incidents.environmentId, params.environmentId),
+        eq(incidents.source, params.source),
+        eq(incidents.externalKey, params.key),
+        isNull(incidents.closedAt),
+      ),
+    )
     .returning({ id: incidents.id });
   return rows.length > 0;
 }

@@ -25,7 +25,10 @@ export async function scheduleRun(db: Db, job: string, at: Date): Promise<void> 
 }
 
 /** Records how one run of `job` ended: the admin page and `/api/metrics` read this. */
-export async function recordJobOutcome(db: Db, params: { job: string; startedAt: Date; finishedAt: Date; ok: boolean; error?: string; summary?: string }): Promise<void> {
+export async function recordJobOutcome(
+  db: Db,
+  params: { job: string; startedAt: Date; finishedAt: Date; ok: boolean; error?: string; summary?: string },
+): Promise<void> {
   const { job, startedAt, finishedAt, ok } = params;
   const error = params.error?.slice(0, 2000) ?? null;
   const summary = params.summary?.slice(0, 500) ?? null;

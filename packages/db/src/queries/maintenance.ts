@@ -8,13 +8,20 @@ import { integrationDeliveries, leases, rateLimits, sloPulls } from "../schema/i
  * rows, so whichever comes second finds nothing left to do.
  */
 export async function expireAllLeases(db: Db, now: Date): Promise<number> {
-  const rows = await db.update(leases).set({ releasedAt: now, outcome: "expired" }).where(and(isNull(leases.releasedAt), lte(leases.expiresAt, now))).returning({ id: leases.id });
+  const rows = await db
+    .update(leases)
+    .set({ releasedAt: now, outcome: "expired" })
+    .where(and(isNull(leases.releasedAt), lte(leases.expiresAt, now)))
+    .returning({ id: leases.id });
   return rows.length;
 }
 
 /** Drops rate-limit windows that ended before `before`; returns how many. */
 export async function pruneRateLimitWindows(db: Db, before: Date): Promise<number> {
-  const rows = await db.delete(rateLimits).where(lt(rateLimits.windowStart, before)).returning({ bucket: rateLimits.bucket });
+  const rows = await db
+    .delete(rateLimits)
+    .where(lt(rateLimits.windowStart, before))
+    .returning({ bucket: rateLimits.bucket });
   return rows.length;
 }
 
@@ -43,6 +50,9 @@ export async function pruneSloPulls(db: Db, before: Date): Promise<number> {
 
 /** Drops remembered alerting deliveries older than `before` (older ones are refused as stale anyway). */
 export async function pruneIntegrationDeliveries(db: Db, before: Date): Promise<number> {
-  const rows = await db.delete(integrationDeliveries).where(lt(integrationDeliveries.receivedAt, before)).returning({ id: integrationDeliveries.deliveryId });
+  const rows = await db
+    .delete(integrationDeliveries)
+    .where(lt(integrationDeliveries.receivedAt, before))
+    .returning({ id: integrationDeliveries.deliveryId });
   return rows.length;
 }

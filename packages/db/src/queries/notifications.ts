@@ -1,6 +1,12 @@
 import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
-import { environments, notificationCursor, notificationDeliveries, notificationSubscriptions, services } from "../schema/index.ts";
+import {
+  environments,
+  notificationCursor,
+  notificationDeliveries,
+  notificationSubscriptions,
+  services,
+} from "../schema/index.ts";
 
 export interface NotificationInput {
   serviceId: string;
@@ -19,15 +25,36 @@ export interface NotificationInput {
  * exists exactly when the change committed; a repeat with the same key adds nothing.
  */
 export async function enqueueNotification(db: Db, input: NotificationInput): Promise<number> {
-  const envMatch = input.environmentId ? or(isNull(notificationSubscriptions.environmentId), eq(notificationSubscriptions.environmentId, input.environmentId)) : isNull(notificationSubscriptions.environmentId);
+  const envMatch = input.environmentId
+    ? or(
+        isNull(notificationSubscriptions.environmentId),
+        eq(notificationSubscriptions.environmentId, input.environmentId),
+      )
+    : isNull(notificationSubscriptions.environmentId);
   const subs = await db
     .select({ id: notificationSubscriptions.id })
     .from(notificationSubscriptions)
-    .where(and(eq(notificationSubscriptions.serviceId, input.serviceId), isNull(notificationSubscriptions.disabledAt), envMatch, sql`${input.type} = any(${notificationSubscriptions.eventTypes})`));
+    .where(
+      and(
+        eq(notificationSubscriptions.serviceId, input.serviceId),
+        isNull(notificationSubscriptions.disabledAt),
+        envMatch,
+        sql`${input.type} = any(${notificationSubscriptions.eventTypes})`,
+      ),
+    );
   if (subs.length === 0) return 0;
   const rows = await db
     .insert(notificationDeliveries)
-    .values(subs.map((s) => ({ subscriptionId: s.id, eventType: input.type, dedupeKey: input.key, payload: input.payload, nextAttemptAt: input.now, createdAt: input.now })))
+    .values(
+      subs.map((s) => ({
+        subscriptionId: s.id,
+        eventType: input.type,
+        dedupeKey: input.key,
+        payload: input.payload,
+        nextAttemptAt: input.now,
+        createdAt: input.now,
+      })),
+    )
     .onConflictDoNothing()
     .returning({ id: notificationDeliveries.id });
   return rows.length;
@@ -49,7 +76,15 @@ export interface ClaimedDelivery {
  * PostgreSQL take different rows.
  */
 export async function claimDueDeliveries(db: Db, now: Date, leaseUntil: Date, limit = 20): Promise<ClaimedDelivery[]> {
-  const rows = rowsOf<{ id: string; event_type: string; payload: Record<string, unknown>; attempts: number; kind: "slack" | "webhook"; url: string; secret_ciphertext: string | null }>(
+  const rows = rowsOf<{
+    id: string;
+    event_type: string;
+    payload: Record<string, unknown>;
+    attempts: number;
+    kind: "slack" | "webhook";
+    url: string;
+    secret_ciphertext: string | null;
+  }>(
     await db.execute(sql`
       with due as (
         select d.id from notification_deliveries d
@@ -62,33 +97,74 @@ export async function claimDueDeliveries(db: Db, now: Date, leaseUntil: Date, li
       where d.id = due.id and s.id = d.subscription_id
       returning d.id, d.event_type, d.payload, d.attempts, s.kind, s.url, s.secret_ciphertext`),
   );
-  return rows.map((r) => ({ id: r.id, eventType: r.event_type, payload: r.payload, attempts: r.attempts, kind: r.kind, url: r.url, secretCiphertext: r.secret_ciphertext }));
+  return rows.map((r) => ({
+    id: r.id,
+    eventType: r.event_type,
+    payload: r.payload,
+    attempts: r.attempts,
+    kind: r.kind,
+    url: r.url,
+    secretCiphertext: r.secret_ciphertext,
+  }));
 }
 
 /** Books the outcome of one attempt: delivered, retried at `retryAt`, or given up (`retryAt` null). */
-export async function recordAttempt(db: Db, id: string, outcome: { ok: true; at: Date } | { ok: false; error: string; retryAt: Date | null }): Promise<void> {
+export async function recordAttempt(
+  db: Db,
+  id: string,
+  outcome: { ok: true; at: Date } | { ok: false; error: string; retryAt: Date | null },
+): Promise<void> {
   const attempts = sql`${notificationDeliveries.attempts} + 1`;
   if (outcome.ok) {
-    await db.update(notificationDeliveries).set({ status: "delivered", attempts, deliveredAt: outcome.at, lastError: null }).where(eq(notificationDeliveries.id, id));
+    await db
+      .update(notificationDeliveries)
+      .set({ status: "delivered", attempts, deliveredAt: outcome.at, lastError: null })
+      .where(eq(notificationDeliveries.id, id));
     return;
   }
   const error = outcome.error.slice(0, 1000);
-  if (outcome.retryAt) await db.update(notificationDeliveries).set({ attempts, lastError: error, nextAttemptAt: outcome.retryAt }).where(eq(notificationDeliveries.id, id));
-  else await db.update(notificationDeliveries).set({ attempts, lastError: error, status: "failed" }).where(eq(notificationDeliveries.id, id));
+  if (outcome.retryAt)
+    await db
+      .update(notificationDeliveries)
+      .set({ attempts, lastError: error, nextAttemptAt: outcome.retryAt })
+      .where(eq(notificationDeliveries.id, id));
+  else
+    await db
+      .update(notificationDeliveries)
+      .set({ attempts, lastError: error, status: "failed" })
+      .where(eq(notificationDeliveries.id, id));
 }
 
 /** "Retry now": a pending or failed delivery becomes due at once (a failed one gets its attempts back). */
 export async function retryDeliveryNow(db: Db, id: string, now: Date): Promise<boolean> {
   const rows = await db
     .update(notificationDeliveries)
-    .set({ status: "pending", nextAttemptAt: now, attempts: sql`case when ${notificationDeliveries.status} = 'failed' then 0 else ${notificationDeliveries.attempts} end` })
+    .set({
+      status: "pending",
+      nextAttemptAt: now,
+      attempts: sql`case when ${notificationDeliveries.status} = 'failed' then 0 else ${notificationDeliveries.attempts} end`,
+    })
     .where(and(eq(notificationDeliveries.id, id), inArray(notificationDeliveries.status, ["pending", "failed"])))
     .returning({ id: notificationDeliveries.id });
   return rows.length === 1;
 }
 
-export async function createSubscription(db: Db, params: { serviceId: string; environmentId: string | null; kind: "slack" | "webhook"; url: string; secretCiphertext: string | null; eventTypes: string[]; createdBy: string }) {
-  const [row] = await db.insert(notificationSubscriptions).values(params).returning({ id: notificationSubscriptions.id });
+export async function createSubscription(
+  db: Db,
+  params: {
+    serviceId: string;
+    environmentId: string | null;
+    kind: "slack" | "webhook";
+    url: string;
+    secretCiphertext: string | null;
+    eventTypes: string[];
+    createdBy: string;
+  },
+) {
+  const [row] = await db
+    .insert(notificationSubscriptions)
+    .values(params)
+    .returning({ id: notificationSubscriptions.id });
   return row!;
 }
 
@@ -155,7 +231,15 @@ export interface WindowEdge {
 
 /** Verifying rollouts whose rollback window (start + the policy's `rollbackWindowSeconds`) ends in (from, to]. */
 export async function windowsEndingBetween(db: Db, from: Date, to: Date): Promise<WindowEdge[]> {
-  const rows = rowsOf<{ rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; ends_at: string | Date }>(
+  const rows = rowsOf<{
+    rollout_id: string;
+    service_id: string;
+    environment_id: string;
+    service: string;
+    environment: string;
+    release: string;
+    ends_at: string | Date;
+  }>(
     await db.execute(sql`
       select * from (
         select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release,
@@ -164,13 +248,27 @@ export async function windowsEndingBetween(db: Db, from: Date, to: Date): Promis
         where r.state = 'verifying' and r.window_started_at is not null
       ) w where w.ends_at > ${from.toISOString()}::timestamptz and w.ends_at <= ${to.toISOString()}::timestamptz`),
   );
-  return rows.map((r) => ({ rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.ends_at) }));
+  return rows.map((r) => ({
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(r.ends_at),
+  }));
 }
 
 /** Reads and moves the window watcher's cursor (first run: starts at `now`, reporting nothing from the past). */
 export async function advanceCursor(db: Db, name: string, now: Date): Promise<Date> {
-  const [existing] = await db.select({ at: notificationCursor.checkedUntil }).from(notificationCursor).where(eq(notificationCursor.name, name));
-  await db.insert(notificationCursor).values({ name, checkedUntil: now }).onConflictDoUpdate({ target: notificationCursor.name, set: { checkedUntil: now } });
+  const [existing] = await db
+    .select({ at: notificationCursor.checkedUntil })
+    .from(notificationCursor)
+    .where(eq(notificationCursor.name, name));
+  await db
+    .insert(notificationCursor)
+    .values({ name, checkedUntil: now })
+    .onConflictDoUpdate({ target: notificationCursor.name, set: { checkedUntil: now } });
   return existing?.at ?? now;
 }
 
@@ -179,7 +277,16 @@ export async function advanceCursor(db: Db, name: string, now: Date): Promise<Da
  * reported open for their current contract script yet: the watcher evaluates only these.
  */
 export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<WindowEdge & { checksum: string }>> {
-  const rows = rowsOf<{ rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; ends_at: string | Date; checksum: string }>(
+  const rows = rowsOf<{
+    rollout_id: string;
+    service_id: string;
+    environment_id: string;
+    service: string;
+    environment: string;
+    release: string;
+    ends_at: string | Date;
+    checksum: string;
+  }>(
     await db.execute(sql`
       select * from (
         select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, r.contract_checksum as checksum,
@@ -192,7 +299,16 @@ export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<Windo
               and not exists (select 1 from notification_deliveries d where d.subscription_id = n.id and d.dedupe_key = 'gate.open:' || r.id || ':' || r.contract_checksum))
       ) w where w.ends_at <= ${now.toISOString()}::timestamptz`),
   );
-  return rows.map((r) => ({ rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.ends_at), checksum: r.checksum }));
+  return rows.map((r) => ({
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(r.ends_at),
+    checksum: r.checksum,
+  }));
 }
 
 export interface NoGoRaised extends WindowEdge {
@@ -206,7 +322,18 @@ export interface NoGoRaised extends WindowEdge {
  * environment that still has a contract ahead (rolling out, verifying, or a failed contract).
  */
 export async function noGosOpenedBetween(db: Db, from: Date, to: Date): Promise<NoGoRaised[]> {
-  const rows = rowsOf<{ incident_id: string; title: string; source: string; rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; opened_at: string | Date }>(
+  const rows = rowsOf<{
+    incident_id: string;
+    title: string;
+    source: string;
+    rollout_id: string;
+    service_id: string;
+    environment_id: string;
+    service: string;
+    environment: string;
+    release: string;
+    opened_at: string | Date;
+  }>(
     await db.execute(sql`
       select i.id as incident_id, i.title, i.source, i.opened_at, r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release
       from incidents i join environments e on e.id = i.environment_id join services s on s.id = e.service_id
@@ -214,7 +341,18 @@ export async function noGosOpenedBetween(db: Db, from: Date, to: Date): Promise<
       where i.closed_at is null and i.blocks_contract and i.opened_at > ${from.toISOString()}::timestamptz and i.opened_at <= ${to.toISOString()}::timestamptz
         and r.state in ('expanded', 'rolling_out', 'verifying', 'contract_failed')`),
   );
-  return rows.map((r) => ({ incidentId: r.incident_id, title: r.title, source: r.source, rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.opened_at) }));
+  return rows.map((r) => ({
+    incidentId: r.incident_id,
+    title: r.title,
+    source: r.source,
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(r.opened_at),
+  }));
 }
 
 export interface ApprovalNeeded extends WindowEdge {
@@ -227,7 +365,18 @@ export interface ApprovalNeeded extends WindowEdge {
 
 /** Rollouts whose window started in (from, to] under a policy that asks for approvals, with who may give them. */
 export async function approvalsNeededBetween(db: Db, from: Date, to: Date): Promise<ApprovalNeeded[]> {
-  const rows = rowsOf<{ rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; author: string; policy: { approvals?: { required?: number; allowedRoles?: string[] } }; started_at: string | Date; approvers: string[] | null }>(
+  const rows = rowsOf<{
+    rollout_id: string;
+    service_id: string;
+    environment_id: string;
+    service: string;
+    environment: string;
+    release: string;
+    author: string;
+    policy: { approvals?: { required?: number; allowedRoles?: string[] } };
+    started_at: string | Date;
+    approvers: string[] | null;
+  }>(
     await db.execute(sql`
       select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, rel.author, e.policy, r.window_started_at as started_at,
              (select array_agg(distinct u.email order by u.email) from user_roles ur join users u on u.id = ur.user_id
@@ -260,12 +409,36 @@ export interface OverrideUnreviewed extends WindowEdge {
 
 /** Break-glass and recovery overrides that ended in (from, to] and nobody has reviewed yet. */
 export async function overridesUnreviewedBetween(db: Db, from: Date, to: Date): Promise<OverrideUnreviewed[]> {
-  const rows = rowsOf<{ override_id: string; kind: string; actor: string; checks: string[]; rollout_id: string; service_id: string; environment_id: string; service: string; environment: string; release: string; expires_at: string | Date }>(
+  const rows = rowsOf<{
+    override_id: string;
+    kind: string;
+    actor: string;
+    checks: string[];
+    rollout_id: string;
+    service_id: string;
+    environment_id: string;
+    service: string;
+    environment: string;
+    release: string;
+    expires_at: string | Date;
+  }>(
     await db.execute(sql`
       select o.id as override_id, o.kind, u.email as actor, o.checks, o.expires_at, r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release
       from overrides o join users u on u.id = o.actor_id join rollouts r on r.id = o.rollout_id join releases rel on rel.id = r.release_id
         join environments e on e.id = r.environment_id join services s on s.id = e.service_id
       where o.reviewed_at is null and o.expires_at > ${from.toISOString()}::timestamptz and o.expires_at <= ${to.toISOString()}::timestamptz`),
   );
-  return rows.map((r) => ({ overrideId: r.override_id, kind: r.kind, actor: r.actor, checks: r.checks, rolloutId: r.rollout_id, serviceId: r.service_id, environmentId: r.environment_id, service: r.service, environment: r.environment, release: r.release, endsAt: new Date(r.expires_at) }));
+  return rows.map((r) => ({
+    overrideId: r.override_id,
+    kind: r.kind,
+    actor: r.actor,
+    checks: r.checks,
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(r.expires_at),
+  }));
 }

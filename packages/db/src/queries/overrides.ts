@@ -11,7 +11,20 @@ export interface RecoveryFix {
 }
 
 /** A break-glass override of chosen checks, or (with `fix`) the authorisation of one recovery run. */
-export async function createOverride(db: Db, params: { rolloutId: string; actorId: string; role: string; justification: string; checks: string[]; at: Date; expiresAt: Date; confirmed: boolean; fix?: RecoveryFix }) {
+export async function createOverride(
+  db: Db,
+  params: {
+    rolloutId: string;
+    actorId: string;
+    role: string;
+    justification: string;
+    checks: string[];
+    at: Date;
+    expiresAt: Date;
+    confirmed: boolean;
+    fix?: RecoveryFix;
+  },
+) {
   const fix = params.fix;
   const [row] = await db
     .insert(overrides)
@@ -65,7 +78,16 @@ export async function listOverrides(db: Db, rolloutId: string) {
 /** Break-glass overrides nobody has reviewed yet, newest first, with where they happened. */
 export async function listUnreviewedOverrides(db: Db) {
   return db
-    .select({ id: overrides.id, actorEmail: users.email, justification: overrides.justification, checks: overrides.checks, createdAt: overrides.createdAt, service: services.slug, environment: environments.name, release: releases.key })
+    .select({
+      id: overrides.id,
+      actorEmail: users.email,
+      justification: overrides.justification,
+      checks: overrides.checks,
+      createdAt: overrides.createdAt,
+      service: services.slug,
+      environment: environments.name,
+      release: releases.key,
+    })
     .from(overrides)
     .innerJoin(users, eq(users.id, overrides.actorId))
     .innerJoin(rollouts, eq(rollouts.id, overrides.rolloutId))
@@ -102,7 +124,15 @@ export async function confirmOverride(db: Db, params: { id: string; confirmerId:
 /** The newest confirmed, unexpired recovery authorisation of a rollout, if any. */
 export async function liveRecovery(db: Db, rolloutId: string, now: Date) {
   const [row] = await db
-    .select({ id: overrides.id, phase: overrides.phase, fixName: overrides.fixName, fixSql: overrides.fixSql, fixChecksum: overrides.fixChecksum, confirmedAt: overrides.confirmedAt, expiresAt: overrides.expiresAt })
+    .select({
+      id: overrides.id,
+      phase: overrides.phase,
+      fixName: overrides.fixName,
+      fixSql: overrides.fixSql,
+      fixChecksum: overrides.fixChecksum,
+      confirmedAt: overrides.confirmedAt,
+      expiresAt: overrides.expiresAt,
+    })
     .from(overrides)
     .where(and(eq(overrides.rolloutId, rolloutId), eq(overrides.kind, "recovery"), gt(overrides.expiresAt, now)))
     .orderBy(desc(overrides.createdAt))
@@ -110,7 +140,10 @@ export async function liveRecovery(db: Db, rolloutId: string, now: Date) {
   return row ?? null;
 }
 
-export async function reviewOverride(db: Db, params: { id: string; reviewerId: string; note: string; at: Date }): Promise<boolean> {
+export async function reviewOverride(
+  db: Db,
+  params: { id: string; reviewerId: string; note: string; at: Date },
+): Promise<boolean> {
   const rows = await db
     .update(overrides)
     .set({ reviewedBy: params.reviewerId, reviewedAt: params.at, reviewNote: params.note })

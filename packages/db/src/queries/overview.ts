@@ -84,6 +84,13 @@ export async function listRecentRejections(db: Db, since: Date, limit = 20) {
     group by s.slug, e.name, l.key
     order by max(d.received_at) desc
     limit ${limit}`);
-  type Row = { service: string; environment: string; release: string; count: number; lastAt: string | Date; lastMessage: string | null };
+  type Row = {
+    service: string;
+    environment: string;
+    release: string;
+    count: number;
+    lastAt: string | Date;
+    lastMessage: string | null;
+  };
   return rowsOf<Row>(result).map((r) => ({ ...r, count: Number(r.count), lastAt: new Date(r.lastAt) }));
 }

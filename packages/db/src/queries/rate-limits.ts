@@ -23,7 +23,11 @@ export async function hitRateLimit(db: Db, bucket: string, now: Date, windowMs: 
 }
 
 /** The newest window of `bucket` that started before `before`, with its count. */
-export async function latestWindowBefore(db: Db, bucket: string, before: Date): Promise<{ windowStart: Date; count: number } | null> {
+export async function latestWindowBefore(
+  db: Db,
+  bucket: string,
+  before: Date,
+): Promise<{ windowStart: Date; count: number } | null> {
   const [row] = await db
     .select({ windowStart: rateLimits.windowStart, count: rateLimits.count })
     .from(rateLimits)

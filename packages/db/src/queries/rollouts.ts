@@ -12,7 +12,12 @@ export interface RolloutKeys {
 /** Service and environment by slug and name (the environment's policy is still raw JSON). */
 export async function findEnvironment(db: Db, service: string, environment: string) {
   const [row] = await db
-    .select({ serviceId: services.id, environmentId: environments.id, position: environments.position, policy: environments.policy })
+    .select({
+      serviceId: services.id,
+      environmentId: environments.id,
+      position: environments.position,
+      policy: environments.policy,
+    })
     .from(environments)
     .innerJoin(services, eq(services.id, environments.serviceId))
     .where(and(eq(services.slug, service), eq(environments.name, environment)))
@@ -23,7 +28,14 @@ export async function findEnvironment(db: Db, service: string, environment: stri
 /** A rollout with its release, environment and service's id: what the gate and use cases read. */
 function selectRolloutRows(db: Db) {
   return db
-    .select({ rollout: rollouts, release: releases, environmentName: environments.name, environmentPosition: environments.position, policy: environments.policy, serviceId: services.id })
+    .select({
+      rollout: rollouts,
+      release: releases,
+      environmentName: environments.name,
+      environmentPosition: environments.position,
+      policy: environments.policy,
+      serviceId: services.id,
+    })
     .from(rollouts)
     .innerJoin(releases, eq(releases.id, rollouts.releaseId))
     .innerJoin(environments, eq(environments.id, rollouts.environmentId))
@@ -36,7 +48,9 @@ function selectRolloutRows(db: Db) {
  */
 export async function findRollout(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}) {
   const query = selectRolloutRows(db)
-    .where(and(eq(services.slug, keys.service), eq(environments.name, keys.environment), eq(releases.key, keys.release)))
+    .where(
+      and(eq(services.slug, keys.service), eq(environments.name, keys.environment), eq(releases.key, keys.release)),
+    )
     .limit(1);
   const [row] = options.forUpdate ? await query.for("update", { of: rollouts }) : await query;
   return row ?? null;
@@ -64,7 +78,12 @@ export function projectionOf(row: typeof rollouts.$inferSelect): RolloutProjecti
   };
 }
 
-export async function saveProjection(db: Db, rolloutId: string, projection: RolloutProjection, at: Date): Promise<void> {
+export async function saveProjection(
+  db: Db,
+  rolloutId: string,
+  projection: RolloutProjection,
+  at: Date,
+): Promise<void> {
   await db
     .update(rollouts)
     .set({ ...projection, version: sql`${rollouts.version} + 1`, updatedAt: at })
@@ -94,20 +113,51 @@ const CONTRACT_LOCKED = ["contracting", "contracted", "contract_failed"];
  */
 export async function registerRelease(
   db: Db,
-  params: { serviceId: string; environmentId: string; key: string; title: string; author: string; appVersion: string } & ReleaseScripts,
+  params: {
+    serviceId: string;
+    environmentId: string;
+    key: string;
+    title: string;
+    author: string;
+    appVersion: string;
+  } & ReleaseScripts,
 ): Promise<RegisterOutcome> {
   const inserted = await db
     .insert(releases)
-    .values({ serviceId: params.serviceId, key: params.key, title: params.title, author: params.author, appVersion: params.appVersion })
+    .values({
+      serviceId: params.serviceId,
+      key: params.key,
+      title: params.title,
+      author: params.author,
+      appVersion: params.appVersion,
+    })
     .onConflictDoNothing()
     .returning({ id: releases.id });
-  const [release] = await db.select().from(releases).where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key))).for("update");
+  const [release] = await db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key)))
+    .for("update");
   if (!release) throw new Error("release vanished after insert");
   if (release.author !== params.author)
-    return { ok: false, code: "release_conflict", field: "data.author", message: `Release ${params.key} already exists with author "${release.author}"; an author cannot change. Create a new release.` };
+    return {
+      ok: false,
+      code: "release_conflict",
+      field: "data.author",
+      message: `Release ${params.key} already exists with author "${release.author}"; an author cannot change. Create a new release.`,
+    };
   if (release.appVersion !== params.appVersion)
-    return { ok: false, code: "release_conflict", field: "data.app_version", message: `Release ${params.key} already ships version ${release.appVersion}; a different version is a new release.` };
-  const envs = await db.select({ id: environments.id }).from(environments).where(eq(environments.serviceId, params.serviceId)).orderBy(asc(environments.position));
+    return {
+      ok: false,
+      code: "release_conflict",
+      field: "data.app_version",
+      message: `Release ${params.key} already ships version ${release.appVersion}; a different version is a new release.`,
+    };
+  const envs = await db
+    .select({ id: environments.id })
+    .from(environments)
+    .where(eq(environments.serviceId, params.serviceId))
+    .orderBy(asc(environments.position));
   await db
     .insert(rollouts)
     .values(envs.map((e) => ({ releaseId: release.id, environmentId: e.id, releaseVersion: params.appVersion })))
@@ -121,13 +171,24 @@ export async function registerRelease(
   const patch: Partial<typeof rollouts.$inferInsert> = {};
   if (params.expandChecksum !== null && params.expandChecksum !== own.expandChecksum) {
     if (!EXPAND_OPEN.includes(own.state))
-      return { ok: false, code: "script_locked", field: "data.expand_sql", message: `The expand script cannot change: it already ran in ${own.state.replaceAll("_", " ")} state. A new expand belongs in a new release.` };
+      return {
+        ok: false,
+        code: "script_locked",
+        field: "data.expand_sql",
+        message: `The expand script cannot change: it already ran in ${own.state.replaceAll("_", " ")} state. A new expand belongs in a new release.`,
+      };
     Object.assign(patch, { expandSql: params.expandSql, expandChecksum: params.expandChecksum });
   }
   const contractChanged = params.contractChecksum !== null && params.contractChecksum !== own.contractChecksum;
   if (contractChanged) {
     if (CONTRACT_LOCKED.includes(own.state))
-      return { ok: false, code: "script_locked", field: "data.contract_sql", message: "The contract script cannot change once the contract has started; a fix after a failure runs as a recovery run (break-glass)." };
+      return {
+        ok: false,
+        code: "script_locked",
+        field: "data.contract_sql",
+        message:
+          "The contract script cannot change once the contract has started; a fix after a failure runs as a recovery run (break-glass).",
+      };
     Object.assign(patch, { contractSql: params.contractSql, contractChecksum: params.contractChecksum });
   }
   if (Object.keys(patch).length) await db.update(rollouts).set(patch).where(eq(rollouts.id, own.id));
@@ -135,6 +196,14 @@ export async function registerRelease(
 }
 
 /** Replaces one script of a rollout (a confirmed recovery run's fix). */
-export async function setRolloutScript(db: Db, rolloutId: string, phase: "expand" | "contract", script: string): Promise<void> {
-  await db.update(rollouts).set(phase === "expand" ? { expandSql: script } : { contractSql: script }).where(eq(rollouts.id, rolloutId));
+export async function setRolloutScript(
+  db: Db,
+  rolloutId: string,
+  phase: "expand" | "contract",
+  script: string,
+): Promise<void> {
+  await db
+    .update(rollouts)
+    .set(phase === "expand" ? { expandSql: script } : { contractSql: script })
+    .where(eq(rollouts.id, rolloutId));
 }

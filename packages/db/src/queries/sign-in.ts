@@ -7,7 +7,12 @@ export async function recentSignInFailures(db: Db, params: { account: string; ad
   const rows = await db
     .select({ account: signInFailures.account, address: signInFailures.address, at: signInFailures.at })
     .from(signInFailures)
-    .where(and(gt(signInFailures.at, params.since), or(eq(signInFailures.account, params.account), eq(signInFailures.address, params.address))));
+    .where(
+      and(
+        gt(signInFailures.at, params.since),
+        or(eq(signInFailures.account, params.account), eq(signInFailures.address, params.address)),
+      ),
+    );
   return {
     account: rows.filter((r) => r.account === params.account).map((r) => r.at),
     address: rows.filter((r) => r.address === params.address).map((r) => r.at),
@@ -15,7 +20,10 @@ export async function recentSignInFailures(db: Db, params: { account: string; ad
 }
 
 /** Records one failure, and forgets failures older than `forgetBefore` (they no longer count). */
-export async function recordSignInFailure(db: Db, params: { account: string; address: string; at: Date; forgetBefore: Date }): Promise<void> {
+export async function recordSignInFailure(
+  db: Db,
+  params: { account: string; address: string; at: Date; forgetBefore: Date },
+): Promise<void> {
   await db.insert(signInFailures).values({ account: params.account, address: params.address, at: params.at });
   await db.delete(signInFailures).where(lt(signInFailures.at, params.forgetBefore));
 }

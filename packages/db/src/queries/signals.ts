@@ -1,7 +1,15 @@
 import type { Fact } from "@rollgate/core/lifecycle";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { appDeployments, backups, flagChanges, leases, migrationRuns, rolloutEvents, sloSnapshots } from "../schema/index.ts";
+import {
+  appDeployments,
+  backups,
+  flagChanges,
+  leases,
+  migrationRuns,
+  rolloutEvents,
+  sloSnapshots,
+} from "../schema/index.ts";
 import { recordInspection } from "./inspections.ts";
 
 export interface EventRecord {
@@ -51,13 +59,27 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
   const occurredAt = record.receivedAt;
   switch (fact.kind) {
     case "migration_started":
-      await db.insert(migrationRuns).values({ rolloutId, phase: fact.phase, name: fact.name, checksum: fact.checksum, status: "started", startedAt: occurredAt, leaseId: fact.leaseId });
+      await db.insert(migrationRuns).values({
+        rolloutId,
+        phase: fact.phase,
+        name: fact.name,
+        checksum: fact.checksum,
+        status: "started",
+        startedAt: occurredAt,
+        leaseId: fact.leaseId,
+      });
       return;
     case "migration_finished": {
       const [run] = await db
         .select({ id: migrationRuns.id, startedAt: migrationRuns.startedAt })
         .from(migrationRuns)
-        .where(and(eq(migrationRuns.rolloutId, rolloutId), eq(migrationRuns.phase, fact.phase), eq(migrationRuns.status, "started")))
+        .where(
+          and(
+            eq(migrationRuns.rolloutId, rolloutId),
+            eq(migrationRuns.phase, fact.phase),
+            eq(migrationRuns.status, "started"),
+          ),
+        )
         .orderBy(desc(migrationRuns.startedAt))
         .limit(1);
       const result = {
@@ -70,25 +92,63 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
         statements: fact.statements ?? null,
       };
       if (run) await db.update(migrationRuns).set(result).where(eq(migrationRuns.id, run.id));
-      else await db.insert(migrationRuns).values({ rolloutId, phase: fact.phase, name: fact.name, checksum: fact.checksum, startedAt: occurredAt, ...result });
+      else
+        await db.insert(migrationRuns).values({
+          rolloutId,
+          phase: fact.phase,
+          name: fact.name,
+          checksum: fact.checksum,
+          startedAt: occurredAt,
+          ...result,
+        });
       // The contract's outcome ends its lease.
-      if (fact.phase === "contract") await db.update(leases).set({ releasedAt: occurredAt, outcome: result.status }).where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt)));
+      if (fact.phase === "contract")
+        await db
+          .update(leases)
+          .set({ releasedAt: occurredAt, outcome: result.status })
+          .where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt)));
       return;
     }
     case "deployment":
-      await db.insert(appDeployments).values({ environmentId, rolloutId, kind: fact.deployment, version: fact.version, manifest: fact.manifest, occurredAt });
+      await db.insert(appDeployments).values({
+        environmentId,
+        rolloutId,
+        kind: fact.deployment,
+        version: fact.version,
+        manifest: fact.manifest,
+        occurredAt,
+      });
       return;
     case "flag_change":
       await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
       return;
     case "slo_snapshot":
-      await db.insert(sloSnapshots).values({ rolloutId, observedAt: occurredAt, availability: fact.availability, errorBudgetRemaining: fact.errorBudgetRemaining, burnRate: fact.burnRate, latencyP99Ms: fact.latencyP99Ms ?? null });
+      await db.insert(sloSnapshots).values({
+        rolloutId,
+        observedAt: occurredAt,
+        availability: fact.availability,
+        errorBudgetRemaining: fact.errorBudgetRemaining,
+        burnRate: fact.burnRate,
+        latencyP99Ms: fact.latencyP99Ms ?? null,
+      });
       return;
     case "backup":
-      await db.insert(backups).values({ environmentId, rolloutId, backupId: fact.backupId, restoreTested: fact.restoreTested, verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt });
+      await db.insert(backups).values({
+        environmentId,
+        rolloutId,
+        backupId: fact.backupId,
+        restoreTested: fact.restoreTested,
+        verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt,
+      });
       return;
     case "inspection":
-      await recordInspection(db, { environmentId, rolloutId, eventId: record.eventId, receivedAt: record.receivedAt, inspection: fact.inspection });
+      await recordInspection(db, {
+        environmentId,
+        rolloutId,
+        eventId: record.eventId,
+        receivedAt: record.receivedAt,
+        inspection: fact.inspection,
+      });
       return;
   }
 }

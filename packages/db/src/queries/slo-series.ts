@@ -62,10 +62,17 @@ export async function sloSummary(db: Db, params: { rolloutId: string; from: Date
     parts.push(rawPart(rolloutId, m2, to, true));
   }
   const [row] = rowsOf<{ samples: number | string | null; a: number | null; b: number | null; r: number | null }>(
-    await db.execute(sql`select coalesce(sum(samples), 0)::int as samples, min(a) as a, min(b) as b, max(r) as r from (${sql.join(parts, sql` union all `)}) parts(samples, a, b, r)`),
+    await db.execute(
+      sql`select coalesce(sum(samples), 0)::int as samples, min(a) as a, min(b) as b, max(r) as r from (${sql.join(parts, sql` union all `)}) parts(samples, a, b, r)`,
+    ),
   );
   const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
-  return { samples: Number(row?.samples ?? 0), minAvailability: num(row?.a), minErrorBudgetRemaining: num(row?.b), maxBurnRate: num(row?.r) };
+  return {
+    samples: Number(row?.samples ?? 0),
+    minAvailability: num(row?.a),
+    minErrorBudgetRemaining: num(row?.b),
+    maxBurnRate: num(row?.r),
+  };
 }
 
 /**
@@ -76,13 +83,22 @@ export async function sloSummary(db: Db, params: { rolloutId: string; from: Date
  * buckets of a minute or more from `slo_minutes` (so at most `points` × 30 rows are read),
  * shorter ones from the raw snapshots. The first rollup bucket may start before `from`.
  */
-export async function sloSeries(db: Db, params: { rolloutId: string; from: Date; to: Date; points?: number }): Promise<SloPoint[]> {
+export async function sloSeries(
+  db: Db,
+  params: { rolloutId: string; from: Date; to: Date; points?: number },
+): Promise<SloPoint[]> {
   const from = params.from.getTime();
   const span = Math.max(1, params.to.getTime() - from);
   const bucketSeconds = Math.max(1, Math.ceil(span / 1000 / (params.points ?? 300)));
   const { rolloutId } = params;
   const to = params.to.toISOString();
-  type Row = { at: string | Date; availability: number; error_budget_remaining: number; burn_rate: number; samples: number };
+  type Row = {
+    at: string | Date;
+    availability: number;
+    error_budget_remaining: number;
+    burn_rate: number;
+    samples: number;
+  };
   const rollup = (table: "slo_minutes" | "slo_hours", unit: number) => {
     const period = sql.raw(table === "slo_minutes" ? "minute" : "hour");
     const bucket = ceilTo(bucketSeconds, unit / 1000);

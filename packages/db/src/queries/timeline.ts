@@ -41,7 +41,11 @@ type TimelineRow = Omit<TimelineItem, "at" | "data"> & { at: string | Date; data
  * SLO snapshots, which the charts show), approvals and withdrawals, overrides and refused
  * deliveries. Paged by keyset (time, id), so the thousandth page costs what the first does.
  */
-export async function timelinePage(db: Db, rolloutId: string, options: { before?: TimelineCursor | null; limit?: number } = {}) {
+export async function timelinePage(
+  db: Db,
+  rolloutId: string,
+  options: { before?: TimelineCursor | null; limit?: number } = {},
+) {
   const limit = options.limit ?? 50;
   const before = options.before ?? null;
   const result = await db.execute(sql`
@@ -82,5 +86,9 @@ export async function flagHistory(db: Db, rolloutId: string, limit = 1000) {
 
 /** Every run of the expand and contract scripts, oldest first. */
 export async function migrationHistory(db: Db, rolloutId: string) {
-  return db.select().from(migrationRuns).where(eq(migrationRuns.rolloutId, rolloutId)).orderBy(asc(migrationRuns.startedAt));
+  return db
+    .select()
+    .from(migrationRuns)
+    .where(eq(migrationRuns.rolloutId, rolloutId))
+    .orderBy(asc(migrationRuns.startedAt));
 }

@@ -57,6 +57,10 @@ export async function touchApiToken(db: Db, id: string, at: Date): Promise<void>
 }
 
 export async function revokeApiToken(db: Db, id: string, at: Date): Promise<boolean> {
-  const rows = await db.update(apiTokens).set({ revokedAt: at }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
   return rows.length > 0;
 }

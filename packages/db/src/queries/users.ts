@@ -21,27 +21,48 @@ export async function findUserByEmail(db: Db, email: string) {
 
 /** Roles of a user: global ones (serviceId null) and per service. */
 export async function rolesOf(db: Db, userId: string) {
-  return db.select({ role: userRoles.role, serviceId: userRoles.serviceId }).from(userRoles).where(eq(userRoles.userId, userId));
+  return db
+    .select({ role: userRoles.role, serviceId: userRoles.serviceId })
+    .from(userRoles)
+    .where(eq(userRoles.userId, userId));
 }
 
-export async function grantRole(db: Db, params: { userId: string; role: string; serviceId?: string | null; grantedBy?: string | null }): Promise<boolean> {
+export async function grantRole(
+  db: Db,
+  params: { userId: string; role: string; serviceId?: string | null; grantedBy?: string | null },
+): Promise<boolean> {
   const rows = await db
     .insert(userRoles)
-    .values({ userId: params.userId, role: params.role, serviceId: params.serviceId ?? null, grantedBy: params.grantedBy ?? null })
+    .values({
+      userId: params.userId,
+      role: params.role,
+      serviceId: params.serviceId ?? null,
+      grantedBy: params.grantedBy ?? null,
+    })
     .onConflictDoNothing()
     .returning({ id: userRoles.id });
   return rows.length > 0;
 }
 
-export async function revokeRole(db: Db, params: { userId: string; role: string; serviceId?: string | null }): Promise<boolean> {
+export async function revokeRole(
+  db: Db,
+  params: { userId: string; role: string; serviceId?: string | null },
+): Promise<boolean> {
   const scope = params.serviceId ? eq(userRoles.serviceId, params.serviceId) : isNull(userRoles.serviceId);
-  const rows = await db.delete(userRoles).where(and(eq(userRoles.userId, params.userId), eq(userRoles.role, params.role), scope)).returning({ id: userRoles.id });
+  const rows = await db
+    .delete(userRoles)
+    .where(and(eq(userRoles.userId, params.userId), eq(userRoles.role, params.role), scope))
+    .returning({ id: userRoles.id });
   return rows.length > 0;
 }
 
 /** Whether anyone holds the global admin role. */
 export async function adminExists(db: Db): Promise<boolean> {
-  const rows = await db.select({ id: userRoles.id }).from(userRoles).where(and(eq(userRoles.role, "admin"), isNull(userRoles.serviceId))).limit(1);
+  const rows = await db
+    .select({ id: userRoles.id })
+    .from(userRoles)
+    .where(and(eq(userRoles.role, "admin"), isNull(userRoles.serviceId)))
+    .limit(1);
   return rows.length > 0;
 }
 

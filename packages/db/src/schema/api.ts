@@ -42,7 +42,9 @@ export const webhookDeliveries = pgTable(
     uniqueIndex().on(t.tokenId, t.webhookId),
     index().on(t.receivedAt),
     // A rollout's refused deliveries, for its timeline and the overview's needs-attention list.
-    index("webhook_deliveries_rejected_idx").on(t.rolloutId, t.receivedAt).where(sql`${t.status} = 'rejected'`),
+    index("webhook_deliveries_rejected_idx")
+      .on(t.rolloutId, t.receivedAt)
+      .where(sql`${t.status} = 'rejected'`),
   ],
 );
 

@@ -56,7 +56,12 @@ export const overrides = pgTable(
     reviewedAt: timestamp({ withTimezone: true }),
     reviewNote: text(),
   },
-  (t) => [index().on(t.rolloutId), index().on(t.createdAt).where(sql`${t.reviewedAt} is null`)],
+  (t) => [
+    index().on(t.rolloutId),
+    index()
+      .on(t.createdAt)
+      .where(sql`${t.reviewedAt} is null`),
+  ],
 );
 
 /** The single permission to run a contract. The partial unique index holds "at most one
@@ -79,5 +84,9 @@ export const leases = pgTable(
     releasedAt: timestamp({ withTimezone: true }),
     outcome: text(),
   },
-  (t) => [uniqueIndex("leases_one_active_per_rollout").on(t.rolloutId).where(sql`${t.releasedAt} is null`)],
+  (t) => [
+    uniqueIndex("leases_one_active_per_rollout")
+      .on(t.rolloutId)
+      .where(sql`${t.releasedAt} is null`),
+  ],
 );

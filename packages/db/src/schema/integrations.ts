@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { environments } from "./services.ts";
 
 /** The one GitHub App Rollgate acts as (admin → integrations); its secrets stored encrypted. */
@@ -71,5 +82,9 @@ export const githubDeploymentCallbacks = pgTable(
     lastError: text(),
     answeredAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("github_deployment_callbacks_due").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`)],
+  (t) => [
+    index("github_deployment_callbacks_due")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} = 'pending'`),
+  ],
 );

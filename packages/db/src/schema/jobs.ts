@@ -86,4 +86,3 @@ export const integrationDeliveries = pgTable(
   },
   (t) => [primaryKey({ columns: [t.endpointId, t.deliveryId] }), index().on(t.receivedAt)],
 );
-

@@ -43,7 +43,12 @@ export const notificationDeliveries = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp({ withTimezone: true }),
   },
-  (t) => [uniqueIndex("notification_deliveries_dedupe").on(t.subscriptionId, t.dedupeKey), index("notification_deliveries_due").on(t.nextAttemptAt).where(sql`status = 'pending'`)],
+  (t) => [
+    uniqueIndex("notification_deliveries_dedupe").on(t.subscriptionId, t.dedupeKey),
+    index("notification_deliveries_due")
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+  ],
 );
 
 /** The last time the window watcher looked, so each ended window is reported once. */

@@ -81,6 +81,8 @@ export const rolloutEvents = pgTable(
   (t) => [
     index().on(t.rolloutId, t.occurredAt),
     // The timeline pages through everything but SLO snapshots (those are drawn as charts).
-    index("rollout_events_timeline_idx").on(t.rolloutId, t.occurredAt, t.id).where(sql`${t.type} <> 'slo.snapshot'`),
+    index("rollout_events_timeline_idx")
+      .on(t.rolloutId, t.occurredAt, t.id)
+      .where(sql`${t.type} <> 'slo.snapshot'`),
   ],
 );

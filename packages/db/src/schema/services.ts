@@ -51,7 +51,11 @@ export const incidents = pgTable(
     endpointId: uuid(),
   },
   (t) => [
-    index().on(t.environmentId).where(sql`${t.closedAt} is null`),
-    uniqueIndex("incidents_open_external_index").on(t.environmentId, t.source, t.externalKey).where(sql`${t.closedAt} is null and ${t.externalKey} is not null`),
+    index()
+      .on(t.environmentId)
+      .where(sql`${t.closedAt} is null`),
+    uniqueIndex("incidents_open_external_index")
+      .on(t.environmentId, t.source, t.externalKey)
+      .where(sql`${t.closedAt} is null and ${t.externalKey} is not null`),
   ],
 );

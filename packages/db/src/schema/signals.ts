@@ -1,4 +1,16 @@
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { rollouts } from "./releases.ts";
 import { environments } from "./services.ts";
 
@@ -22,7 +34,13 @@ export const migrationRuns = pgTable(
     logUrl: text(),
     leaseId: uuid(),
     /** `rollgate run --database-url`: each statement's duration and lock-timeout retries (migration 0007). */
-    statements: jsonb().$type<Array<{ index: number; line: number; duration_ms: number; retries: number; concurrently?: boolean }> | null>(),
+    statements: jsonb().$type<Array<{
+      index: number;
+      line: number;
+      duration_ms: number;
+      retries: number;
+      concurrently?: boolean;
+    }> | null>(),
   },
   (t) => [index().on(t.rolloutId, t.startedAt)],
 );

@@ -17,7 +17,18 @@ export interface DemoAccount {
  * (`pnpm db:seed`) creates: none in a database that was never seeded.
  */
 export async function findDemoAccounts(db: Db): Promise<DemoAccount[]> {
-  const rows = await db.select({ email: users.email }).from(users).where(and(inArray(users.email, demoUsers.map((u) => u.email)), isNotNull(users.passwordHash)));
+  const rows = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(
+      and(
+        inArray(
+          users.email,
+          demoUsers.map((u) => u.email),
+        ),
+        isNotNull(users.passwordHash),
+      ),
+    );
   const present = new Set(rows.map((r) => r.email));
   return demoUsers.filter((u) => present.has(u.email));
 }

@@ -7,7 +7,13 @@ export const MINUTE = 60_000;
 export interface StoryStep {
   /** Hours before now. */
   hoursAgo: number;
-  type: "migration.started" | "migration.succeeded" | "migration.failed" | "app.deployed" | "app.rolled_back" | "flag.changed";
+  type:
+    | "migration.started"
+    | "migration.succeeded"
+    | "migration.failed"
+    | "app.deployed"
+    | "app.rolled_back"
+    | "flag.changed";
   data: Record<string, unknown>;
 }
 
@@ -50,7 +56,11 @@ export const demoUsers = [
 function shipped(start: number, version: string, manifest: string[], name: string): StoryStep[] {
   return [
     { hoursAgo: start, type: "migration.started", data: { phase: "expand", name: `${name}_expand` } },
-    { hoursAgo: start - 0.05, type: "migration.succeeded", data: { phase: "expand", name: `${name}_expand`, durationMs: 2140, exitCode: 0 } },
+    {
+      hoursAgo: start - 0.05,
+      type: "migration.succeeded",
+      data: { phase: "expand", name: `${name}_expand`, durationMs: 2140, exitCode: 0 },
+    },
     { hoursAgo: start - 0.5, type: "app.deployed", data: { version, manifest } },
     { hoursAgo: start - 1, type: "flag.changed", data: { flag: name, percent: 10 } },
     { hoursAgo: start - 2, type: "flag.changed", data: { flag: name, percent: 50 } },
@@ -61,7 +71,11 @@ function shipped(start: number, version: string, manifest: string[], name: strin
 function contracted(at: number, name: string): StoryStep[] {
   return [
     { hoursAgo: at, type: "migration.started", data: { phase: "contract", name: `${name}_contract` } },
-    { hoursAgo: at - 0.02, type: "migration.succeeded", data: { phase: "contract", name: `${name}_contract`, durationMs: 830, exitCode: 0 } },
+    {
+      hoursAgo: at - 0.02,
+      type: "migration.succeeded",
+      data: { phase: "contract", name: `${name}_contract`, durationMs: 830, exitCode: 0 },
+    },
   ];
 }
 
@@ -75,11 +89,36 @@ export const demoReleases: DemoRelease[] = [
     previousVersion: "5.1.4",
     previousManifest: ["customers.id", "customers.full_name", "invoices.customer_id"],
     manifest: ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id"],
-    expandSql: "SET lock_timeout = '3s';\nALTER TABLE customers ADD COLUMN IF NOT EXISTS first_name text;\nALTER TABLE customers ADD COLUMN IF NOT EXISTS last_name text;\n",
+    expandSql:
+      "SET lock_timeout = '3s';\nALTER TABLE customers ADD COLUMN IF NOT EXISTS first_name text;\nALTER TABLE customers ADD COLUMN IF NOT EXISTS last_name text;\n",
     contractSql: "SET lock_timeout = '3s';\nALTER TABLE customers DROP COLUMN IF EXISTS full_name;\n",
     rollouts: [
-      { environment: "staging", steps: [...shipped(340, "5.2.0", ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id"], "split_name"), ...contracted(330, "split_name")], approvedBy: ["amir.approver@example.com"] },
-      { environment: "production", steps: [...shipped(320, "5.2.0", ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id"], "split_name"), ...contracted(240, "split_name")], approvedBy: ["amir.approver@example.com", "rita.release@example.com"] },
+      {
+        environment: "staging",
+        steps: [
+          ...shipped(
+            340,
+            "5.2.0",
+            ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id"],
+            "split_name",
+          ),
+          ...contracted(330, "split_name"),
+        ],
+        approvedBy: ["amir.approver@example.com"],
+      },
+      {
+        environment: "production",
+        steps: [
+          ...shipped(
+            320,
+            "5.2.0",
+            ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id"],
+            "split_name",
+          ),
+          ...contracted(240, "split_name"),
+        ],
+        approvedBy: ["amir.approver@example.com", "rita.release@example.com"],
+      },
     ],
   },
   {
@@ -89,14 +128,38 @@ export const demoReleases: DemoRelease[] = [
     author: "dev.author@example.com",
     appVersion: "5.3.0",
     previousVersion: "5.2.0",
-    previousManifest: ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id", "invoices.email"],
-    manifest: ["customers.id", "customers.first_name", "customers.last_name", "invoices.customer_id", "invoices.billing_email"],
-    expandSql: "SET lock_timeout = '3s';\nALTER TABLE invoices ADD COLUMN IF NOT EXISTS billing_email text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS invoices_billing_email_idx ON invoices (billing_email);\n",
+    previousManifest: [
+      "customers.id",
+      "customers.first_name",
+      "customers.last_name",
+      "invoices.customer_id",
+      "invoices.email",
+    ],
+    manifest: [
+      "customers.id",
+      "customers.first_name",
+      "customers.last_name",
+      "invoices.customer_id",
+      "invoices.billing_email",
+    ],
+    expandSql:
+      "SET lock_timeout = '3s';\nALTER TABLE invoices ADD COLUMN IF NOT EXISTS billing_email text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS invoices_billing_email_idx ON invoices (billing_email);\n",
     contractSql: "SET lock_timeout = '3s';\nALTER TABLE invoices DROP COLUMN IF EXISTS email;\n",
     rollouts: [
-      { environment: "staging", steps: [...shipped(60, "5.3.0", ["invoices.customer_id", "invoices.billing_email"], "billing_email"), ...contracted(50, "billing_email")], approvedBy: ["amir.approver@example.com"] },
+      {
+        environment: "staging",
+        steps: [
+          ...shipped(60, "5.3.0", ["invoices.customer_id", "invoices.billing_email"], "billing_email"),
+          ...contracted(50, "billing_email"),
+        ],
+        approvedBy: ["amir.approver@example.com"],
+      },
       // Inside its 72 h rollback window, with about 40 hours left.
-      { environment: "production", steps: shipped(35, "5.3.0", ["invoices.customer_id", "invoices.billing_email"], "billing_email"), approvedBy: ["amir.approver@example.com"] },
+      {
+        environment: "production",
+        steps: shipped(35, "5.3.0", ["invoices.customer_id", "invoices.billing_email"], "billing_email"),
+        approvedBy: ["amir.approver@example.com"],
+      },
     ],
   },
   {
@@ -108,12 +171,24 @@ export const demoReleases: DemoRelease[] = [
     previousVersion: "3.3.2",
     previousManifest: ["users.id", "users.email", "users.password_hash"],
     manifest: ["users.id", "users.email_address", "users.password_hash"],
-    expandSql: "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_address_key ON users (email_address);\n",
+    expandSql:
+      "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_address_key ON users (email_address);\n",
     contractSql: "SET lock_timeout = '3s';\nALTER TABLE users DROP COLUMN IF EXISTS email;\n",
     rollouts: [
-      { environment: "staging", steps: [...shipped(120, "3.4.0", ["users.id", "users.email_address", "users.password_hash"], "email_address"), ...contracted(110, "email_address")], approvedBy: ["amir.approver@example.com"] },
+      {
+        environment: "staging",
+        steps: [
+          ...shipped(120, "3.4.0", ["users.id", "users.email_address", "users.password_hash"], "email_address"),
+          ...contracted(110, "email_address"),
+        ],
+        approvedBy: ["amir.approver@example.com"],
+      },
       // Window over, SLOs held: waiting for its second approval.
-      { environment: "production", steps: shipped(90, "3.4.0", ["users.id", "users.email_address", "users.password_hash"], "email_address"), approvedBy: ["amir.approver@example.com"] },
+      {
+        environment: "production",
+        steps: shipped(90, "3.4.0", ["users.id", "users.email_address", "users.password_hash"], "email_address"),
+        approvedBy: ["amir.approver@example.com"],
+      },
     ],
   },
   {
@@ -147,14 +222,25 @@ export const demoReleases: DemoRelease[] = [
     previousVersion: "1.8.3",
     previousManifest: ["documents.id", "documents.body"],
     manifest: ["documents.id", "documents.body", "documents.search_vector"],
-    expandSql: "ALTER TABLE documents ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED;\n",
+    expandSql:
+      "ALTER TABLE documents ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED;\n",
     contractSql: "",
     rollouts: [
       {
         environment: "staging",
         steps: [
           { hoursAgo: 4, type: "migration.started", data: { phase: "expand", name: "search_vector_expand" } },
-          { hoursAgo: 3.9, type: "migration.failed", data: { phase: "expand", name: "search_vector_expand", durationMs: 301_000, exitCode: 1, logTail: "ERROR:  canceling statement due to lock timeout" } },
+          {
+            hoursAgo: 3.9,
+            type: "migration.failed",
+            data: {
+              phase: "expand",
+              name: "search_vector_expand",
+              durationMs: 301_000,
+              exitCode: 1,
+              logTail: "ERROR:  canceling statement due to lock timeout",
+            },
+          },
         ],
       },
     ],

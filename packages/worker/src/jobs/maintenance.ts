@@ -1,4 +1,10 @@
-import { expireAllLeases, pruneIntegrationDeliveries, pruneRateLimitWindows, pruneSloPulls, pruneSloSnapshots } from "@rollgate/db/queries/maintenance";
+import {
+  expireAllLeases,
+  pruneIntegrationDeliveries,
+  pruneRateLimitWindows,
+  pruneSloPulls,
+  pruneSloSnapshots,
+} from "@rollgate/db/queries/maintenance";
 import type { JobContext } from "../context.ts";
 
 const DAY = 86_400_000;

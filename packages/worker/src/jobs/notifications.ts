@@ -4,7 +4,18 @@ import { evaluateGate } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
-import { advanceCursor, approvalsNeededBetween, claimDueDeliveries, enqueueNotification, gateOpenCandidates, noGosOpenedBetween, overridesUnreviewedBetween, recordAttempt, windowsEndingBetween, type ClaimedDelivery } from "@rollgate/db/queries/notifications";
+import {
+  advanceCursor,
+  approvalsNeededBetween,
+  claimDueDeliveries,
+  enqueueNotification,
+  gateOpenCandidates,
+  noGosOpenedBetween,
+  overridesUnreviewedBetween,
+  recordAttempt,
+  windowsEndingBetween,
+  type ClaimedDelivery,
+} from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
@@ -39,7 +50,10 @@ export async function deliverNotifications(ctx: JobContext): Promise<string> {
       delivered += 1;
       await recordAttempt(ctx.db, d.id, { ok: true, at: ctx.now() });
     } else {
-      const retryAt = attempts >= ctx.config.notificationMaxAttempts ? null : new Date(ctx.now().getTime() + retryDelayMs(ctx.config.notificationBackoffMs, attempts));
+      const retryAt =
+        attempts >= ctx.config.notificationMaxAttempts
+          ? null
+          : new Date(ctx.now().getTime() + retryDelayMs(ctx.config.notificationBackoffMs, attempts));
       await recordAttempt(ctx.db, d.id, { ok: false, error, retryAt });
     }
   }
@@ -51,17 +65,28 @@ async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
   if (d.kind === "slack") {
     // The library retries nothing by default here; our own backoff does.
     // Core builds plain objects (checked by `blockKitProblems`); Slack's types describe the same shape.
-    await new IncomingWebhook(d.url, { timeout: TIMEOUT_MS }).send(slackMessage(payload, ctx.config.publicUrl) as unknown as IncomingWebhookSendArguments);
+    await new IncomingWebhook(d.url, { timeout: TIMEOUT_MS }).send(
+      slackMessage(payload, ctx.config.publicUrl) as unknown as IncomingWebhookSendArguments,
+    );
     return;
   }
   if (!d.secretCiphertext) throw new Error("the subscription has no signing secret");
   const secret = decryptSecret(d.secretCiphertext, ctx.secretKey);
-  const body = JSON.stringify({ type: payload.type, timestamp: payload.occurredAt, data: { ...payload, url: new URL(payload.path, ctx.config.publicUrl).toString() } });
+  const body = JSON.stringify({
+    type: payload.type,
+    timestamp: payload.occurredAt,
+    data: { ...payload, url: new URL(payload.path, ctx.config.publicUrl).toString() },
+  });
   const sentAt = ctx.now();
   const signature = new Webhook(secret).sign(d.id, sentAt, body);
   const response = await (ctx.fetch ?? fetch)(d.url, {
     method: "POST",
-    headers: { "content-type": "application/json", "webhook-id": d.id, "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)), "webhook-signature": signature },
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": d.id,
+      "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
+      "webhook-signature": signature,
+    },
     body,
     redirect: "error",
     signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -82,9 +107,26 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   let queued = 0;
   const report = async (type: "window.ending" | "window.ended", from: Date, to: Date) => {
     for (const w of await windowsEndingBetween(ctx.db, from, to)) {
-      const summary = type === "window.ended" ? `The rollback window ended at ${w.endsAt.toISOString()}; the contract may run once the gate's other checks pass.` : `The rollback window ends at ${w.endsAt.toISOString()}.`;
-      const payload = notificationPayload({ type, service: w.service, environment: w.environment, release: w.release, summary, at: now });
-      queued += await enqueueNotification(ctx.db, { serviceId: w.serviceId, environmentId: w.environmentId, type, key: `${type}:${w.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+      const summary =
+        type === "window.ended"
+          ? `The rollback window ended at ${w.endsAt.toISOString()}; the contract may run once the gate's other checks pass.`
+          : `The rollback window ends at ${w.endsAt.toISOString()}.`;
+      const payload = notificationPayload({
+        type,
+        service: w.service,
+        environment: w.environment,
+        release: w.release,
+        summary,
+        at: now,
+      });
+      queued += await enqueueNotification(ctx.db, {
+        serviceId: w.serviceId,
+        environmentId: w.environmentId,
+        type,
+        key: `${type}:${w.rolloutId}`,
+        now,
+        payload: payload as unknown as Record<string, unknown>,
+      });
     }
   };
   await report("window.ended", since, now);
@@ -92,11 +134,28 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   queued += await reportOpenGates(ctx, now);
   // Incidents are inserted with the server's clock by transactions that may commit a little later: look back a few minutes (the dedupe key absorbs the overlap).
   for (const n of await noGosOpenedBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
-    const payload = notificationPayload({ type: "nogo.raised", service: n.service, environment: n.environment, release: n.release, summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`, at: now });
-    queued += await enqueueNotification(ctx.db, { serviceId: n.serviceId, environmentId: n.environmentId, type: "nogo.raised", key: `nogo.raised:${n.incidentId}:${n.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+    const payload = notificationPayload({
+      type: "nogo.raised",
+      service: n.service,
+      environment: n.environment,
+      release: n.release,
+      summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`,
+      at: now,
+    });
+    queued += await enqueueNotification(ctx.db, {
+      serviceId: n.serviceId,
+      environmentId: n.environmentId,
+      type: "nogo.raised",
+      key: `nogo.raised:${n.incidentId}:${n.rolloutId}`,
+      now,
+      payload: payload as unknown as Record<string, unknown>,
+    });
   }
   for (const a of await approvalsNeededBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
-    const who = a.approvers.length > 0 ? a.approvers.slice(0, 20).join(", ") + (a.approvers.length > 20 ? ` and ${a.approvers.length - 20} more` : "") : "nobody yet: grant a role in admin → Users";
+    const who =
+      a.approvers.length > 0
+        ? a.approvers.slice(0, 20).join(", ") + (a.approvers.length > 20 ? ` and ${a.approvers.length - 20} more` : "")
+        : "nobody yet: grant a role in admin → Users";
     const payload = notificationPayload({
       type: "approval.requested",
       service: a.service,
@@ -106,7 +165,14 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
       facts: { "May approve": who, Roles: a.allowedRoles.join(", "), Author: `${a.author} (may not approve)` },
       at: now,
     });
-    queued += await enqueueNotification(ctx.db, { serviceId: a.serviceId, environmentId: a.environmentId, type: "approval.requested", key: `approval.requested:${a.rolloutId}`, now, payload: payload as unknown as Record<string, unknown> });
+    queued += await enqueueNotification(ctx.db, {
+      serviceId: a.serviceId,
+      environmentId: a.environmentId,
+      type: "approval.requested",
+      key: `approval.requested:${a.rolloutId}`,
+      now,
+      payload: payload as unknown as Record<string, unknown>,
+    });
   }
   for (const o of await overridesUnreviewedBetween(ctx.db, since, now)) {
     const what = o.kind === "recovery" ? "recovery run" : `break-glass override of ${o.checks.join(", ")}`;
@@ -118,7 +184,14 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
       summary: `The ${what} by ${o.actor} ended at ${o.endsAt.toISOString()} and nobody has reviewed it: a release manager or admin of the service (not ${o.actor}, not the release's author) reviews it on the rollout page.`,
       at: now,
     });
-    queued += await enqueueNotification(ctx.db, { serviceId: o.serviceId, environmentId: o.environmentId, type: "breakglass.awaiting_review", key: `breakglass.awaiting_review:${o.overrideId}`, now, payload: payload as unknown as Record<string, unknown> });
+    queued += await enqueueNotification(ctx.db, {
+      serviceId: o.serviceId,
+      environmentId: o.environmentId,
+      type: "breakglass.awaiting_review",
+      key: `breakglass.awaiting_review:${o.overrideId}`,
+      now,
+      payload: payload as unknown as Record<string, unknown>,
+    });
   }
   return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested, override awaiting review)`;
 }
@@ -130,11 +203,28 @@ async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
     const row = await findRollout(ctx.db, { service: c.service, environment: c.environment, release: c.release });
     const parsed = row ? parsePolicy(row.policy) : null;
     if (!row || !parsed?.ok) continue;
-    const expand = row.rollout.expandSql ? (await analyseSql(row.rollout.expandSql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length : 0;
+    const expand = row.rollout.expandSql
+      ? (await analyseSql(row.rollout.expandSql, { phase: "expand" })).findings.filter((f) => f.category === "contract")
+          .length
+      : 0;
     const verdict = evaluateGate(await loadGateFacts(ctx.db, row, now, expand), parsed.policy, now);
     if (!verdict.allowed) continue;
-    const payload = notificationPayload({ type: "gate.open", service: c.service, environment: c.environment, release: c.release, summary: "Every gate check passes: the contract may take its lease.", at: now });
-    queued += await enqueueNotification(ctx.db, { serviceId: c.serviceId, environmentId: c.environmentId, type: "gate.open", key: `gate.open:${c.rolloutId}:${c.checksum}`, now, payload: payload as unknown as Record<string, unknown> });
+    const payload = notificationPayload({
+      type: "gate.open",
+      service: c.service,
+      environment: c.environment,
+      release: c.release,
+      summary: "Every gate check passes: the contract may take its lease.",
+      at: now,
+    });
+    queued += await enqueueNotification(ctx.db, {
+      serviceId: c.serviceId,
+      environmentId: c.environmentId,
+      type: "gate.open",
+      key: `gate.open:${c.rolloutId}:${c.checksum}`,
+      now,
+      payload: payload as unknown as Record<string, unknown>,
+    });
   }
   return queued;
 }

@@ -7,7 +7,12 @@ import type { JobResult } from "./index.ts";
 import { instantQuery, type PrometheusTarget, type QueryResult } from "../prometheus.ts";
 
 const OBJECTIVES: SloObjective[] = ["availability", "errorBudgetRemaining", "burnRate", "latencyP99Ms"];
-const LABEL: Record<SloObjective, string> = { availability: "availability", errorBudgetRemaining: "error budget", burnRate: "burn rate", latencyP99Ms: "p99 latency" };
+const LABEL: Record<SloObjective, string> = {
+  availability: "availability",
+  errorBudgetRemaining: "error budget",
+  burnRate: "burn rate",
+  latencyP99Ms: "p99 latency",
+};
 
 /**
  * One sampling round: every verifying rollout whose policy names Prometheus and whose current
@@ -19,7 +24,14 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
   const now = ctx.now();
   // The next slot boundary of any source: the round after this one should start there.
   let nextDue = Infinity;
-  const due: Array<{ rolloutId: string; environmentId: string; service: string; environment: string; source: SloSource; slotAt: Date }> = [];
+  const due: Array<{
+    rolloutId: string;
+    environmentId: string;
+    service: string;
+    environment: string;
+    source: SloSource;
+    slotAt: Date;
+  }> = [];
   for (const r of await rolloutsToSample(ctx.db)) {
     const parsed = parsePolicy(r.policy);
     const source = parsed.ok ? parsed.policy.sloSource : undefined;
@@ -36,7 +48,11 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
   const limit = limiter(ctx.config.queryConcurrency);
   const query = (target: PrometheusTarget, promql: string) => {
     const key = `${target.url}\n${target.auth}\n${target.username ?? ""}\n${target.secret ?? ""}\n${promql}`;
-    if (!cache.has(key)) cache.set(key, limit(() => instantQuery(target, promql, now, ctx.fetch)));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        limit(() => instantQuery(target, promql, now, ctx.fetch)),
+      );
     return cache.get(key)!;
   };
   const outcomes = await Promise.all(
@@ -47,18 +63,52 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
       try {
         secret = ciphertext ? decryptSecret(ciphertext, ctx.secretKey) : null;
       } catch {
-        return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs: 0, result: { ok: false, error: "the stored Prometheus credential cannot be decrypted (was ROLLGATE_SECRET_KEY changed?)" } };
+        return {
+          rolloutId: d.rolloutId,
+          slotAt: d.slotAt,
+          pulledAt: now,
+          durationMs: 0,
+          result: {
+            ok: false,
+            error: "the stored Prometheus credential cannot be decrypted (was ROLLGATE_SECRET_KEY changed?)",
+          },
+        };
       }
-      const target: PrometheusTarget = { url: d.source.url, auth: d.source.auth, username: d.source.username, secret, timeoutSeconds: d.source.timeoutSeconds };
+      const target: PrometheusTarget = {
+        url: d.source.url,
+        auth: d.source.auth,
+        username: d.source.username,
+        secret,
+        timeoutSeconds: d.source.timeoutSeconds,
+      };
       const vars = { service: d.service, environment: d.environment };
       const values: Partial<Record<SloObjective, number>> = {};
       for (const [objective, result] of await Promise.all(
-        OBJECTIVES.filter((o) => d.source.queries[o]).map(async (o) => [o, await query(target, renderQuery(d.source.queries[o]!, vars))] as const),
+        OBJECTIVES.filter((o) => d.source.queries[o]).map(
+          async (o) => [o, await query(target, renderQuery(d.source.queries[o]!, vars))] as const,
+        ),
       )) {
         const durationMs = Math.round(performance.now() - started);
-        if (!result.ok) return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs, result: { ok: false, error: `${LABEL[objective]} ${result.error.startsWith("query ") ? result.error : `query: ${result.error}`}` } };
+        if (!result.ok)
+          return {
+            rolloutId: d.rolloutId,
+            slotAt: d.slotAt,
+            pulledAt: now,
+            durationMs,
+            result: {
+              ok: false,
+              error: `${LABEL[objective]} ${result.error.startsWith("query ") ? result.error : `query: ${result.error}`}`,
+            },
+          };
         const bad = outOfRange(objective, result.value);
-        if (bad) return { rolloutId: d.rolloutId, slotAt: d.slotAt, pulledAt: now, durationMs, result: { ok: false, error: bad } };
+        if (bad)
+          return {
+            rolloutId: d.rolloutId,
+            slotAt: d.slotAt,
+            pulledAt: now,
+            durationMs,
+            result: { ok: false, error: bad },
+          };
         values[objective] = result.value;
       }
       return {
@@ -66,7 +116,13 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
         slotAt: d.slotAt,
         pulledAt: now,
         durationMs: Math.round(performance.now() - started),
-        result: { ok: true, availability: values.availability!, errorBudgetRemaining: values.errorBudgetRemaining!, burnRate: values.burnRate!, latencyP99Ms: values.latencyP99Ms ?? null },
+        result: {
+          ok: true,
+          availability: values.availability!,
+          errorBudgetRemaining: values.errorBudgetRemaining!,
+          burnRate: values.burnRate!,
+          latencyP99Ms: values.latencyP99Ms ?? null,
+        },
       };
     }),
   );
@@ -77,8 +133,10 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
 
 /** A value the snapshot columns (and the CI API) would refuse, as a reason. */
 function outOfRange(objective: SloObjective, value: number): string | null {
-  if (objective === "availability" && (value < 0 || value > 100)) return `availability query returned ${value}; it must be a percentage from 0 to 100`;
-  if (objective === "errorBudgetRemaining" && (value < -10 || value > 1)) return `error budget query returned ${value}; it must be a fraction from -10 to 1`;
+  if (objective === "availability" && (value < 0 || value > 100))
+    return `availability query returned ${value}; it must be a percentage from 0 to 100`;
+  if (objective === "errorBudgetRemaining" && (value < -10 || value > 1))
+    return `error budget query returned ${value}; it must be a fraction from -10 to 1`;
   if (objective === "burnRate" && value < 0) return `burn rate query returned ${value}; it must not be negative`;
   if (objective === "latencyP99Ms" && value < 0) return `p99 latency query returned ${value}; it must not be negative`;
   return null;

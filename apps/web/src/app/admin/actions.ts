@@ -6,34 +6,71 @@ import type { ActionState } from "@/lib/action-state";
 import { changeIdentity } from "@/server/admin/link-identity";
 import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
 
-const list = (value: FormDataEntryValue | null) => String(value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (value: FormDataEntryValue | null) =>
+  String(value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export async function roleAction(_s: ActionState, form: FormData): Promise<ActionState> {
-  const input = z.object({ email: z.email("Give the person's e-mail."), role: z.string(), service: z.string().optional(), grant: z.enum(["1", "0"]) }).safeParse(Object.fromEntries(form));
+  const input = z
+    .object({
+      email: z.email("Give the person's e-mail."),
+      role: z.string(),
+      service: z.string().optional(),
+      grant: z.enum(["1", "0"]),
+    })
+    .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email, role, service, grant } = input.data;
   return asAdmin("/admin/users", async (admin) => {
     await changeRole(admin, { email, role, service: service || undefined, grant: grant === "1" });
-    return { done: grant === "1" ? `${email} is now ${role.replace("_", " ")}${service ? ` for ${service}` : ""}.` : `${email} is no longer ${role.replace("_", " ")}.` };
+    return {
+      done:
+        grant === "1"
+          ? `${email} is now ${role.replace("_", " ")}${service ? ` for ${service}` : ""}.`
+          : `${email} is no longer ${role.replace("_", " ")}.`,
+    };
   });
 }
 
 /** Links or unlinks a forge login or another e-mail to a person (how release authors are recognised). */
 export async function identityAction(_s: ActionState, form: FormData): Promise<ActionState> {
-  const input = z.object({ email: z.email("Give the person's e-mail."), kind: z.enum(["login", "email"]), value: z.string().max(200), link: z.enum(["1", "0"]) }).safeParse(Object.fromEntries(form));
+  const input = z
+    .object({
+      email: z.email("Give the person's e-mail."),
+      kind: z.enum(["login", "email"]),
+      value: z.string().max(200),
+      link: z.enum(["1", "0"]),
+    })
+    .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email, kind, value, link } = input.data;
   return asAdmin("/admin/users", async (admin) => {
     await changeIdentity(admin, { email, kind, value, link: link === "1" });
-    return { done: link === "1" ? `${email} is now also known as ${kind} ${value}.` : `${email} is no longer known as ${kind} ${value}.` };
+    return {
+      done:
+        link === "1"
+          ? `${email} is now also known as ${kind} ${value}.`
+          : `${email} is no longer known as ${kind} ${value}.`,
+    };
   });
 }
 
 export async function createTokenAction(_s: ActionState, form: FormData): Promise<ActionState> {
-  const input = z.object({ service: z.string().min(1, "Choose a service."), name: z.string().min(1, "Name the token after its pipeline.").max(100) }).safeParse(Object.fromEntries(form));
+  const input = z
+    .object({
+      service: z.string().min(1, "Choose a service."),
+      name: z.string().min(1, "Name the token after its pipeline.").max(100),
+    })
+    .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   return asAdmin("/admin/tokens", async (admin) => {
-    const created = await createToken(admin, { ...input.data, environments: list(form.get("environments")), scopes: form.getAll("scopes").map(String) });
+    const created = await createToken(admin, {
+      ...input.data,
+      environments: list(form.get("environments")),
+      scopes: form.getAll("scopes").map(String),
+    });
     return { done: "Token created.", reveal: { ROLLGATE_TOKEN: created.token, ROLLGATE_SECRET: created.secret } };
   });
 }

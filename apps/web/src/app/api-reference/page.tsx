@@ -8,19 +8,31 @@ type Operation = { summary: string; description?: string; responses: Record<stri
 /** The OpenAPI document, readable: one section per operation with its status codes. */
 export default function ApiReferencePage() {
   const doc = openApiDocument();
-  const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({ path, method, op })));
+  const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
+  );
   return (
     <div className="space-y-6">
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">API reference</h1>
         <p className="text-slate-600 dark:text-slate-300">
-          {doc.info.description} Machine-readable: <a className="underline" href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI {doc.openapi}).
+          {doc.info.description} Machine-readable:{" "}
+          <a className="underline" href="/api/v1/openapi.json">
+            /api/v1/openapi.json
+          </a>{" "}
+          (OpenAPI {doc.openapi}).
         </p>
       </header>
       {operations.map(({ path, method, op }) => (
-        <section key={`${method} ${path}`} aria-labelledby={`${method}-${path}`} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <section
+          key={`${method} ${path}`}
+          aria-labelledby={`${method}-${path}`}
+          className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        >
           <h2 id={`${method}-${path}`} className="font-mono text-sm">
-            <span className="mr-2 rounded bg-slate-800 px-1.5 py-0.5 font-semibold uppercase text-white dark:bg-slate-200 dark:text-slate-900">{method}</span>
+            <span className="mr-2 rounded bg-slate-800 px-1.5 py-0.5 font-semibold uppercase text-white dark:bg-slate-200 dark:text-slate-900">
+              {method}
+            </span>
             {path}
           </h2>
           <p className="mt-2 font-medium">{op.summary}</p>
@@ -28,7 +40,9 @@ export default function ApiReferencePage() {
           <table className="mt-3 w-full text-left text-sm">
             <thead>
               <tr className="text-slate-500 dark:text-slate-400">
-                <th scope="col" className="w-20 py-1">Status</th>
+                <th scope="col" className="w-20 py-1">
+                  Status
+                </th>
                 <th scope="col">Meaning</th>
               </tr>
             </thead>

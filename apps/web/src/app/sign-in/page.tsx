@@ -5,14 +5,20 @@ import { loadSignInPage } from "@/server/auth/sign-in-page";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-const field = "mt-1 block w-full rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900";
-const primary = "w-full rounded bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:ring-2 focus-visible:ring-sky-500";
+const field =
+  "mt-1 block w-full rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900";
+const primary =
+  "w-full rounded bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:ring-2 focus-visible:ring-sky-500";
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 // GET /sign-in — next-auth's sign-in and error page (pages.signIn, pages.error): plain HTML forms
 // that post to next-auth with its CSRF token, so signing in works without JavaScript.
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const query = await searchParams;
   const loaded = await loadSignInPage({ callbackUrl: first(query.callbackUrl), error: first(query.error) });
   if ("redirect" in loaded) redirect(loaded.redirect);
@@ -27,10 +33,15 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <div className="mx-auto max-w-sm space-y-6 py-6">
       <div>
         <h1 className="text-2xl font-semibold">Sign in to Rollgate</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Rollout pages, approvals and overrides need a signed-in person.</p>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          Rollout pages, approvals and overrides need a signed-in person.
+        </p>
       </div>
       {error && (
-        <p role="alert" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+        <p
+          role="alert"
+          className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
+        >
           {error}
         </p>
       )}
@@ -41,14 +52,21 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </form>
       )}
       {sso && credentials && (
-        <p className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400" aria-hidden="true">
+        <p
+          className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400"
+          aria-hidden="true"
+        >
           <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
           or with a local account
           <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
         </p>
       )}
       {credentials && (
-        <form method="post" action="/api/auth/callback/credentials" className="space-y-3 rounded border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <form
+          method="post"
+          action="/api/auth/callback/credentials"
+          className="space-y-3 rounded border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        >
           {hidden}
           <label className="block text-sm font-medium">
             E-mail
@@ -61,9 +79,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <button className={primary}>Sign in with password</button>
         </form>
       )}
-      {!sso && !credentials && <p className="text-sm">No way to sign in is configured on this server. An admin sets up single sign-on (ROLLGATE_OIDC_ISSUER and its client).</p>}
+      {!sso && !credentials && (
+        <p className="text-sm">
+          No way to sign in is configured on this server. An admin sets up single sign-on (ROLLGATE_OIDC_ISSUER and its
+          client).
+        </p>
+      )}
       {demo && (
-        <section aria-labelledby="demo-accounts" className="rounded border border-slate-200 p-4 text-sm dark:border-slate-800">
+        <section
+          aria-labelledby="demo-accounts"
+          className="rounded border border-slate-200 p-4 text-sm dark:border-slate-800"
+        >
           <h2 id="demo-accounts" className="font-medium">
             Demo accounts
           </h2>

@@ -35,9 +35,19 @@ export function Chart(props: ChartProps) {
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
       <figcaption className="mb-1 text-sm font-medium">
-        {title} {threshold !== undefined ? <span className="text-slate-500 dark:text-slate-400">(threshold {threshold}{unit})</span> : null}
+        {title}{" "}
+        {threshold !== undefined ? (
+          <span className="text-slate-500 dark:text-slate-400">
+            (threshold {threshold}
+            {unit})
+          </span>
+        ) : null}
       </figcaption>
-      <div className="h-40" role="img" aria-label={`${title}: ${data.length} points; ${props.step ? "now" : "worst"} ${worst ?? "none"}${unit}${threshold !== undefined ? `; threshold ${threshold}${unit}` : ""}`}>
+      <div
+        className="h-40"
+        role="img"
+        aria-label={`${title}: ${data.length} points; ${props.step ? "now" : "worst"} ${worst ?? "none"}${unit}${threshold !== undefined ? `; threshold ${threshold}${unit}` : ""}`}
+      >
         <TimePlot {...props} />
       </div>
     </figure>

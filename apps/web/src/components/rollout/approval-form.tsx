@@ -17,17 +17,30 @@ export function ApprovalForm({ action, keys, checksum, canWithdraw }: Props) {
     <ActionForm action={action} hidden={{ ...keys, checksum }}>
       <label className="block text-sm">
         Comment
-        <textarea name="comment" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" placeholder="What you checked, or why you reject" />
+        <textarea
+          name="comment"
+          rows={2}
+          className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950"
+          placeholder="What you checked, or why you reject"
+        />
       </label>
       <div className="flex flex-wrap gap-2">
         <button name="decision" value="approve" className={`${BUTTON} bg-emerald-700 text-white hover:bg-emerald-800`}>
           Approve contract
         </button>
-        <button name="decision" value="reject" className={`${BUTTON} border border-red-700 text-red-800 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950`}>
+        <button
+          name="decision"
+          value="reject"
+          className={`${BUTTON} border border-red-700 text-red-800 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950`}
+        >
           Reject
         </button>
         {canWithdraw ? (
-          <button name="decision" value="withdraw" className={`${BUTTON} border border-slate-400 hover:bg-slate-100 dark:hover:bg-slate-800`}>
+          <button
+            name="decision"
+            value="withdraw"
+            className={`${BUTTON} border border-slate-400 hover:bg-slate-100 dark:hover:bg-slate-800`}
+          >
             Withdraw my decision
           </button>
         ) : null}

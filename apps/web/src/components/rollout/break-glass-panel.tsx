@@ -1,5 +1,10 @@
 import type { GateCheck } from "@rollgate/core/gate";
-import { breakGlassAction, confirmAction, recoveryAction, reviewAction } from "@/app/rollouts/[service]/[environment]/[release]/actions";
+import {
+  breakGlassAction,
+  confirmAction,
+  recoveryAction,
+  reviewAction,
+} from "@/app/rollouts/[service]/[environment]/[release]/actions";
 import { ActionForm } from "@/components/action-form";
 import { LocalTime } from "@/components/local-time";
 
@@ -37,7 +42,10 @@ interface Props {
 /** Emergency override of failing checks, and the review items it leaves behind. */
 export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides, userId, maxMinutes }: Props) {
   return (
-    <section aria-labelledby="glass-heading" className="rounded-lg border border-red-200 bg-white p-4 dark:border-red-900 dark:bg-slate-900">
+    <section
+      aria-labelledby="glass-heading"
+      className="rounded-lg border border-red-200 bg-white p-4 dark:border-red-900 dark:bg-slate-900"
+    >
       <h2 id="glass-heading" className="text-lg font-semibold text-red-800 dark:text-red-300">
         Break glass
       </h2>
@@ -47,20 +55,32 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
             <p>
               {o.kind === "recovery" ? (
                 <>
-                  <span className="font-medium">{o.actorEmail}</span> authorised a recovery run of {o.fixName} (SHA-256 <span className="font-mono">{o.fixChecksum?.slice(0, 12)}…</span>) until <LocalTime at={o.expiresAt} />: “{o.justification}”
+                  <span className="font-medium">{o.actorEmail}</span> authorised a recovery run of {o.fixName} (SHA-256{" "}
+                  <span className="font-mono">{o.fixChecksum?.slice(0, 12)}…</span>) until{" "}
+                  <LocalTime at={o.expiresAt} />: “{o.justification}”
                 </>
               ) : (
                 <>
-                  <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until <LocalTime at={o.expiresAt} />: “{o.justification}”
+                  <span className="font-medium">{o.actorEmail}</span> overrode {o.checks.join(", ")} until{" "}
+                  <LocalTime at={o.expiresAt} />: “{o.justification}”
                 </>
               )}
             </p>
             {o.confirmedAt ? (
-              o.confirmerEmail ? <p className="text-slate-600 dark:text-slate-300">Confirmed by {o.confirmerEmail}.</p> : null
+              o.confirmerEmail ? (
+                <p className="text-slate-600 dark:text-slate-300">Confirmed by {o.confirmerEmail}.</p>
+              ) : null
             ) : confirmable.includes(o.id) ? (
-              <ActionForm action={confirmAction} hidden={{ ...keys, overrideId: o.id }} submit="Confirm as the second person" tone="danger" />
+              <ActionForm
+                action={confirmAction}
+                hidden={{ ...keys, overrideId: o.id }}
+                submit="Confirm as the second person"
+                tone="danger"
+              />
             ) : (
-              <p className="font-medium text-amber-700 dark:text-amber-300">Not in effect: waiting for a second person to confirm it.</p>
+              <p className="font-medium text-amber-700 dark:text-amber-300">
+                Not in effect: waiting for a second person to confirm it.
+              </p>
             )}
             {o.reviewedAt ? (
               <p className="text-slate-600 dark:text-slate-300">
@@ -72,7 +92,10 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
               <ActionForm action={reviewAction} hidden={{ ...keys, overrideId: o.id }} submit="Mark reviewed">
                 <label className="block">
                   Review note
-                  <input name="note" className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+                  <input
+                    name="note"
+                    className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+                  />
                 </label>
               </ActionForm>
             )}
@@ -94,14 +117,25 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
       ) : null}
       {canRecover ? (
         <ActionForm action={recoveryAction} hidden={keys} submit="Authorise this recovery run" tone="danger">
-          <p className="text-sm">The migration failed. Authorise one run of a fix script; approvals of the failed script do not carry over, and the pipeline takes a recovery lease for exactly this script.</p>
+          <p className="text-sm">
+            The migration failed. Authorise one run of a fix script; approvals of the failed script do not carry over,
+            and the pipeline takes a recovery lease for exactly this script.
+          </p>
           <label className="block text-sm">
             Fix name
-            <input name="name" defaultValue="fix" className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+            <input
+              name="name"
+              defaultValue="fix"
+              className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+            />
           </label>
           <label className="block text-sm">
             Fix script (SQL)
-            <textarea name="sql" rows={4} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 font-mono dark:border-slate-700 dark:bg-slate-950" />
+            <textarea
+              name="sql"
+              rows={4}
+              className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 font-mono dark:border-slate-700 dark:bg-slate-950"
+            />
           </label>
           <Justification label="Justification (a full sentence)" maxMinutes={maxMinutes} />
         </ActionForm>
@@ -116,11 +150,22 @@ function Justification({ label, maxMinutes }: { label: string; maxMinutes: numbe
     <>
       <label className="block text-sm">
         {label}
-        <textarea name="justification" rows={2} className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950" />
+        <textarea
+          name="justification"
+          rows={2}
+          className="mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950"
+        />
       </label>
       <label className="block text-sm">
         For how many minutes (at most {maxMinutes})
-        <input name="minutes" type="number" min={1} max={maxMinutes} defaultValue={Math.min(60, maxMinutes)} className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+        <input
+          name="minutes"
+          type="number"
+          min={1}
+          max={maxMinutes}
+          defaultValue={Math.min(60, maxMinutes)}
+          className="mt-1 block w-32 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+        />
       </label>
     </>
   );

@@ -8,14 +8,18 @@ export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
     return (
       <details className="mt-1 text-sm" data-evidence="usage">
         <summary className="cursor-pointer text-slate-600 dark:text-slate-300">
-          {details.statements.length} statement(s), inspections {details.baseline_at ? utc(details.baseline_at) : "—"} → {details.recent_at ? utc(details.recent_at) : "—"}
+          {details.statements.length} statement(s), inspections {details.baseline_at ? utc(details.baseline_at) : "—"} →{" "}
+          {details.recent_at ? utc(details.recent_at) : "—"}
         </summary>
         <ul className="mt-1 space-y-1">
           {details.statements.map((s) => (
             <li key={s.id} data-statement={s.id}>
-              <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 px-1 dark:bg-slate-800">{s.text}</code>
+              <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 px-1 dark:bg-slate-800">
+                {s.text}
+              </code>
               <span className="text-xs text-slate-600 dark:text-slate-300">
-                {s.calls_after - s.calls_before} call(s) ({s.calls_before} → {s.calls_after}){s.objects.length ? ` · uses ${s.objects.join(", ")}` : ""}
+                {s.calls_after - s.calls_before} call(s) ({s.calls_before} → {s.calls_after})
+                {s.objects.length ? ` · uses ${s.objects.join(", ")}` : ""}
                 {s.unknown ? ` · unresolved: ${s.unknown}` : ""}
               </span>
             </li>
@@ -61,7 +65,16 @@ export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
             <td>{s.bytes === null ? "—" : bytes(s.bytes)}</td>
             <td>{s.rows === null ? "—" : s.rows.toLocaleString("en")}</td>
             <td>{s.rewrites ? "yes" : "no"}</td>
-            <td>{s.blockers.length ? s.blockers.map((b) => `pid ${b.pid} (${b.state}, ${b.mode}${b.xact_seconds !== null ? `, ${b.xact_seconds} s` : ""})`).join("; ") : "none"}</td>
+            <td>
+              {s.blockers.length
+                ? s.blockers
+                    .map(
+                      (b) =>
+                        `pid ${b.pid} (${b.state}, ${b.mode}${b.xact_seconds !== null ? `, ${b.xact_seconds} s` : ""})`,
+                    )
+                    .join("; ")
+                : "none"}
+            </td>
           </tr>
         ))}
       </tbody>

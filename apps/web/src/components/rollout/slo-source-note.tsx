@@ -11,7 +11,8 @@ export function SloSourceNote({ source, failures }: Props) {
   return (
     <div className="text-sm text-slate-600 dark:text-slate-300" data-slo-source={source.kind}>
       <p>
-        Pulled from Prometheus (<code>{source.url}</code>) every {source.intervalSeconds} s while the rollout verifies. A break in a line is a gap longer than the {source.maxGapSeconds} s the policy allows.
+        Pulled from Prometheus (<code>{source.url}</code>) every {source.intervalSeconds} s while the rollout verifies.
+        A break in a line is a gap longer than the {source.maxGapSeconds} s the policy allows.
       </p>
       {failures.length ? (
         <ul className="mt-1 list-disc pl-5">

@@ -36,9 +36,18 @@ interface World {
 async function world(): Promise<World> {
   const slug = `mx-${randomUUID().slice(0, 8)}`;
   const [svc] = await db.insert(schema.services).values({ slug, name: slug }).returning();
-  const [other] = await db.insert(schema.services).values({ slug: `${slug}-b`, name: "other" }).returning();
-  const policy = { ...defaultPolicy("production"), approvals: { ...defaultPolicy("production").approvals, required: 1 } };
-  await db.insert(schema.environments).values([{ serviceId: svc!.id, name: "production", position: 0, policy }, { serviceId: other!.id, name: "production", position: 0, policy }]);
+  const [other] = await db
+    .insert(schema.services)
+    .values({ slug: `${slug}-b`, name: "other" })
+    .returning();
+  const policy = {
+    ...defaultPolicy("production"),
+    approvals: { ...defaultPolicy("production").approvals, required: 1 },
+  };
+  await db.insert(schema.environments).values([
+    { serviceId: svc!.id, name: "production", position: 0, policy },
+    { serviceId: other!.id, name: "production", position: 0, policy },
+  ]);
   const people = {} as Record<Actor, CurrentUser | null>;
   for (const actor of ACTORS) {
     const grant = ACTOR_GRANTS[actor];
@@ -52,17 +61,48 @@ async function world(): Promise<World> {
     await db.insert(schema.userRoles).values({ userId: user!.id, role: grant.role, serviceId });
     people[actor] = { id: user!.id, email, name: null, roles: [{ role: grant.role as Role, serviceId }] };
   }
-  const [breaker] = await db.insert(schema.users).values({ email: `breaker.${slug}@example.com` }).returning();
+  const [breaker] = await db
+    .insert(schema.users)
+    .values({ email: `breaker.${slug}@example.com` })
+    .returning();
   await db.insert(schema.userRoles).values({ userId: breaker!.id, role: "release_manager", serviceId: svc!.id });
-  return { slug, people, breaker: { id: breaker!.id, email: breaker!.email, name: null, roles: [{ role: "release_manager", serviceId: svc!.id }] } };
+  return {
+    slug,
+    people,
+    breaker: {
+      id: breaker!.id,
+      email: breaker!.email,
+      name: null,
+      roles: [{ role: "release_manager", serviceId: svc!.id }],
+    },
+  };
 }
 
 /** A fresh production rollout of `release` in `state`, written by the `author` actor. */
 async function rollout(w: World, release: string, state: string) {
-  const [svc] = await db.select().from(schema.services).where((await import("drizzle-orm")).eq(schema.services.slug, w.slug));
-  const [env] = await db.select().from(schema.environments).where((await import("drizzle-orm")).eq(schema.environments.serviceId, svc!.id));
-  const [rel] = await db.insert(schema.releases).values({ serviceId: svc!.id, key: release, title: "t", author: w.people.author!.email, appVersion: "2.0.0" }).returning();
-  const [row] = await db.insert(schema.rollouts).values({ releaseId: rel!.id, environmentId: env!.id, releaseVersion: "2.0.0", state, contractSql: CONTRACT, contractChecksum: sum(CONTRACT) }).returning();
+  const [svc] = await db
+    .select()
+    .from(schema.services)
+    .where((await import("drizzle-orm")).eq(schema.services.slug, w.slug));
+  const [env] = await db
+    .select()
+    .from(schema.environments)
+    .where((await import("drizzle-orm")).eq(schema.environments.serviceId, svc!.id));
+  const [rel] = await db
+    .insert(schema.releases)
+    .values({ serviceId: svc!.id, key: release, title: "t", author: w.people.author!.email, appVersion: "2.0.0" })
+    .returning();
+  const [row] = await db
+    .insert(schema.rollouts)
+    .values({
+      releaseId: rel!.id,
+      environmentId: env!.id,
+      releaseVersion: "2.0.0",
+      state,
+      contractSql: CONTRACT,
+      contractChecksum: sum(CONTRACT),
+    })
+    .returning();
   return { keys: { service: w.slug, environment: "production", release }, rolloutId: row!.id };
 }
 
@@ -85,23 +125,49 @@ async function perform(w: World, action: Action, actor: Actor): Promise<boolean>
     }
     case "break_glass": {
       const { keys } = await rollout(w, id, "verifying");
-      state = await actions.breakGlassAction({}, form({ ...keys, checks: "backup", justification: SENTENCE, minutes: "30" }));
+      state = await actions.breakGlassAction(
+        {},
+        form({ ...keys, checks: "backup", justification: SENTENCE, minutes: "30" }),
+      );
       break;
     }
     case "confirm_override":
     case "review_override": {
       const { keys, rolloutId } = await rollout(w, id, "verifying");
-      const [o] = await db.insert(schema.overrides).values({ rolloutId, actorId: w.breaker.id, role: "release_manager", justification: SENTENCE, checks: ["backup"], createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) }).returning();
-      state = action === "confirm_override" ? await actions.confirmAction({}, form({ ...keys, overrideId: o!.id })) : await actions.reviewAction({}, form({ ...keys, overrideId: o!.id, note: "Checked the incident ticket and the script." }));
+      const [o] = await db
+        .insert(schema.overrides)
+        .values({
+          rolloutId,
+          actorId: w.breaker.id,
+          role: "release_manager",
+          justification: SENTENCE,
+          checks: ["backup"],
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 3_600_000),
+        })
+        .returning();
+      state =
+        action === "confirm_override"
+          ? await actions.confirmAction({}, form({ ...keys, overrideId: o!.id }))
+          : await actions.reviewAction(
+              {},
+              form({ ...keys, overrideId: o!.id, note: "Checked the incident ticket and the script." }),
+            );
       break;
     }
     case "authorise_recovery": {
       const { keys } = await rollout(w, id, "contract_failed");
-      state = await actions.recoveryAction({}, form({ ...keys, name: "fix", sql: "SELECT 1;", justification: SENTENCE, minutes: "30" }));
+      state = await actions.recoveryAction(
+        {},
+        form({ ...keys, name: "fix", sql: "SELECT 1;", justification: SENTENCE, minutes: "30" }),
+      );
       break;
     }
     case "administer":
-      state = await admin.roleAction({}, form({ email: `new.${id}.${w.slug}@example.com`, role: "viewer", service: "", grant: "1" }));
+      state = await admin.roleAction(
+        {},
+        form({ email: `new.${id}.${w.slug}@example.com`, role: "viewer", service: "", grant: "1" }),
+      );
       break;
   }
   if (state.error) return false;

@@ -21,7 +21,14 @@ export function gateContext(gate: RolloutGate): RolloutContext {
 }
 
 function contextOf(row: RolloutRow, policy: Policy, authorIds: readonly string[]): RolloutContext {
-  return { serviceId: row.serviceId, environment: row.environmentName, state: row.rollout.state as RolloutState, policy, authorIds, contractChecksum: row.rollout.contractChecksum };
+  return {
+    serviceId: row.serviceId,
+    environment: row.environmentName,
+    state: row.rollout.state as RolloutState,
+    policy,
+    authorIds,
+    contractChecksum: row.rollout.contractChecksum,
+  };
 }
 
 export function personOf(user: CurrentUser): Person {

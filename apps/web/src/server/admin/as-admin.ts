@@ -9,17 +9,27 @@ import { inAction } from "../request";
  * The frame of every admin server action: a signed-in global admin, then the work, then the
  * page (`path`) rendered again; a refusal becomes the sentence (and field errors) the form shows.
  */
-export function asAdmin(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+export function asAdmin(
+  path: string | null,
+  work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>,
+): Promise<ActionState> {
   return inAction(`admin ${path ?? "(no page)"}`, () => adminFrame(path, work));
 }
 
-async function adminFrame(path: string | null, work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>): Promise<ActionState> {
+async function adminFrame(
+  path: string | null,
+  work: (admin: Awaited<ReturnType<typeof requireAdmin>>) => Promise<ActionState>,
+): Promise<ActionState> {
   try {
     const state = await work(await requireAdmin());
     if (path) revalidatePath(path);
     return state;
   } catch (error) {
-    if (error instanceof AppError) return { error: error.message, fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined };
+    if (error instanceof AppError)
+      return {
+        error: error.message,
+        fields: Array.isArray(error.details) ? (error.details as ActionState["fields"]) : undefined,
+      };
     throw error;
   }
 }

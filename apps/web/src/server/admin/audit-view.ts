@@ -9,6 +9,9 @@ export const AUDIT_PAGE_SIZE = 100;
 export async function getAuditView(before?: string) {
   const { db } = await database();
   const beforeSeq = /^\d{1,15}$/.test(before ?? "") ? Number(before) : null;
-  const [verdict, page] = await Promise.all([verifyAuditChain(db), auditEntriesPage(db, { beforeSeq, limit: AUDIT_PAGE_SIZE })]);
+  const [verdict, page] = await Promise.all([
+    verifyAuditChain(db),
+    auditEntriesPage(db, { beforeSeq, limit: AUDIT_PAGE_SIZE }),
+  ]);
   return { verdict, ...page, firstPage: beforeSeq === null };
 }

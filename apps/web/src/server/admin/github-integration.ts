@@ -2,7 +2,14 @@ import "server-only";
 import { createPrivateKey } from "node:crypto";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { listEnvironmentsWithPolicy } from "@rollgate/db/queries/admin";
-import { deleteGithubLink, getGithubApp, listGithubCallbacks, listGithubLinks, saveGithubApp, upsertGithubLink } from "@rollgate/db/queries/github";
+import {
+  deleteGithubLink,
+  getGithubApp,
+  listGithubCallbacks,
+  listGithubLinks,
+  saveGithubApp,
+  upsertGithubLink,
+} from "@rollgate/db/queries/github";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { encryptSecret } from "@rollgate/db/secrets";
@@ -15,13 +22,23 @@ import { AppError } from "../errors";
 // Rollgate environment guards. Secrets are stored encrypted and never shown again; every
 // change is in the audit chain.
 
-const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) => ({ at: now(), actorType: "user" as const, actorId: admin.id, action, subjectType: "github_integration", subjectId, data: { by: admin.email, ...data } });
+const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) => ({
+  at: now(),
+  actorType: "user" as const,
+  actorId: admin.id,
+  action,
+  subjectType: "github_integration",
+  subjectId,
+  data: { by: admin.email, ...data },
+});
 
 export async function getGithubIntegrationView() {
   const { db } = await database();
   const app = await getGithubApp(db);
   return {
-    app: app ? { appId: app.appId, apiBaseUrl: app.apiBaseUrl, updatedBy: app.updatedBy, updatedAt: app.updatedAt } : null,
+    app: app
+      ? { appId: app.appId, apiBaseUrl: app.apiBaseUrl, updatedBy: app.updatedBy, updatedAt: app.updatedAt }
+      : null,
     links: await listGithubLinks(db),
     environments: (await listEnvironmentsWithPolicy(db)).map((e) => ({ service: e.serviceSlug, environment: e.name })),
     callbacks: await listGithubCallbacks(db, 20),
@@ -29,15 +46,22 @@ export async function getGithubIntegrationView() {
 }
 
 /** Saves the App's id and API URL; a private key or webhook secret left empty keeps the stored one. */
-export async function saveGithubSettings(admin: CurrentUser, params: { appId: number; apiBaseUrl: string; privateKey: string; webhookSecret: string }) {
+export async function saveGithubSettings(
+  admin: CurrentUser,
+  params: { appId: number; apiBaseUrl: string; privateKey: string; webhookSecret: string },
+) {
   const { db } = await database();
   const existing = await getGithubApp(db);
-  if (!existing && (!params.privateKey || !params.webhookSecret)) throw new AppError("invalid_request", "Give the App's private key and webhook secret.");
+  if (!existing && (!params.privateKey || !params.webhookSecret))
+    throw new AppError("invalid_request", "Give the App's private key and webhook secret.");
   if (params.privateKey) {
     try {
       createPrivateKey(params.privateKey);
     } catch {
-      throw new AppError("invalid_request", "The private key is not a PEM key; paste the .pem file GitHub gave you, whole.");
+      throw new AppError(
+        "invalid_request",
+        "The private key is not a PEM key; paste the .pem file GitHub gave you, whole.",
+      );
     }
   }
   const secretKey = env().secretKey;
@@ -45,22 +69,43 @@ export async function saveGithubSettings(admin: CurrentUser, params: { appId: nu
     await saveGithubApp(tx, {
       appId: params.appId,
       apiBaseUrl: params.apiBaseUrl.replace(/\/+$/, ""),
-      privateKeyCiphertext: params.privateKey ? encryptSecret(params.privateKey, secretKey) : existing!.privateKeyCiphertext,
-      webhookSecretCiphertext: params.webhookSecret ? encryptSecret(params.webhookSecret, secretKey) : existing!.webhookSecretCiphertext,
+      privateKeyCiphertext: params.privateKey
+        ? encryptSecret(params.privateKey, secretKey)
+        : existing!.privateKeyCiphertext,
+      webhookSecretCiphertext: params.webhookSecret
+        ? encryptSecret(params.webhookSecret, secretKey)
+        : existing!.webhookSecretCiphertext,
       updatedBy: admin.email,
       updatedAt: now(),
     });
-    await appendAudit(tx, audit(admin, "github.app_saved", String(params.appId), { appId: params.appId, apiBaseUrl: params.apiBaseUrl, privateKeyChanged: Boolean(params.privateKey), webhookSecretChanged: Boolean(params.webhookSecret) }));
+    await appendAudit(
+      tx,
+      audit(admin, "github.app_saved", String(params.appId), {
+        appId: params.appId,
+        apiBaseUrl: params.apiBaseUrl,
+        privateKeyChanged: Boolean(params.privateKey),
+        webhookSecretChanged: Boolean(params.webhookSecret),
+      }),
+    );
   });
 }
 
-export async function linkGithubEnvironment(admin: CurrentUser, params: { repository: string; githubEnvironment: string; service: string; environment: string }) {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(params.repository)) throw new AppError("invalid_request", "Name the repository as owner/name.");
+export async function linkGithubEnvironment(
+  admin: CurrentUser,
+  params: { repository: string; githubEnvironment: string; service: string; environment: string },
+) {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(params.repository))
+    throw new AppError("invalid_request", "Name the repository as owner/name.");
   const { db } = await database();
   const target = await findEnvironment(db, params.service, params.environment);
   if (!target) throw new AppError("not_found", `Service ${params.service} has no environment ${params.environment}.`);
   await db.transaction(async (tx) => {
-    const id = await upsertGithubLink(tx, { repository: params.repository, githubEnvironment: params.githubEnvironment, environmentId: target.environmentId, createdBy: admin.email });
+    const id = await upsertGithubLink(tx, {
+      repository: params.repository,
+      githubEnvironment: params.githubEnvironment,
+      environmentId: target.environmentId,
+      createdBy: admin.email,
+    });
     await appendAudit(tx, audit(admin, "github.environment_linked", id, params));
   });
 }

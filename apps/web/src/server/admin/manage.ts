@@ -14,7 +14,21 @@ import { AppError } from "../errors";
 // Admin use cases: each checks its input, changes one thing in one transaction, and
 // records it in the audit chain with the admin as actor.
 
-const audit = (admin: CurrentUser, action: string, subjectType: string, subjectId: string, data: Record<string, unknown>) => ({ at: now(), actorType: "user" as const, actorId: admin.id, action, subjectType, subjectId, data: { by: admin.email, ...data } });
+const audit = (
+  admin: CurrentUser,
+  action: string,
+  subjectType: string,
+  subjectId: string,
+  data: Record<string, unknown>,
+) => ({
+  at: now(),
+  actorType: "user" as const,
+  actorId: admin.id,
+  action,
+  subjectType,
+  subjectId,
+  data: { by: admin.email, ...data },
+});
 
 async function serviceId(slug: string | undefined): Promise<string | null> {
   if (!slug) return null;
@@ -24,31 +38,70 @@ async function serviceId(slug: string | undefined): Promise<string | null> {
   return service.id;
 }
 
-export async function changeRole(admin: CurrentUser, params: { email: string; role: string; service?: string; grant: boolean }) {
-  if (!(ROLES as readonly string[]).includes(params.role)) throw new AppError("invalid_request", `Choose a role: ${ROLES.join(", ")}.`);
+export async function changeRole(
+  admin: CurrentUser,
+  params: { email: string; role: string; service?: string; grant: boolean },
+) {
+  if (!(ROLES as readonly string[]).includes(params.role))
+    throw new AppError("invalid_request", `Choose a role: ${ROLES.join(", ")}.`);
   const svc = await serviceId(params.service);
   const { db } = await database();
   await db.transaction(async (tx) => {
     const user = params.grant ? await upsertUser(tx, { email: params.email }) : await findUserByEmail(tx, params.email);
     if (!user) throw new AppError("not_found", `Nobody with the e-mail ${params.email} has signed in yet.`);
-    if (!params.grant && user.id === admin.id && params.role === "admin" && !svc) throw new AppError("conflict", "You cannot remove your own admin role; ask another admin.");
-    const changed = params.grant ? await grantRole(tx, { userId: user.id, role: params.role, serviceId: svc, grantedBy: admin.id }) : await revokeRole(tx, { userId: user.id, role: params.role, serviceId: svc });
-    if (!changed) throw new AppError("conflict", params.grant ? `${user.email} already has that role.` : `${user.email} does not have that role.`);
+    if (!params.grant && user.id === admin.id && params.role === "admin" && !svc)
+      throw new AppError("conflict", "You cannot remove your own admin role; ask another admin.");
+    const changed = params.grant
+      ? await grantRole(tx, { userId: user.id, role: params.role, serviceId: svc, grantedBy: admin.id })
+      : await revokeRole(tx, { userId: user.id, role: params.role, serviceId: svc });
+    if (!changed)
+      throw new AppError(
+        "conflict",
+        params.grant ? `${user.email} already has that role.` : `${user.email} does not have that role.`,
+      );
     // A role taken away also ends the person's sessions: they sign in again to what is left.
     if (!params.grant) await revokeSessions(tx, { userId: user.id, at: now() });
-    await appendAudit(tx, audit(admin, params.grant ? "role.granted" : "role.revoked", "user", user.id, { email: user.email, role: params.role, service: params.service ?? null }));
+    await appendAudit(
+      tx,
+      audit(admin, params.grant ? "role.granted" : "role.revoked", "user", user.id, {
+        email: user.email,
+        role: params.role,
+        service: params.service ?? null,
+      }),
+    );
   });
 }
 
-export async function createToken(admin: CurrentUser, params: { service: string; name: string; environments: string[]; scopes: string[] }) {
+export async function createToken(
+  admin: CurrentUser,
+  params: { service: string; name: string; environments: string[]; scopes: string[] },
+) {
   const unknown = params.scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-  if (params.scopes.length === 0 || unknown.length) throw new AppError("invalid_request", `Choose scopes among ${API_SCOPES.join(", ")}.`);
-  if (params.environments.length === 0) throw new AppError("invalid_request", "Name at least one environment the token may act on.");
+  if (params.scopes.length === 0 || unknown.length)
+    throw new AppError("invalid_request", `Choose scopes among ${API_SCOPES.join(", ")}.`);
+  if (params.environments.length === 0)
+    throw new AppError("invalid_request", "Name at least one environment the token may act on.");
   const svc = (await serviceId(params.service))!;
   const { db } = await database();
   return db.transaction(async (tx) => {
-    const created = await createApiToken(tx, { serviceId: svc, name: params.name, environments: params.environments, scopes: params.scopes, createdBy: admin.email, secretKey: env().secretKey });
-    await appendAudit(tx, audit(admin, "token.created", "api_token", created.id, { service: params.service, name: params.name, environments: params.environments, scopes: params.scopes, prefix: created.tokenPrefix }));
+    const created = await createApiToken(tx, {
+      serviceId: svc,
+      name: params.name,
+      environments: params.environments,
+      scopes: params.scopes,
+      createdBy: admin.email,
+      secretKey: env().secretKey,
+    });
+    await appendAudit(
+      tx,
+      audit(admin, "token.created", "api_token", created.id, {
+        service: params.service,
+        name: params.name,
+        environments: params.environments,
+        scopes: params.scopes,
+        prefix: created.tokenPrefix,
+      }),
+    );
     return created;
   });
 }
@@ -56,7 +109,8 @@ export async function createToken(admin: CurrentUser, params: { service: string;
 export async function revokeToken(admin: CurrentUser, id: string) {
   const { db } = await database();
   await db.transaction(async (tx) => {
-    if (!(await revokeApiToken(tx, id, now()))) throw new AppError("conflict", "That token is already revoked, or does not exist.");
+    if (!(await revokeApiToken(tx, id, now())))
+      throw new AppError("conflict", "That token is already revoked, or does not exist.");
     await appendAudit(tx, audit(admin, "token.revoked", "api_token", id, {}));
   });
 }
@@ -74,6 +128,9 @@ export async function savePolicy(admin: CurrentUser, params: { environmentId: st
   await db.transaction(async (tx) => {
     const env = await updatePolicy(tx, params.environmentId, parsed.policy, now());
     if (!env) throw new AppError("not_found", "There is no such environment.");
-    await appendAudit(tx, audit(admin, "policy.changed", "environment", env.id, { environment: env.name, policy: parsed.policy }));
+    await appendAudit(
+      tx,
+      audit(admin, "policy.changed", "environment", env.id, { environment: env.name, policy: parsed.policy }),
+    );
   });
 }

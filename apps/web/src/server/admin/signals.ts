@@ -16,7 +16,21 @@ import { AppError } from "../errors";
 // Admin use cases for pulled signals: the jobs' health, alerting receivers, the Prometheus
 // credential and "test this query now".
 
-const audit = (admin: CurrentUser, action: string, subjectType: string, subjectId: string, data: Record<string, unknown>) => ({ at: now(), actorType: "user" as const, actorId: admin.id, action, subjectType, subjectId, data: { by: admin.email, ...data } });
+const audit = (
+  admin: CurrentUser,
+  action: string,
+  subjectType: string,
+  subjectId: string,
+  data: Record<string, unknown>,
+) => ({
+  at: now(),
+  actorType: "user" as const,
+  actorId: admin.id,
+  action,
+  subjectType,
+  subjectId,
+  data: { by: admin.email, ...data },
+});
 
 export async function getJobsView() {
   const { db } = await database();
@@ -29,19 +43,51 @@ export async function getIntegrationsView() {
   return { endpoints, services };
 }
 
-export async function createReceiver(admin: CurrentUser, params: { service: string; environment?: string; kind: "alertmanager" | "pagerduty"; name: string; pagerdutySecret?: string }) {
-  if (params.kind === "pagerduty" && !params.pagerdutySecret) throw new AppError("invalid_request", "Paste the signing secret PagerDuty showed when you created the webhook subscription.", [{ path: "secret", message: "required for PagerDuty" }]);
+export async function createReceiver(
+  admin: CurrentUser,
+  params: {
+    service: string;
+    environment?: string;
+    kind: "alertmanager" | "pagerduty";
+    name: string;
+    pagerdutySecret?: string;
+  },
+) {
+  if (params.kind === "pagerduty" && !params.pagerdutySecret)
+    throw new AppError(
+      "invalid_request",
+      "Paste the signing secret PagerDuty showed when you created the webhook subscription.",
+      [{ path: "secret", message: "required for PagerDuty" }],
+    );
   const { db } = await database();
   const service = (await listServices(db)).find((s) => s.slug === params.service);
   if (!service) throw new AppError("not_found", `There is no service ${params.service}.`);
   return db.transaction(async (tx) => {
     let environmentId: string | null = null;
     if (params.environment) {
-      environmentId = (await serviceEnvironments(tx, service.id)).find((e) => e.name === params.environment)?.id ?? null;
-      if (!environmentId) throw new AppError("not_found", `Service ${params.service} has no environment ${params.environment}.`);
+      environmentId =
+        (await serviceEnvironments(tx, service.id)).find((e) => e.name === params.environment)?.id ?? null;
+      if (!environmentId)
+        throw new AppError("not_found", `Service ${params.service} has no environment ${params.environment}.`);
     }
-    const created = await createIntegrationEndpoint(tx, { serviceId: service.id, environmentId, kind: params.kind, name: params.name, createdBy: admin.email, secretKey: env().secretKey, pagerdutySecret: params.pagerdutySecret });
-    await appendAudit(tx, audit(admin, "integration.created", "integration_endpoint", created.id, { kind: params.kind, service: params.service, environment: params.environment ?? null, name: params.name }));
+    const created = await createIntegrationEndpoint(tx, {
+      serviceId: service.id,
+      environmentId,
+      kind: params.kind,
+      name: params.name,
+      createdBy: admin.email,
+      secretKey: env().secretKey,
+      pagerdutySecret: params.pagerdutySecret,
+    });
+    await appendAudit(
+      tx,
+      audit(admin, "integration.created", "integration_endpoint", created.id, {
+        kind: params.kind,
+        service: params.service,
+        environment: params.environment ?? null,
+        name: params.name,
+      }),
+    );
     return created;
   });
 }
@@ -49,7 +95,12 @@ export async function createReceiver(admin: CurrentUser, params: { service: stri
 export async function setPrometheusSecret(admin: CurrentUser, params: { environmentId: string; secret: string }) {
   const { db } = await database();
   await db.transaction(async (tx) => {
-    await saveSloSourceSecret(tx, { environmentId: params.environmentId, secretCiphertext: encryptSecret(params.secret, env().secretKey), updatedBy: admin.email, at: now() });
+    await saveSloSourceSecret(tx, {
+      environmentId: params.environmentId,
+      secretCiphertext: encryptSecret(params.secret, env().secretKey),
+      updatedBy: admin.email,
+      at: now(),
+    });
     await appendAudit(tx, audit(admin, "slo_source.secret_set", "environment", params.environmentId, {}));
   });
 }
@@ -61,14 +112,22 @@ export async function testSloQuery(params: { environmentId: string; objective: S
   if (!environment) throw new AppError("not_found", "There is no such environment.");
   const parsed = parsePolicy(environment.policy);
   const source = parsed.ok ? parsed.policy.sloSource : undefined;
-  if (!source) throw new AppError("conflict", "This environment's saved policy names no SLO source; add `sloSource` and save first.");
+  if (!source)
+    throw new AppError(
+      "conflict",
+      "This environment's saved policy names no SLO source; add `sloSource` and save first.",
+    );
   const template = source.queries[params.objective];
   if (!template) throw new AppError("conflict", `The policy has no ${params.objective} query.`);
   const sealed = (await loadSloSourceSecrets(db, [environment.id])).get(environment.id);
   const secret = sealed ? decryptSecret(sealed, env().secretKey) : null;
   const promql = renderQuery(template, { service: environment.serviceSlug, environment: environment.name });
   const at = now();
-  const result = await instantQuery({ url: source.url, auth: source.auth, username: source.username, secret, timeoutSeconds: source.timeoutSeconds }, promql, at);
+  const result = await instantQuery(
+    { url: source.url, auth: source.auth, username: source.username, secret, timeoutSeconds: source.timeoutSeconds },
+    promql,
+    at,
+  );
   if (!result.ok) throw new AppError("conflict", `${promql} → ${result.error}.`);
   return `${promql} = ${result.value} at ${at.toISOString()}`;
 }

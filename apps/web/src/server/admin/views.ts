@@ -1,13 +1,28 @@
 import "server-only";
-import { listApiTokens, listEnvironmentsWithPolicy, listServices, listUsersWithRoles } from "@rollgate/db/queries/admin";
+import {
+  listApiTokens,
+  listEnvironmentsWithPolicy,
+  listServices,
+  listUsersWithRoles,
+} from "@rollgate/db/queries/admin";
 import { listIdentities } from "@rollgate/db/queries/identities";
 import { database } from "@rollgate/db/runtime";
 
 export async function getUsersView() {
   const { db } = await database();
-  const [users, services, identities] = await Promise.all([listUsersWithRoles(db), listServices(db), listIdentities(db)]);
+  const [users, services, identities] = await Promise.all([
+    listUsersWithRoles(db),
+    listServices(db),
+    listIdentities(db),
+  ]);
   // The e-mail a person signs in with is always one of their identities; linked ones are listed beside it.
-  return { users: users.map((u) => ({ ...u, identities: (identities.get(u.id) ?? []).filter((i) => i !== `email:${u.email}`) })), services };
+  return {
+    users: users.map((u) => ({
+      ...u,
+      identities: (identities.get(u.id) ?? []).filter((i) => i !== `email:${u.email}`),
+    })),
+    services,
+  };
 }
 
 export async function getTokensView() {

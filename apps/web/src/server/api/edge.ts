@@ -26,6 +26,11 @@ export async function enforceRateLimit(db: Db, bucket: string, at: Date, what: s
   const admitted = await admitRequest(db, bucket, at, perMinute);
   if (!admitted.ok) {
     const retryAfter = Math.max(1, Math.ceil((admitted.resetAt.getTime() - at.getTime()) / 1000));
-    throw new AppError("rate_limited", `${what} may send ${perMinute} requests a minute; retry after ${retryAfter} s.`, { limit: perMinute, retry_after_seconds: retryAfter }, { "retry-after": String(retryAfter) });
+    throw new AppError(
+      "rate_limited",
+      `${what} may send ${perMinute} requests a minute; retry after ${retryAfter} s.`,
+      { limit: perMinute, retry_after_seconds: retryAfter },
+      { "retry-after": String(retryAfter) },
+    );
   }
 }

@@ -21,7 +21,18 @@ async function on(replica: Map<string, unknown>, request: () => Promise<{ ok: bo
 }
 // Mid-minute, so a test's requests fall in one window.
 const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
-const counted = async (bucket: string) => (await db.select({ count: rateLimits.count }).from(rateLimits).where(and(eq(rateLimits.bucket, bucket), eq(rateLimits.windowStart, new Date(Math.floor(at.getTime() / 60_000) * 60_000)))))[0]?.count ?? 0;
+const counted = async (bucket: string) =>
+  (
+    await db
+      .select({ count: rateLimits.count })
+      .from(rateLimits)
+      .where(
+        and(
+          eq(rateLimits.bucket, bucket),
+          eq(rateLimits.windowStart, new Date(Math.floor(at.getTime() / 60_000) * 60_000)),
+        ),
+      )
+  )[0]?.count ?? 0;
 
 describe("the rate limit across replicas", () => {
   it("admits exactly the limit from two replicas taking turns, then refuses on both", async () => {

@@ -25,7 +25,12 @@ const shares = (): Map<string, Share> => ((globalThis as Record<symbol, Map<stri
  * resets. Requests are admitted from a share reserved in PostgreSQL (`@rollgate/core/access/rate-limit`),
  * so most requests write nothing and every replica still draws on one counter.
  */
-export async function admitRequest(db: Db, bucket: string, at: Date, limit: number): Promise<{ ok: true } | { ok: false; resetAt: Date }> {
+export async function admitRequest(
+  db: Db,
+  bucket: string,
+  at: Date,
+  limit: number,
+): Promise<{ ok: true } | { ok: false; resetAt: Date }> {
   const windowStart = Math.floor(at.getTime() / WINDOW_MS) * WINDOW_MS;
   const all = shares();
   for (;;) {

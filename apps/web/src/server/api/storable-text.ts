@@ -15,5 +15,7 @@ export function assertStorableText(value: unknown, where?: string): void {
 /** The first few field paths of a list of problems, for a message a person reads. */
 export function listPaths(details: Array<{ path: string }>): string {
   const shown = details.slice(0, 5).map((d) => d.path || "the body");
-  return details.length > shown.length ? `${shown.join(", ")} and ${details.length - shown.length} more` : shown.join(", ");
+  return details.length > shown.length
+    ? `${shown.join(", ")} and ${details.length - shown.length} more`
+    : shown.join(", ");
 }

@@ -41,15 +41,21 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
       known = { db, token, at };
       await enforceRateLimit(db, `token:${token.id}`, at, "This token");
       // "Last used" to the minute: one write a minute, not one per request on a hot row.
-      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000) await touchApiToken(db, token.id, at);
-      if (!token.scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the ${scope} scope.`, { required: scope, granted: token.scopes });
+      if (!token.lastUsedAt || at.getTime() - token.lastUsedAt.getTime() > 60_000)
+        await touchApiToken(db, token.id, at);
+      if (!token.scopes.includes(scope))
+        throw new AppError("forbidden", `This token lacks the ${scope} scope.`, {
+          required: scope,
+          granted: token.scopes,
+        });
       const params = await context.params;
       assertStorableText(params, "path");
       assertStorableText(Object.fromEntries(new URL(request.url).searchParams), "query");
       response = await handler({ db, token, now: at }, request, params);
     } catch (error) {
       response = errorResponse(error);
-      if (known && error instanceof AppError && (error.code === "unauthenticated" || error.code === "forbidden")) await auditRefusal(known, route, error);
+      if (known && error instanceof AppError && (error.code === "unauthenticated" || error.code === "forbidden"))
+        await auditRefusal(known, route, error);
     }
     m.apiRequests.inc({ route, status: String(response.status) });
     stop();
@@ -57,21 +63,30 @@ export function withApiToken<P = Record<string, never>>(route: string, scope: Ap
   });
 }
 
-
 async function authenticate(db: Db, request: Request): Promise<ApiToken> {
   const header = request.headers.get("authorization") ?? "";
   const bearer = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-  if (!bearer) throw new AppError("unauthenticated", "Send the API token as `Authorization: Bearer <token>`.", undefined, { "www-authenticate": "Bearer" });
+  if (!bearer)
+    throw new AppError("unauthenticated", "Send the API token as `Authorization: Bearer <token>`.", undefined, {
+      "www-authenticate": "Bearer",
+    });
   const token = await findActiveToken(db, bearer);
-  if (!token) throw new AppError("unauthenticated", "The API token is unknown or revoked.", undefined, { "www-authenticate": "Bearer" });
+  if (!token)
+    throw new AppError("unauthenticated", "The API token is unknown or revoked.", undefined, {
+      "www-authenticate": "Bearer",
+    });
   return token;
 }
 
-
 /** Checks that a token may act on this service and environment. */
 export function assertScope(token: ApiToken, service: string, environment: string): void {
-  if (token.serviceSlug !== service) throw new AppError("forbidden", `This token belongs to service ${token.serviceSlug}, not ${service}.`);
-  if (!token.environments.includes(environment)) throw new AppError("forbidden", `This token may not act on environment ${environment} (allowed: ${token.environments.join(", ")}).`);
+  if (token.serviceSlug !== service)
+    throw new AppError("forbidden", `This token belongs to service ${token.serviceSlug}, not ${service}.`);
+  if (!token.environments.includes(environment))
+    throw new AppError(
+      "forbidden",
+      `This token may not act on environment ${environment} (allowed: ${token.environments.join(", ")}).`,
+    );
 }
 
 /**
@@ -82,7 +97,11 @@ export function assertScope(token: ApiToken, service: string, environment: strin
  * (bucket `refused:<token id>` in `rate_limits`), and the next chained refusal carries the
  * count of the token's last window before its own. So a token adds at most one entry a minute.
  */
-async function auditRefusal(known: { db: Db; token: ApiToken; at: Date }, route: string, error: AppError): Promise<void> {
+async function auditRefusal(
+  known: { db: Db; token: ApiToken; at: Date },
+  route: string,
+  error: AppError,
+): Promise<void> {
   const { db, token, at } = known;
   try {
     const bucket = `refused:${token.id}`;
@@ -98,7 +117,15 @@ async function auditRefusal(known: { db: Db; token: ApiToken; at: Date }, route:
       laterRefusals: "counted, not chained, until the window ends",
       previousWindow: previous ? { start: previous.windowStart, refused: previous.count } : null,
     };
-    await appendAudit(db, { at, actorType: "token", actorId: token.id, action: "api.request_refused", subjectType: "api_token", subjectId: token.id, data });
+    await appendAudit(db, {
+      at,
+      actorType: "token",
+      actorId: token.id,
+      action: "api.request_refused",
+      subjectType: "api_token",
+      subjectId: token.id,
+      data,
+    });
   } catch (e) {
     logError("could not audit a refused request", e);
   }

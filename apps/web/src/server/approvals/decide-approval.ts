@@ -14,27 +14,66 @@ import { AppError } from "../errors";
  * core whatever the browser sent: an approving role on this service now, never the
  * release's author (through any identity), pinned to the script the approver was shown.
  */
-export async function decideApproval(options: { user: CurrentUser; keys: RolloutKeys; decision: "approve" | "reject" | "withdraw"; comment: string; seenChecksum: string | null }) {
+export async function decideApproval(options: {
+  user: CurrentUser;
+  keys: RolloutKeys;
+  decision: "approve" | "reject" | "withdraw";
+  comment: string;
+  seenChecksum: string | null;
+}) {
   const { user, keys, decision } = options;
   const { db } = await database();
   return db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
-    if (!row) throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!row)
+      throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     const ctx = await rolloutContext(tx, row);
     const checksum = row.rollout.contractChecksum;
     const at = now();
-    const audit = { at, actorType: "user" as const, actorId: user.id, subjectType: "rollout", subjectId: row.rollout.id, rolloutId: row.rollout.id };
+    const audit = {
+      at,
+      actorType: "user" as const,
+      actorId: user.id,
+      subjectType: "rollout",
+      subjectId: row.rollout.id,
+      rolloutId: row.rollout.id,
+    };
 
     if (decision === "withdraw") {
-      if (["contracting", "contracted", "contract_failed"].includes(ctx.state)) throw new AppError("conflict", "The contract has already started; decisions can no longer change.");
-      if (!checksum || !(await withdrawDecision(tx, { rolloutId: row.rollout.id, approverId: user.id, contractChecksum: checksum, at })))
+      if (["contracting", "contracted", "contract_failed"].includes(ctx.state))
+        throw new AppError("conflict", "The contract has already started; decisions can no longer change.");
+      if (
+        !checksum ||
+        !(await withdrawDecision(tx, {
+          rolloutId: row.rollout.id,
+          approverId: user.id,
+          contractChecksum: checksum,
+          at,
+        }))
+      )
         throw new AppError("conflict", "You have no decision on this version of the contract script to withdraw.");
-      await appendAudit(tx, { ...audit, action: "approval.withdrawn", data: { email: user.email, contractChecksum: checksum } });
+      await appendAudit(tx, {
+        ...audit,
+        action: "approval.withdrawn",
+        data: { email: user.email, contractChecksum: checksum },
+      });
       return;
     }
     const allowed = mayDecideApproval(personOf(user), ctx, options.seenChecksum);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
-    await recordDecision(tx, { rolloutId: row.rollout.id, approverId: user.id, role: allowed.role, decision, comment: options.comment, contractChecksum: checksum!, at });
-    await appendAudit(tx, { ...audit, action: decision === "approve" ? "approval.granted" : "approval.rejected", data: { email: user.email, role: allowed.role, contractChecksum: checksum, comment: options.comment } });
+    await recordDecision(tx, {
+      rolloutId: row.rollout.id,
+      approverId: user.id,
+      role: allowed.role,
+      decision,
+      comment: options.comment,
+      contractChecksum: checksum!,
+      at,
+    });
+    await appendAudit(tx, {
+      ...audit,
+      action: decision === "approve" ? "approval.granted" : "approval.rejected",
+      data: { email: user.email, role: allowed.role, contractChecksum: checksum, comment: options.comment },
+    });
   });
 }

@@ -6,7 +6,10 @@ import { database } from "@rollgate/db/runtime";
 import { hashPassword, verifyPassword } from "@rollgate/db/secrets";
 import { now } from "../clock";
 
-export type PasswordOutcome = { kind: "ok"; user: { id: string; email: string; name: string | null } } | { kind: "wrong" } | { kind: "paused"; scope: "account" | "address"; retryAfterSeconds: number };
+export type PasswordOutcome =
+  | { kind: "ok"; user: { id: string; email: string; name: string | null } }
+  | { kind: "wrong" }
+  | { kind: "paused"; scope: "account" | "address"; retryAfterSeconds: number };
 
 /** A hash of nothing anyone knows: unknown accounts are checked against it, so they take as long as known ones. */
 let dummy: string | undefined;
@@ -17,7 +20,11 @@ const dummyHash = () => (dummy ??= hashPassword(crypto.randomUUID()));
  * recent failures (counted in the database, so across replicas); otherwise one scrypt
  * check whether the account exists or not, and a failure is recorded.
  */
-export async function checkPassword(params: { email: string; password: string; headers: Record<string, string | string[] | undefined> }): Promise<PasswordOutcome> {
+export async function checkPassword(params: {
+  email: string;
+  password: string;
+  headers: Record<string, string | string[] | undefined>;
+}): Promise<PasswordOutcome> {
   const account = params.email.trim().toLowerCase();
   const address = clientAddress(params.headers);
   const at = now();
@@ -25,7 +32,8 @@ export async function checkPassword(params: { email: string; password: string; h
   const { db } = await database();
   const failures = await recentSignInFailures(db, { account, address, since: windowStart });
   const throttle = signInThrottle({ accountFailures: failures.account, addressFailures: failures.address, now: at });
-  if (!throttle.allowed) return { kind: "paused", scope: throttle.scope, retryAfterSeconds: throttle.retryAfterSeconds };
+  if (!throttle.allowed)
+    return { kind: "paused", scope: throttle.scope, retryAfterSeconds: throttle.retryAfterSeconds };
   const user = await findUserByEmail(db, account);
   const matches = verifyPassword(params.password, user?.passwordHash ?? dummyHash());
   if (!user?.passwordHash || !matches) {
@@ -42,7 +50,10 @@ export async function checkPassword(params: { email: string; password: string; h
  */
 function clientAddress(headers: Record<string, string | string[] | undefined>): string {
   const raw = headers["x-forwarded-for"];
-  const forwarded = (Array.isArray(raw) ? raw.join(",") : (raw ?? "")).split(",").map((s) => s.trim()).filter(Boolean);
+  const forwarded = (Array.isArray(raw) ? raw.join(",") : (raw ?? ""))
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const real = headers["x-real-ip"];
   return forwarded.at(-1) ?? (typeof real === "string" && real ? real : "unknown");
 }

@@ -51,7 +51,11 @@ export function authOptions(): NextAuthOptions {
         credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, request) {
           if (!credentials?.email || !credentials.password) return null;
-          const outcome = await checkPassword({ email: credentials.email, password: credentials.password, headers: request.headers ?? {} });
+          const outcome = await checkPassword({
+            email: credentials.email,
+            password: credentials.password,
+            headers: request.headers ?? {},
+          });
           // next-auth sends the message to the sign-in page as ?error=…, which turns it into a sentence.
           if (outcome.kind === "paused") throw new Error(`Paused:${outcome.scope}:${outcome.retryAfterSeconds}`);
           return outcome.kind === "ok" ? outcome.user : null;
@@ -60,7 +64,8 @@ export function authOptions(): NextAuthOptions {
     );
   }
   /** Seconds the token may still live: until its sign-in's absolute end, never longer. */
-  const remainingSeconds = (signedInAt: unknown) => (typeof signedInAt === "number" ? Math.max(1, Math.floor((signedInAt + lifetimeMs - now().getTime()) / 1000)) : 1);
+  const remainingSeconds = (signedInAt: unknown) =>
+    typeof signedInAt === "number" ? Math.max(1, Math.floor((signedInAt + lifetimeMs - now().getTime()) / 1000)) : 1;
   return {
     providers,
     session: { strategy: "jwt", maxAge: e.ROLLGATE_SESSION_HOURS * 3600 },
@@ -70,24 +75,56 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: "/sign-in", error: "/sign-in" },
     // An ended session is expected, not an error worth a stack trace per request.
     // Only the code: next-auth's metadata can hold the provider's tokens, the client secret or the profile.
-    logger: { error: (code) => void (code === "JWT_SESSION_ERROR" || log().error({ code }, "next-auth error")), warn: (code) => log().warn({ code }, "next-auth warning"), debug: () => {} },
+    logger: {
+      error: (code) => void (code === "JWT_SESSION_ERROR" || log().error({ code }, "next-auth error")),
+      warn: (code) => log().warn({ code }, "next-auth warning"),
+      debug: () => {},
+    },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (!user.email) return false;
-        if (account?.provider === "oidc" && !oidcEmailAccepted((profile as OidcProfile | undefined)?.email_verified, e.ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED === "1"))
+        if (
+          account?.provider === "oidc" &&
+          !oidcEmailAccepted(
+            (profile as OidcProfile | undefined)?.email_verified,
+            e.ROLLGATE_OIDC_ACCEPT_MISSING_EMAIL_VERIFIED === "1",
+          )
+        )
           return "/sign-in?error=EmailUnverified";
         const { db } = await database();
         // The provider's subject is the person's stable identity: it is linked on first sign-in, and a
         // subject already linked to someone else (an e-mail reassigned at the provider) is refused.
-        const subject = account?.provider === "oidc" && e.ROLLGATE_OIDC_ISSUER ? oidcIdentity(e.ROLLGATE_OIDC_ISSUER, account.providerAccountId) : null;
+        const subject =
+          account?.provider === "oidc" && e.ROLLGATE_OIDC_ISSUER
+            ? oidcIdentity(e.ROLLGATE_OIDC_ISSUER, account.providerAccountId)
+            : null;
         const owner = subject ? await identityOwner(db, subject) : null;
         if (owner && owner.email !== user.email.trim().toLowerCase()) return "/sign-in?error=SubjectLinked";
         await db.transaction(async (tx) => {
           const row = await upsertUser(tx, { email: user.email!, name: user.name });
           if (subject && !owner) await linkIdentity(tx, { userId: row.id, identity: subject });
-          if (bootstrapAdmin({ email: row.email, listed: e.adminEmails, adminExists: await adminExists(tx) }) && (await grantRole(tx, { userId: row.id, role: "admin" })))
-            await appendAudit(tx, { at: now(), actorType: "system", actorId: "ROLLGATE_ADMIN_EMAILS", action: "role.granted", subjectType: "user", subjectId: row.id, data: { email: row.email, role: "admin" } });
-          await appendAudit(tx, { at: now(), actorType: "user", actorId: row.id, action: "auth.signed_in", subjectType: "user", subjectId: row.id, data: { email: row.email, provider: account?.provider ?? "unknown" } });
+          if (
+            bootstrapAdmin({ email: row.email, listed: e.adminEmails, adminExists: await adminExists(tx) }) &&
+            (await grantRole(tx, { userId: row.id, role: "admin" }))
+          )
+            await appendAudit(tx, {
+              at: now(),
+              actorType: "system",
+              actorId: "ROLLGATE_ADMIN_EMAILS",
+              action: "role.granted",
+              subjectType: "user",
+              subjectId: row.id,
+              data: { email: row.email, role: "admin" },
+            });
+          await appendAudit(tx, {
+            at: now(),
+            actorType: "user",
+            actorId: row.id,
+            action: "auth.signed_in",
+            subjectType: "user",
+            subjectId: row.id,
+            data: { email: row.email, provider: account?.provider ?? "unknown" },
+          });
         });
         return true;
       },
@@ -97,13 +134,20 @@ export function authOptions(): NextAuthOptions {
         if (user?.email) return { ...token, email: user.email.toLowerCase(), signedInAt: now().getTime() };
         const { db } = await database();
         const row = token.email ? await findUserByEmail(db, token.email) : null;
-        const status = sessionStatus({ signedInAt: typeof token.signedInAt === "number" ? new Date(token.signedInAt) : null, revokedAt: row?.sessionsRevokedAt ?? null, lifetimeHours: e.ROLLGATE_SESSION_HOURS, now: now() });
+        const status = sessionStatus({
+          signedInAt: typeof token.signedInAt === "number" ? new Date(token.signedInAt) : null,
+          revokedAt: row?.sessionsRevokedAt ?? null,
+          lifetimeHours: e.ROLLGATE_SESSION_HOURS,
+          now: now(),
+        });
         // Throwing ends the session: next-auth answers with no session and clears the cookie.
-        if (!row || !status.valid) throw new Error(`session ended: ${row ? (status.valid ? "" : status.reason) : "no such user"}`);
+        if (!row || !status.valid)
+          throw new Error(`session ended: ${row ? (status.valid ? "" : status.reason) : "no such user"}`);
         return token;
       },
       session({ session, token }) {
-        if (typeof token.signedInAt === "number") session.expires = new Date(token.signedInAt + lifetimeMs).toISOString();
+        if (typeof token.signedInAt === "number")
+          session.expires = new Date(token.signedInAt + lifetimeMs).toISOString();
         return session;
       },
     },
@@ -117,7 +161,15 @@ export function authOptions(): NextAuthOptions {
           const row = await findUserByEmail(tx, email);
           if (!row) return;
           await revokeSessions(tx, { userId: row.id, at: now() });
-          await appendAudit(tx, { at: now(), actorType: "user", actorId: row.id, action: "auth.signed_out", subjectType: "user", subjectId: row.id, data: { email: row.email } });
+          await appendAudit(tx, {
+            at: now(),
+            actorType: "user",
+            actorId: row.id,
+            action: "auth.signed_out",
+            subjectType: "user",
+            subjectId: row.id,
+            data: { email: row.email },
+          });
         });
       },
     },

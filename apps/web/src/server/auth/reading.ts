@@ -12,7 +12,6 @@ export function readingSettings(): ReadingSettings {
   return { publicWallboard: env().publicWallboard };
 }
 
-
 /** For route handlers and use cases: the reader, or an AppError (401, 403) to answer with. */
 export async function authorizeRead(what: Readable, reader?: CurrentUser | null): Promise<CurrentUser | null> {
   const user = reader === undefined ? await currentUser() : reader;
@@ -25,7 +24,11 @@ export async function authorizeRead(what: Readable, reader?: CurrentUser | null)
  * For pages: sends an anonymous visitor to sign-in (back to `path` afterwards); a signed-in
  * person without the right role gets the sentence to show instead of the page.
  */
-export async function pageReader(what: Readable | null, path: string, reader?: CurrentUser | null): Promise<{ user: CurrentUser | null; refusal: string | null }> {
+export async function pageReader(
+  what: Readable | null,
+  path: string,
+  reader?: CurrentUser | null,
+): Promise<{ user: CurrentUser | null; refusal: string | null }> {
   const user = reader === undefined ? await currentUser() : reader;
   if (!what) {
     if (!user) redirect(signInUrl(path));

@@ -25,17 +25,31 @@ const NO_COOKIE = "Cookies";
  * cookie: without a valid one the browser is sent once through `/api/auth/signin`, which sets
  * it and redirects back here (next-auth's `pages.signIn`).
  */
-export async function loadSignInPage(query: { callbackUrl?: string; error?: string }): Promise<{ redirect: string } | { page: SignInPage }> {
+export async function loadSignInPage(query: {
+  callbackUrl?: string;
+  error?: string;
+}): Promise<{ redirect: string } | { page: SignInPage }> {
   const e = env();
   const callbackUrl = sameSite(query.callbackUrl ?? (await cookieValue("next-auth.callback-url")), e.NEXTAUTH_URL);
   const csrfToken = validToken(await cookieValue("next-auth.csrf-token"), e.NEXTAUTH_SECRET);
-  if (!csrfToken && query.error !== NO_COOKIE) return { redirect: `/api/auth/signin?${new URLSearchParams({ callbackUrl, error: NO_COOKIE })}` };
+  if (!csrfToken && query.error !== NO_COOKIE)
+    return { redirect: `/api/auth/signin?${new URLSearchParams({ callbackUrl, error: NO_COOKIE })}` };
   // Back from next-auth (the marker, or its absolute callbackUrl): once more to the plain address.
   const error = query.error === NO_COOKIE ? undefined : query.error;
-  if (csrfToken && (query.error === NO_COOKIE || (query.callbackUrl !== undefined && query.callbackUrl !== callbackUrl)))
+  if (
+    csrfToken &&
+    (query.error === NO_COOKIE || (query.callbackUrl !== undefined && query.callbackUrl !== callbackUrl))
+  )
     return { redirect: `/sign-in?${new URLSearchParams({ callbackUrl, ...(error ? { error } : {}) })}` };
-  const sso = e.ROLLGATE_OIDC_ISSUER && e.ROLLGATE_OIDC_CLIENT_ID && e.ROLLGATE_OIDC_CLIENT_SECRET ? { id: "oidc", name: e.ROLLGATE_OIDC_NAME } : null;
-  const accounts = e.credentialsLogin ? await database().then(({ db }) => findDemoAccounts(db)).catch(() => []) : [];
+  const sso =
+    e.ROLLGATE_OIDC_ISSUER && e.ROLLGATE_OIDC_CLIENT_ID && e.ROLLGATE_OIDC_CLIENT_SECRET
+      ? { id: "oidc", name: e.ROLLGATE_OIDC_NAME }
+      : null;
+  const accounts = e.credentialsLogin
+    ? await database()
+        .then(({ db }) => findDemoAccounts(db))
+        .catch(() => [])
+    : [];
   return {
     page: {
       csrfToken: csrfToken ?? "",
@@ -43,7 +57,11 @@ export async function loadSignInPage(query: { callbackUrl?: string; error?: stri
       sso,
       credentials: e.credentialsLogin,
       demo: accounts.length ? { accounts, password: DEMO_PASSWORD } : null,
-      error: csrfToken ? (error ? sentence(error) : null) : "Your browser did not keep Rollgate's sign-in cookie. Allow cookies for this site, then reload this page.",
+      error: csrfToken
+        ? error
+          ? sentence(error)
+          : null
+        : "Your browser did not keep Rollgate's sign-in cookie. Allow cookies for this site, then reload this page.",
     },
   };
 }
@@ -67,7 +85,9 @@ function sameSite(url: string | undefined, base: string | undefined): string {
   if (url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\")) return url;
   try {
     const absolute = new URL(url);
-    return base && absolute.origin === new URL(base).origin ? `${absolute.pathname}${absolute.search}${absolute.hash}` : "/";
+    return base && absolute.origin === new URL(base).origin
+      ? `${absolute.pathname}${absolute.search}${absolute.hash}`
+      : "/";
   } catch {
     return "/";
   }
@@ -76,8 +96,10 @@ function sameSite(url: string | undefined, base: string | undefined): string {
 // Known codes only: a sentence taken from the URL as such would let anyone put words on this page.
 const SENTENCES: Record<string, string> = {
   CredentialsSignin: "The e-mail or the password is wrong. Check both and try again.",
-  EmailUnverified: "Your identity provider has not verified this e-mail address, so Rollgate cannot trust it. Verify it with the provider, or ask an admin.",
-  SubjectLinked: "This single sign-on account is linked to another Rollgate user (its e-mail changed at the provider). Ask an admin to move it.",
+  EmailUnverified:
+    "Your identity provider has not verified this e-mail address, so Rollgate cannot trust it. Verify it with the provider, or ask an admin.",
+  SubjectLinked:
+    "This single sign-on account is linked to another Rollgate user (its e-mail changed at the provider). Ask an admin to move it.",
   AccessDenied: "Sign-in was refused. Ask an admin whether your account may use Rollgate.",
   OAuthSignin: "Single sign-on could not start. Try again; if it keeps failing, tell an admin.",
   OAuthCallback: "Single sign-on did not complete. Try again; if it keeps failing, tell an admin.",

@@ -14,23 +14,42 @@ export interface EligibilityReport extends Eligibility {
 }
 
 /** "Can I roll back to `version`?" for one environment; without a version, the one before the current. */
-export async function checkEligibility(db: Db, params: { service: string; environment: string; version?: string }): Promise<EligibilityReport> {
+export async function checkEligibility(
+  db: Db,
+  params: { service: string; environment: string; version?: string },
+): Promise<EligibilityReport> {
   const env = await findEnvironment(db, params.service, params.environment);
   if (!env) throw new AppError("not_found", `Service ${params.service} has no environment ${params.environment}.`);
   const deployments = await listDeployments(db, env.environmentId);
   const runs = await listContractRuns(db, env.environmentId);
   const contracts: ContractFact[] = await Promise.all(
-    runs.map(async (r) => contractFact(r, r.contractSql ? await analyseSql(r.contractSql, { phase: "contract" }) : null)),
+    runs.map(async (r) =>
+      contractFact(r, r.contractSql ? await analyseSql(r.contractSql, { phase: "contract" }) : null),
+    ),
   );
   // Declared manifests first; what inspections observed each version use otherwise.
   const observed = await listObservedManifests(db, env.environmentId);
-  const facts = deployments.filter((d) => d.kind === "deployed").map((d) => ({ version: d.version, deployedAt: d.deployedAt, manifest: d.manifest }));
+  const facts = deployments
+    .filter((d) => d.kind === "deployed")
+    .map((d) => ({ version: d.version, deployedAt: d.deployedAt, manifest: d.manifest }));
   const lastByVersion = new Map<string, Date>();
   for (const d of facts) lastByVersion.set(d.version, d.deployedAt);
   const currentVersion = deployments.at(-1)?.version ?? null;
   const ordered = [...lastByVersion.entries()].sort((a, b) => b[1].getTime() - a[1].getTime());
   const target = params.version ?? ordered.find(([v]) => v !== currentVersion)?.[0];
-  if (!target) throw new AppError("not_found", `Nothing has been deployed to ${params.service}/${params.environment} before the current version; there is no version to roll back to.`);
-  const versions = ordered.map(([version, lastDeployedAt]) => ({ version, lastDeployedAt, verdict: rollbackEligibility({ targetVersion: version, deployments: facts, contracts, observed }).verdict }));
-  return { ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts, observed }), versions, currentVersion };
+  if (!target)
+    throw new AppError(
+      "not_found",
+      `Nothing has been deployed to ${params.service}/${params.environment} before the current version; there is no version to roll back to.`,
+    );
+  const versions = ordered.map(([version, lastDeployedAt]) => ({
+    version,
+    lastDeployedAt,
+    verdict: rollbackEligibility({ targetVersion: version, deployments: facts, contracts, observed }).verdict,
+  }));
+  return {
+    ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts, observed }),
+    versions,
+    currentVersion,
+  };
 }

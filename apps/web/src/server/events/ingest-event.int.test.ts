@@ -20,10 +20,29 @@ afterAll(() => closeDatabase());
 const snapshot = { availability: 99.5, error_budget_remaining: 0.7, burn_rate: 0.4, latency_p99_ms: 80 };
 
 /** A signed `POST /api/v1/events` to staging, with the webhook-id given (the signature covers it). */
-function post(svc: Awaited<ReturnType<typeof support.testService>>, type: string, data: Record<string, unknown>, release = "r1", id = `msg_${randomUUID()}`) {
-  const body = JSON.stringify({ type, service: svc.slug, environment: "staging", release, occurred_at: new Date().toISOString(), data });
+function post(
+  svc: Awaited<ReturnType<typeof support.testService>>,
+  type: string,
+  data: Record<string, unknown>,
+  release = "r1",
+  id = `msg_${randomUUID()}`,
+) {
+  const body = JSON.stringify({
+    type,
+    service: svc.slug,
+    environment: "staging",
+    release,
+    occurred_at: new Date().toISOString(),
+    data,
+  });
   const at = new Date();
-  const headers = { authorization: `Bearer ${svc.token}`, "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(svc.secret).sign(id, at, body) };
+  const headers = {
+    authorization: `Bearer ${svc.token}`,
+    "content-type": "application/json",
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": new Webhook(svc.secret).sign(id, at, body),
+  };
   return new Request("http://rollgate.test/api/v1/events", { method: "POST", body, headers });
 }
 
@@ -43,12 +62,22 @@ describe("signed ingest", () => {
     expect(response.status).toBe(202);
     const { event_id } = (await response.json()) as { event_id: string };
     const [event] = await db.select().from(rolloutEvents).where(eq(rolloutEvents.id, event_id));
-    expect(event).toMatchObject({ type: "slo.snapshot", stateBefore: "planned", stateAfter: "planned", data: snapshot });
+    expect(event).toMatchObject({
+      type: "slo.snapshot",
+      stateBefore: "planned",
+      stateAfter: "planned",
+      data: snapshot,
+    });
     const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, event!.deliveryId!));
     expect(delivery).toMatchObject({ status: "accepted", httpStatus: 202, eventId: event_id });
     const snapshots = await db.select().from(sloSnapshots).where(eq(sloSnapshots.rolloutId, event!.rolloutId));
     expect(snapshots).toHaveLength(1);
-    expect(snapshots[0]).toMatchObject({ availability: 99.5, errorBudgetRemaining: 0.7, burnRate: 0.4, latencyP99Ms: 80 });
+    expect(snapshots[0]).toMatchObject({
+      availability: 99.5,
+      errorBudgetRemaining: 0.7,
+      burnRate: 0.4,
+      latencyP99Ms: 80,
+    });
     expect(snapshots[0]!.observedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     const audit = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, event!.rolloutId));
     expect(audit.map((a) => a.action)).toEqual(["rollout.release.created"]);
@@ -64,7 +93,12 @@ describe("signed ingest", () => {
     expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
     expect(new Set(bodies.map((b) => b.event_id)).size).toBe(1);
     const id = await tokenId(svc);
-    expect(await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.tokenId, id), eq(webhookDeliveries.eventType, "slo.snapshot")))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.tokenId, id), eq(webhookDeliveries.eventType, "slo.snapshot"))),
+    ).toHaveLength(1);
   });
 
   it("leaves nothing behind for an unknown release, so a retry after release.created is processed", async () => {
@@ -73,7 +107,12 @@ describe("signed ingest", () => {
     const refused = await send(request.clone());
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ error: { code: "not_found" } });
-    expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.tokenId, await tokenId(svc)))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.tokenId, await tokenId(svc))),
+    ).toEqual([]);
     await support.send(svc, "r9", "release.created", { title: "r9", author: "dev@example.com", app_version: "1.0.0" });
     const retried = await send(request.clone());
     expect(retried.status).toBe(202);
@@ -89,7 +128,12 @@ describe("signed ingest", () => {
     expect(await first.json()).toMatchObject({ error: { details: { reason: "not_running", duplicate: false } } });
     const again = await send(request.clone());
     expect(await again.json()).toMatchObject({ error: { details: { reason: "not_running", duplicate: true } } });
-    const refused = await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.tokenId, await tokenId(svc)), eq(webhookDeliveries.eventType, "migration.succeeded")));
+    const refused = await db
+      .select()
+      .from(webhookDeliveries)
+      .where(
+        and(eq(webhookDeliveries.tokenId, await tokenId(svc)), eq(webhookDeliveries.eventType, "migration.succeeded")),
+      );
     expect(refused).toMatchObject([{ status: "rejected", httpStatus: 409, error: { code: "not_running" } }]);
   });
 

@@ -2,7 +2,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { EventBody } from "@rollgate/core/contract/events";
 import { openChecks } from "@rollgate/core/gate";
-import { applyEvent, mapEvent, type ContractLease, type DomainEvent, type MappedRolloutEvent, type Rejection, type RolloutEventBody } from "@rollgate/core/lifecycle";
+import {
+  applyEvent,
+  mapEvent,
+  type ContractLease,
+  type DomainEvent,
+  type MappedRolloutEvent,
+  type Rejection,
+  type RolloutEventBody,
+} from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
@@ -11,7 +19,15 @@ import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery, settleDelivery } from "@rollgate/db/queries/deliveries";
 import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
-import { findEnvironment, findRollout, projectionOf, registerRelease, saveProjection, setRolloutScript, type RolloutRow } from "@rollgate/db/queries/rollouts";
+import {
+  findEnvironment,
+  findRollout,
+  projectionOf,
+  registerRelease,
+  saveProjection,
+  setRolloutScript,
+  type RolloutRow,
+} from "@rollgate/db/queries/rollouts";
 import { recordEvent } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import type { ApiToken } from "../api/with-api-token";
@@ -29,7 +45,13 @@ export type IngestResult =
  * the audit entry commit together, or not at all. A refused event changes no state but is
  * itself recorded, so the pipeline and the dashboard both see why.
  */
-export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date; webhookId: string; body: EventBody }): Promise<IngestResult> {
+export async function ingestEvent(options: {
+  db: Db;
+  token: ApiToken;
+  now: Date;
+  webhookId: string;
+  body: EventBody;
+}): Promise<IngestResult> {
   const { token, now, webhookId } = options;
   const mapped = mapEvent(options.body, now);
   // Incidents belong to an environment, not a rollout.
@@ -46,24 +68,46 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
     const rollout = body.type === "release.created" ? await registerRollout(tx, token, body, now) : found;
-    if (!rollout) throw new AppError("not_found", `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`);
+    if (!rollout)
+      throw new AppError(
+        "not_found",
+        `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`,
+      );
     const policy = policyOf(rollout.policy);
     const event = await withServerFacts(tx, token, mapped, rollout, now);
     const before = projectionOf(rollout.rollout);
     const result = applyEvent(before, event, policy);
-    const audit = { at: now, actorType: "token" as const, actorId: token.id, subjectType: "rollout", subjectId: rollout.rollout.id, rolloutId: rollout.rollout.id };
+    const audit = {
+      at: now,
+      actorType: "token" as const,
+      actorId: token.id,
+      subjectType: "rollout",
+      subjectId: rollout.rollout.id,
+      rolloutId: rollout.rollout.id,
+    };
 
     if (!result.ok) {
       // A lease presented with another script (or by another token) is void: it was granted for what was approved.
-      if (result.rejection.code === "lease_script_mismatch" || result.rejection.code === "lease_other_token") await voidLeases(tx, rollout.rollout.id, now, `void: ${result.rejection.code}`);
-      await settleDelivery(tx, deliveryId, { status: "rejected", httpStatus: 409, rolloutId: rollout.rollout.id, error: result.rejection });
-      await appendAudit(tx, { ...audit, action: "delivery.rejected", data: { type: body.type, webhookId, code: result.rejection.code, message: result.rejection.message } });
+      if (result.rejection.code === "lease_script_mismatch" || result.rejection.code === "lease_other_token")
+        await voidLeases(tx, rollout.rollout.id, now, `void: ${result.rejection.code}`);
+      await settleDelivery(tx, deliveryId, {
+        status: "rejected",
+        httpStatus: 409,
+        rolloutId: rollout.rollout.id,
+        error: result.rejection,
+      });
+      await appendAudit(tx, {
+        ...audit,
+        action: "delivery.rejected",
+        data: { type: body.type, webhookId, code: result.rejection.code, message: result.rejection.message },
+      });
       return { outcome: "rejected", rejection: result.rejection, duplicate: false };
     }
     const changed = !sameProjection(before, result.rollout);
     const skew = clockSkew(body.occurred_at, now);
     if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
-    if (event.type === "migration.started" && event.lease?.held?.kind === "recovery") await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
+    if (event.type === "migration.started" && event.lease?.held?.kind === "recovery")
+      await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
     await recordEvent(tx, body.type, mapped.fact, {
       eventId,
       rolloutId: rollout.rollout.id,
@@ -80,9 +124,30 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
     if (changed || mapped.alwaysAudited || skew !== null)
-      await appendAudit(tx, { ...audit, action: `rollout.${body.type}`, data: { webhookId, eventId, from: before.state, to: result.rollout.state, ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}) } });
-    if ((event.type === "migration.succeeded" || event.type === "migration.failed") && event.phase === "contract" && changed)
-      await notifyRollout(tx, { row: rollout, keys: body, type: event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed", key: eventId, now, summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.` });
+      await appendAudit(tx, {
+        ...audit,
+        action: `rollout.${body.type}`,
+        data: {
+          webhookId,
+          eventId,
+          from: before.state,
+          to: result.rollout.state,
+          ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}),
+        },
+      });
+    if (
+      (event.type === "migration.succeeded" || event.type === "migration.failed") &&
+      event.phase === "contract" &&
+      changed
+    )
+      await notifyRollout(tx, {
+        row: rollout,
+        keys: body,
+        type: event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed",
+        key: eventId,
+        now,
+        summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.`,
+      });
     return { outcome: "accepted", eventId, duplicate: false };
   });
 }
@@ -90,13 +155,20 @@ export async function ingestEvent(options: { db: Db; token: ApiToken; now: Date;
 /** A webhook-id seen before answers as it did the first time, marked as a duplicate. */
 async function replay(db: Db, tokenId: string, webhookId: string): Promise<IngestResult> {
   const first = await findDelivery(db, tokenId, webhookId);
-  if (first?.status === "accepted" && first.eventId) return { outcome: "accepted", eventId: first.eventId, duplicate: true };
-  if (first?.status === "rejected") return { outcome: "rejected", rejection: first.error as Rejection, duplicate: true };
+  if (first?.status === "accepted" && first.eventId)
+    return { outcome: "accepted", eventId: first.eventId, duplicate: true };
+  if (first?.status === "rejected")
+    return { outcome: "rejected", rejection: first.error as Rejection, duplicate: true };
   throw new AppError("conflict", `Delivery ${webhookId} is still being processed; retry shortly.`);
 }
 
 /** `release.created`: registers the release and this environment's scripts, then locks the rollout. */
-async function registerRollout(db: Db, token: ApiToken, body: Extract<RolloutEventBody, { type: "release.created" }>, now: Date): Promise<RolloutRow | null> {
+async function registerRollout(
+  db: Db,
+  token: ApiToken,
+  body: Extract<RolloutEventBody, { type: "release.created" }>,
+  now: Date,
+): Promise<RolloutRow | null> {
   const env = await findEnvironment(db, body.service, body.environment);
   if (!env) throw new AppError("not_found", `Service ${body.service} has no environment ${body.environment}.`);
   const expand = body.data.expand_sql ?? null;
@@ -113,12 +185,14 @@ async function registerRollout(db: Db, token: ApiToken, body: Extract<RolloutEve
     contractSql: contract,
     contractChecksum: contract === null ? null : sha256Hex(contract),
   });
-  if (!registered.ok) throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
+  if (!registered.ok)
+    throw new AppError("conflict", registered.message, { reason: registered.code, field: registered.field });
   const row = await findRollout(db, body, { forUpdate: true });
   // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
   if (row && contract !== null) {
     const live = await activeLease(db, row.rollout.id, now);
-    if (live && live.checksum !== row.rollout.contractChecksum) await voidLeases(db, row.rollout.id, now, "void: script_changed");
+    if (live && live.checksum !== row.rollout.contractChecksum)
+      await voidLeases(db, row.rollout.id, now, "void: script_changed");
   }
   return row;
 }
@@ -139,7 +213,8 @@ function clockSkew(occurredAt: string, receivedAt: Date): number | null {
 
 function policyOf(raw: unknown): Policy {
   const parsed = parsePolicy(raw);
-  if (!parsed.ok) throw new Error(`stored policy is invalid: ${parsed.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+  if (!parsed.ok)
+    throw new Error(`stored policy is invalid: ${parsed.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
   return parsed.policy;
 }
 
@@ -148,26 +223,53 @@ function policyOf(raw: unknown): Policy {
  * rollout's lock: for a `migration.started`, the analyser's verdict on an expand script and
  * the lease the event names (with the gate re-evaluated). Every other event is complete.
  */
-async function withServerFacts(db: Db, token: ApiToken, mapped: MappedRolloutEvent, row: RolloutRow, now: Date): Promise<DomainEvent> {
+async function withServerFacts(
+  db: Db,
+  token: ApiToken,
+  mapped: MappedRolloutEvent,
+  row: RolloutRow,
+  now: Date,
+): Promise<DomainEvent> {
   const { body, event } = mapped;
   if (body.type !== "migration.started" || event.type !== "migration.started") return event;
   const { phase, checksum, sql } = body.data;
-  if (sql !== undefined && sha256Hex(sql) !== checksum) throw new AppError("invalid_request", "data.checksum is not the SHA-256 of data.sql.", [{ path: "data.checksum", message: "does not match data.sql" }]);
+  if (sql !== undefined && sha256Hex(sql) !== checksum)
+    throw new AppError("invalid_request", "data.checksum is not the SHA-256 of data.sql.", [
+      { path: "data.checksum", message: "does not match data.sql" },
+    ]);
   const lease = await presentedLease(db, token, body, row, now);
   if (phase === "contract") return { ...event, lease };
   const script = sql ?? (checksum === row.rollout.expandChecksum ? row.rollout.expandSql : null);
-  if (script === null && lease.held?.kind === "recovery") throw new AppError("invalid_request", "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.", [{ path: "data.sql", message: "required for a recovery run" }]);
+  if (script === null && lease.held?.kind === "recovery")
+    throw new AppError(
+      "invalid_request",
+      "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.",
+      [{ path: "data.sql", message: "required for a recovery run" }],
+    );
   const analysis = await analyseSql(script ?? "", { phase: "expand" });
-  return { ...event, destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length, ...(lease.held ? { lease } : {}) };
+  return {
+    ...event,
+    destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length,
+    ...(lease.held ? { lease } : {}),
+  };
 }
 
 /**
  * The lease a `migration.started` names, and the gate re-evaluated in this very transaction
  * (the rollout row is locked), so nothing that changed since the lease was granted slips through.
  */
-async function presentedLease(db: Db, token: ApiToken, body: Extract<EventBody, { type: "migration.started" }>, row: RolloutRow, now: Date): Promise<ContractLease> {
+async function presentedLease(
+  db: Db,
+  token: ApiToken,
+  body: Extract<EventBody, { type: "migration.started" }>,
+  row: RolloutRow,
+  now: Date,
+): Promise<ContractLease> {
   const live = body.data.lease_id ? await activeLease(db, row.rollout.id, now) : null;
-  const held = live && live.id === body.data.lease_id ? { kind: live.kind as "gate" | "recovery", tokenId: live.tokenId, checksum: live.checksum } : null;
+  const held =
+    live && live.id === body.data.lease_id
+      ? { kind: live.kind as "gate" | "recovery", tokenId: live.tokenId, checksum: live.checksum }
+      : null;
   let gate = { allowed: false, failing: [] as string[] };
   if (held?.kind === "gate") {
     const { verdict } = await evaluateRolloutGate(db, row, now);

@@ -16,9 +16,13 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * then JSON, text PostgreSQL can store (anywhere in the body, keys included) and the strict
  * event schema. Returns the delivery id and the parsed event.
  */
-export async function readSignedEvent(request: Request, token: ApiToken): Promise<{ webhookId: string; body: EventBody }> {
+export async function readSignedEvent(
+  request: Request,
+  token: ApiToken,
+): Promise<{ webhookId: string; body: EventBody }> {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "Send the event as application/json.");
+  if (!/^application\/(.+\+)?json\b/i.test(type))
+    throw new AppError("unsupported_media_type", "Send the event as application/json.");
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const raw = Buffer.from(await request.arrayBuffer());
@@ -26,7 +30,8 @@ export async function readSignedEvent(request: Request, token: ApiToken): Promis
   const payload = raw.toString("utf8");
 
   const headers = verifySignature(request, token, payload);
-  if (headers["webhook-id"].length > 200) throw new AppError("invalid_request", "webhook-id is longer than 200 characters.");
+  if (headers["webhook-id"].length > 200)
+    throw new AppError("invalid_request", "webhook-id is longer than 200 characters.");
 
   let json: unknown;
   try {
@@ -38,7 +43,11 @@ export async function readSignedEvent(request: Request, token: ApiToken): Promis
   const parsed = eventBodySchema.safeParse(json);
   if (!parsed.success) {
     const details = parsed.error.issues.flatMap(issueDetails).slice(0, 50);
-    throw new AppError("invalid_request", `The event does not match the schema (${listPaths(details)}); see details.`, details);
+    throw new AppError(
+      "invalid_request",
+      `The event does not match the schema (${listPaths(details)}); see details.`,
+      details,
+    );
   }
   return { webhookId: headers["webhook-id"], body: parsed.data };
 }
@@ -58,7 +67,10 @@ export function verifySignature(request: Request, token: ApiToken, payload: stri
     new Webhook(decryptSecret(token.secretCiphertext, env().secretKey)).verify(payload, headers, { jsonParse: false });
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
-    throw new AppError("unauthenticated", `The signature does not verify (${error.message.toLowerCase()}); sign id.timestamp.body with the token's whsec_ secret, as for events.`);
+    throw new AppError(
+      "unauthenticated",
+      `The signature does not verify (${error.message.toLowerCase()}); sign id.timestamp.body with the token's whsec_ secret, as for events.`,
+    );
   }
   return headers;
 }
@@ -68,7 +80,11 @@ type Issue = z.core.$ZodIssue;
 /** One detail per wrong field; an unknown key is named in the path, so a typo is found at once. */
 function issueDetails(issue: Issue): Array<{ path: string; message: string }> {
   const path = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: `unknown field ${key}; see the Event schema in /api/v1/openapi.json` }));
+  if (issue.code === "unrecognized_keys")
+    return issue.keys.map((key) => ({
+      path: path ? `${path}.${key}` : key,
+      message: `unknown field ${key}; see the Event schema in /api/v1/openapi.json`,
+    }));
   return [{ path, message: issue.message }];
 }
 

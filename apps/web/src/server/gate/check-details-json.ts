@@ -10,15 +10,41 @@ export function checkDetailsJson(d: CheckDetails): CheckDetailsJson {
         kind: d.kind,
         baseline_at: at(d.baselineAt),
         recent_at: at(d.recentAt),
-        statements: d.statements.map((s) => ({ id: s.id, text: s.text, calls_before: s.callsBefore, calls_after: s.callsAfter, objects: s.objects, unknown: s.unknown ?? null })),
+        statements: d.statements.map((s) => ({
+          id: s.id,
+          text: s.text,
+          calls_before: s.callsBefore,
+          calls_after: s.callsAfter,
+          objects: s.objects,
+          unknown: s.unknown ?? null,
+        })),
       };
     case "expand_live":
-      return { kind: d.kind, inspected_at: at(d.inspectedAt), objects: d.objects.map((o) => ({ kind: o.kind, name: o.name, state: o.state, expected: o.expected ?? null, actual: o.actual ?? null })) };
+      return {
+        kind: d.kind,
+        inspected_at: at(d.inspectedAt),
+        objects: d.objects.map((o) => ({
+          kind: o.kind,
+          name: o.name,
+          state: o.state,
+          expected: o.expected ?? null,
+          actual: o.actual ?? null,
+        })),
+      };
     case "lock_risk":
       return {
         kind: d.kind,
         inspected_at: at(d.inspectedAt),
-        statements: d.statements.map((s) => ({ statement: s.statement, line: s.line, lock: s.lock, table: s.table, rewrites: s.rewrites, bytes: s.bytes, rows: s.rows, blockers: s.blockers.map((b) => ({ pid: b.pid, state: b.state, mode: b.mode, xact_seconds: b.xactSeconds })) })),
+        statements: d.statements.map((s) => ({
+          statement: s.statement,
+          line: s.line,
+          lock: s.lock,
+          table: s.table,
+          rewrites: s.rewrites,
+          bytes: s.bytes,
+          rows: s.rows,
+          blockers: s.blockers.map((b) => ({ pid: b.pid, state: b.state, mode: b.mode, xact_seconds: b.xactSeconds })),
+        })),
       };
   }
 }

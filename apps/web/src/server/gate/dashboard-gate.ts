@@ -7,7 +7,10 @@ import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
 
 /** The gate as the dashboard shows it, with the server's clock so countdowns can sync;
  * `authorize` sees the rollout's service first and throws to refuse. */
-export async function dashboardGate(keys: RolloutKeys, authorize: (serviceId: string) => Promise<unknown>): Promise<DashboardGate | null> {
+export async function dashboardGate(
+  keys: RolloutKeys,
+  authorize: (serviceId: string) => Promise<unknown>,
+): Promise<DashboardGate | null> {
   const { db } = await database();
   const at = now();
   const row = await findRollout(db, keys);

@@ -20,7 +20,11 @@ export interface RolloutGate {
 }
 
 /** The rollout these keys name, or a 404 (`forUpdate` locks its row for the transaction). */
-export async function rolloutOr404(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}): Promise<RolloutRow> {
+export async function rolloutOr404(
+  db: Db,
+  keys: RolloutKeys,
+  options: { forUpdate?: boolean } = {},
+): Promise<RolloutRow> {
   const row = await findRollout(db, keys, options);
   if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
   return row;
@@ -35,14 +39,24 @@ export async function evaluateRolloutGate(db: Db, row: RolloutRow, now: Date): P
 export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], now: Date): Promise<RolloutGate[]> {
   const policies = rows.map((row) => {
     const parsed = parsePolicy(row.policy);
-    if (!parsed.ok) throw new Error(`stored policy of environment ${row.environmentName} (service ${row.serviceId}) is invalid`);
+    if (!parsed.ok)
+      throw new Error(`stored policy of environment ${row.environmentName} (service ${row.serviceId}) is invalid`);
     return parsed.policy;
   });
   const inputs = await Promise.all(
-    rows.map(async (row) => ({ row, expandDestructiveFindings: await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum), contract: await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum) })),
+    rows.map(async (row) => ({
+      row,
+      expandDestructiveFindings: await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum),
+      contract: await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum),
+    })),
   );
   const facts = await loadGateFactsMany(db, inputs, now);
-  return rows.map((row, i) => ({ row, policy: policies[i]!, facts: facts[i]!, verdict: evaluateGate(facts[i]!, policies[i]!, now) }));
+  return rows.map((row, i) => ({
+    row,
+    policy: policies[i]!,
+    facts: facts[i]!,
+    verdict: evaluateGate(facts[i]!, policies[i]!, now),
+  }));
 }
 
 // A script is analysed once per process: the gate is read on every poll, the script rarely changes.
@@ -82,18 +96,35 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate): GateResponse {
     service: keys.service,
     environment: keys.environment,
     release: keys.release,
-    state: verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : (row.rollout.state as RolloutState),
+    state:
+      verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : (row.rollout.state as RolloutState),
     allowed: verdict.allowed,
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,
     contract_checksum: row.rollout.contractChecksum,
     executor: executorJson(gate.policy),
-    checks: verdict.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, message: c.message, until: c.until?.toISOString() ?? null, overridden: c.overridden ?? false, blocking: c.blocking ?? true, ...(c.links ? { links: c.links } : {}), ...(c.details ? { details: checkDetailsJson(c.details) } : {}) })),
+    checks: verdict.checks.map((c) => ({
+      id: c.id,
+      title: c.title,
+      status: c.status,
+      message: c.message,
+      until: c.until?.toISOString() ?? null,
+      overridden: c.overridden ?? false,
+      blocking: c.blocking ?? true,
+      ...(c.links ? { links: c.links } : {}),
+      ...(c.details ? { details: checkDetailsJson(c.details) } : {}),
+    })),
   };
 }
 
 /** How `rollgate run --database-url` takes locks in this environment (the policy's database settings). */
 function executorJson(policy: Policy): GateResponse["executor"] {
   const d = databasePolicy(policy);
-  return { lock_timeout_ms: d.lockTimeoutMs, statement_timeout_ms: d.statementTimeoutMs, lock_retries: d.lockRetries, blockers: d.blockers, blocker_wait_seconds: d.blockerWaitSeconds };
+  return {
+    lock_timeout_ms: d.lockTimeoutMs,
+    statement_timeout_ms: d.statementTimeoutMs,
+    lock_retries: d.lockRetries,
+    blockers: d.blockers,
+    blocker_wait_seconds: d.blockerWaitSeconds,
+  };
 }

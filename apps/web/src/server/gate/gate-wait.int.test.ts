@@ -46,20 +46,39 @@ async function rollout(release: string, endsInMs: number) {
 }
 
 beforeAll(async () => {
-  svc = await support.testService(db, "gatewait", { approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] } });
+  svc = await support.testService(db, "gatewait", {
+    approvals: { required: 1, expirySeconds: 86_400, allowedRoles: ["approver"] },
+  });
   await upsertUser(db, { email: "dev@example.com" }); // the releases' author, known: one approval is enough
   approver = (await upsertUser(db, { email: `approver-${svc.slug}@example.com` })).id;
   await grantRole(db, { userId: approver, role: "approver", serviceId: svc.serviceId });
 });
 
-const approve = (rolloutId: string) => recordDecision(other.db, { rolloutId, approverId: approver, role: "approver", decision: "approve", comment: "", contractChecksum: support.sum(support.CONTRACT), at: now() });
+const approve = (rolloutId: string) =>
+  recordDecision(other.db, {
+    rolloutId,
+    approverId: approver,
+    role: "approver",
+    decision: "approve",
+    comment: "",
+    contractChecksum: support.sum(support.CONTRACT),
+    at: now(),
+  });
 
 describe("waiting on the gate", () => {
   it("wakes a parked waiter when an approval is written on another connection", async () => {
     const r = await rollout("approved", -1000);
     const waiters = createGateWaiters({ handle, now, recheckMs: 600_000 });
     const first = await waiters.wait({ keys: keys("approved"), known: null, timeoutMs: 0 });
-    expect(first).toMatchObject({ changed: true, snapshot: { body: { allowed: false, checks: expect.arrayContaining([expect.objectContaining({ id: "approvals", status: "pending" })]) } } });
+    expect(first).toMatchObject({
+      changed: true,
+      snapshot: {
+        body: {
+          allowed: false,
+          checks: expect.arrayContaining([expect.objectContaining({ id: "approvals", status: "pending" })]),
+        },
+      },
+    });
     const etag = first.changed ? first.snapshot.etag : "";
     const parked = waiters.wait({ keys: keys("approved"), known: etag, timeoutMs: 30_000 });
     await vi.waitFor(() => expect(waiters.stats().waiters).toBe(1));
@@ -74,9 +93,25 @@ describe("waiting on the gate", () => {
     await rollout("timed", 1500);
     const waiters = createGateWaiters({ handle, now, recheckMs: 600_000 });
     const first = await waiters.wait({ keys: keys("timed"), known: null, timeoutMs: 0 });
-    expect(first).toMatchObject({ changed: true, snapshot: { body: { checks: expect.arrayContaining([expect.objectContaining({ id: "rollback_window", status: "pending" })]) } } });
-    const woken = await waiters.wait({ keys: keys("timed"), known: first.changed ? first.snapshot.etag : "", timeoutMs: 30_000 });
-    expect(woken).toMatchObject({ changed: true, snapshot: { body: { checks: expect.arrayContaining([expect.objectContaining({ id: "rollback_window", status: "pass" })]) } } });
+    expect(first).toMatchObject({
+      changed: true,
+      snapshot: {
+        body: {
+          checks: expect.arrayContaining([expect.objectContaining({ id: "rollback_window", status: "pending" })]),
+        },
+      },
+    });
+    const woken = await waiters.wait({
+      keys: keys("timed"),
+      known: first.changed ? first.snapshot.etag : "",
+      timeoutMs: 30_000,
+    });
+    expect(woken).toMatchObject({
+      changed: true,
+      snapshot: {
+        body: { checks: expect.arrayContaining([expect.objectContaining({ id: "rollback_window", status: "pass" })]) },
+      },
+    });
     expect(waiters.stats().evaluations).toBe(2);
   });
 
@@ -85,7 +120,9 @@ describe("waiting on the gate", () => {
     const waiters = createGateWaiters({ handle, now, recheckMs: 600_000, handoffMs: 0 });
     const first = await waiters.wait({ keys: keys("shared"), known: null, timeoutMs: 0 });
     const etag = first.changed ? first.snapshot.etag : "";
-    const parked = Array.from({ length: 200 }, () => waiters.wait({ keys: keys("shared"), known: etag, timeoutMs: 30_000 }));
+    const parked = Array.from({ length: 200 }, () =>
+      waiters.wait({ keys: keys("shared"), known: etag, timeoutMs: 30_000 }),
+    );
     await vi.waitFor(() => expect(waiters.stats().waiters).toBe(200));
     expect(waiters.stats()).toMatchObject({ evaluations: 1, watches: 1 });
     await approve(r.id);
@@ -102,7 +139,9 @@ describe("waiting on the gate", () => {
     const etag = first.changed ? first.snapshot.etag : "";
     const oldest = waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 });
     await vi.waitFor(() => expect(waiters.stats().waiters).toBe(1));
-    const others = Array.from({ length: 5 }, () => waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 }));
+    const others = Array.from({ length: 5 }, () =>
+      waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 }),
+    );
     await vi.waitFor(() => expect(waiters.stats().waiters).toBe(6));
     await approve(r.id);
     expect(await oldest).toMatchObject({ changed: true, snapshot: { body: { allowed: true } } });
@@ -110,9 +149,27 @@ describe("waiting on the gate", () => {
     // A newcomer during the hand-off waits with them, though its tag is stale.
     const late = waiters.wait({ keys: keys("handoff"), known: etag, timeoutMs: 30_000 });
     await vi.waitFor(() => expect(waiters.stats().waiters).toBe(6));
-    await grantLease(other.db, { rolloutId: r.id, tokenId: null, holder: "pipeline 1", now: now(), ttlSeconds: 600, kind: "gate", checksum: support.sum(support.CONTRACT) });
+    await grantLease(other.db, {
+      rolloutId: r.id,
+      tokenId: null,
+      holder: "pipeline 1",
+      now: now(),
+      ttlSeconds: 600,
+      kind: "gate",
+      checksum: support.sum(support.CONTRACT),
+    });
     for (const answer of await Promise.all([...others, late]))
-      expect(answer).toMatchObject({ changed: true, snapshot: { body: { allowed: false, checks: expect.arrayContaining([expect.objectContaining({ id: "lease", status: "fail", message: expect.stringContaining("pipeline 1") })]) } } });
+      expect(answer).toMatchObject({
+        changed: true,
+        snapshot: {
+          body: {
+            allowed: false,
+            checks: expect.arrayContaining([
+              expect.objectContaining({ id: "lease", status: "fail", message: expect.stringContaining("pipeline 1") }),
+            ]),
+          },
+        },
+      });
   });
 
   it("answers 304 with the same tag when nothing changed before the timeout", async () => {
@@ -127,7 +184,12 @@ describe("waiting on the gate", () => {
 
 describe("GET …/gate/wait", () => {
   const get = (release: string, query = "", headers: Record<string, string> = {}, token = svc.token) =>
-    waitRoute.GET(new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/${release}/gate/wait${query}`, { headers: { authorization: `Bearer ${token}`, ...headers } }), { params: Promise.resolve(keys(release)) });
+    waitRoute.GET(
+      new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/${release}/gate/wait${query}`, {
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      }),
+      { params: Promise.resolve(keys(release)) },
+    );
 
   it("answers the verdict with a weak ETag, then 304 for that tag when nothing changes", async () => {
     await rollout("route", -1000);
@@ -142,9 +204,21 @@ describe("GET …/gate/wait", () => {
   });
 
   it("refuses a token of another environment as the gate does, and a bad timeout as JSON", async () => {
-    const production = await createApiToken(db, { serviceId: svc.serviceId, name: "production only", environments: ["production"], scopes: ["gate:read"], createdBy: "test", secretKey: readDbEnv().ROLLGATE_SECRET_KEY });
+    const production = await createApiToken(db, {
+      serviceId: svc.serviceId,
+      name: "production only",
+      environments: ["production"],
+      scopes: ["gate:read"],
+      createdBy: "test",
+      secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
+    });
     const refused = await get("route", "", {}, production.token);
-    const onGate = await gateRoute.GET(new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/route/gate`, { headers: { authorization: `Bearer ${production.token}` } }), { params: Promise.resolve(keys("route")) });
+    const onGate = await gateRoute.GET(
+      new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/route/gate`, {
+        headers: { authorization: `Bearer ${production.token}` },
+      }),
+      { params: Promise.resolve(keys("route")) },
+    );
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual(await onGate.json());
     const bad = await get("route", "?timeout=600");

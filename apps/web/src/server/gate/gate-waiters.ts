@@ -71,7 +71,8 @@ export function createGateWaiters(options: GateWaitersOptions) {
       .listen(
         GATE_CHANNEL,
         (payload) => {
-          for (const w of watches.values()) if (payload === "*" || w.topics.has(payload)) void refresh(w).catch(() => {});
+          for (const w of watches.values())
+            if (payload === "*" || w.topics.has(payload)) void refresh(w).catch(() => {});
         },
         // (Re)subscribed: whatever was notified meanwhile is lost, so every watch looks again.
         () => {
@@ -95,7 +96,11 @@ export function createGateWaiters(options: GateWaitersOptions) {
     w.topics = new Set([`r:${rollout.id}`, `rel:${release.id}`, `e:${rollout.environmentId}`]);
     const next = nextGateChange(gate.facts, gate.policy, gate.verdict, now);
     schedule(w, next ? Math.min(recheckMs, next.getTime() - now.getTime() + 5) : recheckMs);
-    return { body, text: JSON.stringify(body), etag: `W/"${createHash("sha256").update(gateDecisionKey(body)).digest("base64url").slice(0, 27)}"` };
+    return {
+      body,
+      text: JSON.stringify(body),
+      etag: `W/"${createHash("sha256").update(gateDecisionKey(body)).digest("base64url").slice(0, 27)}"`,
+    };
   }
 
   function schedule(w: Watch, ms: number) {
@@ -176,12 +181,28 @@ export function createGateWaiters(options: GateWaitersOptions) {
    * The verdict at once when its tag differs from `known` (or nothing is known); otherwise
    * parks until it changes (`changed: true`) or `timeoutMs` passes or `signal` aborts.
    */
-  async function wait(request: { keys: RolloutKeys; known: string | null; timeoutMs: number; signal?: AbortSignal }): Promise<WaitResult> {
+  async function wait(request: {
+    keys: RolloutKeys;
+    known: string | null;
+    timeoutMs: number;
+    signal?: AbortSignal;
+  }): Promise<WaitResult> {
     await listen();
     const key = watchKey(request.keys);
     let w = watches.get(key);
     if (!w) {
-      w = { keys: request.keys, topics: new Set(), current: null, waiters: new Set(), users: 0, evaluating: null, again: false, timer: null, idle: null, handoff: null };
+      w = {
+        keys: request.keys,
+        topics: new Set(),
+        current: null,
+        waiters: new Set(),
+        users: 0,
+        evaluating: null,
+        again: false,
+        timer: null,
+        idle: null,
+        handoff: null,
+      };
       watches.set(key, w);
     }
     const watch = w;
@@ -224,7 +245,11 @@ export function createGateWaiters(options: GateWaitersOptions) {
   return {
     wait,
     /** For tests and metrics: evaluations run so far, rollouts watched, requests parked. */
-    stats: () => ({ evaluations, watches: watches.size, waiters: [...watches.values()].reduce((n, w) => n + w.waiters.size, 0) }),
+    stats: () => ({
+      evaluations,
+      watches: watches.size,
+      waiters: [...watches.values()].reduce((n, w) => n + w.waiters.size, 0),
+    }),
   };
 }
 
@@ -239,7 +264,10 @@ const KEY = Symbol.for("rollgate.gateWaiters");
 /** The process's waiters, on globalThis like the database: Next bundles routes apart, and one LISTEN serves them all. */
 export function processGateWaiters(): Promise<GateWaiters> {
   const holder = globalThis as Record<symbol, Promise<GateWaiters> | undefined>;
-  const observe = { evaluated: () => metrics().gateEvaluations.inc(), parked: (delta: number) => metrics().gateWaiters.inc(delta) };
+  const observe = {
+    evaluated: () => metrics().gateEvaluations.inc(),
+    parked: (delta: number) => metrics().gateWaiters.inc(delta),
+  };
   const made = (holder[KEY] ??= database().then((handle) => createGateWaiters({ handle, now, observe })));
   made.catch(() => {
     if (holder[KEY] === made) holder[KEY] = undefined;

@@ -22,34 +22,79 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
   const { token, keys, now } = options;
   return options.db.transaction(async (tx) => {
     const locked = await findRollout(tx, keys, { forUpdate: true });
-    if (!locked) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!locked)
+      throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     await expireLeases(tx, locked.rollout.id, now);
     // A live lease refuses every kind of grant (the partial unique index would too): say so
     // before evaluating the gate, so a crowd of pipelines woken by one opening is answered at
     // the cost of one indexed read each while the row lock passes from one to the next.
     const held = await activeLease(tx, locked.rollout.id, now);
-    if (held) throw new AppError("conflict", `${held.holder} already holds the lease for this rollout, until ${held.expiresAt.toISOString()}.`, { reason: "lease_held", holder: held.holder, expires_at: held.expiresAt.toISOString() });
+    if (held)
+      throw new AppError(
+        "conflict",
+        `${held.holder} already holds the lease for this rollout, until ${held.expiresAt.toISOString()}.`,
+        { reason: "lease_held", holder: held.holder, expires_at: held.expiresAt.toISOString() },
+      );
     const gate = await evaluateRolloutGate(tx, locked, now);
     const failed = locked.rollout.state === "contract_failed" || locked.rollout.state === "expand_failed";
     const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
     let grant: { kind: "gate" | "recovery"; checksum: string; detail: Record<string, unknown> };
     if (recovery && recovery.fixChecksum) {
       if (overrideNeedsConfirmation(gate.policy, keys.environment) && !recovery.confirmedAt)
-        throw new AppError("conflict", "The recovery run is waiting for a second person to confirm it on the rollout page.", { reason: "recovery_unconfirmed" });
-      if (gate.facts.activeLease) throw new AppError("conflict", `${gate.facts.activeLease.holder} already holds the lease for this rollout.`, { reason: "lease_held" });
-      grant = { kind: "recovery", checksum: recovery.fixChecksum, detail: { recoveryId: recovery.id, fix: recovery.fixName } };
+        throw new AppError(
+          "conflict",
+          "The recovery run is waiting for a second person to confirm it on the rollout page.",
+          { reason: "recovery_unconfirmed" },
+        );
+      if (gate.facts.activeLease)
+        throw new AppError("conflict", `${gate.facts.activeLease.holder} already holds the lease for this rollout.`, {
+          reason: "lease_held",
+        });
+      grant = {
+        kind: "recovery",
+        checksum: recovery.fixChecksum,
+        detail: { recoveryId: recovery.id, fix: recovery.fixName },
+      };
     } else {
       if (!gate.verdict.allowed) {
         const failing = openChecks(gate.verdict.checks);
-        throw new AppError("conflict", `The gate is closed: ${failing.map((c) => c.message).join(" ")}`, gateJson(keys, gate));
+        throw new AppError(
+          "conflict",
+          `The gate is closed: ${failing.map((c) => c.message).join(" ")}`,
+          gateJson(keys, gate),
+        );
       }
       const checksum = locked.rollout.contractChecksum;
       if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
-      grant = { kind: "gate", checksum, detail: { checks: gate.verdict.checks.map((c) => ({ id: c.id, status: c.status, overridden: c.overridden ?? false, blocking: c.blocking ?? true, message: c.message })) } };
+      grant = {
+        kind: "gate",
+        checksum,
+        detail: {
+          checks: gate.verdict.checks.map((c) => ({
+            id: c.id,
+            status: c.status,
+            overridden: c.overridden ?? false,
+            blocking: c.blocking ?? true,
+            message: c.message,
+          })),
+        },
+      };
     }
-    const lease = await grantLease(tx, { rolloutId: locked.rollout.id, tokenId: token.id, holder: options.holder, now, ttlSeconds: gate.policy.leaseTtlSeconds, kind: grant.kind, checksum: grant.checksum }).catch((error: unknown) => {
+    const lease = await grantLease(tx, {
+      rolloutId: locked.rollout.id,
+      tokenId: token.id,
+      holder: options.holder,
+      now,
+      ttlSeconds: gate.policy.leaseTtlSeconds,
+      kind: grant.kind,
+      checksum: grant.checksum,
+    }).catch((error: unknown) => {
       // The partial unique index is the backstop: a second lease is a conflict, never a 500.
-      if ((error as { code?: string; cause?: { code?: string } }).code === "23505" || (error as { cause?: { code?: string } }).cause?.code === "23505") throw new AppError("conflict", "Another job holds the contract lease.", { reason: "lease_held" });
+      if (
+        (error as { code?: string; cause?: { code?: string } }).code === "23505" ||
+        (error as { cause?: { code?: string } }).cause?.code === "23505"
+      )
+        throw new AppError("conflict", "Another job holds the contract lease.", { reason: "lease_held" });
       throw error;
     });
     await appendAudit(tx, {
@@ -60,9 +105,23 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
       subjectType: "rollout",
       subjectId: locked.rollout.id,
       rolloutId: locked.rollout.id,
-      data: { leaseId: lease.id, holder: options.holder, expiresAt: lease.expiresAt, checksum: grant.checksum, ...grant.detail, ...(grant.kind === "recovery" ? { severity: "critical" } : {}) },
+      data: {
+        leaseId: lease.id,
+        holder: options.holder,
+        expiresAt: lease.expiresAt,
+        checksum: grant.checksum,
+        ...grant.detail,
+        ...(grant.kind === "recovery" ? { severity: "critical" } : {}),
+      },
     });
-    await notifyRollout(tx, { row: locked, keys, type: "lease.taken", key: lease.id, now, summary: `${options.holder} took the ${grant.kind === "gate" ? "contract" : "recovery"} lease until ${lease.expiresAt.toISOString()}.` });
+    await notifyRollout(tx, {
+      row: locked,
+      keys,
+      type: "lease.taken",
+      key: lease.id,
+      now,
+      summary: `${options.holder} took the ${grant.kind === "gate" ? "contract" : "recovery"} lease until ${lease.expiresAt.toISOString()}.`,
+    });
     return { ...lease, checksum: grant.checksum, kind: grant.kind };
   });
 }

@@ -13,5 +13,8 @@ export async function withArgoResult(response: Response): Promise<Response> {
   const error = body?.error ?? { code: "internal", message: "Rollgate could not answer." };
   const headers = new Headers(response.headers);
   headers.delete("content-length");
-  return Response.json({ error, result: { ...ARGO_ERROR_RESULT, reason: error.message } }, { status: response.status, headers });
+  return Response.json(
+    { error, result: { ...ARGO_ERROR_RESULT, reason: error.message } },
+    { status: response.status, headers },
+  );
 }

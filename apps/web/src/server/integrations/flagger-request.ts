@@ -10,7 +10,8 @@ const MAX_BYTES = 64 * 1024;
  */
 export async function withMetadataToken(request: Request): Promise<Request> {
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BYTES) throw new AppError("payload_too_large", `A Flagger webhook body is at most ${MAX_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > MAX_BYTES)
+    throw new AppError("payload_too_large", `A Flagger webhook body is at most ${MAX_BYTES} bytes.`);
   const headers = new Headers(request.headers);
   if (!headers.has("authorization")) {
     let token: unknown;

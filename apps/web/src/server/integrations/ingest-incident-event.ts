@@ -15,14 +15,21 @@ import { AppError } from "../errors";
  * Exactly once per webhook-id, like every event; opening an open key or resolving a closed
  * one changes nothing.
  */
-export async function ingestIncidentEvent(options: { db: Db; token: ApiToken; now: Date; webhookId: string; body: IncidentEventBody }): Promise<{ outcome: "accepted"; eventId: string; duplicate: boolean }> {
+export async function ingestIncidentEvent(options: {
+  db: Db;
+  token: ApiToken;
+  now: Date;
+  webhookId: string;
+  body: IncidentEventBody;
+}): Promise<{ outcome: "accepted"; eventId: string; duplicate: boolean }> {
   const { token, now, webhookId, body } = options;
   return options.db.transaction(async (tx) => {
     const eventId = randomUUID();
     const deliveryId = await claimDelivery(tx, token.id, webhookId, body.type, eventId);
     if (!deliveryId) {
       const first = await findDelivery(tx, token.id, webhookId);
-      if (first?.status === "accepted" && first.eventId) return { outcome: "accepted", eventId: first.eventId, duplicate: true };
+      if (first?.status === "accepted" && first.eventId)
+        return { outcome: "accepted", eventId: first.eventId, duplicate: true };
       throw new AppError("conflict", `Delivery ${webhookId} was refused before; send a new webhook-id.`);
     }
     const env = await findEnvironment(tx, body.service, body.environment);
@@ -30,10 +37,32 @@ export async function ingestIncidentEvent(options: { db: Db; token: ApiToken; no
     const key = body.data.key;
     const changed =
       body.type === "incident.opened"
-        ? await openExternalIncident(tx, { environmentId: env.environmentId, source: "event", key, title: body.data.title, url: body.data.url ?? null, severity: body.data.severity, endpointId: null, at: now })
+        ? await openExternalIncident(tx, {
+            environmentId: env.environmentId,
+            source: "event",
+            key,
+            title: body.data.title,
+            url: body.data.url ?? null,
+            severity: body.data.severity,
+            endpointId: null,
+            at: now,
+          })
         : await closeExternalIncident(tx, { environmentId: env.environmentId, source: "event", key, at: now });
     if (changed)
-      await appendAudit(tx, { at: now, actorType: "token", actorId: token.id, action: body.type === "incident.opened" ? "incident.opened" : "incident.closed", subjectType: "environment", subjectId: env.environmentId, data: { source: "event", key, webhookId, ...(body.type === "incident.opened" ? { title: body.data.title } : {}) } });
+      await appendAudit(tx, {
+        at: now,
+        actorType: "token",
+        actorId: token.id,
+        action: body.type === "incident.opened" ? "incident.opened" : "incident.closed",
+        subjectType: "environment",
+        subjectId: env.environmentId,
+        data: {
+          source: "event",
+          key,
+          webhookId,
+          ...(body.type === "incident.opened" ? { title: body.data.title } : {}),
+        },
+      });
     return { outcome: "accepted", eventId, duplicate: false };
   });
 }

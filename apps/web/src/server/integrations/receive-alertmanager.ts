@@ -1,7 +1,13 @@
 import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { closeExternalIncident, findEndpointByToken, openExternalIncident, serviceEnvironments, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
+import {
+  closeExternalIncident,
+  findEndpointByToken,
+  openExternalIncident,
+  serviceEnvironments,
+  type IntegrationEndpoint,
+} from "@rollgate/db/queries/integrations";
 import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
@@ -18,7 +24,13 @@ export async function authenticateAlertmanager(db: Db, request: Request): Promis
   const header = request.headers.get("authorization") ?? "";
   const bearer = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
   const endpoint = bearer ? await findEndpointByToken(db, bearer) : null;
-  if (!endpoint) throw new AppError("unauthenticated", "Send this receiver's token as `Authorization: Bearer <token>` (Alertmanager's http_config.authorization).", undefined, { "www-authenticate": "Bearer" });
+  if (!endpoint)
+    throw new AppError(
+      "unauthenticated",
+      "Send this receiver's token as `Authorization: Bearer <token>` (Alertmanager's http_config.authorization).",
+      undefined,
+      { "www-authenticate": "Bearer" },
+    );
   return endpoint;
 }
 
@@ -28,16 +40,31 @@ export async function authenticateAlertmanager(db: Db, request: Request): Promis
  * `environment` label applies to that environment only, one without to every environment the
  * receiver covers. An alert naming another service is ignored: A's alerts never block B.
  */
-export async function receiveAlertmanager(options: { db: Db; endpoint: IntegrationEndpoint; now: Date; payload: unknown }): Promise<AlertSummary> {
+export async function receiveAlertmanager(options: {
+  db: Db;
+  endpoint: IntegrationEndpoint;
+  now: Date;
+  payload: unknown;
+}): Promise<AlertSummary> {
   const parsed = alertmanagerPayloadSchema.safeParse(options.payload);
-  if (!parsed.success) throw new AppError("invalid_request", "This is not an Alertmanager webhook (version 4) payload.", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  if (!parsed.success)
+    throw new AppError(
+      "invalid_request",
+      "This is not an Alertmanager webhook (version 4) payload.",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   const { endpoint, now } = options;
   return options.db.transaction(async (tx) => {
-    const envs = (await serviceEnvironments(tx, endpoint.serviceId)).filter((e) => !endpoint.environmentId || e.id === endpoint.environmentId);
+    const envs = (await serviceEnvironments(tx, endpoint.serviceId)).filter(
+      (e) => !endpoint.environmentId || e.id === endpoint.environmentId,
+    );
     const summary: AlertSummary = { opened: 0, resolved: 0, ignored: 0 };
     for (const alert of parsed.data.alerts) {
       const named = alert.labels.environment;
-      const targets = alert.labels.service === endpoint.serviceSlug ? envs.filter((e) => named === undefined || e.name === named) : [];
+      const targets =
+        alert.labels.service === endpoint.serviceSlug
+          ? envs.filter((e) => named === undefined || e.name === named)
+          : [];
       if (targets.length === 0) {
         summary.ignored += 1;
         continue;
@@ -48,12 +75,29 @@ export async function receiveAlertmanager(options: { db: Db; endpoint: Integrati
         const key = alert.fingerprint;
         const changed =
           alert.status === "firing"
-            ? await openExternalIncident(tx, { environmentId: env.id, source: "alertmanager", key, title, url: safeLink(alert.generatorURL), severity: alert.labels.severity?.slice(0, 40), endpointId: endpoint.id, at: now })
+            ? await openExternalIncident(tx, {
+                environmentId: env.id,
+                source: "alertmanager",
+                key,
+                title,
+                url: safeLink(alert.generatorURL),
+                severity: alert.labels.severity?.slice(0, 40),
+                endpointId: endpoint.id,
+                at: now,
+              })
             : await closeExternalIncident(tx, { environmentId: env.id, source: "alertmanager", key, at: now });
         if (!changed) continue;
         if (alert.status === "firing") summary.opened += 1;
         else summary.resolved += 1;
-        await appendAudit(tx, { at: now, actorType: "system", actorId: endpoint.id, action: alert.status === "firing" ? "incident.opened" : "incident.closed", subjectType: "environment", subjectId: env.id, data: { source: "alertmanager", receiver: endpoint.name, alertname: name, fingerprint: key } });
+        await appendAudit(tx, {
+          at: now,
+          actorType: "system",
+          actorId: endpoint.id,
+          action: alert.status === "firing" ? "incident.opened" : "incident.closed",
+          subjectType: "environment",
+          subjectId: env.id,
+          data: { source: "alertmanager", receiver: endpoint.name, alertname: name, fingerprint: key },
+        });
       }
     }
     return summary;

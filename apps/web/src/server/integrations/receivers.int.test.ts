@@ -13,7 +13,9 @@ const SERVER_KEY = (process.env.ROLLGATE_SECRET_KEY ??= "receivers-test-server-k
 const { authenticatePagerDuty, checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
 const { authenticateAlertmanager, receiveAlertmanager } = await import("./receive-alertmanager");
 
-const handle = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" });
+const handle = await openDatabase(
+  process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" },
+);
 await migrateDatabase(handle);
 afterAll(() => handle.close());
 const { db } = handle;
@@ -22,10 +24,24 @@ const KEY = "receivers-test-secret-key";
 async function service() {
   const slug = `svc-${randomUUID().slice(0, 8)}`;
   const [s] = await db.insert(services).values({ slug, name: slug }).returning({ id: services.id });
-  const envs = await db.insert(environments).values(["staging", "production"].map((name, position) => ({ serviceId: s!.id, name, position, policy: defaultPolicy(name) }))).returning({ id: environments.id, name: environments.name });
+  const envs = await db
+    .insert(environments)
+    .values(
+      ["staging", "production"].map((name, position) => ({
+        serviceId: s!.id,
+        name,
+        position,
+        policy: defaultPolicy(name),
+      })),
+    )
+    .returning({ id: environments.id, name: environments.name });
   return { id: s!.id, slug, envs };
 }
-const openOf = (environmentId: string) => db.select({ title: incidents.title, source: incidents.source, url: incidents.url }).from(incidents).where(and(eq(incidents.environmentId, environmentId), isNull(incidents.closedAt)));
+const openOf = (environmentId: string) =>
+  db
+    .select({ title: incidents.title, source: incidents.source, url: incidents.url })
+    .from(incidents)
+    .where(and(eq(incidents.environmentId, environmentId), isNull(incidents.closedAt)));
 
 /** PagerDuty's documented v3 payload for an incident event (trimmed of fields Rollgate ignores). */
 function pagerDutyEvent(type: string, incidentId: string, occurredAt: Date, eventId = randomUUID()) {
@@ -35,7 +51,13 @@ function pagerDutyEvent(type: string, incidentId: string, occurredAt: Date, even
       event_type: type,
       resource_type: "incident",
       occurred_at: occurredAt.toISOString(),
-      agent: { html_url: "https://acme.pagerduty.com/users/PLH1HKV", id: "PLH1HKV", self: "https://api.pagerduty.com/users/PLH1HKV", summary: "Tenex Engineer", type: "user_reference" },
+      agent: {
+        html_url: "https://acme.pagerduty.com/users/PLH1HKV",
+        id: "PLH1HKV",
+        self: "https://api.pagerduty.com/users/PLH1HKV",
+        summary: "Tenex Engineer",
+        type: "user_reference",
+      },
       client: null,
       data: {
         id: incidentId,
@@ -47,7 +69,13 @@ function pagerDutyEvent(type: string, incidentId: string, occurredAt: Date, even
         incident_key: "d3640fbd41094207a1c11e58e46b1662",
         created_at: "2020-04-09T15:16:27Z",
         title: "A little bump in the road",
-        service: { html_url: "https://acme.pagerduty.com/services/PF9KMXH", id: "PF9KMXH", self: "https://api.pagerduty.com/services/PF9KMXH", summary: "API Service", type: "service_reference" },
+        service: {
+          html_url: "https://acme.pagerduty.com/services/PF9KMXH",
+          id: "PF9KMXH",
+          self: "https://api.pagerduty.com/services/PF9KMXH",
+          summary: "API Service",
+          type: "service_reference",
+        },
         urgency: "high",
       },
     },
@@ -59,7 +87,15 @@ describe("PagerDuty v3 receiver", () => {
   it("accepts a delivery signed as PagerDuty documents it, and refuses a wrong signature, a stale event and a replay, changing nothing", async () => {
     const svc = await service();
     const secret = `pd-${randomUUID()}`;
-    const created = await createIntegrationEndpoint(db, { serviceId: svc.id, environmentId: null, kind: "pagerduty", name: "pd", createdBy: "test", secretKey: KEY, pagerdutySecret: secret });
+    const created = await createIntegrationEndpoint(db, {
+      serviceId: svc.id,
+      environmentId: null,
+      kind: "pagerduty",
+      name: "pd",
+      createdBy: "test",
+      secretKey: KEY,
+      pagerdutySecret: secret,
+    });
     const endpoint = (await findEndpointById(db, created.id, "pagerduty"))!;
     const now = new Date();
     const payload = pagerDutyEvent("incident.triggered", "PGR0VU2", new Date(now.getTime() - 5000));
@@ -72,13 +108,27 @@ describe("PagerDuty v3 receiver", () => {
     const stale = pagerDutyEvent("incident.triggered", "PSTALE1", new Date(now.getTime() - 20 * 60_000));
     const staleRaw = Buffer.from(JSON.stringify(stale));
     expect(() => checkPagerDutySignature(endpoint, staleRaw, sign(staleRaw, secret), KEY)).not.toThrow();
-    await expect(receivePagerDuty({ db, endpoint, now, payload: stale })).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(receivePagerDuty({ db, endpoint, now, payload: stale })).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
     expect(await openOf(svc.envs[0]!.id)).toEqual([]);
 
     // Accepted: a rotation header with the right signature among others.
-    expect(() => checkPagerDutySignature(endpoint, raw, `v1=${"ab".repeat(32)}, ${sign(raw, secret)}`, KEY)).not.toThrow();
-    expect(await receivePagerDuty({ db, endpoint, now, payload })).toEqual({ action: "opened", eventType: "incident.triggered" });
-    for (const env of svc.envs) expect(await openOf(env.id)).toEqual([{ title: "PagerDuty #2: A little bump in the road", source: "pagerduty", url: "https://acme.pagerduty.com/incidents/PGR0VU2" }]);
+    expect(() =>
+      checkPagerDutySignature(endpoint, raw, `v1=${"ab".repeat(32)}, ${sign(raw, secret)}`, KEY),
+    ).not.toThrow();
+    expect(await receivePagerDuty({ db, endpoint, now, payload })).toEqual({
+      action: "opened",
+      eventType: "incident.triggered",
+    });
+    for (const env of svc.envs)
+      expect(await openOf(env.id)).toEqual([
+        {
+          title: "PagerDuty #2: A little bump in the road",
+          source: "pagerduty",
+          url: "https://acme.pagerduty.com/incidents/PGR0VU2",
+        },
+      ]);
 
     // Replay of the same event id: refused. A resolve replayed after resolving changes nothing either.
     await expect(receivePagerDuty({ db, endpoint, now, payload })).rejects.toMatchObject({ code: "conflict" });
@@ -100,57 +150,138 @@ describe("Alertmanager receiver", () => {
     generatorURL: "http://prometheus.example:9090/graph?g0.expr=x",
     fingerprint: `fp-${service}-${extra.environment ?? "all"}`,
   });
-  const body = (...alerts: unknown[]) => ({ version: "4", status: "firing", receiver: "rollgate", groupKey: "{}:{}", alerts });
+  const body = (...alerts: unknown[]) => ({
+    version: "4",
+    status: "firing",
+    receiver: "rollgate",
+    groupKey: "{}:{}",
+    alerts,
+  });
 
   it("opens a no-go for the alert's service only, in the labelled environment, and closes it when resolved", async () => {
     const a = await service();
     const b = await service();
-    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
+    const created = await createIntegrationEndpoint(db, {
+      serviceId: a.id,
+      environmentId: null,
+      kind: "alertmanager",
+      name: "am",
+      createdBy: "test",
+      secretKey: KEY,
+    });
     const endpoint = (await findEndpointById(db, created.id, "alertmanager"))!;
     const now = new Date();
     const staging = a.envs.find((e) => e.name === "staging")!;
     const production = a.envs.find((e) => e.name === "production")!;
-    const summary = await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", { environment: "staging" }), alert(b.slug, "firing")) });
+    const summary = await receiveAlertmanager({
+      db,
+      endpoint,
+      now,
+      payload: body(alert(a.slug, "firing", { environment: "staging" }), alert(b.slug, "firing")),
+    });
     expect(summary).toEqual({ opened: 1, resolved: 0, ignored: 1 });
-    expect(await openOf(staging.id)).toEqual([{ title: "HighErrorRate: 5xx above 1 %", source: "alertmanager", url: "http://prometheus.example:9090/graph?g0.expr=x" }]);
+    expect(await openOf(staging.id)).toEqual([
+      {
+        title: "HighErrorRate: 5xx above 1 %",
+        source: "alertmanager",
+        url: "http://prometheus.example:9090/graph?g0.expr=x",
+      },
+    ]);
     expect(await openOf(production.id)).toEqual([]);
     for (const env of b.envs) expect(await openOf(env.id)).toEqual([]);
     // Alertmanager repeats firing notifications: still one incident.
-    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", { environment: "staging" })) });
+    await receiveAlertmanager({
+      db,
+      endpoint,
+      now,
+      payload: body(alert(a.slug, "firing", { environment: "staging" })),
+    });
     expect(await openOf(staging.id)).toHaveLength(1);
-    expect(await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", { environment: "staging" })) })).toEqual({ opened: 0, resolved: 1, ignored: 0 });
+    expect(
+      await receiveAlertmanager({
+        db,
+        endpoint,
+        now,
+        payload: body(alert(a.slug, "resolved", { environment: "staging" })),
+      }),
+    ).toEqual({ opened: 0, resolved: 1, ignored: 0 });
     expect(await openOf(staging.id)).toEqual([]);
   });
 
   it("refuses what is not an Alertmanager payload as a 400, and drops a link that is not http(s)", async () => {
     const a = await service();
-    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
+    const created = await createIntegrationEndpoint(db, {
+      serviceId: a.id,
+      environmentId: null,
+      kind: "alertmanager",
+      name: "am",
+      createdBy: "test",
+      secretKey: KEY,
+    });
     const endpoint = (await findEndpointById(db, created.id, "alertmanager"))!;
-    await expect(receiveAlertmanager({ db, endpoint, now: new Date(), payload: { alerts: "x" } })).rejects.toMatchObject({ code: "invalid_request" });
-    await receiveAlertmanager({ db, endpoint, now: new Date(), payload: body({ ...alert(a.slug, "firing"), generatorURL: "javascript:alert(1)" }) });
+    await expect(
+      receiveAlertmanager({ db, endpoint, now: new Date(), payload: { alerts: "x" } }),
+    ).rejects.toMatchObject({ code: "invalid_request" });
+    await receiveAlertmanager({
+      db,
+      endpoint,
+      now: new Date(),
+      payload: body({ ...alert(a.slug, "firing"), generatorURL: "javascript:alert(1)" }),
+    });
     expect((await openOf(a.envs[0]!.id))[0]!.url).toBeNull();
   });
 });
 
 describe("the receivers' own credentials (what the routes call before anything else)", () => {
-  const request = (headers: Record<string, string>) => new Request("http://rollgate.test/api/v1/integrations/x", { method: "POST", headers });
+  const request = (headers: Record<string, string>) =>
+    new Request("http://rollgate.test/api/v1/integrations/x", { method: "POST", headers });
 
   it("finds the Alertmanager receiver by its bearer token and refuses anything else with a 401", async () => {
     const a = await service();
-    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "alertmanager", name: "am", createdBy: "test", secretKey: KEY });
-    expect((await authenticateAlertmanager(db, request({ authorization: `Bearer ${created.token}` }))).id).toBe(created.id);
-    for (const headers of [{}, { authorization: "Bearer rga_wrong" }, { authorization: `Basic ${created.token}` }] as Array<Record<string, string>>)
-      await expect(authenticateAlertmanager(db, request(headers))).rejects.toMatchObject({ code: "unauthenticated", headers: { "www-authenticate": "Bearer" } });
+    const created = await createIntegrationEndpoint(db, {
+      serviceId: a.id,
+      environmentId: null,
+      kind: "alertmanager",
+      name: "am",
+      createdBy: "test",
+      secretKey: KEY,
+    });
+    expect((await authenticateAlertmanager(db, request({ authorization: `Bearer ${created.token}` }))).id).toBe(
+      created.id,
+    );
+    for (const headers of [
+      {},
+      { authorization: "Bearer rga_wrong" },
+      { authorization: `Basic ${created.token}` },
+    ] as Array<Record<string, string>>)
+      await expect(authenticateAlertmanager(db, request(headers))).rejects.toMatchObject({
+        code: "unauthenticated",
+        headers: { "www-authenticate": "Bearer" },
+      });
   });
 
   it("finds the PagerDuty receiver by its address and its signature, and refuses an unknown address or a bad signature with a 401", async () => {
     const a = await service();
     const secret = `pd-${randomUUID()}`;
-    const created = await createIntegrationEndpoint(db, { serviceId: a.id, environmentId: null, kind: "pagerduty", name: "pd", createdBy: "test", secretKey: SERVER_KEY, pagerdutySecret: secret });
+    const created = await createIntegrationEndpoint(db, {
+      serviceId: a.id,
+      environmentId: null,
+      kind: "pagerduty",
+      name: "pd",
+      createdBy: "test",
+      secretKey: SERVER_KEY,
+      pagerdutySecret: secret,
+    });
     const raw = Buffer.from(JSON.stringify(pagerDutyEvent("incident.triggered", "PAUTH01", new Date())));
-    expect((await authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).id).toBe(created.id);
-    await expect(authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, "other") }))).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(
+      (await authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).id,
+    ).toBe(created.id);
+    await expect(
+      authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, "other") })),
+    ).rejects.toMatchObject({ code: "unauthenticated" });
     for (const address of ["not-a-uuid", randomUUID()])
-      await expect(authenticatePagerDuty(db, address, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).rejects.toMatchObject({ code: "unauthenticated", message: "No PagerDuty receiver has this address." });
+      await expect(
+        authenticatePagerDuty(db, address, raw, request({ "x-pagerduty-signature": sign(raw, secret) })),
+      ).rejects.toMatchObject({ code: "unauthenticated", message: "No PagerDuty receiver has this address." });
   });
 });

@@ -22,7 +22,11 @@ export interface IntegrationRequest {
  * a 5xx for anything a sender can send) and metrics. `authenticate` finds the endpoint; the
  * endpoint's own rate limit follows, then the handler.
  */
-export function withIntegration<P>(route: string, authenticate: (ctx: IntegrationRequest, request: Request, params: P) => Promise<IntegrationEndpoint>, handler: (ctx: IntegrationRequest & { endpoint: IntegrationEndpoint }, json: unknown) => Promise<Response>) {
+export function withIntegration<P>(
+  route: string,
+  authenticate: (ctx: IntegrationRequest, request: Request, params: P) => Promise<IntegrationEndpoint>,
+  handler: (ctx: IntegrationRequest & { endpoint: IntegrationEndpoint }, json: unknown) => Promise<Response>,
+) {
   return inRequest(route, async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const m = metrics();
     const stop = m.apiDuration.startTimer({ route });
@@ -31,7 +35,8 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
       const db = await openEdgeDb();
       const at = now();
       const type = request.headers.get("content-type") ?? "";
-      if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "Send the notification as application/json.");
+      if (!/^application\/(.+\+)?json\b/i.test(type))
+        throw new AppError("unsupported_media_type", "Send the notification as application/json.");
       if (Number(request.headers.get("content-length") ?? 0) > MAX_ALERT_BODY_BYTES) throw tooLarge();
       const raw = Buffer.from(await request.arrayBuffer());
       if (raw.length > MAX_ALERT_BODY_BYTES) throw tooLarge();
@@ -40,7 +45,8 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
       const ctx = { db, now: at, raw };
       const endpoint = await authenticate(ctx, request, params);
       await enforceRateLimit(db, `integration:${endpoint.id}`, at, "This receiver");
-      if (!endpoint.lastUsedAt || at.getTime() - endpoint.lastUsedAt.getTime() > 60_000) await touchEndpoint(db, endpoint.id, at);
+      if (!endpoint.lastUsedAt || at.getTime() - endpoint.lastUsedAt.getTime() > 60_000)
+        await touchEndpoint(db, endpoint.id, at);
       let json: unknown;
       try {
         json = JSON.parse(raw.toString("utf8"));
@@ -57,8 +63,6 @@ export function withIntegration<P>(route: string, authenticate: (ctx: Integratio
     return response;
   });
 }
-
-
 
 function tooLarge(): AppError {
   return new AppError("payload_too_large", `The body exceeds ${MAX_ALERT_BODY_BYTES / 1024} KiB.`);

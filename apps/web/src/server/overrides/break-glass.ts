@@ -1,5 +1,11 @@
 import "server-only";
-import { mayBreakGlass, mayConfirmOverride, mayReviewOverride, mayStartRecovery, overrideNeedsConfirmation } from "@rollgate/core/access/decide";
+import {
+  mayBreakGlass,
+  mayConfirmOverride,
+  mayReviewOverride,
+  mayStartRecovery,
+  overrideNeedsConfirmation,
+} from "@rollgate/core/access/decide";
 import type { GateCheckId } from "@rollgate/core/gate";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { authorIdsOf } from "@rollgate/db/queries/identities";
@@ -21,14 +27,16 @@ export function isSentence(text: string): boolean {
   return trimmed.split(/\s+/).length >= 8 && /[.!?]$/.test(trimmed);
 }
 
-const SENTENCE = "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.";
+const SENTENCE =
+  "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.";
 
 /** Runs `work` in one transaction with the rollout row locked. */
 async function lockedRollout(keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
   const { db } = await database();
   return db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
-    if (!row) throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!row)
+      throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     return work(tx, row);
   });
 }
@@ -39,7 +47,13 @@ async function lockedRollout(keys: RolloutKeys, work: (tx: Db, row: RolloutRow) 
  * with a written justification — recorded loudly, confirmed by a second person where the
  * policy asks (production by default), and left open for review by someone else.
  */
-export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys; checks: string[]; justification: string; minutes: number }) {
+export async function breakGlass(options: {
+  user: CurrentUser;
+  keys: RolloutKeys;
+  checks: string[];
+  justification: string;
+  minutes: number;
+}) {
   const { user, keys } = options;
   const checks = [...new Set(options.checks)];
   if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
@@ -48,14 +62,31 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
     const allowed = mayBreakGlass(personOf(user), ctx, checks);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
-    if (!(options.minutes > 0 && options.minutes <= maxMinutes)) throw new AppError("invalid_request", `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`);
+    if (!(options.minutes > 0 && options.minutes <= maxMinutes))
+      throw new AppError(
+        "invalid_request",
+        `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
+      );
     const at = now();
     const { verdict } = await evaluateRolloutGate(tx, row, at);
     const passing = checks.filter((c) => verdict.checks.find((v) => v.id === c)?.status === "pass");
-    if (passing.length) throw new AppError("conflict", `Nothing to override: ${passing.join(", ")} already pass${passing.length === 1 ? "es" : ""}.`);
+    if (passing.length)
+      throw new AppError(
+        "conflict",
+        `Nothing to override: ${passing.join(", ")} already pass${passing.length === 1 ? "es" : ""}.`,
+      );
     const expiresAt = new Date(at.getTime() + options.minutes * 60_000);
     const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
-    const override = await createOverride(tx, { rolloutId: row.rollout.id, actorId: user.id, role: allowed.role, justification: options.justification.trim(), checks: checks as GateCheckId[], at, expiresAt, confirmed: !needsSecond });
+    const override = await createOverride(tx, {
+      rolloutId: row.rollout.id,
+      actorId: user.id,
+      role: allowed.role,
+      justification: options.justification.trim(),
+      checks: checks as GateCheckId[],
+      at,
+      expiresAt,
+      confirmed: !needsSecond,
+    });
     await appendAudit(tx, {
       at,
       actorType: "user",
@@ -64,9 +95,25 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
       subjectType: "rollout",
       subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
-      data: { severity: "critical", email: user.email, role: allowed.role, checks, justification: options.justification.trim(), expiresAt, overrideId: override.id, awaitingConfirmation: needsSecond },
+      data: {
+        severity: "critical",
+        email: user.email,
+        role: allowed.role,
+        checks,
+        justification: options.justification.trim(),
+        expiresAt,
+        overrideId: override.id,
+        awaitingConfirmation: needsSecond,
+      },
     });
-    await notifyRollout(tx, { row, keys, type: "breakglass.used", key: override.id, now: at, summary: `${user.email} broke the glass on ${checks.join(", ")} until ${expiresAt.toISOString()}${needsSecond ? "; a second person must confirm it on the rollout page" : ""}. It awaits review.` });
+    await notifyRollout(tx, {
+      row,
+      keys,
+      type: "breakglass.used",
+      key: override.id,
+      now: at,
+      summary: `${user.email} broke the glass on ${checks.join(", ")} until ${expiresAt.toISOString()}${needsSecond ? "; a second person must confirm it on the rollout page" : ""}. It awaits review.`,
+    });
     return { id: override.id, expiresAt, awaitingConfirmation: needsSecond };
   })) as { id: string; expiresAt: Date; awaitingConfirmation: boolean };
 }
@@ -76,7 +123,14 @@ export async function breakGlass(options: { user: CurrentUser; keys: RolloutKeys
  * checksum recorded; the pipeline then takes a recovery lease for exactly that script).
  * Approvals of the failed script never carry over: the fix is its own, audited decision.
  */
-export async function startRecovery(options: { user: CurrentUser; keys: RolloutKeys; name: string; sql: string; justification: string; minutes: number }) {
+export async function startRecovery(options: {
+  user: CurrentUser;
+  keys: RolloutKeys;
+  name: string;
+  sql: string;
+  justification: string;
+  minutes: number;
+}) {
   const { user, keys } = options;
   if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
   if (!options.sql.trim()) throw new AppError("invalid_request", "Paste the fix script that should run.");
@@ -85,11 +139,30 @@ export async function startRecovery(options: { user: CurrentUser; keys: RolloutK
     const allowed = mayStartRecovery(personOf(user), ctx);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
-    if (!(options.minutes > 0 && options.minutes <= maxMinutes)) throw new AppError("invalid_request", `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`);
+    if (!(options.minutes > 0 && options.minutes <= maxMinutes))
+      throw new AppError(
+        "invalid_request",
+        `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
+      );
     const at = now();
     const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
-    const fix = { phase: ctx.state === "expand_failed" ? ("expand" as const) : ("contract" as const), name: options.name.trim() || "fix", sql: options.sql, checksum: sha256Hex(options.sql) };
-    const override = await createOverride(tx, { rolloutId: row.rollout.id, actorId: user.id, role: allowed.role, justification: options.justification.trim(), checks: [], at, expiresAt: new Date(at.getTime() + options.minutes * 60_000), confirmed: !needsSecond, fix });
+    const fix = {
+      phase: ctx.state === "expand_failed" ? ("expand" as const) : ("contract" as const),
+      name: options.name.trim() || "fix",
+      sql: options.sql,
+      checksum: sha256Hex(options.sql),
+    };
+    const override = await createOverride(tx, {
+      rolloutId: row.rollout.id,
+      actorId: user.id,
+      role: allowed.role,
+      justification: options.justification.trim(),
+      checks: [],
+      at,
+      expiresAt: new Date(at.getTime() + options.minutes * 60_000),
+      confirmed: !needsSecond,
+      fix,
+    });
     await appendAudit(tx, {
       at,
       actorType: "user",
@@ -98,7 +171,17 @@ export async function startRecovery(options: { user: CurrentUser; keys: RolloutK
       subjectType: "rollout",
       subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
-      data: { severity: "critical", email: user.email, role: allowed.role, phase: fix.phase, fix: fix.name, checksum: fix.checksum, justification: options.justification.trim(), overrideId: override.id, awaitingConfirmation: needsSecond },
+      data: {
+        severity: "critical",
+        email: user.email,
+        role: allowed.role,
+        phase: fix.phase,
+        fix: fix.name,
+        checksum: fix.checksum,
+        justification: options.justification.trim(),
+        overrideId: override.id,
+        awaitingConfirmation: needsSecond,
+      },
     });
     return { id: override.id, checksum: fix.checksum, awaitingConfirmation: needsSecond };
   })) as { id: string; checksum: string; awaitingConfirmation: boolean };
@@ -109,27 +192,54 @@ export async function confirmBreakGlass(options: { user: CurrentUser; keys: Roll
   const { user, keys } = options;
   await lockedRollout(keys, async (tx, row) => {
     const override = await findOverride(tx, options.overrideId);
-    if (!override || override.rolloutId !== row.rollout.id) throw new AppError("not_found", "There is no such override on this rollout.");
+    if (!override || override.rolloutId !== row.rollout.id)
+      throw new AppError("not_found", "There is no such override on this rollout.");
     const allowed = mayConfirmOverride(personOf(user), await rolloutContext(tx, row), override);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const at = now();
-    if (!(await confirmOverride(tx, { id: override.id, confirmerId: user.id, at }))) throw new AppError("conflict", "This override is already confirmed.");
-    await appendAudit(tx, { at, actorType: "user", actorId: user.id, action: "override.confirmed", subjectType: "rollout", subjectId: row.rollout.id, rolloutId: row.rollout.id, data: { severity: "critical", overrideId: override.id, email: user.email, role: allowed.role } });
+    if (!(await confirmOverride(tx, { id: override.id, confirmerId: user.id, at })))
+      throw new AppError("conflict", "This override is already confirmed.");
+    await appendAudit(tx, {
+      at,
+      actorType: "user",
+      actorId: user.id,
+      action: "override.confirmed",
+      subjectType: "rollout",
+      subjectId: row.rollout.id,
+      rolloutId: row.rollout.id,
+      data: { severity: "critical", overrideId: override.id, email: user.email, role: allowed.role },
+    });
   });
 }
 
 /** Closes a break-glass review item: a release manager or admin of that service, never the person who broke the glass. */
 export async function reviewBreakGlass(options: { user: CurrentUser; overrideId: string; note: string }) {
   const { user } = options;
-  if (options.note.trim().length < 10) throw new AppError("invalid_request", "Write what you checked (a short sentence) to close the review.");
+  if (options.note.trim().length < 10)
+    throw new AppError("invalid_request", "Write what you checked (a short sentence) to close the review.");
   const { db } = await database();
   await db.transaction(async (tx) => {
     const override = await findOverride(tx, options.overrideId);
     if (!override) throw new AppError("not_found", "There is no such override.");
-    const allowed = mayReviewOverride(personOf(user), override.serviceId, override, await authorIdsOf(tx, override.author));
+    const allowed = mayReviewOverride(
+      personOf(user),
+      override.serviceId,
+      override,
+      await authorIdsOf(tx, override.author),
+    );
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
     const at = now();
-    if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at }))) throw new AppError("conflict", "This override was already reviewed.");
-    await appendAudit(tx, { at, actorType: "user", actorId: user.id, action: "override.reviewed", subjectType: "rollout", subjectId: override.rolloutId, rolloutId: override.rolloutId, data: { overrideId: override.id, email: user.email, note: options.note.trim() } });
+    if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at })))
+      throw new AppError("conflict", "This override was already reviewed.");
+    await appendAudit(tx, {
+      at,
+      actorType: "user",
+      actorId: user.id,
+      action: "override.reviewed",
+      subjectType: "rollout",
+      subjectId: override.rolloutId,
+      rolloutId: override.rolloutId,
+      data: { overrideId: override.id, email: user.email, note: options.note.trim() },
+    });
   });
 }

@@ -16,11 +16,19 @@ vi.mock("@rollgate/db/runtime", async (importOriginal) => {
   const schema = await import("@rollgate/db/schema");
   const logger = { logQuery: () => void (counter.statements += 1) };
   const client = (handle.db as unknown as { $client: never }).$client;
-  const db = handle.kind === "pglite" ? (await import("drizzle-orm/pglite")).drizzle({ client, schema, casing: "snake_case", logger }) : (await import("drizzle-orm/postgres-js")).drizzle({ client, schema, casing: "snake_case", logger });
+  const db =
+    handle.kind === "pglite"
+      ? (await import("drizzle-orm/pglite")).drizzle({ client, schema, casing: "snake_case", logger })
+      : (await import("drizzle-orm/postgres-js")).drizzle({ client, schema, casing: "snake_case", logger });
   return { ...real, database: async () => ({ ...handle, db }) };
 });
 // A signed-in admin, so the per-user attention (approvals waiting for me) is worked out too.
-const admin = { id: randomUUID(), email: "admin@example.com", name: null, roles: [{ role: "admin" as const, serviceId: null }] };
+const admin = {
+  id: randomUUID(),
+  email: "admin@example.com",
+  name: null,
+  roles: [{ role: "admin" as const, serviceId: null }],
+};
 vi.mock("../auth/current-user", () => ({ currentUser: async () => admin }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
@@ -33,14 +41,26 @@ afterAll(() => closeDatabase());
 async function addServicesInWindow(count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     const made = await makeRelease(db);
-    for (const r of made.rollouts) await db.update(rollouts).set({ state: "verifying", windowStartedAt: new Date(Date.now() - 20 * 60_000), flagPercent: 100, contractChecksum: "c".repeat(64) }).where(eq(rollouts.id, r.id));
+    for (const r of made.rollouts)
+      await db
+        .update(rollouts)
+        .set({
+          state: "verifying",
+          windowStartedAt: new Date(Date.now() - 20 * 60_000),
+          flagPercent: 100,
+          contractChecksum: "c".repeat(64),
+        })
+        .where(eq(rollouts.id, r.id));
   }
 }
 
 async function statementsOfOverview(): Promise<{ statements: number; gates: number }> {
   counter.statements = 0;
   const overview = await getOverview();
-  return { statements: counter.statements, gates: overview.services.flatMap((s) => s.environments).filter((e) => e.gate).length };
+  return {
+    statements: counter.statements,
+    gates: overview.services.flatMap((s) => s.environments).filter((e) => e.gate).length,
+  };
 }
 
 describe("the overview's queries", () => {

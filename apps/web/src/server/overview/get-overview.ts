@@ -30,7 +30,9 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const rows = await listOverview(db);
   // Every gate on the page from one read of the rollouts and one of their facts, however many there are.
   const gated = rows.flatMap((r) => (r.rollout && GATED_STATES.has(r.rollout.state) ? [r.rollout.id] : []));
-  const gates = new Map((await evaluateRolloutGates(db, await findRolloutsById(db, gated), at)).map((g) => [g.row.rollout.id, g]));
+  const gates = new Map(
+    (await evaluateRolloutGates(db, await findRolloutsById(db, gated), at)).map((g) => [g.row.rollout.id, g]),
+  );
   const attention: AttentionJson[] = [];
   const services = new Map<string, OverviewJson["services"][number]>();
 
@@ -42,21 +44,59 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     if (rollout && evaluated) {
       const keys = { service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey };
       const ends = evaluated.verdict.windowEndsAt;
-      if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS) attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
-      if (user && waitsForMe(user, evaluated)) attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
+      if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS)
+        attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
+      if (user && waitsForMe(user, evaluated))
+        attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
     }
-    if (rollout && FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey, state: rollout.state });
+    if (rollout && FAILED_STATES.has(rollout.state))
+      attention.push({
+        kind: "failed",
+        service: row.serviceSlug,
+        environment: row.environmentName,
+        release: rollout.releaseKey,
+        state: rollout.state,
+      });
     service.environments.push({
       id: row.environmentId,
       name: row.environmentName,
-      rollout: rollout ? { release: rollout.releaseKey, title: rollout.releaseTitle, state: rollout.state, current_version: rollout.currentVersion, flag_percent: rollout.flagPercent } : null,
+      rollout: rollout
+        ? {
+            release: rollout.releaseKey,
+            title: rollout.releaseTitle,
+            state: rollout.state,
+            current_version: rollout.currentVersion,
+            flag_percent: rollout.flagPercent,
+          }
+        : null,
       gate: evaluated ? summarise(evaluated.verdict) : null,
     });
   }
 
-  const [refusals, overrides] = await Promise.all([listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)), listUnreviewedOverrides(db)]);
-  for (const r of refusals) attention.push({ kind: "refused", service: r.service, environment: r.environment, release: r.release, count: r.count, last_at: r.lastAt.toISOString(), last_message: r.lastMessage });
-  for (const o of overrides) attention.push({ kind: "override", service: o.service, environment: o.environment, release: o.release, actor: o.actorEmail, checks: o.checks, justification: o.justification });
+  const [refusals, overrides] = await Promise.all([
+    listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)),
+    listUnreviewedOverrides(db),
+  ]);
+  for (const r of refusals)
+    attention.push({
+      kind: "refused",
+      service: r.service,
+      environment: r.environment,
+      release: r.release,
+      count: r.count,
+      last_at: r.lastAt.toISOString(),
+      last_message: r.lastMessage,
+    });
+  for (const o of overrides)
+    attention.push({
+      kind: "override",
+      service: o.service,
+      environment: o.environment,
+      release: o.release,
+      actor: o.actorEmail,
+      checks: o.checks,
+      justification: o.justification,
+    });
 
   return { now: at.toISOString(), signed_in: user !== null, services: [...services.values()], attention };
 }
@@ -67,7 +107,11 @@ export async function getOverview(): Promise<OverviewJson> {
 }
 
 function summarise(verdict: GateVerdict): GateSummaryJson {
-  return { allowed: verdict.allowed, open: openChecks(verdict.checks).length, window_ends_at: verdict.windowEndsAt?.toISOString() ?? null };
+  return {
+    allowed: verdict.allowed,
+    open: openChecks(verdict.checks).length,
+    window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
+  };
 }
 
 /**

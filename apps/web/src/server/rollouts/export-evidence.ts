@@ -10,7 +10,8 @@ import { utc } from "@/lib/format";
 
 /** Identifiers that act as credentials or handles (a live lease, a CI token): never exported. */
 const SECRET_IDS = new Set(["leaseId", "lease_id", "tokenId", "token_id"]);
-const withoutIds = (data: unknown) => Object.fromEntries(Object.entries((data ?? {}) as Record<string, unknown>).filter(([k]) => !SECRET_IDS.has(k)));
+const withoutIds = (data: unknown) =>
+  Object.fromEntries(Object.entries((data ?? {}) as Record<string, unknown>).filter(([k]) => !SECRET_IDS.has(k)));
 
 /**
  * The evidence bundle of a rollout: what happened, who decided, what the gate said at each
@@ -29,17 +30,43 @@ export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: s
     kind: "rollgate.rollout-evidence",
     schemaVersion: 1,
     exportedAt: at.toISOString(),
-    rollout: { ...keys, state: view.row.rollout.state, releaseTitle: view.row.release.title, author: view.row.release.author, version: view.row.rollout.releaseVersion, expandChecksum: view.row.rollout.expandChecksum, contractChecksum: view.row.rollout.contractChecksum },
+    rollout: {
+      ...keys,
+      state: view.row.rollout.state,
+      releaseTitle: view.row.release.title,
+      author: view.row.release.author,
+      version: view.row.rollout.releaseVersion,
+      expandChecksum: view.row.rollout.expandChecksum,
+      contractChecksum: view.row.rollout.contractChecksum,
+    },
     gateNow: gateJson(keys, view),
-    gateAtEachLease: record.audit.filter((a) => a.action === "lease.granted").map((a) => ({ at: a.at, ...withoutIds(a.data) })),
+    gateAtEachLease: record.audit
+      .filter((a) => a.action === "lease.granted")
+      .map((a) => ({ at: a.at, ...withoutIds(a.data) })),
     events: record.events.map(({ deliveryId: _delivery, ...event }) => event),
     migrationRuns: record.runs,
-    leases: record.leases.map((l) => ({ holder: l.holder, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, releasedAt: l.releasedAt, outcome: l.outcome })),
+    leases: record.leases.map((l) => ({
+      holder: l.holder,
+      acquiredAt: l.acquiredAt,
+      expiresAt: l.expiresAt,
+      releasedAt: l.releasedAt,
+      outcome: l.outcome,
+    })),
     approvals: view.approvals,
     overrides: view.overrides,
     audit: {
       chain,
-      entries: record.audit.map((a) => ({ seq: a.seq, at: a.at, actorType: a.actorType, actorId: a.actorType === "token" ? null : a.actorId, action: a.action, subjectType: a.subjectType, data: withoutIds(a.data), prevHash: a.prevHash, hash: a.hash })),
+      entries: record.audit.map((a) => ({
+        seq: a.seq,
+        at: a.at,
+        actorType: a.actorType,
+        actorId: a.actorType === "token" ? null : a.actorId,
+        action: a.action,
+        subjectType: a.subjectType,
+        data: withoutIds(a.data),
+        prevHash: a.prevHash,
+        hash: a.hash,
+      })),
     },
   };
 }
@@ -58,7 +85,9 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     "## Gate now",
     "",
-    ...e.gateNow.checks.map((c) => `- ${c.status.toUpperCase()}${c.overridden ? " (overridden)" : ""} — ${c.title}: ${c.message}`),
+    ...e.gateNow.checks.map(
+      (c) => `- ${c.status.toUpperCase()}${c.overridden ? " (overridden)" : ""} — ${c.title}: ${c.message}`,
+    ),
     "",
     "## Timeline (UTC)",
     "",
@@ -68,8 +97,14 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     "## Decisions",
     "",
-    ...e.approvals.map((a) => `- ${t(a.decidedAt)} ${a.approverEmail} ${a.withdrawnAt ? "withdrew" : a.decision === "approve" ? "approved" : "rejected"} script ${a.contractChecksum.slice(0, 12)}…${a.comment ? `: “${a.comment}”` : ""}`),
-    ...e.overrides.map((o) => `- ${t(o.createdAt)} BREAK-GLASS by ${o.actorEmail} on ${o.checks.join(", ")}: “${o.justification}” — ${o.reviewedAt ? `reviewed by ${o.reviewerEmail}` : "NOT YET REVIEWED"}`),
+    ...e.approvals.map(
+      (a) =>
+        `- ${t(a.decidedAt)} ${a.approverEmail} ${a.withdrawnAt ? "withdrew" : a.decision === "approve" ? "approved" : "rejected"} script ${a.contractChecksum.slice(0, 12)}…${a.comment ? `: “${a.comment}”` : ""}`,
+    ),
+    ...e.overrides.map(
+      (o) =>
+        `- ${t(o.createdAt)} BREAK-GLASS by ${o.actorEmail} on ${o.checks.join(", ")}: “${o.justification}” — ${o.reviewedAt ? `reviewed by ${o.reviewerEmail}` : "NOT YET REVIEWED"}`,
+    ),
     "",
     "## Audit entries",
     "",

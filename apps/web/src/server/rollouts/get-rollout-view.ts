@@ -43,7 +43,23 @@ export async function getRolloutView(keys: RolloutKeys, before?: string) {
       return script ? (await analyseSql(script, { phase, lockingIsError })).findings : [];
     }),
   );
-  return { ...gate, approvals, overrides, slo, pullFailures, flag, runs, timeline, inspections, lockNotes: lockNotes(gate.verdict.checks), olderCursor: timeline.next ? encodeCursor(timeline.next) : null, firstPage: !cursor, expandFindings: expandFindings!, contractFindings: contractFindings!, now: at };
+  return {
+    ...gate,
+    approvals,
+    overrides,
+    slo,
+    pullFailures,
+    flag,
+    runs,
+    timeline,
+    inspections,
+    lockNotes: lockNotes(gate.verdict.checks),
+    olderCursor: timeline.next ? encodeCursor(timeline.next) : null,
+    firstPage: !cursor,
+    expandFindings: expandFindings!,
+    contractFindings: contractFindings!,
+    now: at,
+  };
 }
 
 /** Lock risk under the contract script's lines: lock, table size and rows, rewrite, blockers now. */
@@ -51,8 +67,17 @@ function lockNotes(checks: Awaited<ReturnType<typeof evaluateRolloutGate>>["verd
   const details = checks.find((c) => c.id === "lock_risk")?.details;
   if (details?.kind !== "lock_risk") return [];
   return details.statements.map((s) => {
-    const size = s.bytes === null ? "size unknown (no inspection)" : `${(s.bytes / 1048576).toFixed(1)} MiB, ~${(s.rows ?? 0).toLocaleString("en")} rows`;
-    const blockers = s.blockers.length ? `; blocked now by ${s.blockers.map((b) => `pid ${b.pid} (${b.state}${b.xactSeconds !== null ? `, ${b.xactSeconds} s` : ""})`).join(", ")}` : "";
-    return { line: s.line, risky: s.blockers.length > 0 || s.rewrites || s.lock === "ACCESS EXCLUSIVE", text: `Lock risk: ${s.lock} on ${s.table ?? "?"}, ${size}${s.rewrites ? ", rewrites the table" : ""}${blockers}.` };
+    const size =
+      s.bytes === null
+        ? "size unknown (no inspection)"
+        : `${(s.bytes / 1048576).toFixed(1)} MiB, ~${(s.rows ?? 0).toLocaleString("en")} rows`;
+    const blockers = s.blockers.length
+      ? `; blocked now by ${s.blockers.map((b) => `pid ${b.pid} (${b.state}${b.xactSeconds !== null ? `, ${b.xactSeconds} s` : ""})`).join(", ")}`
+      : "";
+    return {
+      line: s.line,
+      risky: s.blockers.length > 0 || s.rewrites || s.lock === "ACCESS EXCLUSIVE",
+      text: `Lock risk: ${s.lock} on ${s.table ?? "?"}, ${size}${s.rewrites ? ", rewrites the table" : ""}${blockers}.`,
+    };
   });
 }

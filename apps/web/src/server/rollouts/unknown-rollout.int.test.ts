@@ -32,13 +32,28 @@ async function world() {
   const slug = `unk-${randomUUID().slice(0, 8)}`;
   const [svc] = await db.insert(schema.services).values({ slug, name: slug }).returning();
   await db.insert(schema.environments).values({ serviceId: svc!.id, name: "production", position: 0, policy: {} });
-  const [user] = await db.insert(schema.users).values({ email: `admin.${slug}@example.com` }).returning();
-  await db.insert(schema.userRoles).values([{ userId: user!.id, role: "admin" }, { userId: user!.id, role: "release_manager" }]);
-  signedIn = { id: user!.id, email: user!.email, name: null, roles: [{ role: "admin", serviceId: null }, { role: "release_manager", serviceId: null }] };
+  const [user] = await db
+    .insert(schema.users)
+    .values({ email: `admin.${slug}@example.com` })
+    .returning();
+  await db.insert(schema.userRoles).values([
+    { userId: user!.id, role: "admin" },
+    { userId: user!.id, role: "release_manager" },
+  ]);
+  signedIn = {
+    id: user!.id,
+    email: user!.email,
+    name: null,
+    roles: [
+      { role: "admin", serviceId: null },
+      { role: "release_manager", serviceId: null },
+    ],
+  };
   return { slug, userId: user!.id };
 }
 
-const auditedBy = async (userId: string) => (await db.select().from(schema.auditEvents).where(eq(schema.auditEvents.actorId, userId))).length;
+const auditedBy = async (userId: string) =>
+  (await db.select().from(schema.auditEvents).where(eq(schema.auditEvents.actorId, userId))).length;
 
 describe("an unknown rollout in a server action", () => {
   it("is refused with a sentence by every rollout action, and nothing is written", async () => {
@@ -52,9 +67,15 @@ describe("an unknown rollout in a server action", () => {
     for (const keys of unknown) {
       const answers = {
         decide: await actions.decide({}, form({ ...keys, decision: "approve", checksum: "a".repeat(64) })),
-        breakGlass: await actions.breakGlassAction({}, form({ ...keys, checks: "backup", justification: SENTENCE, minutes: "30" })),
+        breakGlass: await actions.breakGlassAction(
+          {},
+          form({ ...keys, checks: "backup", justification: SENTENCE, minutes: "30" }),
+        ),
         confirm: await actions.confirmAction({}, form({ ...keys, overrideId: randomUUID() })),
-        recovery: await actions.recoveryAction({}, form({ ...keys, name: "fix", sql: "SELECT 1;", justification: SENTENCE, minutes: "30" })),
+        recovery: await actions.recoveryAction(
+          {},
+          form({ ...keys, name: "fix", sql: "SELECT 1;", justification: SENTENCE, minutes: "30" }),
+        ),
         review: await actions.reviewAction({}, form({ ...keys, overrideId: randomUUID(), note: "Looked at it." })),
       };
       for (const [name, state] of Object.entries(answers)) {
@@ -67,9 +88,15 @@ describe("an unknown rollout in a server action", () => {
 
   it("is refused with a sentence by the admin actions that name a service", async () => {
     const w = await world();
-    const role = await admin.roleAction({}, form({ email: signedIn!.email, role: "approver", service: `${w.slug}-gone`, grant: "1" }));
+    const role = await admin.roleAction(
+      {},
+      form({ email: signedIn!.email, role: "approver", service: `${w.slug}-gone`, grant: "1" }),
+    );
     expect(role).toEqual({ error: `There is no service ${w.slug}-gone.` });
-    const token = await admin.createTokenAction({}, form({ service: `${w.slug}-gone`, name: "pipeline", environments: "production", scopes: "gate:read" }));
+    const token = await admin.createTokenAction(
+      {},
+      form({ service: `${w.slug}-gone`, name: "pipeline", environments: "production", scopes: "gate:read" }),
+    );
     expect(token.error).toMatch(/^There is no service/);
     expect(await auditedBy(w.userId)).toBe(0);
   });
@@ -80,8 +107,13 @@ describe("an unknown rollout in a server action", () => {
     expect(await rolloutExists({ service: w.slug, environment: "production", release: "\u0000" })).toBe(false);
     const [svc] = await db.select().from(schema.services).where(eq(schema.services.slug, w.slug));
     const [env] = await db.select().from(schema.environments).where(eq(schema.environments.serviceId, svc!.id));
-    const [rel] = await db.insert(schema.releases).values({ serviceId: svc!.id, key: "r1", title: "t", author: "a@example.com", appVersion: "1.0.0" }).returning();
-    await db.insert(schema.rollouts).values({ releaseId: rel!.id, environmentId: env!.id, releaseVersion: "1.0.0", state: "planned" });
+    const [rel] = await db
+      .insert(schema.releases)
+      .values({ serviceId: svc!.id, key: "r1", title: "t", author: "a@example.com", appVersion: "1.0.0" })
+      .returning();
+    await db
+      .insert(schema.rollouts)
+      .values({ releaseId: rel!.id, environmentId: env!.id, releaseVersion: "1.0.0", state: "planned" });
     expect(await rolloutExists({ service: w.slug, environment: "production", release: "r1" })).toBe(true);
   });
 });

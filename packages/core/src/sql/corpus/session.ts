@@ -28,7 +28,9 @@ export const session: Labelled[] = [
   safe("INSERT INTO settings (k, v) VALUES ('feature_x', 'on') ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;"),
   safe("INSERT INTO accounts (id, email) SELECT id, email FROM users WHERE id BETWEEN 1 AND 10000;"),
   safe("UPDATE users SET email_address = email WHERE email_address IS NULL AND id BETWEEN 1 AND 10000;"),
-  safe("MERGE INTO accounts a USING users u ON a.id = u.id WHEN MATCHED THEN UPDATE SET email = u.email WHEN NOT MATCHED THEN INSERT (id, email) VALUES (u.id, u.email);"),
+  safe(
+    "MERGE INTO accounts a USING users u ON a.id = u.id WHEN MATCHED THEN UPDATE SET email = u.email WHEN NOT MATCHED THEN INSERT (id, email) VALUES (u.id, u.email);",
+  ),
   safe("MERGE INTO accounts a USING users u ON a.id = u.id WHEN NOT MATCHED THEN DO NOTHING;"),
   safe("COPY settings (k, v) FROM STDIN;"),
   safe("COPY users TO STDOUT WITH (FORMAT csv);"),

@@ -16,12 +16,19 @@ function option(list: Node[] | undefined, name: string): Node | undefined {
 // Every SQL command begins with one of these words (PostgreSQL's grammar, `stmt:`), and PL/pgSQL
 // runs SQL only through them or PERFORM/EXECUTE/QUERY. A body without any runs no SQL, and the
 // PL/pgSQL parser (three times the cost of a plain parse) can be skipped.
-const SQL_WORD = /\b(?:abort|alter|analy[sz]e|call|checkpoint|cluster|comment|copy|create|deallocate|delete|discard|do|drop|execute|explain|grant|import|insert|listen|load|lock|merge|notify|perform|prepare|query|reassign|refresh|reindex|reset|revoke|security|select|set|show|table|truncate|unlisten|update|vacuum|values|with)\b/i;
+const SQL_WORD =
+  /\b(?:abort|alter|analy[sz]e|call|checkpoint|cluster|comment|copy|create|deallocate|delete|discard|do|drop|execute|explain|grant|import|insert|listen|load|lock|merge|notify|perform|prepare|query|reassign|refresh|reindex|reset|revoke|security|select|set|show|table|truncate|unlisten|update|vacuum|values|with)\b/i;
 
 export function doBlock(stmt: Node, ctx: Context): RawFinding[] {
   const language = (option(stmt.args, "language")?.String?.sval as string | undefined)?.toLowerCase() ?? "plpgsql";
   const body = (option(stmt.args, "as")?.String?.sval as string | undefined) ?? "";
-  if (language !== "plpgsql") return [unverifiable("unverifiable-code", `Runs a DO block in ${language}, which Rollgate cannot read: whatever it does to the schema or the data goes unchecked.`)];
+  if (language !== "plpgsql")
+    return [
+      unverifiable(
+        "unverifiable-code",
+        `Runs a DO block in ${language}, which Rollgate cannot read: whatever it does to the schema or the data goes unchecked.`,
+      ),
+    ];
   return plpgsql(body, ctx, null, true);
 }
 
@@ -32,7 +39,9 @@ function functionLabel(stmt: Node): string {
 export function functionBody(stmt: Node, ctx: Context): RawFinding[] {
   // BEGIN ATOMIC … END and RETURN … bodies arrive parsed.
   if (stmt.sql_body) {
-    for (const list of (stmt.sql_body.List?.items as Node[]) ?? []) for (const inner of (list.List?.items as Node[]) ?? []) for (const type in inner) ctx.inner(type, inner[type], functionLabel(stmt), false);
+    for (const list of (stmt.sql_body.List?.items as Node[]) ?? [])
+      for (const inner of (list.List?.items as Node[]) ?? [])
+        for (const type in inner) ctx.inner(type, inner[type], functionLabel(stmt), false);
     return [];
   }
   const language = (option(stmt.options, "language")?.String?.sval as string | undefined)?.toLowerCase();
@@ -54,14 +63,25 @@ function plpgsql(body: string, ctx: Context, fn: Node | null, runs: boolean): Ra
     tree = parsePlPgSQLSync(ctx.text()) as Node;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return [unverifiable("unverifiable-code", `${label}: the PL/pgSQL parser rejects the code (${reason}), so Rollgate cannot verify what it does.`)];
+    return [
+      unverifiable(
+        "unverifiable-code",
+        `${label}: the PL/pgSQL parser rejects the code (${reason}), so Rollgate cannot verify what it does.`,
+      ),
+    ];
   }
   const out: RawFinding[] = [];
   walk(tree, (query, dynamic) => {
     if (!dynamic) ctx.nested(query, label, runs);
     else {
       const literal = stringLiteral(query);
-      if (literal === undefined) out.push(unverifiable("dynamic-sql", `${label}: EXECUTE runs SQL built at run time (${query.length > 60 ? `${query.slice(0, 57)}…` : query}); Rollgate cannot verify dynamic SQL.`));
+      if (literal === undefined)
+        out.push(
+          unverifiable(
+            "dynamic-sql",
+            `${label}: EXECUTE runs SQL built at run time (${query.length > 60 ? `${query.slice(0, 57)}…` : query}); Rollgate cannot verify dynamic SQL.`,
+          ),
+        );
       else ctx.nested(literal, `${label}, EXECUTE`, runs);
     }
   });
@@ -77,7 +97,8 @@ function walk(node: unknown, visit: (query: string, dynamic: boolean) => void): 
   if (node === null || typeof node !== "object") return;
   for (const [key, value] of Object.entries(node as Node)) {
     if (key === "PLpgSQL_expr") {
-      if ((value as Node).parseMode === 0 || (value as Node).parseMode === undefined) visit((value as Node).query, false);
+      if ((value as Node).parseMode === 0 || (value as Node).parseMode === undefined)
+        visit((value as Node).query, false);
     } else if (key === "PLpgSQL_stmt_dynexecute" || key === "PLpgSQL_stmt_dynfors") {
       visit((value as Node).query?.PLpgSQL_expr?.query ?? "", true);
       walk({ ...(value as Node), query: undefined }, visit);
@@ -89,7 +110,8 @@ function walk(node: unknown, visit: (query: string, dynamic: boolean) => void): 
 /** The text of a string-literal expression ('…', E'…', $$…$$, optionally cast), or undefined. */
 function stringLiteral(expression: string): string | undefined {
   try {
-    let value: Node | undefined = (parseSync(`SELECT ${expression}`).stmts?.[0]?.stmt as Node | undefined)?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
+    let value: Node | undefined = (parseSync(`SELECT ${expression}`).stmts?.[0]?.stmt as Node | undefined)?.SelectStmt
+      ?.targetList?.[0]?.ResTarget?.val;
     while (value?.TypeCast) value = value.TypeCast.arg;
     return value?.A_Const?.sval?.sval as string | undefined;
   } catch {
@@ -99,7 +121,8 @@ function stringLiteral(expression: string): string | undefined {
 
 /** EXPLAIN ANALYZE runs the statement it explains. */
 export function explainAnalyze(stmt: Node, ctx: Context): RawFinding[] {
-  if (optionOn(stmt.options, "analyze")) for (const type in stmt.query) ctx.inner(type, stmt.query[type], "In EXPLAIN ANALYZE", true);
+  if (optionOn(stmt.options, "analyze"))
+    for (const type in stmt.query) ctx.inner(type, stmt.query[type], "In EXPLAIN ANALYZE", true);
   return [];
 }
 
@@ -111,7 +134,8 @@ export function prepared(stmt: Node, ctx: Context): RawFinding[] {
 
 /** Rule actions run whenever the rule fires: judged like a function body. */
 export function ruleActions(stmt: Node, ctx: Context): RawFinding[] {
-  for (const action of (stmt.actions as Node[]) ?? []) for (const type in action) ctx.inner(type, action[type], `In rule ${stmt.rulename}`, false);
+  for (const action of (stmt.actions as Node[]) ?? [])
+    for (const type in action) ctx.inner(type, action[type], `In rule ${stmt.rulename}`, false);
   return [];
 }
 

@@ -17,27 +17,46 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         return (
           <div className="space-y-4">
             <h1 className="text-2xl font-semibold">Audit log</h1>
-            <p role="status" className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}>
+            <p
+              role="status"
+              className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}
+            >
               {verdict.intact
                 ? `Intact: all ${verdict.entries} entries verify against the keyed hash chain (head ${verdict.head?.slice(0, 16) ?? "none"}…).${verdict.legacy ? ` The first ${verdict.legacy} predate keyed hashing and only prove what the database says.` : ""}`
                 : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
             </p>
-            <DataTable caption={firstPage ? "Latest audit entries" : "Older audit entries"} headers={["#", "When", "Who", "What", "Subject"]}>
-                {entries.map((e) => (
-                  <tr key={e.seq} className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}>
-                    <td className="py-1 font-mono">{e.seq}</td>
-                    <td>
-                      <LocalTime at={e.at} seconds />
-                    </td>
-                    <td>{String((e.data as Record<string, unknown>).email ?? (e.data as Record<string, unknown>).by ?? `${e.actorType} ${e.actorId.slice(0, 8)}`)}</td>
-                    <td className="font-mono">{e.action}</td>
-                    <td>
-                      {e.subjectType} {e.subjectId.slice(0, 8)}
-                    </td>
-                  </tr>
-                ))}
-              </DataTable>
-            <Pager label="Audit log" newest={firstPage ? null : "/admin/audit"} older={nextBeforeSeq ? `/admin/audit?before=${nextBeforeSeq}` : null} />
+            <DataTable
+              caption={firstPage ? "Latest audit entries" : "Older audit entries"}
+              headers={["#", "When", "Who", "What", "Subject"]}
+            >
+              {entries.map((e) => (
+                <tr
+                  key={e.seq}
+                  className={`border-t border-slate-100 dark:border-slate-800 ${e.action.startsWith("override.") ? "font-semibold text-red-800 dark:text-red-300" : ""}`}
+                >
+                  <td className="py-1 font-mono">{e.seq}</td>
+                  <td>
+                    <LocalTime at={e.at} seconds />
+                  </td>
+                  <td>
+                    {String(
+                      (e.data as Record<string, unknown>).email ??
+                        (e.data as Record<string, unknown>).by ??
+                        `${e.actorType} ${e.actorId.slice(0, 8)}`,
+                    )}
+                  </td>
+                  <td className="font-mono">{e.action}</td>
+                  <td>
+                    {e.subjectType} {e.subjectId.slice(0, 8)}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+            <Pager
+              label="Audit log"
+              newest={firstPage ? null : "/admin/audit"}
+              older={nextBeforeSeq ? `/admin/audit?before=${nextBeforeSeq}` : null}
+            />
           </div>
         );
       }}

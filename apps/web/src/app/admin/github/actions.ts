@@ -6,7 +6,10 @@ import type { ActionState } from "@/lib/action-state";
 import { linkGithubEnvironment, saveGithubSettings, unlinkGithubEnvironment } from "@/server/admin/github-integration";
 
 const settings = z.object({
-  appId: z.coerce.number({ message: "The App ID is a number (GitHub → the App's settings)." }).int().positive("The App ID is a number (GitHub → the App's settings)."),
+  appId: z.coerce
+    .number({ message: "The App ID is a number (GitHub → the App's settings)." })
+    .int()
+    .positive("The App ID is a number (GitHub → the App's settings)."),
   apiBaseUrl: z.url("The API URL is https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server."),
   privateKey: z.string().max(10_000),
   webhookSecret: z.string().max(500),
@@ -21,15 +24,26 @@ export async function githubSettingsAction(_s: ActionState, form: FormData): Pro
   });
 }
 
-const link = z.object({ repository: z.string().trim().min(3).max(200), githubEnvironment: z.string().trim().min(1, "Name the GitHub environment.").max(255), target: z.string().regex(/^[^/]+\/[^/]+$/, "Choose the Rollgate environment.") });
+const link = z.object({
+  repository: z.string().trim().min(3).max(200),
+  githubEnvironment: z.string().trim().min(1, "Name the GitHub environment.").max(255),
+  target: z.string().regex(/^[^/]+\/[^/]+$/, "Choose the Rollgate environment."),
+});
 
 export async function linkGithubAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const input = link.safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const [service, environment] = input.data.target.split("/") as [string, string];
   return asAdmin("/admin/github", async (admin) => {
-    await linkGithubEnvironment(admin, { repository: input.data.repository, githubEnvironment: input.data.githubEnvironment, service, environment });
-    return { done: `${input.data.repository} environment "${input.data.githubEnvironment}" is now guarded by ${service}/${environment}.` };
+    await linkGithubEnvironment(admin, {
+      repository: input.data.repository,
+      githubEnvironment: input.data.githubEnvironment,
+      service,
+      environment,
+    });
+    return {
+      done: `${input.data.repository} environment "${input.data.githubEnvironment}" is now guarded by ${service}/${environment}.`,
+    };
   });
 }
 

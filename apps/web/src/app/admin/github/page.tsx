@@ -26,7 +26,8 @@ export default function GithubPage() {
               <p className="mb-3 text-sm">
                 {app ? (
                   <>
-                    App {app.appId} on {app.apiBaseUrl}, saved by {app.updatedBy} <LocalTime at={app.updatedAt} />. Leave the key and secret empty to keep them.
+                    App {app.appId} on {app.apiBaseUrl}, saved by {app.updatedBy} <LocalTime at={app.updatedAt} />.
+                    Leave the key and secret empty to keep them.
                   </>
                 ) : (
                   "Not configured. Create a GitHub App with read & write access to Deployments, subscribe it to deployment protection rule events, point its webhook at /api/v1/integrations/github on this server, and enable it on the environments below."
@@ -36,11 +37,22 @@ export default function GithubPage() {
                 <div className="flex flex-wrap gap-3 text-sm">
                   <label>
                     App ID
-                    <input name="appId" required inputMode="numeric" defaultValue={app?.appId ?? ""} className={INPUT} />
+                    <input
+                      name="appId"
+                      required
+                      inputMode="numeric"
+                      defaultValue={app?.appId ?? ""}
+                      className={INPUT}
+                    />
                   </label>
                   <label>
                     API URL
-                    <input name="apiBaseUrl" required defaultValue={app?.apiBaseUrl ?? "https://api.github.com"} className={INPUT} />
+                    <input
+                      name="apiBaseUrl"
+                      required
+                      defaultValue={app?.apiBaseUrl ?? "https://api.github.com"}
+                      className={INPUT}
+                    />
                   </label>
                   <label>
                     Webhook secret
@@ -48,7 +60,12 @@ export default function GithubPage() {
                   </label>
                   <label className="w-full">
                     Private key (PEM)
-                    <textarea name="privateKey" rows={3} autoComplete="off" className={`${INPUT} w-full font-mono text-xs`} />
+                    <textarea
+                      name="privateKey"
+                      rows={3}
+                      autoComplete="off"
+                      className={`${INPUT} w-full font-mono text-xs`}
+                    />
                   </label>
                 </div>
               </ActionForm>
@@ -91,12 +108,20 @@ export default function GithubPage() {
                   </td>
                   <td className="py-2">{l.createdBy}</td>
                   <td className="py-2">
-                    <ActionForm action={unlinkGithubAction} hidden={{ id: l.id }} submit={`Unlink ${l.repository} ${l.githubEnvironment}`} tone="danger" />
+                    <ActionForm
+                      action={unlinkGithubAction}
+                      hidden={{ id: l.id }}
+                      submit={`Unlink ${l.repository} ${l.githubEnvironment}`}
+                      tone="danger"
+                    />
                   </td>
                 </tr>
               ))}
             </DataTable>
-            <DataTable caption="Recent protection rules" headers={["Received", "GitHub", "Release", "State", "Comment"]}>
+            <DataTable
+              caption="Recent protection rules"
+              headers={["Received", "GitHub", "Release", "State", "Comment"]}
+            >
               {callbacks.map((c) => (
                 <tr key={c.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                   <td className="py-2">

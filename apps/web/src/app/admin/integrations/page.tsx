@@ -20,9 +20,14 @@ export default function IntegrationsPage() {
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Alerting receivers</h1>
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
-              A firing alert or a triggered incident for a service is a no-go for its contracts until it resolves. Each receiver belongs to one service (and optionally one environment); alerts labelled with another service are ignored.
+              A firing alert or a triggered incident for a service is a no-go for its contracts until it resolves. Each
+              receiver belongs to one service (and optionally one environment); alerts labelled with another service are
+              ignored.
             </p>
-            <section aria-labelledby="new-receiver" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <section
+              aria-labelledby="new-receiver"
+              className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+            >
               <h2 id="new-receiver" className="mb-2 font-semibold">
                 New receiver
               </h2>
@@ -58,7 +63,12 @@ export default function IntegrationsPage() {
               {endpoints.map((e) => (
                 <tr key={e.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                   <td className="py-2">
-                    {e.name} {e.tokenPrefix ? <code className="text-xs">{e.tokenPrefix}…</code> : <code className="text-xs">/api/v1/integrations/pagerduty/{e.id}</code>}
+                    {e.name}{" "}
+                    {e.tokenPrefix ? (
+                      <code className="text-xs">{e.tokenPrefix}…</code>
+                    ) : (
+                      <code className="text-xs">/api/v1/integrations/pagerduty/{e.id}</code>
+                    )}
                   </td>
                   <td>{e.service}</td>
                   <td>{e.kind}</td>

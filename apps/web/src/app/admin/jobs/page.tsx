@@ -17,15 +17,24 @@ export default function JobsPage() {
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Background jobs</h1>
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
-              The worker beside every web server samples SLO sources, expires leases and prunes old rows. A failed run is retried with a growing delay; requests never wait for a job. The same figures are on <code>/api/metrics</code>.
+              The worker beside every web server samples SLO sources, expires leases and prunes old rows. A failed run
+              is retried with a growing delay; requests never wait for a job. The same figures are on{" "}
+              <code>/api/metrics</code>.
             </p>
             <DataTable caption="Jobs" headers={["Job", "Last run", "Last success", "Failing", "Runs", "Last result"]}>
               {jobs.map((j) => (
-                <tr key={j.job} data-job={j.job} data-failing={j.consecutiveFailures > 0 ? "yes" : "no"} className="border-t border-slate-100 align-top dark:border-slate-800">
+                <tr
+                  key={j.job}
+                  data-job={j.job}
+                  data-failing={j.consecutiveFailures > 0 ? "yes" : "no"}
+                  className="border-t border-slate-100 align-top dark:border-slate-800"
+                >
                   <td className="py-2 font-mono text-xs">{j.job}</td>
                   <td>{time(j.lastFinishedAt)}</td>
                   <td>{time(j.lastSucceededAt)}</td>
-                  <td className={j.consecutiveFailures > 0 ? "font-semibold text-red-700 dark:text-red-400" : ""}>{j.consecutiveFailures > 0 ? `${j.consecutiveFailures} in a row` : "no"}</td>
+                  <td className={j.consecutiveFailures > 0 ? "font-semibold text-red-700 dark:text-red-400" : ""}>
+                    {j.consecutiveFailures > 0 ? `${j.consecutiveFailures} in a row` : "no"}
+                  </td>
                   <td>
                     {j.runs} ({j.failures} failed)
                   </td>

@@ -3,20 +3,38 @@
 import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { createNotificationSubscription, disableNotificationSubscription, retryNotification } from "@/server/admin/notifications";
+import {
+  createNotificationSubscription,
+  disableNotificationSubscription,
+  retryNotification,
+} from "@/server/admin/notifications";
 
 const PATH = "/admin/notifications";
 
 export async function subscribeAction(_s: ActionState, form: FormData): Promise<ActionState> {
   const input = z
-    .object({ service: z.string().min(1, "Choose a service."), environment: z.string().max(63).optional(), kind: z.enum(["slack", "webhook"]), url: z.url({ protocol: /^https?$/, error: "Give the receiver's http(s) address." }).max(2000) })
+    .object({
+      service: z.string().min(1, "Choose a service."),
+      environment: z.string().max(63).optional(),
+      kind: z.enum(["slack", "webhook"]),
+      url: z.url({ protocol: /^https?$/, error: "Give the receiver's http(s) address." }).max(2000),
+    })
     .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { service, environment, kind, url } = input.data;
   return asAdmin(PATH, async (admin): Promise<ActionState> => {
-    const created = await createNotificationSubscription(admin, { service, environment: environment || undefined, kind, url, events: form.getAll("events").map(String) });
+    const created = await createNotificationSubscription(admin, {
+      service,
+      environment: environment || undefined,
+      kind,
+      url,
+      events: form.getAll("events").map(String),
+    });
     return created.secret
-      ? { done: "Subscription created. Verify deliveries with this Standard Webhooks secret; it is shown once.", reveal: { secret: created.secret } }
+      ? {
+          done: "Subscription created. Verify deliveries with this Standard Webhooks secret; it is shown once.",
+          reveal: { secret: created.secret },
+        }
       : { done: "Subscription created. Slack messages link to the rollout page." };
   });
 }

@@ -21,9 +21,14 @@ export default function NotificationsPage() {
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Notifications</h1>
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
-              Events of a service go to Slack (an incoming webhook) or to any receiver as webhooks signed with Standard Webhooks. A message only links to the rollout page; approving and every other decision happen there, signed in.
+              Events of a service go to Slack (an incoming webhook) or to any receiver as webhooks signed with Standard
+              Webhooks. A message only links to the rollout page; approving and every other decision happen there,
+              signed in.
             </p>
-            <section aria-labelledby="new-subscription" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <section
+              aria-labelledby="new-subscription"
+              className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+            >
               <h2 id="new-subscription" className="mb-2 font-semibold">
                 New subscription
               </h2>
@@ -46,7 +51,13 @@ export default function NotificationsPage() {
                   </label>
                   <label>
                     Address
-                    <input name="url" type="url" required placeholder="https://hooks.slack.com/services/…" className={INPUT} />
+                    <input
+                      name="url"
+                      type="url"
+                      required
+                      placeholder="https://hooks.slack.com/services/…"
+                      className={INPUT}
+                    />
                   </label>
                 </div>
                 <fieldset className="mt-3 flex flex-wrap gap-3 text-sm">
@@ -60,7 +71,10 @@ export default function NotificationsPage() {
                 </fieldset>
               </ActionForm>
             </section>
-            <DataTable caption="Subscriptions" headers={["Service", "Environment", "Kind", "Address", "Events", "Status"]}>
+            <DataTable
+              caption="Subscriptions"
+              headers={["Service", "Environment", "Kind", "Address", "Events", "Status"]}
+            >
               {subscriptions.map((s) => (
                 <tr key={s.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                   <td className="py-2">{s.service}</td>
@@ -69,18 +83,28 @@ export default function NotificationsPage() {
                   <td>
                     <code className="text-xs">{s.url}</code>
                   </td>
-                  <td className="text-xs">{s.eventTypes.length === NOTIFICATION_EVENT_TYPES.length ? "all" : s.eventTypes.join(", ")}</td>
+                  <td className="text-xs">
+                    {s.eventTypes.length === NOTIFICATION_EVENT_TYPES.length ? "all" : s.eventTypes.join(", ")}
+                  </td>
                   <td>
                     {s.disabledAt ? (
                       "disabled"
                     ) : (
-                      <ActionForm action={disableSubscriptionAction} hidden={{ id: s.id }} submit="Disable" tone="danger" />
+                      <ActionForm
+                        action={disableSubscriptionAction}
+                        hidden={{ id: s.id }}
+                        submit="Disable"
+                        tone="danger"
+                      />
                     )}
                   </td>
                 </tr>
               ))}
             </DataTable>
-            <DataTable caption="Deliveries (newest 100)" headers={["Queued", "Service", "Event", "Kind", "Status", "Attempts", "Last error", ""]}>
+            <DataTable
+              caption="Deliveries (newest 100)"
+              headers={["Queued", "Service", "Event", "Kind", "Status", "Attempts", "Last error", ""]}
+            >
               {deliveries.map((d) => (
                 <tr key={d.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                   <td className="py-2">
@@ -89,10 +113,26 @@ export default function NotificationsPage() {
                   <td>{d.service}</td>
                   <td>{d.eventType}</td>
                   <td>{d.kind}</td>
-                  <td>{d.status === "delivered" && d.deliveredAt ? <>delivered <LocalTime at={d.deliveredAt} /></> : d.status === "pending" ? <>pending, next <LocalTime at={d.nextAttemptAt} /></> : d.status}</td>
+                  <td>
+                    {d.status === "delivered" && d.deliveredAt ? (
+                      <>
+                        delivered <LocalTime at={d.deliveredAt} />
+                      </>
+                    ) : d.status === "pending" ? (
+                      <>
+                        pending, next <LocalTime at={d.nextAttemptAt} />
+                      </>
+                    ) : (
+                      d.status
+                    )}
+                  </td>
                   <td>{d.attempts}</td>
                   <td className="max-w-xs break-words text-xs">{d.lastError ?? "—"}</td>
-                  <td>{d.status === "delivered" ? null : <ActionForm action={retryDeliveryAction} hidden={{ id: d.id }} submit="Retry now" />}</td>
+                  <td>
+                    {d.status === "delivered" ? null : (
+                      <ActionForm action={retryDeliveryAction} hidden={{ id: d.id }} submit="Retry now" />
+                    )}
+                  </td>
                 </tr>
               ))}
             </DataTable>

@@ -18,17 +18,31 @@ export default function PoliciesPage() {
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Policies</h1>
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
-              One policy per environment. Durations are in seconds. A policy with errors is refused with each field&apos;s problem and nothing changes.
+              One policy per environment. Durations are in seconds. A policy with errors is refused with each
+              field&apos;s problem and nothing changes.
             </p>
             {environments.map((e) => (
-              <section key={e.id} aria-labelledby={`policy-${e.id}`} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+              <section
+                key={e.id}
+                aria-labelledby={`policy-${e.id}`}
+                className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+              >
                 <h2 id={`policy-${e.id}`} className="mb-2 font-semibold">
                   {e.serviceSlug} · {e.name}
                 </h2>
-                <ActionForm action={policyAction} hidden={{ environmentId: e.id }} submit={`Save ${e.serviceSlug} ${e.name} policy`}>
+                <ActionForm
+                  action={policyAction}
+                  hidden={{ environmentId: e.id }}
+                  submit={`Save ${e.serviceSlug} ${e.name} policy`}
+                >
                   <label className="block text-sm">
                     Policy (JSON)
-                    <textarea name="policy" rows={12} defaultValue={JSON.stringify(e.policy, null, 2)} className="mt-1 block w-full rounded border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950" />
+                    <textarea
+                      name="policy"
+                      rows={12}
+                      defaultValue={JSON.stringify(e.policy, null, 2)}
+                      className="mt-1 block w-full rounded border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
+                    />
                   </label>
                 </ActionForm>
                 {(e.policy as { sloSource?: unknown } | null)?.sloSource ? (
@@ -44,7 +58,11 @@ export default function PoliciesPage() {
                         </select>
                       </label>
                     </ActionForm>
-                    <ActionForm action={prometheusSecretAction} hidden={{ environmentId: e.id }} submit="Store credential">
+                    <ActionForm
+                      action={prometheusSecretAction}
+                      hidden={{ environmentId: e.id }}
+                      submit="Store credential"
+                    >
                       <label className="block text-sm">
                         Prometheus bearer token or password (stored encrypted, never shown)
                         <input name="secret" type="password" autoComplete="off" className={INPUT} />

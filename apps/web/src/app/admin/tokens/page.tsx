@@ -21,7 +21,10 @@ export default function TokensPage() {
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">API tokens</h1>
-            <section aria-labelledby="new-token" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <section
+              aria-labelledby="new-token"
+              className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+            >
               <h2 id="new-token" className="mb-2 font-semibold">
                 New token for a pipeline
               </h2>
@@ -51,19 +54,31 @@ export default function TokensPage() {
               </ActionForm>
             </section>
             <DataTable caption="Tokens" headers={["Token", "Scope", "Last used", "Status"]}>
-                {tokens.map((t) => (
-                  <tr key={t.id} className="border-t border-slate-100 align-top dark:border-slate-800">
-                    <td className="py-2">
-                      {t.name} <code className="block font-mono text-xs">{t.tokenPrefix}…</code>
-                    </td>
-                    <td className="py-2">
-                      {t.serviceSlug}: {t.environments.join(", ")} <span className="block text-xs">{t.scopes.join(", ")}</span>
-                    </td>
-                    <td className="py-2">{time(t.lastUsedAt)}</td>
-                    <td className="py-2">{t.revokedAt ? <>revoked {time(t.revokedAt)}</> : <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} submit={`Revoke ${t.name}`} tone="danger" />}</td>
-                  </tr>
-                ))}
-              </DataTable>
+              {tokens.map((t) => (
+                <tr key={t.id} className="border-t border-slate-100 align-top dark:border-slate-800">
+                  <td className="py-2">
+                    {t.name} <code className="block font-mono text-xs">{t.tokenPrefix}…</code>
+                  </td>
+                  <td className="py-2">
+                    {t.serviceSlug}: {t.environments.join(", ")}{" "}
+                    <span className="block text-xs">{t.scopes.join(", ")}</span>
+                  </td>
+                  <td className="py-2">{time(t.lastUsedAt)}</td>
+                  <td className="py-2">
+                    {t.revokedAt ? (
+                      <>revoked {time(t.revokedAt)}</>
+                    ) : (
+                      <ActionForm
+                        action={revokeTokenAction}
+                        hidden={{ id: t.id }}
+                        submit={`Revoke ${t.name}`}
+                        tone="danger"
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </div>
         );
       }}

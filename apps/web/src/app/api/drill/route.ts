@@ -21,8 +21,20 @@ export async function POST(request: Request) {
     return errorResponse(error);
   }
   const parsed = input.safeParse(await request.json().catch(() => ({})));
-  if (!parsed.success) return Response.json({ error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } }, { status: 400 });
-  if (busy || state[RUNNING]) return errorResponse(new AppError("rate_limited", "A drill is already running on this server; it takes a few seconds. Try again when it has finished.", undefined, { "retry-after": "10" }));
+  if (!parsed.success)
+    return Response.json(
+      { error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } },
+      { status: 400 },
+    );
+  if (busy || state[RUNNING])
+    return errorResponse(
+      new AppError(
+        "rate_limited",
+        "A drill is already running on this server; it takes a few seconds. Try again when it has finished.",
+        undefined,
+        { "retry-after": "10" },
+      ),
+    );
   state[RUNNING] = true;
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -35,7 +47,10 @@ export async function POST(request: Request) {
         }
       };
       try {
-        const evidence = await runDrill({ scenario: parsed.data.scenario as Scenario, onStep: (step) => send({ step }) });
+        const evidence = await runDrill({
+          scenario: parsed.data.scenario as Scenario,
+          onStep: (step) => send({ step }),
+        });
         send({ evidence });
       } catch (error) {
         send({ error: error instanceof Error ? error.message : String(error) });
@@ -50,5 +65,7 @@ export async function POST(request: Request) {
     },
   });
   // no-transform: the server's gzip would hold the steps back until the drill ends, and the page shows them live.
-  return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store, no-transform" } });
+  return new Response(stream, {
+    headers: { "content-type": "application/x-ndjson", "cache-control": "no-store, no-transform" },
+  });
 }

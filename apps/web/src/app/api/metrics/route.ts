@@ -14,11 +14,17 @@ export async function GET(request: Request) {
   try {
     const bearer = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     const expected = env().ROLLGATE_METRICS_TOKEN;
-    const status = !bearer ? "absent" : expected && timingSafeEqual(digest(bearer), digest(expected)) ? "valid" : "invalid";
+    const status = !bearer
+      ? "absent"
+      : expected && timingSafeEqual(digest(bearer), digest(expected))
+        ? "valid"
+        : "invalid";
     await authorizeRead({ kind: "metrics", bearer: status }, status === "absent" ? undefined : null);
     const { registry } = metrics();
     await refreshJobGauges();
-    return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
+    return new Response(await registry.metrics(), {
+      headers: { "content-type": registry.contentType, "cache-control": "no-store" },
+    });
   } catch (error) {
     return errorResponse(error);
   }

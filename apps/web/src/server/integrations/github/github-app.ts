@@ -20,14 +20,25 @@ export interface GithubSettings {
 }
 
 export function readSettings(row: GithubAppRow, secretKey: string): GithubSettings {
-  return { appId: row.appId, privateKey: decryptSecret(row.privateKeyCiphertext, secretKey), webhookSecret: decryptSecret(row.webhookSecretCiphertext, secretKey), apiBaseUrl: row.apiBaseUrl.replace(/\/+$/, "") };
+  return {
+    appId: row.appId,
+    privateKey: decryptSecret(row.privateKeyCiphertext, secretKey),
+    webhookSecret: decryptSecret(row.webhookSecretCiphertext, secretKey),
+    apiBaseUrl: row.apiBaseUrl.replace(/\/+$/, ""),
+  };
 }
 
 function appFor(settings: GithubSettings): App {
-  const key = createHash("sha256").update(`${settings.appId}\0${settings.apiBaseUrl}\0${settings.privateKey}`).digest("hex");
+  const key = createHash("sha256")
+    .update(`${settings.appId}\0${settings.apiBaseUrl}\0${settings.privateKey}`)
+    .digest("hex");
   let app = cache().get(key);
   if (!app) {
-    app = new App({ appId: settings.appId, privateKey: settings.privateKey, Octokit: Octokit.defaults({ baseUrl: settings.apiBaseUrl, userAgent: "rollgate" }) });
+    app = new App({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      Octokit: Octokit.defaults({ baseUrl: settings.apiBaseUrl, userAgent: "rollgate" }),
+    });
     cache().clear();
     cache().set(key, app);
   }
@@ -59,16 +70,33 @@ export class GithubAnswerError extends Error {
 }
 
 /** Posts `approved` or `rejected` to the protection rule's callback as the App's installation. */
-export async function answerProtectionRule(settings: GithubSettings, params: { installationId: number; callbackUrl: string; environmentName: string; state: "approved" | "rejected"; comment: string }): Promise<void> {
+export async function answerProtectionRule(
+  settings: GithubSettings,
+  params: {
+    installationId: number;
+    callbackUrl: string;
+    environmentName: string;
+    state: "approved" | "rejected";
+    comment: string;
+  },
+): Promise<void> {
   const path = callbackPath(params.callbackUrl);
   if (!path) throw new GithubAnswerError("the deployment_callback_url is not a protection-rule callback", false);
   try {
     const octokit = await appFor(settings).getInstallationOctokit(params.installationId);
-    await octokit.request(`POST ${path}`, { environment_name: params.environmentName, state: params.state, comment: params.comment, request: { signal: AbortSignal.timeout(10_000) } });
+    await octokit.request(`POST ${path}`, {
+      environment_name: params.environmentName,
+      state: params.state,
+      comment: params.comment,
+      request: { signal: AbortSignal.timeout(10_000) },
+    });
   } catch (error) {
     const status = (error as { status?: number }).status;
     // 401/403: the App's settings are wrong or it lacks permission (an admin can fix that); 429 and 5xx pass.
     const retry = status === undefined || status >= 500 || status === 429 || status === 401 || status === 403;
-    throw new GithubAnswerError(`GitHub answered ${status ?? "nothing"}: ${(error as Error).message}`.slice(0, 500), retry);
+    throw new GithubAnswerError(
+      `GitHub answered ${status ?? "nothing"}: ${(error as Error).message}`.slice(0, 500),
+      retry,
+    );
   }
 }

@@ -23,14 +23,29 @@ afterAll(() => closeDatabase());
 
 const SECRET = "github-webhook-secret-for-tests";
 const answers: Array<{ state: string; comment: string; environmentName: string; callbackUrl: string }> = [];
-const answer = async (_s: unknown, p: { state: string; comment: string; environmentName: string; callbackUrl: string }) => void answers.push(p);
+const answer = async (
+  _s: unknown,
+  p: { state: string; comment: string; environmentName: string; callbackUrl: string },
+) => void answers.push(p);
 let svc: TestService;
 const repo = `acme/billing-${randomUUID().slice(0, 6)}`;
 
-async function deliver(payload: Record<string, unknown>, options: { secret?: string; delivery?: string; event?: string } = {}) {
+async function deliver(
+  payload: Record<string, unknown>,
+  options: { secret?: string; delivery?: string; event?: string } = {},
+) {
   const body = JSON.stringify(payload);
   const signature = await new Webhooks({ secret: options.secret ?? SECRET }).sign(body);
-  const request = new Request("http://rollgate.test/api/v1/integrations/github", { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": options.event ?? "deployment_protection_rule", "x-github-delivery": options.delivery ?? randomUUID(), "x-hub-signature-256": signature } });
+  const request = new Request("http://rollgate.test/api/v1/integrations/github", {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": options.event ?? "deployment_protection_rule",
+      "x-github-delivery": options.delivery ?? randomUUID(),
+      "x-hub-signature-256": signature,
+    },
+  });
   return receiveGithubWebhook({ db, request, now: clock, answer, pollMs: 1000 });
 }
 const rule = (sha: string, environment = "production-contract") => ({
@@ -45,21 +60,41 @@ const rule = (sha: string, environment = "production-contract") => ({
 
 beforeAll(async () => {
   svc = await support.testService(db, "gh");
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   const secretKey = readDbEnv().ROLLGATE_SECRET_KEY;
-  await saveGithubApp(db, { appId: 1, privateKeyCiphertext: encryptSecret(key, secretKey), webhookSecretCiphertext: encryptSecret(SECRET, secretKey), apiBaseUrl: "https://api.github.com", updatedBy: "test", updatedAt: clock });
-  await upsertGithubLink(db, { repository: repo, githubEnvironment: "production-contract", environmentId: svc.environmentId, createdBy: "test" });
+  await saveGithubApp(db, {
+    appId: 1,
+    privateKeyCiphertext: encryptSecret(key, secretKey),
+    webhookSecretCiphertext: encryptSecret(SECRET, secretKey),
+    apiBaseUrl: "https://api.github.com",
+    updatedBy: "test",
+    updatedAt: clock,
+  });
+  await upsertGithubLink(db, {
+    repository: repo,
+    githubEnvironment: "production-contract",
+    environmentId: svc.environmentId,
+    createdBy: "test",
+  });
 });
 
 describe("GitHub deployment protection rules on the database", () => {
   it("refuses a wrong signature and stores nothing", async () => {
-    await expect(deliver(rule("a".repeat(40)), { secret: "not-the-secret" })).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(deliver(rule("a".repeat(40)), { secret: "not-the-secret" })).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
   });
 
   it("rejects at once when no release matches, with what to do", async () => {
     const received = await deliver(rule("b".repeat(40)));
     expect(received).toMatchObject({ status: 202, body: { state: "rejected" } });
-    expect(answers.at(-1)).toMatchObject({ state: "rejected", environmentName: "production-contract", comment: expect.stringContaining(`"${"b".repeat(40)}"`) });
+    expect(answers.at(-1)).toMatchObject({
+      state: "rejected",
+      environmentName: "production-contract",
+      comment: expect.stringContaining(`"${"b".repeat(40)}"`),
+    });
   });
 
   it("waits while the window runs, approves once it ends, and answers a redelivery only once", async () => {
@@ -70,9 +105,13 @@ describe("GitHub deployment protection rules on the database", () => {
     expect(await deliver(rule(sha), { delivery })).toMatchObject({ body: { duplicate: true, state: "pending" } });
     const before = answers.length;
     clock = new Date(clock.getTime() + 2000);
-    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([expect.objectContaining({ state: "pending" })]);
+    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([
+      expect.objectContaining({ state: "pending" }),
+    ]);
     clock = new Date(clock.getTime() + 61_000);
-    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([expect.objectContaining({ state: "approved" })]);
+    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([
+      expect.objectContaining({ state: "approved" }),
+    ]);
     expect(answers.slice(before)).toEqual([expect.objectContaining({ state: "approved" })]);
     expect(await settlePendingGithubCallbacks(db, new Date(clock.getTime() + 60_000), { answer })).toEqual([]);
   });
@@ -89,8 +128,13 @@ describe("GitHub deployment protection rules on the database", () => {
     expect(await deliver(rule("e".repeat(40), "qa"))).toMatchObject({ body: { state: "rejected" } });
     expect(answers.at(-1)!.comment).toContain("not linked");
     expect(await deliver({ zen: "hi" }, { event: "ping" })).toMatchObject({ status: 200 });
-    expect(await deliver({ action: "created" }, { event: "deployment" })).toMatchObject({ status: 202, body: { ignored: expect.any(String) } });
+    expect(await deliver({ action: "created" }, { event: "deployment" })).toMatchObject({
+      status: 202,
+      body: { ignored: expect.any(String) },
+    });
     await expect(deliver({ action: "requested" })).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(deliver({ ...rule("f".repeat(40)), environment: "x\u0000" })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(deliver({ ...rule("f".repeat(40)), environment: "x\u0000" })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
   });
 });

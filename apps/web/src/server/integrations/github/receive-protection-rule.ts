@@ -1,7 +1,12 @@
 import "server-only";
 import { GITHUB_WAIT_LIMIT_MS } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
-import { findGithubCallbackByDelivery, findGithubLink, getGithubApp, insertGithubCallback } from "@rollgate/db/queries/github";
+import {
+  findGithubCallbackByDelivery,
+  findGithubLink,
+  getGithubApp,
+  insertGithubCallback,
+} from "@rollgate/db/queries/github";
 import { Webhooks } from "@octokit/webhooks";
 import { z } from "zod";
 import { assertStorableText } from "../../api/storable-text";
@@ -17,7 +22,10 @@ const ruleEvent = z.object({
   action: z.string(),
   environment: z.string().min(1),
   deployment_callback_url: z.url(),
-  deployment: z.object({ id: z.number().int(), sha: z.string().nullish(), ref: z.string().nullish() }).partial().nullish(),
+  deployment: z
+    .object({ id: z.number().int(), sha: z.string().nullish(), ref: z.string().nullish() })
+    .partial()
+    .nullish(),
   repository: z.object({ full_name: z.string().min(3) }),
   installation: z.object({ id: z.number().int().positive() }),
 });
@@ -29,20 +37,34 @@ export type Received = { status: 200 | 202; body: Record<string, unknown> };
  * secret (@octokit/webhooks), stores a `deployment_protection_rule` as a pending callback
  * (once per X-GitHub-Delivery), and answers it at once when the gate is already decided.
  */
-export async function receiveGithubWebhook(options: { db: Db; request: Request; now: Date; answer?: Answer; pollMs?: number }): Promise<Received> {
+export async function receiveGithubWebhook(options: {
+  db: Db;
+  request: Request;
+  now: Date;
+  answer?: Answer;
+  pollMs?: number;
+}): Promise<Received> {
   const { db, request, now } = options;
   const app = await getGithubApp(db);
   if (!app) throw new AppError("not_found", "No GitHub App is configured in Rollgate (admin → integrations).");
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BYTES) throw new AppError("payload_too_large", "A GitHub webhook is at most 1 MiB.");
+  if (Buffer.byteLength(text) > MAX_BYTES)
+    throw new AppError("payload_too_large", "A GitHub webhook is at most 1 MiB.");
   const signature = request.headers.get("x-hub-signature-256") ?? "";
   const settings = readSettings(app, env().secretKey);
-  const valid = signature.startsWith("sha256=") && (await new Webhooks({ secret: settings.webhookSecret }).verify(text, signature).catch(() => false));
-  if (!valid) throw new AppError("unauthenticated", "X-Hub-Signature-256 does not verify with the GitHub App's webhook secret.");
+  const valid =
+    signature.startsWith("sha256=") &&
+    (await new Webhooks({ secret: settings.webhookSecret }).verify(text, signature).catch(() => false));
+  if (!valid)
+    throw new AppError("unauthenticated", "X-Hub-Signature-256 does not verify with the GitHub App's webhook secret.");
 
   const event = request.headers.get("x-github-event") ?? "";
   if (event === "ping") return { status: 200, body: { ok: true } };
-  if (event !== "deployment_protection_rule") return { status: 202, body: { ignored: `Rollgate does not act on ${event.slice(0, 100) || "events without X-GitHub-Event"}.` } };
+  if (event !== "deployment_protection_rule")
+    return {
+      status: 202,
+      body: { ignored: `Rollgate does not act on ${event.slice(0, 100) || "events without X-GitHub-Event"}.` },
+    };
   const deliveryId = request.headers.get("x-github-delivery") ?? "";
   if (!deliveryId || deliveryId.length > 200) throw new AppError("invalid_request", "X-GitHub-Delivery is missing.");
   let json: unknown;
@@ -53,9 +75,15 @@ export async function receiveGithubWebhook(options: { db: Db; request: Request; 
   }
   assertStorableText(json, "body");
   const parsed = ruleEvent.safeParse(json);
-  if (!parsed.success) throw new AppError("invalid_request", "Not a deployment_protection_rule payload.", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  if (!parsed.success)
+    throw new AppError(
+      "invalid_request",
+      "Not a deployment_protection_rule payload.",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   const payload = parsed.data;
-  if (payload.action !== "requested") return { status: 202, body: { ignored: `action ${payload.action.slice(0, 50)}` } };
+  if (payload.action !== "requested")
+    return { status: 202, body: { ignored: `action ${payload.action.slice(0, 50)}` } };
 
   const link = await findGithubLink(db, payload.repository.full_name, payload.environment);
   const stored = await insertGithubCallback(db, {
@@ -78,6 +106,9 @@ export async function receiveGithubWebhook(options: { db: Db; request: Request; 
     const before = await findGithubCallbackByDelivery(db, deliveryId);
     return { status: 202, body: { callback_id: before?.id ?? null, state: before?.state ?? null, duplicate: true } };
   }
-  const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], { answer: options.answer, pollMs: options.pollMs });
+  const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], {
+    answer: options.answer,
+    pollMs: options.pollMs,
+  });
   return { status: 202, body: { callback_id: stored.id, state: settled?.state ?? "pending", duplicate: false } };
 }

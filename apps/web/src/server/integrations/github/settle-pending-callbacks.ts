@@ -2,7 +2,12 @@ import "server-only";
 import { decideGithubRule, releaseCandidates } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { claimDueGithubCallbacks, getGithubApp, updateGithubCallback, type GithubCallbackRow } from "@rollgate/db/queries/github";
+import {
+  claimDueGithubCallbacks,
+  getGithubApp,
+  updateGithubCallback,
+  type GithubCallbackRow,
+} from "@rollgate/db/queries/github";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { env } from "../../env";
 import { logError } from "../../errors";
@@ -21,20 +26,44 @@ export type Answer = typeof answerProtectionRule;
  * callback, and from the in-process poller (`poller.ts`) for the rest; a failed answer is
  * retried with backoff. Returns what it answered, for logs and tests.
  */
-export async function settlePendingGithubCallbacks(db: Db, now: Date, options: { ids?: string[]; answer?: Answer; pollMs?: number } = {}): Promise<Array<{ id: string; state: string }>> {
+export async function settlePendingGithubCallbacks(
+  db: Db,
+  now: Date,
+  options: { ids?: string[]; answer?: Answer; pollMs?: number } = {},
+): Promise<Array<{ id: string; state: string }>> {
   if (!(await getGithubApp(db))) return [];
-  return settleClaimedGithubCallbacks(db, now, await claimDueGithubCallbacks(db, now, { ids: options.ids, claimMs: CLAIM_MS }), options);
+  return settleClaimedGithubCallbacks(
+    db,
+    now,
+    await claimDueGithubCallbacks(db, now, { ids: options.ids, claimMs: CLAIM_MS }),
+    options,
+  );
 }
 
 /** Settles callbacks this process has claimed (by `claimDueGithubCallbacks`, or by inserting them claimed). */
-export async function settleClaimedGithubCallbacks(db: Db, now: Date, claimed: GithubCallbackRow[], options: { answer?: Answer; pollMs?: number } = {}): Promise<Array<{ id: string; state: string }>> {
+export async function settleClaimedGithubCallbacks(
+  db: Db,
+  now: Date,
+  claimed: GithubCallbackRow[],
+  options: { answer?: Answer; pollMs?: number } = {},
+): Promise<Array<{ id: string; state: string }>> {
   const row = await getGithubApp(db);
   if (!row || claimed.length === 0) return [];
   const settings = readSettings(row, env().secretKey);
   const settled: Array<{ id: string; state: string }> = [];
   for (const callback of claimed) {
     try {
-      settled.push({ id: callback.id, state: await settleOne(db, now, settings, callback, options.answer ?? answerProtectionRule, options.pollMs ?? 15_000) });
+      settled.push({
+        id: callback.id,
+        state: await settleOne(
+          db,
+          now,
+          settings,
+          callback,
+          options.answer ?? answerProtectionRule,
+          options.pollMs ?? 15_000,
+        ),
+      });
     } catch (error) {
       logError("could not settle a GitHub protection rule", error);
     }
@@ -42,9 +71,19 @@ export async function settleClaimedGithubCallbacks(db: Db, now: Date, claimed: G
   return settled;
 }
 
-async function settleOne(db: Db, now: Date, settings: GithubSettings, callback: GithubCallbackRow, answer: Answer, pollMs: number): Promise<string> {
+async function settleOne(
+  db: Db,
+  now: Date,
+  settings: GithubSettings,
+  callback: GithubCallbackRow,
+  answer: Answer,
+  pollMs: number,
+): Promise<string> {
   const decided = decideGithubRule({
-    link: callback.service && callback.environment ? { service: callback.service, environment: callback.environment } : null,
+    link:
+      callback.service && callback.environment
+        ? { service: callback.service, environment: callback.environment }
+        : null,
     rollout: await gateOf(db, callback, now),
     candidates: releaseCandidates(callback),
     repository: callback.repository,
@@ -53,22 +92,57 @@ async function settleOne(db: Db, now: Date, settings: GithubSettings, callback: 
     now,
   });
   if (decided.decision === "pending") {
-    await updateGithubCallback(db, callback.id, { comment: decided.comment, nextAttemptAt: new Date(now.getTime() + pollMs) });
+    await updateGithubCallback(db, callback.id, {
+      comment: decided.comment,
+      nextAttemptAt: new Date(now.getTime() + pollMs),
+    });
     return "pending";
   }
   try {
-    await answer(settings, { installationId: callback.installationId, callbackUrl: callback.callbackUrl, environmentName: callback.githubEnvironment, state: decided.decision, comment: decided.comment });
+    await answer(settings, {
+      installationId: callback.installationId,
+      callbackUrl: callback.callbackUrl,
+      environmentName: callback.githubEnvironment,
+      state: decided.decision,
+      comment: decided.comment,
+    });
   } catch (error) {
     const retry = !(error instanceof GithubAnswerError) || error.retry;
     const attempts = callback.attempts + 1;
     const backoff = Math.min(15 * 60_000, 5_000 * 2 ** Math.min(attempts, 10));
     const expired = now.getTime() >= callback.expiresAt.getTime();
-    await updateGithubCallback(db, callback.id, { attempts, lastError: (error as Error).message.slice(0, 500), decision: decided.decision, comment: decided.comment, ...(retry && !expired ? { nextAttemptAt: new Date(now.getTime() + backoff) } : { state: "failed" }) });
+    await updateGithubCallback(db, callback.id, {
+      attempts,
+      lastError: (error as Error).message.slice(0, 500),
+      decision: decided.decision,
+      comment: decided.comment,
+      ...(retry && !expired ? { nextAttemptAt: new Date(now.getTime() + backoff) } : { state: "failed" }),
+    });
     return retry && !expired ? "pending" : "failed";
   }
   await db.transaction(async (tx) => {
-    await updateGithubCallback(tx, callback.id, { state: decided.decision, decision: decided.decision, comment: decided.comment, answeredAt: now, lastError: null });
-    await appendAudit(tx, { at: now, actorType: "system", actorId: "github-app", action: `github.deployment_${decided.decision}`, subjectType: "github_deployment", subjectId: callback.id, data: { repository: callback.repository, environment: callback.githubEnvironment, deploymentId: callback.deploymentId, rollout: callback.service ? `${callback.service}/${callback.environment}/${callback.release ?? "?"}` : null, comment: decided.comment } });
+    await updateGithubCallback(tx, callback.id, {
+      state: decided.decision,
+      decision: decided.decision,
+      comment: decided.comment,
+      answeredAt: now,
+      lastError: null,
+    });
+    await appendAudit(tx, {
+      at: now,
+      actorType: "system",
+      actorId: "github-app",
+      action: `github.deployment_${decided.decision}`,
+      subjectType: "github_deployment",
+      subjectId: callback.id,
+      data: {
+        repository: callback.repository,
+        environment: callback.githubEnvironment,
+        deploymentId: callback.deploymentId,
+        rollout: callback.service ? `${callback.service}/${callback.environment}/${callback.release ?? "?"}` : null,
+        comment: decided.comment,
+      },
+    });
   });
   return decided.decision;
 }

@@ -5,6 +5,10 @@ import { inRequest } from "@/server/request";
 export const dynamic = "force-dynamic";
 
 // GET|POST /api/auth/* — next-auth: sign-in pages, OpenID callback, session, sign-out
-const handler = inRequest("auth", async (request: Request, context: { params: Promise<{ nextauth: string[] }> }): Promise<Response> => NextAuth(authOptions())(request, context));
+const handler = inRequest(
+  "auth",
+  async (request: Request, context: { params: Promise<{ nextauth: string[] }> }): Promise<Response> =>
+    NextAuth(authOptions())(request, context),
+);
 
 export { handler as GET, handler as POST };

@@ -13,6 +13,10 @@ export const POST = withApiToken("events", "events:write", async ({ db, token, n
   const result = await ingestEvent({ db, token, now, webhookId, body });
   const outcome = result.duplicate ? "duplicate" : result.outcome;
   metrics().events.inc({ type: body.type, outcome });
-  if (result.outcome === "accepted") return Response.json({ event_id: result.eventId, duplicate: result.duplicate }, { status: 202 });
-  throw new AppError("conflict", result.rejection.message, { reason: result.rejection.code, duplicate: result.duplicate });
+  if (result.outcome === "accepted")
+    return Response.json({ event_id: result.eventId, duplicate: result.duplicate }, { status: 202 });
+  throw new AppError("conflict", result.rejection.message, {
+    reason: result.rejection.code,
+    duplicate: result.duplicate,
+  });
 });

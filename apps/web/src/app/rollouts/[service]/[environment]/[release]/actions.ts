@@ -19,7 +19,11 @@ const input = rolloutKeysSchema.extend({
   comment: z.string().max(2000, "Keep the comment under 2,000 characters.").default(""),
 });
 
-const DONE = { approve: "Your approval is recorded.", reject: "Your rejection is recorded.", withdraw: "Your decision is withdrawn." };
+const DONE = {
+  approve: "Your approval is recorded.",
+  reject: "Your rejection is recorded.",
+  withdraw: "Your decision is withdrawn.",
+};
 
 /** Approve, reject or withdraw — every rule is checked on the server by the use case. */
 export async function decide(_previous: ActionState, form: FormData): Promise<ActionState> {
@@ -28,9 +32,12 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   const user = await currentUser();
   if (!user) return { error: "Sign in to approve or reject." };
   const { decision, comment, checksum, ...keys } = parsed.data;
-  if (decision === "reject" && comment.trim().length < 10) return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
+  if (decision === "reject" && comment.trim().length < 10)
+    return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
   try {
-    await inAction(`approval ${decision}`, () => decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum }));
+    await inAction(`approval ${decision}`, () =>
+      decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum }),
+    );
   } catch (error) {
     if (error instanceof AppError) return { error: error.message };
     throw error;
@@ -52,8 +59,15 @@ export async function breakGlassAction(_previous: ActionState, form: FormData): 
   if (!user) return { error: "Sign in to break glass." };
   const { justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
-    const { expiresAt, awaitingConfirmation } = await breakGlass({ user, keys, checks: form.getAll("checks").map(String), justification, minutes });
-    if (awaitingConfirmation) return `Override recorded until ${utc(expiresAt)} UTC. It takes effect once a second person confirms it here, and stays open for review.`;
+    const { expiresAt, awaitingConfirmation } = await breakGlass({
+      user,
+      keys,
+      checks: form.getAll("checks").map(String),
+      justification,
+      minutes,
+    });
+    if (awaitingConfirmation)
+      return `Override recorded until ${utc(expiresAt)} UTC. It takes effect once a second person confirms it here, and stays open for review.`;
     return `Override recorded until ${utc(expiresAt)} UTC. It stays open for review by someone else.`;
   });
 }
@@ -73,7 +87,12 @@ export async function confirmAction(_previous: ActionState, form: FormData): Pro
   });
 }
 
-const recovery = rolloutKeysSchema.extend({ name: z.string().max(200).default("fix"), sql: z.string().max(256 * 1024, "Keep the fix script under 256 KiB."), justification: z.string().max(4000), minutes: z.coerce.number().int("Give the duration in whole minutes.") });
+const recovery = rolloutKeysSchema.extend({
+  name: z.string().max(200).default("fix"),
+  sql: z.string().max(256 * 1024, "Keep the fix script under 256 KiB."),
+  justification: z.string().max(4000),
+  minutes: z.coerce.number().int("Give the duration in whole minutes."),
+});
 
 /** After a failed migration: authorise one recovery run of a named fix script. */
 export async function recoveryAction(_previous: ActionState, form: FormData): Promise<ActionState> {
@@ -84,12 +103,22 @@ export async function recoveryAction(_previous: ActionState, form: FormData): Pr
   const { name, sql, justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
     // Browsers submit a textarea's line breaks as CRLF; the pipeline's file has LF.
-    const { checksum, awaitingConfirmation } = await startRecovery({ user, keys, name, sql: sql.replaceAll("\r\n", "\n"), justification, minutes });
+    const { checksum, awaitingConfirmation } = await startRecovery({
+      user,
+      keys,
+      name,
+      sql: sql.replaceAll("\r\n", "\n"),
+      justification,
+      minutes,
+    });
     return `Recovery run of ${name} (SHA-256 ${checksum.slice(0, 12)}…) authorised${awaitingConfirmation ? "; it needs a second person's confirmation before the pipeline can take its lease" : ""}.`;
   });
 }
 
-const review = rolloutKeysSchema.extend({ overrideId: z.uuid("The review form is incomplete."), note: z.string().max(2000, "Keep the note under 2,000 characters.") });
+const review = rolloutKeysSchema.extend({
+  overrideId: z.uuid("The review form is incomplete."),
+  note: z.string().max(2000, "Keep the note under 2,000 characters."),
+});
 
 export async function reviewAction(_previous: ActionState, form: FormData): Promise<ActionState> {
   const parsed = review.safeParse(Object.fromEntries(form));
@@ -103,11 +132,17 @@ export async function reviewAction(_previous: ActionState, form: FormData): Prom
   });
 }
 
-function run(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
+function run(
+  keys: { service: string; environment: string; release: string },
+  work: () => Promise<string>,
+): Promise<ActionState> {
   return inAction("override", () => settle(keys, work));
 }
 
-async function settle(keys: { service: string; environment: string; release: string }, work: () => Promise<string>): Promise<ActionState> {
+async function settle(
+  keys: { service: string; environment: string; release: string },
+  work: () => Promise<string>,
+): Promise<ActionState> {
   try {
     const done = await work();
     revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);

@@ -31,7 +31,13 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   return { title: `${p.service} ${p.release} in ${p.environment}` };
 }
 
-export default async function RolloutPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ before?: string }> }) {
+export default async function RolloutPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<Params>;
+  searchParams: Promise<{ before?: string }>;
+}) {
   const keys = await params;
   const { before } = await searchParams;
   const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
@@ -51,13 +57,23 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
   const canBreakGlass = mayBreakGlass(person, ctx, [OVERRIDABLE_CHECKS[0]]).ok;
   const canRecover = mayStartRecovery(person, ctx).ok;
   const confirmable = overrides.filter((o) => mayConfirmOverride(person, ctx, o).ok).map((o) => o.id);
-  const open = verdict.checks.filter((c) => c.status !== "pass" && !c.overridden && (OVERRIDABLE_CHECKS as readonly string[]).includes(c.id));
+  const open = verdict.checks.filter(
+    (c) => c.status !== "pass" && !c.overridden && (OVERRIDABLE_CHECKS as readonly string[]).includes(c.id),
+  );
   const checksum = row.rollout.contractChecksum;
   const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
   const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
-  const windowMarks = { windowStart: row.rollout.windowStartedAt?.getTime() ?? null, windowEnd: verdict.windowEndsAt?.getTime() ?? null };
+  const windowMarks = {
+    windowStart: row.rollout.windowStartedAt?.getTime() ?? null,
+    windowEnd: verdict.windowEndsAt?.getTime() ?? null,
+  };
   // A pulled source's gap: longer without a sample than the policy allows (and than two of the chart's ~300 buckets).
-  const sloGapMs = policy.sloSource ? Math.max(policy.sloSource.maxGapSeconds * 1000, (2 * (view.now.getTime() - (view.slo[0]?.at.getTime() ?? view.now.getTime()))) / 300) : null;
+  const sloGapMs = policy.sloSource
+    ? Math.max(
+        policy.sloSource.maxGapSeconds * 1000,
+        (2 * (view.now.getTime() - (view.slo[0]?.at.getTime() ?? view.now.getTime()))) / 300,
+      )
+    : null;
 
   return (
     <div className="space-y-6">
@@ -71,24 +87,45 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
           <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence`}>
             Evidence (JSON)
           </a>
-          <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence?format=md`}>
+          <a
+            className="underline"
+            href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence?format=md`}
+          >
             Evidence (printable)
           </a>
         </p>
       </header>
       <div className="grid gap-6 lg:grid-cols-2">
         <LiveGatePanel keys={keys} initial={{ now: view.now.toISOString(), ...gateJson(keys, view) }} />
-        <section aria-labelledby="approvals-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <section
+          aria-labelledby="approvals-heading"
+          className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        >
           <h2 id="approvals-heading" className="text-lg font-semibold">
-            Approvals <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{verdict.approvals.have} of {verdict.approvals.need}</span>
+            Approvals{" "}
+            <span className="text-sm font-normal text-slate-500 dark:text-slate-400">
+              {verdict.approvals.have} of {verdict.approvals.need}
+            </span>
           </h2>
-          {checksum ? <p className="mt-1 break-all font-mono text-xs text-slate-500 dark:text-slate-400">contract script SHA-256 {checksum}</p> : null}
+          {checksum ? (
+            <p className="mt-1 break-all font-mono text-xs text-slate-500 dark:text-slate-400">
+              contract script SHA-256 {checksum}
+            </p>
+          ) : null}
           <ul className="my-3 space-y-2">
-            {approvals.length === 0 ? <li className="text-sm text-slate-500 dark:text-slate-400">No decisions yet.</li> : null}
+            {approvals.length === 0 ? (
+              <li className="text-sm text-slate-500 dark:text-slate-400">No decisions yet.</li>
+            ) : null}
             {approvals.map((a) => (
               <li key={a.id} className="text-sm">
-                <span className="font-medium">{a.approverName ?? a.approverEmail}</span> {a.withdrawnAt ? "withdrew their decision" : a.decision === "approve" ? "approved" : "rejected"}
-                {a.contractChecksum !== checksum ? <span className="text-amber-700 dark:text-amber-300"> an earlier version of the script (no longer counts)</span> : null}
+                <span className="font-medium">{a.approverName ?? a.approverEmail}</span>{" "}
+                {a.withdrawnAt ? "withdrew their decision" : a.decision === "approve" ? "approved" : "rejected"}
+                {a.contractChecksum !== checksum ? (
+                  <span className="text-amber-700 dark:text-amber-300">
+                    {" "}
+                    an earlier version of the script (no longer counts)
+                  </span>
+                ) : null}
                 <span className="text-slate-500 dark:text-slate-400">
                   {" "}
                   at <LocalTime at={a.decidedAt} />
@@ -101,37 +138,96 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         </section>
       </div>
       {canBreakGlass || canRecover || overrides.length > 0 ? (
-        <BreakGlassPanel keys={keys} open={canBreakGlass ? open : []} canRecover={canRecover} confirmable={confirmable} overrides={overrides} userId={user.id} maxMinutes={policy.breakGlass.maxDurationSeconds / 60} />
+        <BreakGlassPanel
+          keys={keys}
+          open={canBreakGlass ? open : []}
+          canRecover={canRecover}
+          confirmable={confirmable}
+          overrides={overrides}
+          userId={user.id}
+          maxMinutes={policy.breakGlass.maxDurationSeconds / 60}
+        />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">
         <h2 id="slo-heading" className="text-lg font-semibold">
           Service level objectives and the flag
         </h2>
         {policy.sloSource ? <SloSourceNote source={policy.sloSource} failures={view.pullFailures} /> : null}
-        {view.slo.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-300">No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.</p> : null}
+        {view.slo.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            No SLO snapshot yet. CI sends them as slo.snapshot events; the gate needs them for the whole window.
+          </p>
+        ) : null}
         <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
           {view.slo.length ? (
             <>
-              <Chart title="Availability" unit=" %" threshold={policy.slo.minAvailability} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability })), sloGapMs)} {...windowMarks} />
-              <Chart title="Error budget remaining" unit="" threshold={policy.slo.minErrorBudgetRemaining} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining })), sloGapMs)} {...windowMarks} />
-              <Chart title="Burn rate" unit="×" threshold={policy.slo.maxBurnRate} data={withGaps(view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate })), sloGapMs)} {...windowMarks} />
+              <Chart
+                title="Availability"
+                unit=" %"
+                threshold={policy.slo.minAvailability}
+                data={withGaps(
+                  view.slo.map((p) => ({ t: p.at.getTime(), value: p.availability })),
+                  sloGapMs,
+                )}
+                {...windowMarks}
+              />
+              <Chart
+                title="Error budget remaining"
+                unit=""
+                threshold={policy.slo.minErrorBudgetRemaining}
+                data={withGaps(
+                  view.slo.map((p) => ({ t: p.at.getTime(), value: p.errorBudgetRemaining })),
+                  sloGapMs,
+                )}
+                {...windowMarks}
+              />
+              <Chart
+                title="Burn rate"
+                unit="×"
+                threshold={policy.slo.maxBurnRate}
+                data={withGaps(
+                  view.slo.map((p) => ({ t: p.at.getTime(), value: p.burnRate })),
+                  sloGapMs,
+                )}
+                {...windowMarks}
+              />
             </>
           ) : null}
           {view.flag.length ? (
-            <Chart title={`Flag ${view.flag.at(-1)!.flag}`} unit=" %" step domain={[0, 100]} data={[...view.flag.map((f) => ({ t: f.at.getTime(), value: f.percent })), { t: view.now.getTime(), value: view.flag.at(-1)!.percent }]} {...windowMarks} />
+            <Chart
+              title={`Flag ${view.flag.at(-1)!.flag}`}
+              unit=" %"
+              step
+              domain={[0, 100]}
+              data={[
+                ...view.flag.map((f) => ({ t: f.at.getTime(), value: f.percent })),
+                { t: view.now.getTime(), value: view.flag.at(-1)!.percent },
+              ]}
+              {...windowMarks}
+            />
           ) : (
-            <p className="text-sm text-slate-600 dark:text-slate-300">The flag has not moved yet: CI reports each step of the ramp as a flag.changed event.</p>
+            <p className="text-sm text-slate-600 dark:text-slate-300">
+              The flag has not moved yet: CI reports each step of the ramp as a flag.changed event.
+            </p>
           )}
         </div>
       </section>
-      <section aria-labelledby="runs-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <section
+        aria-labelledby="runs-heading"
+        className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
         <h2 id="runs-heading" className="text-lg font-semibold">
           Migration runs
         </h2>
         {view.runs.length === 0 ? (
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">No script has run yet. CI reports runs with <code className="font-mono">rollgate run --phase expand</code>.</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+            No script has run yet. CI reports runs with <code className="font-mono">rollgate run --phase expand</code>.
+          </p>
         ) : (
-          <DataTable caption="Migration runs" headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code", "Statements"]}>
+          <DataTable
+            caption="Migration runs"
+            headers={["Phase", "Name", "Started", "Outcome", "Duration", "Exit code", "Statements"]}
+          >
             {view.runs.map((r) => (
               <tr key={r.id} className="border-t border-slate-100 dark:border-slate-800">
                 <td className="py-1">{r.phase}</td>
@@ -139,7 +235,9 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
                 <td>
                   <LocalTime at={r.startedAt} seconds />
                 </td>
-                <td className={r.status === "failed" ? "font-semibold text-red-700 dark:text-red-400" : ""}>{r.status}</td>
+                <td className={r.status === "failed" ? "font-semibold text-red-700 dark:text-red-400" : ""}>
+                  {r.status}
+                </td>
                 <td>{r.durationMs !== null ? duration(r.durationMs) : "—"}</td>
                 <td>{r.exitCode ?? "—"}</td>
                 <td data-statements={r.id}>
@@ -153,33 +251,64 @@ export default async function RolloutPage({ params, searchParams }: { params: Pr
         )}
       </section>
       <InspectionHistory rows={view.inspections} />
-      <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <section
+        aria-labelledby="timeline-heading"
+        className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
         <h2 id="timeline-heading" className="text-lg font-semibold">
-          Timeline <span className="text-sm font-normal text-slate-500 dark:text-slate-400">{view.firstPage ? "newest first" : "older entries"}</span>
+          Timeline{" "}
+          <span className="text-sm font-normal text-slate-500 dark:text-slate-400">
+            {view.firstPage ? "newest first" : "older entries"}
+          </span>
         </h2>
-        {view.timeline.items.length === 0 ? <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">Nothing has happened yet: CI starts a rollout with release.created.</p> : null}
+        {view.timeline.items.length === 0 ? (
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+            Nothing has happened yet: CI starts a rollout with release.created.
+          </p>
+        ) : null}
         <ol className="mt-2 space-y-1 text-sm">
           {view.timeline.items.map((item, i, all) => (
             <li key={`${item.kind}-${item.id}`} data-kind={item.kind} className="flex flex-wrap gap-x-3">
               <LocalTime at={item.at} seconds className="w-48 font-mono text-xs text-slate-500 dark:text-slate-400" />
-              <span className={`font-medium ${item.kind === "rejected" || item.kind === "override" ? "text-red-700 dark:text-red-400" : ""}`}>{headline(item)}</span>
+              <span
+                className={`font-medium ${item.kind === "rejected" || item.kind === "override" ? "text-red-700 dark:text-red-400" : ""}`}
+              >
+                {headline(item)}
+              </span>
               <span className="text-slate-600 dark:text-slate-300">{describe(item)}</span>
               {item.stateBefore && item.stateBefore !== item.stateAfter ? (
                 <span className="text-xs text-slate-500 dark:text-slate-400">
                   {item.stateBefore.replaceAll("_", " ")} → {item.stateAfter!.replaceAll("_", " ")}
                 </span>
               ) : null}
-              {all[i + 1] ? <span className="text-xs text-slate-500 dark:text-slate-400">{duration(item.at.getTime() - all[i + 1]!.at.getTime())} after the previous</span> : null}
+              {all[i + 1] ? (
+                <span className="text-xs text-slate-500 dark:text-slate-400">
+                  {duration(item.at.getTime() - all[i + 1]!.at.getTime())} after the previous
+                </span>
+              ) : null}
             </li>
           ))}
         </ol>
         <div className="mt-3">
-          <Pager label="Timeline" newest={view.firstPage ? null : path} older={view.olderCursor ? `${path}?before=${encodeURIComponent(view.olderCursor)}` : null} />
+          <Pager
+            label="Timeline"
+            newest={view.firstPage ? null : path}
+            older={view.olderCursor ? `${path}?before=${encodeURIComponent(view.olderCursor)}` : null}
+          />
         </div>
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
-        {row.rollout.expandSql ? <AnnotatedScript title="Expand script" sql={row.rollout.expandSql} findings={view.expandFindings} /> : null}
-        {row.rollout.contractSql ? <AnnotatedScript title="Contract script" sql={row.rollout.contractSql} findings={view.contractFindings} notes={view.lockNotes} /> : null}
+        {row.rollout.expandSql ? (
+          <AnnotatedScript title="Expand script" sql={row.rollout.expandSql} findings={view.expandFindings} />
+        ) : null}
+        {row.rollout.contractSql ? (
+          <AnnotatedScript
+            title="Contract script"
+            sql={row.rollout.contractSql}
+            findings={view.contractFindings}
+            notes={view.lockNotes}
+          />
+        ) : null}
       </div>
     </div>
   );
@@ -201,9 +330,18 @@ function headline(item: TimelineItem): string {
 function describe(item: TimelineItem): string {
   const d = item.data;
   if (item.kind === "rejected") return String(d.message ?? d.code ?? "");
-  if (item.kind === "override") return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
+  if (item.kind === "override")
+    return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
   if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
-  const parts = [d.version && `version ${d.version}`, d.phase && `${d.phase} ${d.name ?? ""}`.trim(), d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`, d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`, d.statistics !== undefined && `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)`, d.title && String(d.title)];
+  const parts = [
+    d.version && `version ${d.version}`,
+    d.phase && `${d.phase} ${d.name ?? ""}`.trim(),
+    d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`,
+    d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`,
+    d.statistics !== undefined &&
+      `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)`,
+    d.title && String(d.title),
+  ];
   return parts.filter(Boolean).join(", ");
 }
 
@@ -212,6 +350,7 @@ function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
+  if (s < 86_400)
+    return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
   return `${Math.floor(s / 86_400)} d${Math.floor((s % 86_400) / 3600) ? ` ${Math.floor((s % 86_400) / 3600)} h` : ""}`;
 }

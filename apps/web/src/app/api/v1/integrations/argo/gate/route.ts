@@ -11,11 +11,17 @@ const query = z.object({ service: z.string().min(1), environment: z.string().min
 
 const handler = withApiToken("argo_gate", "gate:read", async ({ db, token, now }, request) => {
   const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) throw new AppError("invalid_request", "Give service, environment and release as query parameters.", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  if (!parsed.success)
+    throw new AppError(
+      "invalid_request",
+      "Give service, environment and release as query parameters.",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   assertScope(token, parsed.data.service, parsed.data.environment);
   const gate = gateJson(parsed.data, await evaluateRolloutGate(db, await rolloutOr404(db, parsed.data), now));
   return Response.json({ result: argoGateResult(gate), gate }, { headers: { "cache-control": "no-store" } });
 });
 
 // GET /api/v1/integrations/argo/gate?service=&environment=&release= — Argo Rollouts web metric: the contract gate
-export const GET = async (request: Request, context: { params: Promise<Record<string, never>> }) => withArgoResult(await handler(request, context));
+export const GET = async (request: Request, context: { params: Promise<Record<string, never>> }) =>
+  withArgoResult(await handler(request, context));

@@ -1,4 +1,7 @@
-import { flaggerHookSchema as flaggerHook, flaggerPayloadSchema as flaggerPayload } from "@rollgate/core/contract/integrations";
+import {
+  flaggerHookSchema as flaggerHook,
+  flaggerPayloadSchema as flaggerPayload,
+} from "@rollgate/core/contract/integrations";
 import { flaggerDecision } from "@rollgate/core/integrations/progressive-delivery";
 import { assertStorableText } from "@/server/api/storable-text";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
@@ -12,7 +15,11 @@ type Params = { hook: string };
 
 const handler = withApiToken<Params>("flagger", "gate:read", async ({ db, token, now }, request, params) => {
   const hook = flaggerHook.safeParse(params.hook);
-  if (!hook.success) throw new AppError("not_found", `Rollgate answers the Flagger hooks ${flaggerHook.options.join(", ")}, not ${params.hook}.`);
+  if (!hook.success)
+    throw new AppError(
+      "not_found",
+      `Rollgate answers the Flagger hooks ${flaggerHook.options.join(", ")}, not ${params.hook}.`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(await request.text());
@@ -21,20 +28,39 @@ const handler = withApiToken<Params>("flagger", "gate:read", async ({ db, token,
   }
   assertStorableText(json, "body");
   const body = flaggerPayload.safeParse(json);
-  if (!body.success) throw new AppError("invalid_request", "Put service, environment and release in the webhook's metadata.", body.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-  const keys = { service: body.data.metadata.service, environment: body.data.metadata.environment, release: body.data.metadata.release };
+  if (!body.success)
+    throw new AppError(
+      "invalid_request",
+      "Put service, environment and release in the webhook's metadata.",
+      body.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
+  const keys = {
+    service: body.data.metadata.service,
+    environment: body.data.metadata.environment,
+    release: body.data.metadata.release,
+  };
   assertScope(token, keys.service, keys.environment);
   const gate = gateJson(keys, await evaluateRolloutGate(db, await rolloutOr404(db, keys), now));
   let rollback: Parameters<typeof flaggerDecision>[2];
   if (hook.data === "rollback") {
-    const report = await checkEligibility(db, { ...keys, version: body.data.metadata.version }).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === "not_found") return null;
-      throw error;
-    });
-    if (report) rollback = { verdict: report.verdict, version: report.targetVersion, reason: report.reasons.map((r) => r.message).join(" ") };
+    const report = await checkEligibility(db, { ...keys, version: body.data.metadata.version }).catch(
+      (error: unknown) => {
+        if (error instanceof AppError && error.code === "not_found") return null;
+        throw error;
+      },
+    );
+    if (report)
+      rollback = {
+        verdict: report.verdict,
+        version: report.targetVersion,
+        reason: report.reasons.map((r) => r.message).join(" "),
+      };
   }
   const decision = flaggerDecision(hook.data, gate, rollback);
-  return Response.json({ hook: hook.data, allowed: decision.allow, reason: decision.reason, state: gate.state }, { status: decision.allow ? 200 : 403, headers: { "cache-control": "no-store" } });
+  return Response.json(
+    { hook: hook.data, allowed: decision.allow, reason: decision.reason, state: gate.state },
+    { status: decision.allow ? 200 : 403, headers: { "cache-control": "no-store" } },
+  );
 });
 
 // POST /api/v1/integrations/flagger/{hook} — Flagger webhooks: 200 proceeds, 403 holds (pre-rollout, confirm-promotion, rollback)

@@ -14,8 +14,15 @@ export async function GET(request: Request, { params }: { params: Promise<Params
     const evidence = await exportEvidence(keys, (serviceId) => authorizeRead({ kind: "evidence", serviceId }, reader));
     const name = `rollgate-${keys.service}-${keys.environment}-${keys.release}`;
     if (new URL(request.url).searchParams.get("format") === "md")
-      return new Response(evidenceMarkdown(evidence), { headers: { "content-type": "text/markdown; charset=utf-8", "content-disposition": `inline; filename="${name}.md"` } });
-    return new Response(JSON.stringify(evidence, null, 2), { headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${name}.json"` } });
+      return new Response(evidenceMarkdown(evidence), {
+        headers: {
+          "content-type": "text/markdown; charset=utf-8",
+          "content-disposition": `inline; filename="${name}.md"`,
+        },
+      });
+    return new Response(JSON.stringify(evidence, null, 2), {
+      headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${name}.json"` },
+    });
   } catch (error) {
     return errorResponse(error);
   }

@@ -9,7 +9,9 @@ type Params = { service: string; environment: string; release: string };
 export async function GET(_request: Request, { params }: { params: Promise<Params> }) {
   try {
     const reader = await authorizeRead({ kind: "overview" });
-    const body = await dashboardGate(await params, (serviceId) => authorizeRead({ kind: "rollout", serviceId }, reader));
+    const body = await dashboardGate(await params, (serviceId) =>
+      authorizeRead({ kind: "rollout", serviceId }, reader),
+    );
     if (!body) return Response.json({ error: { code: "not_found", message: "No such rollout." } }, { status: 404 });
     return Response.json(body, { headers: { "cache-control": "no-store" } });
   } catch (error) {

@@ -8,5 +8,7 @@ type Params = { service: string; environment: string; release: string };
 export const GET = withApiToken<Params>("gate", "gate:read", async ({ db, token, now }, _request, keys) => {
   assertScope(token, keys.service, keys.environment);
   const row = await rolloutOr404(db, keys);
-  return Response.json(gateJson(keys, await evaluateRolloutGate(db, row, now)), { headers: { "cache-control": "no-store" } });
+  return Response.json(gateJson(keys, await evaluateRolloutGate(db, row, now)), {
+    headers: { "cache-control": "no-store" },
+  });
 });

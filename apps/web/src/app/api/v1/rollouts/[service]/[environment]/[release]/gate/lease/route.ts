@@ -14,7 +14,10 @@ export const POST = withApiToken<Params>("lease", "gate:lease", async ({ db, tok
   try {
     const lease = await takeLease({ db, token, keys, now, holder });
     metrics().leases.inc({ outcome: "granted" });
-    return Response.json({ lease_id: lease.id, expires_at: lease.expiresAt.toISOString(), checksum: lease.checksum, kind: lease.kind }, { status: 201 });
+    return Response.json(
+      { lease_id: lease.id, expires_at: lease.expiresAt.toISOString(), checksum: lease.checksum, kind: lease.kind },
+      { status: 201 },
+    );
   } catch (error) {
     metrics().leases.inc({ outcome: "denied" });
     throw error;

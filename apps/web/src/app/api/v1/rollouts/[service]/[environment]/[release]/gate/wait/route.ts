@@ -12,9 +12,18 @@ const query = z.object({ timeout: z.coerce.number().int().min(0).max(300).defaul
 export const GET = withApiToken<Params>("gate_wait", "gate:read", async ({ token }, request, keys) => {
   assertScope(token, keys.service, keys.environment);
   const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) throw new AppError("invalid_request", "timeout is the longest wait in whole seconds, 0 to 300 (default 50).", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  if (!parsed.success)
+    throw new AppError(
+      "invalid_request",
+      "timeout is the longest wait in whole seconds, 0 to 300 (default 50).",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   const known = request.headers.get("if-none-match")?.trim() || null;
-  const result = await (await processGateWaiters()).wait({ keys, known, timeoutMs: parsed.data.timeout * 1000, signal: request.signal });
+  const result = await (
+    await processGateWaiters()
+  ).wait({ keys, known, timeoutMs: parsed.data.timeout * 1000, signal: request.signal });
   const headers = { etag: result.changed ? result.snapshot.etag : result.etag, "cache-control": "no-store" };
-  return result.changed ? new Response(result.snapshot.text, { headers: { ...headers, "content-type": "application/json" } }) : new Response(null, { status: 304, headers });
+  return result.changed
+    ? new Response(result.snapshot.text, { headers: { ...headers, "content-type": "application/json" } })
+    : new Response(null, { status: 304, headers });
 });
