@@ -33,7 +33,7 @@ export function inRequest<A extends unknown[]>(
 
 /** A server action in the id of the request that posted it, then one `action` line. */
 export async function inAction<T>(action: string, work: () => Promise<T>): Promise<T> {
-  const requestId = acceptRequestId((await headers()).get(REQUEST_ID_HEADER));
+  const requestId = acceptRequestId(await postedRequestId());
   return runInRequest({ requestId }, async () => {
     const started = performance.now();
     let outcome = "thrown";
@@ -45,4 +45,13 @@ export async function inAction<T>(action: string, work: () => Promise<T>): Promi
       log().info({ action, outcome, durationMs: Math.round(performance.now() - started) }, "action");
     }
   });
+}
+
+/** The id proxy.ts gave the posting request; none when the action is called outside a request (a test, a script), which then gets a new one. */
+async function postedRequestId(): Promise<string | null> {
+  try {
+    return (await headers()).get(REQUEST_ID_HEADER);
+  } catch {
+    return null;
+  }
 }

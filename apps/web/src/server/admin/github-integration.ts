@@ -15,6 +15,7 @@ import { database } from "@rollgate/db/runtime";
 import { encryptSecret } from "@rollgate/db/secrets";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
+import { adminAudit } from "./admin-audit";
 import { env } from "../env";
 import { AppError } from "../errors";
 
@@ -22,15 +23,8 @@ import { AppError } from "../errors";
 // Rollgate environment guards. Secrets are stored encrypted and never shown again; every
 // change is in the audit chain.
 
-const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) => ({
-  at: now(),
-  actorType: "user" as const,
-  actorId: admin.id,
-  action,
-  subjectType: "github_integration",
-  subjectId,
-  data: { by: admin.email, ...data },
-});
+const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) =>
+  adminAudit(admin, action, "github_integration", subjectId, data);
 
 export async function getGithubIntegrationView() {
   const { db } = await database();

@@ -8,27 +8,14 @@ import { findUserByEmail, grantRole, revokeRole, revokeSessions, upsertUser } fr
 import { database } from "@rollgate/db/runtime";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
+import { adminAudit } from "./admin-audit";
 import { env } from "../env";
 import { AppError } from "../errors";
 
 // Admin use cases: each checks its input, changes one thing in one transaction, and
 // records it in the audit chain with the admin as actor.
 
-const audit = (
-  admin: CurrentUser,
-  action: string,
-  subjectType: string,
-  subjectId: string,
-  data: Record<string, unknown>,
-) => ({
-  at: now(),
-  actorType: "user" as const,
-  actorId: admin.id,
-  action,
-  subjectType,
-  subjectId,
-  data: { by: admin.email, ...data },
-});
+const audit = adminAudit;
 
 async function serviceId(slug: string | undefined): Promise<string | null> {
   if (!slug) return null;

@@ -14,21 +14,15 @@ import { database } from "@rollgate/db/runtime";
 import { encryptSecret, newSigningSecret } from "@rollgate/db/secrets";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
+import { adminAudit } from "./admin-audit";
 import { env } from "../env";
 import { AppError } from "../errors";
 
 // Admin use cases for outbound notifications: subscriptions (Slack or signed webhooks),
 // their deliveries, and "retry now".
 
-const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) => ({
-  at: now(),
-  actorType: "user" as const,
-  actorId: admin.id,
-  action,
-  subjectType: "notification_subscription",
-  subjectId,
-  data: { by: admin.email, ...data },
-});
+const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) =>
+  adminAudit(admin, action, "notification_subscription", subjectId, data);
 
 /** The address without path or query: a Slack webhook's path is its credential. */
 export function displayUrl(url: string): string {

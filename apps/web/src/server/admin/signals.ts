@@ -10,27 +10,14 @@ import { decryptSecret, encryptSecret } from "@rollgate/db/secrets";
 import { instantQuery } from "@rollgate/worker/prometheus";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
+import { adminAudit } from "./admin-audit";
 import { env } from "../env";
 import { AppError } from "../errors";
 
 // Admin use cases for pulled signals: the jobs' health, alerting receivers, the Prometheus
 // credential and "test this query now".
 
-const audit = (
-  admin: CurrentUser,
-  action: string,
-  subjectType: string,
-  subjectId: string,
-  data: Record<string, unknown>,
-) => ({
-  at: now(),
-  actorType: "user" as const,
-  actorId: admin.id,
-  action,
-  subjectType,
-  subjectId,
-  data: { by: admin.email, ...data },
-});
+const audit = adminAudit;
 
 export async function getJobsView() {
   const { db } = await database();
