@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { openDatabase } from "@rollgate/db/client";
+import { readDbEnv } from "@rollgate/db/env";
 import { migrateDatabase } from "@rollgate/db/migrate";
 import { createIntegrationEndpoint, findEndpointById } from "@rollgate/db/queries/integrations";
 import { environments, incidents, services } from "@rollgate/db/schema";
@@ -9,7 +10,9 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
 // The key the routes decrypt PagerDuty secrets with (env.ts), for authenticatePagerDuty.
-const SERVER_KEY = (process.env.ROLLGATE_SECRET_KEY ??= "receivers-test-server-key");
+// The server's key as every other database test reads it: on PostgreSQL the test files share one
+// database and one audit chain, and an entry keyed with another key would break the chain for them all.
+const SERVER_KEY = readDbEnv().ROLLGATE_SECRET_KEY;
 const { authenticatePagerDuty, checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
 const { authenticateAlertmanager, receiveAlertmanager } = await import("./receive-alertmanager");
 
