@@ -41,7 +41,8 @@ test.beforeAll(async () => {
     apiBaseUrl: github.url,
     repository: example.repository.full_name,
     githubEnvironment: example.environment,
-    windowSeconds: 6,
+    // Long enough that a loaded CI machine still delivers the deployment while the window runs.
+    windowSeconds: 15,
   });
 });
 
@@ -129,7 +130,7 @@ test("a deployment whose gate opens later is approved after it opens, across a r
   const payload = protectionRulePayload({ runId, installationId: INSTALLATION });
   const release = payload.deployment.sha as string;
   await startWindow(release);
-  const windowEnds = Date.now() + 6_000;
+  const windowEnds = Date.now() + 15_000;
   const answer = await deliver(app.url, WEBHOOK_SECRET, payload);
   expect(answer).toMatchObject({ status: 202, json: { state: "pending" } });
   expect(reviewsOf(runId)).toEqual([]);
