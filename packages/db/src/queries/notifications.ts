@@ -229,6 +229,28 @@ export interface WindowEdge {
   endsAt: Date;
 }
 
+/** The columns every watcher query selects, as a `WindowEdge` at `at`. */
+interface EdgeRow {
+  rollout_id: string;
+  service_id: string;
+  environment_id: string;
+  service: string;
+  environment: string;
+  release: string;
+}
+
+function windowEdgeOf(r: EdgeRow, at: string | Date): WindowEdge {
+  return {
+    rolloutId: r.rollout_id,
+    serviceId: r.service_id,
+    environmentId: r.environment_id,
+    service: r.service,
+    environment: r.environment,
+    release: r.release,
+    endsAt: new Date(at),
+  };
+}
+
 /** Verifying rollouts whose rollback window (start + the policy's `rollbackWindowSeconds`) ends in (from, to]. */
 export async function windowsEndingBetween(db: Db, from: Date, to: Date): Promise<WindowEdge[]> {
   const rows = rowsOf<{
@@ -248,15 +270,7 @@ export async function windowsEndingBetween(db: Db, from: Date, to: Date): Promis
         where r.state = 'verifying' and r.window_started_at is not null
       ) w where w.ends_at > ${from.toISOString()}::timestamptz and w.ends_at <= ${to.toISOString()}::timestamptz`),
   );
-  return rows.map((r) => ({
-    rolloutId: r.rollout_id,
-    serviceId: r.service_id,
-    environmentId: r.environment_id,
-    service: r.service,
-    environment: r.environment,
-    release: r.release,
-    endsAt: new Date(r.ends_at),
-  }));
+  return rows.map((r) => windowEdgeOf(r, r.ends_at));
 }
 
 /** Reads and moves the window watcher's cursor (first run: starts at `now`, reporting nothing from the past). */
@@ -300,13 +314,7 @@ export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<Windo
       ) w where w.ends_at <= ${now.toISOString()}::timestamptz`),
   );
   return rows.map((r) => ({
-    rolloutId: r.rollout_id,
-    serviceId: r.service_id,
-    environmentId: r.environment_id,
-    service: r.service,
-    environment: r.environment,
-    release: r.release,
-    endsAt: new Date(r.ends_at),
+    ...windowEdgeOf(r, r.ends_at),
     checksum: r.checksum,
   }));
 }
@@ -345,13 +353,7 @@ export async function noGosOpenedBetween(db: Db, from: Date, to: Date): Promise<
     incidentId: r.incident_id,
     title: r.title,
     source: r.source,
-    rolloutId: r.rollout_id,
-    serviceId: r.service_id,
-    environmentId: r.environment_id,
-    service: r.service,
-    environment: r.environment,
-    release: r.release,
-    endsAt: new Date(r.opened_at),
+    ...windowEdgeOf(r, r.opened_at),
   }));
 }
 
@@ -386,13 +388,7 @@ export async function approvalsNeededBetween(db: Db, from: Date, to: Date): Prom
         and r.window_started_at > ${from.toISOString()}::timestamptz and r.window_started_at <= ${to.toISOString()}::timestamptz`),
   );
   return rows.map((r) => ({
-    rolloutId: r.rollout_id,
-    serviceId: r.service_id,
-    environmentId: r.environment_id,
-    service: r.service,
-    environment: r.environment,
-    release: r.release,
-    endsAt: new Date(r.started_at),
+    ...windowEdgeOf(r, r.started_at),
     author: r.author,
     required: r.policy.approvals?.required ?? 0,
     allowedRoles: r.policy.approvals?.allowedRoles ?? [],
@@ -433,12 +429,6 @@ export async function overridesUnreviewedBetween(db: Db, from: Date, to: Date): 
     kind: r.kind,
     actor: r.actor,
     checks: r.checks,
-    rolloutId: r.rollout_id,
-    serviceId: r.service_id,
-    environmentId: r.environment_id,
-    service: r.service,
-    environment: r.environment,
-    release: r.release,
-    endsAt: new Date(r.expires_at),
+    ...windowEdgeOf(r, r.expires_at),
   }));
 }
