@@ -15,6 +15,7 @@ import {
   recordAttempt,
   windowsEndingBetween,
   type ClaimedDelivery,
+  type WindowEdge,
 } from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { decryptSecret } from "@rollgate/db/secrets";
@@ -111,22 +112,7 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
         type === "window.ended"
           ? `The rollback window ended at ${w.endsAt.toISOString()}; the contract may run once the gate's other checks pass.`
           : `The rollback window ends at ${w.endsAt.toISOString()}.`;
-      const payload = notificationPayload({
-        type,
-        service: w.service,
-        environment: w.environment,
-        release: w.release,
-        summary,
-        at: now,
-      });
-      queued += await enqueueNotification(ctx.db, {
-        serviceId: w.serviceId,
-        environmentId: w.environmentId,
-        type,
-        key: `${type}:${w.rolloutId}`,
-        now,
-        payload: payload as unknown as Record<string, unknown>,
-      });
+      queued += await queueAbout(ctx, w, now, { type, key: `${type}:${w.rolloutId}`, summary });
     }
   };
   await report("window.ended", since, now);
@@ -134,21 +120,10 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   queued += await reportOpenGates(ctx, now);
   // Incidents are inserted with the server's clock by transactions that may commit a little later: look back a few minutes (the dedupe key absorbs the overlap).
   for (const n of await noGosOpenedBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
-    const payload = notificationPayload({
-      type: "nogo.raised",
-      service: n.service,
-      environment: n.environment,
-      release: n.release,
-      summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`,
-      at: now,
-    });
-    queued += await enqueueNotification(ctx.db, {
-      serviceId: n.serviceId,
-      environmentId: n.environmentId,
+    queued += await queueAbout(ctx, n, now, {
       type: "nogo.raised",
       key: `nogo.raised:${n.incidentId}:${n.rolloutId}`,
-      now,
-      payload: payload as unknown as Record<string, unknown>,
+      summary: `No-go from ${n.source}: ${n.title}. The contract is blocked until it resolves.`,
     });
   }
   for (const a of await approvalsNeededBetween(ctx.db, new Date(since.getTime() - 5 * 60_000), now)) {
@@ -156,41 +131,19 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
       a.approvers.length > 0
         ? a.approvers.slice(0, 20).join(", ") + (a.approvers.length > 20 ? ` and ${a.approvers.length - 20} more` : "")
         : "nobody yet: grant a role in admin → Users";
-    const payload = notificationPayload({
-      type: "approval.requested",
-      service: a.service,
-      environment: a.environment,
-      release: a.release,
-      summary: `${a.required} approval(s) needed before the contract may run; approve on the rollout page, signed in.`,
-      facts: { "May approve": who, Roles: a.allowedRoles.join(", "), Author: `${a.author} (may not approve)` },
-      at: now,
-    });
-    queued += await enqueueNotification(ctx.db, {
-      serviceId: a.serviceId,
-      environmentId: a.environmentId,
+    queued += await queueAbout(ctx, a, now, {
       type: "approval.requested",
       key: `approval.requested:${a.rolloutId}`,
-      now,
-      payload: payload as unknown as Record<string, unknown>,
+      summary: `${a.required} approval(s) needed before the contract may run; approve on the rollout page, signed in.`,
+      facts: { "May approve": who, Roles: a.allowedRoles.join(", "), Author: `${a.author} (may not approve)` },
     });
   }
   for (const o of await overridesUnreviewedBetween(ctx.db, since, now)) {
     const what = o.kind === "recovery" ? "recovery run" : `break-glass override of ${o.checks.join(", ")}`;
-    const payload = notificationPayload({
-      type: "breakglass.awaiting_review",
-      service: o.service,
-      environment: o.environment,
-      release: o.release,
-      summary: `The ${what} by ${o.actor} ended at ${o.endsAt.toISOString()} and nobody has reviewed it: a release manager or admin of the service (not ${o.actor}, not the release's author) reviews it on the rollout page.`,
-      at: now,
-    });
-    queued += await enqueueNotification(ctx.db, {
-      serviceId: o.serviceId,
-      environmentId: o.environmentId,
+    queued += await queueAbout(ctx, o, now, {
       type: "breakglass.awaiting_review",
       key: `breakglass.awaiting_review:${o.overrideId}`,
-      now,
-      payload: payload as unknown as Record<string, unknown>,
+      summary: `The ${what} by ${o.actor} ended at ${o.endsAt.toISOString()} and nobody has reviewed it: a release manager or admin of the service (not ${o.actor}, not the release's author) reviews it on the rollout page.`,
     });
   }
   return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested, override awaiting review)`;
@@ -209,22 +162,36 @@ async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
       : 0;
     const verdict = evaluateGate(await loadGateFacts(ctx.db, row, now, expand), parsed.policy, now);
     if (!verdict.allowed) continue;
-    const payload = notificationPayload({
-      type: "gate.open",
-      service: c.service,
-      environment: c.environment,
-      release: c.release,
-      summary: "Every gate check passes: the contract may take its lease.",
-      at: now,
-    });
-    queued += await enqueueNotification(ctx.db, {
-      serviceId: c.serviceId,
-      environmentId: c.environmentId,
+    queued += await queueAbout(ctx, c, now, {
       type: "gate.open",
       key: `gate.open:${c.rolloutId}:${c.checksum}`,
-      now,
-      payload: payload as unknown as Record<string, unknown>,
+      summary: "Every gate check passes: the contract may take its lease.",
     });
   }
   return queued;
+}
+
+/** Queues one notification about a rollout a watcher found, once per subscription and `key`. */
+async function queueAbout(
+  ctx: JobContext,
+  edge: WindowEdge,
+  now: Date,
+  notice: { type: NotificationPayload["type"]; key: string; summary: string; facts?: Record<string, string> },
+): Promise<number> {
+  const { key, ...content } = notice;
+  const payload = notificationPayload({
+    ...content,
+    service: edge.service,
+    environment: edge.environment,
+    release: edge.release,
+    at: now,
+  });
+  return enqueueNotification(ctx.db, {
+    serviceId: edge.serviceId,
+    environmentId: edge.environmentId,
+    type: notice.type,
+    key,
+    now,
+    payload: payload as unknown as Record<string, unknown>,
+  });
 }
