@@ -24,4 +24,26 @@ await build({
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   logLevel: "warning",
 });
+// The server's entry, over the one `next build` wrote: machine routes answered directly, the
+// rest by Next.js (src/server/front/main.ts). Packages Next keeps outside its bundles stay
+// outside this one too, so the process loads one copy of each driver.
+await build({
+  entryPoints: [path.join(web, "src", "server", "front", "main.ts")],
+  outfile: path.join(server, "server.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  conditions: ["react-server"],
+  external: ["next", "next-auth", "@electric-sql/pglite", "postgres", "libpg-query", "graphile-worker", "pg", "pino"],
+  // next has no exports map: an ES module must name `next/headers.js`, not `next/headers`.
+  plugins: [
+    {
+      name: "next-subpaths",
+      setup: (b) => b.onResolve({ filter: /^next\/[^.]+$/ }, (a) => ({ path: `${a.path}.js`, external: true })),
+    },
+  ],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: "warning",
+});
 console.log(`standalone server assembled in ${path.relative(process.cwd(), server)}`);

@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { requireAdmin } from "../auth/require";
 import { AppError } from "../errors";
-import { inAction } from "../request";
+import { inAction } from "../action";
 
 /**
  * The frame of every admin server action: a signed-in global admin, then the work, then the

@@ -7,7 +7,7 @@ import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
-import { inAction } from "@/server/request";
+import { inAction } from "@/server/action";
 
 import type { ActionState } from "@/lib/action-state";
 import { utc } from "@/lib/format";

@@ -1,0 +1,54 @@
+// The standalone server's entry (`node apps/web/server.js`), bundled by
+// scripts/assemble-standalone.mjs over the one `next build` writes. One node:http server: the
+// machine routes pipelines call hardest are answered directly (`machine-routes.ts`), everything
+// else by Next.js through its public custom-server API. It does what Next's own standalone
+// server does: PORT, HOSTNAME, KEEP_ALIVE_TIMEOUT, and on SIGTERM or SIGINT it stops accepting,
+// finishes the requests in flight, closes Next and exits 143 or 130.
+/* eslint-disable no-restricted-properties -- the process's own start-up settings, read and set
+   the way Next's generated server.js does; Rollgate's configuration is read through env.ts */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { log } from "@rollgate/log";
+import next from "next";
+import { matchMachineRoute, serveMachineRoute } from "./machine-routes";
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+process.chdir(dir);
+const port = Number.parseInt(process.env.PORT ?? "", 10) || 3000;
+const hostname = process.env.HOSTNAME || "0.0.0.0";
+const keepAliveTimeout = Number.parseInt(process.env.KEEP_ALIVE_TIMEOUT ?? "", 10);
+// What Next's generated server.js inlines: the build's configuration, which Next reads from here.
+const { config } = JSON.parse(readFileSync(path.join(dir, ".next", "required-server-files.json"), "utf8"));
+Object.assign(process.env, { NODE_ENV: "production", __NEXT_PRIVATE_STANDALONE_CONFIG: JSON.stringify(config) });
+
+const app = next({ dev: false, dir, hostname, port });
+await app.prepare();
+const nextHandler = app.getRequestHandler();
+const origin = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+
+const server = createServer((req, res) => {
+  const match = matchMachineRoute(req.method ?? "GET", req.url ?? "/");
+  const served = match ? serveMachineRoute(match, req, res, origin) : nextHandler(req, res);
+  served.catch((error: unknown) => {
+    log().error({ err: error, path: req.url?.split("?")[0] }, "request failed outside its handler");
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+    res.end("Internal Server Error");
+  });
+});
+if (Number.isFinite(keepAliveTimeout) && keepAliveTimeout >= 0) server.keepAliveTimeout = keepAliveTimeout;
+server.listen(port, hostname, () => log().info({ port, hostname }, "listening"));
+
+let stopping = false;
+for (const [signal, code] of [
+  ["SIGTERM", 143],
+  ["SIGINT", 130],
+] as const)
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log().info({ signal }, "stopping: finishing the requests in flight");
+    server.close(() => void app.close().finally(() => process.exit(code)));
+    server.closeIdleConnections();
+  });
