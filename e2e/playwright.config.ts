@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
+import { SERVER_NODE_ARGS } from "./support/app-server.ts";
 
 // Browser tests drive Debian's Chromium (Playwright's own download cannot work offline)
 // against the built standalone server on the database in DATABASE_URL, seeded first.
@@ -55,7 +56,7 @@ export default defineConfig({
       env: { OIDC_PORT: String(oidcPort), APP_URL: `http://127.0.0.1:${port}` },
     },
     {
-      command: "pnpm --silent db:seed --if-empty && node apps/web/.next/standalone/apps/web/server.js",
+      command: `pnpm --silent db:seed --if-empty && node ${SERVER_NODE_ARGS.join(" ")} apps/web/.next/standalone/apps/web/server.js`,
       cwd: root,
       url: `http://127.0.0.1:${port}/api/ready`,
       timeout: 120_000,

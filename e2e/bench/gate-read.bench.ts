@@ -1,6 +1,7 @@
-// Benchmark: reads of the contract gate through the built server, side by side in one run with
-// the no-op route `GET /api/health` on the same server and a bare node:http server running the
-// same queries (gate-baseline-server.ts), so the framework's share is visible. PostgreSQL.
+// Benchmark: reads of the contract gate through the built server (its front answers them), side
+// by side in one run with the no-op route `GET /api/health` on the same server (Next.js), the
+// same build's Next.js alone (next-server.js) and a bare node:http server running the same
+// queries (gate-baseline-server.ts), so the framework's share is visible. PostgreSQL.
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/gate-read.bench.ts [--write]
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -22,16 +23,14 @@ const url = new URL(await freshDatabase(adminUrl, "perfgate_gate_bench"));
 process.env.DATABASE_URL = url.toString();
 process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 
-const { AppServer } = await import("../support/app-server.ts");
+const { AppServer, nextServerJs, SERVER_NODE_ARGS } = await import("../support/app-server.ts");
 const { makeService, startWindow } = await import("../support/api.ts");
 // The limit is far above what the run sends: the limiter runs (a share reserved per token and minute), it never refuses.
 // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-const server = new AppServer(
-  PORT,
-  { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" },
-  nodeArgs,
-);
+const serverEnv = { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" };
+const server = new AppServer(PORT, serverEnv, nodeArgs);
+const nextAlone = new AppServer(PORT + 2, serverEnv, nodeArgs, nextServerJs);
 const baseline = spawn(
   process.execPath,
   ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(PORT + 1), url.toString()],
@@ -46,6 +45,7 @@ const rssMb = (pid: number | undefined) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
 await server.start();
+await nextAlone.start();
 await new Promise((resolve) => baseline.stdout!.once("data", resolve));
 try {
   // Rollouts in their window with evidence (expand, deploy, flag, backup, an SLO snapshot), one token each.
@@ -80,6 +80,7 @@ try {
   // Warm-up: every route compiled and every pool connection open before measuring.
   await load(server.url, { duration: 3, requests });
   await load(`http://127.0.0.1:${PORT + 1}`, { duration: 3, requests });
+  await load(nextAlone.url, { duration: 3, requests });
   /** One measured load, with the CPU the serving process spent per answered request. */
   const measure = async (target: string, pid: number | undefined, extra: Partial<autocannon.Options> = {}) => {
     const cpuBefore = cpuSeconds(pid);
@@ -88,6 +89,7 @@ try {
   };
   const health = await measure(`${server.url}/api/health`, server.pid);
   const gate = await measure(server.url, server.pid, { requests });
+  const viaNext = await measure(nextAlone.url, nextAlone.pid, { requests });
   const bare = await measure(`http://127.0.0.1:${PORT + 1}`, baseline.pid, { requests });
   const loadAfter = os.loadavg();
 
@@ -101,7 +103,8 @@ try {
     `| route (${CONNECTIONS} connections, ${SECONDS} s each) | 2xx per second | p50 | p99 | non-2xx / errors / timeouts | server CPU per request | server RSS after |`,
     "| --- | --- | --- | --- | --- | --- | --- |",
     row("`GET /api/health` (Next.js, no database)", health),
-    row("`GET …/gate` (Next.js)", gate),
+    row("`GET …/gate` (the server's front)", gate),
+    row("`GET …/gate`, the same build's Next.js alone (`next-server.js`)", viaNext),
     row("`GET …/gate`, bare node:http + the same queries", bare),
     "",
     "| target | result | |",
@@ -109,7 +112,7 @@ try {
     `| gate ≥ 0.5× \`/api/health\` | ${ratio.toFixed(3)}× | ${ratio >= 0.5 ? "met" : "missed"} |`,
     `| gate p99 ≤ 100 ms | ${gate.result.latency.p99} ms | ${gate.result.latency.p99 <= 100 ? "met" : "missed"} |`,
     `| server RSS ≤ 300 MB | ${Math.max(healthRss, gateRss).toFixed(0)} MB | ${Math.max(healthRss, gateRss) <= 300 ? "met" : "missed"} |`,
-    `| framework's share: bare / Next.js gate, requests per second | ${(rate(bare.result) / rate(gate.result)).toFixed(2)}× | — |`,
+    `| server CPU per gate read: Next.js alone / front / bare | ${viaNext.cpuMs.toFixed(2)} / ${gate.cpuMs.toFixed(2)} / ${bare.cpuMs.toFixed(2)} ms | — |`,
   ].join("\n");
   console.log(table);
   const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
@@ -120,18 +123,20 @@ try {
       "`pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/gate-read.bench.ts --write`",
       "",
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine; load average ${loadText(loadBefore)} before, ${loadText(loadAfter)} after (\`os.loadavg()\`, the machine is shared).`,
-      `autocannon, ${CONNECTIONS} connections, one after another in one run: the no-op route, the gate read (${SERVICES} rollouts in their window, one token each, round robin) on one standalone server,`,
-      "and [a bare node:http server](../e2e/bench/gate-baseline-server.ts) on postgres.js running the same queries (token by hash, rollout by keys, the one facts statement) and the same `evaluateGate`.",
+      `autocannon, ${CONNECTIONS} connections, one after another in one run: the no-op route (Next.js) and the gate read (${SERVICES} rollouts in their window, one token each, round robin) on one standalone server, whose front answers the gate read itself;`,
+      "the gate read again on the same build's Next.js alone (`next-server.js`, what the standalone server was before the front), and on [a bare node:http server](../e2e/bench/gate-baseline-server.ts) on postgres.js running the same queries (token by hash, rollout by keys, the one facts statement) and the same `evaluateGate`.",
+      `Servers run with the image's node flags (\`${SERVER_NODE_ARGS.join(" ")}\`).`,
       "A gate read makes three round trips (token, rollout, facts) and writes nothing but a rate-limit share once a minute per token and replica.",
       "",
       table,
       "",
       "Reading the numbers: wall-clock throughput and latency follow the machine's load (autocannon, the servers and PostgreSQL share two cores with other work), so the CPU the serving process spends per answered request is the steadier measure.",
-      "The bare server answers the whole gate read (three queries, evaluation, JSON) for less CPU than Next.js spends on `/api/health`; inside Next.js the same work costs about twice as much again",
-      "(a CPU profile under this load: socket writes, the route runtime's web streams and async-context hooks on every promise, drizzle's query building), so the ratio to the no-op route is bounded by the framework, not by the queries.",
+      "The bare server answers the whole gate read (three queries, evaluation, JSON) for less CPU than Next.js spends on `/api/health`, and inside Next.js the same read cost twice as much again",
+      "(a CPU profile: socket writes through the route runtime's web streams, async-context hooks on every promise), so the standalone server's front answers it without Next's route runtime, through the same handler;",
+      "what the front still spends beyond the bare server is the edge the bare server skips: the request log line, metrics, the rate-limit share, `Request`/`Response` objects, drizzle's query building and the policy's validation.",
     ]);
   }
 } finally {
   baseline.kill();
-  await server.stop();
+  await Promise.all([server.stop(), nextAlone.stop()]);
 }

@@ -3,7 +3,18 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const serverJs = path.join(root, "apps", "web", ".next", "standalone", "apps", "web", "server.js");
+const standalone = path.join(root, "apps", "web", ".next", "standalone", "apps", "web");
+const serverJs = path.join(standalone, "server.js");
+/** The same build's Next.js alone, without the front (benchmarks compare the two). */
+export const nextServerJs = path.join(standalone, "next-server.js");
+
+/**
+ * Node flags the image runs the server with (infra/docker/Dockerfile's CMD; a test keeps the two
+ * equal): the heap sized for the pod, not for whatever machine it lands on. Inside the pod's
+ * 768 MiB limit V8 would take a quarter of it by itself; on a bare 24 GiB host, gigabytes, so the
+ * same load left 400 MB of garbage resident here before a collection (docs/BENCHMARKS.md).
+ */
+export const SERVER_NODE_ARGS = ["--max-old-space-size=256"];
 
 /** Another instance of the built standalone server, on its own port and database. */
 export class AppServer {
@@ -29,7 +40,7 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [...this.nodeArgs, this.script], {
+    this.child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...this.nodeArgs, this.script], {
       env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });

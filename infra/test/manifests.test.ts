@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { infra, parseFile, render, validate, type Manifest } from "./render.ts";
+import { SERVER_NODE_ARGS } from "../../e2e/support/app-server.ts";
 
 const ENVS = ["staging", "production"] as const;
 const find = (docs: Manifest[], kind: string, name?: string) =>
@@ -118,7 +119,9 @@ describe("the container image", () => {
     const runtime = instructions.slice(instructions.findLastIndex((i) => i.startsWith("FROM ")));
     expect(runtime.find((i) => i.startsWith("USER "))).toMatch(/^USER 10001/);
     expect(runtime.find((i) => i.startsWith("HEALTHCHECK "))).toContain("/api/health");
-    expect(runtime.find((i) => i.startsWith("CMD "))).toContain("apps/web/server.js");
+    const cmd = JSON.parse(runtime.find((i) => i.startsWith("CMD "))!.slice(4)) as string[];
+    // The flags the benchmarks and e2e run the server with are the image's.
+    expect(cmd).toEqual(["node", ...SERVER_NODE_ARGS, "apps/web/server.js"]);
     expect(runtime.find((i) => i.startsWith("ENV "))).toContain("ROLLGATE_MIGRATIONS_DIR=/app/apps/web/drizzle");
   });
 });

@@ -1,6 +1,6 @@
 // After `next build`: completes the standalone server folder so it runs on its own
 // (static assets, and Rollgate's migrations, which the server applies at start).
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, renameSync } from "node:fs";
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,9 +24,13 @@ await build({
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   logLevel: "warning",
 });
-// The server's entry, over the one `next build` wrote: machine routes answered directly, the
+// Next's own entry stays as next-server.js (Next.js alone, without the front: the benchmarks
+// compare the two); `server.js` becomes Rollgate's entry: machine routes answered directly, the
 // rest by Next.js (src/server/front/main.ts). Packages Next keeps outside its bundles stay
 // outside this one too, so the process loads one copy of each driver.
+const entry = path.join(server, "server.js");
+if (readFileSync(entry, "utf8").includes("next/dist/server/lib/start-server"))
+  renameSync(entry, path.join(server, "next-server.js"));
 await build({
   entryPoints: [path.join(web, "src", "server", "front", "main.ts")],
   outfile: path.join(server, "server.js"),
