@@ -13,6 +13,8 @@ interface MachineRoute {
   /** Path segments; `:name` matches one non-empty segment, percent-decoded, as the param `name`. */
   segments: string[];
   handler: Handler;
+  /** The handler waits on `request.signal` (a client that leaves is dropped); others get none, which is cheaper. */
+  longPoll?: true;
 }
 
 const GATE = ["api", "v1", "rollouts", ":service", ":environment", ":release", "gate"];
@@ -25,12 +27,12 @@ const GATE = ["api", "v1", "rollouts", ":service", ":environment", ":release", "
  */
 const ROUTES: MachineRoute[] = [
   { method: "GET", segments: GATE, handler: readGate as Handler },
-  { method: "GET", segments: [...GATE, "wait"], handler: waitForGate as Handler },
+  { method: "GET", segments: [...GATE, "wait"], handler: waitForGate as Handler, longPoll: true },
   { method: "POST", segments: ["api", "v1", "events"], handler: postEvent as Handler },
 ];
 
 export interface MachineMatch {
-  handler: Handler;
+  route: MachineRoute;
   params: Record<string, string>;
 }
 
@@ -47,7 +49,7 @@ export function matchMachineRoute(method: string, target: string): MachineMatch 
   for (const route of ROUTES) {
     if (route.method !== method || route.segments.length !== parts.length) continue;
     const params = matchSegments(route.segments, parts);
-    if (params) return { handler: route.handler, params };
+    if (params) return { route, params };
   }
   return null;
 }
@@ -84,19 +86,25 @@ export async function serveMachineRoute(
   origin: string,
 ): Promise<void> {
   const requestId = acceptRequestId(header(req, REQUEST_ID_HEADER));
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  headers.set(REQUEST_ID_HEADER, requestId);
-  const aborted = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) aborted.abort();
-  });
+  // Node has joined repeated request headers already (as Next hands them on).
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  headers[REQUEST_ID_HEADER] = requestId;
+  let signal: AbortSignal | undefined;
+  if (match.route.longPoll) {
+    const aborted = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    signal = aborted.signal;
+  }
   let response: Response;
   try {
     const read = req.method === "POST" ? await readCapped(req, MAX_BODY_BYTES + 1) : null;
     const body = read && new Uint8Array(read);
-    const request = new Request(origin + req.url, { method: req.method, headers, body, signal: aborted.signal });
-    response = await match.handler(request, { params: Promise.resolve(match.params) });
+    const request = new Request(origin + req.url, { method: req.method, headers, body, signal });
+    response = await match.route.handler(request, { params: Promise.resolve(match.params) });
   } catch (error) {
     response = errorResponse(error);
   }
