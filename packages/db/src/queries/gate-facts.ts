@@ -10,6 +10,7 @@ import type {
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
+import { compiledStatement } from "./compiled.ts";
 import { projectionOf, type RolloutRow } from "./rollouts.ts";
 
 /** One rollout to load facts for; the caller supplies what needs the SQL analyser. */
@@ -52,7 +53,7 @@ export async function loadGateFactsMany(db: Db, inputs: readonly GateFactsInput[
     authors: authorIdentities(row.release.author),
   }));
   const rows = rowsOf<{ i: number; facts: unknown }>(
-    await db.execute(factsStatement(JSON.stringify(keys), now.toISOString())),
+    await db.execute(compiledFacts(JSON.stringify(keys), now.toISOString())),
   );
   const byIndex = new Map(
     rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]),
@@ -63,6 +64,8 @@ export async function loadGateFactsMany(db: Db, inputs: readonly GateFactsInput[
 /** Whole UTC minutes or hours, as the rollup triggers bin them (date_trunc would follow the session's time zone). */
 const floorTo = (unit: "minute" | "hour", value: SQL) =>
   sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
+
+const compiledFacts = compiledStatement(factsStatement, ["\u0000keys", "\u0000now"]);
 
 function factsStatement(keys: string, now: string) {
   const at = sql`${now}::timestamptz`;

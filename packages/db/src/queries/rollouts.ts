@@ -2,6 +2,7 @@ import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
+import { preparedPer } from "./compiled.ts";
 
 export interface RolloutKeys {
   service: string;
@@ -47,14 +48,31 @@ function selectRolloutRows(db: Db) {
  * ends, which serialises every change to one rollout across all replicas.
  */
 export async function findRollout(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}) {
-  const query = selectRolloutRows(db)
+  if (!options.forUpdate) {
+    const [row] = await rolloutByKeys(db).execute({ ...keys });
+    return row ?? null;
+  }
+  const [row] = await selectRolloutRows(db)
     .where(
       and(eq(services.slug, keys.service), eq(environments.name, keys.environment), eq(releases.key, keys.release)),
     )
-    .limit(1);
-  const [row] = options.forUpdate ? await query.for("update", { of: rollouts }) : await query;
+    .limit(1)
+    .for("update", { of: rollouts });
   return row ?? null;
 }
+
+const rolloutByKeys = preparedPer((db) =>
+  selectRolloutRows(db)
+    .where(
+      and(
+        eq(services.slug, sql.placeholder("service")),
+        eq(environments.name, sql.placeholder("environment")),
+        eq(releases.key, sql.placeholder("release")),
+      ),
+    )
+    .limit(1)
+    .prepare("rollgate_rollout_by_keys"),
+);
 
 /** The same rows for many rollouts by id, in one query (in no particular order). */
 export async function findRolloutsById(db: Db, ids: readonly string[]): Promise<RolloutRow[]> {

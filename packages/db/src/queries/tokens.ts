@@ -1,6 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiTokens, services } from "../schema/index.ts";
+import { preparedPer } from "./compiled.ts";
 import { encryptSecret, hashToken, newBearerToken, newSigningSecret } from "../secrets.ts";
 
 export interface CreateTokenParams {
@@ -33,8 +34,8 @@ export async function createApiToken(db: Db, params: CreateTokenParams) {
 }
 
 /** The live (not revoked) token with this bearer value, with its service's slug. */
-export async function findActiveToken(db: Db, bearer: string) {
-  const [row] = await db
+const activeTokenQuery = preparedPer((db) =>
+  db
     .select({
       id: apiTokens.id,
       serviceId: apiTokens.serviceId,
@@ -47,8 +48,13 @@ export async function findActiveToken(db: Db, bearer: string) {
     })
     .from(apiTokens)
     .innerJoin(services, eq(services.id, apiTokens.serviceId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(bearer)), isNull(apiTokens.revokedAt)))
-    .limit(1);
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder("hash")), isNull(apiTokens.revokedAt)))
+    .limit(1)
+    .prepare("rollgate_active_token"),
+);
+
+export async function findActiveToken(db: Db, bearer: string) {
+  const [row] = await activeTokenQuery(db).execute({ hash: hashToken(bearer) });
   return row ?? null;
 }
 
