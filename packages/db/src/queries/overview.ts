@@ -1,74 +1,82 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { getTableColumns, sql, type Table } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
 import { rowsOf, type Db } from "../client.ts";
-import { environments, releases, rollouts, services } from "../schema/index.ts";
+import { releases, rollouts } from "../schema/index.ts";
+import type { RolloutRow } from "./rollouts.ts";
 
 export interface OverviewRow {
+  serviceSlug: string;
+  serviceName: string;
+  environmentName: string;
+  /** The environment's most recently active rollout, the same row `findRollout` reads (what the gate needs). */
+  latest: RolloutRow | null;
+}
+
+/**
+ * Every service × environment, in promotion order, with its most recently active rollout: one
+ * statement, read as plain rows. The overview reads hundreds of rollouts on every poll; the
+ * rollout and its release come back as one JSON value each and are mapped by their tables'
+ * columns, which costs a fraction of the select builder's mapping of each field.
+ */
+export async function listOverview(db: Db): Promise<OverviewRow[]> {
+  const rows = rowsOf<RawOverviewRow>(
+    await db.execute(sql`
+      select s.id as "serviceId", s.slug as "serviceSlug", s.name as "serviceName", e.name as "environmentName",
+             e.position as "environmentPosition", e.policy, to_jsonb(r) as rollout, to_jsonb(l) as release
+      from environments e
+      join services s on s.id = e.service_id
+      left join lateral (select * from rollouts r where r.environment_id = e.id order by r.updated_at desc limit 1) r on true
+      left join releases l on l.id = r.release_id
+      order by s.name, e.position`),
+  );
+  return rows.map((r) => ({
+    serviceSlug: r.serviceSlug,
+    serviceName: r.serviceName,
+    environmentName: r.environmentName,
+    latest:
+      r.rollout && r.release
+        ? {
+            rollout: rolloutOf(json(r.rollout)),
+            release: releaseOf(json(r.release)),
+            environmentName: r.environmentName,
+            environmentPosition: Number(r.environmentPosition),
+            policy: json(r.policy),
+            serviceId: r.serviceId,
+          }
+        : null,
+  }));
+}
+
+interface RawOverviewRow {
   serviceId: string;
   serviceSlug: string;
   serviceName: string;
-  environmentId: string;
   environmentName: string;
+  environmentPosition: number | string;
   policy: unknown;
-  rollout: {
-    id: string;
-    state: string;
-    releaseKey: string;
-    releaseTitle: string;
-    releaseVersion: string;
-    currentVersion: string | null;
-    windowStartedAt: Date | null;
-    flagPercent: number;
-    updatedAt: Date;
-  } | null;
+  rollout: unknown;
+  release: unknown;
 }
 
-/** Every service × environment, in promotion order, with its most recently active rollout. */
-export async function listOverview(db: Db): Promise<OverviewRow[]> {
-  const latest = db
-    .selectDistinctOn([rollouts.environmentId], {
-      environmentId: rollouts.environmentId,
-      id: rollouts.id,
-      state: rollouts.state,
-      releaseKey: releases.key,
-      releaseTitle: releases.title,
-      releaseVersion: rollouts.releaseVersion,
-      currentVersion: rollouts.currentVersion,
-      windowStartedAt: rollouts.windowStartedAt,
-      flagPercent: rollouts.flagPercent,
-      updatedAt: rollouts.updatedAt,
-    })
-    .from(rollouts)
-    .innerJoin(releases, eq(releases.id, rollouts.releaseId))
-    .orderBy(rollouts.environmentId, desc(rollouts.updatedAt))
-    .as("latest");
+// postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>;
 
-  const rows = await db
-    .select({
-      serviceId: services.id,
-      serviceSlug: services.slug,
-      serviceName: services.name,
-      environmentId: environments.id,
-      environmentName: environments.name,
-      policy: environments.policy,
-      rollout: {
-        id: latest.id,
-        state: latest.state,
-        releaseKey: latest.releaseKey,
-        releaseTitle: latest.releaseTitle,
-        releaseVersion: latest.releaseVersion,
-        currentVersion: latest.currentVersion,
-        windowStartedAt: latest.windowStartedAt,
-        flagPercent: latest.flagPercent,
-        updatedAt: latest.updatedAt,
-      },
-    })
-    .from(environments)
-    .innerJoin(services, eq(services.id, environments.serviceId))
-    .leftJoin(latest, eq(latest.environmentId, environments.id))
-    .orderBy(asc(services.name), asc(environments.position));
-
-  return rows;
+/** Maps a table's row from `to_jsonb` (snake_case keys, timestamps as text) to what a select of the table returns. */
+function fromJsonOf<T extends Table>(table: T): (raw: Record<string, unknown>) => T["$inferSelect"] {
+  const columns = Object.entries(getTableColumns(table)).map(
+    ([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const,
+  );
+  return (raw) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, name, isDate] of columns) {
+      const value = raw[name] ?? null;
+      row[key] = isDate && value !== null ? new Date(value as string) : value;
+    }
+    return row as T["$inferSelect"];
+  };
 }
+const rolloutOf = fromJsonOf(rollouts);
+const releaseOf = fromJsonOf(releases);
 
 /** Rollouts with refused deliveries since `since`: how many, and the latest reason. */
 export async function listRecentRejections(db: Db, since: Date, limit = 20) {
