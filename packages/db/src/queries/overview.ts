@@ -22,13 +22,16 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
   const rows = rowsOf<RawOverviewRow>(
     await db.execute(sql`
       select s.id as "serviceId", s.slug as "serviceSlug", s.name as "serviceName", e.name as "environmentName",
-             e.position as "environmentPosition", e.policy, to_jsonb(r) as rollout, to_jsonb(l) as release
+             e.position as "environmentPosition", e.policy::text as policy, to_jsonb(r) as rollout, to_jsonb(l) as release
       from environments e
       join services s on s.id = e.service_id
       left join lateral (select * from rollouts r where r.environment_id = e.id order by r.updated_at desc limit 1) r on true
       left join releases l on l.id = r.release_id
       order by s.name, e.position`),
   );
+  // Environments mostly share a few policies: equal ones are parsed once and shared, so the gate parses each once too.
+  const policies = new Map<string, unknown>();
+  const policyOf = (text: string) => policies.get(text) ?? policies.set(text, JSON.parse(text)).get(text);
   return rows.map((r) => ({
     serviceSlug: r.serviceSlug,
     serviceName: r.serviceName,
@@ -40,7 +43,7 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
             release: releaseOf(json(r.release)),
             environmentName: r.environmentName,
             environmentPosition: Number(r.environmentPosition),
-            policy: json(r.policy),
+            policy: policyOf(r.policy),
             serviceId: r.serviceId,
           }
         : null,
@@ -53,7 +56,7 @@ interface RawOverviewRow {
   serviceName: string;
   environmentName: string;
   environmentPosition: number | string;
-  policy: unknown;
+  policy: string;
   rollout: unknown;
   release: unknown;
 }
