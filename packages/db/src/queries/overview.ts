@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type Table } from "drizzle-orm";
+import { getTableColumns, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { rowsOf, type Db } from "../client.ts";
 import { releases, rollouts } from "../schema/index.ts";
@@ -15,14 +15,16 @@ export interface OverviewRow {
 /**
  * Every service × environment, in promotion order, with its most recently active rollout: one
  * statement, read as plain rows. The overview reads hundreds of rollouts on every poll; the
- * rollout and its release come back as one JSON value each and are mapped by their tables'
- * columns, which costs a fraction of the select builder's mapping of each field.
+ * rollout and its release come back as one JSON array each (their tables' columns in order) and
+ * are mapped by those columns, which costs a fraction of the select builder's mapping of each field.
  */
 export async function listOverview(db: Db): Promise<OverviewRow[]> {
   const rows = rowsOf<RawOverviewRow>(
     await db.execute(sql`
       select s.id as "serviceId", s.slug as "serviceSlug", s.name as "serviceName", e.name as "environmentName",
-             e.position as "environmentPosition", e.policy::text as policy, to_jsonb(r) as rollout, to_jsonb(l) as release
+             e.position as "environmentPosition", e.policy::text as policy,
+             case when r.id is not null then ${rolloutColumns.select("r")} end as rollout,
+             case when l.id is not null then ${releaseColumns.select("l")} end as release
       from environments e
       join services s on s.id = e.service_id
       left join lateral (select * from rollouts r where r.environment_id = e.id order by r.updated_at desc limit 1) r on true
@@ -39,8 +41,8 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
     latest:
       r.rollout && r.release
         ? {
-            rollout: rolloutOf(json(r.rollout)),
-            release: releaseOf(json(r.release)),
+            rollout: rolloutColumns.map(json(r.rollout)),
+            release: releaseColumns.map(json(r.release)),
             environmentName: r.environmentName,
             environmentPosition: Number(r.environmentPosition),
             policy: policyOf(r.policy),
@@ -62,24 +64,31 @@ interface RawOverviewRow {
 }
 
 // postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
-const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>;
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];
 
-/** Maps a table's row from `to_jsonb` (snake_case keys, timestamps as text) to what a select of the table returns. */
-function fromJsonOf<T extends Table>(table: T): (raw: Record<string, unknown>) => T["$inferSelect"] {
+/**
+ * A table's row as a JSON array of its columns (`select`), and back to what a select of the
+ * table returns (`map`: timestamps, which JSON carries as text, become dates again).
+ */
+function columnsOf<T extends Table>(table: T) {
   const columns = Object.entries(getTableColumns(table)).map(
     ([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const,
   );
-  return (raw) => {
-    const row: Record<string, unknown> = {};
-    for (const [key, name, isDate] of columns) {
-      const value = raw[name] ?? null;
-      row[key] = isDate && value !== null ? new Date(value as string) : value;
-    }
-    return row as T["$inferSelect"];
+  return {
+    select: (alias: string): SQL =>
+      sql.raw(`json_build_array(${columns.map(([, name]) => `${alias}.${name}`).join(", ")})`),
+    map: (values: unknown[]): T["$inferSelect"] => {
+      const row: Record<string, unknown> = {};
+      columns.forEach(([key, , isDate], i) => {
+        const value = values[i] ?? null;
+        row[key] = isDate && value !== null ? new Date(value as string) : value;
+      });
+      return row as T["$inferSelect"];
+    },
   };
 }
-const rolloutOf = fromJsonOf(rollouts);
-const releaseOf = fromJsonOf(releases);
+const rolloutColumns = columnsOf(rollouts);
+const releaseColumns = columnsOf(releases);
 
 /** Rollouts with refused deliveries since `since`: how many, and the latest reason. */
 export async function listRecentRejections(db: Db, since: Date, limit = 20) {
