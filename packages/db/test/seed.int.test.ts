@@ -37,7 +37,7 @@ describe("demo seed", () => {
       expect(await verifyAuditChain(handle.db)).toMatchObject({ intact: true });
 
       const overview = await listOverview(handle.db);
-      expect(overview.filter((row) => row.rollout !== null).length).toBeGreaterThanOrEqual(5);
+      expect(overview.filter((row) => row.latest !== null).length).toBeGreaterThanOrEqual(5);
 
       // A second run with ifEmpty changes nothing.
       expect(await seedDemo(handle.db, now, { ifEmpty: true })).toMatchObject({ seeded: false });

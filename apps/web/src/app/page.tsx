@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 export default async function OverviewPage() {
   const { refusal } = await pageReader({ kind: "overview" }, "/");
   if (refusal) return <Refusal message={refusal} />;
-  return <LiveOverview initial={await getOverview()} />;
+  return <LiveOverview initialJson={JSON.stringify(await getOverview())} />;
 }

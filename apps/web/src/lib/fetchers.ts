@@ -33,7 +33,6 @@ export interface OverviewJson {
     slug: string;
     name: string;
     environments: Array<{
-      id: string;
       name: string;
       rollout: {
         release: string;

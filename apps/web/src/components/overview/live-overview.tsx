@@ -2,13 +2,13 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback } from "react";
+import { useCallback, useMemo } from "react";
 import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
 import { LocalTime } from "@/components/local-time";
-import { StateBadge } from "@/components/state-badge";
-import { overviewQueries, type AttentionJson, type GateSummaryJson, type OverviewJson } from "@/lib/fetchers";
+import { overviewQueries, type AttentionJson, type OverviewJson } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
+import { ServiceList } from "./service-list";
 
 const href = (i: { service: string; environment: string; release: string }) =>
   `/rollouts/${i.service}/${i.environment}/${i.release}`;
@@ -16,9 +16,12 @@ const href = (i: { service: string; environment: string; release: string }) =>
 /**
  * The overview, live: refreshed every 30 s, and at once when a window's countdown reaches
  * zero. The server renders the first answer; later ones come from /api/dashboard/overview.
+ * The first answer arrives as JSON text: with hundreds of rollouts, React's own encoding of a
+ * prop (value by value, on the server and again in the browser) cost more than JSON's.
  */
-export function LiveOverview({ initial }: { initial: OverviewJson }) {
+export function LiveOverview({ initialJson }: { initialJson: string }) {
   const client = useQueryClient();
+  const initial = useMemo(() => JSON.parse(initialJson) as OverviewJson, [initialJson]);
   const query = useSeededQuery(overviewQueries.all(), initial);
   const data = query.data;
   const serverNow = useServerNow(data.now);
@@ -65,83 +68,16 @@ export function LiveOverview({ initial }: { initial: OverviewJson }) {
           <code className="font-mono">release.created</code> event from CI.
         </p>
       ) : (
-        services.map((service) => (
-          <section
-            key={service.slug}
-            aria-labelledby={`svc-${service.slug}`}
-            className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"
-          >
-            <h2
-              id={`svc-${service.slug}`}
-              className="border-b border-slate-200 px-4 py-3 font-semibold dark:border-slate-800"
-            >
-              {service.name}{" "}
-              <span className="font-mono text-sm font-normal text-slate-500 dark:text-slate-400">{service.slug}</span>
-            </h2>
-            <ul className="divide-y divide-slate-100 dark:divide-slate-800">
-              {service.environments.map((env) => (
-                <li
-                  key={env.id}
-                  data-environment={env.name}
-                  className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3"
-                >
-                  <span className="w-24 font-medium">{env.name}</span>
-                  {env.rollout ? (
-                    <>
-                      <StateBadge
-                        state={
-                          env.gate?.allowed && env.rollout.state === "verifying" ? "contract_ready" : env.rollout.state
-                        }
-                      />
-                      <Link
-                        href={href({ service: service.slug, environment: env.name, release: env.rollout.release })}
-                        className="text-sm underline-offset-2 hover:underline"
-                      >
-                        {env.rollout.title}{" "}
-                        <span className="font-mono text-slate-500 dark:text-slate-400">{env.rollout.release}</span>
-                      </Link>
-                      <span className="text-sm text-slate-600 dark:text-slate-300">
-                        app {env.rollout.current_version ?? "not deployed"} · flag {env.rollout.flag_percent}%
-                      </span>
-                      {env.gate ? <GateStatus gate={env.gate} now={data.now} onEnd={refresh} /> : null}
-                    </>
-                  ) : (
-                    <span className="text-sm text-slate-500 dark:text-slate-400">
-                      No rollout yet: CI starts one with release.created.
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </section>
-        ))
+        <ServiceList services={services} now={data.now} onEnd={refresh} />
       )}
     </div>
-  );
-}
-
-function GateStatus({ gate, now, onEnd }: { gate: GateSummaryJson; now: string; onEnd: () => void }) {
-  const windowOpen = gate.window_ends_at && Date.parse(gate.window_ends_at) > Date.parse(now);
-  return (
-    <span
-      data-gate={gate.allowed ? "allowed" : "locked"}
-      className={`text-sm font-medium ${gate.allowed ? "text-emerald-700 dark:text-emerald-400" : "text-amber-800 dark:text-amber-300"}`}
-    >
-      {gate.allowed ? "gate open" : `gate locked: ${gate.open} check(s) open`}
-      {windowOpen ? (
-        <>
-          {" · window "}
-          <Countdown until={gate.window_ends_at!} serverNow={now} onEnd={onEnd} />
-        </>
-      ) : null}
-    </span>
   );
 }
 
 function Attention({ item, now, onEnd }: { item: AttentionJson; now: string; onEnd: () => void }) {
   const link = (
     <Link href={href(item)} className="font-medium underline">
-      {item.service} {item.release} in {item.environment}
+      {`${item.service} ${item.release} in ${item.environment}`}
     </Link>
   );
   switch (item.kind) {

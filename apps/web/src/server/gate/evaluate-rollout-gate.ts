@@ -6,7 +6,7 @@ import { checkDetailsJson } from "./check-details-json";
 import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
-import { loadGateFactsMany } from "@rollgate/db/queries/gate-facts";
+import { loadGateFactsMany, type GateFactsInput } from "@rollgate/db/queries/gate-facts";
 import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
 import { AppError } from "../errors";
 
@@ -37,19 +37,26 @@ export async function evaluateRolloutGate(db: Db, row: RolloutRow, now: Date): P
 
 /** The verdicts of many rollouts, their facts loaded in one statement (the overview). */
 export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], now: Date): Promise<RolloutGate[]> {
+  // Environments that share one stored policy object (the overview's read shares equal ones) parse it once.
+  const parsed = new Map<unknown, Policy>();
   const policies = rows.map((row) => {
-    const parsed = parsePolicy(row.policy);
-    if (!parsed.ok)
-      throw new Error(`stored policy of environment ${row.environmentName} (service ${row.serviceId}) is invalid`);
-    return parsed.policy;
+    let policy = parsed.get(row.policy);
+    if (!policy) {
+      const result = parsePolicy(row.policy);
+      if (!result.ok)
+        throw new Error(`stored policy of environment ${row.environmentName} (service ${row.serviceId}) is invalid`);
+      policy = result.policy;
+      parsed.set(row.policy, policy);
+    }
+    return policy;
   });
-  const inputs = await Promise.all(
-    rows.map(async (row) => ({
+  const inputs: GateFactsInput[] = [];
+  for (const row of rows)
+    inputs.push({
       row,
       expandDestructiveFindings: await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum),
       contract: await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum),
-    })),
-  );
+    });
   const facts = await loadGateFactsMany(db, inputs, now);
   return rows.map((row, i) => ({
     row,
@@ -62,30 +69,36 @@ export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], 
 // A script is analysed once per process: the gate is read on every poll, the script rarely changes.
 const analysed = new Map<string, number>();
 
-async function destructiveStatements(sql: string | null, checksum: string | null): Promise<number> {
+/** How many of the expand script's statements are destructive (analyser), once per script and process. */
+function destructiveStatements(sql: string | null, checksum: string | null): number | Promise<number> {
   if (!sql) return 0;
   const key = checksum ?? sql;
-  let count = analysed.get(key);
-  if (count === undefined) {
-    count = (await analyseSql(sql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
-    if (analysed.size >= 1000) analysed.delete(analysed.keys().next().value!);
-    analysed.set(key, count);
-  }
+  return analysed.get(key) ?? analyseExpand(sql, key);
+}
+
+async function analyseExpand(sql: string, key: string): Promise<number> {
+  const count = (await analyseSql(sql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
+  if (analysed.size >= 1000) analysed.delete(analysed.keys().next().value!);
+  analysed.set(key, count);
   return count;
 }
 
 const contracts = new Map<string, DatabaseFacts["contract"]>();
 
 /** What the contract removes and the locks it takes (analyser), once per script and process. */
-async function contractFacts(sql: string | null, checksum: string | null): Promise<DatabaseFacts["contract"]> {
+function contractFacts(
+  sql: string | null,
+  checksum: string | null,
+): DatabaseFacts["contract"] | Promise<DatabaseFacts["contract"]> {
   if (!sql || !checksum) return null;
-  let facts = contracts.get(checksum);
-  if (facts === undefined) {
-    const analysis = await analyseSql(sql, { phase: "contract" });
-    facts = { checksum, removed: analysis.objects, statements: analysis.statements };
-    if (contracts.size >= 1000) contracts.delete(contracts.keys().next().value!);
-    contracts.set(checksum, facts);
-  }
+  return contracts.get(checksum) ?? analyseContract(sql, checksum);
+}
+
+async function analyseContract(sql: string, checksum: string): Promise<DatabaseFacts["contract"]> {
+  const analysis = await analyseSql(sql, { phase: "contract" });
+  const facts = { checksum, removed: analysis.objects, statements: analysis.statements };
+  if (contracts.size >= 1000) contracts.delete(contracts.keys().next().value!);
+  contracts.set(checksum, facts);
   return facts;
 }
 

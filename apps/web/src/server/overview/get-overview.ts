@@ -4,7 +4,6 @@ import { gateContext, personOf } from "../access/rollout-context";
 import { openChecks, type GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
-import { findRolloutsById } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
@@ -28,47 +27,39 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const { db } = await database();
   const at = now();
   const rows = await listOverview(db);
-  // Every gate on the page from one read of the rollouts and one of their facts, however many there are.
-  const gated = rows.flatMap((r) => (r.rollout && GATED_STATES.has(r.rollout.state) ? [r.rollout.id] : []));
-  const gates = new Map(
-    (await evaluateRolloutGates(db, await findRolloutsById(db, gated), at)).map((g) => [g.row.rollout.id, g]),
-  );
+  // Every gate on the page from the one read of the rollouts and one of their facts, however many there are.
+  const gated = rows.flatMap((r) => (r.latest && GATED_STATES.has(r.latest.rollout.state) ? [r.latest] : []));
+  const gates = new Map((await evaluateRolloutGates(db, gated, at)).map((g) => [g.row.rollout.id, g]));
   const attention: AttentionJson[] = [];
   const services = new Map<string, OverviewJson["services"][number]>();
 
-  for (const row of rows) {
-    const service = services.get(row.serviceSlug) ?? { slug: row.serviceSlug, name: row.serviceName, environments: [] };
-    services.set(row.serviceSlug, service);
-    const rollout = row.rollout;
-    const evaluated = rollout ? gates.get(rollout.id) : undefined;
-    if (rollout && evaluated) {
-      const keys = { service: row.serviceSlug, environment: row.environmentName, release: rollout.releaseKey };
+  for (const { serviceSlug, serviceName, environmentName, latest } of rows) {
+    const service = services.get(serviceSlug) ?? { slug: serviceSlug, name: serviceName, environments: [] };
+    services.set(serviceSlug, service);
+    if (!latest) {
+      service.environments.push({ name: environmentName, rollout: null, gate: null });
+      continue;
+    }
+    const { rollout, release } = latest;
+    const keys = { service: serviceSlug, environment: environmentName, release: release.key };
+    const evaluated = gates.get(rollout.id);
+    if (evaluated) {
       const ends = evaluated.verdict.windowEndsAt;
       if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS)
         attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
       if (user && waitsForMe(user, evaluated))
         attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
     }
-    if (rollout && FAILED_STATES.has(rollout.state))
-      attention.push({
-        kind: "failed",
-        service: row.serviceSlug,
-        environment: row.environmentName,
-        release: rollout.releaseKey,
-        state: rollout.state,
-      });
+    if (FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", ...keys, state: rollout.state });
     service.environments.push({
-      id: row.environmentId,
-      name: row.environmentName,
-      rollout: rollout
-        ? {
-            release: rollout.releaseKey,
-            title: rollout.releaseTitle,
-            state: rollout.state,
-            current_version: rollout.currentVersion,
-            flag_percent: rollout.flagPercent,
-          }
-        : null,
+      name: environmentName,
+      rollout: {
+        release: release.key,
+        title: release.title,
+        state: rollout.state,
+        current_version: rollout.currentVersion,
+        flag_percent: rollout.flagPercent,
+      },
       gate: evaluated ? summarise(evaluated.verdict) : null,
     });
   }
