@@ -6,6 +6,7 @@ import type { RolloutProjection } from "../types.ts";
 import { evaluateGate, GATE_CHECK_IDS, type ApprovalFact, type GateFacts } from "./index.ts";
 
 const policy = stagingPolicy();
+const LIVE_DATABASE_CHECKS = ["usage", "expand_live", "lock_risk"];
 const windowMs = policy.rollbackWindowSeconds * 1000;
 
 /** Random but plausible event sequences, with time moving forward. */
@@ -86,7 +87,7 @@ const approvalArb: fc.Arbitrary<ApprovalFact> = fc.record({
 });
 
 describe("gate properties", () => {
-  it("never allows a contract unless every check passes or is overridden", () => {
+  it("never allows a contract unless every blocking check passes or is overridden", () => {
     fc.assert(
       fc.property(
         historyArb,
@@ -103,7 +104,11 @@ describe("gate properties", () => {
             openIncidents: incident ? [{ title: "x", openedAt: T0 }] : [],
           };
           const verdict = evaluateGate(facts, policy, now);
-          const allPass = verdict.checks.every((c) => c.status === "pass" || c.overridden);
+          // Only the live-database checks may be informational (policy "auto", environment never
+          // inspected: these facts); every other check always blocks.
+          const informational = verdict.checks.filter((c) => c.blocking === false).map((c) => c.id);
+          for (const id of informational) expect(LIVE_DATABASE_CHECKS).toContain(id);
+          const allPass = verdict.checks.every((c) => c.status === "pass" || c.overridden || c.blocking === false);
           expect(verdict.allowed).toBe(allPass);
           if (verdict.allowed) {
             expect(verdict.checks.map((c) => c.id)).toEqual([...GATE_CHECK_IDS]);
