@@ -23,6 +23,7 @@ const READING = [
   "Under that load the ratio measures the scheduler as much as the code: pgbench's 32 clients are served by 32 PostgreSQL processes, the HTTP side by one Node.js thread, and each runnable process gets its share of the cores.",
   "Server CPU per accepted event depends far less on the load than the rates do (contention still inflates it); it is the number to compare between versions. Events per second times CPU per event is the share of a core the server got: near 1, its one thread is saturated. ",
   "The floor row is Next.js answering a route that does nothing: its throughput bounded what the events route could do while Next.js answered it (0.09× pgbench at 7.5 ms of CPU per event, 2026-11-26). The standalone server's front now answers `POST /api/v1/events` itself, through the same handler, so the floor no longer bounds it.",
+  "Where an accepted event's CPU goes now (a CPU profile of the front under this load, 2026-11-27): about a fifth is drizzle building the transaction's statements again on every event (inside a transaction the prepared queries of the gate read do not apply), a tenth the garbage collector, a tenth socket writes. On a quiet machine pgbench's 32 backends get both cores and the one server thread is saturated, so the ratio misses; under load (2.6–4.8) the same build measured 0.45× and 1.44×. Building those statements once, as the gate read's are, is the next step.",
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
