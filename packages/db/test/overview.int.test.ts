@@ -71,3 +71,22 @@ describe("listOverview", () => {
     ]);
   });
 });
+
+describe("findRollout, locked", () => {
+  it("reads the very row the unlocked read gives, inside its transaction", async () => {
+    const made = await makeRelease(db);
+    const [staging] = made.rollouts;
+    await db
+      .update(rollouts)
+      .set({ state: "verifying", deployedAt: new Date("2026-01-02T03:04:05.678Z"), flagPercent: 40 })
+      .where(eq(rollouts.id, staging!.id));
+    const [release] = await db.select({ key: releases.key }).from(releases).where(eq(releases.id, made.release.id));
+    const keys = { service: made.service.slug, environment: "staging", release: release!.key };
+    const unlocked = await findRollout(db, keys);
+    expect(unlocked).not.toBeNull();
+    await db.transaction(async (tx) => {
+      expect(await findRollout(tx, keys, { forUpdate: true })).toEqual(unlocked);
+      expect(await findRollout(tx, { ...keys, release: "no-such-release" }, { forUpdate: true })).toBeNull();
+    });
+  });
+});

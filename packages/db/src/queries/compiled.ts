@@ -13,7 +13,10 @@ const dialect = new PgDialect();
  * call returns a flat statement of that text with the call's values bound where the samples
  * were (a value of the template that is not an argument stays as it was built).
  */
-export function compiledStatement<A extends string[]>(build: (...args: A) => SQL, sample: A): (...args: A) => SQL {
+export function compiledStatement<A extends string[]>(
+  build: (...args: A) => SQL,
+  sample: A,
+): (...args: { [K in keyof A]: unknown }) => SQL {
   if (new Set(sample).size !== sample.length) throw new Error("compiledStatement: the sample arguments must differ");
   const { sql: text, params } = dialect.sqlToQuery(build(...sample));
   const sources = params.map((value): { arg: number } | { value: unknown } => {
@@ -22,7 +25,7 @@ export function compiledStatement<A extends string[]>(build: (...args: A) => SQL
   });
   // "… $1 … $2 …" → text, "1", text, "2", text
   const pieces = text.split(/\$(\d+)\b/);
-  return (...args: A) =>
+  return (...args) =>
     sql.join(
       pieces.map((piece, n) => {
         if (n % 2 === 0) return sql.raw(piece);

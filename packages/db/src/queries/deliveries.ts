@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { and, eq, sql } from "drizzle-orm";
+import { rowsOf, type Db } from "../client.ts";
 import { webhookDeliveries } from "../schema/index.ts";
+import { compiledStatement } from "./compiled.ts";
 
 /**
  * Claims a webhook-id for a token. Returns the new delivery's id, or null when the id was
@@ -16,13 +17,19 @@ export async function claimDelivery(
 ): Promise<string | null> {
   // Written as accepted, with the id its event will get: the transaction commits both or
   // neither, and a refusal overwrites the outcome before it commits.
-  const [row] = await db
-    .insert(webhookDeliveries)
-    .values({ tokenId, webhookId, eventType, status: "accepted", httpStatus: 202, eventId })
-    .onConflictDoNothing({ target: [webhookDeliveries.tokenId, webhookDeliveries.webhookId] })
-    .returning({ id: webhookDeliveries.id });
+  const [row] = rowsOf<{ id: string }>(await db.execute(claim(tokenId, webhookId, eventType, eventId)));
   return row?.id ?? null;
 }
+
+// Every event runs this first, inside its transaction: compiled once (compiled.ts).
+const claim = compiledStatement(
+  (tokenId: string, webhookId: string, eventType: string, eventId: string) => sql`
+    insert into ${webhookDeliveries} (token_id, webhook_id, event_type, status, http_status, event_id)
+    values (${tokenId}, ${webhookId}, ${eventType}, 'accepted', 202, ${eventId})
+    on conflict (token_id, webhook_id) do nothing
+    returning id`,
+  ["\u0000token", "\u0000webhook", "\u0000type", "\u0000event"],
+);
 
 export async function findDelivery(db: Db, tokenId: string, webhookId: string) {
   const [row] = await db

@@ -1,8 +1,6 @@
-import { getTableColumns, sql, type SQL, type Table } from "drizzle-orm";
-import { toSnakeCase } from "drizzle-orm/casing";
+import { sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
-import { releases, rollouts } from "../schema/index.ts";
-import type { RolloutRow } from "./rollouts.ts";
+import { releaseColumns, rolloutColumns, rolloutRowOf, type RawRolloutRow, type RolloutRow } from "./rollouts.ts";
 
 export interface OverviewRow {
   serviceSlug: string;
@@ -38,57 +36,15 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
     serviceSlug: r.serviceSlug,
     serviceName: r.serviceName,
     environmentName: r.environmentName,
-    latest:
-      r.rollout && r.release
-        ? {
-            rollout: rolloutColumns.map(json(r.rollout)),
-            release: releaseColumns.map(json(r.release)),
-            environmentName: r.environmentName,
-            environmentPosition: Number(r.environmentPosition),
-            policy: policyOf(r.policy),
-            serviceId: r.serviceId,
-          }
-        : null,
+    latest: r.rollout && r.release ? rolloutRowOf(r, policyOf) : null,
   }));
 }
 
-interface RawOverviewRow {
-  serviceId: string;
+/** `rollout` and `release` are null for an environment without rollouts. */
+interface RawOverviewRow extends RawRolloutRow {
   serviceSlug: string;
   serviceName: string;
-  environmentName: string;
-  environmentPosition: number | string;
-  policy: string;
-  rollout: unknown;
-  release: unknown;
 }
-
-// postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
-const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];
-
-/**
- * A table's row as a JSON array of its columns (`select`), and back to what a select of the
- * table returns (`map`: timestamps, which JSON carries as text, become dates again).
- */
-function columnsOf<T extends Table>(table: T) {
-  const columns = Object.entries(getTableColumns(table)).map(
-    ([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const,
-  );
-  return {
-    select: (alias: string): SQL =>
-      sql.raw(`json_build_array(${columns.map(([, name]) => `${alias}.${name}`).join(", ")})`),
-    map: (values: unknown[]): T["$inferSelect"] => {
-      const row: Record<string, unknown> = {};
-      columns.forEach(([key, , isDate], i) => {
-        const value = values[i] ?? null;
-        row[key] = isDate && value !== null ? new Date(value as string) : value;
-      });
-      return row as T["$inferSelect"];
-    },
-  };
-}
-const rolloutColumns = columnsOf(rollouts);
-const releaseColumns = columnsOf(releases);
 
 /** Rollouts with refused deliveries since `since`: how many, and the latest reason. */
 export async function listRecentRejections(db: Db, since: Date, limit = 20) {

@@ -1,14 +1,42 @@
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type Table } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
+import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
-import { preparedPer } from "./compiled.ts";
+import { compiledStatement, preparedPer } from "./compiled.ts";
 
 export interface RolloutKeys {
   service: string;
   environment: string;
   release: string;
 }
+
+// postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
+export const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];
+
+/**
+ * A table's row as a JSON array of its columns (`select`), and back to what a select of the
+ * table returns (`map`: timestamps, which JSON carries as text, become dates again).
+ */
+function columnsOf<T extends Table>(table: T) {
+  const columns = Object.entries(getTableColumns(table)).map(
+    ([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const,
+  );
+  return {
+    select: (alias: string): SQL =>
+      sql.raw(`json_build_array(${columns.map(([, name]) => `${alias}.${name}`).join(", ")})`),
+    map: (values: unknown[]): T["$inferSelect"] => {
+      const row: Record<string, unknown> = {};
+      columns.forEach(([key, , isDate], i) => {
+        const value = values[i] ?? null;
+        row[key] = isDate && value !== null ? new Date(value as string) : value;
+      });
+      return row as T["$inferSelect"];
+    },
+  };
+}
+export const rolloutColumns = columnsOf(rollouts);
+export const releaseColumns = columnsOf(releases);
 
 /** Service and environment by slug and name (the environment's policy is still raw JSON). */
 export async function findEnvironment(db: Db, service: string, environment: string) {
@@ -47,18 +75,19 @@ function selectRolloutRows(db: Db) {
  * The rollout with its release; `forUpdate` locks the rollout row until the transaction
  * ends, which serialises every change to one rollout across all replicas.
  */
-export async function findRollout(db: Db, keys: RolloutKeys, options: { forUpdate?: boolean } = {}) {
+export async function findRollout(
+  db: Db,
+  keys: RolloutKeys,
+  options: { forUpdate?: boolean } = {},
+): Promise<RolloutRow | null> {
   if (!options.forUpdate) {
     const [row] = await rolloutByKeys(db).execute({ ...keys });
     return row ?? null;
   }
-  const [row] = await selectRolloutRows(db)
-    .where(
-      and(eq(services.slug, keys.service), eq(environments.name, keys.environment), eq(releases.key, keys.release)),
-    )
-    .limit(1)
-    .for("update", { of: rollouts });
-  return row ?? null;
+  // Inside a transaction a prepared query does not apply (it is bound to the root handle): the
+  // locked read is compiled once and mapped by the tables' columns, as every event takes it.
+  const [raw] = rowsOf<RawRolloutRow>(await db.execute(lockedRollout(keys.service, keys.environment, keys.release)));
+  return raw ? rolloutRowOf(raw) : null;
 }
 
 const rolloutByKeys = preparedPer((db) =>
@@ -74,12 +103,48 @@ const rolloutByKeys = preparedPer((db) =>
     .prepare("rollgate_rollout_by_keys"),
 );
 
+export type RolloutRow = Awaited<ReturnType<ReturnType<typeof rolloutByKeys>["execute"]>>[number];
+
+const lockedRollout = compiledStatement(
+  (service: string, environment: string, release: string) => sql`
+    select s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
+           ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release
+    from rollouts r
+    join releases l on l.id = r.release_id
+    join environments e on e.id = r.environment_id
+    join services s on s.id = e.service_id
+    where s.slug = ${service} and e.name = ${environment} and l.key = ${release}
+    limit 1
+    for update of r`,
+  ["\u0000service", "\u0000environment", "\u0000release"],
+);
+
+/** A rollout row as plain SQL gives it (`rolloutColumns.select`, `releaseColumns.select`, the policy as text). */
+export interface RawRolloutRow {
+  serviceId: string;
+  environmentName: string;
+  environmentPosition: number | string;
+  policy: string;
+  rollout: unknown;
+  release: unknown;
+}
+
+/** The row `findRollout` gives, from its plain-SQL form; `policyOf` may share equal policies. */
+export function rolloutRowOf(raw: RawRolloutRow, policyOf: (text: string) => unknown = JSON.parse): RolloutRow {
+  return {
+    rollout: rolloutColumns.map(json(raw.rollout)),
+    release: releaseColumns.map(json(raw.release)),
+    environmentName: raw.environmentName,
+    environmentPosition: Number(raw.environmentPosition),
+    policy: policyOf(raw.policy),
+    serviceId: raw.serviceId,
+  };
+}
+
 /** The same rows for many rollouts by id, in one query (in no particular order). */
 export async function findRolloutsById(db: Db, ids: readonly string[]): Promise<RolloutRow[]> {
   return ids.length ? selectRolloutRows(db).where(inArray(rollouts.id, [...ids])) : [];
 }
-
-export type RolloutRow = NonNullable<Awaited<ReturnType<typeof findRollout>>>;
 
 export function projectionOf(row: typeof rollouts.$inferSelect): RolloutProjection {
   return {

@@ -1,5 +1,5 @@
 import type { Fact } from "@rollgate/core/lifecycle";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   appDeployments,
@@ -10,6 +10,7 @@ import {
   rolloutEvents,
   sloSnapshots,
 } from "../schema/index.ts";
+import { compiledStatement } from "./compiled.ts";
 import { recordInspection } from "./inspections.ts";
 
 export interface EventRecord {
@@ -36,21 +37,37 @@ export interface EventRecord {
  */
 export async function recordEvent(db: Db, eventType: string, fact: Fact | null, record: EventRecord): Promise<void> {
   await Promise.all([
-    db.insert(rolloutEvents).values({
-      id: record.eventId,
-      rolloutId: record.rolloutId,
-      type: eventType,
-      occurredAt: record.occurredAt,
-      receivedAt: record.receivedAt,
-      clockSkewSeconds: record.clockSkewSeconds ?? null,
-      data: record.data,
-      deliveryId: record.deliveryId,
-      stateBefore: record.stateBefore,
-      stateAfter: record.stateAfter,
-    }),
+    db.execute(
+      insertEvent(
+        record.eventId,
+        record.rolloutId,
+        eventType,
+        record.occurredAt.toISOString(),
+        record.receivedAt.toISOString(),
+        record.clockSkewSeconds ?? null,
+        JSON.stringify(record.data),
+        record.deliveryId,
+        record.stateBefore,
+        record.stateAfter,
+      ),
+    ),
     fact && recordFact(db, fact, record),
   ]);
 }
+
+// Every event writes these, inside its transaction: compiled once (compiled.ts).
+const insertEvent = compiledStatement(
+  (...v: [string, string, string, string, string, string, string, string, string, string]) => sql`
+    insert into ${rolloutEvents} (id, rollout_id, type, occurred_at, received_at, clock_skew_seconds, data, delivery_id, state_before, state_after)
+    values (${v[0]}, ${v[1]}, ${v[2]}, ${v[3]}, ${v[4]}, ${v[5]}, ${v[6]}, ${v[7]}, ${v[8]}, ${v[9]})`,
+  ["\u00000", "\u00001", "\u00002", "\u00003", "\u00004", "\u00005", "\u00006", "\u00007", "\u00008", "\u00009"],
+);
+const insertSnapshot = compiledStatement(
+  (...v: [string, string, string, string, string, string]) => sql`
+    insert into ${sloSnapshots} (rollout_id, observed_at, availability, error_budget_remaining, burn_rate, latency_p99_ms)
+    values (${v[0]}, ${v[1]}, ${v[2]}, ${v[3]}, ${v[4]}, ${v[5]})`,
+  ["\u00000", "\u00001", "\u00002", "\u00003", "\u00004", "\u00005"],
+);
 
 async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void> {
   const { rolloutId, environmentId } = record;
@@ -123,14 +140,16 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
       await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
       return;
     case "slo_snapshot":
-      await db.insert(sloSnapshots).values({
-        rolloutId,
-        observedAt: occurredAt,
-        availability: fact.availability,
-        errorBudgetRemaining: fact.errorBudgetRemaining,
-        burnRate: fact.burnRate,
-        latencyP99Ms: fact.latencyP99Ms ?? null,
-      });
+      await db.execute(
+        insertSnapshot(
+          rolloutId,
+          occurredAt.toISOString(),
+          fact.availability,
+          fact.errorBudgetRemaining,
+          fact.burnRate,
+          fact.latencyP99Ms ?? null,
+        ),
+      );
       return;
     case "backup":
       await db.insert(backups).values({
