@@ -21,7 +21,7 @@ describe("recordEvent", () => {
       recordEvent(
         tx,
         "slo.snapshot",
-        { kind: "slo_snapshot", availability: 99.5, errorBudgetRemaining: 0.25, burnRate: 1.5, latencyP99Ms: null },
+        { kind: "slo_snapshot", availability: 99.5, errorBudgetRemaining: 0.25, burnRate: 1.5 },
         {
           eventId,
           rolloutId,
