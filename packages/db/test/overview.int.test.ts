@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { listOverview } from "../src/queries/overview.ts";
-import { findRollout } from "../src/queries/rollouts.ts";
+import { findRollout, findRolloutsById } from "../src/queries/rollouts.ts";
 import { environments, releases, rollouts, services } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
@@ -72,20 +72,40 @@ describe("listOverview", () => {
   });
 });
 
-describe("findRollout, locked", () => {
-  it("reads the very row the unlocked read gives, inside its transaction", async () => {
+describe("findRollout", () => {
+  it("reads the row drizzle's select of the same tables gives, timestamps and nulls included, locked or not", async () => {
     const made = await makeRelease(db);
     const [staging] = made.rollouts;
     await db
       .update(rollouts)
-      .set({ state: "verifying", deployedAt: new Date("2026-01-02T03:04:05.678Z"), flagPercent: 40 })
+      .set({
+        state: "verifying",
+        deployedAt: new Date("2026-01-02T03:04:05.678Z"),
+        windowStartedAt: new Date("2026-01-02T03:05:00.001Z"),
+        flagPercent: 40,
+        contractSql: "ALTER TABLE users DROP COLUMN email;",
+      })
       .where(eq(rollouts.id, staging!.id));
-    const [release] = await db.select({ key: releases.key }).from(releases).where(eq(releases.id, made.release.id));
-    const keys = { service: made.service.slug, environment: "staging", release: release!.key };
-    const unlocked = await findRollout(db, keys);
-    expect(unlocked).not.toBeNull();
+    // The oracle: drizzle's own select builder and row mapping, as findRollout read it before.
+    const [expected] = await db
+      .select({
+        rollout: rollouts,
+        release: releases,
+        environmentName: environments.name,
+        environmentPosition: environments.position,
+        policy: environments.policy,
+        serviceId: services.id,
+      })
+      .from(rollouts)
+      .innerJoin(releases, eq(releases.id, rollouts.releaseId))
+      .innerJoin(environments, eq(environments.id, rollouts.environmentId))
+      .innerJoin(services, eq(services.id, environments.serviceId))
+      .where(eq(rollouts.id, staging!.id));
+    const keys = { service: made.service.slug, environment: "staging", release: expected!.release.key };
+    expect(await findRollout(db, keys)).toEqual(expected);
+    expect(await findRolloutsById(db, [staging!.id])).toEqual([expected]);
     await db.transaction(async (tx) => {
-      expect(await findRollout(tx, keys, { forUpdate: true })).toEqual(unlocked);
+      expect(await findRollout(tx, keys, { forUpdate: true })).toEqual(expected);
       expect(await findRollout(tx, { ...keys, release: "no-such-release" }, { forUpdate: true })).toBeNull();
     });
   });

@@ -2,8 +2,9 @@ import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../client.ts";
 
-// The hottest reads (a pipeline's gate read: token, rollout, facts) spent a fifth of their CPU in
-// drizzle building the same SQL text again on every call (docs/BENCHMARKS.md, "Gate read").
+// The hottest statements (a pipeline's gate read: token, rollout, facts; an event's transaction)
+// spent a fifth of their CPU in drizzle building the same SQL text again on every call
+// (docs/BENCHMARKS.md).
 // Statements whose shape never changes are built once here; each call only binds its values.
 
 const dialect = new PgDialect();
@@ -11,7 +12,9 @@ const dialect = new PgDialect();
 /**
  * `build` compiled to SQL text once, from `sample` arguments that are distinct strings. Each
  * call returns a flat statement of that text with the call's values bound where the samples
- * were (a value of the template that is not an argument stays as it was built).
+ * were (a value of the template that is not an argument stays as it was built). Values are
+ * bound as given, not encoded by a column as drizzle's builder would: pass what the driver
+ * takes (ISO text for a timestamp, JSON text for jsonb, numbers, null).
  */
 export function compiledStatement<A extends string[]>(
   build: (...args: A) => SQL,

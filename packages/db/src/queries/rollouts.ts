@@ -1,9 +1,9 @@
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
-import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type Table } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
-import { compiledStatement, preparedPer } from "./compiled.ts";
+import { compiledStatement } from "./compiled.ts";
 
 export interface RolloutKeys {
   service: string;
@@ -12,7 +12,7 @@ export interface RolloutKeys {
 }
 
 // postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
-export const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];
 
 /**
  * A table's row as a JSON array of its columns (`select`), and back to what a select of the
@@ -55,69 +55,29 @@ export async function findEnvironment(db: Db, service: string, environment: stri
 }
 
 /** A rollout with its release, environment and service's id: what the gate and use cases read. */
-function selectRolloutRows(db: Db) {
-  return db
-    .select({
-      rollout: rollouts,
-      release: releases,
-      environmentName: environments.name,
-      environmentPosition: environments.position,
-      policy: environments.policy,
-      serviceId: services.id,
-    })
-    .from(rollouts)
-    .innerJoin(releases, eq(releases.id, rollouts.releaseId))
-    .innerJoin(environments, eq(environments.id, rollouts.environmentId))
-    .innerJoin(services, eq(services.id, environments.serviceId));
+export interface RolloutRow {
+  rollout: typeof rollouts.$inferSelect;
+  release: typeof releases.$inferSelect;
+  environmentName: string;
+  environmentPosition: number;
+  /** The environment's stored policy, not yet parsed. */
+  policy: unknown;
+  serviceId: string;
 }
 
 /**
- * The rollout with its release; `forUpdate` locks the rollout row until the transaction
- * ends, which serialises every change to one rollout across all replicas.
+ * Rollout rows as plain SQL: the rollout and its release each as one JSON array of their table's
+ * columns, mapped back by `rolloutRowOf`. Every read of a rollout row goes through here (by
+ * keys, locked or not, by ids, the overview's latest per environment): the gate reads one on
+ * every poll and every event locks one, and a select builder's field-by-field mapping and query
+ * building cost a large share of both (docs/BENCHMARKS.md).
  */
-export async function findRollout(
-  db: Db,
-  keys: RolloutKeys,
-  options: { forUpdate?: boolean } = {},
-): Promise<RolloutRow | null> {
-  if (!options.forUpdate) {
-    const [row] = await rolloutByKeys(db).execute({ ...keys });
-    return row ?? null;
-  }
-  // Inside a transaction a prepared query does not apply (it is bound to the root handle): the
-  // locked read is compiled once and mapped by the tables' columns, as every event takes it.
-  const [raw] = rowsOf<RawRolloutRow>(await db.execute(lockedRollout(keys.service, keys.environment, keys.release)));
-  return raw ? rolloutRowOf(raw) : null;
-}
-
-const rolloutByKeys = preparedPer((db) =>
-  selectRolloutRows(db)
-    .where(
-      and(
-        eq(services.slug, sql.placeholder("service")),
-        eq(environments.name, sql.placeholder("environment")),
-        eq(releases.key, sql.placeholder("release")),
-      ),
-    )
-    .limit(1)
-    .prepare("rollgate_rollout_by_keys"),
-);
-
-export type RolloutRow = Awaited<ReturnType<ReturnType<typeof rolloutByKeys>["execute"]>>[number];
-
-const lockedRollout = compiledStatement(
-  (service: string, environment: string, release: string) => sql`
-    select s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
-           ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release
-    from rollouts r
-    join releases l on l.id = r.release_id
-    join environments e on e.id = r.environment_id
-    join services s on s.id = e.service_id
-    where s.slug = ${service} and e.name = ${environment} and l.key = ${release}
-    limit 1
-    for update of r`,
-  ["\u0000service", "\u0000environment", "\u0000release"],
-);
+const rolloutRowColumns = sql`s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
+  ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release`;
+const rolloutRowsFrom = sql`rollouts r
+  join releases l on l.id = r.release_id
+  join environments e on e.id = r.environment_id
+  join services s on s.id = e.service_id`;
 
 /** A rollout row as plain SQL gives it (`rolloutColumns.select`, `releaseColumns.select`, the policy as text). */
 export interface RawRolloutRow {
@@ -129,7 +89,7 @@ export interface RawRolloutRow {
   release: unknown;
 }
 
-/** The row `findRollout` gives, from its plain-SQL form; `policyOf` may share equal policies. */
+/** The row from its plain-SQL form; `policyOf` may share equal policies. */
 export function rolloutRowOf(raw: RawRolloutRow, policyOf: (text: string) => unknown = JSON.parse): RolloutRow {
   return {
     rollout: rolloutColumns.map(json(raw.rollout)),
@@ -141,9 +101,39 @@ export function rolloutRowOf(raw: RawRolloutRow, policyOf: (text: string) => unk
   };
 }
 
+/** By keys, with or without a lock; compiled once (compiled.ts), so it applies inside a transaction too. */
+const rolloutByKeys = (lock: boolean) =>
+  compiledStatement(
+    (service: string, environment: string, release: string) =>
+      sql`select ${rolloutRowColumns} from ${rolloutRowsFrom}
+        where s.slug = ${service} and e.name = ${environment} and l.key = ${release}
+        limit 1${lock ? sql` for update of r` : sql``}`,
+    ["\u0000service", "\u0000environment", "\u0000release"],
+  );
+const unlockedByKeys = rolloutByKeys(false);
+const lockedByKeys = rolloutByKeys(true);
+
+/**
+ * The rollout with its release; `forUpdate` locks the rollout row until the transaction
+ * ends, which serialises every change to one rollout across all replicas.
+ */
+export async function findRollout(
+  db: Db,
+  keys: RolloutKeys,
+  options: { forUpdate?: boolean } = {},
+): Promise<RolloutRow | null> {
+  const statement = options.forUpdate ? lockedByKeys : unlockedByKeys;
+  const [raw] = rowsOf<RawRolloutRow>(await db.execute(statement(keys.service, keys.environment, keys.release)));
+  return raw ? rolloutRowOf(raw) : null;
+}
+
 /** The same rows for many rollouts by id, in one query (in no particular order). */
 export async function findRolloutsById(db: Db, ids: readonly string[]): Promise<RolloutRow[]> {
-  return ids.length ? selectRolloutRows(db).where(inArray(rollouts.id, [...ids])) : [];
+  if (!ids.length) return [];
+  const rows = rowsOf<RawRolloutRow>(
+    await db.execute(sql`select ${rolloutRowColumns} from ${rolloutRowsFrom} where r.id in ${[...ids]}`),
+  );
+  return rows.map((raw) => rolloutRowOf(raw));
 }
 
 export function projectionOf(row: typeof rollouts.$inferSelect): RolloutProjection {
