@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
+import { parseQuery } from "../api/query";
 import { assertScope, withApiToken } from "../api/with-api-token";
-import { AppError } from "../errors";
 import { evaluateRolloutGate, gateJson, rolloutOr404 } from "./evaluate-rollout-gate";
 import { processGateWaiters } from "./gate-waiters";
 
@@ -24,17 +24,15 @@ const waitQuery = z.object({ timeout: z.coerce.number().int().min(0).max(300).de
 /** GET /api/v1/rollouts/{service}/{environment}/{release}/gate/wait?timeout=50 — the verdict once it differs from If-None-Match (long-poll) */
 export const waitForGate = withApiToken<Keys>("gate_wait", "gate:read", async ({ token }, request, keys) => {
   assertScope(token, keys.service, keys.environment);
-  const parsed = waitQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success)
-    throw new AppError(
-      "invalid_request",
-      "timeout is the longest wait in whole seconds, 0 to 300 (default 50).",
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
+  const { timeout } = parseQuery(
+    request,
+    waitQuery,
+    "timeout is the longest wait in whole seconds, 0 to 300 (default 50).",
+  );
   const known = request.headers.get("if-none-match")?.trim() || null;
   const result = await (
     await processGateWaiters()
-  ).wait({ keys, known, timeoutMs: parsed.data.timeout * 1000, signal: request.signal });
+  ).wait({ keys, known, timeoutMs: timeout * 1000, signal: request.signal });
   const headers = { etag: result.changed ? result.snapshot.etag : result.etag, "cache-control": "no-store" };
   return result.changed
     ? new Response(result.snapshot.text, { headers: { ...headers, "content-type": "application/json" } })

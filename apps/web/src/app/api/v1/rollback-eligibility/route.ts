@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { parseQuery } from "@/server/api/query";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { checkEligibility } from "@/server/eligibility/check-eligibility";
-import { AppError } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -13,15 +13,13 @@ const query = z.object({
 
 // GET /api/v1/rollback-eligibility?service=&environment=&version= — is an app rollback data-safe?
 export const GET = withApiToken("eligibility", "gate:read", async ({ db, token }, request) => {
-  const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success)
-    throw new AppError(
-      "invalid_request",
-      "Give service and environment (and optionally version) as query parameters.",
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
-  assertScope(token, parsed.data.service, parsed.data.environment);
-  const report = await checkEligibility(db, parsed.data);
+  const parsed = parseQuery(
+    request,
+    query,
+    "Give service and environment (and optionally version) as query parameters.",
+  );
+  assertScope(token, parsed.service, parsed.environment);
+  const report = await checkEligibility(db, parsed);
   return Response.json({
     verdict: report.verdict,
     version: report.targetVersion,

@@ -1,7 +1,7 @@
 import { argoGateResult } from "@rollgate/core/integrations/progressive-delivery";
 import { z } from "zod";
+import { parseQuery } from "@/server/api/query";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
-import { AppError } from "@/server/errors";
 import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@/server/gate/evaluate-rollout-gate";
 import { withArgoResult } from "@/server/integrations/argo-result";
 
@@ -10,15 +10,9 @@ export const dynamic = "force-dynamic";
 const query = z.object({ service: z.string().min(1), environment: z.string().min(1), release: z.string().min(1) });
 
 const handler = withApiToken("argo_gate", "gate:read", async ({ db, token, now }, request) => {
-  const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success)
-    throw new AppError(
-      "invalid_request",
-      "Give service, environment and release as query parameters.",
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
-  assertScope(token, parsed.data.service, parsed.data.environment);
-  const gate = gateJson(parsed.data, await evaluateRolloutGate(db, await rolloutOr404(db, parsed.data), now));
+  const parsed = parseQuery(request, query, "Give service, environment and release as query parameters.");
+  assertScope(token, parsed.service, parsed.environment);
+  const gate = gateJson(parsed, await evaluateRolloutGate(db, await rolloutOr404(db, parsed), now));
   return Response.json({ result: argoGateResult(gate), gate }, { headers: { "cache-control": "no-store" } });
 });
 
