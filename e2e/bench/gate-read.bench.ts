@@ -133,7 +133,7 @@ try {
       "Reading the numbers: wall-clock throughput and latency follow the machine's load (autocannon, the servers and PostgreSQL share two cores with other work), so the CPU the serving process spends per answered request is the steadier measure.",
       "The bare server answers the whole gate read (three queries, evaluation, JSON) for less CPU than Next.js spends on `/api/health`, and inside Next.js the same read cost twice as much again",
       "(a CPU profile: socket writes through the route runtime's web streams, async-context hooks on every promise), so the standalone server's front answers it without Next's route runtime, through the same handler;",
-      "what the front still spends beyond the bare server is the edge the bare server skips: the request log line, metrics, the rate-limit share, `Request`/`Response` objects, drizzle's row mapping and the policy's validation (drizzle's query building, a fifth of the read's CPU, is gone: the three statements are built once).",
+      "what the front still spends beyond the bare server is the edge the bare server skips: the request log line, metrics, the rate-limit share, `Request`/`Response` objects, mapping the rows and validating the policy (drizzle's query building, a fifth of the read's CPU, is gone: the three statements are built once).",
     ]);
   }
 } finally {
