@@ -69,25 +69,74 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
  * every 30–60 minutes. (A transaction-mode pooler in between would need session mode.)
  */
 function preparing<T extends Sql>(client: T): T {
-  const scoped =
-    (run: (...args: unknown[]) => unknown) =>
-    (...args: unknown[]) => {
-      const fn = args.pop() as (tx: Sql) => unknown;
-      return run(...args, (tx: Sql) => fn(preparing(tx)));
-    };
   return new Proxy(client, {
     get(target, key) {
-      // Queued at once rather than when first awaited, so statements issued together on a
-      // transaction go out (pipelined) in the order they were issued.
-      if (key === "unsafe")
-        return (query: string, args?: never[], options?: object) =>
-          target.unsafe(query, args, { ...options, prepare: true }).execute();
-      // A transaction's (or savepoint's) own client prepares too.
-      if (key === "begin" || key === "savepoint")
-        return scoped((Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
+      if (key === "unsafe") return prepared(target, () => {});
+      if (key === "begin") return (...args: unknown[]) => pipelinedBegin(target, args);
       return Reflect.get(target, key);
     },
   });
+}
+
+type Unsafe = (query: string, args?: never[], options?: object) => ReturnType<Sql["unsafe"]>;
+
+/** `unsafe`, prepared, and queued at once rather than when first awaited, so statements issued
+ * together go out (pipelined) in the order they were issued. `onError` sees each one that fails. */
+function prepared(client: Sql, onError: (error: unknown) => void): Unsafe {
+  return (query, args, options) => {
+    const statement = client.unsafe(query, args, { ...options, prepare: true }).execute();
+    statement.catch(onError);
+    return statement;
+  };
+}
+
+/**
+ * A transaction whose BEGIN goes out with its first statements instead of a round trip ahead of
+ * them (postgres.js's own `begin` waits for BEGIN's answer): on one reserved connection, BEGIN is
+ * queued and the work runs at once. As in postgres.js, a statement of the transaction that
+ * failed fails the transaction even if the work did not wait for it, and nested transactions are
+ * savepoints. Should BEGIN itself fail (the connection died), the statements behind it fail too.
+ */
+async function pipelinedBegin(pool: Sql, args: unknown[]): Promise<unknown> {
+  const work = args.pop() as (tx: Sql) => unknown;
+  const mode = typeof args[0] === "string" ? args[0].replace(/[^a-z ]/gi, "") : "";
+  const connection = await pool.reserve();
+  let savepoints = 0;
+  const scope = async (open: string, done: string, undo: string, body: (tx: Sql) => unknown) => {
+    let failed: { error: unknown } | undefined;
+    const unsafe = prepared(connection, (error) => void (failed ??= { error }));
+    const tx: Sql = new Proxy(connection, {
+      get(target, key) {
+        if (key === "unsafe") return unsafe;
+        if (key === "savepoint")
+          return (...a: unknown[]) => {
+            const name = `s${(savepoints += 1)}`;
+            return scope(
+              `savepoint ${name}`,
+              `release savepoint ${name}`,
+              `rollback to savepoint ${name}`,
+              a.pop() as never,
+            );
+          };
+        return Reflect.get(target, key);
+      },
+    });
+    void unsafe(open);
+    try {
+      const result = await body(tx);
+      if (failed) throw failed.error;
+      await connection.unsafe(done);
+      return result;
+    } catch (error) {
+      await connection.unsafe(undo).catch(() => {});
+      throw error;
+    }
+  };
+  try {
+    return await scope(`begin ${mode}`, "commit", "rollback", work);
+  } finally {
+    connection.release();
+  }
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {

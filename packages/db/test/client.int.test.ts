@@ -1,3 +1,4 @@
+import { createServer, connect, type Server } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase, rowsOf } from "../src/client.ts";
@@ -24,4 +25,77 @@ describe.skipIf(target !== "postgres")("the PostgreSQL client", () => {
       await handle.close();
     }
   });
+
+  it("sends BEGIN with a transaction's first statements, not a round trip ahead of them", async () => {
+    await testDatabase();
+    const proxy = await countingProxy(new URL(process.env.DATABASE_URL!));
+    const handle = await openDatabase({ url: proxy.url, max: 1 });
+    try {
+      const transaction = () =>
+        handle.db.transaction(async (tx) => {
+          await tx.execute(sql`select ${"first"}::text`);
+          await tx.execute(sql`select ${"second"}::text`);
+        });
+      await transaction(); // prepares both statements on the connection
+      const before = proxy.writes();
+      await transaction();
+      // [BEGIN + first] [second] [COMMIT]: three round trips; postgres.js's own begin takes four.
+      expect(proxy.writes() - before).toBe(3);
+    } finally {
+      await handle.close();
+      proxy.server.close();
+    }
+  });
+
+  it("fails and rolls back a transaction when a statement it did not wait for fails", async () => {
+    const { db } = await testDatabase();
+    const slug = `pipelined-${Date.now()}`;
+    await expect(
+      db.transaction(async (tx) => {
+        void tx.execute(sql`insert into services (slug, name) values (${slug}, ${slug})`).catch(() => {});
+        void tx.execute(sql`select 1 / 0`).catch(() => {});
+        await tx.execute(sql`select 1`).catch(() => {});
+      }),
+    ).rejects.toThrow(/division by zero/);
+    const rows = await db.select({ id: services.id }).from(services).where(eq(services.slug, slug));
+    expect(rows).toEqual([]);
+  });
+
+  it("runs a nested transaction as a savepoint: its failure undoes only its own statements", async () => {
+    const { db } = await testDatabase();
+    const [kept, undone] = [`kept-${Date.now()}`, `undone-${Date.now()}`];
+    await db.transaction(async (tx) => {
+      await tx.insert(services).values({ slug: kept, name: kept });
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.insert(services).values({ slug: undone, name: undone });
+          await inner.execute(sql`select 1 / 0`);
+        }),
+      ).rejects.toThrow(/Failed query: select 1 \/ 0/);
+    });
+    const found = await db
+      .select({ slug: services.slug })
+      .from(services)
+      .where(sql`${services.slug} in (${kept}, ${undone})`);
+    expect(found).toEqual([{ slug: kept }]);
+  });
 });
+
+/** A TCP proxy in front of PostgreSQL that counts the client's writes as they arrive (one per round trip when pipelined). */
+async function countingProxy(upstream: URL): Promise<{ url: string; writes(): number; server: Server }> {
+  let writes = 0;
+  const server = createServer((client) => {
+    const db = connect(Number(upstream.port || 5432), upstream.hostname);
+    client.on("data", (chunk) => {
+      writes += 1;
+      db.write(chunk);
+    });
+    db.pipe(client);
+    client.on("close", () => db.destroy());
+    db.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(upstream);
+  url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { url: url.toString(), writes: () => writes, server };
+}

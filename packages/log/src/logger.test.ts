@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { acceptRequestId, runInRequest } from "./context.ts";
 import { readLogLevel } from "./env.ts";
-import { createLogger, pathOf } from "./logger.ts";
+import { censorSecrets, createLogger, pathOf } from "./logger.ts";
 
 function capture(level: "info" | "debug" = "info") {
   const lines: string[] = [];
@@ -74,6 +74,28 @@ describe("logger", () => {
       expect(text).not.toContain(secret);
     expect(text).toContain('"path":"/api/v1/events"');
     expect(text).toContain("[redacted]");
+  });
+});
+
+describe("censorSecrets", () => {
+  it("censors secret keys three levels down, in arrays and in a child's bindings, without changing what was logged", () => {
+    const { logger, lines } = capture();
+    const logged = {
+      request: { body: { password: "DEEP-SECRET-1" }, items: [{ token: "ARRAY-SECRET-2" }] },
+      kept: { a: { b: { c: "fourth level is data" } } },
+    };
+    logger.child({ service: "a" }).child({ secret: "BINDING-SECRET-3" }).info(logged, "nested");
+    const text = lines.join("\n");
+    for (const secret of ["DEEP-SECRET-1", "ARRAY-SECRET-2", "BINDING-SECRET-3"]) expect(text).not.toContain(secret);
+    expect(text).toContain("fourth level is data");
+    expect(text).toContain('"service":"a"');
+    expect(logged.request.body.password).toBe("DEEP-SECRET-1");
+    expect(logged.request.items[0]!.token).toBe("ARRAY-SECRET-2");
+  });
+
+  it("returns what holds no secret as it is", () => {
+    const line = { route: "events", method: "POST", path: "/api/v1/events", status: 202, tags: ["a"] };
+    expect(censorSecrets(line)).toBe(line);
   });
 });
 
