@@ -26,6 +26,10 @@ describe("compiledStatement", () => {
     expect(dialect.sqlToQuery(compiled("k", "n")).params).toContain(42);
   });
 
+  it("cannot vanish inside another statement", () => {
+    expect(() => dialect.sqlToQuery(sql`select * from (${compiled("k", "n")}) q`)).toThrow(/runs on its own/);
+  });
+
   it("refuses samples that could be mistaken for each other", () => {
     expect(() => compiledStatement(build, ["same", "same"])).toThrow(/must differ/);
   });

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { SQL, type QueryWithTypings } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../client.ts";
 
@@ -21,21 +21,36 @@ export function compiledStatement<A extends string[]>(
   sample: A,
 ): (...args: { [K in keyof A]: unknown }) => SQL {
   if (new Set(sample).size !== sample.length) throw new Error("compiledStatement: the sample arguments must differ");
-  const { sql: text, params } = dialect.sqlToQuery(build(...sample));
-  const sources = params.map((value): { arg: number } | { value: unknown } => {
+  const built = dialect.sqlToQuery(build(...sample));
+  const sources = built.params.map((value): { arg: number } | { value: unknown } => {
     const arg = sample.indexOf(value as string);
     return arg >= 0 ? { arg } : { value };
   });
-  // "… $1 … $2 …" → text, "1", text, "2", text
-  const pieces = text.split(/\$(\d+)\b/);
   return (...args) =>
-    sql.join(
-      pieces.map((piece, n) => {
-        if (n % 2 === 0) return sql.raw(piece);
-        const source = sources[Number(piece) - 1]!;
-        return sql`${"arg" in source ? args[source.arg] : source.value}`;
-      }),
-    );
+    new BoundStatement({
+      ...built,
+      params: sources.map((source) => ("arg" in source ? args[source.arg] : source.value)),
+    });
+}
+
+/**
+ * A statement whose text is already built: drizzle runs it as it is (`db.execute`), without
+ * walking chunks again. It has no chunks to give, so placing it inside another template, where it
+ * would vanish, throws instead.
+ */
+class BoundStatement extends SQL {
+  constructor(private readonly query: QueryWithTypings) {
+    super([]);
+    Object.defineProperty(this, "queryChunks", {
+      get: () => {
+        throw new Error("a compiled statement runs on its own (db.execute); it cannot be part of another statement");
+      },
+    });
+  }
+
+  override toQuery(): QueryWithTypings {
+    return this.query;
+  }
 }
 
 /** One prepared query per database handle (a transaction builds its own, as before). */
