@@ -189,7 +189,7 @@ test("under load, PostgreSQL stops and crashes; every acknowledged event is stor
   }
 });
 
-test("a rolling restart (SIGTERM to one replica under load) loses no acknowledged request and resets no connection", async () => {
+test("a rolling restart (SIGTERM to one replica under load) loses no acknowledged request, resets no connection and holds no waiting pipeline", async () => {
   test.setTimeout(90_000);
   const a = new AppServer(3284, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
   const b = new AppServer(3285, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
@@ -220,13 +220,23 @@ test("a rolling restart (SIGTERM to one replica under load) loses no acknowledge
       }
     };
     const load = Promise.all([worker(), worker(), worker(), worker()]);
+    // A pipeline waiting on the gate of the replica that will stop (`rollgate gate --wait`),
+    // parked for up to five minutes: the shutdown answers it at once, as a timeout would.
+    const gate = `${a.url}/api/v1/rollouts/${svc.slug}/staging/r1/gate/wait?timeout=300`;
+    const headers = { authorization: `Bearer ${svc.token}` };
+    const first = await fetch(gate, { headers });
+    const etag = first.headers.get("etag")!;
+    expect(first.status).toBe(200);
+    const waiting = fetch(gate, { headers: { ...headers, "if-none-match": etag } });
     await new Promise((r) => setTimeout(r, 1500));
     // As Kubernetes does it (the pre-stop drain, docs/operations.md): the replica leaves the load
     // balancer first, then gets SIGTERM while requests it accepted are still running; those must
     // finish. (A connection opened at the instant a server closes its listener can be reset by the
     // kernel or by Node's close of idle sockets, which no server can prevent; draining first avoids it.)
     aDown = true;
-    await a.stop("SIGTERM");
+    await a.stop("SIGTERM"); // within the test's 90 s only if the five-minute wait was let go
+    const answered = await waiting;
+    expect([answered.status, answered.headers.get("etag")]).toEqual([304, etag]);
     await new Promise((r) => setTimeout(r, 1500));
     running = false;
     await load;

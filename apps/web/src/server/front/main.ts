@@ -3,7 +3,7 @@
 // machine routes pipelines call hardest are answered directly (`machine-routes.ts`), everything
 // else by Next.js through its public custom-server API. It does what Next's own standalone
 // server does: PORT, HOSTNAME, KEEP_ALIVE_TIMEOUT, and on SIGTERM or SIGINT it stops accepting,
-// finishes the requests in flight, closes Next and exits 143 or 130.
+// answers parked gate long-polls, finishes the requests in flight, closes Next and exits 143 or 130.
 /* eslint-disable no-restricted-properties -- the process's own start-up settings, read and set
    the way Next's generated server.js does; Rollgate's configuration is read through env.ts */
 import { readFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { log } from "@rollgate/log";
 import next from "next";
+import { drainProcessGateWaiters } from "../gate/gate-waiters";
 import { matchMachineRoute, serveMachineRoute } from "./machine-routes";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -51,4 +52,6 @@ for (const [signal, code] of [
     log().info({ signal }, "stopping: finishing the requests in flight");
     server.close(() => void app.close().finally(() => process.exit(code)));
     server.closeIdleConnections();
+    // Parked long-polls are answered now rather than held to their timeout.
+    void drainProcessGateWaiters();
   });

@@ -180,6 +180,25 @@ describe("waiting on the gate", () => {
     expect(await waiters.wait({ keys: keys("quiet"), known: etag, timeoutMs: 300 })).toEqual({ changed: false, etag });
     expect(waiters.stats()).toMatchObject({ evaluations: 1, waiters: 0 });
   });
+
+  it("at shutdown answers every parked waiter at once, as a timeout would, and parks no one after", async () => {
+    await rollout("draining", -1000);
+    const waiters = createGateWaiters({ handle, now, recheckMs: 600_000 });
+    const first = await waiters.wait({ keys: keys("draining"), known: null, timeoutMs: 0 });
+    const etag = first.changed ? first.snapshot.etag : "";
+    const parked = Array.from({ length: 5 }, () =>
+      waiters.wait({ keys: keys("draining"), known: etag, timeoutMs: 300_000 }),
+    );
+    await vi.waitFor(() => expect(waiters.stats().waiters).toBe(5));
+    waiters.drain();
+    expect(await Promise.all(parked)).toEqual(Array(5).fill({ changed: false, etag }));
+    // Parked, this would outlast the test's own time limit.
+    expect(await waiters.wait({ keys: keys("draining"), known: etag, timeoutMs: 300_000 })).toEqual({
+      changed: false,
+      etag,
+    });
+    expect(waiters.stats()).toMatchObject({ waiters: 0 });
+  });
 });
 
 describe("GET …/gate/wait", () => {

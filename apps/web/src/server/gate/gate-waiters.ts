@@ -63,6 +63,9 @@ export function createGateWaiters(options: GateWaitersOptions) {
   const lingerMs = options.lingerMs ?? 10_000;
   const handoffMs = options.handoffMs ?? 2_000;
   const watches = new Map<string, Watch>();
+  /** Each parked request's way to answer as its timeout would. */
+  const parked = new Set<() => void>();
+  let draining = false;
   let listening: Promise<unknown> | null = null;
   let evaluations = 0;
 
@@ -220,7 +223,10 @@ export function createGateWaiters(options: GateWaitersOptions) {
     }
     // During a hand-off a newcomer waits with the others, whatever tag it has.
     const handingOff = watch.handoff !== null && snapshot.body.allowed && request.timeoutMs > 0;
-    if (!handingOff && (snapshot.etag !== request.known || request.timeoutMs <= 0 || request.signal?.aborted)) {
+    if (
+      draining ||
+      (!handingOff && (snapshot.etag !== request.known || request.timeoutMs <= 0 || request.signal?.aborted))
+    ) {
       leave();
       return snapshot.etag !== request.known ? { changed: true, snapshot } : { changed: false, etag: snapshot.etag };
     }
@@ -229,6 +235,7 @@ export function createGateWaiters(options: GateWaitersOptions) {
         clearTimeout(timer);
         request.signal?.removeEventListener("abort", stop);
         watch.waiters.delete(onChange);
+        parked.delete(stop);
         options.observe?.parked(-1);
         leave();
         resolve(result);
@@ -238,12 +245,25 @@ export function createGateWaiters(options: GateWaitersOptions) {
       const timer = setTimeout(stop, request.timeoutMs);
       request.signal?.addEventListener("abort", stop, { once: true });
       watch.waiters.add(onChange);
+      parked.add(stop);
       options.observe?.parked(1);
     });
   }
 
+  /**
+   * The process is stopping: every parked request is answered now as its timeout would answer
+   * it (304, or the new verdict if it changed), and later ones are answered without parking, so
+   * a rolling restart does not hold pipelines for a whole wait; they ask again, and the next
+   * request reaches a replica that is staying.
+   */
+  function drain() {
+    draining = true;
+    for (const stop of [...parked]) stop();
+  }
+
   return {
     wait,
+    drain,
     /** For tests and metrics: evaluations run so far, rollouts watched, requests parked. */
     stats: () => ({
       evaluations,
@@ -273,4 +293,10 @@ export function processGateWaiters(): Promise<GateWaiters> {
     if (holder[KEY] === made) holder[KEY] = undefined;
   });
   return made;
+}
+
+/** At shutdown: drains the process's waiters, if any request made them (it opens nothing). */
+export async function drainProcessGateWaiters(): Promise<void> {
+  const made = (globalThis as Record<symbol, Promise<GateWaiters> | undefined>)[KEY];
+  if (made) (await made.catch(() => null))?.drain();
 }
