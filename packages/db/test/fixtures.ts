@@ -29,7 +29,7 @@ export async function makeRelease(db: Db) {
       author: "dev@example.com",
       appVersion: "2.0.0",
     })
-    .returning({ id: releases.id });
+    .returning({ id: releases.id, key: releases.key });
   const outs = await db
     .insert(rollouts)
     .values(envs.map((e) => ({ releaseId: release!.id, environmentId: e.id, releaseVersion: "2.0.0" })))

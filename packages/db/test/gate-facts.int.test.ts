@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/client.ts";
 import { loadGateFacts, loadGateFactsMany } from "../src/queries/gate-facts.ts";
-import { findRolloutsById, type RolloutRow } from "../src/queries/rollouts.ts";
+import { findRollout, type RolloutRow } from "../src/queries/rollouts.ts";
 import { sloSummary } from "../src/queries/slo-series.ts";
 import * as schema from "../src/schema/index.ts";
 import {
@@ -68,12 +68,16 @@ let rows: RolloutRow[] = [];
  */
 beforeAll(async () => {
   const windows = [null, 30_000, 7 * MIN + 13_000, 3 * HOUR + 17 * MIN + 5_000, 26 * HOUR + 41_000];
-  const ids: string[] = [];
+  const keys: Array<{ service: string; environment: string; release: string }> = [];
   for (const [n, windowMs] of windows.entries()) {
     const made = await makeRelease(db);
     const [staging, production] = made.rollouts;
     const target = n % 2 ? production! : staging!;
-    ids.push(target.id);
+    keys.push({
+      service: made.service.slug,
+      environment: n % 2 ? "production" : "staging",
+      release: made.release.key,
+    });
     const ws = windowMs === null ? null : ago(windowMs);
     await db
       .update(rollouts)
@@ -218,8 +222,7 @@ beforeAll(async () => {
           inspection(new Date(now.getTime() + MIN)),
         ]);
   }
-  rows = await findRolloutsById(db, ids);
-  rows.sort((a, b) => ids.indexOf(a.rollout.id) - ids.indexOf(b.rollout.id));
+  rows = await Promise.all(keys.map(async (k) => (await findRollout(db, k))!));
 });
 
 describe("the gate's facts for many rollouts at once", () => {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { listOverview } from "../src/queries/overview.ts";
-import { findRollout, findRolloutsById } from "../src/queries/rollouts.ts";
+import { findRollout } from "../src/queries/rollouts.ts";
 import { environments, releases, rollouts, services } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
@@ -103,7 +103,6 @@ describe("findRollout", () => {
       .where(eq(rollouts.id, staging!.id));
     const keys = { service: made.service.slug, environment: "staging", release: expected!.release.key };
     expect(await findRollout(db, keys)).toEqual(expected);
-    expect(await findRolloutsById(db, [staging!.id])).toEqual([expected]);
     await db.transaction(async (tx) => {
       expect(await findRollout(tx, keys, { forUpdate: true })).toEqual(expected);
       expect(await findRollout(tx, { ...keys, release: "no-such-release" }, { forUpdate: true })).toBeNull();

@@ -127,15 +127,6 @@ export async function findRollout(
   return raw ? rolloutRowOf(raw) : null;
 }
 
-/** The same rows for many rollouts by id, in one query (in no particular order). */
-export async function findRolloutsById(db: Db, ids: readonly string[]): Promise<RolloutRow[]> {
-  if (!ids.length) return [];
-  const rows = rowsOf<RawRolloutRow>(
-    await db.execute(sql`select ${rolloutRowColumns} from ${rolloutRowsFrom} where r.id in ${[...ids]}`),
-  );
-  return rows.map((raw) => rolloutRowOf(raw));
-}
-
 export function projectionOf(row: typeof rollouts.$inferSelect): RolloutProjection {
   return {
     state: row.state as RolloutState,
