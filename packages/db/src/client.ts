@@ -5,6 +5,7 @@ import type { Sql } from "postgres";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { readDbEnv } from "./env.ts";
 import * as schema from "./schema/index.ts";
+import { isCommitting, markPipelining } from "./transaction.ts";
 
 export type Schema = typeof schema;
 /** The database or an open transaction: every query function takes this first. */
@@ -48,6 +49,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
   const db = drizzle({ client: preparing(client), schema, casing: "snake_case" });
+  markPipelining(db);
   return {
     db,
     kind: "postgres",
@@ -93,9 +95,11 @@ function prepared(client: Sql, onError: (error: unknown) => void): Unsafe {
 /**
  * A transaction whose BEGIN goes out with its first statements instead of a round trip ahead of
  * them (postgres.js's own `begin` waits for BEGIN's answer): on one reserved connection, BEGIN is
- * queued and the work runs at once. As in postgres.js, a statement of the transaction that
- * failed fails the transaction even if the work did not wait for it, and nested transactions are
- * savepoints. Should BEGIN itself fail (the connection died), the statements behind it fail too.
+ * queued and the work runs at once. A work that ends with `commitWith` (transaction.ts) has its
+ * last statements sent with COMMIT, in the same write. As in postgres.js, a statement of the
+ * transaction that failed fails the transaction even if the work did not wait for it (COMMIT
+ * then answers ROLLBACK), and nested transactions are savepoints. Should BEGIN itself fail (the
+ * connection died), the statements behind it fail too.
  */
 async function pipelinedBegin(pool: Sql, args: unknown[]): Promise<unknown> {
   const work = args.pop() as (tx: Sql) => unknown;
@@ -124,9 +128,19 @@ async function pipelinedBegin(pool: Sql, args: unknown[]): Promise<unknown> {
     void unsafe(open);
     try {
       const result = await body(tx);
+      const last = isCommitting(result) ? result.queries() : [];
+      // Issued in one tick, so they leave in one write, in this order.
+      const sent = [
+        ...last.map(({ sql, params }) => unsafe(sql, params as never[])),
+        connection.unsafe(done).execute(),
+      ];
+      const answers = await Promise.allSettled(sent);
       if (failed) throw failed.error;
-      await connection.unsafe(done);
-      return result;
+      const closed = answers.at(-1)!;
+      if (closed.status === "rejected") throw closed.reason;
+      const tag = (closed.value as { command?: string }).command?.toLowerCase();
+      if (done === "commit" && tag !== "commit") throw new Error(`COMMIT was answered with ${tag ?? "nothing"}`);
+      return isCommitting(result) ? result.value : result;
     } catch (error) {
       await connection.unsafe(undo).catch(() => {});
       throw error;

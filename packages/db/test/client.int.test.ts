@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase, rowsOf } from "../src/client.ts";
 import { services } from "../src/schema/index.ts";
+import { commitWith, transaction } from "../src/transaction.ts";
 import { target, testDatabase } from "./harness.ts";
 
 // On PostgreSQL every statement is prepared (one Bind/Execute per use instead of asking for its
@@ -41,6 +42,34 @@ describe.skipIf(target !== "postgres")("the PostgreSQL client", () => {
       await transaction();
       // [BEGIN + first] [second] [COMMIT]: three round trips; postgres.js's own begin takes four.
       expect(proxy.writes() - before).toBe(3);
+    } finally {
+      await handle.close();
+      proxy.server.close();
+    }
+  });
+
+  it("sends the statements a transaction ends with (commitWith) in COMMIT's own write", async () => {
+    await testDatabase();
+    const proxy = await countingProxy(new URL(process.env.DATABASE_URL!));
+    const handle = await openDatabase({ url: proxy.url, max: 1 });
+    try {
+      const stamp = Date.now();
+      const slug = (n: number) => `committing-${n}-${stamp}`;
+      const run = (n: number) =>
+        transaction(handle.db, async (tx) => {
+          await tx.execute(sql`select ${"first"}::text`);
+          return commitWith(n, sql`insert into services (slug, name) values (${slug(n)}, ${"x"})`);
+        });
+      await run(1); // prepares the statements on the connection
+      const before = proxy.writes();
+      expect(await run(2)).toBe(2);
+      // [BEGIN + select] [insert + COMMIT]
+      expect(proxy.writes() - before).toBe(2);
+      const stored = await handle.db
+        .select({ slug: services.slug })
+        .from(services)
+        .where(eq(services.slug, slug(2)));
+      expect(stored).toEqual([{ slug: slug(2) }]);
     } finally {
       await handle.close();
       proxy.server.close();
@@ -99,3 +128,34 @@ async function countingProxy(upstream: URL): Promise<{ url: string; writes(): nu
   url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
   return { url: url.toString(), writes: () => writes, server };
 }
+
+// Either engine: what a transaction ends with is part of it.
+describe("transaction() ending with commitWith", () => {
+  it("commits the last statements with the rest, and returns the value", async () => {
+    const { db } = await testDatabase();
+    const [a, b] = [`last-a-${Date.now()}`, `last-b-${Date.now()}`];
+    const value = await transaction(db, async (tx) => {
+      await tx.insert(services).values({ slug: a, name: a });
+      return commitWith("done", sql`insert into services (slug, name) values (${b}, ${b})`);
+    });
+    expect(value).toBe("done");
+    const found = await db
+      .select({ slug: services.slug })
+      .from(services)
+      .where(sql`${services.slug} in (${a}, ${b})`)
+      .orderBy(services.slug);
+    expect(found).toEqual([{ slug: a }, { slug: b }]);
+  });
+
+  it("rolls back everything when a last statement fails", async () => {
+    const { db } = await testDatabase();
+    const slug = `last-fails-${Date.now()}`;
+    await expect(
+      transaction(db, async (tx) => {
+        await tx.insert(services).values({ slug, name: slug });
+        return commitWith("never", sql`insert into services (slug, name) values (${slug}, ${"duplicate slug"})`);
+      }),
+    ).rejects.toThrow();
+    expect(await db.select({ id: services.id }).from(services).where(eq(services.slug, slug))).toEqual([]);
+  });
+});

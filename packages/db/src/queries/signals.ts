@@ -1,5 +1,5 @@
 import type { Fact } from "@rollgate/core/lifecycle";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   appDeployments,
@@ -36,23 +36,47 @@ export interface EventRecord {
  * event row, so their order does not matter, and one round trip is saved.
  */
 export async function recordEvent(db: Db, eventType: string, fact: Fact | null, record: EventRecord): Promise<void> {
-  await Promise.all([
-    db.execute(
-      insertEvent(
-        record.eventId,
-        record.rolloutId,
-        eventType,
-        record.occurredAt.toISOString(),
-        record.receivedAt.toISOString(),
-        record.clockSkewSeconds ?? null,
-        JSON.stringify(record.data),
-        record.deliveryId,
-        record.stateBefore,
-        record.stateAfter,
-      ),
-    ),
-    fact && recordFact(db, fact, record),
-  ]);
+  const inserts = eventInserts(eventType, fact, record);
+  if (inserts) await Promise.all(inserts.map((statement) => db.execute(statement)));
+  else await Promise.all([db.execute(eventInsert(eventType, record)), fact && recordFact(db, fact, record)]);
+}
+
+/**
+ * What `recordEvent` writes, as statements to send, when that is plain inserts: an event with
+ * no fact, or with an SLO snapshot (the most frequent); null when the fact reads first. A
+ * transaction ends with them (`commitWith`), so they go out with its COMMIT.
+ */
+export function eventInserts(eventType: string, fact: Fact | null, record: EventRecord): SQL[] | null {
+  if (fact === null) return [eventInsert(eventType, record)];
+  if (fact.kind !== "slo_snapshot") return null;
+  return [eventInsert(eventType, record), snapshotInsert(fact, record)];
+}
+
+/** Timed by receipt, as every fact the gate reads (recordFact). */
+function snapshotInsert(fact: Extract<Fact, { kind: "slo_snapshot" }>, record: EventRecord): SQL {
+  return insertSnapshot(
+    record.rolloutId,
+    record.receivedAt.toISOString(),
+    fact.availability,
+    fact.errorBudgetRemaining,
+    fact.burnRate,
+    fact.latencyP99Ms ?? null,
+  );
+}
+
+function eventInsert(eventType: string, record: EventRecord): SQL {
+  return insertEvent(
+    record.eventId,
+    record.rolloutId,
+    eventType,
+    record.occurredAt.toISOString(),
+    record.receivedAt.toISOString(),
+    record.clockSkewSeconds ?? null,
+    JSON.stringify(record.data),
+    record.deliveryId,
+    record.stateBefore,
+    record.stateAfter,
+  );
 }
 
 // Every event writes these, inside its transaction: compiled once (compiled.ts).
@@ -140,16 +164,7 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
       await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
       return;
     case "slo_snapshot":
-      await db.execute(
-        insertSnapshot(
-          rolloutId,
-          occurredAt.toISOString(),
-          fact.availability,
-          fact.errorBudgetRemaining,
-          fact.burnRate,
-          fact.latencyP99Ms ?? null,
-        ),
-      );
+      await db.execute(snapshotInsert(fact, record));
       return;
     case "backup":
       await db.insert(backups).values({

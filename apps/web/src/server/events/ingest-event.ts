@@ -28,8 +28,9 @@ import {
   setRolloutScript,
   type RolloutRow,
 } from "@rollgate/db/queries/rollouts";
-import { recordEvent } from "@rollgate/db/queries/signals";
+import { eventInserts, recordEvent, type EventRecord } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
+import { commitWith, transaction } from "@rollgate/db/transaction";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
@@ -57,7 +58,7 @@ export async function ingestEvent(options: {
   // Incidents belong to an environment, not a rollout.
   if (mapped.scope === "environment") return ingestIncidentEvent({ ...options, body: mapped.body });
   const { body } = mapped;
-  return options.db.transaction(async (tx) => {
+  return transaction(options.db, async (tx) => {
     const eventId = randomUUID();
     // The claim and the rollout's lock go out together, in that order (postgres.js pipelines
     // them on the transaction's connection), so a duplicate still waits on the claim first.
@@ -108,7 +109,7 @@ export async function ingestEvent(options: {
     if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
     if (event.type === "migration.started" && event.lease?.held?.kind === "recovery")
       await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
-    await recordEvent(tx, body.type, mapped.fact, {
+    const record: EventRecord = {
       eventId,
       rolloutId: rollout.rollout.id,
       environmentId: rollout.rollout.environmentId,
@@ -119,11 +120,21 @@ export async function ingestEvent(options: {
       stateBefore: before.state,
       stateAfter: result.rollout.state,
       data: mapped.data,
-    });
+    };
+    const accepted: IngestResult = { outcome: "accepted", eventId, duplicate: false };
     // The audit trail records every change and decision; observations that change nothing
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
-    if (changed || mapped.alwaysAudited || skew !== null)
+    const audited = changed || mapped.alwaysAudited || skew !== null;
+    const contractEnded =
+      (event.type === "migration.succeeded" || event.type === "migration.failed") &&
+      event.phase === "contract" &&
+      changed;
+    // The commonest event (an SLO snapshot that changes nothing) ends with plain inserts: they go out with COMMIT.
+    const inserts = audited || contractEnded ? null : eventInserts(body.type, mapped.fact, record);
+    if (inserts) return commitWith(accepted, ...inserts);
+    await recordEvent(tx, body.type, mapped.fact, record);
+    if (audited)
       await appendAudit(tx, {
         ...audit,
         action: `rollout.${body.type}`,
@@ -135,11 +146,7 @@ export async function ingestEvent(options: {
           ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}),
         },
       });
-    if (
-      (event.type === "migration.succeeded" || event.type === "migration.failed") &&
-      event.phase === "contract" &&
-      changed
-    )
+    if (contractEnded)
       await notifyRollout(tx, {
         row: rollout,
         keys: body,
@@ -148,7 +155,7 @@ export async function ingestEvent(options: {
         now,
         summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.`,
       });
-    return { outcome: "accepted", eventId, duplicate: false };
+    return accepted;
   });
 }
 
