@@ -20,13 +20,10 @@ export function isCommitting(value: unknown): value is Committing<unknown> {
  */
 export class Committing<T> {
   readonly [BRAND] = true;
-  readonly statements: SQL[];
   constructor(
     readonly value: T,
-    statements: SQL[],
-  ) {
-    this.statements = statements;
-  }
+    readonly statements: SQL[],
+  ) {}
 
   /** The statements' text and values, for the driver. */
   queries(): Array<{ sql: string; params: unknown[] }> {

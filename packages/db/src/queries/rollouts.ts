@@ -65,20 +65,6 @@ export interface RolloutRow {
   serviceId: string;
 }
 
-/**
- * Rollout rows as plain SQL: the rollout and its release each as one JSON array of their table's
- * columns, mapped back by `rolloutRowOf`. Every read of a rollout row goes through here (by
- * keys, locked or not, by ids, the overview's latest per environment): the gate reads one on
- * every poll and every event locks one, and a select builder's field-by-field mapping and query
- * building cost a large share of both (docs/BENCHMARKS.md).
- */
-const rolloutRowColumns = sql`s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
-  ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release`;
-const rolloutRowsFrom = sql`rollouts r
-  join releases l on l.id = r.release_id
-  join environments e on e.id = r.environment_id
-  join services s on s.id = e.service_id`;
-
 /** A rollout row as plain SQL gives it (`rolloutColumns.select`, `releaseColumns.select`, the policy as text). */
 export interface RawRolloutRow {
   serviceId: string;
@@ -101,11 +87,22 @@ export function rolloutRowOf(raw: RawRolloutRow, policyOf: (text: string) => unk
   };
 }
 
-/** By keys, with or without a lock; compiled once (compiled.ts), so it applies inside a transaction too. */
+/**
+ * By keys, with or without a lock, as plain SQL: the rollout and its release each as one JSON
+ * array of their table's columns, mapped back by `rolloutRowOf` (the overview reads its rows the
+ * same way). The gate reads one on every poll and every event locks one; a select builder's
+ * field-by-field mapping and query building cost a large share of both (docs/BENCHMARKS.md).
+ * Compiled once (compiled.ts), so it applies inside a transaction too.
+ */
 const rolloutByKeys = (lock: boolean) =>
   compiledStatement(
     (service: string, environment: string, release: string) =>
-      sql`select ${rolloutRowColumns} from ${rolloutRowsFrom}
+      sql`select s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
+          ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release
+        from rollouts r
+        join releases l on l.id = r.release_id
+        join environments e on e.id = r.environment_id
+        join services s on s.id = e.service_id
         where s.slug = ${service} and e.name = ${environment} and l.key = ${release}
         limit 1${lock ? sql` for update of r` : sql``}`,
     ["\u0000service", "\u0000environment", "\u0000release"],

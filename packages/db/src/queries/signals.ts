@@ -52,7 +52,7 @@ export function eventInserts(eventType: string, fact: Fact | null, record: Event
   return [eventInsert(eventType, record), snapshotInsert(fact, record)];
 }
 
-/** Timed by receipt, as every fact the gate reads (recordFact). */
+/** Timed by receipt, as every fact the gate reads (see recordFact). */
 function snapshotInsert(fact: Extract<Fact, { kind: "slo_snapshot" }>, record: EventRecord): SQL {
   return insertSnapshot(
     record.rolloutId,
@@ -163,8 +163,7 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
     case "flag_change":
       await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
       return;
-    case "slo_snapshot":
-      await db.execute(snapshotInsert(fact, record));
+    case "slo_snapshot": // plain inserts: written by recordEvent through eventInserts
       return;
     case "backup":
       await db.insert(backups).values({

@@ -1,25 +1,11 @@
-import { z } from "zod";
-import { parseQuery } from "@/server/api/query";
-import { assertScope, withApiToken } from "@/server/api/with-api-token";
-import { checkEligibility } from "@/server/eligibility/check-eligibility";
+import { withApiToken } from "@/server/api/with-api-token";
+import { eligibilityFromQuery } from "@/server/eligibility/eligibility-route";
 
 export const dynamic = "force-dynamic";
 
-const query = z.object({
-  service: z.string().min(1),
-  environment: z.string().min(1),
-  version: z.string().min(1).optional(),
-});
-
 // GET /api/v1/rollback-eligibility?service=&environment=&version= — is an app rollback data-safe?
-export const GET = withApiToken("eligibility", "gate:read", async ({ db, token }, request) => {
-  const parsed = parseQuery(
-    request,
-    query,
-    "Give service and environment (and optionally version) as query parameters.",
-  );
-  assertScope(token, parsed.service, parsed.environment);
-  const report = await checkEligibility(db, parsed);
+export const GET = withApiToken("eligibility", "gate:read", async (context, request) => {
+  const report = await eligibilityFromQuery(context, request);
   return Response.json({
     verdict: report.verdict,
     version: report.targetVersion,

@@ -1,25 +1,11 @@
-import { z } from "zod";
-import { parseQuery } from "@/server/api/query";
-import { assertScope, withApiToken } from "@/server/api/with-api-token";
-import { checkEligibility } from "@/server/eligibility/check-eligibility";
+import { withApiToken } from "@/server/api/with-api-token";
+import { eligibilityFromQuery } from "@/server/eligibility/eligibility-route";
 import { withArgoResult } from "@/server/integrations/argo-result";
 
 export const dynamic = "force-dynamic";
 
-const query = z.object({
-  service: z.string().min(1),
-  environment: z.string().min(1),
-  version: z.string().min(1).optional(),
-});
-
-const handler = withApiToken("argo_rollback", "gate:read", async ({ db, token }, request) => {
-  const parsed = parseQuery(
-    request,
-    query,
-    "Give service and environment (and optionally version) as query parameters.",
-  );
-  assertScope(token, parsed.service, parsed.environment);
-  const report = await checkEligibility(db, parsed);
+const handler = withApiToken("argo_rollback", "gate:read", async (context, request) => {
+  const report = await eligibilityFromQuery(context, request);
   const result = {
     verdict: report.verdict,
     version: report.targetVersion,
