@@ -1,5 +1,6 @@
 import "server-only";
 import { log } from "@rollgate/log";
+import { json } from "./api/bodies";
 import type { ErrorCode, ErrorResponse } from "@rollgate/core/contract/responses";
 
 /** Every failure a caller can act on (the commented enum is `errorCodeSchema` in core); the HTTP status of each is in `statusOf`. */
@@ -36,7 +37,7 @@ export class AppError extends Error {
 /** The JSON error body machines get: `{ error: { code, message, details } }`. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
-    return Response.json(
+    return json(
       {
         error: {
           code: error.code,
@@ -48,7 +49,7 @@ export function errorResponse(error: unknown): Response {
     );
   }
   logError("unhandled error", error);
-  return Response.json(
+  return json(
     {
       error: { code: "internal", message: "Rollgate could not complete the request; it has been logged." },
     } satisfies ErrorResponse,

@@ -1,4 +1,5 @@
 import "server-only";
+import { json } from "../api/bodies";
 import { assertScope, withApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { metrics } from "../metrics";
@@ -16,7 +17,7 @@ export const postEvent = withApiToken("events", "events:write", async ({ db, tok
   const outcome = result.duplicate ? "duplicate" : result.outcome;
   metrics().events.inc({ type: body.type, outcome });
   if (result.outcome === "accepted")
-    return Response.json({ event_id: result.eventId, duplicate: result.duplicate }, { status: 202 });
+    return json({ event_id: result.eventId, duplicate: result.duplicate }, { status: 202 });
   throw new AppError("conflict", result.rejection.message, {
     reason: result.rejection.code,
     duplicate: result.duplicate,

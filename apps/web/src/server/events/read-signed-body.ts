@@ -3,6 +3,7 @@ import { eventBodySchema, type EventBody } from "@rollgate/core/contract/events"
 import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { z } from "zod";
+import { requestBody } from "../api/bodies";
 import { assertStorableText, listPaths } from "../api/storable-text";
 import type { ApiToken } from "../api/with-api-token";
 import { env } from "../env";
@@ -25,7 +26,7 @@ export async function readSignedEvent(
     throw new AppError("unsupported_media_type", "Send the event as application/json.");
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const raw = Buffer.from(await request.arrayBuffer());
+  const raw = await requestBody(request);
   if (raw.length > MAX_BODY_BYTES) throw tooLarge();
   const payload = raw.toString("utf8");
 

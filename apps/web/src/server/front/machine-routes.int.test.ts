@@ -64,6 +64,7 @@ describe("the standalone server's machine routes", () => {
   it("decodes path segments, and answers refusals through the one error path", async () => {
     const unknown = await fetch(base + gatePath("no%20such"), { headers: bearer() });
     expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toBe("application/json");
     expect((await unknown.json()).error.message).toContain("no such");
     const anonymous = await fetch(base + gatePath());
     expect(anonymous.status).toBe(401);

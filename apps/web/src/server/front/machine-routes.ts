@@ -1,6 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@rollgate/log/context";
+import { requestWithBody, responseBytes } from "../api/bodies";
 import { errorResponse } from "../errors";
 import { postEvent } from "../events/events-route";
 import { MAX_BODY_BYTES } from "../events/read-signed-body";
@@ -101,14 +102,16 @@ export async function serveMachineRoute(
   }
   let response: Response;
   try {
-    const read = req.method === "POST" ? await readCapped(req, MAX_BODY_BYTES + 1) : null;
-    const body = read && new Uint8Array(read);
-    const request = new Request(origin + req.url, { method: req.method, headers, body, signal });
+    const init = { method: req.method, headers, signal };
+    const request =
+      req.method === "POST"
+        ? requestWithBody(origin + req.url, init, await readCapped(req, MAX_BODY_BYTES + 1))
+        : new Request(origin + req.url, init);
     response = await match.route.handler(request, { params: Promise.resolve(match.params) });
   } catch (error) {
     response = errorResponse(error);
   }
-  const payload = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+  const payload = await responseBytes(response);
   if (res.destroyed) return;
   const out: Record<string, string> = {};
   response.headers.forEach((value, name) => (out[name] = value));

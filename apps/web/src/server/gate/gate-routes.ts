@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { json, jsonText } from "../api/bodies";
 import { parseQuery } from "../api/query";
 import { assertScope, withApiToken } from "../api/with-api-token";
 import { evaluateRolloutGate, gateJson, rolloutOr404 } from "./evaluate-rollout-gate";
@@ -14,7 +15,7 @@ type Keys = { service: string; environment: string; release: string };
 export const readGate = withApiToken<Keys>("gate", "gate:read", async ({ db, token, now }, _request, keys) => {
   assertScope(token, keys.service, keys.environment);
   const row = await rolloutOr404(db, keys);
-  return Response.json(gateJson(keys, await evaluateRolloutGate(db, row, now)), {
+  return json(gateJson(keys, await evaluateRolloutGate(db, row, now)), {
     headers: { "cache-control": "no-store" },
   });
 });
@@ -34,7 +35,5 @@ export const waitForGate = withApiToken<Keys>("gate_wait", "gate:read", async ({
     await processGateWaiters()
   ).wait({ keys, known, timeoutMs: timeout * 1000, signal: request.signal });
   const headers = { etag: result.changed ? result.snapshot.etag : result.etag, "cache-control": "no-store" };
-  return result.changed
-    ? new Response(result.snapshot.text, { headers: { ...headers, "content-type": "application/json" } })
-    : new Response(null, { status: 304, headers });
+  return result.changed ? jsonText(result.snapshot.text, { headers }) : new Response(null, { status: 304, headers });
 });
