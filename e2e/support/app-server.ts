@@ -14,8 +14,12 @@ export const nextServerJs = path.join(standalone, "next-server.js");
  * V8 let the same load leave 400 MB of garbage resident before a collection; 384 MiB (half the
  * pod's 768 MiB limit) keeps every benchmark under 300 MB, where 256 MiB also did but its more
  * frequent collections lengthened the tail: an event's p99 70 ms, against 49 ms unbounded.
+ * One V8 helper thread (the collector's concurrent marking, the optimising compiler) instead of
+ * four: the pod requests half a core, and on two shared cores the four took a quarter of the
+ * server's CPU and preempted its event loop; with one, an event's p99 was 8 % closer to its median
+ * (docs/BENCHMARKS.md, event ingestion).
  */
-export const SERVER_NODE_ARGS = ["--max-old-space-size=384"];
+export const SERVER_NODE_ARGS = ["--max-old-space-size=384", "--v8-pool-size=1"];
 
 /** Another instance of the built standalone server, on its own port and database. */
 export class AppServer {
