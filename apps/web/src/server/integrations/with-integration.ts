@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { touchEndpoint, type IntegrationEndpoint } from "@rollgate/db/queries/integrations";
+import { requestBody } from "../api/bodies";
 import { enforceRateLimit, openEdgeDb } from "../api/edge";
 import { assertStorableText } from "../api/storable-text";
 import { now } from "../clock";
@@ -38,7 +39,7 @@ export function withIntegration<P>(
       if (!/^application\/(.+\+)?json\b/i.test(type))
         throw new AppError("unsupported_media_type", "Send the notification as application/json.");
       if (Number(request.headers.get("content-length") ?? 0) > MAX_ALERT_BODY_BYTES) throw tooLarge();
-      const raw = Buffer.from(await request.arrayBuffer());
+      const raw = await requestBody(request);
       if (raw.length > MAX_ALERT_BODY_BYTES) throw tooLarge();
       const params = await context.params;
       assertStorableText(params, "path");
