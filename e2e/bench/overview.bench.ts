@@ -60,6 +60,7 @@ console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`
 
 const { AppServer } = await import("../support/app-server.ts");
 // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+// BENCH_SERVER_JS measures another build (a copy of an older standalone folder), for a before/after.
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 const server = new AppServer(
   PORT,
@@ -71,6 +72,7 @@ const server = new AppServer(
     NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
   },
   nodeArgs,
+  process.env.BENCH_SERVER_JS,
 );
 await server.start();
 /** CPU seconds (user + system) the server has used so far; reads are sequential, so a difference is one read's. */

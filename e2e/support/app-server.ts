@@ -45,14 +45,41 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...this.nodeArgs, this.script], {
+    const child = this.spawn();
+    const died = new Promise<never>((_, reject) =>
+      child.once("exit", (code) =>
+        reject(new Error(`the server exited (${code}) before it was ready:\n${this.output.join("")}`)),
+      ),
+    );
+    died.catch(() => {}); // a later, ordinary exit is not an error
+    try {
+      // Ready means migrated and connected, so callers may write to the database at once.
+      const ready = async () => (await fetch(`${this.url}/api/ready`).catch(() => null))?.ok === true;
+      await Promise.race([waitFor(ready, 30_000), died]);
+    } catch (error) {
+      child.kill("SIGKILL"); // never left running behind a failed start
+      throw error;
+    }
+  }
+
+  /** Starts the server and waits for it to exit by itself (a start that must fail); its exit code. */
+  async exitCode(timeoutMs: number): Promise<number | null> {
+    const child = this.spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    clearTimeout(timer);
+    return code;
+  }
+
+  private spawn(): ChildProcess {
+    const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...this.nodeArgs, this.script], {
       env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    // Ready means migrated and connected, so callers may write to the database at once.
-    await waitFor(async () => (await fetch(`${this.url}/api/ready`).catch(() => null))?.ok === true, 30_000);
+    child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    this.child = child;
+    return child;
   }
 
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

@@ -32,3 +32,12 @@ test("readiness goes 503 while PostgreSQL is down and 200 once it is back, witho
     cluster.destroy();
   }
 });
+
+test("a setting that does not parse stops the server at start, with the reason, instead of serving errors", async () => {
+  const app = new AppServer(3297, { NEXTAUTH_SECRET: "too-short" });
+  expect(await app.exitCode(30_000)).toBe(1);
+  const output = app.output.join("");
+  expect(output).toMatch(/invalid configuration, not starting/);
+  expect(output).toMatch(/NEXTAUTH_SECRET/);
+  expect(output).not.toContain("too-short"); // the value itself may be a secret
+});

@@ -12,6 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { log } from "@rollgate/log";
 import next from "next";
+import { z } from "zod";
+import { env } from "../env";
 import { drainProcessGateWaiters } from "../gate/gate-waiters";
 import { matchMachineRoute, serveMachineRoute } from "./machine-routes";
 
@@ -23,6 +25,22 @@ const keepAliveTimeout = Number.parseInt(process.env.KEEP_ALIVE_TIMEOUT ?? "", 1
 // What Next's generated server.js inlines: the build's configuration, which Next reads from here.
 const { config } = JSON.parse(readFileSync(path.join(dir, ".next", "required-server-files.json"), "utf8"));
 Object.assign(process.env, { NODE_ENV: "production", __NEXT_PRIVATE_STANDALONE_CONFIG: JSON.stringify(config) });
+
+// A setting that does not parse stops the process here, with the reason. Next.js would log the
+// instrumentation hook's error and go on running, answering every request (probes included) with
+// 500 and no reason; exiting puts the reason in the pod's log and its restart loop.
+try {
+  env();
+} catch (error) {
+  const reason =
+    error instanceof z.ZodError
+      ? z.prettifyError(error).replaceAll(/\s*\n\s*/g, " ")
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  log().fatal(`invalid configuration, not starting: ${reason}`);
+  process.exit(1);
+}
 
 const app = next({ dev: false, dir, hostname, port });
 await app.prepare();
