@@ -272,20 +272,23 @@ describe("the gate's facts for many rollouts at once", () => {
     }
   });
 
-  it("reads the facts of one rollout or of all of them in one statement", async () => {
+  it("reads the facts in a fixed number of statements, however many rollouts there are", async () => {
+    const inputs = rows.map((row) => ({ row, expandDestructiveFindings: 0 }));
     const one = countingDb();
-    await loadGateFactsMany(
-      one.db,
-      rows.slice(0, 1).map((row) => ({ row, expandDestructiveFindings: 0 })),
-      now,
-    );
+    await loadGateFactsMany(one.db, inputs.slice(0, 1), now);
     const all = countingDb();
-    await loadGateFactsMany(
-      all.db,
-      rows.map((row) => ({ row, expandDestructiveFindings: 0 })),
-      now,
-    );
+    await loadGateFactsMany(all.db, inputs, now);
     expect(one.statements()).toBe(1);
-    expect(all.statements()).toBe(1);
+    expect(all.statements()).toBe(1); // fewer rollouts than one statement takes
+
+    // Split (as a big overview is): at most `statements` statements, the facts the same and in order.
+    const split = countingDb();
+    const parts = await loadGateFactsMany(split.db, inputs, now, { statements: 3, perStatement: 2 });
+    expect(rows.length).toBeGreaterThan(4); // three statements of two, two and one
+    expect(split.statements()).toBe(3);
+    expect(parts).toEqual(await loadGateFactsMany(db, inputs, now));
+    const small = countingDb();
+    await loadGateFactsMany(small.db, inputs, now, { statements: 4, perStatement: 3 });
+    expect(small.statements()).toBe(Math.min(4, Math.ceil(rows.length / 3)));
   });
 });

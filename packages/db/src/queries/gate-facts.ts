@@ -35,13 +35,34 @@ export async function loadGateFacts(
   return (await loadGateFactsMany(db, [{ row, expandDestructiveFindings, contract }], now))[0]!;
 }
 
+/** How the facts of many rollouts are split: at most `statements` statements, each of at least `perStatement` rollouts. */
+export interface FactsSplit {
+  statements: number;
+  perStatement: number;
+}
+const SPLIT: FactsSplit = { statements: 4, perStatement: 100 };
+
 /**
- * The gate's facts for many rollouts in one statement (one round trip, whatever their
- * number): each rollout is a row of a `jsonb_to_recordset`, and every fact a correlated
- * sub-select on an index of that rollout or its environment.
+ * The gate's facts for many rollouts in a fixed number of statements, whatever their number:
+ * each rollout is a row of a `jsonb_to_recordset`, and every fact a correlated sub-select on an
+ * index of that rollout or its environment. A big overview's rollouts are split over up to four
+ * statements sent at once, which PostgreSQL runs on as many connections and cores (on one
+ * connection, inside a transaction or on PGlite, they simply queue); each rollout's facts still
+ * come from one statement, so from one snapshot.
  */
-export async function loadGateFactsMany(db: Db, inputs: readonly GateFactsInput[], now: Date): Promise<GateFacts[]> {
-  if (inputs.length === 0) return [];
+export async function loadGateFactsMany(
+  db: Db,
+  inputs: readonly GateFactsInput[],
+  now: Date,
+  split: FactsSplit = SPLIT,
+): Promise<GateFacts[]> {
+  const size = Math.max(split.perStatement, Math.ceil(inputs.length / split.statements));
+  const chunks: GateFactsInput[][] = [];
+  for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
+  return (await Promise.all(chunks.map((chunk) => loadFactsStatement(db, chunk, now)))).flat();
+}
+
+async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now: Date): Promise<GateFacts[]> {
   const keys = inputs.map(({ row }, i) => ({
     i,
     rollout_id: row.rollout.id,

@@ -26,7 +26,12 @@ const REFUSALS_MS = 24 * 3600_000;
 async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const { db } = await database();
   const at = now();
-  const rows = await listOverview(db);
+  // The refusals and overrides do not depend on the rollouts: read beside them, on other connections.
+  const [rows, refusals, overrides] = await Promise.all([
+    listOverview(db),
+    listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)),
+    listUnreviewedOverrides(db),
+  ]);
   // Every gate on the page from the one read of the rollouts and one of their facts, however many there are.
   const gated = rows.flatMap((r) => (r.latest && GATED_STATES.has(r.latest.rollout.state) ? [r.latest] : []));
   const gates = new Map((await evaluateRolloutGates(db, gated, at)).map((g) => [g.row.rollout.id, g]));
@@ -64,10 +69,6 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     });
   }
 
-  const [refusals, overrides] = await Promise.all([
-    listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)),
-    listUnreviewedOverrides(db),
-  ]);
   for (const r of refusals)
     attention.push({
       kind: "refused",
