@@ -39,7 +39,7 @@ export const databasePolicySchema = z.object({
 
 export type DatabasePolicy = Required<z.infer<typeof databasePolicySchema>>;
 
-export const DATABASE_POLICY_DEFAULTS: DatabasePolicy = {
+export const DATABASE_POLICY_DEFAULTS: Readonly<DatabasePolicy> = Object.freeze({
   checks: "auto",
   lockRisk: "informational",
   inspectionMaxAgeSeconds: 3600,
@@ -48,11 +48,21 @@ export const DATABASE_POLICY_DEFAULTS: DatabasePolicy = {
   lockRetries: 10,
   blockers: "wait",
   blockerWaitSeconds: 300,
-};
+});
 
-/** The policy's database settings with defaults filled in. */
-export function databasePolicy(policy: Pick<Policy, "database">): DatabasePolicy {
-  return { ...DATABASE_POLICY_DEFAULTS, ...stripUndefined(policy.database ?? {}) };
+// Filled in once per policy object: a gate evaluation asks five times, and the overview evaluates hundreds.
+const filled = new WeakMap<object, Readonly<DatabasePolicy>>();
+
+/** The policy's database settings with defaults filled in (a policy is a value: it is not changed once parsed). */
+export function databasePolicy(policy: Pick<Policy, "database">): Readonly<DatabasePolicy> {
+  const own = policy.database;
+  if (!own) return DATABASE_POLICY_DEFAULTS;
+  let settings = filled.get(own);
+  if (!settings) {
+    settings = Object.freeze({ ...DATABASE_POLICY_DEFAULTS, ...stripUndefined(own) });
+    filled.set(own, settings);
+  }
+  return settings;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
