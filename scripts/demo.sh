@@ -21,4 +21,4 @@ export ROLLGATE_CREDENTIALS_LOGIN="${ROLLGATE_CREDENTIALS_LOGIN:-1}"
 # The overview as a read-only wallboard without sign-in; everything else still needs it.
 export ROLLGATE_PUBLIC_WALLBOARD="${ROLLGATE_PUBLIC_WALLBOARD:-1}"
 echo "==> Rollgate is starting on http://127.0.0.1:${PORT:-3000}"
-HOSTNAME=127.0.0.1 PORT="${PORT:-3000}" exec node --max-old-space-size=384 --v8-pool-size=1 apps/web/.next/standalone/apps/web/server.js
+HOSTNAME=127.0.0.1 PORT="${PORT:-3000}" exec node --max-old-space-size=384 --max-semi-space-size=32 --v8-pool-size=1 apps/web/.next/standalone/apps/web/server.js

@@ -17,9 +17,13 @@ export const nextServerJs = path.join(standalone, "next-server.js");
  * One V8 helper thread (the collector's concurrent marking, the optimising compiler) instead of
  * four: the pod requests half a core, and on two shared cores the four took a quarter of the
  * server's CPU and preempted its event loop; with one, an event's p99 was 8 % closer to its median
- * (docs/BENCHMARKS.md, event ingestion).
+ * (docs/BENCHMARKS.md, event ingestion). A 32 MiB young generation (semi-space) instead of the
+ * 16 V8 derives: an overview read (600 gates) keeps its data alive across its database round trips,
+ * so with the smaller one much of it was copied twice and promoted, only to die in the old space;
+ * interleaved on one machine, the page took 89–99 ms of CPU against 115–120, the API 50 against
+ * 53–59, for 25–30 MB more RSS (docs/BENCHMARKS.md, overview).
  */
-export const SERVER_NODE_ARGS = ["--max-old-space-size=384", "--v8-pool-size=1"];
+export const SERVER_NODE_ARGS = ["--max-old-space-size=384", "--max-semi-space-size=32", "--v8-pool-size=1"];
 
 /** Another instance of the built standalone server, on its own port and database. */
 export class AppServer {
