@@ -35,7 +35,7 @@ export async function evaluateRolloutGate(db: Db, row: RolloutRow, now: Date): P
   return (await evaluateRolloutGates(db, [row], now))[0]!;
 }
 
-/** The verdicts of many rollouts, their facts loaded in one statement (the overview). */
+/** The verdicts of many rollouts, their facts loaded in a fixed number of statements (the overview). */
 export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], now: Date): Promise<RolloutGate[]> {
   // Environments that share one stored policy object (the overview's read shares equal ones) parse it once.
   const parsed = new Map<unknown, Policy>();
