@@ -56,6 +56,23 @@ test("each environment shows its gate and window countdown; needs attention list
   await send(failing, "migration.started", { phase: "expand", name: "e", checksum: sha(EXPAND), sql: EXPAND });
   await send(failing, "migration.failed", { phase: "expand", name: "e", checksum: sha(EXPAND), exit_code: 3 });
 
+  // Counts the page's live one-second timers: every countdown should tick from the one page clock.
+  await page.addInitScript(() => {
+    const live = new Set<number>();
+    const { setInterval: set, clearInterval: clear } = window;
+    Object.assign(window, {
+      secondTimers: () => live.size,
+      setInterval: (handler: TimerHandler, ms?: number, ...args: unknown[]) => {
+        const id = set(handler, ms, ...args);
+        if (ms === 1000) live.add(id);
+        return id;
+      },
+      clearInterval: (id?: number) => {
+        if (id !== undefined) live.delete(id);
+        clear(id);
+      },
+    });
+  });
   await signInWithPassword(page);
   await page.goto("/");
   const staging = page.getByRole("region", { name: new RegExp(verifying.slug) }).locator("[data-environment=staging]");
@@ -65,6 +82,8 @@ test("each environment shows its gate and window countdown; needs attention list
   // The countdown ticks in the browser.
   const first = await staging.locator("[data-countdown-until]").textContent();
   await expect(staging.locator("[data-countdown-until]")).not.toHaveText(first!, { timeout: 5000 });
+  expect(await page.locator("[data-countdown-until]").count()).toBeGreaterThan(1);
+  expect(await page.evaluate(() => (window as unknown as { secondTimers: () => number }).secondTimers())).toBe(1);
 
   const attention = page.getByRole("region", { name: /Needs attention/ });
   await expect(attention.locator("[data-attention=window]").filter({ hasText: verifying.slug })).toContainText(

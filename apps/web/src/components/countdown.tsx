@@ -1,8 +1,9 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { utc } from "@/lib/format";
+import { pageClock } from "@/lib/page-clock";
 
 /** `42:05` under an hour, `3 h 07 min` above. */
 export function formatCountdown(ms: number): string {
@@ -13,19 +14,16 @@ export function formatCountdown(ms: number): string {
 }
 
 /**
- * The server's clock, ticking in the browser every second. The offset is taken from the
- * server's own timestamp (and again whenever a fresher one arrives), so a wrong laptop clock
- * cannot end a window early on screen.
+ * The server's clock, ticking in the browser every second (`pageClock`). The offset is taken
+ * from the server's own timestamp (and again whenever a fresher one arrives), so a wrong laptop
+ * clock cannot end a window early on screen. The server render and hydration both show the
+ * server's timestamp itself, so they agree to the millisecond.
  */
 export function useServerNow(serverIso: string): number {
-  const [clientNow, setClientNow] = useState(() => Date.now());
+  const clientNow = useSyncExternalStore(pageClock.subscribe, pageClock.now, () => null);
   const [offset, setOffset] = useState(() => Date.parse(serverIso) - Date.now());
   useEffect(() => setOffset(Date.parse(serverIso) - Date.now()), [serverIso]);
-  useEffect(() => {
-    const timer = setInterval(() => setClientNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return clientNow + offset;
+  return clientNow === null ? Date.parse(serverIso) : clientNow + offset;
 }
 
 /**
