@@ -124,4 +124,14 @@ describe("the container image", () => {
     expect(cmd).toEqual(["node", ...SERVER_NODE_ARGS, "apps/web/server.js"]);
     expect(runtime.find((i) => i.startsWith("ENV "))).toContain("ROLLGATE_MIGRATIONS_DIR=/app/apps/web/drizzle");
   });
+
+  it("runs with the same node flags as the demo and npm start", () => {
+    const root = path.join(infra, "..");
+    const flags = SERVER_NODE_ARGS.join(" ");
+    const start = JSON.parse(readFileSync(path.join(root, "apps", "web", "package.json"), "utf8")).scripts.start;
+    expect(start).toBe(`node ${flags} .next/standalone/apps/web/server.js`);
+    expect(readFileSync(path.join(root, "scripts", "demo.sh"), "utf8")).toContain(
+      `exec node ${flags} apps/web/.next/standalone/apps/web/server.js`,
+    );
+  });
 });

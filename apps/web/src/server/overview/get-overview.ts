@@ -32,7 +32,7 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     listRecentRejections(db, new Date(at.getTime() - REFUSALS_MS)),
     listUnreviewedOverrides(db),
   ]);
-  // Every gate on the page from the one read of the rollouts and one of their facts, however many there are.
+  // Every gate on the page from the one read of the rollouts and a fixed number of statements for their facts.
   const gated = rows.flatMap((r) => (r.latest && GATED_STATES.has(r.latest.rollout.state) ? [r.latest] : []));
   const gates = new Map((await evaluateRolloutGates(db, gated, at)).map((g) => [g.row.rollout.id, g]));
   const attention: AttentionJson[] = [];
