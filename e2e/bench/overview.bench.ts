@@ -35,12 +35,20 @@ async function seed(): Promise<void> {
       await tx`insert into environments (service_id, name, position, policy) select id, 'production', 1, ${policy("production")} from services`;
       await tx`insert into releases (service_id, key, title, author, app_version) select id, 'r1', 'Drop users.email', 'dev@example.com', '2.0.0' from services`;
       // Windows started between 10 minutes and 3 hours ago, so some end soon and some are over.
+      // Each release has its own scripts of a real size (about 3 KB to expand, 3 KB to
+      // contract), the same in both environments, stored with their SHA-256 as ingest does.
       await tx`
+        with scripts as (
+          select l.id as release_id,
+                 (select string_agg(format('ALTER TABLE %s_orders ADD COLUMN IF NOT EXISTS note_%s text; -- keeps the note the checkout form sends', replace(s.slug, '-', '_'), i), E'\n') from generate_series(1, 30) i) as expand_sql,
+                 (select string_agg(format('ALTER TABLE %s_orders DROP COLUMN IF EXISTS legacy_note_%s;', replace(s.slug, '-', '_'), i), E'\n') from generate_series(1, 50) i) as contract_sql
+          from releases l join services s on s.id = l.service_id
+        )
         insert into rollouts (release_id, environment_id, state, release_version, current_version, deployed_at, flag_percent, flag_full_at, window_started_at, expand_sql, expand_checksum, contract_sql, contract_checksum)
         select r.id, e.id, 'verifying', '2.0.0', '2.0.0', now() - interval '4 hours', 100, now() - make_interval(mins => 10 + (row_number() over ())::int % 170),
-               now() - make_interval(mins => 10 + (row_number() over ())::int % 170), 'ALTER TABLE users ADD COLUMN email_address text;', 'e',
-               'ALTER TABLE users DROP COLUMN email;', 'c'
-        from releases r join environments e on e.service_id = r.service_id`;
+               now() - make_interval(mins => 10 + (row_number() over ())::int % 170), x.expand_sql, encode(sha256(convert_to(x.expand_sql, 'UTF8')), 'hex'),
+               x.contract_sql, encode(sha256(convert_to(x.contract_sql, 'UTF8')), 'hex')
+        from releases r join environments e on e.service_id = r.service_id join scripts x on x.release_id = r.id`;
       await tx`
         insert into slo_snapshots (rollout_id, observed_at, availability, error_budget_remaining, burn_rate)
         select o.id, now() - make_interval(mins => i), 99.9 - case when i % 53 = 0 then 0.5 else 0 end, 0.8, 0.5

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { listOverview } from "../src/queries/overview.ts";
-import { findRollout } from "../src/queries/rollouts.ts";
+import { findRollout, readRolloutScripts } from "../src/queries/rollouts.ts";
 import { environments, releases, rollouts, services } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
@@ -9,7 +9,7 @@ import { testDatabase, uniqueSlug } from "./harness.ts";
 const { db } = await testDatabase();
 
 describe("listOverview", () => {
-  it("reads each environment's latest rollout exactly as findRollout does, timestamps and nulls included", async () => {
+  it("reads each environment's latest rollout as findRollout does, timestamps and nulls included, without the scripts' text", async () => {
     const made = await makeRelease(db);
     const [staging, production] = made.rollouts;
     await db
@@ -51,12 +51,39 @@ describe("listOverview", () => {
       .select({ key: releases.key })
       .from(releases)
       .where(eq(releases.id, made.release.id));
-    expect(mine[0]!.latest).toEqual(
-      await findRollout(db, { service: made.service.slug, environment: "staging", release: releaseOfStaging!.key }),
-    );
-    expect(mine[1]!.latest).toEqual(
-      await findRollout(db, { service: made.service.slug, environment: "production", release: newer!.key }),
-    );
+    /** findRollout's row without the scripts' text, which the overview leaves in the database (GateRow). */
+    const withoutScripts = async (release: string, environment: string) => {
+      const row = (await findRollout(db, { service: made.service.slug, environment, release }))!;
+      const { expandSql: _e, contractSql: _c, ...rollout } = row.rollout;
+      const { expandSql: _re, contractSql: _rc, ...rest } = row.release;
+      return { ...row, rollout, release: rest };
+    };
+    expect(mine[0]!.latest).toStrictEqual(await withoutScripts(releaseOfStaging!.key, "staging"));
+    expect(mine[1]!.latest).toStrictEqual(await withoutScripts(newer!.key, "production"));
+    // Absent, not null: a row without its scripts can never be read as a rollout without scripts.
+    expect("contractSql" in mine[0]!.latest!.rollout).toBe(false);
+    expect("expandSql" in mine[0]!.latest!.release).toBe(false);
+  });
+
+  it("reads scripts by rollout id with the checksums they were stored with", async () => {
+    const made = await makeRelease(db);
+    const [staging, production] = made.rollouts;
+    await db
+      .update(rollouts)
+      .set({ expandSql: "ALTER TABLE t ADD COLUMN c int;", expandChecksum: "e".repeat(64) })
+      .where(eq(rollouts.id, staging!.id));
+    const missing = "00000000-0000-4000-8000-000000000000";
+    const scripts = await readRolloutScripts(db, [staging!.id, production!.id, missing]);
+    expect(Object.fromEntries(scripts)).toEqual({
+      [staging!.id]: {
+        expandSql: "ALTER TABLE t ADD COLUMN c int;",
+        expandChecksum: "e".repeat(64),
+        contractSql: null,
+        contractChecksum: null,
+      },
+      [production!.id]: { expandSql: null, expandChecksum: null, contractSql: null, contractChecksum: null },
+    });
+    expect((await readRolloutScripts(db, [])).size).toBe(0);
   });
 
   it("lists an environment without rollouts with none", async () => {

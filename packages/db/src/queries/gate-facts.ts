@@ -11,11 +11,11 @@ import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
 import { compiledStatement } from "./compiled.ts";
-import { projectionOf, type RolloutRow } from "./rollouts.ts";
+import { projectionOf, type GateRow } from "./rollouts.ts";
 
 /** One rollout to load facts for; the caller supplies what needs the SQL analyser. */
 export interface GateFactsInput {
-  row: RolloutRow;
+  row: GateRow;
   expandDestructiveFindings: number;
   contract?: DatabaseFacts["contract"];
 }
@@ -27,7 +27,7 @@ export interface GateFactsInput {
  */
 export async function loadGateFacts(
   db: Db,
-  row: RolloutRow,
+  row: GateRow,
   now: Date,
   expandDestructiveFindings: number,
   contract: DatabaseFacts["contract"] = null,

@@ -1,13 +1,19 @@
 import { sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
-import { releaseColumns, rolloutColumns, rolloutRowOf, type RawRolloutRow, type RolloutRow } from "./rollouts.ts";
+import {
+  gateRowOf,
+  scriptlessReleaseColumns,
+  scriptlessRolloutColumns,
+  type GateRow,
+  type RawRolloutRow,
+} from "./rollouts.ts";
 
 export interface OverviewRow {
   serviceSlug: string;
   serviceName: string;
   environmentName: string;
-  /** The environment's most recently active rollout, the same row `findRollout` reads (what the gate needs). */
-  latest: RolloutRow | null;
+  /** The environment's most recently active rollout, the row `findRollout` reads without the scripts' text. */
+  latest: GateRow | null;
 }
 
 /**
@@ -15,14 +21,16 @@ export interface OverviewRow {
  * statement, read as plain rows. The overview reads hundreds of rollouts on every poll; the
  * rollout and its release come back as one JSON array each (their tables' columns in order) and
  * are mapped by those columns, which costs a fraction of the select builder's mapping of each field.
+ * The scripts' text stays in the database: a few kilobytes per rollout, read and parsed on every
+ * poll, though the gate needs it only for a checksum its analyser has not seen (`GateRow`).
  */
 export async function listOverview(db: Db): Promise<OverviewRow[]> {
   const rows = rowsOf<RawOverviewRow>(
     await db.execute(sql`
       select s.id as "serviceId", s.slug as "serviceSlug", s.name as "serviceName", e.name as "environmentName",
              e.position as "environmentPosition", e.policy::text as policy,
-             case when r.id is not null then ${rolloutColumns.select("r")} end as rollout,
-             case when l.id is not null then ${releaseColumns.select("l")} end as release
+             case when r.id is not null then ${scriptlessRolloutColumns.select("r")} end as rollout,
+             case when l.id is not null then ${scriptlessReleaseColumns.select("l")} end as release
       from environments e
       join services s on s.id = e.service_id
       left join lateral (select * from rollouts r where r.environment_id = e.id order by r.updated_at desc limit 1) r on true
@@ -36,7 +44,7 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
     serviceSlug: r.serviceSlug,
     serviceName: r.serviceName,
     environmentName: r.environmentName,
-    latest: r.rollout && r.release ? rolloutRowOf(r, policyOf) : null,
+    latest: r.rollout && r.release ? gateRowOf(r, policyOf) : null,
   }));
 }
 

@@ -1,5 +1,5 @@
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
-import { and, asc, eq, getTableColumns, sql, type SQL, type Table } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
@@ -16,27 +16,31 @@ const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) 
 
 /**
  * A table's row as a JSON array of its columns (`select`), and back to what a select of the
- * table returns (`map`: timestamps, which JSON carries as text, become dates again).
+ * table returns (`map`: timestamps, which JSON carries as text, become dates again); `omit`
+ * leaves columns out of both.
  */
-function columnsOf<T extends Table>(table: T) {
-  const columns = Object.entries(getTableColumns(table)).map(
-    ([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const,
-  );
+function columnsOf<T extends Table, O extends keyof T["$inferSelect"] = never>(table: T, omit: readonly O[] = []) {
+  const columns = Object.entries(getTableColumns(table))
+    .filter(([key]) => !(omit as readonly string[]).includes(key))
+    .map(([key, column]) => [key, toSnakeCase(column.name), column.dataType === "date"] as const);
   return {
     select: (alias: string): SQL =>
       sql.raw(`json_build_array(${columns.map(([, name]) => `${alias}.${name}`).join(", ")})`),
-    map: (values: unknown[]): T["$inferSelect"] => {
+    map: (values: unknown[]): Omit<T["$inferSelect"], O> => {
       const row: Record<string, unknown> = {};
       columns.forEach(([key, , isDate], i) => {
         const value = values[i] ?? null;
         row[key] = isDate && value !== null ? new Date(value as string) : value;
       });
-      return row as T["$inferSelect"];
+      return row as Omit<T["$inferSelect"], O>;
     },
   };
 }
 export const rolloutColumns = columnsOf(rollouts);
 export const releaseColumns = columnsOf(releases);
+/** The same without the scripts' text, which only the SQL analyser reads (`GateRow`). */
+export const scriptlessRolloutColumns = columnsOf(rollouts, ["expandSql", "contractSql"]);
+export const scriptlessReleaseColumns = columnsOf(releases, ["expandSql", "contractSql"]);
 
 /** Service and environment by slug and name (the environment's policy is still raw JSON). */
 export async function findEnvironment(db: Db, service: string, environment: string) {
@@ -65,6 +69,18 @@ export interface RolloutRow {
   serviceId: string;
 }
 
+/**
+ * What the gate needs of a rollout besides what its scripts say: the row without the scripts'
+ * text (their checksums stay). The analyser's verdict on a script is kept per process by
+ * checksum, so a read of hundreds of rollouts (the overview) leaves the text in the database
+ * and fetches it only for checksums not yet analysed. A `RolloutRow` is a `GateRow`; a row read
+ * without its scripts simply has no `expandSql` or `contractSql` property (never null for "not read").
+ */
+export interface GateRow extends Omit<RolloutRow, "rollout" | "release"> {
+  rollout: Omit<RolloutRow["rollout"], "expandSql" | "contractSql">;
+  release: Omit<RolloutRow["release"], "expandSql" | "contractSql">;
+}
+
 /** A rollout row as plain SQL gives it (`rolloutColumns.select`, `releaseColumns.select`, the policy as text). */
 export interface RawRolloutRow {
   serviceId: string;
@@ -78,8 +94,23 @@ export interface RawRolloutRow {
 /** The row from its plain-SQL form; `policyOf` may share equal policies. */
 export function rolloutRowOf(raw: RawRolloutRow, policyOf: (text: string) => unknown = JSON.parse): RolloutRow {
   return {
+    ...placeOf(raw, policyOf),
     rollout: rolloutColumns.map(json(raw.rollout)),
     release: releaseColumns.map(json(raw.release)),
+  };
+}
+
+/** The same for a row selected with `scriptlessRolloutColumns` and `scriptlessReleaseColumns`. */
+export function gateRowOf(raw: RawRolloutRow, policyOf: (text: string) => unknown = JSON.parse): GateRow {
+  return {
+    ...placeOf(raw, policyOf),
+    rollout: scriptlessRolloutColumns.map(json(raw.rollout)),
+    release: scriptlessReleaseColumns.map(json(raw.release)),
+  };
+}
+
+function placeOf(raw: RawRolloutRow, policyOf: (text: string) => unknown) {
+  return {
     environmentName: raw.environmentName,
     environmentPosition: Number(raw.environmentPosition),
     policy: policyOf(raw.policy),
@@ -124,7 +155,7 @@ export async function findRollout(
   return raw ? rolloutRowOf(raw) : null;
 }
 
-export function projectionOf(row: typeof rollouts.$inferSelect): RolloutProjection {
+export function projectionOf(row: GateRow["rollout"]): RolloutProjection {
   return {
     state: row.state as RolloutState,
     releaseVersion: row.releaseVersion,
@@ -267,4 +298,28 @@ export async function setRolloutScript(
     .update(rollouts)
     .set(phase === "expand" ? { expandSql: script } : { contractSql: script })
     .where(eq(rollouts.id, rolloutId));
+}
+
+/** A rollout's scripts as they are now, with the checksums they were stored with. */
+export interface RolloutScripts {
+  expandSql: string | null;
+  expandChecksum: string | null;
+  contractSql: string | null;
+  contractChecksum: string | null;
+}
+
+/** The scripts of these rollouts, in one statement; a rollout that no longer exists is absent. */
+export async function readRolloutScripts(db: Db, rolloutIds: readonly string[]): Promise<Map<string, RolloutScripts>> {
+  if (rolloutIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: rollouts.id,
+      expandSql: rollouts.expandSql,
+      expandChecksum: rollouts.expandChecksum,
+      contractSql: rollouts.contractSql,
+      contractChecksum: rollouts.contractChecksum,
+    })
+    .from(rollouts)
+    .where(inArray(rollouts.id, [...rolloutIds]));
+  return new Map(rows.map(({ id, ...scripts }) => [id, scripts]));
 }

@@ -4,7 +4,7 @@ import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutState } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { authorIdsOf } from "@rollgate/db/queries/identities";
-import type { RolloutRow } from "@rollgate/db/queries/rollouts";
+import type { GateRow, RolloutRow } from "@rollgate/db/queries/rollouts";
 import type { CurrentUser } from "../auth/current-user";
 import type { RolloutGate } from "../gate/evaluate-rollout-gate";
 
@@ -16,11 +16,11 @@ export async function rolloutContext(db: Db, row: RolloutRow): Promise<RolloutCo
 }
 
 /** The same context from a gate already evaluated (pages): its policy and author ids are loaded. */
-export function gateContext(gate: RolloutGate): RolloutContext {
+export function gateContext(gate: RolloutGate<GateRow>): RolloutContext {
   return contextOf(gate.row, gate.policy, gate.facts.authorIds);
 }
 
-function contextOf(row: RolloutRow, policy: Policy, authorIds: readonly string[]): RolloutContext {
+function contextOf(row: GateRow, policy: Policy, authorIds: readonly string[]): RolloutContext {
   return {
     serviceId: row.serviceId,
     environment: row.environmentName,

@@ -7,11 +7,17 @@ import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy"
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { loadGateFactsMany, type GateFactsInput } from "@rollgate/db/queries/gate-facts";
-import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
+import {
+  findRollout,
+  readRolloutScripts,
+  type GateRow,
+  type RolloutKeys,
+  type RolloutRow,
+} from "@rollgate/db/queries/rollouts";
 import { AppError } from "../errors";
 
-export interface RolloutGate {
-  row: RolloutRow;
+export interface RolloutGate<R extends GateRow = RolloutRow> {
+  row: R;
   /** The environment's policy, parsed (a stored policy that does not parse is an error). */
   policy: Policy;
   /** What the verdict was computed from, for callers that need more than the verdict. */
@@ -35,8 +41,16 @@ export async function evaluateRolloutGate(db: Db, row: RolloutRow, now: Date): P
   return (await evaluateRolloutGates(db, [row], now))[0]!;
 }
 
-/** The verdicts of many rollouts, their facts loaded in a fixed number of statements (the overview). */
-export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], now: Date): Promise<RolloutGate[]> {
+/**
+ * The verdicts of many rollouts, their facts loaded in a fixed number of statements (the
+ * overview). Rows read without their scripts (`GateRow`) have them read, in one statement,
+ * only where the analyser has not seen a checksum yet.
+ */
+export async function evaluateRolloutGates<R extends GateRow>(
+  db: Db,
+  rows: readonly R[],
+  now: Date,
+): Promise<Array<RolloutGate<R>>> {
   // Environments that share one stored policy object (the overview's read shares equal ones) parse it once.
   const parsed = new Map<unknown, Policy>();
   const policies = rows.map((row) => {
@@ -50,14 +64,12 @@ export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], 
     }
     return policy;
   });
-  const inputs: GateFactsInput[] = [];
-  for (const row of rows)
-    inputs.push({
-      row,
-      expandDestructiveFindings: await destructiveStatements(row.rollout.expandSql, row.rollout.expandChecksum),
-      contract: await contractFacts(row.rollout.contractSql, row.rollout.contractChecksum),
-    });
-  const facts = await loadGateFactsMany(db, inputs, now);
+  const analyses = await analyseScripts(db, rows);
+  const facts = await loadGateFactsMany(
+    db,
+    rows.map((row, i) => ({ row, ...analyses[i]! })),
+    now,
+  );
   return rows.map((row, i) => ({
     row,
     policy: policies[i]!,
@@ -66,24 +78,67 @@ export async function evaluateRolloutGates(db: Db, rows: readonly RolloutRow[], 
   }));
 }
 
-// A script is analysed once per process: the gate is read on every poll, the script rarely changes.
-const analysed = new Map<string, number>();
+/** What the gate takes from the SQL analyser: the expand script's destructive statements, what the contract removes. */
+type ScriptAnalysis = Pick<GateFactsInput, "expandDestructiveFindings" | "contract">;
+
+// A script is analysed once per process, by checksum: the gate is read on every poll, the script rarely changes.
+const expands = new Map<string, number>();
+const contracts = new Map<string, DatabaseFacts["contract"]>();
+const CACHED_SCRIPTS = 1000;
+
+const hasScripts = (rollout: GateRow["rollout"]): rollout is RolloutRow["rollout"] =>
+  "expandSql" in rollout && "contractSql" in rollout;
+
+/**
+ * Each row's analysis: from the per-process cache where both checksums are known, else from
+ * the row's scripts, or, for a row read without them, from one read of every such row's
+ * scripts. A fetched script is analysed and cached under the checksum it was read with, so a
+ * script replaced between the two reads never lands under its predecessor's checksum.
+ */
+async function analyseScripts(db: Db, rows: readonly GateRow[]): Promise<ScriptAnalysis[]> {
+  const known = rows.map(({ rollout }) => cachedAnalysis(rollout));
+  const unread = rows.flatMap(({ rollout }, i) => (known[i] || hasScripts(rollout) ? [] : [rollout.id]));
+  const read = await readRolloutScripts(db, unread);
+  return Promise.all(
+    rows.map(async ({ rollout }, i) => {
+      const cached = known[i];
+      if (cached) return cached;
+      const scripts = hasScripts(rollout) ? rollout : read.get(rollout.id);
+      if (!scripts) throw new Error(`rollout ${rollout.id} was deleted while its gate was being evaluated`);
+      return {
+        expandDestructiveFindings: await destructiveStatements(scripts.expandSql, scripts.expandChecksum),
+        contract: await contractFacts(scripts.contractSql, scripts.contractChecksum),
+      };
+    }),
+  );
+}
+
+/** The analysis from the cache alone, or undefined when a script must be read or analysed. */
+function cachedAnalysis(rollout: GateRow["rollout"]): ScriptAnalysis | undefined {
+  // Without a checksum, only a row that carries its (absent) expand script says there is none.
+  const expand =
+    rollout.expandChecksum === null
+      ? hasScripts(rollout) && rollout.expandSql === null
+        ? 0
+        : undefined
+      : expands.get(rollout.expandChecksum);
+  // A contract without a checksum is never analysed (`contractFacts`), whatever its text.
+  const contract = rollout.contractChecksum === null ? null : contracts.get(rollout.contractChecksum);
+  return expand === undefined || contract === undefined ? undefined : { expandDestructiveFindings: expand, contract };
+}
 
 /** How many of the expand script's statements are destructive (analyser), once per script and process. */
 function destructiveStatements(sql: string | null, checksum: string | null): number | Promise<number> {
   if (!sql) return 0;
   const key = checksum ?? sql;
-  return analysed.get(key) ?? analyseExpand(sql, key);
+  return expands.get(key) ?? analyseExpand(sql, key);
 }
 
 async function analyseExpand(sql: string, key: string): Promise<number> {
   const count = (await analyseSql(sql, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
-  if (analysed.size >= 1000) analysed.delete(analysed.keys().next().value!);
-  analysed.set(key, count);
+  remember(expands, key, count);
   return count;
 }
-
-const contracts = new Map<string, DatabaseFacts["contract"]>();
 
 /** What the contract removes and the locks it takes (analyser), once per script and process. */
 function contractFacts(
@@ -97,13 +152,18 @@ function contractFacts(
 async function analyseContract(sql: string, checksum: string): Promise<DatabaseFacts["contract"]> {
   const analysis = await analyseSql(sql, { phase: "contract" });
   const facts = { checksum, removed: analysis.objects, statements: analysis.statements };
-  if (contracts.size >= 1000) contracts.delete(contracts.keys().next().value!);
-  contracts.set(checksum, facts);
+  remember(contracts, checksum, facts);
   return facts;
 }
 
+/** Keeps at most `CACHED_SCRIPTS` entries, dropping the oldest. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHED_SCRIPTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
 /** A verdict on the wire (snake_case, ISO times), as `gateResponseSchema` declares it. */
-export function gateJson(keys: RolloutKeys, gate: RolloutGate): GateResponse {
+export function gateJson(keys: RolloutKeys, gate: RolloutGate<GateRow>): GateResponse {
   const { verdict, row } = gate;
   return {
     service: keys.service,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type * as Runtime from "@rollgate/db/runtime";
@@ -9,12 +9,17 @@ import { makeRelease } from "../../../../../packages/db/test/fixtures.ts";
 
 process.env.ROLLGATE_DATA_DIR ??= "memory://";
 vi.mock("server-only", () => ({}));
-const counter = vi.hoisted(() => ({ statements: 0 }));
+const counter = vi.hoisted(() => ({ statements: 0, params: [] as unknown[][] }));
 vi.mock("@rollgate/db/runtime", async (importOriginal) => {
   const real = await importOriginal<typeof Runtime>();
   const handle = await real.database();
   const schema = await import("@rollgate/db/schema");
-  const logger = { logQuery: () => void (counter.statements += 1) };
+  const logger = {
+    logQuery: (_query: string, params: unknown[]) => {
+      counter.statements += 1;
+      counter.params.push(params);
+    },
+  };
   const client = (handle.db as unknown as { $client: never }).$client;
   const db =
     handle.kind === "pglite"
@@ -34,6 +39,9 @@ vi.mock("../auth/current-user", () => ({ currentUser: async () => admin }));
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { rollouts } = await import("@rollgate/db/schema");
 const { getOverview } = await import("./get-overview");
+const { evaluateRolloutGate } = await import("../gate/evaluate-rollout-gate");
+const { findRollout } = await import("@rollgate/db/queries/rollouts");
+const { openChecks } = await import("@rollgate/core/gate");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -79,5 +87,67 @@ describe("the overview's queries", () => {
     expect(many.gates - few.gates).toBe(18);
     expect(many.statements).toBe(few.statements);
     expect(few.statements).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("the overview's gates", () => {
+  /** A rollout in its window with scripts no other test uses, so the analyser has not seen them. */
+  async function inWindowWithScripts(expandSql: string, contractSql: string) {
+    const made = await makeRelease(db);
+    mine.add(made.service.slug);
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    for (const r of made.rollouts)
+      await db
+        .update(rollouts)
+        .set({
+          state: "verifying",
+          windowStartedAt: new Date(Date.now() - 20 * 60_000),
+          flagPercent: 100,
+          expandSql,
+          expandChecksum: sha(expandSql),
+          contractSql,
+          contractChecksum: sha(contractSql),
+        })
+        .where(eq(rollouts.id, r.id));
+    return made;
+  }
+
+  it("agree with the gate read, scripts analysed, though the overview reads a script's text only once per checksum", async () => {
+    const table = `t_${randomUUID().replaceAll("-", "")}`;
+    // A destructive expand: the expand check fails, which a script mistaken for "none" would pass.
+    const made = await inWindowWithScripts(
+      `ALTER TABLE ${table} ADD COLUMN note text;\nALTER TABLE ${table} DROP COLUMN legacy;`,
+      `ALTER TABLE ${table} DROP COLUMN email;`,
+    );
+    const ids = new Set(made.rollouts.map((r) => r.id));
+    /** The statements of one overview read that carried one of this test's rollout ids as a parameter. */
+    const readsOfMine = () => counter.params.filter((p) => p.some((v) => typeof v === "string" && ids.has(v))).length;
+
+    counter.params = [];
+    const first = await getOverview();
+    const scriptReads = readsOfMine();
+    counter.params = [];
+    const second = await getOverview();
+    // The first read fetched the unseen scripts by rollout id; the second found their analysis cached.
+    expect(scriptReads).toBe(1);
+    expect(readsOfMine()).toBe(0);
+
+    for (const overview of [first, second]) {
+      const service = overview.services.find((s) => s.slug === made.service.slug)!;
+      for (const environment of service.environments) {
+        const row = await findRollout(db, {
+          service: made.service.slug,
+          environment: environment.name,
+          release: made.release.key,
+        });
+        const { verdict } = await evaluateRolloutGate(db, row!, new Date(overview.now));
+        expect(verdict.checks.find((c) => c.id === "expand")).toMatchObject({ status: "fail" });
+        expect(environment.gate).toEqual({
+          allowed: verdict.allowed,
+          open: openChecks(verdict.checks).length,
+          window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
+        });
+      }
+    }
   });
 });

@@ -8,6 +8,7 @@ import { database } from "@rollgate/db/runtime";
 import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { evaluateRolloutGates, type RolloutGate } from "../gate/evaluate-rollout-gate";
+import type { GateRow } from "@rollgate/db/queries/rollouts";
 import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/fetchers";
 
 /** States in which the contract gate is the question of the day. */
@@ -111,7 +112,7 @@ function summarise(verdict: GateVerdict): GateSummaryJson {
  * their role may approve in this environment, they did not write the release, and they have
  * no standing decision on this exact script.
  */
-function waitsForMe(user: CurrentUser, gate: RolloutGate): boolean {
+function waitsForMe(user: CurrentUser, gate: RolloutGate<GateRow>): boolean {
   const { row, facts, verdict } = gate;
   const checksum = row.rollout.contractChecksum;
   if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;
