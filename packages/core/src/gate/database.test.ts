@@ -238,4 +238,30 @@ describe("lock risk", () => {
         .allowed,
     ).toBe(false);
   });
+  it("builds a contract's risks once per contract and inspection, and never lets one inspection's answer stand for another's", () => {
+    const risksOf = (db: DatabaseFacts) => {
+      const details = check(db, "lock_risk").check.details;
+      if (details?.kind !== "lock_risk") throw new Error("no lock risk details");
+      return details.statements;
+    };
+    const facts = database({ recent: null });
+    const first = risksOf(facts);
+    // The same contract without an inspection: the same frozen list, shared, not rebuilt.
+    expect(risksOf({ ...facts })).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+    // The same contract with an inspection, then with another one that sees a blocker: each its own answer.
+    const quiet = check({ ...facts, recent: inspection("b", 1.9) }, "lock_risk").check;
+    const held = inspection("c", 1.95, {
+      sessions: [
+        { pid: 9, state: "active", table: "public.invoices", mode: "RowShareLock", granted: true, xact_seconds: 5 },
+      ],
+    });
+    const busy = check({ ...facts, recent: held }, "lock_risk").check;
+    expect(quiet).toMatchObject({ status: "pass", details: { statements: [{ bytes: 8192, blockers: [] }] } });
+    expect(busy).toMatchObject({ status: "fail", details: { statements: [{ blockers: [{ pid: 9 }] }] } });
+    // A copy of the contract (facts read anew) gets an equal list, built afresh.
+    const copy = risksOf(structuredClone(facts));
+    expect(copy).not.toBe(first);
+    expect(copy).toEqual(first);
+  });
 });

@@ -42,7 +42,7 @@ export interface UsageEvidence {
 export type CheckDetails =
   | { kind: "usage"; baselineAt: Date | null; recentAt: Date | null; statements: UsageEvidence[] }
   | { kind: "expand_live"; inspectedAt: Date | null; objects: ExpandObjectState[] }
-  | { kind: "lock_risk"; inspectedAt: Date | null; statements: LockRisk[] };
+  | { kind: "lock_risk"; inspectedAt: Date | null; statements: readonly LockRisk[] };
 
 export interface LockRisk {
   statement: number;
@@ -52,7 +52,7 @@ export interface LockRisk {
   rewrites: boolean;
   bytes: number | null;
   rows: number | null;
-  blockers: Array<{ pid: number; state: string; mode: string; xactSeconds: number | null }>;
+  blockers: ReadonlyArray<{ pid: number; state: string; mode: string; xactSeconds: number | null }>;
 }
 
 const ENABLE =
@@ -224,31 +224,15 @@ export function expandLiveCheck(db: DatabaseFacts | undefined, expandSucceeded: 
 export function lockRiskCheck(db: DatabaseFacts | undefined, policy: Policy): GateCheck {
   const recent = db?.recent ?? null;
   const blocking = databasePolicy(policy).lockRisk === "blocking";
-  const statements = (db?.contract?.statements ?? []).filter((s) => s.lock !== null);
-  const tables = new Map((recent?.summary.tables ?? []).map((t) => [t.name, t]));
-  const sessions = recent?.summary.sessions ?? [];
-  const risks: LockRisk[] = statements.map((s) => {
-    const key = s.table ? qualify(s.table) : null;
-    const t = key ? tables.get(key) : undefined;
-    return {
-      statement: s.index,
-      line: s.line,
-      lock: s.lock,
-      table: s.table,
-      rewrites: s.rewrites,
-      bytes: t?.bytes ?? null,
-      rows: t?.rows ?? null,
-      blockers: key ? sessions.filter((x) => x.table === key).map(blocker) : [],
-    };
-  });
+  const risks = db?.contract ? lockRisks(db.contract, recent) : [];
   const details: CheckDetails = { kind: "lock_risk", inspectedAt: recent?.receivedAt ?? null, statements: risks };
   const base = { id: "lock_risk" as const, title: "Lock risk", blocking, details };
-  if (statements.length === 0) return { ...base, status: "pass", message: "The contract script takes no table lock." };
+  if (risks.length === 0) return { ...base, status: "pass", message: "The contract script takes no table lock." };
   if (!recent)
     return {
       ...base,
       status: "unknown",
-      message: `${statements.length} statement(s) take table locks; no inspection says how large the tables are or who holds them.`,
+      message: `${risks.length} statement(s) take table locks; no inspection says how large the tables are or who holds them.`,
     };
   const blocked = risks.filter((r) => r.blockers.length);
   const rewrites = risks.filter((r) => r.rewrites);
@@ -263,6 +247,49 @@ export function lockRiskCheck(db: DatabaseFacts | undefined, policy: Policy): Ga
     status: "pass",
     message: `No blocking sessions on the contract's tables${rewrites.length ? `; ${rewrites.length} statement(s) rewrite their table` : ""} (inspected ${utcText(recent.receivedAt)}).`,
   };
+}
+
+// A contract's risks are the same on every read until a new inspection arrives: the server keeps
+// one contract facts object per script (by checksum), so the overview, which evaluates hundreds
+// of gates on every poll, builds each contract's list once, not once per gate and read (a
+// 50-statement contract on 600 gates: 30,000 objects a read). Keyed by identity, never by id or
+// content, so facts built anew (tests, another inspection) are worked out afresh.
+const risksWithout = new WeakMap<object, readonly LockRisk[]>();
+const risksWith = new WeakMap<object, WeakMap<object, readonly LockRisk[]>>();
+
+/** Each locking statement of the contract with its table's size and blockers in `recent`; frozen, for sharing. */
+function lockRisks(
+  contract: NonNullable<DatabaseFacts["contract"]>,
+  recent: InspectionFact | null,
+): readonly LockRisk[] {
+  const byInspection = recent ? (risksWith.get(contract) ?? new WeakMap<object, readonly LockRisk[]>()) : null;
+  const known = byInspection ? byInspection.get(recent!) : risksWithout.get(contract);
+  if (known) return known;
+  const tables = new Map((recent?.summary.tables ?? []).map((t) => [t.name, t]));
+  const sessions = recent?.summary.sessions ?? [];
+  const risks = Object.freeze(
+    contract.statements
+      .filter((s) => s.lock !== null)
+      .map((s) => {
+        const key = s.table ? qualify(s.table) : null;
+        const t = key ? tables.get(key) : undefined;
+        return Object.freeze({
+          statement: s.index,
+          line: s.line,
+          lock: s.lock,
+          table: s.table,
+          rewrites: s.rewrites,
+          bytes: t?.bytes ?? null,
+          rows: t?.rows ?? null,
+          blockers: Object.freeze(key ? sessions.filter((x) => x.table === key).map(blocker) : []),
+        });
+      }),
+  );
+  if (byInspection) {
+    byInspection.set(recent!, risks);
+    risksWith.set(contract, byInspection);
+  } else risksWithout.set(contract, risks);
+  return risks;
 }
 
 /** "auto": the database checks block once the environment sends inspections. */
