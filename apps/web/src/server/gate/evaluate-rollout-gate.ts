@@ -50,7 +50,20 @@ export async function evaluateRolloutGates<R extends GateRow>(
   db: Db,
   rows: readonly R[],
   now: Date,
-): Promise<Array<RolloutGate<R>>> {
+): Promise<Array<RolloutGate<R>>>;
+/** The same, each gate handed to `keep` as soon as it is evaluated, and only what it returns kept. */
+export async function evaluateRolloutGates<R extends GateRow, T>(
+  db: Db,
+  rows: readonly R[],
+  now: Date,
+  keep: (gate: RolloutGate<R>) => T,
+): Promise<T[]>;
+export async function evaluateRolloutGates<R extends GateRow, T>(
+  db: Db,
+  rows: readonly R[],
+  now: Date,
+  keep: (gate: RolloutGate<R>) => T = (gate) => gate as T,
+): Promise<T[]> {
   // Environments that share one stored policy object (the overview's read shares equal ones) parse it once.
   const parsed = new Map<unknown, Policy>();
   const policies = rows.map((row) => {
@@ -70,12 +83,9 @@ export async function evaluateRolloutGates<R extends GateRow>(
     rows.map((row, i) => ({ row, ...analyses[i]! })),
     now,
   );
-  return rows.map((row, i) => ({
-    row,
-    policy: policies[i]!,
-    facts: facts[i]!,
-    verdict: evaluateGate(facts[i]!, policies[i]!, now),
-  }));
+  return rows.map((row, i) =>
+    keep({ row, policy: policies[i]!, facts: facts[i]!, verdict: evaluateGate(facts[i]!, policies[i]!, now) }),
+  );
 }
 
 /** What the gate takes from the SQL analyser: the expand script's destructive statements, what the contract removes. */

@@ -35,7 +35,25 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   ]);
   // Every gate on the page from the one read of the rollouts and a fixed number of statements for their facts.
   const gated = rows.flatMap((r) => (r.latest && GATED_STATES.has(r.latest.rollout.state) ? [r.latest] : []));
-  const gates = new Map((await evaluateRolloutGates(db, gated, at)).map((g) => [g.row.rollout.id, g]));
+  // Each verdict (twelve checks with their sentences and evidence) is reduced to what the page
+  // shows as soon as it is evaluated, so six hundred of them are never alive at once.
+  const gates = new Map(
+    await evaluateRolloutGates(
+      db,
+      gated,
+      at,
+      (gate) =>
+        [
+          gate.row.rollout.id,
+          {
+            summary: summarise(gate.verdict),
+            windowEndsAt: gate.verdict.windowEndsAt,
+            waitsForMe: user !== null && waitsForMe(user, gate),
+            approvals: gate.verdict.approvals,
+          },
+        ] as const,
+    ),
+  );
   const attention: AttentionJson[] = [];
   const services = new Map<string, OverviewJson["services"][number]>();
 
@@ -50,11 +68,10 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     const keys = { service: serviceSlug, environment: environmentName, release: release.key };
     const evaluated = gates.get(rollout.id);
     if (evaluated) {
-      const ends = evaluated.verdict.windowEndsAt;
+      const ends = evaluated.windowEndsAt;
       if (ends && ends > at && ends.getTime() - at.getTime() <= SOON_MS)
         attention.push({ kind: "window", ...keys, ends_at: ends.toISOString() });
-      if (user && waitsForMe(user, evaluated))
-        attention.push({ kind: "approval", ...keys, ...evaluated.verdict.approvals });
+      if (evaluated.waitsForMe) attention.push({ kind: "approval", ...keys, ...evaluated.approvals });
     }
     if (FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", ...keys, state: rollout.state });
     service.environments.push({
@@ -66,7 +83,7 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
         current_version: rollout.currentVersion,
         flag_percent: rollout.flagPercent,
       },
-      gate: evaluated ? summarise(evaluated.verdict) : null,
+      gate: evaluated?.summary ?? null,
     });
   }
 
