@@ -22,6 +22,32 @@ test("the overview shows every seeded service with its rollouts", async ({ page 
   await testInfo.attach("overview", { path: file, contentType: "image/png" });
 });
 
+test("a rollout's line opens its page inside the app, without a reload; a modified click is left to the browser", async ({
+  page,
+}) => {
+  await signInWithPassword(page);
+  await page.goto("/");
+  const accounts = page.getByRole("region", { name: /accounts-api/ });
+  const line = accounts.locator("li[data-environment=staging]").getByRole("link");
+  const href = await line.getAttribute("href");
+  expect(href).toMatch(/^\/rollouts\/accounts-api\/staging\//);
+  // A mark on the page's window survives only a navigation inside the app.
+  await page.evaluate(() => Object.assign(window, { stillHere: true }));
+  await line.click();
+  await expect(page).toHaveURL(href!);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  expect(await page.evaluate(() => (window as { stillHere?: boolean }).stillHere)).toBe(true);
+  // Ctrl-click opens a new tab and leaves this page where it is.
+  await page.goBack();
+  const opened = page.context().waitForEvent("page");
+  await accounts
+    .locator("li[data-environment=staging]")
+    .getByRole("link")
+    .click({ modifiers: ["ControlOrMeta"] });
+  await (await opened).close();
+  await expect(page).toHaveURL(/\/$/);
+});
+
 test("health, readiness and metrics answer", async ({ request }) => {
   expect((await request.get("/api/health")).status()).toBe(200);
   const ready = await request.get("/api/ready");
