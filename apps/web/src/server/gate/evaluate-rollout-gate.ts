@@ -109,18 +109,22 @@ async function analyseScripts(db: Db, rows: readonly GateRow[]): Promise<ScriptA
   const known = rows.map(({ rollout }) => cachedAnalysis(rollout));
   const unread = rows.flatMap(({ rollout }, i) => (known[i] || hasScripts(rollout) ? [] : [rollout.id]));
   const read = await readRolloutScripts(db, unread);
-  return Promise.all(
-    rows.map(async ({ rollout }, i) => {
-      const cached = known[i];
-      if (cached) return cached;
-      const scripts = hasScripts(rollout) ? rollout : read.get(rollout.id);
-      if (!scripts) throw new Error(`rollout ${rollout.id} was deleted while its gate was being evaluated`);
-      return {
-        expandDestructiveFindings: await destructiveStatements(scripts.expandSql, scripts.expandChecksum),
-        contract: await contractFacts(scripts.contractSql, scripts.contractChecksum),
-      };
-    }),
-  );
+  const analyses: ScriptAnalysis[] = [];
+  // One after another: rollouts of one release share their scripts, analysed once.
+  for (const [i, { rollout }] of rows.entries()) {
+    const cached = known[i];
+    if (cached) {
+      analyses.push(cached);
+      continue;
+    }
+    const scripts = hasScripts(rollout) ? rollout : read.get(rollout.id);
+    if (!scripts) throw new Error(`rollout ${rollout.id} was deleted while its gate was being evaluated`);
+    analyses.push({
+      expandDestructiveFindings: await destructiveStatements(scripts.expandSql, scripts.expandChecksum),
+      contract: await contractFacts(scripts.contractSql, scripts.contractChecksum),
+    });
+  }
+  return analyses;
 }
 
 /** The analysis from the cache alone, or undefined when a script must be read or analysed. */
