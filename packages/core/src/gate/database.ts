@@ -25,8 +25,13 @@ export interface DatabaseFacts {
   previous?: InspectionFact | null;
   /** Whether this environment ever sent an inspection ("auto" policies block from then on). */
   environmentInspected: boolean;
-  /** The contract script's removed objects and statements (analyser), and its checksum. */
-  contract: { checksum: string; removed: RemovedObject[]; statements: AnalysedStatement[] } | null;
+  /** The contract script's removed objects and statements (analyser), and its checksum. Read-only: the
+   * server shares one object per script, and the gate keeps what it works out of it per object. */
+  contract: {
+    readonly checksum: string;
+    readonly removed: readonly RemovedObject[];
+    readonly statements: readonly AnalysedStatement[];
+  } | null;
   expandChecksum: string | null;
 }
 
