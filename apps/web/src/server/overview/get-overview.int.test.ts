@@ -48,22 +48,31 @@ afterAll(() => closeDatabase());
 /** The services this test made: on PostgreSQL other test files add rollouts to the same database meanwhile. */
 const mine = new Set<string>();
 
-/** Services whose staging and production rollouts are both in their window. */
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** A service whose staging and production rollouts are both in their window, with these scripts (by default a contract checksum only). */
+async function serviceInWindow(scripts: { expandSql?: string; contractSql?: string } = {}) {
+  const made = await makeRelease(db);
+  mine.add(made.service.slug);
+  const { expandSql = null, contractSql = null } = scripts;
+  for (const r of made.rollouts)
+    await db
+      .update(rollouts)
+      .set({
+        state: "verifying",
+        windowStartedAt: new Date(Date.now() - 20 * 60_000),
+        flagPercent: 100,
+        expandSql,
+        expandChecksum: expandSql && sha(expandSql),
+        contractSql,
+        contractChecksum: contractSql ? sha(contractSql) : "c".repeat(64),
+      })
+      .where(eq(rollouts.id, r.id));
+  return made;
+}
+
 async function addServicesInWindow(count: number): Promise<void> {
-  for (let i = 0; i < count; i += 1) {
-    const made = await makeRelease(db);
-    mine.add(made.service.slug);
-    for (const r of made.rollouts)
-      await db
-        .update(rollouts)
-        .set({
-          state: "verifying",
-          windowStartedAt: new Date(Date.now() - 20 * 60_000),
-          flagPercent: 100,
-          contractChecksum: "c".repeat(64),
-        })
-        .where(eq(rollouts.id, r.id));
-  }
+  for (let i = 0; i < count; i += 1) await serviceInWindow();
 }
 
 async function statementsOfOverview(): Promise<{ statements: number; gates: number }> {
@@ -91,34 +100,14 @@ describe("the overview's queries", () => {
 });
 
 describe("the overview's gates", () => {
-  /** A rollout in its window with scripts no other test uses, so the analyser has not seen them. */
-  async function inWindowWithScripts(expandSql: string, contractSql: string) {
-    const made = await makeRelease(db);
-    mine.add(made.service.slug);
-    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-    for (const r of made.rollouts)
-      await db
-        .update(rollouts)
-        .set({
-          state: "verifying",
-          windowStartedAt: new Date(Date.now() - 20 * 60_000),
-          flagPercent: 100,
-          expandSql,
-          expandChecksum: sha(expandSql),
-          contractSql,
-          contractChecksum: sha(contractSql),
-        })
-        .where(eq(rollouts.id, r.id));
-    return made;
-  }
-
   it("agree with the gate read, scripts analysed, though the overview reads a script's text only once per checksum", async () => {
     const table = `t_${randomUUID().replaceAll("-", "")}`;
     // A destructive expand: the expand check fails, which a script mistaken for "none" would pass.
-    const made = await inWindowWithScripts(
-      `ALTER TABLE ${table} ADD COLUMN note text;\nALTER TABLE ${table} DROP COLUMN legacy;`,
-      `ALTER TABLE ${table} DROP COLUMN email;`,
-    );
+    // Scripts no other test uses, so the analyser has not seen them.
+    const made = await serviceInWindow({
+      expandSql: `ALTER TABLE ${table} ADD COLUMN note text;\nALTER TABLE ${table} DROP COLUMN legacy;`,
+      contractSql: `ALTER TABLE ${table} DROP COLUMN email;`,
+    });
     const ids = new Set(made.rollouts.map((r) => r.id));
     /** The statements of one overview read that carried one of this test's rollout ids as a parameter. */
     const readsOfMine = () => counter.params.filter((p) => p.some((v) => typeof v === "string" && ids.has(v))).length;
