@@ -259,16 +259,17 @@ export function lockRiskCheck(db: DatabaseFacts | undefined, policy: Policy): Ga
 // of gates on every poll, builds each contract's list once, not once per gate and read (a
 // 50-statement contract on 600 gates: 30,000 objects a read). Keyed by identity, never by id or
 // content, so facts built anew (tests, another inspection) are worked out afresh.
-const risksWithout = new WeakMap<object, readonly LockRisk[]>();
-const risksWith = new WeakMap<object, WeakMap<object, readonly LockRisk[]>>();
+const risksByContract = new WeakMap<object, WeakMap<object, readonly LockRisk[]>>();
+const NO_INSPECTION = {};
 
 /** Each locking statement of the contract with its table's size and blockers in `recent`; frozen, for sharing. */
 function lockRisks(
   contract: NonNullable<DatabaseFacts["contract"]>,
   recent: InspectionFact | null,
 ): readonly LockRisk[] {
-  const byInspection = recent ? (risksWith.get(contract) ?? new WeakMap<object, readonly LockRisk[]>()) : null;
-  const known = byInspection ? byInspection.get(recent!) : risksWithout.get(contract);
+  let byInspection = risksByContract.get(contract);
+  if (!byInspection) risksByContract.set(contract, (byInspection = new WeakMap()));
+  const known = byInspection.get(recent ?? NO_INSPECTION);
   if (known) return known;
   const tables = new Map((recent?.summary.tables ?? []).map((t) => [t.name, t]));
   const sessions = recent?.summary.sessions ?? [];
@@ -290,10 +291,7 @@ function lockRisks(
         });
       }),
   );
-  if (byInspection) {
-    byInspection.set(recent!, risks);
-    risksWith.set(contract, byInspection);
-  } else risksWithout.set(contract, risks);
+  byInspection.set(recent ?? NO_INSPECTION, risks);
   return risks;
 }
 

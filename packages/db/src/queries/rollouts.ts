@@ -300,16 +300,9 @@ export async function setRolloutScript(
     .where(eq(rollouts.id, rolloutId));
 }
 
-/** A rollout's scripts as they are now, with the checksums they were stored with. */
-export interface RolloutScripts {
-  expandSql: string | null;
-  expandChecksum: string | null;
-  contractSql: string | null;
-  contractChecksum: string | null;
-}
-
-/** The scripts of these rollouts, in one statement; a rollout that no longer exists is absent. */
-export async function readRolloutScripts(db: Db, rolloutIds: readonly string[]): Promise<Map<string, RolloutScripts>> {
+/** The scripts of these rollouts as they are now, with the checksums they were stored with, in one
+ * statement; a rollout that no longer exists is absent. */
+export async function readRolloutScripts(db: Db, rolloutIds: readonly string[]): Promise<Map<string, ReleaseScripts>> {
   if (rolloutIds.length === 0) return new Map();
   const rows = await db
     .select({

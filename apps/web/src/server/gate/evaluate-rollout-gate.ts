@@ -106,7 +106,8 @@ const hasScripts = (rollout: GateRow["rollout"]): rollout is RolloutRow["rollout
  * script replaced between the two reads never lands under its predecessor's checksum.
  */
 async function analyseScripts(db: Db, rows: readonly GateRow[]): Promise<ScriptAnalysis[]> {
-  const known = rows.map(({ rollout }) => cachedAnalysis(rollout));
+  // A row with its scripts is analysed from them (through the same cache); one without, from the cache alone if it can be.
+  const known = rows.map(({ rollout }) => (hasScripts(rollout) ? undefined : cachedAnalysis(rollout)));
   const unread = rows.flatMap(({ rollout }, i) => (known[i] || hasScripts(rollout) ? [] : [rollout.id]));
   const read = await readRolloutScripts(db, unread);
   const analyses: ScriptAnalysis[] = [];
@@ -127,15 +128,10 @@ async function analyseScripts(db: Db, rows: readonly GateRow[]): Promise<ScriptA
   return analyses;
 }
 
-/** The analysis from the cache alone, or undefined when a script must be read or analysed. */
+/** The analysis from the cache alone, or undefined when the scripts must be read. */
 function cachedAnalysis(rollout: GateRow["rollout"]): ScriptAnalysis | undefined {
-  // Without a checksum, only a row that carries its (absent) expand script says there is none.
-  const expand =
-    rollout.expandChecksum === null
-      ? hasScripts(rollout) && rollout.expandSql === null
-        ? 0
-        : undefined
-      : expands.get(rollout.expandChecksum);
+  // Without a checksum the text itself is the key, so it must be read.
+  const expand = rollout.expandChecksum === null ? undefined : expands.get(rollout.expandChecksum);
   // A contract without a checksum is never analysed (`contractFacts`), whatever its text.
   const contract = rollout.contractChecksum === null ? null : contracts.get(rollout.contractChecksum);
   return expand === undefined || contract === undefined ? undefined : { expandDestructiveFindings: expand, contract };
