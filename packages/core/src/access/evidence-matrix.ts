@@ -1,0 +1,14 @@
+// Forged, replayed or stale evidence: what someone holding a CI token, a GitHub push right, a
+// receiver's URL or the database owner's password might send, and what Rollgate answers. One
+// table, read two ways: docs/SECURITY.md prints it (a test keeps the two equal), and each area's
+// test under `evidence/` walks its rows through the rules in core.
+import { evidenceLines, type EvidenceRows } from "./evidence/rows.ts";
+
+/** Every area of the table, in the order docs/SECURITY.md prints them. */
+export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: EvidenceRows]> = [];
+
+/** The table as docs/SECURITY.md prints it. */
+export function evidenceMarkdown(): string {
+  const head = "| area | who | attempt | answer |\n| --- | --- | --- | --- |";
+  return [head, ...EVIDENCE_AREAS.flatMap(([area, rows]) => evidenceLines(area, rows))].join("\n");
+}
