@@ -81,6 +81,13 @@ export const inspectionSchema = z.strictObject({
     /** pg_postmaster_start_time(): a restart resets every counter. */
     started_at: time,
     database: z.string().max(100),
+    /** now() on the database: its own clock when the inspection read it. Rollgate refuses an
+     * inspection of a database that is not newer than the newest one it holds of it. Optional
+     * for older CLIs, whose summaries make the usage check unknown, never pass. */
+    now: time.optional(),
+    /** `pg_control_system().system_identifier`: which cluster this is (a new cluster or a restore
+     * from a logical dump has another; a streaming standby shares its primary's). */
+    system_identifier: z.string().regex(/^[0-9]{1,20}$/, "pg_control_system().system_identifier, as text").optional(),
   }),
   statistics,
   /** The scripts the inspection looked for (their SHA-256). */

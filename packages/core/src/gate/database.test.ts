@@ -5,13 +5,14 @@ import type { DatabaseFacts, InspectionFact } from "./database.ts";
 import { evaluateGate } from "./evaluate.ts";
 
 const started = "2026-11-01T00:00:00.000Z";
+const server = { version: "15.8", started_at: started, database: "app", system_identifier: "7316398991098968221" };
 function inspection(id: string, hours: number, patch: Partial<Omit<Inspection, "usage">> = {}): InspectionFact {
   return {
     id,
     receivedAt: at(hours),
     summary: {
       format: 1,
-      server: { version: "15.8", started_at: started, database: "app" },
+      server: { ...server, now: at(hours).toISOString() },
       statistics: { available: true, track: "all", stats_reset: started, dealloc: 0, statements: 40, unresolved: 0 },
       contract_checksum: CONTRACT_SUM,
       expand_checksum: EXPAND_SUM,
@@ -125,7 +126,7 @@ describe("nothing still uses what the contract removes", () => {
     const restart = check(
       database({
         recent: inspection("b", 1.9, {
-          server: { version: "15.8", started_at: "2026-11-02T10:00:00.000Z", database: "app" },
+          server: { ...server, started_at: "2026-11-02T10:00:00.000Z", now: at(1.9).toISOString() },
         }),
       }),
       "usage",
@@ -190,6 +191,72 @@ describe("nothing still uses what the contract removes", () => {
   });
 });
 
+describe("finding 5: an evicted, reset, repeated or foreign inspection makes the usage check unknown, never pass", () => {
+  const failed = { baseline: inspection("a", 0.1, { statements: [select(100)] }) };
+  const status = (patch: Partial<DatabaseFacts>) => check(database({ ...failed, ...patch }), "usage").check;
+
+  it("finding 5: a statement seen at the window start and evicted later (dealloc grew) is unknown, not pass", () => {
+    expect(status({ recent: inspection("b", 1.9, { statements: [select(150)] }) }).status).toBe("fail");
+    const evicted = status({
+      previous: inspection("p", 1, { statements: [select(150)] }),
+      recent: inspection("b", 1.9, {
+        statements: [],
+        statistics: { available: true, track: "all", stats_reset: started, dealloc: 3, statements: 5000, unresolved: 0 },
+      }),
+    });
+    expect(evicted.status).toBe("unknown");
+    expect(evicted.message).toMatch(/no longer in pg_stat_statements/);
+  });
+
+  it("finding 5: a statement missing later is unknown even when dealloc stayed the same", () => {
+    const c = status({ recent: inspection("b", 1.9, { statements: [] }) });
+    expect(c.status).toBe("unknown");
+    expect(c.message).toMatch(/1 statement\(s\) seen earlier .* no longer in pg_stat_statements/);
+  });
+
+  it("finding 5: dealloc growth alone is unknown: what was evicted might have used the removed objects", () => {
+    const c = status({
+      recent: inspection("b", 1.9, {
+        statements: [select(100)],
+        statistics: { available: true, track: "all", stats_reset: started, dealloc: 9, statements: 5000, unresolved: 0 },
+      }),
+    });
+    expect(c.status).toBe("unknown");
+    expect(c.message).toMatch(/evicted 9 statement\(s\).*pg_stat_statements\.max/);
+  });
+
+  it("finding 5: a byte-identical re-send of the window-start inspection is unknown, not pass", () => {
+    const again = { ...failed.baseline, id: "again", receivedAt: at(1.9) };
+    const c = status({ recent: again });
+    expect(c.status).toBe("unknown");
+    expect(c.message).toMatch(/not newer than the window-start inspection by the database's own clock/);
+  });
+
+  it("finding 5: an inspection of another database (system identifier) is unknown", () => {
+    const other = inspection("b", 1.9, {
+      statements: [select(100)],
+      server: { ...server, system_identifier: "7000000000000000001", now: at(1.9).toISOString() },
+    });
+    const c = status({ recent: other });
+    expect(c.status).toBe("unknown");
+    expect(c.message).toMatch(/another database cluster/);
+  });
+
+  it("finding 5: a summary without the database's clock and identity is unknown, never pass", () => {
+    const legacy = inspection("b", 1.9, {
+      statements: [select(100)],
+      server: { version: "15.8", started_at: started, database: "app" },
+    });
+    expect(status({ recent: legacy }).status).toBe("unknown");
+    expect(status({ recent: legacy }).message).toMatch(/rollgate inspect.*clock and identity/);
+    const noInfo = inspection("b", 1.9, {
+      statements: [select(100)],
+      statistics: { available: true, track: "all", statements: 40, unresolved: 0 },
+    });
+    expect(status({ recent: noInfo }).status).toBe("unknown");
+  });
+});
+
 describe("expand is live", () => {
   it("fails with what differs when a column the expand added is missing or of another type", () => {
     const drift = inspection("b", 1.9, {
@@ -215,6 +282,7 @@ describe("expand is live", () => {
 describe("lock risk", () => {
   it("shows each locking statement with its table's size and the sessions that would block it, without blocking by default", () => {
     const held = inspection("b", 1.9, {
+      statements: [select(10)],
       sessions: [
         {
           pid: 77,

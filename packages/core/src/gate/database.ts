@@ -1,6 +1,7 @@
 import type { ExpandObjectState, Inspection, InspectedSession } from "../contract/inspection.ts";
 import type { RemovedObject } from "../eligibility/index.ts";
 import { utcText } from "../format.ts";
+import { absenceUnproven, clip, countersBroken } from "../inspect/continuity.ts";
 import { databasePolicy, type Policy } from "../policy/index.ts";
 import type { AnalysedStatement } from "../sql/types.ts";
 import type { GateCheck } from "./facts.ts";
@@ -123,29 +124,32 @@ export function usageCheck(
       );
   }
   const [b, r] = [baseline.summary, recent.summary];
-  if (b.server.started_at !== r.server.started_at)
-    return out(
-      "unknown",
-      `The database server restarted (at ${utcText(new Date(r.server.started_at))}) between the two inspections, so its counters started again from zero: take a new window-start inspection.`,
-    );
-  if ((b.statistics.stats_reset ?? null) !== (r.statistics.stats_reset ?? null))
-    return out(
-      "unknown",
-      `pg_stat_statements_reset() ran between the two inspections (at ${r.statistics.stats_reset ? utcText(new Date(r.statistics.stats_reset)) : "an unknown time"}), so counters went down: take a new window-start inspection.`,
-    );
+  const names = ["window-start", "recent"] as const;
+  const broken = countersBroken(b, r, names);
+  if (broken) return out("unknown", broken);
+  // "Still uses": what grew in the latest interval decides; earlier growth in the window is shown
+  // as history. The one before the newest counts only when its counters compare with both ends.
+  const p = db.previous?.summary;
+  const previous =
+    db.previous &&
+    p &&
+    db.previous.receivedAt > baseline.receivedAt &&
+    db.previous.receivedAt < recent.receivedAt &&
+    p.statistics.available &&
+    !p.statistics.hidden &&
+    p.contract_checksum === db.contract.checksum &&
+    !countersBroken(b, p, ["window-start", "previous"]) &&
+    !countersBroken(p, r, ["previous", "recent"])
+      ? db.previous
+      : baseline;
   const before = new Map(b.statements.map((s) => [s.id, s.calls]));
-  const went = r.statements.filter((s) => (before.get(s.id) ?? 0) > s.calls);
+  const last = new Map(previous.summary.statements.map((s) => [s.id, s.calls]));
+  const went = r.statements.filter((s) => (before.get(s.id) ?? 0) > s.calls || (last.get(s.id) ?? 0) > s.calls);
   if (went.length)
     return out(
       "unknown",
       `Call counters went down between the two inspections (${went.length} statement(s)): a reset or a restart; take a new window-start inspection.`,
     );
-  // "Still uses": what grew in the latest interval decides; earlier growth in the window is shown as history.
-  const previous =
-    db.previous && db.previous.receivedAt > baseline.receivedAt && db.previous.receivedAt < recent.receivedAt
-      ? db.previous
-      : baseline;
-  const last = new Map(previous.summary.statements.map((s) => [s.id, s.calls]));
   const grown = (from: Map<string, number>) =>
     r.statements
       .map((s) => ({
@@ -184,6 +188,10 @@ export function usageCheck(
       "unknown",
       "The recent inspection's usage was cut to fit the body limit and some statements could not be resolved.",
     );
+  const unproven =
+    absenceUnproven(b, r, names) ??
+    (previous === baseline ? null : absenceUnproven(previous.summary, r, ["previous", "recent"]));
+  if (unproven) return out("unknown", unproven);
   if (earlier.length)
     return out(
       "pass",
@@ -312,9 +320,4 @@ function qualify(table: string): string {
 
 function nameOf(o: RemovedObject): string {
   return [o.schema ?? "public", o.table, o.name].filter(Boolean).join(".");
-}
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat;
 }
