@@ -48,6 +48,10 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     `rollgate inspect: ${s.available ? `${s.statements} statement(s) (${s.unresolved} not fully resolved), track = ${s.track}` : `no statement statistics — ${s.reason}`}; ` +
       `${summary.statements.length} name what the contract removes; ${summary.expand.filter((o) => o.state !== "present").length} expand drift(s); ${summary.sessions.length} blocking session(s); ${summary.duration_ms} ms.`,
   );
+  if (!summary.server.system_identifier)
+    io.err(
+      "rollgate inspect: the inspecting role may not run pg_control_system(), so the summary does not say which database cluster this is; the usage check stays unknown until it may.",
+    );
   if (!summary.usage_complete && s.available)
     io.err(
       "rollgate inspect: the usage map was left out to fit the API's body limit; observed manifests skip this inspection.",

@@ -97,6 +97,42 @@ describe("rollgate inspect on a live database", () => {
     expect(passing.message).toMatch(/did earlier in the window/);
   });
 
+  it("finding 5: a statement that left pg_stat_statements after failing the check is unknown, not pass; the window-start inspection sent again is unknown", async () => {
+    const windowStart = new Date(clock);
+    await v1();
+    const baseline = await inspect();
+    expect(baseline.summary.server).toMatchObject({
+      now: expect.any(String),
+      system_identifier: expect.stringMatching(/^[0-9]+$/),
+    });
+    await v1();
+    const during = await inspect();
+    expect(Date.parse(during.summary.server.now!)).toBeGreaterThan(Date.parse(baseline.summary.server.now!));
+    const facts = {
+      baseline,
+      recent: during,
+      environmentInspected: true,
+      contract: { checksum: sum(CONTRACT), removed: removed.objects, statements: removed.statements },
+      expandChecksum: null,
+    };
+    expect(usageCheck(facts, windowStart, policy, new Date(clock)).status).toBe("fail");
+    // The statement leaves pg_stat_statements on its own (no dealloc, no full reset), as an evicted one does.
+    await app.unsafe(
+      "select pg_stat_statements_reset(0, 0, queryid) from pg_stat_statements where query = 'select i.email from invoices i where i.id = $1'",
+    );
+    const after = await inspect();
+    expect(after.summary.statements.some((s) => s.text === "select i.email from invoices i where i.id = $1")).toBe(
+      false,
+    );
+    const gone = usageCheck({ ...facts, previous: during, recent: after }, windowStart, policy, new Date(clock));
+    expect(gone.status).toBe("unknown");
+    expect(gone.message).toMatch(/no longer in pg_stat_statements/);
+    const again = { ...baseline, id: "again", receivedAt: new Date(clock) };
+    const repeated = usageCheck({ ...facts, recent: again }, windowStart, policy, new Date(clock));
+    expect(repeated.status).toBe("unknown");
+    expect(repeated.message).toMatch(/by the database's own clock/);
+  });
+
   it("finds a write-only use, a view that reads the column and a SQL function body; a PL/pgSQL body's statements are counted with track = all", async () => {
     const windowStart = new Date(clock);
     const baseline = await inspect();

@@ -45,9 +45,20 @@ export async function collectInspection(query: Query, options: CollectOptions = 
   await query("begin transaction read only");
   try {
     await query(`set local statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs ?? 5000))}`);
-    const [server] = await query<{ version: string; started_at: Date | string; database: string; search_path: string }>(
-      "select current_setting('server_version') as version, pg_postmaster_start_time() as started_at, current_database() as database, current_setting('search_path') as search_path",
+    // The database's own clock and identity: Rollgate orders one database's inspections by them.
+    const [server] = await query<{
+      version: string;
+      started_at: Date | string;
+      database: string;
+      search_path: string;
+      now: Date | string;
+      control: boolean;
+    }>(
+      "select current_setting('server_version') as version, pg_postmaster_start_time() as started_at, current_database() as database, current_setting('search_path') as search_path, now() as now, has_function_privilege('pg_catalog.pg_control_system()', 'execute') as control",
     );
+    const [cluster] = server!.control
+      ? await query<{ id: string }>("select system_identifier::text as id from pg_catalog.pg_control_system()")
+      : [];
     const catalog = await readCatalog(query, server!.search_path);
     const stats = await readStatements(query);
     catalog.tracksNested = stats.track === "all";
@@ -88,7 +99,13 @@ export async function collectInspection(query: Query, options: CollectOptions = 
     const summary: Inspection = {
       format: INSPECTION_FORMAT,
       ...(options.windowStart ? { window_start: true } : {}),
-      server: { version: server!.version, started_at: iso(server!.started_at), database: server!.database },
+      server: {
+        version: server!.version,
+        started_at: iso(server!.started_at),
+        database: server!.database,
+        now: iso(server!.now),
+        ...(cluster ? { system_identifier: cluster.id } : {}),
+      },
       statistics: stats.available
         ? {
             available: true,

@@ -1,4 +1,5 @@
 import { utcText } from "../format.ts";
+import { admitInspection } from "../inspect/admit.ts";
 import type { Policy } from "../policy/index.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
 import type { DomainEvent, Rejection, RejectionCode } from "./events.ts";
@@ -24,8 +25,11 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
     case "release.created":
     case "slo.snapshot":
     case "backup.verified":
-    case "database.inspected":
       return ok({});
+    case "database.inspected": {
+      const refused = event.server && event.held ? admitInspection(event.server, event.held, at) : null;
+      return refused ? { ok: false, rejection: refused } : ok({});
+    }
 
     case "migration.started":
       if (event.phase === "expand") {

@@ -1,3 +1,5 @@
+import type { Inspection } from "../contract/inspection.ts";
+import type { HeldInspections } from "../inspect/admit.ts";
 import type { MigrationPhase } from "../types.ts";
 
 /** A rollout event as the lifecycle sees it: already authenticated, parsed and enriched
@@ -24,7 +26,15 @@ export type DomainEvent =
     }
   | { type: "app.deployed" | "app.rolled_back"; occurredAt: Date; version: string; manifest?: string[] | null }
   | { type: "flag.changed"; occurredAt: Date; percent: number }
-  | { type: "slo.snapshot" | "backup.verified" | "database.inspected"; occurredAt: Date };
+  | { type: "slo.snapshot" | "backup.verified"; occurredAt: Date }
+  | {
+      type: "database.inspected";
+      occurredAt: Date;
+      /** The inspected database's clock and identity, as the summary carries them. */
+      server?: Inspection["server"];
+      /** What the server holds of the same database (added inside the rollout's transaction). */
+      held?: HeldInspections;
+    };
 
 /** What the server knows about the lease a `migration.started` names. */
 export interface ContractLease {
@@ -52,7 +62,11 @@ export type RejectionCode =
   | "lease_script_mismatch"
   | "gate_closed"
   | "contract_started"
-  | "rollout_finished";
+  | "rollout_finished"
+  /** An inspection of a database that is not newer than the newest one held of it (core/inspect/admit.ts). */
+  | "inspection_repeated"
+  | "inspection_older"
+  | "inspection_clock_ahead";
 
 export interface Rejection {
   code: RejectionCode;

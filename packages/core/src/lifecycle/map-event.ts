@@ -114,7 +114,11 @@ export const EVENT_MAPPINGS: { [K in EventBody["type"]]: Mapper<K> } = {
   "incident.opened": (body) => ({ scope: "environment", body }),
   "incident.resolved": (body) => ({ scope: "environment", body }),
   "database.inspected": (body, at) => ({
-    ...rolloutEvent(body, { type: body.type, occurredAt: at }, { kind: "inspection", inspection: body.data }),
+    ...rolloutEvent(
+      body,
+      { type: body.type, occurredAt: at, server: body.data.server },
+      { kind: "inspection", inspection: body.data },
+    ),
     data: inspectionDigest(body.data),
   }),
 };

@@ -137,10 +137,11 @@ function factsStatement(keys: string, now: string) {
       'lease', (select json_build_object('holder', l.holder, 'expiresAt', l.expires_at) from leases l where l.rollout_id = b.rollout_id and l.released_at is null and l.expires_at > ${at} limit 1),
       'recent', (select coalesce(json_agg(${inspection} order by i.received_at desc), '[]') from (
           select id, received_at, summary from inspections where environment_id = b.environment_id and received_at < ${at} + interval '1 millisecond' order by received_at desc limit 2) i),
-      -- the window's first inspection: the newest flagged one just before the start, else the first one after it
+      -- the window's first inspection taken for this rollout: the newest flagged one just before
+      -- the start, else its first one after it (another release's inspection is not its baseline)
       'baseline', coalesce(
-          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
-          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
+          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
+          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
           select user_id as id from user_identities where identity in (select jsonb_array_elements_text(b.authors))
           union select id from users where 'email:' || lower(email) in (select jsonb_array_elements_text(b.authors))) x)

@@ -2,7 +2,8 @@ import type { Inspection } from "@rollgate/core/contract/inspection";
 import type { ObservedManifestFact } from "@rollgate/core/eligibility";
 import { attributeInterval, mergeObserved, type UsageSnapshot } from "@rollgate/core/inspect/manifests";
 import { decodeUsage } from "@rollgate/core/inspect/usage";
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import type { HeldInspections } from "@rollgate/core/inspect/admit";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
 
@@ -30,6 +31,8 @@ export async function recordInspection(
       eventId: input.eventId,
       receivedAt: input.receivedAt,
       windowStart: summary.window_start ?? false,
+      takenAt: summary.server.now ? new Date(summary.server.now) : null,
+      systemIdentifier: summary.server.system_identifier ?? null,
       summary,
       usage: input.inspection.usage_complete ? usage : null,
     })
@@ -95,6 +98,28 @@ function snapshot(
     complete: summary.statistics.available && usage !== null,
     usage: decodeUsage(usage ?? {}),
   };
+}
+
+/** What an environment holds of one database (by its system identifier) at or after `takenAt`, by
+ * the database's own clock: for core's `admitInspection`. */
+export async function heldInspections(
+  db: Db,
+  input: { environmentId: string; systemIdentifier: string; takenAt: Date },
+): Promise<HeldInspections> {
+  const [row] = await db
+    .select({
+      newest: sql<string | null>`max(${inspections.takenAt})`,
+      same: sql<boolean>`coalesce(bool_or(${inspections.takenAt} = ${input.takenAt.toISOString()}::timestamptz), false)`,
+    })
+    .from(inspections)
+    .where(
+      and(
+        eq(inspections.environmentId, input.environmentId),
+        eq(inspections.systemIdentifier, input.systemIdentifier),
+        gte(inspections.takenAt, input.takenAt),
+      ),
+    );
+  return { newestTakenAt: row?.newest ? new Date(row.newest) : null, sameTakenAt: Boolean(row?.same) };
 }
 
 /** Observed manifests of an environment, for rollback eligibility. */

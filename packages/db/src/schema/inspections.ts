@@ -16,12 +16,16 @@ export const inspections = pgTable(
     /** Receipt time: the only time that decides anything. */
     receivedAt: timestamp({ withTimezone: true }).notNull(),
     windowStart: boolean().notNull().default(false),
+    /** The database's own clock when it was inspected (`server.now`; migration 0013): orders inspections of one database. */
+    takenAt: timestamp({ withTimezone: true }),
+    /** `pg_control_system().system_identifier`: which database cluster was inspected (migration 0013). */
+    systemIdentifier: text(),
     /** The summary without its usage map. */
     summary: jsonb().$type<Omit<Inspection, "usage">>().notNull(),
     /** Cumulative calls per object (the wire form), read only to learn observed manifests. */
     usage: jsonb().$type<Record<string, string> | null>(),
   },
-  (t) => [index().on(t.environmentId, t.receivedAt)],
+  (t) => [index().on(t.environmentId, t.receivedAt), index().on(t.environmentId, t.systemIdentifier, t.takenAt)],
 );
 
 /** What inspections saw each app version use, and the span they cover. */

@@ -28,6 +28,7 @@ import {
   setRolloutScript,
   type RolloutRow,
 } from "@rollgate/db/queries/rollouts";
+import { heldInspections } from "@rollgate/db/queries/inspections";
 import { eventInserts, recordEvent, type EventRecord } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import { commitWith, transaction } from "@rollgate/db/transaction";
@@ -238,6 +239,16 @@ async function withServerFacts(
   now: Date,
 ): Promise<DomainEvent> {
   const { body, event } = mapped;
+  if (body.type === "database.inspected" && event.type === "database.inspected") {
+    // Of one database Rollgate holds a line that only moves forward (core's admitInspection).
+    const { now: takenAt, system_identifier: systemIdentifier } = body.data.server;
+    if (!takenAt || !systemIdentifier) return event;
+    const environmentId = row.rollout.environmentId;
+    return {
+      ...event,
+      held: await heldInspections(db, { environmentId, systemIdentifier, takenAt: new Date(takenAt) }),
+    };
+  }
   if (body.type !== "migration.started" || event.type !== "migration.started") return event;
   const { phase, checksum, sql } = body.data;
   if (sql !== undefined && sha256Hex(sql) !== checksum)
