@@ -7,6 +7,7 @@ import type {
   InspectionFact,
   OverrideFact,
 } from "@rollgate/core/gate";
+import { mayBeBaseline } from "@rollgate/core/inspect/baseline";
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
@@ -91,6 +92,7 @@ const compiledFacts = compiledStatement(factsStatement, ["\u0000keys", "\u0000no
 function factsStatement(keys: string, now: string) {
   const at = sql`${now}::timestamptz`;
   const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
+  const candidate = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary, 'rolloutId', i.rollout_id, 'windowStart', i.window_start)`;
   // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
   // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
   return sql`
@@ -140,8 +142,8 @@ function factsStatement(keys: string, now: string) {
       -- the window's first inspection taken for this rollout: the newest flagged one just before
       -- the start, else its first one after it (another release's inspection is not its baseline)
       'baseline', coalesce(
-          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
-          (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
+          (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
+          (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
           select user_id as id from user_identities where identity in (select jsonb_array_elements_text(b.authors))
           union select id from users where 'email:' || lower(email) in (select jsonb_array_elements_text(b.authors))) x)
@@ -173,7 +175,7 @@ interface RawFacts {
   }>;
   lease: { holder: string; expiresAt: Time } | null;
   recent: RawInspection[];
-  baseline: RawInspection | null;
+  baseline: (RawInspection & { rolloutId: string | null; windowStart: boolean }) | null;
   authorIds: string[];
 }
 
@@ -224,7 +226,14 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
       confirmedAt: maybeDate(o.confirmedAt),
     })),
     database: {
-      baseline: windowStart && raw.baseline ? inspectionFact(raw.baseline) : null,
+      baseline:
+        raw.baseline &&
+        mayBeBaseline(
+          { ...raw.baseline, receivedAt: date(raw.baseline.receivedAt) },
+          { id: rollout.id, windowStartedAt: windowStart },
+        )
+          ? inspectionFact(raw.baseline)
+          : null,
       recent: recent ?? null,
       previous: previous ?? null,
       environmentInspected: Boolean(recent),
