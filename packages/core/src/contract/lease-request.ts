@@ -20,7 +20,10 @@ export const leaseRequestBodySchema = z.union([
 ]);
 
 /** What is wrong with a lease request's signed body for the rollout in its path (empty: nothing). */
-export function leaseRequestProblems(payload: string, path: LeaseRequestKeys): Array<{ path: string; message: string }> {
+export function leaseRequestProblems(
+  payload: string,
+  path: LeaseRequestKeys,
+): Array<{ path: string; message: string }> {
   if (payload.trim() === "") return [];
   let json: unknown;
   try {

@@ -18,6 +18,8 @@ const events = await import("@/app/api/v1/events/route");
 const leaseRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/lease/route");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { evaluateRolloutGate } = await import("../gate/evaluate-rollout-gate");
+const { checkEligibility } = await import("../eligibility/check-eligibility");
+const { migrationRuns } = await import("@rollgate/db/schema");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -44,13 +46,23 @@ const takeLease = (request: Request, svc: Svc, release = "r1") =>
 
 /** A signed event with any occurred_at and data. */
 function eventRequest(svc: Svc, type: string, data: Record<string, unknown>, occurredAt: string, release = "r1") {
-  const body = JSON.stringify({ type, service: svc.slug, environment: "staging", release, occurred_at: occurredAt, data });
+  const body = JSON.stringify({
+    type,
+    service: svc.slug,
+    environment: "staging",
+    release,
+    occurred_at: occurredAt,
+    data,
+  });
   return support.signed(svc, "http://rollgate.test/api/v1/events", body);
 }
 const post = (request: Request) => events.POST(request, { params: Promise.resolve({}) });
 
 async function rolloutId(svc: Svc): Promise<string> {
-  const [row] = await db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.environmentId, svc.environmentId));
+  const [row] = await db
+    .select({ id: rollouts.id })
+    .from(rollouts)
+    .where(eq(rollouts.environmentId, svc.environmentId));
   return row!.id;
 }
 
@@ -87,11 +99,19 @@ describe("issue 26 (ingest)", () => {
     const request = leaseRequest(svc);
     const first = await takeLease(request.clone(), svc);
     expect(first.status).toBe(201);
-    await db.update(leases).set({ releasedAt: new Date(), outcome: "void: test" }).where(eq(leases.rolloutId, await rolloutId(svc)));
+    await db
+      .update(leases)
+      .set({ releasedAt: new Date(), outcome: "void: test" })
+      .where(eq(leases.rolloutId, await rolloutId(svc)));
     const replayed = await takeLease(request.clone(), svc);
     expect(replayed.status).toBe(409);
     expect(await replayed.json()).toMatchObject({ error: { code: "conflict", details: { reason: "replayed" } } });
-    expect(await db.select().from(leases).where(eq(leases.rolloutId, await rolloutId(svc)))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(leases)
+        .where(eq(leases.rolloutId, await rolloutId(svc))),
+    ).toHaveLength(1);
     // A new request (a new webhook-id) is a new decision.
     expect((await takeLease(leaseRequest(svc), svc)).status).toBe(201);
   });
@@ -162,7 +182,10 @@ describe("issue 26 (ingest)", () => {
         error: { code: "invalid_request", details: [expect.objectContaining({ path: "occurred_at" })] },
       });
     }
-    const rows = await db.select().from(rolloutEvents).where(eq(rolloutEvents.rolloutId, await rolloutId(svc)));
+    const rows = await db
+      .select()
+      .from(rolloutEvents)
+      .where(eq(rolloutEvents.rolloutId, await rolloutId(svc)));
     expect(rows.map((r) => r.type)).toEqual(["release.created"]);
     // A day's skew is still information, flagged, not refused.
     const hourAhead = new Date(Date.now() + 3_600_000).toISOString();
@@ -186,7 +209,12 @@ describe("issue 26 (ingest)", () => {
     const svc = await support.testService(db, "i26-unseen");
     await support.send(svc, "r1", "release.created", { title: "r1", author: "dev@example.com", app_version: "1.0.0" });
     const started = await post(
-      eventRequest(svc, "migration.started", { phase: "expand", name: "e", checksum: sum(EXPAND) }, new Date().toISOString()),
+      eventRequest(
+        svc,
+        "migration.started",
+        { phase: "expand", name: "e", checksum: sum(EXPAND) },
+        new Date().toISOString(),
+      ),
     );
     expect(started.status).toBe(409);
     expect(await started.json()).toMatchObject({ error: { details: { reason: "expand_unseen" } } });
@@ -200,17 +228,55 @@ describe("issue 26 (ingest)", () => {
     const expand = verdict.checks.find((c) => c.id === "expand")!;
     expect(expand.status).toBe("unknown");
     expect(expand.message).not.toContain("additive only");
+    // Its text, the same bytes, makes it known again: then the analyser judges it.
+    await support.send(svc, "r1", "release.created", {
+      title: "r1",
+      author: "dev@example.com",
+      app_version: "1.0.0",
+      expand_sql: EXPAND,
+    });
+    const again = await evaluateRolloutGate(db, (await findRollout(db, keysOf(svc)))!, new Date());
+    expect(again.verdict.checks.find((c) => c.id === "expand")).toMatchObject({ status: "pass" });
   });
 
   it("finding 11: the text sent with migration.started is kept, so the gate judges the expand it saw", async () => {
     const svc = await support.testService(db, "i26-sent");
     await support.send(svc, "r1", "release.created", { title: "r1", author: "dev@example.com", app_version: "1.0.0" });
-    await support.send(svc, "r1", "migration.started", { phase: "expand", name: "e", checksum: sum(EXPAND), sql: EXPAND });
+    await support.send(svc, "r1", "migration.started", {
+      phase: "expand",
+      name: "e",
+      checksum: sum(EXPAND),
+      sql: EXPAND,
+    });
     await support.send(svc, "r1", "migration.succeeded", { phase: "expand", name: "e", checksum: sum(EXPAND) });
     const row = (await findRollout(db, keysOf(svc)))!;
     expect(row.rollout.expandSql).toBe(EXPAND);
     const { verdict } = await evaluateRolloutGate(db, row, new Date());
     expect(verdict.checks.find((c) => c.id === "expand")).toMatchObject({ status: "pass" });
+  });
+
+  it("finding 11: rollback eligibility is UNKNOWN, not SAFE, when the text of the contract that ran was never seen", async () => {
+    const svc = await support.testService(db, "i26-elig");
+    await support.startWindow(svc, "r0", "0.9.0", new Date(Date.now() - 60_000), ["users.email"]);
+    await support.startWindow(svc, "r1", "1.0.0", new Date(), ["users.email_address"]);
+    // The contract that ran (its checksum recorded) is not the text the rollout holds now (a fix replaced it).
+    const id = (await findRollout(db, keysOf(svc)))!.rollout.id;
+    await db
+      .update(rollouts)
+      .set({ contractSql: "SELECT 1;", contractChecksum: sum("SELECT 1;") })
+      .where(eq(rollouts.id, id));
+    await db.insert(migrationRuns).values({
+      rolloutId: id,
+      phase: "contract",
+      name: "c",
+      checksum: sum(CONTRACT),
+      status: "failed",
+      startedAt: new Date(Date.now() + 1000),
+      finishedAt: new Date(Date.now() + 2000),
+    });
+    const report = await checkEligibility(db, { service: svc.slug, environment: "staging", version: "0.9.0" });
+    expect(report.verdict).toBe("UNKNOWN");
+    expect(report.reasons[0]).toMatchObject({ kind: "unreadable_contract", release: "r1" });
   });
 
   it("finding 15: break-glass on the rollback window lets the lease and the contract's migration.started through alike", async () => {

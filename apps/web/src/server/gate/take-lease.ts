@@ -30,7 +30,7 @@ export async function takeLease(options: {
   /** The request's webhook-id: used once per token, so a replayed request takes nothing. */
   requestId: string;
 }) {
-  const { token, keys, now } = options;
+  const { token } = options;
   // Claimed in its own statement, committed whatever follows: a refused request cannot be replayed later either.
   const claim = await claimRequestId(options.db, token.id, options.requestId, LEASE_REQUEST);
   const replayed = leaseRequestReplay(claim !== null, options.requestId);
