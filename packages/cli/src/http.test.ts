@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { duration, countdown } from "./commands/gate.ts";
-import { call } from "./http.ts";
+import { call, requestLease } from "./http.ts";
 
 const secret = "whsec_" + Buffer.from("a-test-secret-of-32-bytes-length").toString("base64");
 const seen: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
@@ -46,6 +46,21 @@ describe("the CLI's HTTP client", () => {
     expect(new Set(seen.map((s) => s.headers["webhook-id"])).size).toBe(1);
     for (const attempt of seen)
       expect(() => new Webhook(secret).verify(attempt.body, attempt.headers as Record<string, string>)).not.toThrow();
+  });
+
+  it("finding 9: signs a lease request over a body naming its rollout, with a new webhook-id for each attempt", async () => {
+    seen.length = 0;
+    failuresLeft = 1;
+    const keys = { service: "svc", environment: "production", release: "r1" };
+    const answer = await requestLease(env(), keys, "job 1");
+    expect(answer.status).toBe(202);
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen.map((s) => s.headers["webhook-id"])).size).toBe(2);
+    for (const attempt of seen) {
+      expect(JSON.parse(attempt.body)).toEqual(keys);
+      expect(attempt.headers["x-rollgate-holder"]).toBe("job 1");
+      expect(() => new Webhook(secret).verify(attempt.body, attempt.headers as Record<string, string>)).not.toThrow();
+    }
   });
 
   it("gives up with a sentence after its retries", async () => {

@@ -21,13 +21,20 @@ export async function call(
   env: CliEnv,
   method: "GET" | "POST",
   path: string,
-  options: { event?: unknown; headers?: Record<string, string>; sleep?: (ms: number) => Promise<void> } = {},
+  options: {
+    event?: unknown;
+    headers?: Record<string, string>;
+    sleep?: (ms: number) => Promise<void>;
+    /** A new webhook-id each attempt: for requests that are no idempotent event (a lease request's id is used once). */
+    newIdEachAttempt?: boolean;
+  } = {},
 ): Promise<Answer> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const webhookId = `msg_${randomUUID()}`;
+  let webhookId = `msg_${randomUUID()}`;
   let lastError: unknown;
   for (let attempt = 0; attempt <= RETRIES; attempt += 1) {
     if (attempt > 0) await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
+    if (attempt > 0 && options.newIdEachAttempt) webhookId = `msg_${randomUUID()}`;
     const headers: Record<string, string> = { authorization: `Bearer ${env.ROLLGATE_TOKEN}`, ...options.headers };
     let body: string | undefined;
     if (options.event !== undefined) {
@@ -56,6 +63,24 @@ export async function call(
   throw new Error(
     `Rollgate at ${env.ROLLGATE_URL} did not answer after ${RETRIES + 1} attempts: ${(lastError as Error)?.message ?? lastError}`,
   );
+}
+
+/**
+ * `POST …/gate/lease`, signed like an event. The signed body names the rollout, so the server
+ * refuses the request on another rollout's path; the server uses a webhook-id once, so a retry
+ * is a new request (after a lost answer it finds the lease held, by this job).
+ */
+export function requestLease(
+  env: CliEnv,
+  keys: { service: string; environment: string; release: string },
+  holder: string,
+): Promise<Answer> {
+  const { service, environment, release } = keys;
+  return call(env, "POST", `${rolloutPath(keys)}/gate/lease`, {
+    event: { service, environment, release },
+    headers: { "x-rollgate-holder": holder },
+    newIdEachAttempt: true,
+  });
 }
 
 export function rolloutPath(keys: { service: string; environment: string; release: string }): string {

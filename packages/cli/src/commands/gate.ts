@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { openChecks } from "@rollgate/core/gate";
 import { leaseHolder, readCliEnv, rolloutKeys, type CliEnv } from "../env.ts";
-import { call, explain, rolloutPath, type Answer } from "../http.ts";
+import { call, explain, requestLease, rolloutPath, type Answer } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 
@@ -75,10 +75,7 @@ async function takeLease(
   io: Io,
 ): Promise<number> {
   const holder = leaseHolder(`rollgate gate (pid ${process.pid})`);
-  const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, {
-    event: {},
-    headers: { "x-rollgate-holder": holder },
-  });
+  const lease = await requestLease(env, keys, holder);
   if (lease.status !== 201) {
     io.err(`rollgate gate: the gate passed but the lease was refused — ${explain(lease)}`);
     return EXIT_DENIED;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { analyseSql } from "@rollgate/core/sql";
 import { leaseHolder, readCliEnv, rolloutKeys } from "../env.ts";
-import { call, explain, rolloutPath } from "../http.ts";
+import { call, explain, requestLease, rolloutPath } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { formatText } from "../lint/format-text.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
@@ -50,10 +50,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   }
   let leaseId = values.lease;
   if (phase === "contract" && !leaseId) {
-    const lease = await call(env, "POST", `${rolloutPath(keys)}/gate/lease`, {
-      event: {},
-      headers: { "x-rollgate-holder": leaseHolder(`rollgate run ${values.file}`) },
-    });
+    const lease = await requestLease(env, keys, leaseHolder(`rollgate run ${values.file}`));
     if (lease.status !== 201) {
       io.err(`rollgate run: no contract lease — ${explain(lease)}`);
       return 3;

@@ -6,6 +6,7 @@ import {
   pagerDutyResultSchema,
 } from "./alerting.ts";
 import { eventBodySchema } from "./events.ts";
+import { leaseRequestBodySchema } from "./lease-request.ts";
 import {
   argoErrorResponseSchema,
   argoGateResponseSchema,
@@ -69,6 +70,7 @@ export function openApiDocument(serverUrl = "/") {
         EventAccepted: schema(eventAcceptedSchema),
         Gate: schema(gateResponseSchema),
         Lease: schema(leaseResponseSchema),
+        LeaseRequest: schema(leaseRequestBodySchema, "input"),
         Eligibility: schema(eligibilityResponseSchema),
         Error: schema(errorResponseSchema),
         AlertmanagerWebhook: schema(alertmanagerPayloadSchema, "input"),
@@ -101,13 +103,13 @@ export function openApiDocument(serverUrl = "/") {
               content: json("EventAccepted"),
             },
             "400": error(
-              "The body is not JSON, does not match the schema (an unknown field included: objects are closed), or holds text PostgreSQL cannot store (a NUL character or a lone surrogate, in any value or key); details lists the fields",
+              "The body is not JSON, does not match the schema (an unknown field included: objects are closed), or holds text PostgreSQL cannot store (a NUL character or a lone surrogate, in any value or key), or a time no pipeline could mean (before 2000, or over a day ahead of receipt: `occurred_at`, an inspection's server start or statistics reset); details lists the fields",
             ),
             "401": error("Missing, unknown or revoked token; bad or stale signature"),
             "403": error("The token lacks events:write or is not scoped to this service or environment"),
             "404": error("No such service, environment or release"),
             "409": error(
-              "The rollout's state refuses the event (illegal transition, destructive expand, contract without lease); recorded as a rejected delivery",
+              "The rollout's state refuses the event (illegal transition, destructive expand, an expand whose text Rollgate has not seen (`expand_unseen`: send data.sql), contract without lease); recorded as a rejected delivery. Also a webhook-id this token used for a lease request (details.reason `replayed`)",
             ),
             "413": error("The body is over 256 KiB"),
             "415": error("The body is not application/json"),
@@ -166,7 +168,7 @@ export function openApiDocument(serverUrl = "/") {
         post: {
           summary: "Take the single contract lease while the gate passes",
           description:
-            "Signed like an event (webhook-id, webhook-timestamp, webhook-signature over the body, e.g. `{}`). The lease is bound to the contract script approved when it is granted (`checksum`) and to the token that took it: a contract whose checksum differs, or sent by another token, is refused and voids the lease. After a failed migration, a confirmed recovery run (dashboard) makes this grant a `recovery` lease for its fix script.",
+            "Signed like an event (webhook-id, webhook-timestamp, webhook-signature over the body). The body names the rollout (`{ service, environment, release }`, as the CLI sends it; `{}` or empty names none): a body naming another rollout than the path is refused, so a signed request cannot be carried to another lease. A webhook-id is used once per token (shared with events): a repeated one is refused (409 `replayed`) whatever became of the first request, so sign each request, retries included, with a new id. The lease is bound to the contract script approved when it is granted (`checksum`) and to the token that took it: a contract whose checksum differs, or sent by another token, is refused and voids the lease. After a failed migration, a confirmed recovery run (dashboard) makes this grant a `recovery` lease for its fix script.",
           parameters: [
             ...rolloutParams,
             {
@@ -177,14 +179,17 @@ export function openApiDocument(serverUrl = "/") {
               description: "Who holds the lease, e.g. the CI job URL",
             },
           ],
+          requestBody: { required: false, content: json("LeaseRequest") },
           responses: {
             "201": { description: "Granted to exactly one caller", content: json("Lease") },
-            "400": error(badParams),
+            "400": error(
+              `${badParams}; or a signed body naming another rollout than the path (details names the field)`,
+            ),
             "401": error("Bad token or signature"),
             "403": error("Scope"),
             "404": error("No such rollout"),
             "409": error(
-              "Another job holds the lease (details.reason `lease_held`, with the holder and its expiry; answered before the gate is evaluated, so a crowd of waiting pipelines is refused at once), or the gate is closed (details carries the verdict)",
+              "Another job holds the lease (details.reason `lease_held`, with the holder and its expiry; answered before the gate is evaluated, so a crowd of waiting pipelines is refused at once), the gate is closed (details carries the verdict), the rollout's state refuses the contract as migration.started would (details.reason, e.g. `window_open`), or the webhook-id was used before (details.reason `replayed`)",
             ),
             "429": error("Rate limited"),
           },

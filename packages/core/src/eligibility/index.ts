@@ -31,6 +31,18 @@ export interface ContractFact {
 /** Findings that mean the analyser could not see every object a script removes. */
 const UNREADABLE_RULES = new Set(["syntax-error", "dynamic-sql", "unverifiable-code"]);
 
+/**
+ * The text of the script a run ran, or null when Rollgate holds none with the run's checksum: a
+ * text stored under another checksum (a recovery's fix replaced it, or it was never sent) is
+ * not what ran, and judging the run by it could call a rollback SAFE that is not.
+ */
+export function scriptThatRan(
+  run: { checksum: string },
+  held: { sql: string | null; checksum: string | null },
+): string | null {
+  return held.sql !== null && held.checksum === run.checksum ? held.sql : null;
+}
+
 /** A contract run as eligibility sees it: what its script removed, and what in it could not be read. */
 export function contractFact(
   run: { release: string; migrationName: string; ranAt: Date },

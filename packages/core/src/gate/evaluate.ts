@@ -62,7 +62,7 @@ export function liveOverrides(facts: GateFacts, policy: Policy, now: Date) {
 
 function expandCheck({ rollout, expandDestructiveFindings }: GateFacts): GateCheck {
   const title = "Expand migration";
-  if (expandDestructiveFindings > 0)
+  if (expandDestructiveFindings !== null && expandDestructiveFindings > 0)
     return {
       id: "expand",
       title,
@@ -73,6 +73,14 @@ function expandCheck({ rollout, expandDestructiveFindings }: GateFacts): GateChe
     return { id: "expand", title, status: "fail", message: "The expand migration failed; fix it and run it again." };
   if (!EXPANDED.includes(rollout.state))
     return { id: "expand", title, status: "pending", message: "The expand migration has not succeeded yet." };
+  // An expand Rollgate never read is unknown, never "additive only" (and break-glass cannot pass it).
+  if (expandDestructiveFindings === null)
+    return {
+      id: "expand",
+      title,
+      status: "unknown",
+      message: `Rollgate never saw the text of the expand script that ran (SHA-256 ${rollout.expandChecksum?.slice(0, 12) ?? "unknown"}…), so it cannot tell that it was additive; send the same bytes as expand_sql in release.created.`,
+    };
   return { id: "expand", title, status: "pass", message: "The expand migration succeeded and is additive only." };
 }
 

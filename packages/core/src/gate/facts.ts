@@ -51,8 +51,8 @@ export interface SloPullFacts {
 /** Everything the gate needs, loaded cheaply: aggregates, never raw series. */
 export interface GateFacts {
   rollout: RolloutProjection;
-  /** Contract-category findings of the analyser in the expand script. */
-  expandDestructiveFindings: number;
+  /** Contract-category findings of the analyser in the expand script; null: Rollgate holds no text of the expand that ran. */
+  expandDestructiveFindings: number | null;
   /** SLO snapshots since the window started: their count and the worst values. */
   slo: {
     samples: number;

@@ -2,6 +2,7 @@ import { utcText } from "../format.ts";
 import { admitInspection } from "../inspect/admit.ts";
 import type { Policy } from "../policy/index.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
+import { contractStartRefusal } from "./contract-start.ts";
 import type { DomainEvent, Rejection, RejectionCode } from "./events.ts";
 
 export type ApplyResult = { ok: true; rollout: RolloutProjection } | { ok: false; rejection: Rejection };
@@ -42,6 +43,12 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
           return no(
             "expand_already_succeeded",
             `The expand migration already succeeded (the rollout is ${label(state)}); a second expand belongs in a new release.`,
+          );
+        // An expand Rollgate has not read is unknown, never additive: it does not start.
+        if (event.destructiveFindings === null)
+          return no(
+            "expand_unseen",
+            `Rollgate has not seen the expand script with SHA-256 ${event.checksum.slice(0, 12)}…, so it cannot check that it is additive; send its text in data.sql (or as expand_sql in release.created).`,
           );
         if ((event.destructiveFindings ?? 0) > 0)
           return no(
@@ -153,28 +160,9 @@ function startContract(
       return no("lease_required", "A recovery lease is only for a failed contract migration.");
     return { ok: true, rollout: { ...rollout, state: "contracting", contractChecksum: event.checksum } };
   }
-  if (state === "rolled_back")
-    return no(
-      "app_rolled_back",
-      `The app was rolled back to ${rollout.currentVersion ?? "an earlier version"}; redeploy ${rollout.releaseVersion} and let a full window pass before the contract.`,
-    );
-  if (state !== "verifying" && state !== "contract_failed") {
-    const why = AFTER_EXPAND.includes(state)
-      ? `version ${rollout.releaseVersion} is not fully rolled out`
-      : "the expand migration has not succeeded";
-    return no(
-      AFTER_EXPAND.includes(state) ? "not_rolled_out" : "expand_not_done",
-      `The contract cannot start: ${why} (the rollout is ${label(state)}).`,
-    );
-  }
-  const windowEnd = rollout.windowStartedAt
-    ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000
-    : null;
-  if (state === "verifying" && (windowEnd === null || event.occurredAt.getTime() < windowEnd))
-    return no(
-      "window_open",
-      `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`,
-    );
+  // The same rule as the lease's (contract-start.ts): what an override lets the lease take, it lets start.
+  const refusal = contractStartRefusal(rollout, policy, event.occurredAt, new Set(event.lease!.gate.overridden ?? []));
+  if (refusal) return { ok: false, rejection: refusal };
   if (!rollout.contractChecksum || rollout.contractChecksum !== event.checksum)
     return no(
       "checksum_mismatch",

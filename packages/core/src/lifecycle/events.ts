@@ -1,5 +1,6 @@
 import type { Inspection } from "../contract/inspection.ts";
 import type { HeldInspections } from "../inspect/admit.ts";
+import type { GateCheckId } from "../gate/facts.ts";
 import type { MigrationPhase } from "../types.ts";
 
 /** A rollout event as the lifecycle sees it: already authenticated, parsed and enriched
@@ -12,8 +13,8 @@ export type DomainEvent =
       phase: MigrationPhase;
       name: string;
       checksum: string;
-      /** Contract-category findings of the analyser in this script (expand only). */
-      destructiveFindings?: number;
+      /** Contract-category findings of the analyser in this script (expand only); null: the server never saw its text, so nothing is known. */
+      destructiveFindings?: number | null;
       /** Contract, and a recovery run after a failure: the lease the event names, as the server found it. */
       lease?: ContractLease;
     }
@@ -42,12 +43,14 @@ export interface ContractLease {
   held: { kind: "gate" | "recovery"; tokenId: string | null; checksum: string | null } | null;
   /** The token that sent the event: a lease is used only by the token that took it. */
   senderTokenId: string | null;
-  /** The gate as re-evaluated inside the transaction that starts the contract (its own lease excluded). */
-  gate: { allowed: boolean; failing: string[] };
+  /** The gate as re-evaluated inside the transaction that starts the contract (its own lease excluded), with
+   * the checks a live break-glass override lets through (`contractStartRefusal` reads them as the lease did). */
+  gate: { allowed: boolean; failing: string[]; overridden?: readonly GateCheckId[] };
 }
 
 export type RejectionCode =
   | "destructive_expand"
+  | "expand_unseen"
   | "expand_running"
   | "expand_already_succeeded"
   | "expand_not_done"

@@ -1,4 +1,11 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
+export { contractStartRefusal, overriddenChecks } from "./contract-start.ts";
+export {
+  clockSkewSeconds,
+  implausibleEventTimes,
+  EARLIEST_EVENT_TIME,
+  LATEST_EVENT_SECONDS_AHEAD,
+} from "./event-time.ts";
 export type { ContractLease, DomainEvent, Rejection, RejectionCode } from "./events.ts";
 export {
   EVENT_MAPPINGS,

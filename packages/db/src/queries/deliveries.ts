@@ -62,3 +62,26 @@ export async function settleDelivery(
     })
     .where(eq(webhookDeliveries.id, id));
 }
+
+/** `webhook_deliveries.event_type` of a signed lease request: a webhook-id is one message of its token, whatever the route. */
+export const LEASE_REQUEST = "lease.request";
+
+/**
+ * Records the webhook-id of a signed request that is no event (a lease request) the first time
+ * it is seen, committed at once whatever the request's outcome; returns null when the token
+ * used the id before, for anything. A replay of the request is then refused, however late in
+ * the signature's tolerance it comes and whatever became of the first one.
+ */
+export async function claimRequestId(
+  db: Db,
+  tokenId: string,
+  webhookId: string,
+  kind: typeof LEASE_REQUEST,
+): Promise<string | null> {
+  const [row] = await db
+    .insert(webhookDeliveries)
+    .values({ tokenId, webhookId, eventType: kind, status: "received", httpStatus: 0 })
+    .onConflictDoNothing()
+    .returning({ id: webhookDeliveries.id });
+  return row?.id ?? null;
+}

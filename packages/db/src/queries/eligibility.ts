@@ -24,6 +24,8 @@ export async function listContractRuns(db: Db, environmentId: string) {
       migrationName: migrationRuns.name,
       ranAt: migrationRuns.startedAt,
       status: migrationRuns.status,
+      /** The SHA-256 of the script that ran; the rollout's text may be another's (a fix replaced it). */
+      checksum: migrationRuns.checksum,
       contractSql: rollouts.contractSql,
     })
     .from(migrationRuns)

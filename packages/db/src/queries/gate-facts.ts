@@ -17,7 +17,7 @@ import { projectionOf, type GateRow } from "./rollouts.ts";
 /** One rollout to load facts for; the caller supplies what needs the SQL analyser. */
 export interface GateFactsInput {
   row: GateRow;
-  expandDestructiveFindings: number;
+  expandDestructiveFindings: number | null;
   contract?: DatabaseFacts["contract"];
 }
 
@@ -30,7 +30,7 @@ export async function loadGateFacts(
   db: Db,
   row: GateRow,
   now: Date,
-  expandDestructiveFindings: number,
+  expandDestructiveFindings: number | null,
   contract: DatabaseFacts["contract"] = null,
 ): Promise<GateFacts> {
   return (await loadGateFactsMany(db, [{ row, expandDestructiveFindings, contract }], now))[0]!;

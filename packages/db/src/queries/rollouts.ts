@@ -270,7 +270,9 @@ export async function registerRelease(
         message: `The expand script cannot change: it already ran in ${own.state.replaceAll("_", " ")} state. A new expand belongs in a new release.`,
       };
     Object.assign(patch, { expandSql: params.expandSql, expandChecksum: params.expandChecksum });
-  }
+  } else if (params.expandChecksum !== null && own.expandSql === null)
+    // The text of an expand that ran with only its checksum: the same bytes, so no change, and the gate can read it.
+    Object.assign(patch, { expandSql: params.expandSql });
   const contractChanged = params.contractChecksum !== null && params.contractChecksum !== own.contractChecksum;
   if (contractChanged) {
     if (CONTRACT_LOCKED.includes(own.state))

@@ -1,10 +1,17 @@
 import "server-only";
-import { contractFact, rollbackEligibility, type ContractFact, type Eligibility } from "@rollgate/core/eligibility";
+import {
+  contractFact,
+  rollbackEligibility,
+  scriptThatRan,
+  type ContractFact,
+  type Eligibility,
+} from "@rollgate/core/eligibility";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { listContractRuns, listDeployments } from "@rollgate/db/queries/eligibility";
 import { listObservedManifests } from "@rollgate/db/queries/inspections";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
+import { sha256Hex } from "@rollgate/db/secrets";
 import { AppError } from "../errors";
 
 export interface EligibilityReport extends Eligibility {
@@ -23,9 +30,14 @@ export async function checkEligibility(
   const deployments = await listDeployments(db, env.environmentId);
   const runs = await listContractRuns(db, env.environmentId);
   const contracts: ContractFact[] = await Promise.all(
-    runs.map(async (r) =>
-      contractFact(r, r.contractSql ? await analyseSql(r.contractSql, { phase: "contract" }) : null),
-    ),
+    runs.map(async (r) => {
+      // Judged by the text that ran, never by one held under another checksum: unseen is UNKNOWN.
+      const sql = scriptThatRan(r, {
+        sql: r.contractSql,
+        checksum: r.contractSql === null ? null : sha256Hex(r.contractSql),
+      });
+      return contractFact(r, sql ? await analyseSql(sql, { phase: "contract" }) : null);
+    }),
   );
   // Declared manifests first; what inspections observed each version use otherwise.
   const observed = await listObservedManifests(db, env.environmentId);

@@ -4,7 +4,10 @@ import type { EventBody } from "@rollgate/core/contract/events";
 import { openChecks } from "@rollgate/core/gate";
 import {
   applyEvent,
+  clockSkewSeconds,
+  implausibleEventTimes,
   mapEvent,
+  overriddenChecks,
   type ContractLease,
   type DomainEvent,
   type MappedRolloutEvent,
@@ -16,7 +19,7 @@ import type { RolloutProjection } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { claimDelivery, findDelivery, settleDelivery } from "@rollgate/db/queries/deliveries";
+import { claimDelivery, findDelivery, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
 import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import {
@@ -55,6 +58,14 @@ export async function ingestEvent(options: {
   body: EventBody;
 }): Promise<IngestResult> {
   const { token, now, webhookId } = options;
+  // A time no pipeline could mean (2100, 1970) is bad input, refused before anything is recorded.
+  const implausible = implausibleEventTimes(options.body, now);
+  if (implausible.length)
+    throw new AppError(
+      "invalid_request",
+      `The event carries an implausible time (${implausible.map((d) => d.path).join(", ")}); see details.`,
+      implausible,
+    );
   const mapped = mapEvent(options.body, now);
   // Incidents belong to an environment, not a rollout.
   if (mapped.scope === "environment") return ingestIncidentEvent({ ...options, body: mapped.body });
@@ -106,10 +117,12 @@ export async function ingestEvent(options: {
       return { outcome: "rejected", rejection: result.rejection, duplicate: false };
     }
     const changed = !sameProjection(before, result.rollout);
-    const skew = clockSkew(body.occurred_at, now);
+    const skew = clockSkewSeconds(body.occurred_at, now);
     if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
     if (event.type === "migration.started" && event.lease?.held?.kind === "recovery")
       await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
+    else if (body.type === "migration.started" && body.data.phase === "expand" && body.data.sql !== undefined)
+      await keepExpandText(tx, rollout, body.data.sql);
     const record: EventRecord = {
       eventId,
       rolloutId: rollout.rollout.id,
@@ -163,6 +176,10 @@ export async function ingestEvent(options: {
 /** A webhook-id seen before answers as it did the first time, marked as a duplicate. */
 async function replay(db: Db, tokenId: string, webhookId: string): Promise<IngestResult> {
   const first = await findDelivery(db, tokenId, webhookId);
+  if (first?.eventType === LEASE_REQUEST)
+    throw new AppError("conflict", `webhook-id ${webhookId} was used by a lease request; an event needs its own.`, {
+      reason: "replayed",
+    });
   if (first?.status === "accepted" && first.eventId)
     return { outcome: "accepted", eventId: first.eventId, duplicate: true };
   if (first?.status === "rejected")
@@ -212,11 +229,10 @@ async function adoptFixScript(db: Db, rolloutId: string, phase: "expand" | "cont
   if (recovery?.fixSql) await setRolloutScript(db, rolloutId, phase, recovery.fixSql);
 }
 
-/** Seconds between the pipeline's claimed time and receipt, when it claims the future (over a
- * minute) or more than an hour ago; null otherwise. Such an event is flagged, never trusted for time. */
-function clockSkew(occurredAt: string, receivedAt: Date): number | null {
-  const seconds = Math.round((Date.parse(occurredAt) - receivedAt.getTime()) / 1000);
-  return seconds > 60 || seconds < -3600 ? seconds : null;
+/** The expand text a `migration.started` carried (its checksum verified), kept where the rollout has none,
+ * so the gate judges the script it saw rather than one it never read. */
+async function keepExpandText(db: Db, row: RolloutRow, sql: string): Promise<void> {
+  if (row.rollout.expandSql === null) await setRolloutScript(db, row.rollout.id, "expand", sql);
 }
 
 function policyOf(raw: unknown): Policy {
@@ -264,10 +280,14 @@ async function withServerFacts(
       "A recovery run of an expand fix must send the script in data.sql, so it is checked for destructive statements.",
       [{ path: "data.sql", message: "required for a recovery run" }],
     );
-  const analysis = await analyseSql(script ?? "", { phase: "expand" });
+  // Unseen is unknown, never additive: the lifecycle refuses to start it (`expand_unseen`).
+  const destructiveFindings =
+    script === null
+      ? null
+      : (await analyseSql(script, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
   return {
     ...event,
-    destructiveFindings: analysis.findings.filter((f) => f.category === "contract").length,
+    destructiveFindings,
     ...(lease.held ? { lease } : {}),
   };
 }
@@ -288,11 +308,15 @@ async function presentedLease(
     live && live.id === body.data.lease_id
       ? { kind: live.kind as "gate" | "recovery", tokenId: live.tokenId, checksum: live.checksum }
       : null;
-  let gate = { allowed: false, failing: [] as string[] };
+  let gate: ContractLease["gate"] = { allowed: false, failing: [] };
   if (held?.kind === "gate") {
     const { verdict } = await evaluateRolloutGate(db, row, now);
     const failing = openChecks(verdict.checks).filter((c) => c.id !== "lease");
-    gate = { allowed: failing.length === 0, failing: failing.map((c) => c.message) };
+    gate = {
+      allowed: failing.length === 0,
+      failing: failing.map((c) => c.message),
+      overridden: [...overriddenChecks(verdict.checks)],
+    };
   }
   return { held, senderTokenId: token.id, gate };
 }

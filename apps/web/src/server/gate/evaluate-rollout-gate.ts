@@ -137,8 +137,10 @@ function cachedAnalysis(rollout: GateRow["rollout"]): ScriptAnalysis | undefined
   return expand === undefined || contract === undefined ? undefined : { expandDestructiveFindings: expand, contract };
 }
 
-/** How many of the expand script's statements are destructive (analyser), once per script and process. */
-function destructiveStatements(sql: string | null, checksum: string | null): number | Promise<number> {
+/** How many of the expand script's statements are destructive (analyser), once per script and process;
+ * null when the rollout holds no text of its expand (an expand that ran unseen is unknown, never additive). */
+function destructiveStatements(sql: string | null, checksum: string | null): number | null | Promise<number> {
+  if (sql === null) return checksum === null ? 0 : null;
   if (!sql) return 0;
   const key = checksum ?? sql;
   return expands.get(key) ?? analyseExpand(sql, key);

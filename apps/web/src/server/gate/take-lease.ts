@@ -1,11 +1,14 @@
 import "server-only";
 import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
+import { leaseRequestReplay } from "@rollgate/core/contract/lease-request";
 import { openChecks } from "@rollgate/core/gate";
+import { contractStartRefusal, overriddenChecks } from "@rollgate/core/lifecycle";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { activeLease, expireLeases, grantLease } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
-import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
+import { claimRequestId, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
+import { findRollout, projectionOf, type RolloutKeys } from "@rollgate/db/queries/rollouts";
 import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { notifyRollout } from "../notifications/notify-rollout";
@@ -18,7 +21,37 @@ import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
  * the contract script that was approved; after a failed migration, a confirmed recovery
  * authorisation grants a lease for its named fix script instead.
  */
-export async function takeLease(options: { db: Db; token: ApiToken; keys: RolloutKeys; now: Date; holder: string }) {
+export async function takeLease(options: {
+  db: Db;
+  token: ApiToken;
+  keys: RolloutKeys;
+  now: Date;
+  holder: string;
+  /** The request's webhook-id: used once per token, so a replayed request takes nothing. */
+  requestId: string;
+}) {
+  const { token } = options;
+  // Claimed in its own statement, committed whatever follows: a refused request cannot be replayed later either.
+  const claim = await claimRequestId(options.db, token.id, options.requestId, LEASE_REQUEST);
+  const replayed = leaseRequestReplay(claim !== null, options.requestId);
+  if (replayed) throw new AppError("conflict", replayed.message, { reason: replayed.code });
+  try {
+    const lease = await grant(options);
+    // Only a record of the outcome: the lease is granted and committed, and its answer must not be lost to it.
+    await settleDelivery(options.db, claim!, { status: "accepted", httpStatus: 201 }).catch(() => undefined);
+    return lease;
+  } catch (error) {
+    if (error instanceof AppError)
+      await settleDelivery(options.db, claim!, {
+        status: "rejected",
+        httpStatus: error.status,
+        error: { code: error.code, message: error.message },
+      });
+    throw error;
+  }
+}
+
+async function grant(options: { db: Db; token: ApiToken; keys: RolloutKeys; now: Date; holder: string }) {
   const { token, keys, now } = options;
   return options.db.transaction(async (tx) => {
     const locked = await findRollout(tx, keys, { forUpdate: true });
@@ -64,6 +97,14 @@ export async function takeLease(options: { db: Db; token: ApiToken; keys: Rollou
           gateJson(keys, gate),
         );
       }
+      // The rule migration.started applies, with the same overrides: a lease is never granted for a contract it would refuse.
+      const refusal = contractStartRefusal(
+        projectionOf(locked.rollout),
+        gate.policy,
+        now,
+        overriddenChecks(gate.verdict.checks),
+      );
+      if (refusal) throw new AppError("conflict", refusal.message, { reason: refusal.code });
       const checksum = locked.rollout.contractChecksum;
       if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
       grant = {
