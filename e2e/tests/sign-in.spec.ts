@@ -6,8 +6,9 @@ import { expect, test } from "@playwright/test";
 import { NEXTAUTH_SECRET } from "../playwright.config";
 import { query } from "../support/api";
 import { AppServer } from "../support/app-server";
+import { hashPassword } from "@rollgate/db/secrets";
 import { passwordSignIn, randomAddress } from "../support/session";
-import { DEMO_PASSWORD } from "../support/sign-in";
+import { DEMO_PASSWORD, signInWithPassword } from "../support/sign-in";
 
 // Issue 16: Rollgate's own sign-in page, plain HTML forms that work without JavaScript, and
 // the request id every answer carries.
@@ -81,6 +82,45 @@ test("the audit entry of a sign-in records the id of the request that signed in"
     requestId,
   ]);
   expect(entries.map((e) => e.action)).toEqual(["auth.signed_in"]);
+});
+
+test("issue 26, finding 13: five wrong passwords from another address do not pause the owner; an admin clears the owner's own pause", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const base = test.info().project.use.baseURL!;
+  const email = `owner.${randomUUID().slice(0, 8)}@example.com`;
+  const password = `pw-${randomUUID()}`;
+  const [user] = await query<{ id: string }>(
+    `insert into users (email, name, password_hash) values ($1, 'Owner', $2) returning id`,
+    [email, hashPassword(password)],
+  );
+  await query(`insert into user_roles (user_id, role, service_id) values ($1, 'viewer', null)`, [user!.id]);
+
+  const attacker = randomAddress();
+  for (let i = 0; i < 5; i += 1)
+    expect((await passwordSignIn(base, email, "guess", attacker)).error).toBe("CredentialsSignin");
+  // The attacker's address is paused for this account; the owner, elsewhere, is only slowed down a little.
+  expect((await passwordSignIn(base, email, "guess", attacker)).error).toMatch(/^Paused:account:\d+$/);
+  const started = performance.now();
+  expect((await passwordSignIn(base, email, password, randomAddress())).cookie).toBeTruthy();
+  expect(performance.now() - started).toBeLessThan(10_000);
+
+  // The owner's own five mistakes pause the owner's address; the page says so, and an admin clears it.
+  const owner = randomAddress();
+  for (let i = 0; i < 5; i += 1) await passwordSignIn(base, email, "typo", owner);
+  const paused = await passwordSignIn(base, email, password, owner);
+  expect(paused.error).toMatch(/^Paused:account:\d+$/);
+  await page.goto(paused.url);
+  await expect(page.locator("main").getByRole("alert")).toHaveText(
+    /^Too many failed sign-ins for this account from your network address: sign-in is paused\. Try again in 1[45] minutes, or ask an admin\.$/,
+  );
+  await signInWithPassword(page, "admin@example.com");
+  await page.goto("/admin/users");
+  const row = page.getByRole("row").filter({ hasText: email });
+  await row.getByRole("button", { name: "Clear failed sign-ins" }).click();
+  await expect(row.getByRole("status")).toContainText(`${email} can sign in again`);
+  expect((await passwordSignIn(base, email, password, owner)).cookie).toBeTruthy();
 });
 
 test.describe("a second server on an empty embedded database (not the demo)", () => {

@@ -10,7 +10,7 @@ import { UsageError, type Io } from "../io.ts";
 import { formatText } from "../lint/format-text.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 import { DATABASE_POLICY_DEFAULTS } from "@rollgate/core/policy";
-import type { StatementResult } from "../database/executor.ts";
+import { splitScript, TransactionControlRefused, type StatementResult } from "../database/executor.ts";
 import { runScript, type RunSettings } from "../database/run-script.ts";
 import type { CliEnv } from "../env.ts";
 
@@ -39,6 +39,19 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const sql = await readFile(values.file, "utf8").catch(() => {
     throw new UsageError(`cannot read ${values.file}.`);
   });
+  if (url) {
+    // Before the lease, the events and the database: the executor runs this script's meaning or nothing.
+    const refused = await splitScript(sql).then(
+      () => null,
+      (error: unknown) => (error instanceof TransactionControlRefused ? error : null),
+    );
+    if (refused) {
+      io.err(
+        `rollgate run: ${values.file} ${refused.message}\nThe executor cannot run this script with the meaning it has under psql; nothing was run (no lease taken, no event sent, the database untouched). Remove the transaction control (or keep only one plain BEGIN first and COMMIT last), or run it with your own tool after --.`,
+      );
+      return 2;
+    }
+  }
 
   if (phase === "expand") {
     const analysis = await analyseSql(sql, { phase });

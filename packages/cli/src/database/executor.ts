@@ -1,12 +1,14 @@
 import { loadModule, parseSync } from "libpg-query";
 import type { Query } from "@rollgate/core/inspect/collect";
+import { mustRunOutsideTransaction, transactionPlan } from "@rollgate/core/sql";
 
 // The lock-safe executor behind `rollgate run --database-url`: statement by statement, with
 // `lock_timeout` so a lock request never queues the application's traffic behind it for
 // longer than that; on `lock_not_available` (55P03) the transaction is rolled back (which
 // releases every lock it held) and retried after a jittered exponential backoff.
 // CONCURRENTLY statements run on their own, outside a transaction; consecutive other
-// statements run together in one.
+// statements run together in one. The script's own transaction control must mean exactly
+// that (see core's transactionPlan), or the script is refused before anything runs.
 
 export interface ScriptStatement {
   index: number;
@@ -49,18 +51,28 @@ export interface ExecuteResult {
   error?: { index: number; code: string | null; message: string };
 }
 
-/** Splits a script into statements with PostgreSQL's parser; transaction control and timeouts are the executor's own. */
+/** The script's own transaction control means something the executor cannot run exactly. */
+export class TransactionControlRefused extends Error {
+  constructor(
+    readonly line: number,
+    readonly statement: string,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${statement.replace(/\s+/g, " ").slice(0, 80)} — ${reason}`);
+  }
+}
+
+/**
+ * Splits a script into statements with PostgreSQL's parser; timeouts are the executor's own,
+ * and so is the transaction: a plain BEGIN first and COMMIT last are dropped (one transaction
+ * means the same), any other transaction control refuses the script (TransactionControlRefused).
+ */
 export async function splitScript(sql: string): Promise<ScriptStatement[]> {
   await loadModule();
   const bytes = Buffer.from(sql, "utf8");
-  const out: ScriptStatement[] = [];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parse tree is read field by field
-  for (const raw of (parseSync(sql).stmts ?? []) as any[]) {
+  const parsed = ((parseSync(sql).stmts ?? []) as any[]).map((raw) => {
     const type = Object.keys(raw.stmt)[0]!;
-    const node = raw.stmt[type];
-    if (type === "TransactionStmt") continue;
-    // The executor's own timeouts decide: a script's `SET lock_timeout = '1min'` would let its lock queue traffic for a minute.
-    if (type === "VariableSetStmt" && ["lock_timeout", "statement_timeout"].includes(node.name)) continue;
     const start = raw.stmt_location ?? 0;
     const text = bytes
       .subarray(start, raw.stmt_len ? start + raw.stmt_len : undefined)
@@ -69,11 +81,21 @@ export async function splitScript(sql: string): Promise<ScriptStatement[]> {
     const line =
       bytes.subarray(0, start).toString("utf8").split("\n").length +
       (text.length ? leadingNewlines(bytes.subarray(start).toString("utf8")) : 0);
+    return { type, node: raw.stmt[type], line, text };
+  });
+  const plan = transactionPlan(parsed);
+  if (plan.kind === "refused")
+    throw new TransactionControlRefused(plan.line, parsed[plan.statement]!.text, plan.reason);
+  const out: ScriptStatement[] = [];
+  for (const { type, node, line, text } of parsed) {
+    if (type === "TransactionStmt") continue; // only the plain BEGIN … COMMIT wrapper is left here
+    // The executor's own timeouts decide: a script's `SET lock_timeout = '1min'` would let its lock queue traffic for a minute.
+    if (type === "VariableSetStmt" && ["lock_timeout", "statement_timeout"].includes(node.name)) continue;
     out.push({
       index: out.length,
       line,
       text,
-      concurrently: outsideTransaction(type, node),
+      concurrently: mustRunOutsideTransaction(type, node),
       ...(type === "IndexStmt" && node.concurrent && node.idxname ? { index_name: node.idxname as string } : {}),
     });
   }
@@ -82,19 +104,6 @@ export async function splitScript(sql: string): Promise<ScriptStatement[]> {
 
 function leadingNewlines(text: string): number {
   return (text.match(/^\s*/)?.[0] ?? "").split("\n").length - 1;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function outsideTransaction(type: string, node: any): boolean {
-  if ((type === "IndexStmt" || type === "DropStmt") && node.concurrent) return true;
-  if (type === "ReindexStmt")
-    return (node.params ?? []).some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === "concurrently");
-  if (type === "AlterTableStmt")
-    return (node.cmds ?? []).some(
-      (c: { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }) =>
-        c.AlterTableCmd?.def?.PartitionCmd?.concurrent,
-    );
-  return type === "VacuumStmt" || type === "CreatedbStmt" || type === "AlterSystemStmt";
 }
 
 /** Runs the statements; stops at the first error that is not a lock timeout, or when retries run out. */

@@ -42,6 +42,15 @@ describe("rollgate lint", () => {
     expect(result.out).toContain(`${destructive}:2:1 error drop-column`);
   });
 
+  it("finding 4: reports the transaction control that `rollgate run --database-url` refuses, with its line", async () => {
+    const savepoints = file(
+      "savepoints.sql",
+      "SET lock_timeout = '3s';\nSAVEPOINT s;\nALTER TABLE items DROP COLUMN keep;\nROLLBACK TO SAVEPOINT s;\nALTER TABLE items DROP COLUMN legacy;\n",
+    );
+    const result = await run(savepoints, "--phase", "contract");
+    expect(result.out).toContain(`${savepoints}:2:1 warning executor-transaction-control`);
+  });
+
   it("accepts the same statement in a contract script", async () => {
     expect((await run(destructive, "--phase", "contract")).code).toBe(0);
   });

@@ -4,12 +4,14 @@
 // test under `evidence/` walks its rows through the rules in core.
 import { INSPECTIONS_ROWS } from "./evidence/inspections.ts";
 import { EVENTS_ROWS } from "./evidence/events.ts";
+import { RECEIVERS_ROWS } from "./evidence/receivers.ts";
 import { evidenceLines, type EvidenceRows } from "./evidence/rows.ts";
 
 /** Every area of the table, in the order docs/SECURITY.md prints them. */
 export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: EvidenceRows]> = [
   ["Inspections", INSPECTIONS_ROWS],
   ["Events and leases", EVENTS_ROWS],
+  ["Alert receivers", RECEIVERS_ROWS],
 ];
 
 /** The table as docs/SECURITY.md prints it. */

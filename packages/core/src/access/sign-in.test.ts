@@ -16,9 +16,10 @@ describe("sign-in rules", () => {
   it("finding 13: failures pause sign-in per account and per address exactly at the limits, and only within the window", () => {
     fc.assert(
       fc.property(failuresArb, failuresArb, (accountFailures, addressFailures) => {
-        const decision = signInThrottle({ accountFailures, addressFailures, now: NOW });
+        // Issue 26: the account's own limit counts its failures from this address (pairFailures).
+        const decision = signInThrottle({ pairFailures: accountFailures, accountFailures, addressFailures, now: NOW });
         const refused =
-          inWindow(accountFailures) >= SIGN_IN_LIMITS.perAccount ||
+          inWindow(accountFailures) >= SIGN_IN_LIMITS.perAccountAddress ||
           inWindow(addressFailures) >= SIGN_IN_LIMITS.perAddress;
         expect(decision.allowed).toBe(!refused);
         if (!decision.allowed) {
@@ -35,12 +36,49 @@ describe("sign-in rules", () => {
   it("finding 13: once the pause it announces has passed, the same failures no longer refuse", () => {
     fc.assert(
       fc.property(failuresArb, (accountFailures) => {
-        const decision = signInThrottle({ accountFailures, addressFailures: [], now: NOW });
+        const decision = signInThrottle({
+          pairFailures: accountFailures,
+          accountFailures,
+          addressFailures: [],
+          now: NOW,
+        });
         if (decision.allowed) return;
         const later = new Date(NOW.getTime() + decision.retryAfterSeconds * 1000);
-        expect(signInThrottle({ accountFailures, addressFailures: [], now: later }).allowed).toBe(true);
+        expect(
+          signInThrottle({ pairFailures: accountFailures, accountFailures, addressFailures: [], now: later }).allowed,
+        ).toBe(true);
       }),
     );
+  });
+
+  it("issue 26 finding 13: failures from other addresses never lock the owner's address out for longer than the capped delay", () => {
+    fc.assert(
+      fc.property(failuresArb, failuresArb, (otherAddresses, ownerEarlier) => {
+        // The owner's own address has fewer failures than its limits; every other failure on the account came from elsewhere.
+        const own = ownerEarlier.slice(0, SIGN_IN_LIMITS.perAccountAddress - 1);
+        const decision = signInThrottle({
+          pairFailures: own,
+          accountFailures: [...otherAddresses, ...own],
+          addressFailures: own,
+          now: NOW,
+        });
+        expect(decision.allowed).toBe(true);
+        if (decision.allowed) expect(decision.delayMs).toBeLessThanOrEqual(SIGN_IN_LIMITS.slowMaxMs);
+      }),
+    );
+  });
+
+  it("issue 26 finding 13: the account-wide slow-down grows with the account's failures and stops at its cap", () => {
+    const delays = [0, 4, 5, 6, 7, 8, 20, 100].map((n) => {
+      const failures = Array.from({ length: n }, (_, i) => new Date(NOW.getTime() - (i + 1) * 1000));
+      const decision = signInThrottle({ pairFailures: [], accountFailures: failures, addressFailures: [], now: NOW });
+      return decision.allowed ? decision.delayMs : -1;
+    });
+    expect(delays[0]).toBe(0);
+    expect(delays[1]).toBe(0);
+    for (let i = 3; i < delays.length; i += 1) expect(delays[i]!).toBeGreaterThanOrEqual(delays[i - 1]!);
+    expect(delays[2]).toBeGreaterThan(0);
+    expect(delays.at(-1)).toBe(SIGN_IN_LIMITS.slowMaxMs);
   });
 
   it("finding 16: only email_verified true is proof; a missing claim passes only when the deployment accepts it", () => {

@@ -49,7 +49,7 @@ export const pagerDutyDeliverySchema = z.object({
 export const alertSummarySchema = z.object({
   opened: z.number().int(),
   resolved: z.number().int(),
-  /** Alerts for another service, or an environment this receiver does not cover: never applied. */
+  /** Alerts for another service, or an environment this receiver does not cover, and resolves of another firing or from a narrower receiver: never applied. */
   ignored: z.number().int(),
 });
 

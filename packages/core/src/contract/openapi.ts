@@ -199,7 +199,7 @@ export function openApiDocument(serverUrl = "/") {
         post: {
           summary: "Alertmanager webhook receiver: firing alerts for the receiver's service block its contracts",
           description:
-            "Alerts whose `service` label is the receiver's service (and whose `environment` label, if any, names one of its environments) open a no-go per fingerprint while firing and close it when resolved. Alerts for other services are counted as ignored. Bodies over 1 MiB are refused.",
+            "Alerts whose `service` label is the receiver's service (and whose `environment` label, if any, names one of its environments) open a no-go per fingerprint while firing and close it when resolved (the same fingerprint and `startsAt`, from the opening receiver's scope or a wider one). Alerts for other services, and resolves that do not match, are counted as ignored. Bodies over 1 MiB are refused.",
           security: [{ receiverToken: [] }],
           requestBody: { required: true, content: json("AlertmanagerWebhook") },
           responses: {

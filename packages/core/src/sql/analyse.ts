@@ -4,6 +4,7 @@ import { blocksWrites } from "./locks.ts";
 import { createdHere } from "./rules/contract.ts";
 import { display } from "./rules/names.ts";
 import { SourceMap } from "./source-map.ts";
+import { transactionPlan, type ParsedStatement, type TransactionPlan } from "./transaction-control.ts";
 import type {
   AnalyseOptions,
   AnalysedStatement,
@@ -51,6 +52,7 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
   // One text reader for the file, pointed at the current statement: no closure per statement.
   const current = { start: 0, length: undefined as number | undefined };
   const text = () => source.slice(current.start, current.length);
+  const parsed: ParsedStatement[] = [];
 
   stmts.forEach((raw, index) => {
     const type = firstKey(raw.stmt as Node);
@@ -59,6 +61,7 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
     const { line, column } = source.position(source.firstToken(source.charOffset(start)));
     current.start = start;
     current.length = raw.stmt_len as number | undefined;
+    parsed.push({ type, node, line });
     const outcome = classify(type, node, text, state);
     const found = outcome.findings;
     if (!warnedLockTimeout && !state.lockTimeoutSet && waitsForLock(outcome, state)) {
@@ -98,7 +101,28 @@ export function analyseSqlSync(sql: string, options: AnalyseOptions = {}): SqlAn
     } satisfies AnalysedStatement);
     track(type, node, state);
   });
+  executorFinding(analysis, transactionPlan(parsed), stmts, source);
   return analysis;
+}
+
+/** The refusal `rollgate run --database-url` would give, reported earlier; a warning, since psql may honour the script. */
+function executorFinding(analysis: SqlAnalysis, plan: TransactionPlan, stmts: Node[], source: SourceMap): void {
+  if (plan.kind !== "refused") return;
+  const start = (stmts[plan.statement]?.stmt_location as number | undefined) ?? 0;
+  const { line, column } = source.position(source.firstToken(source.charOffset(start)));
+  const at = analysis.findings.findIndex((f) => f.statement > plan.statement);
+  analysis.findings.splice(at === -1 ? analysis.findings.length : at, 0, {
+    rule: "executor-transaction-control",
+    category: "hygiene",
+    severity: "warning",
+    statement: plan.statement,
+    line,
+    column,
+    message: `rollgate run --database-url refuses this script: ${plan.reason}`,
+    suggestion:
+      "Let the executor own the transaction (no BEGIN/COMMIT, or one plain BEGIN first and COMMIT last), or run the script with your own tool after --.",
+  });
+  analysis.summary.warnings += 1;
 }
 
 /** A lock that queues writes behind it, on a table that existed before this script. */

@@ -11,3 +11,10 @@ export type {
 } from "./types.ts";
 export { addedObjects, addedObjectsSync, typeText, type AddedObject } from "./added.ts";
 export { declaredPhase } from "./phase-marker.ts";
+export {
+  mustRunOutsideTransaction,
+  transactionPlan,
+  transactionPlanOf,
+  type ParsedStatement,
+  type TransactionPlan,
+} from "./transaction-control.ts";

@@ -140,6 +140,8 @@ export async function openExternalIncident(
     severity?: string;
     endpointId: string | null;
     at: Date;
+    /** Alertmanager: the firing's `startsAt`. */
+    alertStartsAt?: Date | null;
   },
 ): Promise<boolean> {
   const rows = await db
@@ -153,6 +155,7 @@ export async function openExternalIncident(
       severity: params.severity ?? "sev2",
       endpointId: params.endpointId,
       openedAt: params.at,
+      alertStartsAt: params.alertStartsAt ?? null,
     })
     .onConflictDoNothing({
       target: [incidents.environmentId, incidents.source, incidents.externalKey],
@@ -180,4 +183,46 @@ export async function closeExternalIncident(
     )
     .returning({ id: incidents.id });
   return rows.length > 0;
+}
+
+/** The open incident of (environment, source, key), with the scope of the receiver that opened it (undefined: gone). */
+export async function findOpenExternalIncident(db: Db, params: { environmentId: string; source: string; key: string }) {
+  const [row] = await db
+    .select({
+      id: incidents.id,
+      alertStartsAt: incidents.alertStartsAt,
+      openerId: integrationEndpoints.id,
+      openerEnvironmentId: integrationEndpoints.environmentId,
+    })
+    .from(incidents)
+    .leftJoin(integrationEndpoints, eq(integrationEndpoints.id, incidents.endpointId))
+    .where(
+      and(
+        eq(incidents.environmentId, params.environmentId),
+        eq(incidents.source, params.source),
+        eq(incidents.externalKey, params.key),
+        isNull(incidents.closedAt),
+      ),
+    );
+  if (!row) return null;
+  return {
+    id: row.id,
+    alertStartsAt: row.alertStartsAt,
+    openerScope: row.openerId === null ? undefined : row.openerEnvironmentId,
+  };
+}
+
+/** Closes one incident if it is still open; returns whether it was. */
+export async function closeIncidentById(db: Db, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(incidents)
+    .set({ closedAt: at })
+    .where(and(eq(incidents.id, id), isNull(incidents.closedAt)))
+    .returning({ id: incidents.id });
+  return rows.length > 0;
+}
+
+/** The firing an open alert incident stands for. */
+export async function setIncidentAlertStart(db: Db, id: string, alertStartsAt: Date | null): Promise<void> {
+  await db.update(incidents).set({ alertStartsAt }).where(eq(incidents.id, id));
 }

@@ -49,6 +49,8 @@ export const incidents = pgTable(
     url: text(),
     /** The integration endpoint that opened it (alerting). */
     endpointId: uuid(),
+    /** Alertmanager: the `startsAt` of the firing it stands for; a resolve of another firing leaves it open. */
+    alertStartsAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index()

@@ -4,6 +4,7 @@ import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { changeIdentity } from "@/server/admin/link-identity";
+import { unlockSignIn } from "@/server/admin/unlock-sign-in";
 import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
 
 const list = (value: FormDataEntryValue | null) =>
@@ -53,6 +54,19 @@ export async function identityAction(_s: ActionState, form: FormData): Promise<A
         link === "1"
           ? `${email} is now also known as ${kind} ${value}.`
           : `${email} is no longer known as ${kind} ${value}.`,
+    };
+  });
+}
+
+/** Clears a local account's failed sign-ins, which pause its owner's address and slow every attempt down. */
+export async function unlockSignInAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z.object({ email: z.email("Give the person's e-mail.") }).safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
+  const { email } = input.data;
+  return asAdmin("/admin/users", async (admin) => {
+    const cleared = await unlockSignIn(admin, email);
+    return {
+      done: `${email} can sign in again: ${cleared} failed attempt${cleared === 1 ? "" : "s"} no longer count${cleared === 1 ? "s" : ""}.`,
     };
   });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { SIGN_IN_LIMITS, signInThrottle } from "@rollgate/core/access/sign-in";
-import { clearAccountFailures, recentSignInFailures, recordSignInFailure } from "@rollgate/db/queries/sign-in";
+import { clearPairFailures, recentSignInFailures, recordSignInFailure } from "@rollgate/db/queries/sign-in";
 import { findUserByEmail } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
 import { hashPassword, verifyPassword } from "@rollgate/db/secrets";
@@ -16,8 +16,9 @@ let dummy: string | undefined;
 const dummyHash = () => (dummy ??= hashPassword(crypto.randomUUID()));
 
 /**
- * A local-account sign-in: refused while the account or the client address has too many
- * recent failures (counted in the database, so across replicas); otherwise one scrypt
+ * A local-account sign-in: refused while the client address, or this account from this address,
+ * has too many recent failures (counted in the database, so across replicas); otherwise, after
+ * the account-wide slow-down (a few seconds at most, however many addresses failed), one scrypt
  * check whether the account exists or not, and a failure is recorded.
  */
 export async function checkPassword(params: {
@@ -31,16 +32,22 @@ export async function checkPassword(params: {
   const windowStart = new Date(at.getTime() - SIGN_IN_LIMITS.windowSeconds * 1000);
   const { db } = await database();
   const failures = await recentSignInFailures(db, { account, address, since: windowStart });
-  const throttle = signInThrottle({ accountFailures: failures.account, addressFailures: failures.address, now: at });
+  const throttle = signInThrottle({
+    pairFailures: failures.pair,
+    accountFailures: failures.account,
+    addressFailures: failures.address,
+    now: at,
+  });
   if (!throttle.allowed)
     return { kind: "paused", scope: throttle.scope, retryAfterSeconds: throttle.retryAfterSeconds };
+  if (throttle.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.delayMs));
   const user = await findUserByEmail(db, account);
   const matches = verifyPassword(params.password, user?.passwordHash ?? dummyHash());
   if (!user?.passwordHash || !matches) {
     await recordSignInFailure(db, { account, address, at, forgetBefore: windowStart });
     return { kind: "wrong" };
   }
-  await clearAccountFailures(db, account);
+  await clearPairFailures(db, account, address);
   return { kind: "ok", user: { id: user.id, email: user.email, name: user.name } };
 }
 

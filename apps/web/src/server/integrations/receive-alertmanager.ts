@@ -2,20 +2,23 @@ import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import {
-  closeExternalIncident,
+  closeIncidentById,
   findEndpointByToken,
+  findOpenExternalIncident,
   openExternalIncident,
   serviceEnvironments,
+  setIncidentAlertStart,
   type IntegrationEndpoint,
 } from "@rollgate/db/queries/integrations";
 import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
+import { alertResolveDecision, alertStart, refreshedAlertStart } from "@rollgate/core/integrations/alertmanager";
 import { AppError } from "../errors";
 import { safeLink } from "./with-integration";
 
 export interface AlertSummary {
   opened: number;
   resolved: number;
-  /** Alerts for another service (or an environment this receiver does not cover): never applied. */
+  /** Alerts for another service (or an environment this receiver does not cover), and resolves that do not match: never applied. */
   ignored: number;
 }
 
@@ -38,7 +41,10 @@ export async function authenticateAlertmanager(db: Db, request: Request): Promis
  * Firing alerts whose `service` label is the receiver's service become open incidents (one per
  * fingerprint and environment) that block contract; resolved ones close them. An alert with an
  * `environment` label applies to that environment only, one without to every environment the
- * receiver covers. An alert naming another service is ignored: A's alerts never block B.
+ * receiver covers. An alert naming another service is ignored: A's alerts never block B. A resolve
+ * closes an incident only for the same firing (fingerprint and `startsAt`) and from a receiver
+ * covering at least what the opening one covered (core's `alertResolveDecision`); otherwise it
+ * counts as ignored and the no-go stays.
  */
 export async function receiveAlertmanager(options: {
   db: Db;
@@ -73,19 +79,34 @@ export async function receiveAlertmanager(options: {
       const title = alert.annotations.summary ? `${name}: ${alert.annotations.summary}` : name;
       for (const env of targets) {
         const key = alert.fingerprint;
-        const changed =
-          alert.status === "firing"
-            ? await openExternalIncident(tx, {
-                environmentId: env.id,
-                source: "alertmanager",
-                key,
-                title,
-                url: safeLink(alert.generatorURL),
-                severity: alert.labels.severity?.slice(0, 40),
-                endpointId: endpoint.id,
-                at: now,
-              })
-            : await closeExternalIncident(tx, { environmentId: env.id, source: "alertmanager", key, at: now });
+        let changed: boolean;
+        if (alert.status === "firing") {
+          changed = await openExternalIncident(tx, {
+            environmentId: env.id,
+            source: "alertmanager",
+            key,
+            title,
+            url: safeLink(alert.generatorURL),
+            severity: alert.labels.severity?.slice(0, 40),
+            endpointId: endpoint.id,
+            at: now,
+            alertStartsAt: alertStart(alert.startsAt),
+          });
+          if (!changed) await refreshStart(tx, env.id, key, alert.startsAt);
+        } else {
+          const open = await findOpenExternalIncident(tx, { environmentId: env.id, source: "alertmanager", key });
+          if (!open) continue;
+          const decision = alertResolveDecision(open, {
+            startsAt: alert.startsAt,
+            receiverScope: endpoint.environmentId,
+          });
+          if (!decision.close) {
+            // Another firing, or a receiver that covers less than the one that opened it: the no-go stays.
+            summary.ignored += 1;
+            continue;
+          }
+          changed = await closeIncidentById(tx, open.id, now);
+        }
         if (!changed) continue;
         if (alert.status === "firing") summary.opened += 1;
         else summary.resolved += 1;
@@ -102,4 +123,12 @@ export async function receiveAlertmanager(options: {
     }
     return summary;
   });
+}
+
+/** A repeated firing: a later start is a new firing that the open incident now stands for. */
+async function refreshStart(tx: Db, environmentId: string, key: string, startsAt: string | undefined): Promise<void> {
+  const open = await findOpenExternalIncident(tx, { environmentId, source: "alertmanager", key });
+  if (!open) return;
+  const start = refreshedAlertStart(open.alertStartsAt, startsAt);
+  if (start?.getTime() !== open.alertStartsAt?.getTime()) await setIncidentAlertStart(tx, open.id, start);
 }

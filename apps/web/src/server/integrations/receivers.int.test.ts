@@ -144,11 +144,18 @@ describe("PagerDuty v3 receiver", () => {
 });
 
 describe("Alertmanager receiver", () => {
-  const alert = (service: string, status: "firing" | "resolved", extra: Record<string, string> = {}) => ({
+  // Alertmanager sends one firing's start unchanged in every notification about it, resolves included.
+  const FIRED_AT = new Date().toISOString();
+  const alert = (
+    service: string,
+    status: "firing" | "resolved",
+    extra: Record<string, string> = {},
+    startsAt = FIRED_AT,
+  ) => ({
     status,
     labels: { alertname: "HighErrorRate", service, severity: "page", ...extra },
     annotations: { summary: "5xx above 1 %" },
-    startsAt: new Date().toISOString(),
+    startsAt,
     endsAt: "0001-01-01T00:00:00Z",
     generatorURL: "http://prometheus.example:9090/graph?g0.expr=x",
     fingerprint: `fp-${service}-${extra.environment ?? "all"}`,
@@ -209,6 +216,93 @@ describe("Alertmanager receiver", () => {
       }),
     ).toEqual({ opened: 0, resolved: 1, ignored: 0 });
     expect(await openOf(staging.id)).toEqual([]);
+  });
+
+  const receiver = async (serviceId: string, environmentId: string | null, name = "am") => {
+    const created = await createIntegrationEndpoint(db, {
+      serviceId,
+      environmentId,
+      kind: "alertmanager",
+      name,
+      createdBy: "test",
+      secretKey: KEY,
+    });
+    return (await findEndpointById(db, created.id, "alertmanager"))!;
+  };
+
+  it("finding 7: a resolve with another start time (yesterday's firing) leaves today's firing alert open", async () => {
+    const a = await service();
+    const endpoint = await receiver(a.id, null);
+    const staging = a.envs.find((e) => e.name === "staging")!;
+    const now = new Date();
+    const today = new Date(now.getTime() - 10 * 60_000).toISOString();
+    const yesterday = new Date(now.getTime() - 24 * 3_600_000).toISOString();
+    const labels = { environment: "staging" };
+    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", labels, today)) });
+    expect(
+      await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", labels, yesterday)) }),
+    ).toEqual({ opened: 0, resolved: 0, ignored: 1 });
+    expect(await openOf(staging.id)).toHaveLength(1);
+    // A resolve without a start is not about this firing either; the one with today's start is.
+    const { startsAt: _dropped, ...noStart } = alert(a.slug, "resolved", labels, today);
+    expect((await receiveAlertmanager({ db, endpoint, now, payload: body(noStart) })).ignored).toBe(1);
+    expect(
+      await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", labels, today)) }),
+    ).toEqual({ opened: 0, resolved: 1, ignored: 0 });
+    expect(await openOf(staging.id)).toEqual([]);
+  });
+
+  it("finding 7: an alert that fires again (a later start) while still open is resolved by its new start, not the old one", async () => {
+    const a = await service();
+    const endpoint = await receiver(a.id, null);
+    const staging = a.envs.find((e) => e.name === "staging")!;
+    const now = new Date();
+    const first = new Date(now.getTime() - 3_600_000).toISOString();
+    const second = new Date(now.getTime() - 60_000).toISOString();
+    const labels = { environment: "staging" };
+    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", labels, first)) });
+    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", labels, second)) });
+    // A late delivery of the first firing does not move the start back.
+    await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "firing", labels, first)) });
+    expect(
+      (await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", labels, first)) }))
+        .ignored,
+    ).toBe(1);
+    expect(await openOf(staging.id)).toHaveLength(1);
+    expect(
+      (await receiveAlertmanager({ db, endpoint, now, payload: body(alert(a.slug, "resolved", labels, second)) }))
+        .resolved,
+    ).toBe(1);
+    expect(await openOf(staging.id)).toEqual([]);
+  });
+
+  it("finding 7: a receiver scoped to staging does not close an incident the all-environments receiver opened", async () => {
+    const a = await service();
+    const staging = a.envs.find((e) => e.name === "staging")!;
+    const production = a.envs.find((e) => e.name === "production")!;
+    const everywhere = await receiver(a.id, null, "am-all");
+    const stagingOnly = await receiver(a.id, staging.id, "am-staging");
+    const now = new Date();
+    expect(
+      await receiveAlertmanager({ db, endpoint: everywhere, now, payload: body(alert(a.slug, "firing")) }),
+    ).toEqual({ opened: 2, resolved: 0, ignored: 0 });
+    expect(
+      await receiveAlertmanager({ db, endpoint: stagingOnly, now, payload: body(alert(a.slug, "resolved")) }),
+    ).toEqual({ opened: 0, resolved: 0, ignored: 1 });
+    expect(await openOf(staging.id)).toHaveLength(1);
+    expect(await openOf(production.id)).toHaveLength(1);
+    // What the staging receiver opened, it closes itself; and the all-environments receiver closes its own.
+    const other = { ...alert(a.slug, "firing", { environment: "staging" }), fingerprint: "fp-staging-own" };
+    await receiveAlertmanager({ db, endpoint: stagingOnly, now, payload: body(other) });
+    expect(
+      (await receiveAlertmanager({ db, endpoint: stagingOnly, now, payload: body({ ...other, status: "resolved" }) }))
+        .resolved,
+    ).toBe(1);
+    expect(
+      await receiveAlertmanager({ db, endpoint: everywhere, now, payload: body(alert(a.slug, "resolved")) }),
+    ).toEqual({ opened: 0, resolved: 2, ignored: 0 });
+    expect(await openOf(staging.id)).toEqual([]);
+    expect(await openOf(production.id)).toEqual([]);
   });
 
   it("refuses what is not an Alertmanager payload as a 400, and drops a link that is not http(s)", async () => {

@@ -4,7 +4,7 @@ import { ROLES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
 import { ServiceSelect } from "@/components/admin/service-select";
 import { getUsersView } from "@/server/admin/views";
-import { identityAction, roleAction } from "../actions";
+import { identityAction, roleAction, unlockSignInAction } from "../actions";
 import { AdminOnly } from "../guard";
 import { INPUT } from "@/lib/styles";
 
@@ -86,6 +86,11 @@ export default function UsersPage() {
                 <tr key={u.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                   <td className="py-2">
                     {u.name ?? u.email} <span className="block text-slate-500 dark:text-slate-400">{u.email}</span>
+                    <ActionForm
+                      action={unlockSignInAction}
+                      hidden={{ email: u.email }}
+                      submit="Clear failed sign-ins"
+                    />
                     {u.identities.map((identity) => {
                       const [kind, value] = [
                         identity.slice(0, identity.indexOf(":")),
