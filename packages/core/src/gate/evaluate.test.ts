@@ -67,11 +67,34 @@ describe("evaluateGate", () => {
 
   it("fails promotion until earlier environments are contracted", () => {
     expect(
-      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying" }] }), "promotion"),
+      check(
+        passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying", contractChecksum: null }] }),
+        "promotion",
+      ),
     ).toMatchObject({ status: "fail", message: expect.stringContaining("staging (verifying)") });
     expect(
-      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "contracted" }] }), "promotion").status,
+      check(
+        passingFacts({
+          earlierEnvironments: [{ name: "staging", state: "contracted", contractChecksum: CONTRACT_SUM }],
+        }),
+        "promotion",
+      ).status,
     ).toBe("pass");
+  });
+
+  it("finding 19: promotion by a different contract script fails", () => {
+    const facts = passingFacts();
+    const ran = (contractChecksum: string | null) =>
+      check(
+        { ...facts, earlierEnvironments: [{ name: "staging", state: "contracted", contractChecksum }] },
+        "promotion",
+      );
+    expect(ran("f".repeat(64))).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("staging"),
+    });
+    expect(ran(null).status).toBe("fail");
+    expect(ran(facts.rollout.contractChecksum).status).toBe("pass");
   });
 
   it("fails on a freeze, an open incident or an active custom condition", () => {
