@@ -3,7 +3,7 @@ import { evaluateGate } from "../../gate/index.ts";
 import { decideGithubRule, githubRunOf, releasesOfCommit, type GithubRuleFacts } from "../../integrations/github.ts";
 import type { GateView } from "../../integrations/progressive-delivery.ts";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../testing/builders.ts";
-import { GITHUB_ROWS } from "./github.ts";
+import type { GITHUB_ROWS } from "./github.ts";
 
 const open: GateView = { allowed: true, state: "contract_ready", checks: [] };
 const released = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
