@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import { evaluateGate, GATE_CHECK_IDS, type GateFacts } from "./index.ts";
@@ -95,6 +96,28 @@ describe("evaluateGate", () => {
     });
     expect(ran(null).status).toBe("fail");
     expect(ran(facts.rollout.contractChecksum).status).toBe("pass");
+  });
+
+  it("passes promotion only when every earlier environment contracted this very script (property)", () => {
+    const sum = fc.constantFrom(CONTRACT_SUM, "d".repeat(64), null);
+    const state = fc.constantFrom("contracted", "verifying", "contract_failed", null);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ name: fc.constantFrom("dev", "staging", "qa"), state, contractChecksum: sum }), {
+          maxLength: 3,
+        }),
+        sum,
+        (earlierEnvironments, own) => {
+          const facts = passingFacts({ earlierEnvironments: earlierEnvironments as GateFacts["earlierEnvironments"] });
+          const passed =
+            check({ ...facts, rollout: { ...facts.rollout, contractChecksum: own } }, "promotion").status === "pass";
+          const promoted = earlierEnvironments.every(
+            (e) => e.state === "contracted" && own !== null && e.contractChecksum === own,
+          );
+          expect(passed).toBe(promoted);
+        },
+      ),
+    );
   });
 
   it("fails on a freeze, an open incident or an active custom condition", () => {
