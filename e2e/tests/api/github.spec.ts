@@ -163,6 +163,37 @@ test("a deployment whose gate opens later is approved after it opens, across a r
   expect(audit).toEqual({ action: "github.deployment_approved" });
 });
 
+test("finding 1: a branch or tag named like an open release, or after its sha, is rejected, never approved", async () => {
+  // The example deployment's sha is a release whose gate the test before opened.
+  const opened = protectionRulePayload({ runId: 1, installationId: INSTALLATION }).deployment.sha as string;
+  for (const ref of [`refs/heads/${opened}`, `refs/tags/${opened}`, opened]) {
+    const runId = (runs += 1);
+    const payload = protectionRulePayload({ runId, installationId: INSTALLATION, sha: "9".repeat(40) });
+    payload.deployment.ref = ref;
+    const answer = await deliver(app.url, WEBHOOK_SECRET, payload);
+    expect(answer, ref).toMatchObject({ status: 202, json: { state: "rejected" } });
+    expect(reviewsOf(runId)).toEqual([
+      expect.objectContaining({
+        state: "rejected",
+        comment: expect.stringContaining(`recorded commit "${"9".repeat(40)}"`),
+      }),
+    ]);
+  }
+});
+
+test("finding 8: the same body and signature under a new X-GitHub-Delivery is one callback, answered once", async () => {
+  const runId = (runs += 1);
+  const payload = protectionRulePayload({ runId, installationId: INSTALLATION });
+  const first = await deliver(app.url, WEBHOOK_SECRET, payload);
+  expect(first).toMatchObject({ status: 202, json: { state: "approved", duplicate: false } });
+  const again = await deliver(app.url, WEBHOOK_SECRET, payload, { delivery: crypto.randomUUID() });
+  expect(again).toMatchObject({ status: 202, json: { duplicate: true, callback_id: first.json.callback_id } });
+  expect(reviewsOf(runId)).toHaveLength(1);
+  expect(
+    await callbacks("select id from github_deployment_callbacks where callback_url like $1", [`%/runs/${runId}/%`]),
+  ).toHaveLength(1);
+});
+
 test("the main server's admin page saves the GitHub App encrypted and links an environment, audited", async ({
   page,
 }) => {

@@ -12,6 +12,7 @@ import * as schema from "../src/schema/index.ts";
 import {
   approvals,
   backups,
+  migrationRuns,
   incidents,
   inspections,
   leases,
@@ -290,5 +291,39 @@ describe("the gate's facts for many rollouts at once", () => {
     const small = countingDb();
     await loadGateFactsMany(small.db, inputs, now, { statements: 4, perStatement: 3 });
     expect(small.statements()).toBe(Math.min(4, Math.ceil(rows.length / 3)));
+  });
+});
+
+describe("promotion", () => {
+  /** Staging contracted with script `ran`; production holds `registered`. */
+  async function promoted(ran: string, registered: string) {
+    const made = await makeRelease(db);
+    const [staging, production] = made.rollouts;
+    await db.update(rollouts).set({ state: "contracted", contractChecksum: ran }).where(eq(rollouts.id, staging!.id));
+    await db.insert(migrationRuns).values({
+      rolloutId: staging!.id,
+      phase: "contract",
+      name: "c",
+      checksum: ran,
+      status: "succeeded",
+      startedAt: ago(2 * HOUR),
+      finishedAt: ago(HOUR),
+    });
+    await db.update(rollouts).set({ contractChecksum: registered }).where(eq(rollouts.id, production!.id));
+    const row = await findRollout(db, {
+      service: made.service.slug,
+      environment: "production",
+      release: made.release.key,
+    });
+    const facts = await loadGateFacts(db, row!, now, 0);
+    return evaluateGate(facts, defaultPolicy("production"), now).checks.find((c) => c.id === "promotion")!;
+  }
+
+  it("finding 19: promotion by a different contract script fails; the same checksum passes", async () => {
+    expect(await promoted("a".repeat(64), "b".repeat(64))).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("staging"),
+    });
+    expect(await promoted("a".repeat(64), "a".repeat(64))).toMatchObject({ status: "pass" });
   });
 });

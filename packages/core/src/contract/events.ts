@@ -24,6 +24,11 @@ const releaseCreated = z.strictObject({
   title: z.string().min(1).max(200),
   author: z.string().min(1).max(200),
   app_version: version,
+  /** The commit the pipeline built: a GitHub deployment of exactly this sha is tied to the release. */
+  commit_sha: z
+    .string()
+    .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "the full commit sha, 40 (or 64) lower-case hex characters")
+    .optional(),
   expand_sql: sqlText.optional(),
   contract_sql: sqlText.optional(),
 });

@@ -9,6 +9,7 @@ export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
     title: "Drop users.email",
     author: "dev@example.com",
     app_version: "2.0.0",
+    commit_sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
     expand_sql: "SELECT 1;",
     contract_sql: "SELECT 2;",
   },

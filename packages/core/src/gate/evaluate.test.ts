@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import { evaluateGate, GATE_CHECK_IDS, type GateFacts } from "./index.ts";
@@ -67,11 +68,56 @@ describe("evaluateGate", () => {
 
   it("fails promotion until earlier environments are contracted", () => {
     expect(
-      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying" }] }), "promotion"),
+      check(
+        passingFacts({ earlierEnvironments: [{ name: "staging", state: "verifying", contractChecksum: null }] }),
+        "promotion",
+      ),
     ).toMatchObject({ status: "fail", message: expect.stringContaining("staging (verifying)") });
     expect(
-      check(passingFacts({ earlierEnvironments: [{ name: "staging", state: "contracted" }] }), "promotion").status,
+      check(
+        passingFacts({
+          earlierEnvironments: [{ name: "staging", state: "contracted", contractChecksum: CONTRACT_SUM }],
+        }),
+        "promotion",
+      ).status,
     ).toBe("pass");
+  });
+
+  it("finding 19: promotion by a different contract script fails", () => {
+    const facts = passingFacts();
+    const ran = (contractChecksum: string | null) =>
+      check(
+        { ...facts, earlierEnvironments: [{ name: "staging", state: "contracted", contractChecksum }] },
+        "promotion",
+      );
+    expect(ran("f".repeat(64))).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("staging"),
+    });
+    expect(ran(null).status).toBe("fail");
+    expect(ran(facts.rollout.contractChecksum).status).toBe("pass");
+  });
+
+  it("passes promotion only when every earlier environment contracted this very script (property)", () => {
+    const sum = fc.constantFrom(CONTRACT_SUM, "d".repeat(64), null);
+    const state = fc.constantFrom("contracted", "verifying", "contract_failed", null);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ name: fc.constantFrom("dev", "staging", "qa"), state, contractChecksum: sum }), {
+          maxLength: 3,
+        }),
+        sum,
+        (earlierEnvironments, own) => {
+          const facts = passingFacts({ earlierEnvironments: earlierEnvironments as GateFacts["earlierEnvironments"] });
+          const passed =
+            check({ ...facts, rollout: { ...facts.rollout, contractChecksum: own } }, "promotion").status === "pass";
+          const promoted = earlierEnvironments.every(
+            (e) => e.state === "contracted" && own !== null && e.contractChecksum === own,
+          );
+          expect(passed).toBe(promoted);
+        },
+      ),
+    );
   });
 
   it("fails on a freeze, an open incident or an active custom condition", () => {

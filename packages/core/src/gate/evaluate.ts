@@ -202,7 +202,9 @@ function backupCheck({ latestTestedBackup: b }: GateFacts, policy: Policy, now: 
   };
 }
 
-function promotionCheck({ earlierEnvironments }: GateFacts): GateCheck {
+/** Promotion means this very contract script succeeded in every earlier environment: the same
+ * release key contracted with another script (or a recovery run's fix) does not count. */
+function promotionCheck({ earlierEnvironments, rollout }: GateFacts): GateCheck {
   const title = "Promotion order";
   const behind = earlierEnvironments.filter((e) => e.state !== "contracted");
   if (earlierEnvironments.length === 0)
@@ -214,11 +216,21 @@ function promotionCheck({ earlierEnvironments }: GateFacts): GateCheck {
       status: "fail",
       message: `Contract this release first in ${behind.map((e) => `${e.name} (${e.state ? e.state.replaceAll("_", " ") : "not started"})`).join(", ")}.`,
     };
+  const other = earlierEnvironments.filter(
+    (e) => rollout.contractChecksum === null || e.contractChecksum !== rollout.contractChecksum,
+  );
+  if (other.length)
+    return {
+      id: "promotion",
+      title,
+      status: "fail",
+      message: `This contract script (${rollout.contractChecksum?.slice(0, 12) ?? "none registered"}) did not succeed in ${other.map((e) => `${e.name} (${e.contractChecksum ? `ran ${e.contractChecksum.slice(0, 12)}` : "no successful contract recorded"})`).join(", ")}; promote the script that ran there.`,
+    };
   return {
     id: "promotion",
     title,
     status: "pass",
-    message: `Contracted in ${earlierEnvironments.map((e) => e.name).join(", ")}.`,
+    message: `This contract script succeeded in ${earlierEnvironments.map((e) => e.name).join(", ")}.`,
   };
 }
 

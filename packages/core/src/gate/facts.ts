@@ -63,8 +63,9 @@ export interface GateFacts {
   };
   /** The newest backup whose restore was tested. */
   latestTestedBackup: { backupId: string; verifiedAt: Date } | null;
-  /** The same release in every earlier environment (null state: never started there). */
-  earlierEnvironments: Array<{ name: string; state: RolloutState | null }>;
+  /** The same release in every earlier environment (null state: never started there), with the
+   * checksum of the contract script that succeeded there (null: none did). */
+  earlierEnvironments: Array<{ name: string; state: RolloutState | null; contractChecksum: string | null }>;
   /** Open incidents that block contract; alerting ones carry where they came from and a link. */
   openIncidents: Array<{ title: string; openedAt: Date; source?: string; url?: string | null }>;
   /** The environment's name (policy defaults depend on it). */

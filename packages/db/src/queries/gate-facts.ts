@@ -125,7 +125,10 @@ function factsStatement(keys: string, now: string) {
       'lastOkPullAt', (select p.pulled_at from slo_pulls p where p.rollout_id = b.rollout_id and p.ok and p.slot_at <= ${at} order by p.slot_at desc limit 1),
       'backup', (select json_build_object('backupId', k.backup_id, 'verifiedAt', k.verified_at) from backups k
           where k.environment_id = b.environment_id and k.restore_tested and k.verified_at <= ${at} order by k.verified_at desc limit 1),
-      'earlier', (select coalesce(json_agg(json_build_object('name', e.name, 'state', r.state) order by e.position), '[]') from environments e
+      -- with the checksum of the newest contract that succeeded there: promotion is of that script, not of the key
+      'earlier', (select coalesce(json_agg(json_build_object('name', e.name, 'state', r.state,
+            'contractChecksum', (select m.checksum from migration_runs m where m.rollout_id = r.id and m.phase = 'contract'
+              and m.status = 'succeeded' order by m.finished_at desc nulls last, m.id desc limit 1)) order by e.position), '[]') from environments e
           left join rollouts r on r.environment_id = e.id and r.release_id = b.release_id where e.service_id = b.service_id and e.position < b.position),
       'incidents', (select coalesce(json_agg(json_build_object('title', n.title, 'openedAt', n.opened_at, 'source', n.source, 'url', n.url) order by n.opened_at, n.id), '[]') from incidents n
           where n.environment_id = b.environment_id and n.closed_at is null and n.blocks_contract),
@@ -162,7 +165,7 @@ interface RawFacts {
   lastPull: { at: Time; ok: boolean; error: string | null } | null;
   lastOkPullAt: Time | null;
   backup: { backupId: string; verifiedAt: Time } | null;
-  earlier: Array<{ name: string; state: string | null }>;
+  earlier: Array<{ name: string; state: string | null; contractChecksum: string | null }>;
   incidents: Array<{ title: string; openedAt: Time; source: string; url: string | null }>;
   approvals: Array<Omit<ApprovalFact, "decidedAt" | "withdrawnAt"> & { decidedAt: Time; withdrawnAt: Time | null }>;
   overrides: Array<{
@@ -206,7 +209,11 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     expandDestructiveFindings,
     slo: windowStart ? { ...slo, pulls: { lastOkAt: maybeDate(raw.lastOkPullAt), lastAttempt } } : slo,
     latestTestedBackup: raw.backup ? { backupId: raw.backup.backupId, verifiedAt: date(raw.backup.verifiedAt) } : null,
-    earlierEnvironments: raw.earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
+    earlierEnvironments: raw.earlier.map((e) => ({
+      name: e.name,
+      state: (e.state as RolloutState | null) ?? null,
+      contractChecksum: e.contractChecksum ?? null,
+    })),
     openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
     releaseAuthor: release.author,

@@ -1,10 +1,12 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   environments,
   githubApp,
   githubDeploymentCallbacks,
   githubEnvironmentLinks,
+  releases,
+  rollouts,
   services,
 } from "../schema/index.ts";
 
@@ -86,22 +88,58 @@ export async function deleteGithubLink(db: Db, id: string) {
 
 export type NewGithubCallback = typeof githubDeploymentCallbacks.$inferInsert;
 
-/** Stores a callback; null when this delivery was stored before (a redelivery). */
+/** Stores a callback; null when this delivery, or this deployment in this workflow run, was stored before (a redelivery or a replay). */
 export async function insertGithubCallback(db: Db, values: NewGithubCallback): Promise<GithubCallbackRow | null> {
-  const [row] = await db
-    .insert(githubDeploymentCallbacks)
-    .values(values)
-    .onConflictDoNothing({ target: githubDeploymentCallbacks.deliveryId })
-    .returning();
+  const [row] = await db.insert(githubDeploymentCallbacks).values(values).onConflictDoNothing().returning();
   return row ?? null;
 }
 
-export async function findGithubCallbackByDelivery(db: Db, deliveryId: string) {
+/** The callback stored before for this delivery id, or for this deployment in this workflow run. */
+export async function findEarlierGithubCallback(
+  db: Db,
+  key: { deliveryId: string; repository: string; deploymentId: number | null; runId: number | null },
+) {
+  const t = githubDeploymentCallbacks;
   const [row] = await db
     .select()
-    .from(githubDeploymentCallbacks)
-    .where(eq(githubDeploymentCallbacks.deliveryId, deliveryId));
+    .from(t)
+    .where(
+      or(
+        eq(t.deliveryId, key.deliveryId),
+        key.deploymentId !== null && key.runId !== null
+          ? and(eq(t.repository, key.repository), eq(t.deploymentId, key.deploymentId), eq(t.runId, key.runId))
+          : undefined,
+      ),
+    )
+    .orderBy(asc(t.receivedAt))
+    .limit(1);
   return row ?? null;
+}
+
+/**
+ * The releases of a service's environment that may have recorded `sha`: those whose
+ * `commit_sha` is it, and those without one whose key is it. The core's `releasesOfCommit`
+ * decides which count; nothing here reads a ref name.
+ */
+export async function releasesRecordingCommit(
+  db: Db,
+  where: { service: string; environment: string },
+  sha: string,
+): Promise<Array<{ key: string; commitSha: string | null }>> {
+  return db
+    .select({ key: releases.key, commitSha: releases.commitSha })
+    .from(releases)
+    .innerJoin(services, eq(services.id, releases.serviceId))
+    .innerJoin(rollouts, eq(rollouts.releaseId, releases.id))
+    .innerJoin(environments, eq(environments.id, rollouts.environmentId))
+    .where(
+      and(
+        eq(services.slug, where.service),
+        eq(environments.name, where.environment),
+        or(eq(releases.commitSha, sha), and(isNull(releases.commitSha), eq(releases.key, sha))),
+      ),
+    )
+    .orderBy(asc(releases.createdAt));
 }
 
 /**

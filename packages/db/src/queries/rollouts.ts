@@ -212,6 +212,8 @@ export async function registerRelease(
     title: string;
     author: string;
     appVersion: string;
+    /** The commit the pipeline built; null: not said (a release records it once, then it is fixed). */
+    commitSha?: string | null;
   } & ReleaseScripts,
 ): Promise<RegisterOutcome> {
   const inserted = await db
@@ -222,6 +224,7 @@ export async function registerRelease(
       title: params.title,
       author: params.author,
       appVersion: params.appVersion,
+      commitSha: params.commitSha ?? null,
     })
     .onConflictDoNothing()
     .returning({ id: releases.id });
@@ -245,6 +248,15 @@ export async function registerRelease(
       field: "data.app_version",
       message: `Release ${params.key} already ships version ${release.appVersion}; a different version is a new release.`,
     };
+  if (params.commitSha && release.commitSha && release.commitSha !== params.commitSha)
+    return {
+      ok: false,
+      code: "release_conflict",
+      field: "data.commit_sha",
+      message: `Release ${params.key} already recorded commit ${release.commitSha}; a different commit is a new release.`,
+    };
+  if (params.commitSha && !release.commitSha)
+    await db.update(releases).set({ commitSha: params.commitSha }).where(eq(releases.id, release.id));
   const envs = await db
     .select({ id: environments.id })
     .from(environments)

@@ -62,6 +62,8 @@ export const githubDeploymentCallbacks = pgTable(
     githubEnvironment: text().notNull(),
     callbackUrl: text().notNull(),
     deploymentId: bigint({ mode: "number" }),
+    /** The workflow run (from the callback URL): one deployment and run is one callback, whatever the delivery id. */
+    runId: bigint({ mode: "number" }),
     sha: text(),
     ref: text(),
     /** The linked Rollgate service and environment; null when the GitHub environment is not linked. */
@@ -86,5 +88,8 @@ export const githubDeploymentCallbacks = pgTable(
     index("github_deployment_callbacks_due")
       .on(t.nextAttemptAt)
       .where(sql`${t.state} = 'pending'`),
+    uniqueIndex("github_deployment_callbacks_run")
+      .on(t.repository, t.deploymentId, t.runId)
+      .where(sql`${t.deploymentId} is not null and ${t.runId} is not null`),
   ],
 );

@@ -15,6 +15,8 @@ export const releases = pgTable(
     title: text().notNull(),
     author: text().notNull(),
     appVersion: text().notNull(),
+    /** The commit the pipeline built (`release.created` data.commit_sha): a GitHub deployment is tied to the release by it. */
+    commitSha: text(),
     /** Superseded by the rollout's own scripts (migration 0003); kept until a contract migration drops them. */
     expandSql: text(),
     expandChecksum: text(),
@@ -22,7 +24,11 @@ export const releases = pgTable(
     contractChecksum: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex().on(t.serviceId, t.key), index().on(t.serviceId, t.createdAt)],
+  (t) => [
+    uniqueIndex().on(t.serviceId, t.key),
+    index().on(t.serviceId, t.createdAt),
+    index().on(t.serviceId, t.commitSha),
+  ],
 );
 
 /** One release in one environment: the projection that events move through the lifecycle.

@@ -205,6 +205,7 @@ async function registerRollout(
     title: body.data.title,
     author: body.data.author,
     appVersion: body.data.app_version,
+    commitSha: body.data.commit_sha ?? null,
     expandSql: expand,
     expandChecksum: expand === null ? null : sha256Hex(expand),
     contractSql: contract,

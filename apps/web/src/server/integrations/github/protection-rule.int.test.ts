@@ -48,12 +48,14 @@ async function deliver(
   });
   return receiveGithubWebhook({ db, request, now: clock, answer, pollMs: 1000 });
 }
-const rule = (sha: string, environment = "production-contract") => ({
+// Each rule is its own deployment in its own workflow run, as GitHub sends them.
+let runs = 42;
+const rule = (sha: string, environment = "production-contract", ref = "main") => ({
   action: "requested",
   environment,
   event: "workflow_dispatch",
-  deployment_callback_url: `https://api.github.com/repos/${repo}/actions/runs/42/deployment_protection_rule`,
-  deployment: { id: 7, sha, ref: "main" },
+  deployment_callback_url: `https://api.github.com/repos/${repo}/actions/runs/${(runs += 1)}/deployment_protection_rule`,
+  deployment: { id: runs + 7000, sha, ref },
   repository: { full_name: repo },
   installation: { id: 99 },
 });
@@ -136,5 +138,70 @@ describe("GitHub deployment protection rules on the database", () => {
     await expect(deliver({ ...rule("f".repeat(40)), environment: "x\u0000" })).rejects.toMatchObject({
       code: "invalid_request",
     });
+  });
+
+  it("finding 1: a branch or tag named like an open release does not approve a GitHub deployment", async () => {
+    const release = `rgh-${randomUUID().slice(0, 6)}`;
+    const commit = "1".repeat(40);
+    await support.startWindow(svc, release, "4.0.0", clock);
+    // A release keyed by a commit sha: a branch may be named after that sha too.
+    await support.startWindow(svc, commit, "4.0.1", clock);
+    clock = new Date(clock.getTime() + 61_000);
+    const pushed = "9".repeat(40);
+    const before = answers.length;
+    for (const ref of [`refs/heads/${release}`, `refs/tags/${release}`, release, `refs/heads/${commit}`]) {
+      const received = await deliver(rule(pushed, "production-contract", ref));
+      expect(received.body.state, ref).not.toBe("approved");
+    }
+    expect(answers.slice(before).map((a) => a.state)).not.toContain("approved");
+  });
+
+  it("finding 1: a deployment whose sha no release recorded is rejected, however its ref is named", async () => {
+    const received = await deliver(rule("8".repeat(40), "production-contract", "refs/heads/main"));
+    expect(received).toMatchObject({ status: 202, body: { state: "rejected" } });
+    expect(answers.at(-1)).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining(`no release of ${svc.slug}/staging recorded commit "${"8".repeat(40)}"`),
+    });
+  });
+
+  it("finding 1: a deployment of the commit sha that release.created recorded is approved once the gate opens", async () => {
+    const release = `v5-${randomUUID().slice(0, 6)}`;
+    const commit = "2".repeat(40);
+    await support.send(
+      svc,
+      release,
+      "release.created",
+      { title: release, author: "dev@example.com", app_version: "5.0.0", commit_sha: commit },
+      clock,
+    );
+    await support.startWindow(svc, release, "5.0.0", clock);
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await deliver(rule(commit, "production-contract", `refs/heads/${release}-other`))).toMatchObject({
+      body: { state: "approved" },
+    });
+    expect(answers.at(-1)!.comment).toContain(`/${release} is open`);
+  });
+
+  it("finding 8: a redelivered webhook with a new delivery id makes no second callback", async () => {
+    const payload = rule("c".repeat(40));
+    const first = await deliver(payload);
+    const before = answers.length;
+    const again = await deliver(payload, { delivery: randomUUID() });
+    expect(again).toMatchObject({ status: 202, body: { duplicate: true, callback_id: first.body.callback_id } });
+    expect(answers.length).toBe(before);
+  });
+
+  it("finding 1: a release records one commit: another is a 409 naming data.commit_sha, a short sha a 400", async () => {
+    const release = `v6-${randomUUID().slice(0, 6)}`;
+    const data = { title: release, author: "dev@example.com", app_version: "6.0.0" };
+    await support.send(svc, release, "release.created", { ...data, commit_sha: "3".repeat(40) }, clock);
+    await support.send(svc, release, "release.created", data, clock);
+    await expect(
+      support.send(svc, release, "release.created", { ...data, commit_sha: "4".repeat(40) }, clock),
+    ).rejects.toThrow(/409.*data\.commit_sha/);
+    await expect(
+      support.send(svc, `${release}-b`, "release.created", { ...data, commit_sha: "3333333" }, clock),
+    ).rejects.toThrow(/400.*data\.commit_sha/);
   });
 });

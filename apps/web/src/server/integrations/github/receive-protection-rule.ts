@@ -1,8 +1,8 @@
 import "server-only";
-import { GITHUB_WAIT_LIMIT_MS } from "@rollgate/core/integrations/github";
+import { GITHUB_WAIT_LIMIT_MS, githubRunOf } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
 import {
-  findGithubCallbackByDelivery,
+  findEarlierGithubCallback,
   findGithubLink,
   getGithubApp,
   insertGithubCallback,
@@ -35,7 +35,9 @@ export type Received = { status: 200 | 202; body: Record<string, unknown> };
 /**
  * `POST /api/v1/integrations/github`: verifies `X-Hub-Signature-256` with the App's webhook
  * secret (@octokit/webhooks), stores a `deployment_protection_rule` as a pending callback
- * (once per X-GitHub-Delivery), and answers it at once when the gate is already decided.
+ * (once per X-GitHub-Delivery, and once per deployment and workflow run, so a replayed body
+ * under a new delivery id is the same callback), and answers it at once when the gate is
+ * already decided.
  */
 export async function receiveGithubWebhook(options: {
   db: Db;
@@ -86,13 +88,16 @@ export async function receiveGithubWebhook(options: {
     return { status: 202, body: { ignored: `action ${payload.action.slice(0, 50)}` } };
 
   const link = await findGithubLink(db, payload.repository.full_name, payload.environment);
+  const repository = payload.repository.full_name.toLowerCase();
+  const run = githubRunOf({ deploymentId: payload.deployment?.id, callbackUrl: payload.deployment_callback_url });
   const stored = await insertGithubCallback(db, {
     deliveryId,
     installationId: payload.installation.id,
-    repository: payload.repository.full_name.toLowerCase(),
+    repository,
     githubEnvironment: payload.environment,
     callbackUrl: payload.deployment_callback_url,
     deploymentId: payload.deployment?.id ?? null,
+    runId: run?.runId ?? null,
     sha: payload.deployment?.sha ?? null,
     ref: payload.deployment?.ref ?? null,
     service: link?.service ?? null,
@@ -103,7 +108,12 @@ export async function receiveGithubWebhook(options: {
     nextAttemptAt: new Date(now.getTime() + CLAIM_MS),
   });
   if (!stored) {
-    const before = await findGithubCallbackByDelivery(db, deliveryId);
+    const before = await findEarlierGithubCallback(db, {
+      deliveryId,
+      repository,
+      deploymentId: payload.deployment?.id ?? null,
+      runId: run?.runId ?? null,
+    });
     return { status: 202, body: { callback_id: before?.id ?? null, state: before?.state ?? null, duplicate: true } };
   }
   const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], {

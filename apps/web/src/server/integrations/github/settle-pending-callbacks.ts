@@ -1,10 +1,11 @@
 import "server-only";
-import { decideGithubRule, releaseCandidates } from "@rollgate/core/integrations/github";
+import { decideGithubRule, githubRunOf, releasesOfCommit } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import {
   claimDueGithubCallbacks,
   getGithubApp,
+  releasesRecordingCommit,
   updateGithubCallback,
   type GithubCallbackRow,
 } from "@rollgate/db/queries/github";
@@ -79,13 +80,16 @@ async function settleOne(
   answer: Answer,
   pollMs: number,
 ): Promise<string> {
+  const matched = await releasesOf(db, callback);
   const decided = decideGithubRule({
     link:
       callback.service && callback.environment
         ? { service: callback.service, environment: callback.environment }
         : null,
-    rollout: await gateOf(db, callback, now),
-    candidates: releaseCandidates(callback),
+    run: githubRunOf(callback),
+    sha: callback.sha,
+    matched,
+    rollout: matched.length === 1 ? await gateOf(db, callback, matched[0]!, now) : null,
     repository: callback.repository,
     githubEnvironment: callback.githubEnvironment,
     receivedAt: callback.receivedAt,
@@ -147,17 +151,22 @@ async function settleOne(
   return decided.decision;
 }
 
-/** The gate of the first release the deployment's sha, short sha or ref names (recorded on the callback once found). */
-async function gateOf(db: Db, callback: GithubCallbackRow, now: Date) {
+/** The releases of the linked environment that recorded the deployment's commit sha (read again on
+ * every round, so a callback stored before this rule, matched by a ref name, is not approved by it). */
+async function releasesOf(db: Db, callback: GithubCallbackRow): Promise<string[]> {
+  const sha = callback.sha?.toLowerCase();
+  if (!callback.service || !callback.environment || !sha) return [];
+  const where = { service: callback.service, environment: callback.environment };
+  return releasesOfCommit(sha, await releasesRecordingCommit(db, where, sha));
+}
+
+/** The gate of the release the deployment's commit sha names (recorded on the callback once found). */
+async function gateOf(db: Db, callback: GithubCallbackRow, release: string, now: Date) {
   if (!callback.service || !callback.environment) return null;
-  const names = callback.release ? [callback.release] : releaseCandidates(callback);
-  for (const release of names) {
-    const keys = { service: callback.service, environment: callback.environment, release };
-    const row = await findRollout(db, keys);
-    if (!row) continue;
-    const gate = gateJson(keys, await evaluateRolloutGate(db, row, now));
-    if (!callback.release) await updateGithubCallback(db, callback.id, { release });
-    return { release, gate };
-  }
-  return null;
+  const keys = { service: callback.service, environment: callback.environment, release };
+  const row = await findRollout(db, keys);
+  if (!row) return null;
+  const gate = gateJson(keys, await evaluateRolloutGate(db, row, now));
+  if (callback.release !== release) await updateGithubCallback(db, callback.id, { release });
+  return { release, gate };
 }
