@@ -2,10 +2,11 @@
 // receiver's URL or the database owner's password might send, and what Rollgate answers. One
 // table, read two ways: docs/SECURITY.md prints it (a test keeps the two equal), and each area's
 // test under `evidence/` walks its rows through the rules in core.
+import { AUDIT_ROWS } from "./evidence/audit.ts";
 import { evidenceLines, type EvidenceRows } from "./evidence/rows.ts";
 
 /** Every area of the table, in the order docs/SECURITY.md prints them. */
-export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: EvidenceRows]> = [];
+export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: EvidenceRows]> = [["Audit chain", AUDIT_ROWS]];
 
 /** The table as docs/SECURITY.md prints it. */
 export function evidenceMarkdown(): string {
