@@ -8,7 +8,7 @@ import {
   type AuditAnchors,
   type AuditLink,
 } from "../audit-chain.ts";
-import { AUDIT_ROWS } from "./audit.ts";
+import type { AUDIT_ROWS } from "./audit.ts";
 
 // A chain of five keyed entries as the server wrote it, and the key record written with the first.
 const hashOf = (alg: string, prev: string, content: string) =>
