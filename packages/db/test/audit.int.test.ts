@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { runInRequest } from "@rollgate/log/context";
 import { openDatabase } from "../src/client.ts";
 import { grantAppRole, migrateDatabase } from "../src/migrate.ts";
-import { appendAudit, auditHash, readKeyRecord, verifyAuditChain } from "../src/queries/audit.ts";
+import { appendAudit, auditHash, readKeyRecord, sealKeyRecord, verifyAuditChain } from "../src/queries/audit.ts";
 import { auditEvents } from "../src/schema/index.ts";
 import { emptyPostgresDatabase, testDatabase } from "./harness.ts";
 
@@ -178,6 +178,32 @@ describe("audit chain", () => {
         column_default: string;
       }>;
       expect(list[0]!.column_default).toMatch(/hmac-sha256/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("finding 6: a keyed chain without a record (written before migration 0014) gets it at start; a downgraded one never does", async () => {
+    const fresh = await freshDatabase();
+    const removeRecord = async () => {
+      await fresh.db.execute(sql`alter table audit_key_records disable trigger user`);
+      await fresh.db.execute(sql`delete from audit_key_records`);
+      await fresh.db.execute(sql`alter table audit_key_records enable trigger user`);
+    };
+    try {
+      await appendAudit(fresh.db, entry("test.before-0014"));
+      await removeRecord();
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({ intact: false, state: "broken" });
+      await sealKeyRecord(fresh.db);
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({ intact: true });
+      // The owner downgrades the whole chain and removes the record: the server never vouches for it.
+      await fresh.db.execute(sql`alter table audit_events disable trigger audit_events_no_update_delete`);
+      await downgradeChain(fresh.db, 0, null);
+      await removeRecord();
+      await sealKeyRecord(fresh.db);
+      await appendAudit(fresh.db, entry("test.after-downgrade"));
+      expect(await readKeyRecord(fresh.db)).toBeNull();
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({ intact: false, state: "downgraded" });
     } finally {
       await fresh.close();
     }

@@ -6,6 +6,7 @@ import {
   auditKeyWarning,
   formatKeyedFrom,
   KEYED_ALG,
+  keyRecordDue,
   LEGACY_ALG,
   parseKeyedFrom,
   type AuditAnchors,
@@ -187,6 +188,17 @@ describe("audit chain verdict", () => {
     expect(parseKeyedFrom(formatKeyedFrom(k))).toEqual(k);
     for (const bad of ["215", `215:${"A".repeat(64)}`, `x:${"a".repeat(64)}`, `215:${"a".repeat(63)}`])
       expect(parseKeyedFrom(bad)).toBeNull();
+  });
+});
+
+describe("key record due", () => {
+  it("names a keyed first entry, or the keyed entry the pin names, and nothing unkeyed", () => {
+    const k = { seq: 4, hash: "b".repeat(64) };
+    expect(keyRecordDue({ ...k, alg: KEYED_ALG }, null)).toEqual(k);
+    expect(keyRecordDue({ ...k, alg: KEYED_ALG }, k)).toEqual(k);
+    expect(keyRecordDue({ ...k, alg: KEYED_ALG }, { ...k, hash: "c".repeat(64) })).toBeNull();
+    expect(keyRecordDue({ ...k, alg: LEGACY_ALG }, null)).toBeNull();
+    expect(keyRecordDue(null, k)).toBeNull();
   });
 });
 

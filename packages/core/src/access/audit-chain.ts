@@ -156,6 +156,21 @@ export function auditChainCheck(anchors: AuditAnchors) {
   return { add, finish };
 }
 
+/**
+ * The key record the server may write when the database holds none: `candidate` is the chain's
+ * first entry, or, with a pin, the entry at the pinned sequence number. Only a keyed candidate
+ * (and the one the pin names) qualifies, so a record that was removed comes back naming the same
+ * first entry, never one that vouches for unkeyed entries nobody pinned.
+ */
+export function keyRecordDue(
+  candidate: { readonly seq: number; readonly hash: string; readonly alg: string } | null,
+  pinned: KeyedFrom | null,
+): KeyedFrom | null {
+  if (!candidate || candidate.alg !== KEYED_ALG) return null;
+  if (pinned && (candidate.seq !== pinned.seq || candidate.hash !== pinned.hash)) return null;
+  return { seq: candidate.seq, hash: candidate.hash };
+}
+
 /** The verdict over a whole chain held in memory (tests, small chains). */
 export function auditChainVerdict(links: Iterable<AuditLink>, anchors: AuditAnchors): AuditChainVerdict {
   const check = auditChainCheck(anchors);

@@ -3,6 +3,7 @@ import {
   auditChainCheck,
   formatKeyedFrom,
   KEYED_ALG,
+  keyRecordDue,
   keyRecordMessage,
   LEGACY_ALG,
   parseKeyedFrom,
@@ -123,8 +124,8 @@ async function ensureKeyRecord(db: Db, key: Buffer = auditKey(), pinned = pinned
     .where(named)
     .orderBy(asc(auditEvents.seq))
     .limit(1);
-  if (!first || first.alg !== KEYED_ALG || (pinned && first.hash !== pinned.hash)) return;
-  const from = { seq: first.seq, hash: first.hash };
+  const from = keyRecordDue(first ?? null, pinned);
+  if (!from) return;
   await db
     .insert(auditKeyRecords)
     .values({ firstKeyedSeq: from.seq, firstKeyedHash: from.hash, mac: keyRecordMac(from, key) })
@@ -133,6 +134,17 @@ async function ensureKeyRecord(db: Db, key: Buffer = auditKey(), pinned = pinned
     { auditKeyedFrom: formatKeyedFrom(from) },
     "audit key record written: keyed hashing begins at this entry; keep a copy outside the database (ROLLGATE_AUDIT_KEYED_FROM)",
   );
+}
+
+/**
+ * Writes the key record now if it is due (at start: a chain written before migration 0014 gets
+ * its record without waiting for the next entry). Under the chain's lock, like an append.
+ */
+export async function sealKeyRecord(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+    await ensureKeyRecord(tx);
+  });
 }
 
 /** The verdict: intact (with how many unkeyed entries precede keyed hashing), broken, or downgraded (core's rule). */

@@ -2,7 +2,7 @@ import "server-only";
 import { auditKeyWarning, formatKeyedFrom } from "@rollgate/core/access/audit-chain";
 import type { Db } from "@rollgate/db/client";
 import { DEVELOPMENT_SECRET_KEY, readDbEnv } from "@rollgate/db/env";
-import { readKeyRecord } from "@rollgate/db/queries/audit";
+import { readKeyRecord, sealKeyRecord } from "@rollgate/db/queries/audit";
 import { database } from "@rollgate/db/runtime";
 import { log } from "@rollgate/log";
 import { env } from "../env";
@@ -47,6 +47,9 @@ export function logAuditKeyWarning(): void {
 export function announceAuditKey(): void {
   logAuditKeyWarning();
   void database()
-    .then(({ db }) => logAuditKeyRecord(db))
+    .then(async ({ db }) => {
+      await sealKeyRecord(db);
+      await logAuditKeyRecord(db);
+    })
     .catch((error: unknown) => logError("reading the audit key record at start", error));
 }

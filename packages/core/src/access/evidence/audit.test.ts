@@ -4,6 +4,7 @@ import {
   auditChainVerdict,
   auditKeyWarning,
   KEYED_ALG,
+  keyRecordDue,
   LEGACY_ALG,
   type AuditAnchors,
   type AuditLink,
@@ -49,12 +50,16 @@ const WALKS: Record<keyof typeof AUDIT_ROWS, () => void> = {
       intact: false,
       state: "downgraded",
     }),
-  recordRemoved: () =>
+  recordRemoved: () => {
     expect(auditChainVerdict(written, { stored: null, pinned: null })).toMatchObject({
       intact: false,
       state: "broken",
       reason: expect.stringMatching(/key record is missing/),
-    }),
+    });
+    // Written again only from a keyed first entry: the same record, never one for a downgraded chain.
+    expect(keyRecordDue({ ...written[0]!, alg: KEYED_ALG }, null)).toEqual(record);
+    expect(keyRecordDue({ ...downgraded[0]!, alg: LEGACY_ALG }, null)).toBeNull();
+  },
   recordForged: () =>
     expect(
       auditChainVerdict(downgraded, { stored: { seq: 100, hash: "f".repeat(64), macValid: false }, pinned: null }),

@@ -22,7 +22,8 @@ export const AUDIT_ROWS = {
   recordRemoved: {
     who: OWNER,
     attempt: "deletes the key record while keyed entries exist",
-    answer: "broken: the record is missing though keyed entries exist",
+    answer:
+      "broken while it is missing; the server writes it again (at start, or with the next entry) only when the chain's first entry is keyed, so it never comes back vouching for an unkeyed entry",
   },
   recordForged: {
     who: OWNER,
