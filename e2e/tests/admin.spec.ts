@@ -1,5 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
+import { NEXTAUTH_SECRET } from "../playwright.config";
 import { makeService, query } from "../support/api";
+import { AppServer } from "../support/app-server";
 import { signInWithPassword, signInWithSso } from "../support/sign-in";
 
 /** The seeded demo admin, through the local credentials provider. */
@@ -126,4 +133,61 @@ test("an admin verifies the audit chain, grants a role, creates and revokes a to
     "token.created",
     "token.revoked",
   ]);
+});
+
+test.describe("finding 6: a server started with the development key (its own embedded database)", () => {
+  const port = Number(process.env.E2E_PORT ?? 3210) + 9;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "rollgate-dev-key-"));
+  // No ROLLGATE_SECRET_KEY and no ROLLGATE_AUDIT_KEY: the audit key derives from the built-in one.
+  const devKey = {
+    DATABASE_URL: "",
+    ROLLGATE_DATA_DIR: dataDir,
+    ROLLGATE_SECRET_KEY: "",
+    ROLLGATE_AUDIT_KEY: "",
+    ROLLGATE_ALLOW_DEV_SECRET_KEY: "1",
+  };
+  const server = new AppServer(port, {
+    ...devKey,
+    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_SECRET,
+    ROLLGATE_CREDENTIALS_LOGIN: "1",
+    LOG_LEVEL: "info",
+  });
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+    execFileSync("pnpm", ["--silent", "db:seed", "--if-empty"], {
+      cwd: root,
+      env: { ...process.env, ...devKey },
+      stdio: "ignore",
+    });
+    await server.start();
+  });
+  test.afterAll(async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("finding 6: the start-up log and /admin/audit say that the audit key is public", async ({ browser }) => {
+    const records = server.output
+      .join("")
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        auditKey: "public",
+        msg: expect.stringMatching(/audit key is public/),
+      }),
+    );
+    // Every start logs the key record too: a copy of where keyed hashing began, outside the database.
+    await expect.poll(() => server.output.join("").match(/"auditKeyedFrom":"\d+:[0-9a-f]{64}"/) !== null).toBe(true);
+    const page = await (await browser.newContext({ baseURL: server.url })).newPage();
+    await signInAsAdmin(page);
+    await page.goto("/admin/audit");
+    await expect(page.locator("main").getByRole("alert")).toContainText("The audit key is public");
+    await expect(page.getByRole("status")).toContainText(/Intact: all \d+ entries verify/);
+    await expect(page.locator("main")).toContainText("ROLLGATE_AUDIT_KEYED_FROM=");
+  });
 });

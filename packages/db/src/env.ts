@@ -10,6 +10,14 @@ const schema = z.object({
   ROLLGATE_SECRET_KEY: z.string().min(16, "use at least 16 characters").default(DEVELOPMENT_SECRET_KEY),
   /** Keys the audit chain's HMAC; the database never holds it. Defaults to one derived from ROLLGATE_SECRET_KEY. */
   ROLLGATE_AUDIT_KEY: z.string().min(16, "use at least 16 characters").optional(),
+  /** The operator's copy of the audit key record, `N:hash` (the start-up log prints it): unkeyed entries verify only before entry N. */
+  ROLLGATE_AUDIT_KEYED_FROM: z
+    .string()
+    .regex(
+      /^\d{1,15}:[0-9a-f]{64}$/,
+      "the sequence number and hash of the first keyed entry, N:hash, as the log prints it",
+    )
+    .optional(),
   /** A database role the migrator grants the app's privileges to: read and write, but only insert and read the audit trail. */
   ROLLGATE_APP_DB_ROLE: z
     .string()
@@ -28,6 +36,7 @@ export function readDbEnv(source: Record<string, string | undefined> = process.e
     ROLLGATE_MIGRATIONS_DIR: source.ROLLGATE_MIGRATIONS_DIR || undefined,
     ROLLGATE_SECRET_KEY: source.ROLLGATE_SECRET_KEY || undefined,
     ROLLGATE_AUDIT_KEY: source.ROLLGATE_AUDIT_KEY || undefined,
+    ROLLGATE_AUDIT_KEYED_FROM: source.ROLLGATE_AUDIT_KEYED_FROM?.trim() || undefined,
     ROLLGATE_APP_DB_ROLE: source.ROLLGATE_APP_DB_ROLE || undefined,
     ROLLGATE_MIGRATE_ON_START: source.ROLLGATE_MIGRATE_ON_START || undefined,
   });

@@ -56,7 +56,7 @@ async function migratePostgres(handle: DbHandle): Promise<void> {
 }
 
 /**
- * The app's own role may read and write its tables but only insert and read the audit trail:
+ * The app's own role may read and write its tables but only insert and read the audit trail (and its key record):
  * it cannot update, delete, truncate or (not owning it) disable the trigger, so the chain's
  * guarantee does not rest on the app's credentials. Run by the owner after every migration.
  */
@@ -65,6 +65,7 @@ export async function grantAppRole(client: Sql, role: string): Promise<void> {
   await client`grant usage on schema public to ${r}`;
   await client`grant select, insert, update, delete on all tables in schema public to ${r}`;
   await client`revoke update, delete, truncate on audit_events from ${r}`;
+  await client`revoke update, delete, truncate on audit_key_records from ${r}`;
   await client`grant usage, select on all sequences in schema public to ${r}`;
   await client`grant usage on schema drizzle to ${r}`;
   await client`grant select on all tables in schema drizzle to ${r}`;

@@ -2,18 +2,20 @@
 // receiver's URL or the database owner's password might send, and what Rollgate answers. One
 // table, read two ways: docs/SECURITY.md prints it (a test keeps the two equal), and each area's
 // test under `evidence/` walks its rows through the rules in core.
+import { AUDIT_ROWS } from "./evidence/audit.ts";
+import { EVENTS_ROWS } from "./evidence/events.ts";
 import { GITHUB_ROWS } from "./evidence/github.ts";
 import { INSPECTIONS_ROWS } from "./evidence/inspections.ts";
-import { EVENTS_ROWS } from "./evidence/events.ts";
 import { RECEIVERS_ROWS } from "./evidence/receivers.ts";
 import { evidenceLines, type EvidenceRows } from "./evidence/rows.ts";
 
 /** Every area of the table, in the order docs/SECURITY.md prints them. */
 export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: EvidenceRows]> = [
-  ["Inspections", INSPECTIONS_ROWS],
   ["Events and leases", EVENTS_ROWS],
-  ["Alert receivers", RECEIVERS_ROWS],
   ["GitHub", GITHUB_ROWS],
+  ["Alert receivers", RECEIVERS_ROWS],
+  ["Inspections", INSPECTIONS_ROWS],
+  ["Audit chain", AUDIT_ROWS],
 ];
 
 /** The table as docs/SECURITY.md prints it. */

@@ -1,10 +1,22 @@
 import { createHash, createHmac } from "node:crypto";
+import {
+  auditChainCheck,
+  formatKeyedFrom,
+  KEYED_ALG,
+  keyRecordDue,
+  keyRecordMessage,
+  LEGACY_ALG,
+  parseKeyedFrom,
+  type AuditChainVerdict,
+  type KeyedFrom,
+} from "@rollgate/core/access/audit-chain";
+import { log } from "@rollgate/log";
 import { currentRequestId } from "@rollgate/log/context";
-import { asc, desc, gt, sql } from "drizzle-orm";
+import { asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { canonicalJson } from "../canonical-json.ts";
 import { readDbEnv } from "../env.ts";
-import { auditEvents } from "../schema/index.ts";
+import { auditEvents, auditKeyRecords } from "../schema/index.ts";
 
 export interface AuditEntry {
   at: Date;
@@ -56,11 +68,12 @@ export async function appendAudit(db: Db, given: AuditEntry): Promise<{ seq: num
       ...entry,
       rolloutId: entry.rolloutId ?? null,
       data: entry.data ?? {},
-      alg: "hmac-sha256",
+      alg: KEYED_ALG,
       prevHash,
       hash,
     })
     .returning({ seq: auditEvents.seq, hash: auditEvents.hash });
+  await ensureKeyRecord(db);
   return row!;
 }
 
@@ -74,40 +87,104 @@ export async function auditHead(db: Db): Promise<{ seq: number; hash: string } |
   return row ?? null;
 }
 
-/** `legacy`: entries from before keyed hashing (migration 0003), which only a plain SHA-256 links:
- * they cannot prove that the database's owner did not rewrite them. */
-export type ChainVerdict =
-  | { intact: true; entries: number; legacy: number; head: string | null }
-  | { intact: false; entries: number; brokenAt: number; reason: string };
+/** ROLLGATE_AUDIT_KEYED_FROM: the operator's copy of the key record (`N:hash`), outside the database. */
+export function pinnedKeyedFrom(env = readDbEnv()): KeyedFrom | null {
+  return env.ROLLGATE_AUDIT_KEYED_FROM ? parseKeyedFrom(env.ROLLGATE_AUDIT_KEYED_FROM) : null;
+}
+
+export function keyRecordMac(from: KeyedFrom, key: Buffer = auditKey()): string {
+  return createHmac("sha256", key).update(keyRecordMessage(from)).digest("hex");
+}
+
+/** The key record the database holds, and whether its MAC verifies under `key`. */
+export async function readKeyRecord(
+  db: Db,
+  key: Buffer = auditKey(),
+): Promise<(KeyedFrom & { mac: string; macValid: boolean }) | null> {
+  const [row] = await db
+    .select({ seq: auditKeyRecords.firstKeyedSeq, hash: auditKeyRecords.firstKeyedHash, mac: auditKeyRecords.mac })
+    .from(auditKeyRecords)
+    .limit(1);
+  return row ? { ...row, macValid: keyRecordMac(row, key) === row.mac } : null;
+}
 
 /**
- * Recomputes the chain from the first entry, in pages, with the key; reports the first entry
- * that does not fit. Unkeyed entries are accepted only before the first keyed one, so nobody
- * can append (or rewrite) an entry after it without the key.
+ * Writes the key record, once, in the transaction of the entry just appended: it names the
+ * chain's first entry when that one is keyed (a chain keyed from the start, which it vouches
+ * nothing unkeyed for), or the entry the operator pinned. An unkeyed prefix nobody pinned gets
+ * no record: the server cannot tell a chain from before keyed hashing from a downgraded one.
  */
-export async function verifyAuditChain(db: Db, pageSize = 5000, key: Buffer = auditKey()): Promise<ChainVerdict> {
-  let prevHash = "";
-  let afterSeq = 0;
-  let entries = 0;
-  let keyed = false;
-  let legacy = 0;
-  for (;;) {
+async function ensureKeyRecord(db: Db, key: Buffer = auditKey(), pinned = pinnedKeyedFrom()): Promise<void> {
+  const [held] = await db.select({ id: auditKeyRecords.id }).from(auditKeyRecords).limit(1);
+  if (held) return;
+  const named = pinned ? eq(auditEvents.seq, pinned.seq) : undefined;
+  const [first] = await db
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash, alg: auditEvents.alg })
+    .from(auditEvents)
+    .where(named)
+    .orderBy(asc(auditEvents.seq))
+    .limit(1);
+  const from = keyRecordDue(first ?? null, pinned);
+  if (!from) return;
+  await db
+    .insert(auditKeyRecords)
+    .values({ firstKeyedSeq: from.seq, firstKeyedHash: from.hash, mac: keyRecordMac(from, key) })
+    .onConflictDoNothing();
+  log().info(
+    { auditKeyedFrom: formatKeyedFrom(from) },
+    "audit key record written: keyed hashing begins at this entry; keep a copy outside the database (ROLLGATE_AUDIT_KEYED_FROM)",
+  );
+}
+
+/**
+ * Writes the key record now if it is due (at start: a chain written before migration 0014 gets
+ * its record without waiting for the next entry). Under the chain's lock, like an append.
+ */
+export async function sealKeyRecord(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+    await ensureKeyRecord(tx);
+  });
+}
+
+/** The verdict: intact (with how many unkeyed entries precede keyed hashing), broken, or downgraded (core's rule). */
+export type ChainVerdict = AuditChainVerdict;
+
+/**
+ * Recomputes the chain from the first entry, in pages, with the key, and lets core's rule judge
+ * it against the key record (the database's copy, and the operator's pin when set).
+ */
+export async function verifyAuditChain(
+  db: Db,
+  pageSize = 5000,
+  key: Buffer = auditKey(),
+  pinned: KeyedFrom | null = pinnedKeyedFrom(),
+): Promise<ChainVerdict> {
+  const stored = await readKeyRecord(db, key);
+  const verdict = await walkChain(db, pageSize, key, { stored, pinned });
+  // The first keyed entry and its record commit together: one may have landed after the record was read.
+  if (stored || verdict.intact || verdict.brokenAt !== null) return verdict;
+  const again = await readKeyRecord(db, key);
+  return again ? walkChain(db, pageSize, key, { stored: again, pinned }) : verdict;
+}
+
+async function walkChain(
+  db: Db,
+  pageSize: number,
+  key: Buffer,
+  anchors: Parameters<typeof auditChainCheck>[0],
+): Promise<ChainVerdict> {
+  const check = auditChainCheck(anchors);
+  for (let afterSeq = 0; ;) {
     const page = await db
       .select()
       .from(auditEvents)
       .where(gt(auditEvents.seq, afterSeq))
       .orderBy(asc(auditEvents.seq))
       .limit(pageSize);
-    if (page.length === 0) return { intact: true, entries, legacy, head: prevHash || null };
+    if (page.length === 0) return check.finish();
     for (const row of page) {
-      entries += 1;
-      const { seq, prevHash: storedPrev, hash, alg, ...entry } = row;
-      if (storedPrev !== prevHash)
-        return { intact: false, entries, brokenAt: seq, reason: "it does not point to the entry before it" };
-      if (alg === "sha256" && keyed)
-        return { intact: false, entries, brokenAt: seq, reason: "it is unkeyed but follows keyed entries" };
-      keyed ||= alg === "hmac-sha256";
-      if (!keyed) legacy += 1;
+      const { seq, prevHash, hash, alg, ...entry } = row;
       const expected = auditHash(
         prevHash,
         {
@@ -115,11 +192,10 @@ export async function verifyAuditChain(db: Db, pageSize = 5000, key: Buffer = au
           actorType: entry.actorType as AuditEntry["actorType"],
           data: entry.data as Record<string, unknown>,
         },
-        alg === "sha256" ? null : key,
+        alg === LEGACY_ALG ? null : key,
       );
-      if (expected !== hash)
-        return { intact: false, entries, brokenAt: seq, reason: "its content does not match its keyed hash" };
-      prevHash = hash;
+      const verdict = check.add({ seq, alg, prevHash, hash, hashMatches: expected === hash });
+      if (verdict) return verdict;
       afterSeq = seq;
     }
   }

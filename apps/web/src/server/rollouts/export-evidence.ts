@@ -1,11 +1,13 @@
 import "server-only";
-import { verifyAuditChain } from "@rollgate/db/queries/audit";
+import { formatKeyedFrom } from "@rollgate/core/access/audit-chain";
+import { readKeyRecord, verifyAuditChain } from "@rollgate/db/queries/audit";
 import { loadEvidence } from "@rollgate/db/queries/evidence";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { gateJson } from "../gate/evaluate-rollout-gate";
 import { getRolloutView } from "./get-rollout-view";
+import { auditVerdictText } from "@/lib/audit-verdict";
 import { utc } from "@/lib/format";
 
 /** Identifiers that act as credentials or handles (a live lease, a CI token): never exported. */
@@ -16,8 +18,10 @@ const withoutIds = (data: unknown) =>
 /**
  * The evidence bundle of a rollout: what happened, who decided, what the gate said at each
  * lease and now, with the audit entries' hashes as the chain links them. Lease and token ids
- * are left out (the server verifies the chain itself: `audit.chain`). `authorize` sees the
- * rollout's service first and throws to refuse.
+ * are left out (the server verifies the chain itself: `audit.chain`). The key record
+ * (`audit.keyRecord`: where keyed hashing began, MACed with the audit key) travels with every
+ * bundle, a copy the database's owner cannot change. `authorize` sees the rollout's service
+ * first and throws to refuse.
  */
 export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: string) => Promise<unknown>) {
   const { db } = await database();
@@ -26,6 +30,7 @@ export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: s
   await authorize(view.row.serviceId);
   const record = await loadEvidence(db, view.row.rollout.id);
   const chain = await verifyAuditChain(db);
+  const keyRecord = await readKeyRecord(db);
   return {
     kind: "rollgate.rollout-evidence",
     schemaVersion: 1,
@@ -56,6 +61,11 @@ export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: s
     overrides: view.overrides,
     audit: {
       chain,
+      keyRecord: keyRecord && {
+        keyedFrom: formatKeyedFrom(keyRecord),
+        mac: keyRecord.mac,
+        verifies: keyRecord.macValid,
+      },
       entries: record.audit.map((a) => ({
         seq: a.seq,
         at: a.at,
@@ -81,7 +91,9 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     `${e.rollout.releaseTitle} (version ${e.rollout.version}, by ${e.rollout.author}). State: **${e.rollout.state.replaceAll("_", " ")}**. Exported ${t(e.exportedAt)} UTC.`,
     "",
-    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified with the server's key; head ${e.audit.chain.head ?? "none"})` : `BROKEN at entry ${e.audit.chain.brokenAt}`}. Keep this head: a later export whose chain no longer contains it shows a rewrite.`,
+    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified with the server's key; head ${e.audit.chain.head ?? "none"}).` : `NOT INTACT. ${auditVerdictText(e.audit.chain)}`} Keep this head: a later export whose chain no longer contains it shows a rewrite.`,
+    "",
+    `Audit key record: ${e.audit.keyRecord ? `keyed hashing began at \`${e.audit.keyRecord.keyedFrom}\` (MAC ${e.audit.keyRecord.mac}${e.audit.keyRecord.verifies ? "" : ", which does NOT verify under the server's key"})` : "none in the database"}. Unkeyed entries verify only before it (ROLLGATE_AUDIT_KEYED_FROM pins it).`,
     "",
     "## Gate now",
     "",

@@ -4,6 +4,7 @@ import { getAuditView } from "@/server/admin/audit-view";
 import { AdminOnly } from "../guard";
 import { LocalTime } from "@/components/local-time";
 import { Pager } from "@/components/pager";
+import { auditVerdictText } from "@/lib/audit-verdict";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -13,18 +14,33 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <AdminOnly path="/admin/audit">
       {async () => {
-        const { verdict, entries, nextBeforeSeq, firstPage } = await getAuditView(before);
+        const { verdict, keyRecord, keyWarning, entries, nextBeforeSeq, firstPage } = await getAuditView(before);
         return (
           <div className="space-y-4">
             <h1 className="text-2xl font-semibold">Audit log</h1>
+            {keyWarning ? (
+              <p
+                role="alert"
+                className="rounded border-2 border-red-600 bg-red-50 p-3 font-semibold text-red-900 dark:bg-red-950 dark:text-red-200"
+              >
+                {keyWarning.message}
+              </p>
+            ) : null}
             <p
               role="status"
               className={`rounded p-3 font-medium ${verdict.intact ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200"}`}
             >
-              {verdict.intact
-                ? `Intact: all ${verdict.entries} entries verify against the keyed hash chain (head ${verdict.head?.slice(0, 16) ?? "none"}…).${verdict.legacy ? ` The first ${verdict.legacy} predate keyed hashing and only prove what the database says.` : ""}`
-                : `Broken at entry ${verdict.brokenAt}: ${verdict.reason}.`}
+              {auditVerdictText(verdict)}
             </p>
+            {keyRecord?.macValid ? (
+              <p className="text-sm text-slate-600 dark:text-slate-400">
+                Key record: keyed hashing began at entry {keyRecord.seq}. Keep a copy outside the database (the start-up
+                log and evidence bundles carry it):{" "}
+                <code className="break-all">
+                  ROLLGATE_AUDIT_KEYED_FROM={keyRecord.seq}:{keyRecord.hash}
+                </code>
+              </p>
+            ) : null}
             <DataTable
               caption={firstPage ? "Latest audit entries" : "Older audit entries"}
               headers={["#", "When", "Who", "What", "Subject"]}
