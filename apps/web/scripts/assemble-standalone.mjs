@@ -2,17 +2,7 @@
 // alone (the image copies nothing else): static assets, Rollgate's migrations (the server applies
 // them at start), the front and the migrator, and every package kept outside the bundles, whole.
 import { builtinModules } from "node:module";
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  symlinkSync,
-} from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync } from "node:fs";
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,7 +111,8 @@ function copyPackage(name, dir) {
   const target = (p) => path.join(standalone, path.relative(root, p));
   if (link !== real && !lstatSync(target(link), { throwIfNoEntry: false })) {
     mkdirSync(path.dirname(target(link)), { recursive: true });
-    symlinkSync(readlinkSync(link), target(link));
+    // Relative, as pnpm writes them, so the folder can move (an absolute link would point back here).
+    symlinkSync(path.relative(path.dirname(link), real), target(link));
   }
   if (copied.has(real)) return;
   copied.add(real);
