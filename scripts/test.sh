@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every check Rollgate has — type-check, lint, unit tests, the database tests on
-# embedded PGlite and again on PostgreSQL, the production build and its JavaScript budget,
-# and the browser tests (on PostgreSQL, and the UI-to-API journeys again on PGlite) —
+# embedded PGlite and again on PostgreSQL, the production build and its JavaScript budget, the
+# build copied alone as the image runs it, and the browser tests (on PostgreSQL, and the
+# UI-to-API journeys again on PGlite) —
 # then one closing line `N passed, N failed` over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +64,11 @@ TEST_DATABASE_URL=$(fresh_database rollgate_test)
 step "database tests on PostgreSQL" db-postgres on_postgres "$TEST_DATABASE_URL" vitest_run db-postgres --project db
 step build - pnpm --filter @rollgate/web build
 step "first-load JavaScript per route (gzip, 200 KB budget)" - pnpm exec tsx apps/web/scripts/first-load-js.ts --budget-kb 200
+# The production image without a container engine: what infra/docker/Dockerfile's runtime stage
+# copies (the standalone folder), copied alone into an empty folder outside the workspace; its
+# migration Job and its CMD run there, on PostgreSQL and on PGlite, under the API and sign-in smoke journeys.
+IMAGE_DATABASE_URL=$(fresh_database rollgate_image)
+step "production image alone (standalone folder copied alone, PostgreSQL and PGlite)" image on_postgres "$IMAGE_DATABASE_URL" env PLAYWRIGHT_JSON_OUTPUT_NAME="$results/image.json" pnpm exec playwright test -c e2e/playwright.image.config.ts
 E2E_DATABASE_URL=$(fresh_database rollgate_e2e)
 step "browser tests on PostgreSQL" e2e on_postgres "$E2E_DATABASE_URL" env PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" pnpm exec playwright test -c e2e/playwright.config.ts
 # The journeys that cross from the UI to the API (@pglite) again on embedded PGlite, on a fresh seeded data folder.

@@ -15,6 +15,7 @@ import next from "next";
 import { z } from "zod";
 import { env } from "../env";
 import { drainProcessGateWaiters } from "../gate/gate-waiters";
+import { API_SECURITY_HEADERS } from "../security-headers";
 import { matchMachineRoute, serveMachineRoute } from "./machine-routes";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -49,6 +50,8 @@ const origin = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${
 
 const server = createServer((req, res) => {
   const match = matchMachineRoute(req.method ?? "GET", req.url ?? "/");
+  // Next.js adds next.config.ts's headers to what it answers; the machine routes get the same here.
+  if (match) for (const { key, value } of API_SECURITY_HEADERS) res.setHeader(key, value);
   const served = match ? serveMachineRoute(match, req, res, origin) : nextHandler(req, res);
   served.catch((error: unknown) => {
     log().error({ err: error, path: req.url?.split("?")[0] }, "request failed outside its handler");
