@@ -1,4 +1,4 @@
-import { authorIdentities } from "@rollgate/core/access/identity";
+import { authorIdentities, type AuthorMatching } from "@rollgate/core/access/identity";
 import type {
   ApprovalFact,
   DatabaseFacts,
@@ -10,6 +10,8 @@ import type {
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
+import { authorMatching } from "../env.ts";
+import { canonicalIdentitySql, userEmailIdentitySql } from "./identities.ts";
 import { compiledStatement } from "./compiled.ts";
 import { projectionOf, type GateRow } from "./rollouts.ts";
 
@@ -63,6 +65,7 @@ export async function loadGateFactsMany(
 }
 
 async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now: Date): Promise<GateFacts[]> {
+  const matching = authorMatching();
   const keys = inputs.map(({ row }, i) => ({
     i,
     rollout_id: row.rollout.id,
@@ -71,10 +74,11 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
     release_id: row.release.id,
     position: row.environmentPosition,
     ws: row.rollout.windowStartedAt?.toISOString() ?? null,
-    authors: authorIdentities(row.release.author),
+    authors: authorIdentities(row.release.author, matching),
   }));
+  const statement = matching.plusAddressing ? compiledFacts.plus : compiledFacts.exact;
   const rows = rowsOf<{ i: number; facts: unknown }>(
-    await db.execute(compiledFacts(JSON.stringify(keys), now.toISOString())),
+    await db.execute(statement(JSON.stringify(keys), now.toISOString())),
   );
   const byIndex = new Map(
     rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]),
@@ -86,14 +90,19 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
 const floorTo = (unit: "minute" | "hour", value: SQL) =>
   sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
 
-const compiledFacts = compiledStatement(factsStatement, ["\u0000keys", "\u0000now"]);
+/** One compiled statement per author-matching setting (it changes how stored identities compare). */
+const compiledFacts = {
+  plus: compiledStatement(factsStatement({ plusAddressing: true }), ["\u0000keys", "\u0000now"]),
+  exact: compiledStatement(factsStatement({ plusAddressing: false }), ["\u0000keys", "\u0000now"]),
+};
 
-function factsStatement(keys: string, now: string) {
-  const at = sql`${now}::timestamptz`;
-  const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
-  // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
-  // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
-  return sql`
+function factsStatement(matching: AuthorMatching) {
+  return (keys: string, now: string) => {
+    const at = sql`${now}::timestamptz`;
+    const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
+    // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
+    // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
+    return sql`
     with w as (
       select * from jsonb_to_recordset(${keys}::jsonb) as w(i int, rollout_id uuid, environment_id uuid, service_id uuid, release_id uuid, position int, ws timestamptz, authors jsonb)
     ), b as (
@@ -142,10 +151,11 @@ function factsStatement(keys: string, now: string) {
           (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
           (select ${inspection} from inspections i where i.environment_id = b.environment_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
-          select user_id as id from user_identities where identity in (select jsonb_array_elements_text(b.authors))
-          union select id from users where 'email:' || lower(email) in (select jsonb_array_elements_text(b.authors))) x)
+          select user_id as id from user_identities where ${canonicalIdentitySql(sql`identity`, matching)} in (select jsonb_array_elements_text(b.authors))
+          union select id from users where ${canonicalIdentitySql(userEmailIdentitySql(sql`email`), matching)} in (select jsonb_array_elements_text(b.authors))) x)
     ) as facts
     from b`;
+  };
 }
 
 type Time = string;

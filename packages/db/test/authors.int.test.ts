@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+import { defaultPolicy } from "@rollgate/core/policy";
+import { describe, expect, it } from "vitest";
+import { loadGateFacts } from "../src/queries/gate-facts.ts";
+import { authorIdsOf, linkIdentity } from "../src/queries/identities.ts";
+import { findRollout } from "../src/queries/rollouts.ts";
+import { environments, releases, rollouts, services, users } from "../src/schema/index.ts";
+import { testDatabase, uniqueSlug } from "./harness.ts";
+
+const { db } = await testDatabase();
+
+async function person(email: string, login?: string) {
+  const [user] = await db.insert(users).values({ email }).returning();
+  if (login) await linkIdentity(db, { userId: user!.id, identity: `login:${login}` });
+  return user!.id;
+}
+
+describe("finding 3 (issue 26): the author is one person however CI spells them", () => {
+  it("Name <email>, @login, a plus tag and an invisible character all name the same person", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const rita = await person(`rita.${tag}@example.com`, `rita-${tag}`);
+    for (const spelling of [
+      `Rita Release <rita.${tag}@example.com>`,
+      `@rita-${tag}`,
+      `rita.${tag}+ci@example.com`,
+      `rita.${tag}@example.com\u200b`,
+      ` RITA.${tag}@EXAMPLE.COM\ufeff`,
+    ])
+      expect(await authorIdsOf(db, spelling), spelling).toEqual([rita]);
+    // The person's own address may carry the tag: the same mailbox as the untagged one.
+    const tagged = await person(`tom.${tag}+work@example.com`);
+    expect(await authorIdsOf(db, `Tom <tom.${tag}@example.com>`)).toEqual([tagged]);
+    expect(await authorIdsOf(db, `tom.${tag}+ci@example.com`)).toEqual([tagged]);
+    // With plus-addressing off, a tag names another mailbox.
+    expect(await authorIdsOf(db, `rita.${tag}+ci@example.com`, { plusAddressing: false })).toEqual([]);
+    expect(await authorIdsOf(db, null)).toEqual([]);
+  });
+
+  it("the gate's facts resolve an author written as git does", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const rita = await person(`rita.${tag}@example.com`, `rita-${tag}`);
+    const [svc] = await db
+      .insert(services)
+      .values({ slug: uniqueSlug("authors"), name: "Authors" })
+      .returning();
+    const [env] = await db
+      .insert(environments)
+      .values({ serviceId: svc!.id, name: "staging", position: 0, policy: defaultPolicy("staging") })
+      .returning();
+    for (const [key, author] of [
+      ["git", `Rita Release <rita.${tag}+ci@example.com>`],
+      ["forge", `@Rita-${tag}`],
+    ] as const) {
+      const [release] = await db
+        .insert(releases)
+        .values({ serviceId: svc!.id, key, title: "t", author, appVersion: "2.0.0" })
+        .returning();
+      await db.insert(rollouts).values({ releaseId: release!.id, environmentId: env!.id, releaseVersion: "2.0.0" });
+      const row = (await findRollout(db, { service: svc!.slug, environment: "staging", release: key }))!;
+      expect((await loadGateFacts(db, row, new Date(), 0)).authorIds, author).toEqual([rita]);
+    }
+  });
+});
