@@ -3,7 +3,7 @@ import { defaultPolicy } from "@rollgate/core/policy";
 import { describe, expect, it } from "vitest";
 import { loadGateFacts } from "../src/queries/gate-facts.ts";
 import { authorIdsOf, linkIdentity } from "../src/queries/identities.ts";
-import { findRollout } from "../src/queries/rollouts.ts";
+import { findRollout, registerRelease } from "../src/queries/rollouts.ts";
 import { environments, releases, rollouts, services, users } from "../src/schema/index.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
 
@@ -59,5 +59,87 @@ describe("finding 3 (issue 26): the author is one person however CI spells them"
       const row = (await findRollout(db, { service: svc!.slug, environment: "staging", release: key }))!;
       expect((await loadGateFacts(db, row, new Date(), 0)).authorIds, author).toEqual([rita]);
     }
+  });
+});
+
+describe("finding 12 (issue 26): what a token for one environment registers does not bind another", () => {
+  async function service() {
+    const [svc] = await db
+      .insert(services)
+      .values({ slug: uniqueSlug("bind"), name: "Binding" })
+      .returning();
+    const envs = await db
+      .insert(environments)
+      .values(
+        ["staging", "production"].map((name, position) => ({
+          serviceId: svc!.id,
+          name,
+          position,
+          policy: defaultPolicy(name),
+        })),
+      )
+      .returning();
+    const env = (name: string) => envs.find((e) => e.name === name)!;
+    const register = (environment: string, mayActOn: string[], author: string, appVersion: string) =>
+      db.transaction((tx) =>
+        registerRelease(tx, {
+          serviceId: svc!.id,
+          environmentId: env(environment).id,
+          mayActOn,
+          key: "r1",
+          title: "t",
+          author,
+          appVersion,
+          expandSql: null,
+          expandChecksum: null,
+          contractSql: "ALTER TABLE t DROP COLUMN c;",
+          contractChecksum: "c".repeat(64),
+        }),
+      );
+    const facts = async (environment: string) => {
+      const row = (await findRollout(db, { service: svc!.slug, environment, release: "r1" }))!;
+      return { row, facts: await loadGateFacts(db, row, new Date(), 0) };
+    };
+    return { register, facts };
+  }
+
+  it("a staging-only token registers first with another author; production's release.created succeeds and its author counts in production", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const rita = await person(`rita.${tag}@example.com`);
+    const decoy = await person(`decoy.${tag}@example.com`);
+    const s = await service();
+    expect(await s.register("staging", ["staging"], `decoy.${tag}@example.com`, "9.9.9")).toMatchObject({ ok: true });
+    // Until production's own pipeline registers, the release's author there could be anyone.
+    expect((await s.facts("production")).facts.authorIds).toEqual([]);
+    expect(await s.register("production", ["production"], `Rita <rita.${tag}@example.com>`, "2.0.0")).toMatchObject({
+      ok: true,
+    });
+    const production = await s.facts("production");
+    expect(production.facts.authorIds).toEqual([rita]);
+    expect(production.row.rollout.releaseVersion).toBe("2.0.0");
+    expect((await s.facts("staging")).facts.authorIds).toEqual([decoy]);
+    // The first registration by a token for production binds production.
+    expect(await s.register("production", ["production"], `mallory.${tag}@example.com`, "2.0.0")).toMatchObject({
+      ok: false,
+      code: "release_conflict",
+      field: "data.author",
+    });
+    expect(await s.register("production", ["production"], `Rita <rita.${tag}@example.com>`, "2.0.1")).toMatchObject({
+      ok: false,
+      code: "release_conflict",
+      field: "data.app_version",
+    });
+  });
+
+  it("a token that may act on every environment binds them all at its first registration", async () => {
+    const s = await service();
+    expect(await s.register("staging", ["staging", "production"], "dev@example.com", "2.0.0")).toMatchObject({
+      ok: true,
+    });
+    expect(await s.register("production", ["production"], "someone.else@example.com", "2.0.0")).toMatchObject({
+      ok: false,
+      code: "release_conflict",
+      field: "data.author",
+    });
   });
 });

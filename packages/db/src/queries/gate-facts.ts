@@ -1,4 +1,5 @@
 import { authorIdentities, type AuthorMatching } from "@rollgate/core/access/identity";
+import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import type {
   ApprovalFact,
   DatabaseFacts,
@@ -74,7 +75,7 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
     release_id: row.release.id,
     position: row.environmentPosition,
     ws: row.rollout.windowStartedAt?.toISOString() ?? null,
-    authors: authorIdentities(row.release.author, matching),
+    authors: authorIdentitiesOf(rolloutAuthor(row.rollout, row.release.author), matching),
   }));
   const statement = matching.plusAddressing ? compiledFacts.plus : compiledFacts.exact;
   const rows = rowsOf<{ i: number; facts: unknown }>(
@@ -85,6 +86,10 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
   );
   return inputs.map((input, i) => toGateFacts(input, byIndex.get(i)!));
 }
+
+/** What an author that counts here may name; nothing while the rollout's author is provisional. */
+const authorIdentitiesOf = (author: string | null, matching: AuthorMatching) =>
+  author === null ? [] : authorIdentities(author, matching);
 
 /** Whole UTC minutes or hours, as the rollup triggers bin them (date_trunc would follow the session's time zone). */
 const floorTo = (unit: "minute" | "hour", value: SQL) =>
@@ -216,7 +221,9 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     earlierEnvironments: raw.earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
     openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
-    releaseAuthor: release.author,
+    releaseAuthor:
+      rolloutAuthor(rollout, release.author) ??
+      `${release.author}, as another environment's pipeline registered it (this environment's has not yet)`,
     authorIds: raw.authorIds,
     approvals: raw.approvals.map((a) => ({
       ...a,
