@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { describe, expect, it } from "vitest";
+import { authorMatching } from "../src/env.ts";
 import { loadGateFacts } from "../src/queries/gate-facts.ts";
 import { authorIdsOf, linkIdentity } from "../src/queries/identities.ts";
 import { findRollout, registerRelease } from "../src/queries/rollouts.ts";
@@ -34,6 +35,12 @@ describe("finding 3 (issue 26): the author is one person however CI spells them"
     // With plus-addressing off, a tag names another mailbox.
     expect(await authorIdsOf(db, `rita.${tag}+ci@example.com`, { plusAddressing: false })).toEqual([]);
     expect(await authorIdsOf(db, null)).toEqual([]);
+  });
+
+  it("plus-addressing is the setting ROLLGATE_AUTHOR_PLUS_ADDRESSING, on by default", () => {
+    expect(authorMatching({})).toEqual({ plusAddressing: true });
+    expect(authorMatching({ ROLLGATE_AUTHOR_PLUS_ADDRESSING: "0" })).toEqual({ plusAddressing: false });
+    expect(() => authorMatching({ ROLLGATE_AUTHOR_PLUS_ADDRESSING: "yes" })).toThrow(/ROLLGATE_AUTHOR_PLUS_ADDRESSING/);
   });
 
   it("the gate's facts resolve an author written as git does", async () => {
