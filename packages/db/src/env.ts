@@ -1,3 +1,4 @@
+import type { AuthorMatching } from "@rollgate/core/access/identity";
 import { z } from "zod";
 
 // The database settings, read from the environment on first use, never at import time.
@@ -25,6 +26,8 @@ const schema = z.object({
     .optional(),
   /** `0` when a separate migration job (as the owner role) applies migrations and the app must not. */
   ROLLGATE_MIGRATE_ON_START: z.enum(["0", "1"]).default("1"),
+  /** `1` (default): a release author `a+tag@x` is the person with `a@x`; `0` when tags name other mailboxes. */
+  ROLLGATE_AUTHOR_PLUS_ADDRESSING: z.enum(["0", "1"]).default("1"),
 });
 
 export type DbEnv = z.infer<typeof schema>;
@@ -39,10 +42,16 @@ export function readDbEnv(source: Record<string, string | undefined> = process.e
     ROLLGATE_AUDIT_KEYED_FROM: source.ROLLGATE_AUDIT_KEYED_FROM?.trim() || undefined,
     ROLLGATE_APP_DB_ROLE: source.ROLLGATE_APP_DB_ROLE || undefined,
     ROLLGATE_MIGRATE_ON_START: source.ROLLGATE_MIGRATE_ON_START || undefined,
+    ROLLGATE_AUTHOR_PLUS_ADDRESSING: source.ROLLGATE_AUTHOR_PLUS_ADDRESSING || undefined,
   });
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid database configuration (${fields}). See .env.example.`);
   }
   return parsed.data;
+}
+
+/** How release authors are matched to people (the setting, as core's rules take it). */
+export function authorMatching(source?: Record<string, string | undefined>): AuthorMatching {
+  return { plusAddressing: readDbEnv(source).ROLLGATE_AUTHOR_PLUS_ADDRESSING === "1" };
 }

@@ -46,6 +46,7 @@ const register = (
     registerRelease(tx, {
       serviceId: s.svc.id,
       environmentId,
+      mayActOn: ["staging", "production"],
       key,
       title: "t",
       author: patch.author ?? "dev@example.com",

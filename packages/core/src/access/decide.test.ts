@@ -57,7 +57,7 @@ describe("who may decide (property tests)", () => {
         for (const decision of [
           mayDecideApproval(person, ctx(), CONTRACT_SUM),
           mayBreakGlass(person, ctx(), ["slo"]),
-          mayReviewOverride(person, "svc-a", { actorId: "x" }),
+          mayReviewOverride(person, "svc-a", { actorId: "x" }, ["author"]),
           mayConfirmOverride(person, ctx(), { actorId: "x", confirmedAt: null }),
         ])
           if (decision.ok) expect(onA).toContain(decision.role);

@@ -22,7 +22,7 @@ export interface RolloutContext {
   environment: string;
   state: RolloutState;
   policy: Policy;
-  /** People the release's author text resolves to (empty: nobody known). */
+  /** People the release's author text resolves to (empty: nobody known, so the author could be anyone). */
   authorIds: readonly string[];
   contractChecksum: string | null;
 }
@@ -55,6 +55,28 @@ export function isGlobalAdmin(person: Person): boolean {
 /** Production unless the policy says otherwise: an override takes effect after a second person confirms. */
 export function overrideNeedsConfirmation(policy: Policy, environment: string): boolean {
   return policy.breakGlass.requireConfirmation ?? /^prod(uction)?$/i.test(environment);
+}
+
+/**
+ * Whether this person could be the release's author. An author Rollgate cannot resolve to a
+ * known person could be anyone, so every author rule treats everyone as possibly the author:
+ * break-glass, recovery runs, confirming and reviewing overrides wait until the author is
+ * resolved (approvals are recorded, but one more is needed: `approvalsNeeded` in the gate).
+ */
+export function mayBeAuthor(personId: string, authorIds: readonly string[]): boolean {
+  return authorIds.length === 0 || authorIds.includes(personId);
+}
+
+/** Why an author rule refused: the person is the author, or nobody knows who the author is. */
+function authorRefusal(authorIds: readonly string[], asAuthor: string, action: string): Decision {
+  return {
+    ok: false,
+    code: "forbidden",
+    reason:
+      authorIds.length > 0
+        ? asAuthor
+        : `The release's author is nobody Rollgate knows, so anyone could be its author and nobody may ${action} yet: an admin links the author's e-mail or login to the person (Admin, Users), or the pipeline sends the author as a known e-mail or login.`,
+  };
 }
 
 function allowedRole(person: Person, ctx: RolloutContext, allowed: readonly Role[]): Role | null {
@@ -90,6 +112,8 @@ export function mayDecideApproval(person: Person, ctx: RolloutContext, seenCheck
       code: "forbidden",
       reason: `Your role may not approve contracts of this service in ${ctx.environment}; allowed: ${label(allowed)}. Ask an admin.`,
     };
+  // An unresolved author does not refuse approvals: each may be the author's, so the gate
+  // needs one more than the policy's count (or refuses, per the policy).
   if (ctx.authorIds.includes(person.id))
     return {
       ok: false,
@@ -109,12 +133,12 @@ export function mayBreakGlass(person: Person, ctx: RolloutContext, checks: reado
       code: "forbidden",
       reason: `Only ${label(allowed)} may break glass on this service in ${ctx.environment}.`,
     };
-  if (ctx.authorIds.includes(person.id))
-    return {
-      ok: false,
-      code: "forbidden",
-      reason: "You are the author of this release; someone else must decide to break glass on it.",
-    };
+  if (mayBeAuthor(person.id, ctx.authorIds))
+    return authorRefusal(
+      ctx.authorIds,
+      "You are the author of this release; someone else must decide to break glass on it.",
+      "break glass on it",
+    );
   const refused = checks.filter((c) => !(OVERRIDABLE_CHECKS as readonly string[]).includes(c));
   if (checks.length === 0)
     return { ok: false, code: "invalid_request", reason: "Choose at least one gate check to override." };
@@ -139,12 +163,12 @@ export function mayStartRecovery(person: Person, ctx: RolloutContext): Decision 
       code: "forbidden",
       reason: `Only ${label(allowed)} may authorise a recovery run on this service in ${ctx.environment}.`,
     };
-  if (ctx.authorIds.includes(person.id))
-    return {
-      ok: false,
-      code: "forbidden",
-      reason: "You are the author of this release; someone else must authorise its recovery run.",
-    };
+  if (mayBeAuthor(person.id, ctx.authorIds))
+    return authorRefusal(
+      ctx.authorIds,
+      "You are the author of this release; someone else must authorise its recovery run.",
+      "authorise a recovery run",
+    );
   return { ok: true, role };
 }
 
@@ -165,8 +189,12 @@ export function mayConfirmOverride(
       code: "forbidden",
       reason: `Only ${label(allowed)} may confirm an override on this service in ${ctx.environment}.`,
     };
-  if (ctx.authorIds.includes(person.id))
-    return { ok: false, code: "forbidden", reason: "The release's author cannot confirm an override of its gate." };
+  if (mayBeAuthor(person.id, ctx.authorIds))
+    return authorRefusal(
+      ctx.authorIds,
+      "The release's author cannot confirm an override of its gate.",
+      "confirm an override of its gate",
+    );
   return { ok: true, role };
 }
 
@@ -175,7 +203,7 @@ export function mayReviewOverride(
   person: Person,
   serviceId: string,
   override: { actorId: string },
-  authorIds: readonly string[] = [],
+  authorIds: readonly string[],
 ): Decision {
   const role = rolesOn(person, serviceId).find((r) => r === "release_manager" || r === "admin");
   if (!role)
@@ -190,8 +218,12 @@ export function mayReviewOverride(
       code: "forbidden",
       reason: "Someone other than the person who broke the glass must review it.",
     };
-  if (authorIds.includes(person.id))
-    return { ok: false, code: "forbidden", reason: "The release's author cannot review an override of its gate." };
+  if (mayBeAuthor(person.id, authorIds))
+    return authorRefusal(
+      authorIds,
+      "The release's author cannot review an override of its gate.",
+      "close the review of an override of its gate",
+    );
   return { ok: true, role };
 }
 

@@ -1,4 +1,5 @@
-import { authorIdentities } from "@rollgate/core/access/identity";
+import { authorIdentities, type AuthorMatching } from "@rollgate/core/access/identity";
+import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import type {
   ApprovalFact,
   DatabaseFacts,
@@ -11,6 +12,8 @@ import { mayBeBaseline } from "@rollgate/core/inspect/baseline";
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
+import { authorMatching } from "../env.ts";
+import { canonicalIdentitySql, userEmailIdentitySql } from "./identities.ts";
 import { compiledStatement } from "./compiled.ts";
 import { projectionOf, type GateRow } from "./rollouts.ts";
 
@@ -64,6 +67,7 @@ export async function loadGateFactsMany(
 }
 
 async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now: Date): Promise<GateFacts[]> {
+  const matching = authorMatching();
   const keys = inputs.map(({ row }, i) => ({
     i,
     rollout_id: row.rollout.id,
@@ -72,10 +76,11 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
     release_id: row.release.id,
     position: row.environmentPosition,
     ws: row.rollout.windowStartedAt?.toISOString() ?? null,
-    authors: authorIdentities(row.release.author),
+    authors: authorIdentitiesOf(rolloutAuthor(row.rollout, row.release.author), matching),
   }));
+  const statement = matching.plusAddressing ? compiledFacts.plus : compiledFacts.exact;
   const rows = rowsOf<{ i: number; facts: unknown }>(
-    await db.execute(compiledFacts(JSON.stringify(keys), now.toISOString())),
+    await db.execute(statement(JSON.stringify(keys), now.toISOString())),
   );
   const byIndex = new Map(
     rows.map((r) => [Number(r.i), (typeof r.facts === "string" ? JSON.parse(r.facts) : r.facts) as RawFacts]),
@@ -83,19 +88,28 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
   return inputs.map((input, i) => toGateFacts(input, byIndex.get(i)!));
 }
 
+/** What an author that counts here may name; nothing while the rollout's author is provisional. */
+const authorIdentitiesOf = (author: string | null, matching: AuthorMatching) =>
+  author === null ? [] : authorIdentities(author, matching);
+
 /** Whole UTC minutes or hours, as the rollup triggers bin them (date_trunc would follow the session's time zone). */
 const floorTo = (unit: "minute" | "hour", value: SQL) =>
   sql`date_bin(${sql.raw(`'1 ${unit}'`)}, ${value}, timestamptz '2000-01-01 00:00:00+00')`;
 
-const compiledFacts = compiledStatement(factsStatement, ["\u0000keys", "\u0000now"]);
+/** One compiled statement per author-matching setting (it changes how stored identities compare). */
+const compiledFacts = {
+  plus: compiledStatement(factsStatement({ plusAddressing: true }), ["\u0000keys", "\u0000now"]),
+  exact: compiledStatement(factsStatement({ plusAddressing: false }), ["\u0000keys", "\u0000now"]),
+};
 
-function factsStatement(keys: string, now: string) {
-  const at = sql`${now}::timestamptz`;
-  const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
-  const candidate = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary, 'rolloutId', i.rollout_id, 'windowStart', i.window_start)`;
-  // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
-  // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
-  return sql`
+function factsStatement(matching: AuthorMatching) {
+  return (keys: string, now: string) => {
+    const at = sql`${now}::timestamptz`;
+    const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
+    const candidate = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary, 'rolloutId', i.rollout_id, 'windowStart', i.window_start)`;
+    // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
+    // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
+    return sql`
     with w as (
       select * from jsonb_to_recordset(${keys}::jsonb) as w(i int, rollout_id uuid, environment_id uuid, service_id uuid, release_id uuid, position int, ws timestamptz, authors jsonb)
     ), b as (
@@ -148,10 +162,11 @@ function factsStatement(keys: string, now: string) {
           (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
           (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
-          select user_id as id from user_identities where identity in (select jsonb_array_elements_text(b.authors))
-          union select id from users where 'email:' || lower(email) in (select jsonb_array_elements_text(b.authors))) x)
+          select user_id as id from user_identities where ${canonicalIdentitySql(sql`identity`, matching)} in (select jsonb_array_elements_text(b.authors))
+          union select id from users where ${canonicalIdentitySql(userEmailIdentitySql(sql`email`), matching)} in (select jsonb_array_elements_text(b.authors))) x)
     ) as facts
     from b`;
+  };
 }
 
 type Time = string;
@@ -216,7 +231,9 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     })),
     openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
-    releaseAuthor: release.author,
+    releaseAuthor:
+      rolloutAuthor(rollout, release.author) ??
+      `${release.author}, as another environment's pipeline registered it (this environment's has not yet)`,
     authorIds: raw.authorIds,
     approvals: raw.approvals.map((a) => ({
       ...a,

@@ -1,21 +1,49 @@
-import { authorIdentities, emailIdentity } from "@rollgate/core/access/identity";
-import { eq, inArray, sql } from "drizzle-orm";
+import {
+  authorIdentities,
+  emailIdentity,
+  GITHUB_NOREPLY_DOMAIN,
+  type AuthorMatching,
+} from "@rollgate/core/access/identity";
+import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { authorMatching } from "../env.ts";
 import { userIdentities, users } from "../schema/index.ts";
 
-/** The people a release's author text names: through any linked identity or their e-mail. */
-export async function authorIdsOf(db: Db, author: string): Promise<string[]> {
-  const named = authorIdentities(author);
+/**
+ * A stored identity as core's `canonicalIdentity` compares it, in SQL (stored identities are
+ * already folded): with plus-addressing, an e-mail's tag is dropped, except on GitHub's privacy
+ * address, whose "+" separates an account id.
+ */
+export function canonicalIdentitySql(identity: SQL, matching: AuthorMatching): SQL {
+  if (!matching.plusAddressing) return identity;
+  const noreply = sql.raw(`'%@${GITHUB_NOREPLY_DOMAIN}'`);
+  return sql`(case when ${identity} like 'email:%' and ${identity} not like ${noreply}
+    then regexp_replace(${identity}, '^(email:[^+@]*)\\+[^@]*@', '\\1@') else ${identity} end)`;
+}
+
+/** A user's own e-mail as a stored identity. */
+export const userEmailIdentitySql = (email: SQL | typeof users.email): SQL => sql`'email:' || lower(btrim(${email}))`;
+
+/**
+ * The people a release's author text names: through any linked identity or their e-mail,
+ * however CI spelled it (core's `authorIdentities`). `null`: no author that counts here yet.
+ */
+export async function authorIdsOf(
+  db: Db,
+  author: string | null,
+  matching: AuthorMatching = authorMatching(),
+): Promise<string[]> {
+  const named = author === null ? [] : authorIdentities(author, matching);
   if (named.length === 0) return [];
   const rows = await db
     .select({ id: userIdentities.userId })
     .from(userIdentities)
-    .where(inArray(userIdentities.identity, named))
+    .where(inArray(canonicalIdentitySql(sql`${userIdentities.identity}`, matching), named))
     .union(
       db
         .select({ id: users.id })
         .from(users)
-        .where(inArray(sql`'email:' || lower(${users.email})`, named)),
+        .where(inArray(canonicalIdentitySql(userEmailIdentitySql(users.email), matching), named)),
     );
   return rows.map((r) => r.id);
 }

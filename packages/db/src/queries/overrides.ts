@@ -1,3 +1,4 @@
+import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../client.ts";
@@ -101,7 +102,12 @@ export async function listUnreviewedOverrides(db: Db) {
 /** One override with the service it belongs to, locked for the rest of the transaction. */
 export async function findOverride(db: Db, id: string) {
   const [row] = await db
-    .select({ override: overrides, serviceId: environments.serviceId, author: releases.author })
+    .select({
+      override: overrides,
+      serviceId: environments.serviceId,
+      releaseAuthor: releases.author,
+      rollout: { provisional: rollouts.provisional, author: rollouts.author },
+    })
     .from(overrides)
     .innerJoin(rollouts, eq(rollouts.id, overrides.rolloutId))
     .innerJoin(releases, eq(releases.id, rollouts.releaseId))
@@ -109,7 +115,10 @@ export async function findOverride(db: Db, id: string) {
     .where(eq(overrides.id, id))
     .limit(1)
     .for("update", { of: overrides });
-  return row ? { ...row.override, serviceId: row.serviceId, author: row.author } : null;
+  // The author that counts in this rollout's environment (null while provisional: could be anyone).
+  return row
+    ? { ...row.override, serviceId: row.serviceId, author: rolloutAuthor(row.rollout, row.releaseAuthor) }
+    : null;
 }
 
 export async function confirmOverride(db: Db, params: { id: string; confirmerId: string; at: Date }): Promise<boolean> {

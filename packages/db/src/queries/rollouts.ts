@@ -1,3 +1,4 @@
+import { registerAttributes } from "@rollgate/core/access/release-binding";
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
 import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
@@ -197,17 +198,21 @@ const EXPAND_OPEN = ["planned", "expand_failed"];
 const CONTRACT_LOCKED = ["contracting", "contracted", "contract_failed"];
 
 /**
- * `release.created` from one environment's pipeline. The release itself (author, app version)
- * is fixed by the first one; scripts belong to each rollout and only this environment's
- * rollout takes them, so a token for one environment never changes what another's gate reads
- * or runs. Other environments get a planned rollout without scripts, registered later by
- * their own pipelines. Call with nothing locked; it locks the release and this rollout.
+ * `release.created` from one environment's pipeline. The release's attributes (author, app
+ * version) are bound per environment, by the first registration from a token that may act on
+ * it (`mayActOn`, the token's environments): core's `registerAttributes` decides which. Other
+ * environments get a provisional planned rollout without scripts, bound later by their own
+ * pipelines; scripts belong to each rollout and only this environment's rollout takes them, so
+ * a token for one environment never changes what another's gate reads or runs. Call with
+ * nothing locked; it locks the release and this rollout.
  */
 export async function registerRelease(
   db: Db,
   params: {
     serviceId: string;
     environmentId: string;
+    /** Names of the environments the registering token may act on. */
+    mayActOn: readonly string[];
     key: string;
     title: string;
     author: string;
@@ -234,20 +239,6 @@ export async function registerRelease(
     .where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key)))
     .for("update");
   if (!release) throw new Error("release vanished after insert");
-  if (release.author !== params.author)
-    return {
-      ok: false,
-      code: "release_conflict",
-      field: "data.author",
-      message: `Release ${params.key} already exists with author "${release.author}"; an author cannot change. Create a new release.`,
-    };
-  if (release.appVersion !== params.appVersion)
-    return {
-      ok: false,
-      code: "release_conflict",
-      field: "data.app_version",
-      message: `Release ${params.key} already ships version ${release.appVersion}; a different version is a new release.`,
-    };
   if (params.commitSha && release.commitSha && release.commitSha !== params.commitSha)
     return {
       ok: false,
@@ -258,14 +249,52 @@ export async function registerRelease(
   if (params.commitSha && !release.commitSha)
     await db.update(releases).set({ commitSha: params.commitSha }).where(eq(releases.id, release.id));
   const envs = await db
-    .select({ id: environments.id })
+    .select({ id: environments.id, name: environments.name })
     .from(environments)
     .where(eq(environments.serviceId, params.serviceId))
     .orderBy(asc(environments.position));
   await db
     .insert(rollouts)
-    .values(envs.map((e) => ({ releaseId: release.id, environmentId: e.id, releaseVersion: params.appVersion })))
+    .values(
+      envs.map((e) => ({
+        releaseId: release.id,
+        environmentId: e.id,
+        releaseVersion: params.appVersion,
+        provisional: true,
+      })),
+    )
     .onConflictDoNothing();
+  const existing = await db
+    .select({
+      environmentId: rollouts.environmentId,
+      provisional: rollouts.provisional,
+      author: rollouts.author,
+      releaseVersion: rollouts.releaseVersion,
+    })
+    .from(rollouts)
+    .where(eq(rollouts.releaseId, release.id));
+  const nameOf = new Map(envs.map((e) => [e.id, e.name]));
+  const environment = nameOf.get(params.environmentId);
+  if (!environment) throw new Error("the environment is not the service's");
+  const decided = registerAttributes({
+    release: params.key,
+    environment,
+    mayActOn: params.mayActOn,
+    incoming: { author: params.author, appVersion: params.appVersion },
+    environments: existing.map((r) => ({
+      environment: nameOf.get(r.environmentId) ?? r.environmentId,
+      bound: r.provisional ? null : { author: r.author ?? release.author, appVersion: r.releaseVersion },
+    })),
+  });
+  if (!decided.ok) return { ok: false, code: "release_conflict", field: decided.field, message: decided.message };
+  const bind = envs.filter((e) => decided.bind.includes(e.name)).map((e) => e.id);
+  if (bind.length)
+    await db
+      .update(rollouts)
+      .set({ provisional: false, author: params.author, releaseVersion: params.appVersion })
+      .where(
+        and(eq(rollouts.releaseId, release.id), inArray(rollouts.environmentId, bind), eq(rollouts.provisional, true)),
+      );
   const [own] = await db
     .select()
     .from(rollouts)

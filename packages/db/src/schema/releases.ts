@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { environments, services } from "./services.ts";
 
 /** One change set of a service: an app version plus an expand and, later, a contract script. */
@@ -56,6 +56,11 @@ export const rollouts = pgTable(
     expandChecksum: text(),
     contractSql: text(),
     contractChecksum: text(),
+    /** The author this environment's registration fixed; null on rows from before 0012 (the release's author counts). */
+    author: text(),
+    /** Created by another environment's registration: its author counts as nobody known until a
+     * token that may act on this environment registers the release (see `@rollgate/core/access/release-binding`). */
+    provisional: boolean().notNull().default(false),
     /** Bumped on every applied event; lets readers detect concurrent change. */
     version: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

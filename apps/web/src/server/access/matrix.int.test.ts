@@ -78,8 +78,8 @@ async function world(): Promise<World> {
   };
 }
 
-/** A fresh production rollout of `release` in `state`, written by the `author` actor. */
-async function rollout(w: World, release: string, state: string) {
+/** A fresh production rollout of `release` in `state`, written by the `author` actor (or as `author` says). */
+async function makeRollout(w: World, release: string, state: string, author = w.people.author!.email) {
   const [svc] = await db
     .select()
     .from(schema.services)
@@ -90,7 +90,7 @@ async function rollout(w: World, release: string, state: string) {
     .where((await import("drizzle-orm")).eq(schema.environments.serviceId, svc!.id));
   const [rel] = await db
     .insert(schema.releases)
-    .values({ serviceId: svc!.id, key: release, title: "t", author: w.people.author!.email, appVersion: "2.0.0" })
+    .values({ serviceId: svc!.id, key: release, title: "t", author, appVersion: "2.0.0" })
     .returning();
   const [row] = await db
     .insert(schema.rollouts)
@@ -114,8 +114,9 @@ const form = (fields: Record<string, string | string[]>) => {
 const SENTENCE = "The contract fixes an ongoing incident and cannot wait for the window.";
 
 /** Performs `action` as whoever is signed in; true when it was done, false when refused with a sentence. */
-async function perform(w: World, action: Action, actor: Actor): Promise<boolean> {
+async function perform(w: World, action: Action, actor: Actor, author?: string): Promise<boolean> {
   const id = `${action}-${actor}-${randomUUID().slice(0, 4)}`;
+  const rollout = (on: World, release: string, state: string) => makeRollout(on, release, state, author);
   let state;
   switch (action) {
     case "approve": {
@@ -193,4 +194,39 @@ describe("every actor × every action of the permission matrix", () => {
       signedIn = w.breaker;
       expect(await perform(w, action, "release_manager")).toBe(false);
     });
+});
+
+describe("finding 3 (issue 26): the author written as git does", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world();
+  });
+  const AUTHOR_RULES = ["approve", "break_glass", "confirm_override", "authorise_recovery", "review_override"] as const;
+  /** The author actor's address as CI writes it: a display name, a plus tag, case and a zero-width space. */
+  const asGit = () => {
+    const [local, domain] = w.people.author!.email.split("@");
+    return `Author Person <${local!.toUpperCase()}+ci@${domain}>\u200b`;
+  };
+
+  for (const action of AUTHOR_RULES)
+    it(`the author, written "Name <e-mail+tag>", may not ${action.replaceAll("_", " ")}`, async () => {
+      signedIn = w.people.author;
+      expect(await perform(w, action, "author", asGit())).toBe(false);
+      // The same cell for someone else is still allowed: the rule names the author, not everyone.
+      signedIn = w.people.release_manager;
+      expect(await perform(w, action, "release_manager", asGit())).toBe(true);
+    });
+
+  for (const action of AUTHOR_RULES.filter((a) => a !== "approve"))
+    it(`an author nobody knows could be anyone: nobody may ${action.replaceAll("_", " ")}`, async () => {
+      for (const actor of ["release_manager", "admin", "author"] as const) {
+        signedIn = w.people[actor];
+        expect(await perform(w, action, actor, "Someone Unknown <nobody.at.all@example.com>"), actor).toBe(false);
+      }
+    });
+
+  it("an author nobody knows: an approval is recorded (the gate then needs one more)", async () => {
+    signedIn = w.people.approver;
+    expect(await perform(w, "approve", "approver", "Someone Unknown <nobody.at.all@example.com>")).toBe(true);
+  });
 });

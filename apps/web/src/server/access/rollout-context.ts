@@ -1,5 +1,6 @@
 import "server-only";
 import type { Person, RolloutContext } from "@rollgate/core/access/decide";
+import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutState } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
@@ -12,7 +13,7 @@ import type { RolloutGate } from "../gate/evaluate-rollout-gate";
 export async function rolloutContext(db: Db, row: RolloutRow): Promise<RolloutContext> {
   const parsed = parsePolicy(row.policy);
   if (!parsed.ok) throw new Error("stored policy is invalid");
-  return contextOf(row, parsed.policy, await authorIdsOf(db, row.release.author));
+  return contextOf(row, parsed.policy, await authorIdsOf(db, rolloutAuthor(row.rollout, row.release.author)));
 }
 
 /** The same context from a gate already evaluated (pages): its policy and author ids are loaded. */

@@ -201,6 +201,7 @@ async function registerRollout(
   const registered = await registerRelease(db, {
     serviceId: token.serviceId,
     environmentId: env.environmentId,
+    mayActOn: token.environments,
     key: body.release,
     title: body.data.title,
     author: body.data.author,

@@ -39,7 +39,7 @@ export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: s
       ...keys,
       state: view.row.rollout.state,
       releaseTitle: view.row.release.title,
-      author: view.row.release.author,
+      author: view.row.rollout.author ?? view.row.release.author,
       version: view.row.rollout.releaseVersion,
       expandChecksum: view.row.rollout.expandChecksum,
       contractChecksum: view.row.rollout.contractChecksum,

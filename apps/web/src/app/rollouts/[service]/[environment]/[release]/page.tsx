@@ -83,7 +83,9 @@ export default async function RolloutPage({
         </p>
         <h1 className="text-2xl font-semibold">{row.release.title}</h1>
         <p className="flex flex-wrap items-center gap-2 text-sm">
-          <StateBadge state={state} /> version {row.rollout.releaseVersion} by {row.release.author}
+          <StateBadge state={state} /> version {row.rollout.releaseVersion} by{" "}
+          {row.rollout.author ?? row.release.author}
+          {row.rollout.provisional && " (provisional: this environment's pipeline has not registered the release yet)"}
           <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence`}>
             Evidence (JSON)
           </a>
