@@ -120,6 +120,7 @@ describe("findRollout", () => {
         release: releases,
         environmentName: environments.name,
         environmentPosition: environments.position,
+        environmentProductionLike: environments.productionLike,
         policy: environments.policy,
         serviceId: services.id,
       })

@@ -206,6 +206,7 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     earlierEnvironments: raw.earlier.map((e) => ({ name: e.name, state: (e.state as RolloutState | null) ?? null })),
     openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
+    productionLike: row.environmentProductionLike,
     releaseAuthor: release.author,
     authorIds: raw.authorIds,
     approvals: raw.approvals.map((a) => ({
