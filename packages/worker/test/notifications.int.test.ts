@@ -52,6 +52,8 @@ function context(clock: { at: Date }): JobContext {
     secretKey: SECRET_KEY,
     config: {
       ...DEFAULT_WORKER_CONFIG,
+      // The receivers of these tests listen on 127.0.0.1.
+      allowPrivateDestinations: true,
       publicUrl: "https://rollgate.example.com",
       notificationBackoffMs: 1000,
       notificationMaxAttempts: 5,
