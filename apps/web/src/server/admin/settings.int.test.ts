@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
-import { newEnvironment, parsePolicy, type Policy } from "@rollgate/core/policy";
+import { newEnvironment, parsePolicy } from "@rollgate/core/policy";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { CurrentUser } from "../auth/current-user";
 
@@ -130,10 +130,7 @@ describe("finding 14: destinations an admin configures", () => {
       "http://[::ffff:127.0.0.1]:9090",
       "http://0.0.0.0",
     ]) {
-      const policy: Policy & { sloSource: unknown } = {
-        ...newEnvironment("staging").policy,
-        sloSource: sloSource(url),
-      };
+      const policy = { ...newEnvironment("staging").policy, sloSource: sloSource(url) };
       const error = await refusal(savePolicy(admin, { environmentId: env.id, policyJson: JSON.stringify(policy) }));
       expect(error.code, url).toBe("invalid_request");
       expect(error.details).toEqual([{ path: "sloSource.url", message: expect.any(String) }]);
