@@ -76,6 +76,8 @@ export default defineConfig({
         ROLLGATE_OIDC_NAME: "Test SSO",
         ROLLGATE_CREDENTIALS_LOGIN: "1",
         ROLLGATE_ADMIN_EMAILS: "first.admin@example.com",
+        // The specs' fake Prometheus, GitHub and webhook receivers listen on 127.0.0.1.
+        ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: "1",
       },
     },
   ],

@@ -42,6 +42,7 @@ export async function makeService(
         serviceId: service!.id,
         name,
         position,
+        productionLike: name === "production",
         policy: fast(name),
       })),
     );

@@ -77,7 +77,15 @@ export class AppServer {
 
   private spawn(): ChildProcess {
     const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...this.nodeArgs, this.script], {
-      env: { ...process.env, ...this.env, HOSTNAME: "127.0.0.1", PORT: String(this.port), NODE_ENV: "production" },
+      // Fake Prometheus, GitHub and webhook receivers listen on 127.0.0.1: allow internal destinations (a test may set "0").
+      env: {
+        ...process.env,
+        ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: "1",
+        ...this.env,
+        HOSTNAME: "127.0.0.1",
+        PORT: String(this.port),
+        NODE_ENV: "production",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));

@@ -191,3 +191,32 @@ test.describe("finding 6: a server started with the development key (its own emb
     await expect(page.locator("main")).toContainText("ROLLGATE_AUDIT_KEYED_FROM=");
   });
 });
+
+test("finding 16 (issue 26): an admin sees which environments are production-like and changes the flag; the overview shows it", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const svc = await makeService();
+  await signInAsAdmin(page);
+  await page.goto("/admin/policies");
+  const production = page.getByRole("region", { name: `${svc.slug} · production` });
+  await expect(production.getByText("production-like", { exact: true })).toBeVisible();
+  await production.getByRole("button", { name: `Mark ${svc.slug} production as not production-like` }).click();
+  await expect(production.getByText("production is no longer production-like.")).toBeVisible();
+  const [flag] = await query<{ production_like: boolean }>(
+    `select e.production_like from environments e join services s on s.id = e.service_id where s.slug = $1 and e.name = 'production'`,
+    [svc.slug],
+  );
+  expect(flag).toEqual({ production_like: false });
+  const staging = page.getByRole("region", { name: `${svc.slug} · staging` });
+  await staging.getByRole("button", { name: `Mark ${svc.slug} staging as production-like` }).click();
+  await expect(staging.getByText("staging is production-like")).toBeVisible();
+  await page.goto("/");
+  const line = page.getByRole("region", { name: new RegExp(svc.slug) });
+  await expect(line.locator("[data-environment=staging]").getByText("production-like")).toBeVisible();
+  await expect(line.locator("[data-environment=production]").getByText("production-like")).toHaveCount(0);
+  const [entry] = await query<{ n: number }>(
+    `select count(*)::int as n from audit_events where action = 'environment.production_like_changed' and data->>'environment' in ('production', 'staging') and data->>'by' = 'admin@example.com'`,
+  );
+  expect(entry!.n).toBeGreaterThanOrEqual(2);
+});

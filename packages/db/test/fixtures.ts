@@ -1,4 +1,4 @@
-import { defaultPolicy } from "@rollgate/core/policy";
+import { defaultPolicy, proposedProductionLike } from "@rollgate/core/policy";
 import type { Db } from "../src/client.ts";
 import { environments, releases, rollouts, services } from "../src/schema/index.ts";
 import { uniqueSlug } from "./harness.ts";
@@ -16,6 +16,7 @@ export async function makeRelease(db: Db) {
         serviceId: service!.id,
         name,
         position,
+        productionLike: proposedProductionLike(name),
         policy: defaultPolicy(name),
       })),
     )

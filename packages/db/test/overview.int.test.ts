@@ -94,7 +94,13 @@ describe("listOverview", () => {
     await db.insert(environments).values({ serviceId: service!.id, name: "staging", position: 0, policy: {} });
     const mine = (await listOverview(db)).filter((r) => r.serviceSlug === service!.slug);
     expect(mine).toEqual([
-      { serviceSlug: service!.slug, serviceName: "Empty", environmentName: "staging", latest: null },
+      {
+        serviceSlug: service!.slug,
+        serviceName: "Empty",
+        environmentName: "staging",
+        environmentProductionLike: false,
+        latest: null,
+      },
     ]);
   });
 });
@@ -120,6 +126,7 @@ describe("findRollout", () => {
         release: releases,
         environmentName: environments.name,
         environmentPosition: environments.position,
+        environmentProductionLike: environments.productionLike,
         policy: environments.policy,
         serviceId: services.id,
       })

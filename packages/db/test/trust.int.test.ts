@@ -7,7 +7,7 @@ import { findRollout, registerRelease } from "../src/queries/rollouts.ts";
 import { grantRole, revokeRole } from "../src/queries/users.ts";
 import { approvals, environments, services, users } from "../src/schema/index.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
-import { defaultPolicy } from "@rollgate/core/policy";
+import { defaultPolicy, proposedProductionLike } from "@rollgate/core/policy";
 
 const { db } = await testDatabase();
 const sum = (c: string) => c.repeat(64);
@@ -24,6 +24,7 @@ async function service() {
         serviceId: svc!.id,
         name,
         position,
+        productionLike: proposedProductionLike(name),
         policy: defaultPolicy(name),
       })),
     )

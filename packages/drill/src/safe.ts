@@ -68,6 +68,7 @@ export async function safeScenario(
     earlierEnvironments: [],
     openIncidents: [],
     environment: "drill",
+    productionLike: false,
     releaseAuthor: "author@example.com",
     authorIds: ["author"],
     approvals: approved

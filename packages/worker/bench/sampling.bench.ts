@@ -133,7 +133,8 @@ try {
       db,
       now: () => clock,
       secretKey: "bench-secret-key-0123456789",
-      config: DEFAULT_WORKER_CONFIG,
+      // The benchmark's Prometheus listens on 127.0.0.1.
+      config: { ...DEFAULT_WORKER_CONFIG, allowPrivateDestinations: true },
     });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);

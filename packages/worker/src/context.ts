@@ -24,6 +24,8 @@ export interface WorkerConfig {
   notificationBackoffMs: number;
   /** Attempts before a notification is marked failed. */
   notificationMaxAttempts: number;
+  /** Prometheus, webhooks and Slack may be on loopback, link-local or private addresses (tests, labs). */
+  allowPrivateDestinations: boolean;
 }
 
 export const DEFAULT_WORKER_CONFIG: WorkerConfig = {
@@ -34,4 +36,5 @@ export const DEFAULT_WORKER_CONFIG: WorkerConfig = {
   publicUrl: "http://localhost:3000",
   notificationBackoffMs: 1000,
   notificationMaxAttempts: 10,
+  allowPrivateDestinations: false,
 };

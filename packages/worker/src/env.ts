@@ -20,6 +20,8 @@ const schema = z.object({
     .min(10)
     .max(600_000)
     .default(DEFAULT_WORKER_CONFIG.notificationBackoffMs),
+  /** 1: Prometheus, webhooks and Slack may be internal addresses (loopback, link-local, private). */
+  ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: z.enum(["0", "1"]).default("0"),
 });
 
 export function readWorkerEnv(source: Record<string, string | undefined> = process.env): {
@@ -32,6 +34,7 @@ export function readWorkerEnv(source: Record<string, string | undefined> = proce
     ROLLGATE_SNAPSHOT_RETENTION_DAYS: source.ROLLGATE_SNAPSHOT_RETENTION_DAYS || undefined,
     NEXTAUTH_URL: source.NEXTAUTH_URL || undefined,
     ROLLGATE_NOTIFICATION_BACKOFF_MS: source.ROLLGATE_NOTIFICATION_BACKOFF_MS || undefined,
+    ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: source.ROLLGATE_ALLOW_PRIVATE_DESTINATIONS || undefined,
   });
   if (!parsed.success)
     throw new Error(
@@ -45,6 +48,7 @@ export function readWorkerEnv(source: Record<string, string | undefined> = proce
       snapshotRetentionDays: e.ROLLGATE_SNAPSHOT_RETENTION_DAYS,
       publicUrl: e.NEXTAUTH_URL,
       notificationBackoffMs: e.ROLLGATE_NOTIFICATION_BACKOFF_MS,
+      allowPrivateDestinations: e.ROLLGATE_ALLOW_PRIVATE_DESTINATIONS === "1",
     },
   };
 }

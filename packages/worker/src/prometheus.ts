@@ -1,3 +1,4 @@
+import { redactSecrets } from "@rollgate/core/integrations/destination";
 import type { SloSource } from "@rollgate/core/policy";
 
 // A minimal Prometheus HTTP API client: one instant query (`GET /api/v1/query`) at a given
@@ -14,11 +15,22 @@ export interface PrometheusTarget {
   timeoutSeconds: number;
 }
 
+/** One instant query; an error never carries the credential, whatever the server echoed. */
 export async function instantQuery(
   target: PrometheusTarget,
   query: string,
   at: Date,
   fetchImpl: typeof fetch = fetch,
+): Promise<QueryResult> {
+  const result = await sendQuery(target, query, at, fetchImpl);
+  return result.ok ? result : { ok: false, error: redactSecrets(result.error, [target.secret]) };
+}
+
+async function sendQuery(
+  target: PrometheusTarget,
+  query: string,
+  at: Date,
+  fetchImpl: typeof fetch,
 ): Promise<QueryResult> {
   const url = new URL("api/v1/query", target.url.endsWith("/") ? target.url : `${target.url}/`);
   url.searchParams.set("query", query);

@@ -39,7 +39,8 @@ function context(
     db,
     now: () => clock.at,
     secretKey: "test-secret-key-0123456789",
-    config: { ...DEFAULT_WORKER_CONFIG, ...config },
+    // Fake Prometheus servers of these tests listen on 127.0.0.1.
+    config: { ...DEFAULT_WORKER_CONFIG, allowPrivateDestinations: true, ...config },
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
   };
 }

@@ -52,6 +52,8 @@ function context(clock: { at: Date }): JobContext {
     secretKey: SECRET_KEY,
     config: {
       ...DEFAULT_WORKER_CONFIG,
+      // The receivers of these tests listen on 127.0.0.1.
+      allowPrivateDestinations: true,
       publicUrl: "https://rollgate.example.com",
       notificationBackoffMs: 1000,
       notificationMaxAttempts: 5,
@@ -94,6 +96,26 @@ async function subscribed(kind: "slack" | "webhook", path: string) {
 }
 
 describe("delivering notifications", () => {
+  it("finding 14: a delivery to 127.0.0.1 is refused when it connects unless internal addresses are allowed, and its error hides the Slack path", async () => {
+    for (const kind of ["webhook", "slack"] as const) {
+      const path = `/services/T0/B0/${crypto.randomUUID()}`;
+      const s = await subscribed(kind, path);
+      const clock = { at: new Date() };
+      expect(await s.raise("lease.taken", `lease:${kind}`, clock.at)).toBe(1);
+      const strict = context(clock);
+      strict.config = { ...strict.config, allowPrivateDestinations: false };
+      await deliverNotifications(strict);
+      const [row] = await db
+        .select()
+        .from(notificationDeliveries)
+        .where(eq(notificationDeliveries.subscriptionId, s.sub.id));
+      expect(row, kind).toMatchObject({ status: "pending", attempts: 1 });
+      expect(row!.lastError, kind).toContain("refused");
+      expect(row!.lastError, kind).not.toContain(path);
+      expect(received.some((r) => r.path === path)).toBe(false);
+    }
+  });
+
   it("retries a failing receiver with backoff and delivers on the third attempt, exactly once, with a verifiable Standard Webhooks signature", async () => {
     const path = `/hook-${crypto.randomUUID()}`;
     failFirst.set(path, 2);

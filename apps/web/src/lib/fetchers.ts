@@ -34,6 +34,8 @@ export interface OverviewJson {
     name: string;
     environments: Array<{
       name: string;
+      /** The environment's production-like flag (production's defaults, a second person for overrides). */
+      production_like: boolean;
       rollout: {
         release: string;
         title: string;

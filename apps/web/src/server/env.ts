@@ -29,6 +29,8 @@ const schema = z.object({
   ROLLGATE_METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
   /** How often pending GitHub deployment protection rules are checked again. */
   ROLLGATE_GITHUB_POLL_SECONDS: z.coerce.number().positive().default(15),
+  /** 1: Prometheus, the GitHub API and notifications may be internal addresses (loopback, link-local, private). */
+  ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: z.enum(["0", "1"]).default("0"),
 });
 
 export type WebEnv = z.infer<typeof schema> & {
@@ -36,6 +38,7 @@ export type WebEnv = z.infer<typeof schema> & {
   credentialsLogin: boolean;
   adminEmails: string[];
   publicWallboard: boolean;
+  allowPrivateDestinations: boolean;
 };
 let cached: WebEnv | undefined;
 
@@ -66,6 +69,7 @@ export function env(): WebEnv {
       credentialsLogin,
       adminEmails,
       publicWallboard: web.ROLLGATE_PUBLIC_WALLBOARD === "1",
+      allowPrivateDestinations: web.ROLLGATE_ALLOW_PRIVATE_DESTINATIONS === "1",
     };
   }
   return cached;

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { API_SCOPES } from "@rollgate/core/types";
-import { defaultPolicy } from "@rollgate/core/policy";
+import { newEnvironment } from "@rollgate/core/policy";
 import { openDatabase } from "@rollgate/db/client";
 import { readDbEnv } from "@rollgate/db/env";
 import { migrateDatabase } from "@rollgate/db/migrate";
@@ -44,7 +44,8 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
       for (const name of envNames) {
         if (existing.some((e) => e.name === name)) continue;
         position += 1;
-        await tx.insert(environments).values({ serviceId: service!.id, name, position, policy: defaultPolicy(name) });
+        // The name proposes the production-like flag (and with it the defaults); admin → policies shows and changes it.
+        await tx.insert(environments).values({ serviceId: service!.id, name, position, ...newEnvironment(name) });
       }
       return createApiToken(tx, {
         serviceId: service!.id,

@@ -102,7 +102,7 @@ describe("who may decide (property tests)", () => {
       approvals: { ...defaultPolicy("production").approvals, required: 1 },
       slo: stagingPolicy().slo,
     };
-    const base = passingFacts({ environment: "production", latestTestedBackup: null });
+    const base = passingFacts({ environment: "production", productionLike: true, latestTestedBackup: null });
     expect(
       evaluateGate({ ...base, overrides: [override(["backup"], { confirmedAt: null })] }, policy, at(2)).allowed,
     ).toBe(false);

@@ -52,9 +52,9 @@ export function isGlobalAdmin(person: Person): boolean {
   return person.roles.some((r) => r.role === "admin" && r.serviceId === null);
 }
 
-/** Production unless the policy says otherwise: an override takes effect after a second person confirms. */
-export function overrideNeedsConfirmation(policy: Policy, environment: string): boolean {
-  return policy.breakGlass.requireConfirmation ?? /^prod(uction)?$/i.test(environment);
+/** Production-like (the environment's flag) unless the policy says otherwise: an override takes effect after a second person confirms. */
+export function overrideNeedsConfirmation(policy: Policy, productionLike: boolean): boolean {
+  return policy.breakGlass.requireConfirmation ?? productionLike;
 }
 
 /**

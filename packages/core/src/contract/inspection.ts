@@ -87,7 +87,10 @@ export const inspectionSchema = z.strictObject({
     now: time.optional(),
     /** `pg_control_system().system_identifier`: which cluster this is (a new cluster or a restore
      * from a logical dump has another; a streaming standby shares its primary's). */
-    system_identifier: z.string().regex(/^[0-9]{1,20}$/, "pg_control_system().system_identifier, as text").optional(),
+    system_identifier: z
+      .string()
+      .regex(/^[0-9]{1,20}$/, "pg_control_system().system_identifier, as text")
+      .optional(),
   }),
   statistics,
   /** The scripts the inspection looked for (their SHA-256). */

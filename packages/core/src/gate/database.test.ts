@@ -201,7 +201,14 @@ describe("finding 5: an evicted, reset, repeated or foreign inspection makes the
       previous: inspection("p", 1, { statements: [select(150)] }),
       recent: inspection("b", 1.9, {
         statements: [],
-        statistics: { available: true, track: "all", stats_reset: started, dealloc: 3, statements: 5000, unresolved: 0 },
+        statistics: {
+          available: true,
+          track: "all",
+          stats_reset: started,
+          dealloc: 3,
+          statements: 5000,
+          unresolved: 0,
+        },
       }),
     });
     expect(evicted.status).toBe("unknown");
@@ -218,7 +225,14 @@ describe("finding 5: an evicted, reset, repeated or foreign inspection makes the
     const c = status({
       recent: inspection("b", 1.9, {
         statements: [select(100)],
-        statistics: { available: true, track: "all", stats_reset: started, dealloc: 9, statements: 5000, unresolved: 0 },
+        statistics: {
+          available: true,
+          track: "all",
+          stats_reset: started,
+          dealloc: 9,
+          statements: 5000,
+          unresolved: 0,
+        },
       }),
     });
     expect(c.status).toBe("unknown");

@@ -54,7 +54,7 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
 
 /** Break-glass overrides in force now: confirmed by a second person where the policy asks for it. */
 export function liveOverrides(facts: GateFacts, policy: Policy, now: Date) {
-  const confirm = overrideNeedsConfirmation(policy, facts.environment);
+  const confirm = overrideNeedsConfirmation(policy, facts.productionLike);
   return facts.overrides.filter(
     (o) => o.kind === "break_glass" && (!confirm || o.confirmedAt !== null) && o.createdAt <= now && now < o.expiresAt,
   );

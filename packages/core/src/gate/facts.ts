@@ -68,8 +68,10 @@ export interface GateFacts {
   earlierEnvironments: Array<{ name: string; state: RolloutState | null; contractChecksum: string | null }>;
   /** Open incidents that block contract; alerting ones carry where they came from and a link. */
   openIncidents: Array<{ title: string; openedAt: Date; source?: string; url?: string | null }>;
-  /** The environment's name (policy defaults depend on it). */
+  /** The environment's name (shown in sentences; nothing is decided by it). */
   environment: string;
+  /** The environment's production-like flag: a second person confirms overrides unless the policy says otherwise. */
+  productionLike: boolean;
   /** The release's author as CI sent it, and the people it resolves to (empty: nobody known). */
   releaseAuthor: string;
   authorIds: readonly string[];

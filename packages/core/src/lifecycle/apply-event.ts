@@ -1,4 +1,3 @@
-import { utcText } from "../format.ts";
 import { admitInspection } from "../inspect/admit.ts";
 import type { Policy } from "../policy/index.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";

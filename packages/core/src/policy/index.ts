@@ -1,6 +1,7 @@
 export { activeFreeze, localTime, type ActiveFreeze } from "./freeze.ts";
 export {
   defaultPolicy,
+  newEnvironment,
   parsePolicy,
   policySchema,
   type FreezeWindow,
@@ -16,3 +17,9 @@ export {
   type SloSource,
 } from "./slo-source.ts";
 export { DATABASE_POLICY_DEFAULTS, databasePolicy, databasePolicySchema, type DatabasePolicy } from "./database.ts";
+export {
+  isProductionLike,
+  PRODUCTION_LIKE_NAME,
+  proposedProductionLike,
+  type EnvironmentKind,
+} from "./production-like.ts";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ROLES } from "../types.ts";
 import { sloSourceSchema } from "./slo-source.ts";
 import { databasePolicySchema } from "./database.ts";
+import { isProductionLike, proposedProductionLike, type EnvironmentKind } from "./production-like.ts";
 
 // A policy per environment. Durations are whole seconds, so a policy reads the same in
 // JSON, in the database and in a form.
@@ -104,9 +105,13 @@ export function parsePolicy(input: unknown): PolicyResult {
   return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
 }
 
-/** Production: 72 h window, 2 approvers, strict SLOs. Anything else is staging-like: 1 h, 1 approver. */
-export function defaultPolicy(environmentName: string): Policy {
-  const production = /^prod(uction)?$/i.test(environmentName);
+/**
+ * Production-like: 72 h window, 2 approvers, strict SLOs. Anything else is staging-like: 1 h, 1 approver.
+ * Give the environment's flag; a bare name is a new environment's, and stands for the flag it proposes.
+ */
+export function defaultPolicy(environment: EnvironmentKind | string): Policy {
+  const production =
+    typeof environment === "string" ? proposedProductionLike(environment) : isProductionLike(environment);
   return {
     rollbackWindowSeconds: production ? 72 * HOUR : 1 * HOUR,
     approvals: {
@@ -125,6 +130,12 @@ export function defaultPolicy(environmentName: string): Policy {
     leaseTtlSeconds: 30 * 60,
     lockingIsError: production,
   };
+}
+
+/** What a new environment of this name starts with: the proposed flag and the defaults for it. */
+export function newEnvironment(name: string): { productionLike: boolean; policy: Policy } {
+  const productionLike = proposedProductionLike(name);
+  return { productionLike, policy: defaultPolicy({ productionLike }) };
 }
 
 function isTimeZone(zone: string): boolean {

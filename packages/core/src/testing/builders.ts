@@ -31,6 +31,7 @@ export function passingFacts(patch: Partial<GateFacts> = {}): GateFacts {
     earlierEnvironments: [],
     openIncidents: [],
     environment: "staging",
+    productionLike: false,
     releaseAuthor: "author@example.com",
     authorIds: ["author"],
     approvals: [

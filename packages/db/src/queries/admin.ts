@@ -34,6 +34,7 @@ export async function listEnvironmentsWithPolicy(db: Db) {
       id: environments.id,
       name: environments.name,
       position: environments.position,
+      productionLike: environments.productionLike,
       policy: environments.policy,
       serviceSlug: services.slug,
     })
@@ -42,12 +43,29 @@ export async function listEnvironmentsWithPolicy(db: Db) {
     .orderBy(asc(services.slug), asc(environments.position));
 }
 
+/** Replaces an environment's policy; the policy it had before, for what the change implies (a moved SLO source). */
 export async function updatePolicy(db: Db, environmentId: string, policy: unknown, at: Date) {
+  const [before] = await db
+    .select({ policy: environments.policy })
+    .from(environments)
+    .where(eq(environments.id, environmentId))
+    .for("update");
+  if (!before) return null;
   const [row] = await db
     .update(environments)
     .set({ policy, updatedAt: at })
     .where(eq(environments.id, environmentId))
     .returning({ id: environments.id, name: environments.name });
+  return row ? { ...row, previousPolicy: before.policy } : null;
+}
+
+/** Sets whether an environment is production-like; null when there is no such environment. */
+export async function setProductionLike(db: Db, environmentId: string, productionLike: boolean, at: Date) {
+  const [row] = await db
+    .update(environments)
+    .set({ productionLike, updatedAt: at })
+    .where(eq(environments.id, environmentId))
+    .returning({ id: environments.id, name: environments.name, productionLike: environments.productionLike });
   return row ?? null;
 }
 

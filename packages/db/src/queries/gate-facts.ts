@@ -231,6 +231,7 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
     })),
     openIncidents: raw.incidents.map((n) => ({ ...n, openedAt: date(n.openedAt) })),
     environment: row.environmentName,
+    productionLike: row.environmentProductionLike,
     releaseAuthor:
       rolloutAuthor(rollout, release.author) ??
       `${release.author}, as another environment's pipeline registered it (this environment's has not yet)`,

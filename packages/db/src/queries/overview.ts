@@ -12,6 +12,8 @@ export interface OverviewRow {
   serviceSlug: string;
   serviceName: string;
   environmentName: string;
+  /** The environment's production-like flag, shown as a badge. */
+  environmentProductionLike: boolean;
   /** The environment's most recently active rollout, the row `findRollout` reads without the scripts' text. */
   latest: GateRow | null;
 }
@@ -28,7 +30,7 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
   const rows = rowsOf<RawOverviewRow>(
     await db.execute(sql`
       select s.id as "serviceId", s.slug as "serviceSlug", s.name as "serviceName", e.name as "environmentName",
-             e.position as "environmentPosition", e.policy::text as policy,
+             e.position as "environmentPosition", e.production_like as "environmentProductionLike", e.policy::text as policy,
              case when r.id is not null then ${scriptlessRolloutColumns.select("r")} end as rollout,
              case when l.id is not null then ${scriptlessReleaseColumns.select("l")} end as release
       from environments e
@@ -44,6 +46,7 @@ export async function listOverview(db: Db): Promise<OverviewRow[]> {
     serviceSlug: r.serviceSlug,
     serviceName: r.serviceName,
     environmentName: r.environmentName,
+    environmentProductionLike: r.environmentProductionLike === true,
     latest: r.rollout && r.release ? gateRowOf(r, policyOf) : null,
   }));
 }

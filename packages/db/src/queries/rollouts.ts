@@ -50,6 +50,7 @@ export async function findEnvironment(db: Db, service: string, environment: stri
       serviceId: services.id,
       environmentId: environments.id,
       position: environments.position,
+      productionLike: environments.productionLike,
       policy: environments.policy,
     })
     .from(environments)
@@ -65,6 +66,8 @@ export interface RolloutRow {
   release: typeof releases.$inferSelect;
   environmentName: string;
   environmentPosition: number;
+  /** The environment's production-like flag (migration 0016). */
+  environmentProductionLike: boolean;
   /** The environment's stored policy, not yet parsed. */
   policy: unknown;
   serviceId: string;
@@ -87,6 +90,7 @@ export interface RawRolloutRow {
   serviceId: string;
   environmentName: string;
   environmentPosition: number | string;
+  environmentProductionLike: boolean;
   policy: string;
   rollout: unknown;
   release: unknown;
@@ -114,6 +118,7 @@ function placeOf(raw: RawRolloutRow, policyOf: (text: string) => unknown) {
   return {
     environmentName: raw.environmentName,
     environmentPosition: Number(raw.environmentPosition),
+    environmentProductionLike: raw.environmentProductionLike === true,
     policy: policyOf(raw.policy),
     serviceId: raw.serviceId,
   };
@@ -129,7 +134,8 @@ function placeOf(raw: RawRolloutRow, policyOf: (text: string) => unknown) {
 const rolloutByKeys = (lock: boolean) =>
   compiledStatement(
     (service: string, environment: string, release: string) =>
-      sql`select s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition", e.policy::text as policy,
+      sql`select s.id as "serviceId", e.name as "environmentName", e.position as "environmentPosition",
+          e.production_like as "environmentProductionLike", e.policy::text as policy,
           ${rolloutColumns.select("r")} as rollout, ${releaseColumns.select("l")} as release
         from rollouts r
         join releases l on l.id = r.release_id

@@ -1,4 +1,4 @@
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { sloSourceSecrets } from "../schema/index.ts";
 
@@ -15,6 +15,15 @@ export async function saveSloSourceSecret(
       target: sloSourceSecrets.environmentId,
       set: { secretCiphertext, updatedBy, updatedAt: at },
     });
+}
+
+/** Forgets an environment's SLO-source credential (its address changed); whether there was one. */
+export async function deleteSloSourceSecret(db: Db, environmentId: string): Promise<boolean> {
+  const removed = await db
+    .delete(sloSourceSecrets)
+    .where(eq(sloSourceSecrets.environmentId, environmentId))
+    .returning({ id: sloSourceSecrets.environmentId });
+  return removed.length > 0;
 }
 
 /** The encrypted credentials of some environments, by environment id. */

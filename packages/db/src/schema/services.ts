@@ -22,6 +22,8 @@ export const environments = pgTable(
     name: text().notNull(),
     position: integer().notNull(),
     policy: jsonb().notNull(),
+    /** Production's defaults and a second person for overrides; proposed from the name at creation, an admin's choice after. */
+    productionLike: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,4 +1,4 @@
-import { defaultPolicy } from "@rollgate/core/policy";
+import { newEnvironment } from "@rollgate/core/policy";
 import { count } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendAudit } from "../queries/audit.ts";
@@ -48,7 +48,7 @@ export async function seedDemo(db: Db, now: Date, options: { ifEmpty?: boolean }
             serviceId: service!.id,
             name,
             position,
-            policy: defaultPolicy(name),
+            ...newEnvironment(name),
           })),
         )
         .returning({ id: t.environments.id, name: t.environments.name });

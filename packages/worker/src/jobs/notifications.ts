@@ -1,4 +1,5 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
+import { redactSecrets } from "@rollgate/core/integrations/destination";
 import { notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
 import { evaluateGate } from "@rollgate/core/gate";
 import { parsePolicy } from "@rollgate/core/policy";
@@ -22,6 +23,7 @@ import { decryptSecret } from "@rollgate/db/secrets";
 import { Webhook } from "standardwebhooks";
 import type { JobContext } from "../context.ts";
 import { describe } from "../record.ts";
+import { outboundFetch } from "../outbound.ts";
 
 const TIMEOUT_MS = 5000;
 const HOUR = 3_600_000;
@@ -42,9 +44,10 @@ export async function deliverNotifications(ctx: JobContext): Promise<string> {
   const claimed = await claimDueDeliveries(ctx.db, now, new Date(now.getTime() + 60_000));
   let delivered = 0;
   for (const d of claimed) {
+    // A Slack address's path is its credential: it never appears in a delivery's error.
     const error = await send(ctx, d).then(
       () => null,
-      (e: unknown) => describe(e),
+      (e: unknown) => redactSecrets(describe(e), [d.url, safePath(d.url)]),
     );
     const attempts = d.attempts + 1;
     if (error === null) {
@@ -61,12 +64,23 @@ export async function deliverNotifications(ctx: JobContext): Promise<string> {
   return `${claimed.length} due, ${delivered} delivered`;
 }
 
+function safePath(url: string): string | null {
+  try {
+    const path = new URL(url).pathname;
+    return path.length > 1 ? path : null;
+  } catch {
+    return null;
+  }
+}
+
 async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
   const payload = d.payload as unknown as NotificationPayload;
+  // Internal addresses are refused when connecting, not only when the subscription was saved.
+  const fetchImpl = ctx.fetch ?? outboundFetch({ allowPrivate: ctx.config.allowPrivateDestinations });
   if (d.kind === "slack") {
     // The library retries nothing by default here; our own backoff does.
     // Core builds plain objects (checked by `blockKitProblems`); Slack's types describe the same shape.
-    await new IncomingWebhook(d.url, { timeout: TIMEOUT_MS }).send(
+    await new IncomingWebhook(d.url, { timeout: TIMEOUT_MS, fetch: fetchImpl }).send(
       slackMessage(payload, ctx.config.publicUrl) as unknown as IncomingWebhookSendArguments,
     );
     return;
@@ -80,7 +94,7 @@ async function send(ctx: JobContext, d: ClaimedDelivery): Promise<void> {
   });
   const sentAt = ctx.now();
   const signature = new Webhook(secret).sign(d.id, sentAt, body);
-  const response = await (ctx.fetch ?? fetch)(d.url, {
+  const response = await fetchImpl(d.url, {
     method: "POST",
     headers: {
       "content-type": "application/json",

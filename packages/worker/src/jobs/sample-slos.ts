@@ -5,6 +5,7 @@ import { decryptSecret } from "@rollgate/db/secrets";
 import type { JobContext } from "../context.ts";
 import type { JobResult } from "./index.ts";
 import { instantQuery, type PrometheusTarget, type QueryResult } from "../prometheus.ts";
+import { outboundFetch } from "../outbound.ts";
 
 const OBJECTIVES: SloObjective[] = ["availability", "errorBudgetRemaining", "burnRate", "latencyP99Ms"];
 const LABEL: Record<SloObjective, string> = {
@@ -46,12 +47,13 @@ export async function sampleSlos(ctx: JobContext): Promise<JobResult> {
   const sealed = await loadSloSourceSecrets(ctx.db, [...new Set(due.map((d) => d.environmentId))]);
   const cache = new Map<string, Promise<QueryResult>>();
   const limit = limiter(ctx.config.queryConcurrency);
+  const fetchImpl = ctx.fetch ?? outboundFetch({ allowPrivate: ctx.config.allowPrivateDestinations });
   const query = (target: PrometheusTarget, promql: string) => {
     const key = `${target.url}\n${target.auth}\n${target.username ?? ""}\n${target.secret ?? ""}\n${promql}`;
     if (!cache.has(key))
       cache.set(
         key,
-        limit(() => instantQuery(target, promql, now, ctx.fetch)),
+        limit(() => instantQuery(target, promql, now, fetchImpl)),
       );
     return cache.get(key)!;
   };

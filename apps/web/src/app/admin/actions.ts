@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { changeIdentity } from "@/server/admin/link-identity";
 import { unlockSignIn } from "@/server/admin/unlock-sign-in";
-import { changeRole, createToken, revokeToken, savePolicy } from "@/server/admin/manage";
+import { changeRole, createToken, revokeToken, savePolicy, setEnvironmentProductionLike } from "@/server/admin/manage";
 
 const list = (value: FormDataEntryValue | null) =>
   String(value ?? "")
@@ -102,7 +102,30 @@ export async function policyAction(_s: ActionState, form: FormData): Promise<Act
   const input = z.object({ environmentId: z.uuid(), policy: z.string() }).safeParse(Object.fromEntries(form));
   if (!input.success) return { error: "The form is incomplete." };
   return asAdmin("/admin/policies", async (admin) => {
-    await savePolicy(admin, { environmentId: input.data.environmentId, policyJson: input.data.policy });
-    return { done: "Policy saved; the gate uses it from now on." };
+    const saved = await savePolicy(admin, { environmentId: input.data.environmentId, policyJson: input.data.policy });
+    return {
+      done: saved.credentialDropped
+        ? "Policy saved; the gate uses it from now on. The SLO source's address changed, so its stored credential was removed: store it again below."
+        : "Policy saved; the gate uses it from now on.",
+    };
+  });
+}
+
+/** Marks an environment production-like (production's defaults, a second person for overrides) or not. */
+export async function productionLikeAction(_s: ActionState, form: FormData): Promise<ActionState> {
+  const input = z
+    .object({ environmentId: z.uuid(), productionLike: z.enum(["1", "0"]) })
+    .safeParse(Object.fromEntries(form));
+  if (!input.success) return { error: "The form is incomplete." };
+  return asAdmin("/admin/policies", async (admin) => {
+    const changed = await setEnvironmentProductionLike(admin, {
+      environmentId: input.data.environmentId,
+      productionLike: input.data.productionLike === "1",
+    });
+    return {
+      done: changed.productionLike
+        ? `${changed.name} is production-like: overrides there wait for a second person unless its policy says otherwise. Its policy is unchanged; review it below.`
+        : `${changed.name} is no longer production-like. Its policy is unchanged; review it below.`,
+    };
   });
 }

@@ -3,6 +3,7 @@ import { memo, useCallback, type MouseEvent } from "react";
 import { Countdown } from "@/components/countdown";
 import { StateBadge } from "@/components/state-badge";
 import type { GateSummaryJson, OverviewJson } from "@/lib/fetchers";
+import { ProductionBadge } from "@/components/production-badge";
 
 /**
  * Every service with each environment's rollout and gate, one line an environment. A page can
@@ -33,6 +34,7 @@ export const ServiceList = memo(function ServiceList({
             {service.environments.map((env) => (
               <li key={env.name} data-environment={env.name}>
                 <b>{env.name}</b>
+                <ProductionBadge productionLike={env.production_like} />
                 {env.rollout ? (
                   <>
                     <StateBadge

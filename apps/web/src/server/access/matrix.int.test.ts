@@ -45,8 +45,8 @@ async function world(): Promise<World> {
     approvals: { ...defaultPolicy("production").approvals, required: 1 },
   };
   await db.insert(schema.environments).values([
-    { serviceId: svc!.id, name: "production", position: 0, policy },
-    { serviceId: other!.id, name: "production", position: 0, policy },
+    { serviceId: svc!.id, name: "production", position: 0, productionLike: true, policy },
+    { serviceId: other!.id, name: "production", position: 0, productionLike: true, policy },
   ]);
   const people = {} as Record<Actor, CurrentUser | null>;
   for (const actor of ACTORS) {

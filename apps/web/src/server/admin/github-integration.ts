@@ -13,6 +13,8 @@ import {
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { encryptSecret } from "@rollgate/db/secrets";
+import { sameDestination } from "@rollgate/core/integrations/destination";
+import { checkDestination } from "@rollgate/worker/outbound";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { adminAudit } from "./admin-audit";
@@ -39,7 +41,11 @@ export async function getGithubIntegrationView() {
   };
 }
 
-/** Saves the App's id and API URL; a private key or webhook secret left empty keeps the stored one. */
+/**
+ * Saves the App's id and API URL; a private key or webhook secret left empty keeps the stored
+ * one, except that a new API URL needs the private key again: the App's tokens, signed with it,
+ * go to that URL, so a stored key never follows the URL to a new host.
+ */
 export async function saveGithubSettings(
   admin: CurrentUser,
   params: { appId: number; apiBaseUrl: string; privateKey: string; webhookSecret: string },
@@ -48,6 +54,18 @@ export async function saveGithubSettings(
   const existing = await getGithubApp(db);
   if (!existing && (!params.privateKey || !params.webhookSecret))
     throw new AppError("invalid_request", "Give the App's private key and webhook secret.");
+  const apiBaseUrl = params.apiBaseUrl.replace(/\/+$/, "");
+  const check = await checkDestination(apiBaseUrl, { allowPrivate: env().allowPrivateDestinations });
+  if (!check.ok)
+    throw new AppError("invalid_request", `The API URL ${check.reason}; nothing was saved.`, [
+      { path: "apiBaseUrl", message: check.reason },
+    ]);
+  if (existing && !params.privateKey && !sameDestination(existing.apiBaseUrl, apiBaseUrl))
+    throw new AppError(
+      "invalid_request",
+      "The API URL changed: paste the App's private key again. The stored key is not used with a new address; nothing was saved.",
+      [{ path: "privateKey", message: "required when the API URL changes" }],
+    );
   if (params.privateKey) {
     try {
       createPrivateKey(params.privateKey);
@@ -62,7 +80,7 @@ export async function saveGithubSettings(
   await db.transaction(async (tx) => {
     await saveGithubApp(tx, {
       appId: params.appId,
-      apiBaseUrl: params.apiBaseUrl.replace(/\/+$/, ""),
+      apiBaseUrl,
       privateKeyCiphertext: params.privateKey
         ? encryptSecret(params.privateKey, secretKey)
         : existing!.privateKeyCiphertext,

@@ -1,7 +1,10 @@
 import "server-only";
+import { sameDestination } from "@rollgate/core/integrations/destination";
 import { parsePolicy } from "@rollgate/core/policy";
 import { API_SCOPES, ROLES } from "@rollgate/core/types";
-import { listServices, updatePolicy } from "@rollgate/db/queries/admin";
+import { listServices, setProductionLike, updatePolicy } from "@rollgate/db/queries/admin";
+import { deleteSloSourceSecret } from "@rollgate/db/queries/slo-sources";
+import { checkDestination } from "@rollgate/worker/outbound";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { createApiToken, revokeApiToken } from "@rollgate/db/queries/tokens";
 import { findUserByEmail, grantRole, revokeRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
@@ -102,7 +105,15 @@ export async function revokeToken(admin: CurrentUser, id: string) {
   });
 }
 
-export async function savePolicy(admin: CurrentUser, params: { environmentId: string; policyJson: string }) {
+/**
+ * Saves an environment's policy. An SLO source must not point into the server's network
+ * (unless ROLLGATE_ALLOW_PRIVATE_DESTINATIONS=1); when its address changes, the stored
+ * credential is forgotten, so it is never sent to the new address: `credentialDropped` says so.
+ */
+export async function savePolicy(
+  admin: CurrentUser,
+  params: { environmentId: string; policyJson: string },
+): Promise<{ credentialDropped: boolean }> {
   let raw: unknown;
   try {
     raw = JSON.parse(params.policyJson);
@@ -111,13 +122,49 @@ export async function savePolicy(admin: CurrentUser, params: { environmentId: st
   }
   const parsed = parsePolicy(raw);
   if (!parsed.ok) throw new AppError("invalid_request", "The policy has errors; nothing was saved.", parsed.errors);
+  const source = parsed.policy.sloSource;
+  if (source) {
+    const check = await checkDestination(source.url, { allowPrivate: env().allowPrivateDestinations });
+    if (!check.ok)
+      throw new AppError("invalid_request", `The SLO source's URL ${check.reason}; nothing was saved.`, [
+        { path: "sloSource.url", message: check.reason },
+      ]);
+  }
   const { db } = await database();
-  await db.transaction(async (tx) => {
-    const env = await updatePolicy(tx, params.environmentId, parsed.policy, now());
-    if (!env) throw new AppError("not_found", "There is no such environment.");
+  return db.transaction(async (tx) => {
+    const saved = await updatePolicy(tx, params.environmentId, parsed.policy, now());
+    if (!saved) throw new AppError("not_found", "There is no such environment.");
+    const before = parsePolicy(saved.previousPolicy);
+    const moved = !sameDestination(before.ok ? before.policy.sloSource?.url : null, source?.url);
+    const credentialDropped = moved && (await deleteSloSourceSecret(tx, saved.id));
     await appendAudit(
       tx,
-      audit(admin, "policy.changed", "environment", env.id, { environment: env.name, policy: parsed.policy }),
+      audit(admin, "policy.changed", "environment", saved.id, {
+        environment: saved.name,
+        policy: parsed.policy,
+        ...(credentialDropped ? { sloSourceCredentialDropped: true } : {}),
+      }),
     );
+    return { credentialDropped };
+  });
+}
+
+/** Marks an environment production-like or not: production's defaults and a second person for overrides follow the flag. */
+export async function setEnvironmentProductionLike(
+  admin: CurrentUser,
+  params: { environmentId: string; productionLike: boolean },
+) {
+  const { db } = await database();
+  return db.transaction(async (tx) => {
+    const changed = await setProductionLike(tx, params.environmentId, params.productionLike, now());
+    if (!changed) throw new AppError("not_found", "There is no such environment.");
+    await appendAudit(
+      tx,
+      audit(admin, "environment.production_like_changed", "environment", changed.id, {
+        environment: changed.name,
+        productionLike: changed.productionLike,
+      }),
+    );
+    return changed;
   });
 }

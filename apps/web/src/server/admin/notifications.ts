@@ -1,5 +1,6 @@
 import "server-only";
 import { NOTIFICATION_EVENT_TYPES, type NotificationEvent } from "@rollgate/core/integrations/notifications";
+import { checkDestination } from "@rollgate/worker/outbound";
 import { listServices } from "@rollgate/db/queries/admin";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { serviceEnvironments } from "@rollgate/db/queries/integrations";
@@ -58,6 +59,14 @@ export async function createNotificationSubscription(
   const url = new URL(params.url);
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new AppError("invalid_request", "The address must be http(s).", [{ path: "url", message: "http(s) only" }]);
+  // Checked again at every delivery (the worker's socket lookup), against DNS rebinding.
+  const check = await checkDestination(url.toString(), { allowPrivate: env().allowPrivateDestinations });
+  if (!check.ok)
+    throw new AppError(
+      "invalid_request",
+      `The address ${check.reason.replace(url.pathname, "/…")}; nothing was saved.`,
+      [{ path: "url", message: "internal addresses are refused" }],
+    );
   const { db } = await database();
   const service = (await listServices(db)).find((s) => s.slug === params.service);
   if (!service) throw new AppError("not_found", `There is no service ${params.service}.`);

@@ -7,6 +7,7 @@ import { listJobStatus } from "@rollgate/db/queries/jobs";
 import { loadSloSourceSecrets, saveSloSourceSecret } from "@rollgate/db/queries/slo-sources";
 import { database } from "@rollgate/db/runtime";
 import { decryptSecret, encryptSecret } from "@rollgate/db/secrets";
+import { outboundFetch } from "@rollgate/worker/outbound";
 import { instantQuery } from "@rollgate/worker/prometheus";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
@@ -114,6 +115,7 @@ export async function testSloQuery(params: { environmentId: string; objective: S
     { url: source.url, auth: source.auth, username: source.username, secret, timeoutSeconds: source.timeoutSeconds },
     promql,
     at,
+    outboundFetch({ allowPrivate: env().allowPrivateDestinations }),
   );
   if (!result.ok) throw new AppError("conflict", `${promql} → ${result.error}.`);
   return `${promql} = ${result.value} at ${at.toISOString()}`;

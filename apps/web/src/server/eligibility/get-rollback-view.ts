@@ -11,13 +11,14 @@ import { checkEligibility, type EligibilityReport } from "./check-eligibility";
 export async function getRollbackView(params: { target?: string; version?: string }) {
   const [service, environment] = (params.target ?? "").split("/");
   const { db } = await database();
-  const targets = (await listEnvironmentsWithPolicy(db)).map((e) => ({ service: e.serviceSlug, environment: e.name }));
+  const environments = await listEnvironmentsWithPolicy(db);
+  const targets = environments.map((e) => ({ service: e.serviceSlug, environment: e.name }));
   if (service && environment && !targets.some((t) => t.service === service && t.environment === environment))
     return null;
   const chosen =
     service && environment
       ? { service, environment }
-      : (targets.find((t) => t.environment === "production") ?? targets[0]);
+      : (targets[environments.findIndex((e) => e.productionLike)] ?? targets[0]);
   let report: EligibilityReport | null = null;
   let problem: string | null = null;
   if (chosen) {

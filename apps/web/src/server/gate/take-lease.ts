@@ -73,7 +73,7 @@ async function grant(options: { db: Db; token: ApiToken; keys: RolloutKeys; now:
     const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
     let grant: { kind: "gate" | "recovery"; checksum: string; detail: Record<string, unknown> };
     if (recovery && recovery.fixChecksum) {
-      if (overrideNeedsConfirmation(gate.policy, keys.environment) && !recovery.confirmedAt)
+      if (overrideNeedsConfirmation(gate.policy, locked.environmentProductionLike) && !recovery.confirmedAt)
         throw new AppError(
           "conflict",
           "The recovery run is waiting for a second person to confirm it on the rollout page.",

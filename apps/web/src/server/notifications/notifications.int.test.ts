@@ -22,7 +22,13 @@ const { db } = await database();
 afterAll(() => closeDatabase());
 
 const tick = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
-const watch = () => watchWindows({ db, now: () => clock, secretKey: "unused", config: DEFAULT_WORKER_CONFIG });
+const watch = () =>
+  watchWindows({
+    db,
+    now: () => clock,
+    secretKey: "unused",
+    config: { ...DEFAULT_WORKER_CONFIG, allowPrivateDestinations: true },
+  });
 
 describe("notifications raised by changes", () => {
   it("window ended, gate open, lease taken and contract succeeded are each queued once, with a link to the rollout", async () => {

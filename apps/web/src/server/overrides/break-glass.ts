@@ -76,7 +76,7 @@ export async function breakGlass(options: {
         `Nothing to override: ${passing.join(", ")} already pass${passing.length === 1 ? "es" : ""}.`,
       );
     const expiresAt = new Date(at.getTime() + options.minutes * 60_000);
-    const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
+    const needsSecond = overrideNeedsConfirmation(ctx.policy, row.environmentProductionLike);
     const override = await createOverride(tx, {
       rolloutId: row.rollout.id,
       actorId: user.id,
@@ -145,7 +145,7 @@ export async function startRecovery(options: {
         `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
       );
     const at = now();
-    const needsSecond = overrideNeedsConfirmation(ctx.policy, keys.environment);
+    const needsSecond = overrideNeedsConfirmation(ctx.policy, row.environmentProductionLike);
     const fix = {
       phase: ctx.state === "expand_failed" ? ("expand" as const) : ("contract" as const),
       name: options.name.trim() || "fix",

@@ -57,11 +57,16 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   const attention: AttentionJson[] = [];
   const services = new Map<string, OverviewJson["services"][number]>();
 
-  for (const { serviceSlug, serviceName, environmentName, latest } of rows) {
+  for (const { serviceSlug, serviceName, environmentName, environmentProductionLike, latest } of rows) {
     const service = services.get(serviceSlug) ?? { slug: serviceSlug, name: serviceName, environments: [] };
     services.set(serviceSlug, service);
     if (!latest) {
-      service.environments.push({ name: environmentName, rollout: null, gate: null });
+      service.environments.push({
+        name: environmentName,
+        production_like: environmentProductionLike,
+        rollout: null,
+        gate: null,
+      });
       continue;
     }
     const { rollout, release } = latest;
@@ -76,6 +81,7 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
     if (FAILED_STATES.has(rollout.state)) attention.push({ kind: "failed", ...keys, state: rollout.state });
     service.environments.push({
       name: environmentName,
+      production_like: environmentProductionLike,
       rollout: {
         release: release.key,
         title: release.title,

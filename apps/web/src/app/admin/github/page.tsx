@@ -27,7 +27,8 @@ export default function GithubPage() {
                 {app ? (
                   <>
                     App {app.appId} on {app.apiBaseUrl}, saved by {app.updatedBy} <LocalTime at={app.updatedAt} />.
-                    Leave the key and secret empty to keep them.
+                    Leave the key and secret empty to keep them; a new API URL needs the private key again (the stored
+                    key is never used with a new address). Internal addresses are refused unless the server allows them.
                   </>
                 ) : (
                   "Not configured. Create a GitHub App with read & write access to Deployments, subscribe it to deployment protection rule events, point its webhook at /api/v1/integrations/github on this server, and enable it on the environments below."

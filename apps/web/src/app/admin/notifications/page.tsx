@@ -23,7 +23,8 @@ export default function NotificationsPage() {
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
               Events of a service go to Slack (an incoming webhook) or to any receiver as webhooks signed with Standard
               Webhooks. A message only links to the rollout page; approving and every other decision happen there,
-              signed in.
+              signed in. Addresses on this server&apos;s own network (loopback, link-local, private) are refused when
+              saved and again at each delivery, unless the server allows them.
             </p>
             <section
               aria-labelledby="new-subscription"

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { ActionForm } from "@/components/action-form";
 import { getPoliciesView } from "@/server/admin/views";
-import { policyAction } from "../actions";
+import { policyAction, productionLikeAction } from "../actions";
+import { ProductionBadge } from "@/components/production-badge";
 import { prometheusSecretAction, testQueryAction } from "../signal-actions";
 import { INPUT } from "@/lib/styles";
 import { AdminOnly } from "../guard";
@@ -19,7 +20,11 @@ export default function PoliciesPage() {
             <h1 className="text-2xl font-semibold">Policies</h1>
             <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
               One policy per environment. Durations are in seconds. A policy with errors is refused with each
-              field&apos;s problem and nothing changes.
+              field&apos;s problem and nothing changes. A production-like environment starts with production&apos;s
+              defaults (proposed from its name when it is created: production, prod…, prd…, live) and its overrides wait
+              for a second person unless its policy says otherwise; change the flag below. An SLO source may not point
+              at this server&apos;s own network, and changing its URL removes the stored credential: store it again
+              after.
             </p>
             {environments.map((e) => (
               <section
@@ -30,6 +35,22 @@ export default function PoliciesPage() {
                 <h2 id={`policy-${e.id}`} className="mb-2 font-semibold">
                   {e.serviceSlug} · {e.name}
                 </h2>
+                <ActionForm
+                  action={productionLikeAction}
+                  hidden={{ environmentId: e.id, productionLike: e.productionLike ? "0" : "1" }}
+                  submit={
+                    e.productionLike
+                      ? `Mark ${e.serviceSlug} ${e.name} as not production-like`
+                      : `Mark ${e.serviceSlug} ${e.name} as production-like`
+                  }
+                >
+                  <p className="text-sm text-slate-600 dark:text-slate-300">
+                    <ProductionBadge productionLike={e.productionLike} />{" "}
+                    {e.productionLike
+                      ? "Production-like: overrides wait for a second person unless the policy says otherwise."
+                      : "Not production-like: overrides take effect at once unless the policy asks for a second person."}
+                  </p>
+                </ActionForm>
                 <ActionForm
                   action={policyAction}
                   hidden={{ environmentId: e.id }}

@@ -2,7 +2,10 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { App } from "@octokit/app";
 import { Octokit } from "@octokit/core";
+import { redactSecrets } from "@rollgate/core/integrations/destination";
 import { decryptSecret } from "@rollgate/db/secrets";
+import { outboundFetch } from "@rollgate/worker/outbound";
+import { env } from "../../env";
 import type { GithubAppRow } from "@rollgate/db/queries/github";
 
 // One octokit App per configuration, kept on globalThis (Next bundles route handlers and
@@ -37,7 +40,12 @@ function appFor(settings: GithubSettings): App {
     app = new App({
       appId: settings.appId,
       privateKey: settings.privateKey,
-      Octokit: Octokit.defaults({ baseUrl: settings.apiBaseUrl, userAgent: "rollgate" }),
+      // Every request (the App's JWT, the installation token) goes through the destination guard.
+      Octokit: Octokit.defaults({
+        baseUrl: settings.apiBaseUrl,
+        userAgent: "rollgate",
+        request: { fetch: outboundFetch({ allowPrivate: env().allowPrivateDestinations }) },
+      }),
     });
     cache().clear();
     cache().set(key, app);
@@ -95,7 +103,10 @@ export async function answerProtectionRule(
     // 401/403: the App's settings are wrong or it lacks permission (an admin can fix that); 429 and 5xx pass.
     const retry = status === undefined || status >= 500 || status === 429 || status === 401 || status === 403;
     throw new GithubAnswerError(
-      `GitHub answered ${status ?? "nothing"}: ${(error as Error).message}`.slice(0, 500),
+      redactSecrets(`GitHub answered ${status ?? "nothing"}: ${(error as Error).message}`, [
+        settings.privateKey,
+        settings.webhookSecret,
+      ]).slice(0, 500),
       retry,
     );
   }

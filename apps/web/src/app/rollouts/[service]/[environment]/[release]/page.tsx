@@ -22,6 +22,7 @@ import { Pager } from "@/components/pager";
 import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
 import { LocalTime } from "@/components/local-time";
 import { InspectionHistory } from "@/components/rollout/inspection-history";
+import { ProductionBadge } from "@/components/production-badge";
 
 export const dynamic = "force-dynamic";
 type Params = { service: string; environment: string; release: string };
@@ -83,7 +84,8 @@ export default async function RolloutPage({
         </p>
         <h1 className="text-2xl font-semibold">{row.release.title}</h1>
         <p className="flex flex-wrap items-center gap-2 text-sm">
-          <StateBadge state={state} /> version {row.rollout.releaseVersion} by{" "}
+          <StateBadge state={state} />
+          <ProductionBadge productionLike={row.environmentProductionLike} /> version {row.rollout.releaseVersion} by{" "}
           {row.rollout.author ?? row.release.author}
           {row.rollout.provisional && " (provisional: this environment's pipeline has not registered the release yet)"}
           <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence`}>
