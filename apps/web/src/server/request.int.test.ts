@@ -6,7 +6,7 @@ import { auditEvents } from "@rollgate/db/schema";
 import { captureLogs } from "@rollgate/log/capture";
 import { log } from "@rollgate/log";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
 const { inRequest } = await import("./request");
@@ -18,10 +18,8 @@ await migrateDatabase(handle);
 afterAll(() => handle.close());
 const { db } = handle;
 
-/** A handler that, like every use case, writes an audit entry and logs on the way. */
-const handler = inRequest("test", async (request: Request) => {
-  const subjectId = randomUUID();
-  await db.transaction((tx) =>
+const appendTestEntry = (subjectId: string) =>
+  db.transaction((tx) =>
     appendAudit(tx, {
       at: new Date(),
       actorType: "system",
@@ -31,6 +29,14 @@ const handler = inRequest("test", async (request: Request) => {
       subjectId,
     }),
   );
+// The chain's first keyed entry also writes (and logs) the audit key's record: on a fresh
+// database write it first, so a request's log lines are only its own.
+beforeAll(() => appendTestEntry(randomUUID()));
+
+/** A handler that, like every use case, writes an audit entry and logs on the way. */
+const handler = inRequest("test", async (request: Request) => {
+  const subjectId = randomUUID();
+  await appendTestEntry(subjectId);
   log().info({ headers: Object.fromEntries(request.headers) }, "handling");
   return Response.json({ subjectId }, { status: 202 });
 });

@@ -43,9 +43,12 @@ async function serviceWith(environment: string) {
     .insert(schema.environments)
     .values({ serviceId: svc!.id, name: environment, position: 0, ...newEnvironment(environment) })
     .returning();
+  // The author is a person Rollgate knows: an unknown author could be anyone, and nobody may break glass then.
+  const author = `author.${randomUUID().slice(0, 8)}@example.com`;
+  await db.insert(schema.users).values({ email: author });
   const [rel] = await db
     .insert(schema.releases)
-    .values({ serviceId: svc!.id, key: "r1", title: "t", author: "someone@example.com", appVersion: "2.0.0" })
+    .values({ serviceId: svc!.id, key: "r1", title: "t", author, appVersion: "2.0.0" })
     .returning();
   await db.insert(schema.rollouts).values({
     releaseId: rel!.id,
