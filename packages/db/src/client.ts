@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
+import { processDefaultDataDir } from "./data-dir.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { readDbEnv } from "./env.ts";
 import * as schema from "./schema/index.ts";
@@ -41,7 +42,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DbHandle>
   const env = options.url || options.dataDir ? null : readDbEnv();
   const url = options.url ?? env?.DATABASE_URL;
   if (url) return openPostgres(url, options.max ?? 10);
-  return openPglite(options.dataDir ?? env?.ROLLGATE_DATA_DIR ?? ".rollgate/pglite");
+  return openPglite(options.dataDir ?? env?.ROLLGATE_DATA_DIR ?? processDefaultDataDir());
 }
 
 async function openPostgres(url: string, max: number): Promise<DbHandle> {

@@ -1,11 +1,13 @@
 import type { AuthorMatching } from "@rollgate/core/access/identity";
 import { z } from "zod";
+import { processDefaultDataDir } from "./data-dir.ts";
 
 // The database settings, read from the environment on first use, never at import time.
 export const DEVELOPMENT_SECRET_KEY = "rollgate-insecure-development-key";
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  ROLLGATE_DATA_DIR: z.string().min(1).default(".rollgate/pglite"),
+  /** Default: `.rollgate/pglite` in the checkout or the standalone server's folder, whatever the working directory (data-dir.ts). */
+  ROLLGATE_DATA_DIR: z.string().min(1).default(processDefaultDataDir),
   ROLLGATE_MIGRATIONS_DIR: z.string().min(1).optional(),
   /** Encrypts webhook signing secrets at rest. The web app refuses the default in production. */
   ROLLGATE_SECRET_KEY: z.string().min(16, "use at least 16 characters").default(DEVELOPMENT_SECRET_KEY),

@@ -8,14 +8,17 @@ import { readDbEnv } from "./env.ts";
 /** Any fixed 64-bit key: every Rollgate process migrating one database takes this lock. */
 const MIGRATION_LOCK_KEY = 7_263_114_530_001;
 
-/** The committed migrations: beside this package in a checkout, or `./drizzle` in the
- * standalone server's folder, where the build copies them. */
+/** The committed migrations: beside this package in a checkout, or `drizzle` in the
+ * standalone server's folder, where the build copies them, found from the working directory (the
+ * server changes to that folder) or beside the program (the migration Job runs
+ * `node apps/web/migrate.mjs` from the folder above). */
 export function migrationsFolder(): string {
   const configured = readDbEnv().ROLLGATE_MIGRATIONS_DIR;
   if (configured) return configured;
   const candidates = [
     path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "drizzle"),
     path.join(process.cwd(), "drizzle"),
+    ...(process.argv[1] ? [path.join(path.dirname(path.resolve(process.argv[1])), "drizzle")] : []),
   ];
   return candidates.find((dir) => existsSync(path.join(dir, "meta", "_journal.json"))) ?? candidates[0]!;
 }
