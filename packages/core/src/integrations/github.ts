@@ -97,9 +97,10 @@ export function decideGithubRule(f: GithubRuleFacts): GithubDecision {
 export const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
- * The commit a release recorded: `release.created` data.commit_sha, else its key when the key
- * itself is a full commit sha (pipelines that name releases by `github.sha`). Never a prefix:
- * a short sha can be ground out by whoever pushes.
+ * The commit a release recorded in the linked environment: its rollout's `release.created`
+ * data.commit_sha (per environment, none while provisional: `access/release-binding`
+ * `rolloutCommit`), else its key when the key itself is a full commit sha (pipelines that name
+ * releases by `github.sha`). Never a prefix: a short sha can be ground out by whoever pushes.
  */
 export function recordedCommit(release: { key: string; commitSha: string | null }): string | null {
   if (release.commitSha) return release.commitSha;

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { rolloutCommit } from "@rollgate/core/access/release-binding";
 import type { Db } from "../client.ts";
 import {
   environments,
@@ -117,17 +118,19 @@ export async function findEarlierGithubCallback(
 }
 
 /**
- * The releases of a service's environment that may have recorded `sha`: those whose
- * `commit_sha` is it, and those without one whose key is it. The core's `releasesOfCommit`
- * decides which count; nothing here reads a ref name.
+ * The releases of a service's environment that may have recorded `sha`: those whose rollout
+ * there recorded it (`rollouts.commit_sha`, per environment), and those whose key is it. Each
+ * comes with the commit that counts for that environment (core `rolloutCommit`: none while the
+ * rollout is provisional, so another environment's registration never chooses it). The core's
+ * `releasesOfCommit` decides which count; nothing here reads a ref name.
  */
 export async function releasesRecordingCommit(
   db: Db,
   where: { service: string; environment: string },
   sha: string,
 ): Promise<Array<{ key: string; commitSha: string | null }>> {
-  return db
-    .select({ key: releases.key, commitSha: releases.commitSha })
+  const rows = await db
+    .select({ key: releases.key, commitSha: rollouts.commitSha, provisional: rollouts.provisional })
     .from(releases)
     .innerJoin(services, eq(services.id, releases.serviceId))
     .innerJoin(rollouts, eq(rollouts.releaseId, releases.id))
@@ -136,10 +139,11 @@ export async function releasesRecordingCommit(
       and(
         eq(services.slug, where.service),
         eq(environments.name, where.environment),
-        or(eq(releases.commitSha, sha), and(isNull(releases.commitSha), eq(releases.key, sha))),
+        or(and(eq(rollouts.provisional, false), eq(rollouts.commitSha, sha)), eq(releases.key, sha)),
       ),
     )
     .orderBy(asc(releases.createdAt));
+  return rows.map((r) => ({ key: r.key, commitSha: rolloutCommit(r) }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { registerAttributes } from "@rollgate/core/access/release-binding";
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
-import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type Table } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, isNull, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
@@ -205,7 +205,7 @@ const CONTRACT_LOCKED = ["contracting", "contracted", "contract_failed"];
 
 /**
  * `release.created` from one environment's pipeline. The release's attributes (author, app
- * version) are bound per environment, by the first registration from a token that may act on
+ * version, commit sha) are bound per environment, by the first registration from a token that may act on
  * it (`mayActOn`, the token's environments): core's `registerAttributes` decides which. Other
  * environments get a provisional planned rollout without scripts, bound later by their own
  * pipelines; scripts belong to each rollout and only this environment's rollout takes them, so
@@ -223,7 +223,7 @@ export async function registerRelease(
     title: string;
     author: string;
     appVersion: string;
-    /** The commit the pipeline built; null: not said (a release records it once, then it is fixed). */
+    /** The commit the pipeline built; null: not said (recorded per environment like the author, then fixed there). */
     commitSha?: string | null;
   } & ReleaseScripts,
 ): Promise<RegisterOutcome> {
@@ -235,7 +235,6 @@ export async function registerRelease(
       title: params.title,
       author: params.author,
       appVersion: params.appVersion,
-      commitSha: params.commitSha ?? null,
     })
     .onConflictDoNothing()
     .returning({ id: releases.id });
@@ -245,15 +244,6 @@ export async function registerRelease(
     .where(and(eq(releases.serviceId, params.serviceId), eq(releases.key, params.key)))
     .for("update");
   if (!release) throw new Error("release vanished after insert");
-  if (params.commitSha && release.commitSha && release.commitSha !== params.commitSha)
-    return {
-      ok: false,
-      code: "release_conflict",
-      field: "data.commit_sha",
-      message: `Release ${params.key} already recorded commit ${release.commitSha}; a different commit is a new release.`,
-    };
-  if (params.commitSha && !release.commitSha)
-    await db.update(releases).set({ commitSha: params.commitSha }).where(eq(releases.id, release.id));
   const envs = await db
     .select({ id: environments.id, name: environments.name })
     .from(environments)
@@ -276,20 +266,24 @@ export async function registerRelease(
       provisional: rollouts.provisional,
       author: rollouts.author,
       releaseVersion: rollouts.releaseVersion,
+      commitSha: rollouts.commitSha,
     })
     .from(rollouts)
     .where(eq(rollouts.releaseId, release.id));
   const nameOf = new Map(envs.map((e) => [e.id, e.name]));
   const environment = nameOf.get(params.environmentId);
   if (!environment) throw new Error("the environment is not the service's");
+  const commitSha = params.commitSha ?? null;
   const decided = registerAttributes({
     release: params.key,
     environment,
     mayActOn: params.mayActOn,
-    incoming: { author: params.author, appVersion: params.appVersion },
+    incoming: { author: params.author, appVersion: params.appVersion, commitSha },
     environments: existing.map((r) => ({
       environment: nameOf.get(r.environmentId) ?? r.environmentId,
-      bound: r.provisional ? null : { author: r.author ?? release.author, appVersion: r.releaseVersion },
+      bound: r.provisional
+        ? null
+        : { author: r.author ?? release.author, appVersion: r.releaseVersion, commitSha: r.commitSha },
     })),
   });
   if (!decided.ok) return { ok: false, code: "release_conflict", field: decided.field, message: decided.message };
@@ -297,9 +291,22 @@ export async function registerRelease(
   if (bind.length)
     await db
       .update(rollouts)
-      .set({ provisional: false, author: params.author, releaseVersion: params.appVersion })
+      .set({ provisional: false, author: params.author, releaseVersion: params.appVersion, commitSha })
       .where(
         and(eq(rollouts.releaseId, release.id), inArray(rollouts.environmentId, bind), eq(rollouts.provisional, true)),
+      );
+  const record = envs.filter((e) => decided.recordCommit.includes(e.name)).map((e) => e.id);
+  if (record.length)
+    await db
+      .update(rollouts)
+      .set({ commitSha })
+      .where(
+        and(
+          eq(rollouts.releaseId, release.id),
+          inArray(rollouts.environmentId, record),
+          eq(rollouts.provisional, false),
+          isNull(rollouts.commitSha),
+        ),
       );
   const [own] = await db
     .select()

@@ -15,8 +15,6 @@ export const releases = pgTable(
     title: text().notNull(),
     author: text().notNull(),
     appVersion: text().notNull(),
-    /** The commit the pipeline built (`release.created` data.commit_sha): a GitHub deployment is tied to the release by it. */
-    commitSha: text(),
     /** Superseded by the rollout's own scripts (migration 0003); kept until a contract migration drops them. */
     expandSql: text(),
     expandChecksum: text(),
@@ -24,11 +22,7 @@ export const releases = pgTable(
     contractChecksum: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex().on(t.serviceId, t.key),
-    index().on(t.serviceId, t.createdAt),
-    index().on(t.serviceId, t.commitSha),
-  ],
+  (t) => [uniqueIndex().on(t.serviceId, t.key), index().on(t.serviceId, t.createdAt)],
 );
 
 /** One release in one environment: the projection that events move through the lifecycle.
@@ -61,12 +55,19 @@ export const rollouts = pgTable(
     /** Created by another environment's registration: its author counts as nobody known until a
      * token that may act on this environment registers the release (see `@rollgate/core/access/release-binding`). */
     provisional: boolean().notNull().default(false),
+    /** The commit this environment's registration recorded (`release.created` data.commit_sha, fixed once
+     * recorded): a GitHub deployment in this environment is tied to the release by it (migration 0018). */
+    commitSha: text(),
     /** Bumped on every applied event; lets readers detect concurrent change. */
     version: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex().on(t.releaseId, t.environmentId), index().on(t.environmentId, t.updatedAt)],
+  (t) => [
+    uniqueIndex().on(t.releaseId, t.environmentId),
+    index().on(t.environmentId, t.updatedAt),
+    index().on(t.environmentId, t.commitSha),
+  ],
 );
 
 /** Every accepted event of a rollout, in the order it happened. */

@@ -50,6 +50,7 @@ async function releaseCreated(
   environment: string,
   author: string,
   appVersion: string,
+  extra: Record<string, unknown> = {},
 ) {
   const body = JSON.stringify({
     type: "release.created",
@@ -57,7 +58,7 @@ async function releaseCreated(
     environment,
     release: "r1",
     occurred_at: new Date().toISOString(),
-    data: { title: "r1", author, app_version: appVersion, contract_sql: support.CONTRACT },
+    data: { title: "r1", author, app_version: appVersion, contract_sql: support.CONTRACT, ...extra },
   });
   const response = await events.POST(support.signed(svc, "http://rollgate.test/api/v1/events", body), {
     params: Promise.resolve({}),
@@ -84,5 +85,24 @@ describe("finding 12 (issue 26): a staging-only token cannot register a release 
     const again = await releaseCreated(s.production, "production", `mallory.${tag}@example.com`, "2.0.0");
     expect(again.status).toBe(409);
     expect(again.json.error?.details?.field).toBe("data.author");
+  });
+
+  it("the commit sha is bound per environment: staging's does not fix production's; leaving it out keeps it", async () => {
+    const s = await serviceWithTwoTokens();
+    const [x, y] = ["a".repeat(40), "b".repeat(40)];
+    const created = (svc: typeof s.staging, environment: string, commit?: string) =>
+      releaseCreated(svc, environment, "dev@example.com", "1.0.0", commit ? { commit_sha: commit } : {});
+    expect((await created(s.staging, "staging", x)).status).toBe(202);
+    expect((await created(s.production, "production", y)).status).toBe(202);
+    expect((await created(s.production, "production")).status).toBe(202);
+    expect((await created(s.staging, "staging")).status).toBe(202);
+    const again = await created(s.production, "production", x);
+    expect(again.status).toBe(409);
+    expect(again.json.error?.details?.field).toBe("data.commit_sha");
+    expect((await created(s.staging, "staging", y)).json.error?.details?.field).toBe("data.commit_sha");
+    const commitOf = async (environment: string) =>
+      (await findRollout(db, { service: s.slug, environment, release: "r1" }))!.rollout.commitSha;
+    expect(await commitOf("staging")).toBe(x);
+    expect(await commitOf("production")).toBe(y);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../../gate/index.ts";
 import { decideGithubRule, githubRunOf, releasesOfCommit, type GithubRuleFacts } from "../../integrations/github.ts";
 import type { GateView } from "../../integrations/progressive-delivery.ts";
+import { registerAttributes, rolloutCommit } from "../release-binding.ts";
 import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../testing/builders.ts";
 import type { GITHUB_ROWS } from "./github.ts";
 
@@ -35,6 +36,38 @@ const WALKS: Record<keyof typeof GITHUB_ROWS, () => void> = {
       { key: pushed.slice(0, 7), commitSha: null },
     ];
     expect(decideGithubRule(rule(pushed, releases))).toMatchObject({ decision: "rejected" });
+  },
+  otherEnvironmentSha: () => {
+    const decoy = "5".repeat(40);
+    const attributes = (author: string, commitSha: string | null) => ({ author, appVersion: "1.0.0", commitSha });
+    const first = registerAttributes({
+      release: "r",
+      environment: "staging",
+      mayActOn: ["staging"],
+      incoming: attributes("decoy", decoy),
+      environments: [
+        { environment: "staging", bound: null },
+        { environment: "production", bound: null },
+      ],
+    });
+    expect(first).toMatchObject({ ok: true, bind: ["staging"], recordCommit: [] });
+    // Production's rollout is provisional: staging's commit is not its, so nothing matches.
+    const provisional = { key: "r", commitSha: rolloutCommit({ provisional: true, commitSha: null }) };
+    expect(decideGithubRule(rule(decoy, [provisional]))).toMatchObject({ decision: "rejected" });
+    const second = registerAttributes({
+      release: "r",
+      environment: "production",
+      mayActOn: ["production"],
+      incoming: attributes("dev", released),
+      environments: [
+        { environment: "staging", bound: attributes("decoy", decoy) },
+        { environment: "production", bound: null },
+      ],
+    });
+    expect(second).toMatchObject({ ok: true, bind: ["production"] });
+    const production = [{ key: "r", commitSha: rolloutCommit({ provisional: false, commitSha: released }) }];
+    expect(decideGithubRule(rule(decoy, production))).toMatchObject({ decision: "rejected" });
+    expect(decideGithubRule(rule(released, production))).toMatchObject({ decision: "approved" });
   },
   unrecordedSha: () => {
     expect(decideGithubRule(rule(pushed, []))).toMatchObject({

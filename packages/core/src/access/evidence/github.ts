@@ -8,7 +8,14 @@ export const GITHUB_ROWS = {
     attempt:
       "a validly signed `deployment_protection_rule` for a commit of theirs on a branch or tag named like an open release (or after a release's commit sha, or its short sha)",
     answer:
-      "`rejected`, never approved: a deployment is tied to a release only by the full commit sha its pipeline recorded (`release.created` `data.commit_sha`, or a key that is the full sha); the ref is never read",
+      "`rejected`, never approved: a deployment is tied to a release only by the full commit sha the linked environment's own pipeline recorded (`release.created` `data.commit_sha`, or a key that is the full sha); the ref is never read",
+  },
+  otherEnvironmentSha: {
+    who: "a CI token scoped to another environment (e.g. staging)",
+    attempt:
+      "register the release first with a commit sha of its choosing, so that production approves a deployment of that commit (or production's own pipeline gets a 409)",
+    answer:
+      "the commit is bound per environment like the author: it fixes only the environments the token may act on; production's pipeline records its own (202), and a production deployment of the other commit is `rejected` (a provisional rollout's commit counts for nothing)",
   },
   unrecordedSha: {
     who: "anyone who can push a branch or tag",

@@ -18,6 +18,9 @@ const { encryptSecret } = await import("@rollgate/db/secrets");
 const { readDbEnv } = await import("@rollgate/db/env");
 const { receiveGithubWebhook } = await import("./receive-protection-rule");
 const { settlePendingGithubCallbacks } = await import("./settle-pending-callbacks");
+const { environments, services } = await import("@rollgate/db/schema");
+const { defaultPolicy } = await import("@rollgate/core/policy");
+const { createApiToken } = await import("@rollgate/db/queries/tokens");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -203,5 +206,131 @@ describe("GitHub deployment protection rules on the database", () => {
     await expect(
       support.send(svc, `${release}-b`, "release.created", { ...data, commit_sha: "3333333" }, clock),
     ).rejects.toThrow(/400.*data\.commit_sha/);
+  });
+});
+
+// The commit sha is bound per environment, like the author (finding 12): a token scoped to
+// staging that registers a release first must not choose the commit a production deployment
+// is approved for. Production comes first in the promotion order here only so its gate opens
+// without staging's contract; which environment is first does not matter to the attack.
+describe("finding 12 × finding 1 (issue 26): a staging-only token does not choose production's commit", () => {
+  async function twoEnvironments() {
+    const slug = `ghsha-${randomUUID().slice(0, 8)}`;
+    const [service] = await db.insert(services).values({ slug, name: slug }).returning({ id: services.id });
+    const ids: Record<string, string> = {};
+    for (const [position, name] of ["production", "staging"].entries()) {
+      const base = defaultPolicy(name);
+      const [row] = await db
+        .insert(environments)
+        .values({
+          serviceId: service!.id,
+          name,
+          position,
+          policy: { ...base, rollbackWindowSeconds: 60, approvals: { ...base.approvals, required: 0 } },
+        })
+        .returning({ id: environments.id });
+      ids[name] = row!.id;
+    }
+    const token = async (environment: string): Promise<TestService> => {
+      const created = await createApiToken(db, {
+        serviceId: service!.id,
+        name: environment,
+        environments: [environment],
+        scopes: ["events:write", "gate:read", "gate:lease"],
+        createdBy: "test",
+        secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
+      });
+      return {
+        slug,
+        serviceId: service!.id,
+        environmentId: ids[environment]!,
+        token: created.token,
+        secret: created.secret,
+      };
+    };
+    const githubEnvironment = `prod-${slug}`;
+    await upsertGithubLink(db, {
+      repository: repo,
+      githubEnvironment,
+      environmentId: ids.production!,
+      createdBy: "test",
+    });
+    return { githubEnvironment, staging: await token("staging"), production: await token("production") };
+  }
+
+  async function post(svc: TestService, environment: string, release: string, type: string, data: object) {
+    const events = await import("@/app/api/v1/events/route");
+    const body = JSON.stringify({
+      type,
+      service: svc.slug,
+      environment,
+      release,
+      occurred_at: clock.toISOString(),
+      data,
+    });
+    const response = await events.POST(support.signed(svc, "http://rollgate.test/api/v1/events", body), {
+      params: Promise.resolve({}),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  async function openProductionWindow(svc: TestService, release: string) {
+    const send = async (type: string, data: object) =>
+      expect(await post(svc, "production", release, type, data)).toMatchObject({ status: 202 });
+    const expand = { phase: "expand", name: "e", checksum: support.sum(support.EXPAND) };
+    await send("migration.started", expand);
+    await send("migration.succeeded", expand);
+    await send("backup.verified", { backup_id: "b", restore_tested: true });
+    await send("app.deployed", { version: "7.0.0" });
+    await send("flag.changed", { flag: "f", percent: 100 });
+    await send("slo.snapshot", { availability: 99.99, error_budget_remaining: 0.9, burn_rate: 0.3 });
+  }
+
+  const data = (author: string, commit?: string) => ({
+    title: "r",
+    author,
+    app_version: "7.0.0",
+    expand_sql: support.EXPAND,
+    contract_sql: support.CONTRACT,
+    ...(commit ? { commit_sha: commit } : {}),
+  });
+
+  it("staging registers commit X first; production's pipeline registers Y (202): production approves Y, never X", async () => {
+    const s = await twoEnvironments();
+    const [decoy, real] = ["5".repeat(40), "6".repeat(40)];
+    expect(await post(s.staging, "staging", "r7", "release.created", data("decoy@example.com", decoy))).toMatchObject({
+      status: 202,
+    });
+    expect(
+      await post(s.production, "production", "r7", "release.created", data("dev@example.com", real)),
+    ).toMatchObject({ status: 202 });
+    await openProductionWindow(s.production, "r7");
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await deliver(rule(decoy, s.githubEnvironment))).toMatchObject({ body: { state: "rejected" } });
+    expect(answers.at(-1)!.comment).toContain(`recorded commit "${decoy}"`);
+    expect(await deliver(rule(real, s.githubEnvironment))).toMatchObject({ body: { state: "approved" } });
+    // Production's own registration fixed production's commit: another one there is a conflict.
+    const again = await post(s.production, "production", "r7", "release.created", data("dev@example.com", decoy));
+    expect(again.status).toBe(409);
+    expect(again.text).toContain("data.commit_sha");
+  });
+
+  it("staging registers commit X first; production registers without one: a production deployment of X is rejected", async () => {
+    const s = await twoEnvironments();
+    const decoy = "7".repeat(40);
+    expect(await post(s.staging, "staging", "r8", "release.created", data("decoy@example.com", decoy))).toMatchObject({
+      status: 202,
+    });
+    // Before production's pipeline registers, production's rollout is provisional: its commit counts for nothing.
+    expect(await deliver(rule(decoy, s.githubEnvironment))).toMatchObject({ body: { state: "rejected" } });
+    expect(await post(s.production, "production", "r8", "release.created", data("dev@example.com"))).toMatchObject({
+      status: 202,
+    });
+    await openProductionWindow(s.production, "r8");
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await deliver(rule(decoy, s.githubEnvironment))).toMatchObject({ body: { state: "rejected" } });
+    expect(answers.filter((a) => a.environmentName === s.githubEnvironment).map((a) => a.state)).not.toContain(
+      "approved",
+    );
   });
 });
