@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 // Issue 26, findings 5 and 17, through the signed ingest on PGlite and PostgreSQL: an inspection
@@ -73,19 +71,7 @@ async function inspect(svc: Svc, release: string, data: unknown) {
     occurred_at: new Date().toISOString(),
     data,
   });
-  const id = `msg_${randomUUID()}`;
-  const at = new Date();
-  const request = new Request("http://rollgate.test/api/v1/events", {
-    method: "POST",
-    body,
-    headers: {
-      authorization: `Bearer ${svc.token}`,
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": new Webhook(svc.secret).sign(id, at, body),
-    },
-  });
+  const request = support.signed(svc, "http://rollgate.test/api/v1/events", body);
   const response = await events.POST(request, { params: Promise.resolve({}) });
   return {
     status: response.status,

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 // Issue 26, findings 9, 10, 11 and 15, through the real routes and use cases on the database:
@@ -28,18 +27,13 @@ const keysOf = (svc: Svc, release = "r1") => ({ service: svc.slug, environment: 
 
 /** A signed lease request; the same Request cloned is a byte-identical replay. */
 function leaseRequest(svc: Svc, body = "{}", release = "r1", id = `msg_${randomUUID()}`): Request {
-  const at = new Date();
-  return new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/${release}/gate/lease`, {
-    method: "POST",
+  return support.signed(
+    svc,
+    `http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/${release}/gate/lease`,
     body,
-    headers: {
-      authorization: `Bearer ${svc.token}`,
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": new Webhook(svc.secret).sign(id, at, body),
-    },
-  });
+    {},
+    id,
+  );
 }
 const takeLease = (request: Request, svc: Svc, release = "r1") =>
   leaseRoute.POST(request, { params: Promise.resolve(keysOf(svc, release)) });
@@ -153,20 +147,7 @@ describe("issue 26 (ingest)", () => {
       occurred_at: new Date().toISOString(),
       data: { availability: 99.9, error_budget_remaining: 0.8, burn_rate: 0.2 },
     });
-    const at = new Date();
-    const event = await post(
-      new Request("http://rollgate.test/api/v1/events", {
-        method: "POST",
-        body,
-        headers: {
-          authorization: `Bearer ${svc.token}`,
-          "content-type": "application/json",
-          "webhook-id": id,
-          "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-          "webhook-signature": new Webhook(svc.secret).sign(id, at, body),
-        },
-      }),
-    );
+    const event = await post(support.signed(svc, "http://rollgate.test/api/v1/events", body, {}, id));
     expect(event.status).toBe(409);
     expect(await event.json()).toMatchObject({ error: { details: { reason: "replayed" } } });
   });

@@ -46,9 +46,14 @@ export async function testService(db: Db, prefix: string, policy: Record<string,
   return { slug, serviceId: service!.id, environmentId: environment!.id, token: created.token, secret: created.secret };
 }
 
-/** A POST signed like an event (Standard Webhooks, the real time: the library checks it). */
-export function signed(svc: TestService, url: string, body: string, headers: Record<string, string> = {}): Request {
-  const id = `msg_${randomUUID()}`;
+/** A POST signed like an event (Standard Webhooks, the real time: the library checks it); `id` is its webhook-id. */
+export function signed(
+  svc: TestService,
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+  id = `msg_${randomUUID()}`,
+): Request {
   const at = new Date();
   const signature = new Webhook(svc.secret).sign(id, at, body);
   return new Request(url, {
