@@ -7,8 +7,8 @@ import { mustRunOutsideTransaction, transactionPlan } from "@rollgate/core/sql";
 // longer than that; on `lock_not_available` (55P03) the transaction is rolled back (which
 // releases every lock it held) and retried after a jittered exponential backoff.
 // CONCURRENTLY statements run on their own, outside a transaction; consecutive other
-// statements run together in one. The script's own transaction control must mean exactly
-// that (see core's transactionPlan), or the script is refused before anything runs.
+// statements run together in one, and a script's own BEGIN … COMMIT block is one transaction of
+// its own. Any other transaction control is refused before anything runs (core's transactionPlan).
 
 export interface ScriptStatement {
   index: number;
@@ -18,6 +18,8 @@ export interface ScriptStatement {
   concurrently: boolean;
   /** CREATE INDEX CONCURRENTLY's index, dropped again if a lock timeout left it invalid. */
   index_name?: string;
+  /** The script's own BEGIN … COMMIT block it stands in (its BEGIN's statement index), if any. */
+  block?: number;
 }
 
 export interface StatementResult {
@@ -86,9 +88,11 @@ export async function splitScript(sql: string): Promise<ScriptStatement[]> {
   const plan = transactionPlan(parsed);
   if (plan.kind === "refused")
     throw new TransactionControlRefused(plan.line, parsed[plan.statement]!.text, plan.reason);
+  const blockOf = (i: number) =>
+    plan.kind === "blocks" ? plan.blocks.find((b) => b.begin < i && i < b.commit)?.begin : undefined;
   const out: ScriptStatement[] = [];
-  for (const { type, node, line, text } of parsed) {
-    if (type === "TransactionStmt") continue; // only the plain BEGIN … COMMIT wrapper is left here
+  for (const [i, { type, node, line, text }] of parsed.entries()) {
+    if (type === "TransactionStmt") continue; // only plain BEGIN … COMMIT blocks are left here
     // The executor's own timeouts decide: a script's `SET lock_timeout = '1min'` would let its lock queue traffic for a minute.
     if (type === "VariableSetStmt" && ["lock_timeout", "statement_timeout"].includes(node.name)) continue;
     out.push({
@@ -97,6 +101,7 @@ export async function splitScript(sql: string): Promise<ScriptStatement[]> {
       text,
       concurrently: mustRunOutsideTransaction(type, node),
       ...(type === "IndexStmt" && node.concurrent && node.idxname ? { index_name: node.idxname as string } : {}),
+      ...(blockOf(i) === undefined ? {} : { block: blockOf(i) }),
     });
   }
   return out;
@@ -186,12 +191,12 @@ interface PgError extends Error {
   code?: string;
 }
 
-/** Consecutive statements that may share a transaction; each CONCURRENTLY statement alone. */
+/** Consecutive statements that may share a transaction (a script's own block is one alone); each CONCURRENTLY statement alone. */
 function segments(statements: ScriptStatement[]): ScriptStatement[][] {
   const out: ScriptStatement[][] = [];
   for (const s of statements) {
     const last = out.at(-1);
-    if (!s.concurrently && last && !last[0]!.concurrently) last.push(s);
+    if (!s.concurrently && last && !last[0]!.concurrently && last[0]!.block === s.block) last.push(s);
     else out.push([s]);
   }
   return out;

@@ -131,4 +131,26 @@ describe("rollgate run --database-url and the script's transaction control", () 
       await conn.close();
     }
   });
+
+  it("each BEGIN … COMMIT block commits on its own, as under psql: a later statement's failure keeps the committed block", async () => {
+    const statements = await splitScript(
+      "BEGIN;\nALTER TABLE items DROP COLUMN keep;\nCOMMIT;\nALTER TABLE items DROP COLUMN missing;\n",
+    );
+    expect(statements.map((s) => [s.line, s.block])).toEqual([
+      [2, 0],
+      [4, undefined],
+    ]);
+    const conn = connect(db.url);
+    try {
+      const result = await executeScript(conn.query, statements, {
+        lockTimeoutMs: 1000,
+        statementTimeoutMs: 10_000,
+        retries: 0,
+      });
+      expect(result.ok).toBe(false);
+      expect(await columns()).toEqual(["id", "legacy"]);
+    } finally {
+      await conn.close();
+    }
+  });
 });

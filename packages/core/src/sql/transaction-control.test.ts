@@ -28,7 +28,7 @@ describe("transactionPlan (what `rollgate run --database-url` may run)", () => {
     });
   });
 
-  it("accepts one plain BEGIN first and COMMIT (or END) last: the executor's single transaction means the same", () => {
+  it("accepts one plain BEGIN first and COMMIT (or END) last: the executor runs the block as one transaction", () => {
     for (const [begin, commit] of [
       ["begin", "commit"],
       ["BEGIN TRANSACTION", "END"],
@@ -36,11 +36,26 @@ describe("transactionPlan (what `rollgate run --database-url` may run)", () => {
     ])
       expect(
         transactionPlanOf(`${begin};\nalter table a drop column b;\nalter table a drop column c;\n${commit};`),
-      ).toEqual({
-        kind: "wrapped",
-        begin: 0,
-        commit: 3,
-      });
+      ).toEqual({ kind: "blocks", blocks: [{ begin: 0, commit: 3 }] });
+  });
+
+  it("accepts plain blocks anywhere, each its own transaction, and CONCURRENTLY after a block (as psql runs them)", () => {
+    expect(
+      transactionPlanOf(
+        "begin;\ncreate table notes (id int primary key, body text);\nalter table notes add column author text;\ncommit;\ncreate index concurrently notes_author on notes (author);",
+      ),
+    ).toEqual({ kind: "blocks", blocks: [{ begin: 0, commit: 3 }] });
+    expect(
+      transactionPlanOf(
+        "alter table a drop column b;\nbegin;\nalter table a drop column c;\ncommit;\nbegin;\nalter table a drop column d;\ncommit;",
+      ),
+    ).toEqual({
+      kind: "blocks",
+      blocks: [
+        { begin: 1, commit: 3 },
+        { begin: 4, commit: 6 },
+      ],
+    });
   });
 
   it.each([
@@ -53,15 +68,8 @@ describe("transactionPlan (what `rollgate run --database-url` may run)", () => {
     ["begin read only;\nselect 1;\ncommit;", 0, /transaction modes/],
     ["begin;\nalter table a drop column b;\ncommit and chain;\nselect 1;\ncommit;", 2, /AND CHAIN/],
     ["alter table a drop column b;\ncommit;", 1, /no BEGIN/],
-    ["alter table a drop column b;\nbegin;\nalter table a drop column c;\ncommit;", 1, /BEGIN after other/],
     ["begin;\nalter table a drop column b;", 0, /no COMMIT/],
     ["begin;\nbegin;\nselect 1;\ncommit;", 1, /second BEGIN/],
-    [
-      "begin;\nalter table a drop column b;\ncommit;\nbegin;\nalter table a drop column c;\ncommit;",
-      2,
-      /COMMIT before the end/,
-    ],
-    ["begin;\nalter table a drop column b;\ncommit;\nalter table a drop column c;", 2, /COMMIT before the end/],
     ["begin;\nalter table a add column b int;\ncreate index concurrently i on a (b);\ncommit;", 2, /cannot run inside/],
   ])("refuses %j at statement %i", (sql, statement, reason) => {
     const plan = transactionPlanOf(sql);
@@ -69,7 +77,7 @@ describe("transactionPlan (what `rollgate run --database-url` may run)", () => {
     expect(plan.kind === "refused" && plan.reason).toMatch(reason);
   });
 
-  it("property: whatever the order of transaction statements, a plan is either refused or the whole script inside one plain BEGIN … COMMIT", () => {
+  it("property: whatever the order of transaction statements, a plan is refused, or plain non-nested BEGIN … COMMIT blocks covering every transaction statement", () => {
     const kinds = [
       "TRANS_STMT_BEGIN",
       "TRANS_STMT_START",
@@ -86,17 +94,21 @@ describe("transactionPlan (what `rollgate run --database-url` may run)", () => {
         node: fc.record({ kind: fc.constantFrom(...kinds), chain: fc.boolean() }),
       }),
       fc.constant({ type: "AlterTableStmt", node: {} }),
+      fc.constant({ type: "IndexStmt", node: { concurrent: true } }),
     );
     fc.assert(
       fc.property(fc.array(statement, { maxLength: 8 }), (list) => {
         const statements: ParsedStatement[] = list.map((s, i) => ({ ...s, line: i + 1 }));
         const plan = transactionPlan(statements);
-        const control = statements.filter((s) => s.type === "TransactionStmt");
+        const control = statements.flatMap((s, i) => (s.type === "TransactionStmt" ? [i] : []));
         if (plan.kind === "none") expect(control).toHaveLength(0);
-        if (plan.kind === "wrapped") {
-          expect(control).toHaveLength(2);
-          expect(["TRANS_STMT_BEGIN", "TRANS_STMT_START"]).toContain(statements[0]!.node.kind);
-          expect(statements.at(-1)!.node).toMatchObject({ kind: "TRANS_STMT_COMMIT", chain: false });
+        if (plan.kind === "blocks") {
+          expect(plan.blocks.flatMap((b) => [b.begin, b.commit])).toEqual(control);
+          for (const { begin, commit } of plan.blocks) {
+            expect(["TRANS_STMT_BEGIN", "TRANS_STMT_START"]).toContain(statements[begin]!.node.kind);
+            expect(statements[commit]!.node).toMatchObject({ kind: "TRANS_STMT_COMMIT", chain: false });
+            expect(statements.slice(begin + 1, commit).some((s) => s.type === "IndexStmt")).toBe(false);
+          }
         }
         if (plan.kind === "refused") expect(statements[plan.statement]!.line).toBe(plan.line);
       }),

@@ -2,13 +2,13 @@ import { parseSync } from "libpg-query";
 import { SourceMap } from "./source-map.ts";
 import type { Node } from "./types.ts";
 
-// `rollgate run --database-url` runs a script with its own transactions: every statement in
-// one, except those PostgreSQL refuses inside a transaction block, which run alone. A script's
-// own transaction control (a TransactionStmt in the parse tree) either means exactly that —
-// a plain BEGIN first and a plain COMMIT last around statements that may all share one
-// transaction — or it means something the executor would change (a savepoint rolled back, two
-// separate commits, a COMMIT AND CHAIN, an isolation level, a prepared transaction), and then
-// the script is refused rather than run with another meaning than the one approved.
+// `rollgate run --database-url` runs a script with its own transactions: consecutive statements
+// in one, except those PostgreSQL refuses inside a transaction block, which run alone. A script's
+// own transaction control (a TransactionStmt in the parse tree) is honoured exactly when it is
+// plain BEGIN … COMMIT blocks: each block runs as one transaction of its own, as psql runs it.
+// Anything else would mean something the executor would change (a savepoint rolled back, a
+// ROLLBACK, a COMMIT AND CHAIN, an isolation level, a prepared transaction, a block left open),
+// and then the script is refused rather than run with another meaning than the one approved.
 
 export interface ParsedStatement {
   /** The parse node type, e.g. `TransactionStmt`. */
@@ -21,8 +21,8 @@ export interface ParsedStatement {
 export type TransactionPlan =
   /** No transaction control: the executor's own transactions are the script's. */
   | { kind: "none" }
-  /** A plain BEGIN (statement `begin`) and COMMIT (statement `commit`) around the whole script: the executor's one transaction means the same. */
-  | { kind: "wrapped"; begin: number; commit: number }
+  /** Plain BEGIN … COMMIT blocks, by the statement indexes of their BEGIN and COMMIT: each runs as one transaction. */
+  | { kind: "blocks"; blocks: ReadonlyArray<{ begin: number; commit: number }> }
   | { kind: "refused"; statement: number; line: number; reason: string };
 
 /** PostgreSQL refuses these inside a transaction block (CREATE INDEX CONCURRENTLY and the like). */
@@ -74,61 +74,53 @@ const isCommit = (s: ParsedStatement) => s.type === "TransactionStmt" && s.node.
  * honoured is named with the reason.
  */
 export function transactionPlan(statements: readonly ParsedStatement[]): TransactionPlan {
-  const control = statements.map((s, i) => ({ s, i })).filter(({ s }) => s.type === "TransactionStmt");
-  if (control.length === 0) return { kind: "none" };
   const refuse = (i: number, reason: string): TransactionPlan => ({
     kind: "refused",
     statement: i,
     line: statements[i]!.line,
     reason,
   });
-  for (const { s, i } of control) {
+  const blocks: Array<{ begin: number; commit: number }> = [];
+  let open: number | null = null;
+  for (const [i, s] of statements.entries()) {
+    if (s.type !== "TransactionStmt") {
+      if (open !== null && mustRunOutsideTransaction(s.type, s.node))
+        return refuse(
+          i,
+          "this statement cannot run inside BEGIN … COMMIT (PostgreSQL refuses it there, so the script as written fails); the executor would run it on its own and commit the rest. Move it after COMMIT.",
+        );
+      continue;
+    }
     const kind = s.node.kind as string;
     const reason = REASON[kind];
     if (reason) return refuse(i, `${WHAT[kind] ?? kind}: ${reason}.`);
-    if ((kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START") && (s.node.options ?? []).length > 0)
-      return refuse(
-        i,
-        `${WHAT[kind]} with transaction modes (isolation level, read only, deferrable): the executor runs its own transaction without them.`,
-      );
-    if (kind === "TRANS_STMT_COMMIT" && s.node.chain)
-      return refuse(i, "COMMIT AND CHAIN starts a second transaction; the executor runs the script in one.");
+    if (isBegin(s)) {
+      if ((s.node.options ?? []).length > 0)
+        return refuse(
+          i,
+          `${WHAT[kind]} with transaction modes (isolation level, read only, deferrable): the executor runs its own transaction without them.`,
+        );
+      if (open !== null)
+        return refuse(
+          i,
+          "a second BEGIN inside a transaction block: PostgreSQL only warns, and the meaning is unclear.",
+        );
+      open = i;
+    } else if (isCommit(s)) {
+      if (s.node.chain)
+        return refuse(i, "COMMIT AND CHAIN starts a second transaction at once; the executor does not.");
+      if (open === null)
+        return refuse(i, "COMMIT with no BEGIN before it: the executor cannot tell which statements it was to commit.");
+      blocks.push({ begin: open, commit: i });
+      open = null;
+    }
   }
-  const last = statements.length - 1;
-  const first = control[0]!;
-  if (!isBegin(first.s))
+  if (open !== null)
     return refuse(
-      first.i,
-      "COMMIT with no BEGIN before it: the executor cannot tell which statements it was to commit.",
+      open,
+      "BEGIN with no COMMIT: the session ends with the transaction open, so nothing after BEGIN is kept.",
     );
-  if (first.i !== 0)
-    return refuse(
-      first.i,
-      "BEGIN after other statements: those statements commit on their own first, the rest together; the executor runs the script in one transaction. Put BEGIN first (or remove it).",
-    );
-  const second = control[1];
-  if (!second)
-    return refuse(
-      first.i,
-      "BEGIN with no COMMIT: the session ends with the transaction open, so nothing the script does is kept.",
-    );
-  if (!isCommit(second.s))
-    return refuse(
-      second.i,
-      "a second BEGIN inside a transaction block: PostgreSQL only warns, and the meaning is unclear.",
-    );
-  if (second.i !== last || control.length > 2)
-    return refuse(
-      second.i,
-      "COMMIT before the end of the script: what follows commits separately, so a later failure keeps what came before; the executor runs the script in one transaction. Split the script or wrap all of it in one BEGIN … COMMIT.",
-    );
-  const outside = statements.findIndex((s) => mustRunOutsideTransaction(s.type, s.node));
-  if (outside !== -1)
-    return refuse(
-      outside,
-      "this statement cannot run inside BEGIN … COMMIT (PostgreSQL refuses it there, so the script as written fails); the executor would run it on its own and commit the rest. Remove BEGIN and COMMIT.",
-    );
-  return { kind: "wrapped", begin: 0, commit: last };
+  return blocks.length ? { kind: "blocks", blocks } : { kind: "none" };
 }
 
 /** Parses a script and plans its transaction control; throws on a syntax error (the analyser reports those). */
