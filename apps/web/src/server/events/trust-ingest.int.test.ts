@@ -18,7 +18,7 @@ const leaseRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { evaluateRolloutGate } = await import("../gate/evaluate-rollout-gate");
 const { checkEligibility } = await import("../eligibility/check-eligibility");
-const { migrationRuns } = await import("@rollgate/db/schema");
+const { migrationRuns, webhookDeliveries } = await import("@rollgate/db/schema");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -108,6 +108,14 @@ describe("issue 26 (ingest)", () => {
     ).toHaveLength(1);
     // A new request (a new webhook-id) is a new decision.
     expect((await takeLease(leaseRequest(svc), svc)).status).toBe(201);
+  });
+
+  it("finding 9: a lease request for a release that does not exist is a 404 that claims no webhook-id (it changes nothing)", async () => {
+    const svc = await support.testService(db, "i26-unknown");
+    const id = `msg_${randomUUID()}`;
+    const answer = await takeLease(leaseRequest(svc, "{}", "no-such-release", id), svc, "no-such-release");
+    expect(answer.status).toBe(404);
+    expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id))).toEqual([]);
   });
 
   it("finding 9: a lease request refused while the gate was closed cannot be replayed once it opens", async () => {

@@ -31,6 +31,8 @@ export async function takeLease(options: {
   requestId: string;
 }) {
   const { token } = options;
+  // An unknown rollout is a 404 that changes nothing: there is nothing a replay could take.
+  if (!(await findRollout(options.db, options.keys))) throw noSuchRollout(options.keys);
   // Claimed in its own statement, committed whatever follows: a refused request cannot be replayed later either.
   const claim = await claimRequestId(options.db, token.id, options.requestId, LEASE_REQUEST);
   const replayed = leaseRequestReplay(claim !== null, options.requestId);
@@ -51,12 +53,14 @@ export async function takeLease(options: {
   }
 }
 
+const noSuchRollout = (keys: RolloutKeys) =>
+  new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+
 async function grant(options: { db: Db; token: ApiToken; keys: RolloutKeys; now: Date; holder: string }) {
   const { token, keys, now } = options;
   return options.db.transaction(async (tx) => {
     const locked = await findRollout(tx, keys, { forUpdate: true });
-    if (!locked)
-      throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!locked) throw noSuchRollout(keys);
     await expireLeases(tx, locked.rollout.id, now);
     // A live lease refuses every kind of grant (the partial unique index would too): say so
     // before evaluating the gate, so a crowd of pipelines woken by one opening is answered at
