@@ -1,31 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { Inspection } from "../contract/inspection.ts";
-import { at, CONTRACT_SUM, EXPAND_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
-import type { DatabaseFacts, InspectionFact } from "./database.ts";
+import {
+  at,
+  CONTRACT_SUM,
+  EXPAND_SUM,
+  INSPECTED_SERVER,
+  inspectionFact,
+  passingFacts,
+  STATS_STARTED,
+  stagingPolicy,
+} from "../testing/builders.ts";
+import type { DatabaseFacts } from "./database.ts";
 import { evaluateGate } from "./evaluate.ts";
 
-const started = "2026-11-01T00:00:00.000Z";
-const server = { version: "15.8", started_at: started, database: "app", system_identifier: "7316398991098968221" };
-function inspection(id: string, hours: number, patch: Partial<Omit<Inspection, "usage">> = {}): InspectionFact {
-  return {
-    id,
-    receivedAt: at(hours),
-    summary: {
-      format: 1,
-      server: { ...server, now: at(hours).toISOString() },
-      statistics: { available: true, track: "all", stats_reset: started, dealloc: 0, statements: 40, unresolved: 0 },
-      contract_checksum: CONTRACT_SUM,
-      expand_checksum: EXPAND_SUM,
-      statements: [],
-      usage_complete: true,
-      expand: [{ kind: "column", name: "public.invoices.billing_email", expected: "text", state: "present" }],
-      tables: [{ name: "public.invoices", bytes: 8192, rows: 12 }],
-      sessions: [],
-      duration_ms: 40,
-      ...patch,
-    },
-  };
-}
+const started = STATS_STARTED;
+const server = INSPECTED_SERVER;
+const inspection = inspectionFact;
 const select = (calls: number) => ({
   id: "42",
   calls,

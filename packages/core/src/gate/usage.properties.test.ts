@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Inspection } from "../contract/inspection.ts";
-import { at, CONTRACT_SUM, EXPAND_SUM, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, DROPPED_EMAIL_CONTRACT, EXPAND_SUM, stagingPolicy } from "../testing/builders.ts";
 import { usageCheck, type DatabaseFacts, type InspectionFact } from "./database.ts";
 
 // Finding 5, as a property: a database whose statement S names the column the contract drops,
@@ -121,11 +121,7 @@ describe("finding 5: the usage check under eviction, dealloc growth, reset, rest
           recent,
           previous,
           environmentInspected: true,
-          contract: {
-            checksum: CONTRACT_SUM,
-            removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
-            statements: [],
-          },
+          contract: DROPPED_EMAIL_CONTRACT,
           expandChecksum: EXPAND_SUM,
         };
         const c = usageCheck(db, at(0), stagingPolicy(), at(0.1 + (n - 1) * 0.01));
@@ -160,11 +156,7 @@ describe("finding 5: the usage check under eviction, dealloc growth, reset, rest
             recent: fact(sent[k]!, k),
             previous: k >= 2 ? fact(sent[k - 1]!, k - 1) : null,
             environmentInspected: true,
-            contract: {
-              checksum: CONTRACT_SUM,
-              removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
-              statements: [],
-            },
+            contract: DROPPED_EMAIL_CONTRACT,
             expandChecksum: EXPAND_SUM,
           });
           const check = (k: number) => usageCheck(facts(k), at(0), stagingPolicy(), at(0.1 + k * 0.01)).status;

@@ -1,4 +1,6 @@
 // Test builders shared by the core tests.
+import type { Inspection } from "../contract/inspection.ts";
+import type { DatabaseFacts, InspectionFact } from "../gate/database.ts";
 import type { GateFacts } from "../gate/index.ts";
 import { plannedRollout, type ContractLease } from "../lifecycle/index.ts";
 import { defaultPolicy, type Policy } from "../policy/index.ts";
@@ -61,3 +63,53 @@ export function heldLease(checksum = CONTRACT_SUM, patch: Partial<ContractLease>
     ...patch,
   };
 }
+
+/** When the inspected database's statistics were last reset and its server started. */
+export const STATS_STARTED = "2026-11-01T00:00:00.000Z";
+/** The inspected database: one cluster whose clock agrees with Rollgate's. */
+export const INSPECTED_SERVER = {
+  version: "15.8",
+  started_at: STATS_STARTED,
+  database: "app",
+  system_identifier: "7316398991098968221",
+};
+
+/** An inspection of that database received (and taken) `hours` after T0. */
+export function inspectionFact(
+  id: string,
+  hours: number,
+  patch: Partial<Omit<Inspection, "usage">> = {},
+): InspectionFact {
+  return {
+    id,
+    receivedAt: at(hours),
+    summary: {
+      format: 1,
+      server: { ...INSPECTED_SERVER, now: at(hours).toISOString() },
+      statistics: {
+        available: true,
+        track: "all",
+        stats_reset: STATS_STARTED,
+        dealloc: 0,
+        statements: 40,
+        unresolved: 0,
+      },
+      contract_checksum: CONTRACT_SUM,
+      expand_checksum: EXPAND_SUM,
+      statements: [],
+      usage_complete: true,
+      expand: [{ kind: "column", name: "public.invoices.billing_email", expected: "text", state: "present" }],
+      tables: [{ name: "public.invoices", bytes: 8192, rows: 12 }],
+      sessions: [],
+      duration_ms: 40,
+      ...patch,
+    },
+  };
+}
+
+/** A contract that drops `invoices.email`, without its statements' lock facts. */
+export const DROPPED_EMAIL_CONTRACT: NonNullable<DatabaseFacts["contract"]> = {
+  checksum: CONTRACT_SUM,
+  removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
+  statements: [],
+};

@@ -3,36 +3,27 @@ import type { Inspection } from "../../contract/inspection.ts";
 import { usageCheck, type DatabaseFacts, type InspectionFact } from "../../gate/database.ts";
 import { admitInspection } from "../../inspect/admit.ts";
 import { mayBeBaseline } from "../../inspect/baseline.ts";
-import { at, CONTRACT_SUM, EXPAND_SUM, stagingPolicy } from "../../testing/builders.ts";
+import {
+  DROPPED_EMAIL_CONTRACT,
+  EXPAND_SUM,
+  INSPECTED_SERVER,
+  inspectionFact,
+  STATS_STARTED,
+  at,
+  stagingPolicy,
+} from "../../testing/builders.ts";
 import type { INSPECTIONS_ROWS } from "./inspections.ts";
 
-const started = "2026-11-01T00:00:00.000Z";
-const server = { version: "15.8", started_at: started, database: "app", system_identifier: "7316398991098968221" };
+const started = STATS_STARTED;
+const server = INSPECTED_SERVER;
 const s = (calls: number) => ({
   id: "42",
   calls,
   text: "select email from invoices",
   objects: ["public.invoices.email"],
 });
-function inspection(id: string, hours: number, patch: Partial<Omit<Inspection, "usage">> = {}): InspectionFact {
-  return {
-    id,
-    receivedAt: at(hours),
-    summary: {
-      format: 1,
-      server: { ...server, now: at(hours).toISOString() },
-      statistics: { available: true, track: "all", stats_reset: started, dealloc: 0, statements: 40, unresolved: 0 },
-      contract_checksum: CONTRACT_SUM,
-      statements: [s(100)],
-      usage_complete: true,
-      expand: [],
-      tables: [],
-      sessions: [],
-      duration_ms: 1,
-      ...patch,
-    },
-  };
-}
+const inspection = (id: string, hours: number, patch: Partial<Omit<Inspection, "usage">> = {}): InspectionFact =>
+  inspectionFact(id, hours, { statements: [s(100)], ...patch });
 const baseline = inspection("a", 0.1);
 const usage = (recent: InspectionFact, previous: InspectionFact | null = null) => {
   const db: DatabaseFacts = {
@@ -40,11 +31,7 @@ const usage = (recent: InspectionFact, previous: InspectionFact | null = null) =
     recent,
     previous,
     environmentInspected: true,
-    contract: {
-      checksum: CONTRACT_SUM,
-      removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
-      statements: [],
-    },
+    contract: DROPPED_EMAIL_CONTRACT,
     expandChecksum: EXPAND_SUM,
   };
   return usageCheck(db, at(0), stagingPolicy(), at(2)).status;
