@@ -6,6 +6,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, r
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleMigrator } from "./bundle-migrator.mjs";
 
 const web = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const root = path.join(web, "..", "..");
@@ -19,20 +20,7 @@ cpSync(path.join(web, ".next", "static"), path.join(server, ".next", "static"), 
 if (existsSync(path.join(web, "public")))
   cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
 cpSync(path.join(web, "..", "..", "packages", "db", "drizzle"), path.join(server, "drizzle"), { recursive: true });
-// The migrator on its own (the Kubernetes migration Job runs `node apps/web/migrate.mjs`):
-// the same code the app runs at start, under the same advisory lock.
-const migrator = await build({
-  entryPoints: [path.join(web, "..", "..", "packages", "db", "src", "bin", "migrate.ts")],
-  outfile: path.join(server, "migrate.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  external: ["@electric-sql/pglite"],
-  metafile: true,
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  logLevel: "warning",
-});
+const migrator = await bundleMigrator(path.join(server, "migrate.mjs"), { metafile: true });
 // Next's own entry stays as next-server.js (Next.js alone, without the front: the benchmarks
 // compare the two); `server.js` becomes Rollgate's entry: machine routes answered directly, the
 // rest by Next.js (src/server/front/main.ts). Packages Next keeps outside its bundles stay

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { bundleMigrator } from "./bundle-migrator.mjs";
 
 // The migration Job's command, `node apps/web/migrate.mjs`, run from the standalone folder's root
 // (the image's /app) while the server runs in apps/web: bundled as assemble-standalone.mjs
-// bundles it, in a folder laid out as the standalone one, with no settings but PATH.
+// bundles it (bundle-migrator.mjs), in a folder laid out as the standalone one, with no settings but PATH.
 const web = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const root = realpathSync(mkdtempSync(path.join(tmpdir(), "rollgate-migrate-bundle-")));
 const server = path.join(root, "apps", "web");
@@ -22,17 +22,7 @@ describe("the standalone migrator", () => {
     writeFileSync(path.join(server, "server.js"), "");
     // PGlite stays outside the bundle; the build copies it into the folder, here it is linked.
     symlinkSync(path.join(web, "node_modules"), path.join(server, "node_modules"));
-    await build({
-      entryPoints: [path.join(web, "..", "..", "packages", "db", "src", "bin", "migrate.ts")],
-      outfile: path.join(server, "migrate.mjs"),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["@electric-sql/pglite"],
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: "silent",
-    });
+    await bundleMigrator(path.join(server, "migrate.mjs"), { logLevel: "silent" });
     const { stdout } = await promisify(execFile)(process.execPath, ["apps/web/migrate.mjs"], {
       cwd: root,
       env: { PATH: process.env.PATH },
