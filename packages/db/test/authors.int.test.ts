@@ -6,6 +6,7 @@ import { loadGateFacts } from "../src/queries/gate-facts.ts";
 import { authorIdsOf, linkIdentity } from "../src/queries/identities.ts";
 import { findRollout, registerRelease } from "../src/queries/rollouts.ts";
 import { environments, releases, rollouts, services, users } from "../src/schema/index.ts";
+import { makeService } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
 
 const { db } = await testDatabase();
@@ -71,21 +72,7 @@ describe("finding 3 (issue 26): the author is one person however CI spells them"
 
 describe("finding 12 (issue 26): what a token for one environment registers does not bind another", () => {
   async function service() {
-    const [svc] = await db
-      .insert(services)
-      .values({ slug: uniqueSlug("bind"), name: "Binding" })
-      .returning();
-    const envs = await db
-      .insert(environments)
-      .values(
-        ["staging", "production"].map((name, position) => ({
-          serviceId: svc!.id,
-          name,
-          position,
-          policy: defaultPolicy(name),
-        })),
-      )
-      .returning();
+    const { service: svc, environments: envs } = await makeService(db, uniqueSlug("bind"), "Binding");
     const env = (name: string) => envs.find((e) => e.name === name)!;
     const register = (environment: string, mayActOn: string[], author: string, appVersion: string) =>
       db.transaction((tx) =>

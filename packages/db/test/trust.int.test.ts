@@ -5,35 +5,16 @@ import { loadGateFacts } from "../src/queries/gate-facts.ts";
 import { authorIdsOf, linkIdentity } from "../src/queries/identities.ts";
 import { findRollout, registerRelease } from "../src/queries/rollouts.ts";
 import { grantRole, revokeRole } from "../src/queries/users.ts";
-import { approvals, environments, services, users } from "../src/schema/index.ts";
+import { approvals, users } from "../src/schema/index.ts";
+import { makeService } from "./fixtures.ts";
 import { testDatabase, uniqueSlug } from "./harness.ts";
-import { defaultPolicy, proposedProductionLike } from "@rollgate/core/policy";
 
 const { db } = await testDatabase();
 const sum = (c: string) => c.repeat(64);
 
 async function service() {
-  const [svc] = await db
-    .insert(services)
-    .values({ slug: uniqueSlug("svc"), name: "Trust" })
-    .returning();
-  const envs = await db
-    .insert(environments)
-    .values(
-      ["staging", "production"].map((name, position) => ({
-        serviceId: svc!.id,
-        name,
-        position,
-        productionLike: proposedProductionLike(name),
-        policy: defaultPolicy(name),
-      })),
-    )
-    .returning();
-  return {
-    svc: svc!,
-    staging: envs.find((e) => e.name === "staging")!,
-    production: envs.find((e) => e.name === "production")!,
-  };
+  const { service: svc, staging, production } = await makeService(db, uniqueSlug("svc"), "Trust");
+  return { svc, staging, production };
 }
 
 const register = (
