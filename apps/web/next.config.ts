@@ -9,7 +9,14 @@ const config: NextConfig = {
   output: "standalone",
   outputFileTracingRoot: root,
   turbopack: { root },
-  transpilePackages: ["@rollgate/core", "@rollgate/db", "@rollgate/drill", "@rollgate/log", "@rollgate/worker"],
+  transpilePackages: [
+    "@rollgate/app",
+    "@rollgate/core",
+    "@rollgate/db",
+    "@rollgate/drill",
+    "@rollgate/log",
+    "@rollgate/worker",
+  ],
   // Native/WASM database drivers and the SQL parser must stay outside the bundle.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "libpg-query", "graphile-worker", "pg", "pino"],
   poweredByHeader: false,

@@ -2,10 +2,11 @@ import Link from "next/link";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DataTable } from "@/components/data-table";
-import { getRollbackView } from "@/server/eligibility/get-rollback-view";
+import { getRollbackView } from "@rollgate/app/eligibility/get-rollback-view";
 import { LocalTime } from "@/components/local-time";
 import { Refusal } from "@/components/refusal";
 import { pageReader } from "@/server/auth/reading";
+import { useCaseDeps } from "@/server/use-case-deps";
 
 export const metadata: Metadata = { title: "Can I roll back?" };
 export const dynamic = "force-dynamic";
@@ -38,7 +39,7 @@ export default async function RollbackPage({
   const params = await searchParams;
   const { refusal } = await pageReader({ kind: "rollback" }, "/rollback");
   if (refusal) return <Refusal message={refusal} />;
-  const view = await getRollbackView(params);
+  const view = await getRollbackView((await useCaseDeps()).db, params);
   if (!view) notFound();
   const { targets, chosen, report, problem } = view;
   const verdict = report ? VERDICT[report.verdict] : null;

@@ -17,7 +17,7 @@ const { savePolicy, setEnvironmentProductionLike } = await import("./manage");
 const { setPrometheusSecret } = await import("./signals");
 const { saveGithubSettings } = await import("./github-integration");
 const { createNotificationSubscription } = await import("./notifications");
-const { breakGlass } = await import("../overrides/break-glass");
+const { breakGlass } = await import("@rollgate/app/overrides/break-glass");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { loadSloSourceSecrets } = await import("@rollgate/db/queries/slo-sources");
 const { getGithubApp } = await import("@rollgate/db/queries/github");
@@ -91,7 +91,15 @@ describe("finding 16: production-like environments", () => {
     expect(policy.ok && policy.policy).toMatchObject({ rollbackWindowSeconds: 72 * 3600, approvals: { required: 2 } });
     const lead = await person("release_manager", svc.id);
     const justification = "The window is long for a tested rename; we accept the risk today.";
-    const first = await breakGlass({ user: lead, keys, checks: ["rollback_window"], justification, minutes: 30 });
+    const first = await breakGlass({
+      db,
+      now: new Date(),
+      user: lead,
+      keys,
+      checks: ["rollback_window"],
+      justification,
+      minutes: 30,
+    });
     expect(first.awaitingConfirmation).toBe(true);
   });
 
@@ -103,7 +111,15 @@ describe("finding 16: production-like environments", () => {
     expect((await findRollout(db, keys))?.environmentProductionLike).toBe(false);
     const lead = await person("release_manager", svc.id);
     const justification = "The window is long for a tested rename; we accept the risk today.";
-    const override = await breakGlass({ user: lead, keys, checks: ["rollback_window"], justification, minutes: 30 });
+    const override = await breakGlass({
+      db,
+      now: new Date(),
+      user: lead,
+      keys,
+      checks: ["rollback_window"],
+      justification,
+      minutes: 30,
+    });
     expect(override.awaitingConfirmation).toBe(false);
     const audit = await db.select().from(schema.auditEvents).where(eq(schema.auditEvents.subjectId, env.id));
     expect(audit.map((a) => a.action)).toContain("environment.production_like_changed");
@@ -113,6 +129,8 @@ describe("finding 16: production-like environments", () => {
     await setEnvironmentProductionLike(admin, { environmentId: staging.env.id, productionLike: true });
     const lead2 = await person("release_manager", staging.svc.id);
     const second = await breakGlass({
+      db,
+      now: new Date(),
       user: lead2,
       keys: staging.keys,
       checks: ["rollback_window"],

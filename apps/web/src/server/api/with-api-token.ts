@@ -3,6 +3,7 @@ import type { ApiScope } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { hitRateLimit, latestWindowBefore } from "@rollgate/db/queries/rate-limits";
+import type { ApiToken } from "@rollgate/app/access/api-token";
 import { findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
 import { now } from "../clock";
 import { AppError, errorResponse, logError } from "../errors";
@@ -11,7 +12,7 @@ import { inRequest } from "../request";
 import { enforceRateLimit, openEdgeDb } from "./edge";
 import { assertStorableText } from "./storable-text";
 
-export type ApiToken = NonNullable<Awaited<ReturnType<typeof findActiveToken>>>;
+export type { ApiToken };
 
 export interface ApiContext {
   db: Db;

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { parseQuery } from "../api/query";
 import { assertScope, type ApiContext } from "../api/with-api-token";
-import { checkEligibility, type EligibilityReport } from "./check-eligibility";
+import { checkEligibility, type EligibilityReport } from "@rollgate/app/eligibility/check-eligibility";
 
 const query = z.object({
   service: z.string().min(1),

@@ -3,7 +3,7 @@ import { json } from "../api/bodies";
 import { assertScope, withApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { metrics } from "../metrics";
-import { ingestEvent } from "./ingest-event";
+import { ingestEvent } from "@rollgate/app/events/ingest-event";
 import { readSignedEvent } from "./read-signed-body";
 
 // Served by Next.js from `app/api/v1/events` in development; the standalone server answers it

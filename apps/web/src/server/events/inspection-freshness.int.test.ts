@@ -13,7 +13,7 @@ const { inspections } = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
 const support = await import("../integrations/test-support");
 const events = await import("@/app/api/v1/events/route");
-const { evaluateRolloutGate, rolloutOr404 } = await import("../gate/evaluate-rollout-gate");
+const { evaluateRolloutGate, rolloutOr404 } = await import("@rollgate/app/gate/evaluate-rollout-gate");
 const { db } = await database();
 afterAll(() => closeDatabase());
 

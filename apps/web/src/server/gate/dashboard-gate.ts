@@ -3,7 +3,7 @@ import type { DashboardGate } from "@rollgate/core/contract/responses";
 import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
-import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
 
 /** The gate as the dashboard shows it, with the server's clock so countdowns can sync;
  * `authorize` sees the rollout's service first and throws to refuse. */

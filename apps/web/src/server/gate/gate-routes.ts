@@ -3,7 +3,7 @@ import { z } from "zod";
 import { json, jsonText } from "../api/bodies";
 import { parseQuery } from "../api/query";
 import { assertScope, withApiToken } from "../api/with-api-token";
-import { evaluateRolloutGate, gateJson, rolloutOr404 } from "./evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { processGateWaiters } from "./gate-waiters";
 
 type Keys = { service: string; environment: string; release: string };

@@ -7,7 +7,7 @@ import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
 import { logError } from "../errors";
 import { metrics } from "../metrics";
-import { evaluateRolloutGate, gateJson, rolloutOr404 } from "./evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 
 /** Channel that migration 0010's triggers notify; payloads `r:<rollout>`, `rel:<release>`, `e:<environment>`, `*`. */
 export const GATE_CHANNEL = "rollgate_gate";

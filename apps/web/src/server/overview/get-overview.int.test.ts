@@ -39,7 +39,7 @@ vi.mock("../auth/current-user", () => ({ currentUser: async () => admin }));
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { rollouts } = await import("@rollgate/db/schema");
 const { getOverview } = await import("./get-overview");
-const { evaluateRolloutGate } = await import("../gate/evaluate-rollout-gate");
+const { evaluateRolloutGate } = await import("@rollgate/app/gate/evaluate-rollout-gate");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { openChecks } = await import("@rollgate/core/gate");
 const { db } = await database();

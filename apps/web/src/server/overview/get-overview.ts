@@ -1,13 +1,13 @@
 import "server-only";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
-import { gateContext, personOf } from "../access/rollout-context";
+import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
 import { openChecks, type GateVerdict } from "@rollgate/core/gate";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
 import { database } from "@rollgate/db/runtime";
 import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
-import { evaluateRolloutGates, type RolloutGate } from "../gate/evaluate-rollout-gate";
+import { evaluateRolloutGates, type RolloutGate } from "@rollgate/app/gate/evaluate-rollout-gate";
 import type { GateRow } from "@rollgate/db/queries/rollouts";
 import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/fetchers";
 

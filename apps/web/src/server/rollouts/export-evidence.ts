@@ -5,7 +5,7 @@ import { loadEvidence } from "@rollgate/db/queries/evidence";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
-import { gateJson } from "../gate/evaluate-rollout-gate";
+import { gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { getRolloutView } from "./get-rollout-view";
 import { auditVerdictText } from "@/lib/audit-verdict";
 import { utc } from "@/lib/format";

@@ -11,7 +11,7 @@ export type { TimelineItem } from "@rollgate/db/queries/timeline";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
 import { database } from "@rollgate/db/runtime";
 import { now } from "../clock";
-import { evaluateRolloutGate, rolloutOr404 } from "../gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 
 /**
  * Everything the rollout page shows: the release, the gate's verdict now, the decisions, the

@@ -12,7 +12,7 @@ import {
 import { findRollout } from "@rollgate/db/queries/rollouts";
 import { env } from "../../env";
 import { logError } from "../../errors";
-import { evaluateRolloutGate, gateJson } from "../../gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { answerProtectionRule, GithubAnswerError, readSettings, type GithubSettings } from "./github-app";
 
 /** How long a claimed callback is left to its claimant before another replica may take it. */

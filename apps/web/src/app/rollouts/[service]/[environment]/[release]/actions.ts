@@ -2,12 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { decideApproval } from "@/server/approvals/decide-approval";
-import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@/server/overrides/break-glass";
+import { decideApproval } from "@rollgate/app/approvals/decide-approval";
+import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@rollgate/app/overrides/break-glass";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
 import { inAction } from "@/server/action";
+import { useCaseDeps } from "@/server/use-case-deps";
 
 import type { ActionState } from "@/lib/action-state";
 import { utc } from "@/lib/format";
@@ -35,8 +36,15 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
   if (decision === "reject" && comment.trim().length < 10)
     return { error: "Say why you reject (at least a short sentence), so the author can act on it." };
   try {
-    await inAction(`approval ${decision}`, () =>
-      decideApproval({ user, keys, decision, comment: comment.trim(), seenChecksum: checksum }),
+    await inAction(`approval ${decision}`, async () =>
+      decideApproval({
+        ...(await useCaseDeps()),
+        user,
+        keys,
+        decision,
+        comment: comment.trim(),
+        seenChecksum: checksum,
+      }),
     );
   } catch (error) {
     if (error instanceof AppError) return { error: error.message };
@@ -60,6 +68,7 @@ export async function breakGlassAction(_previous: ActionState, form: FormData): 
   const { justification, minutes, ...keys } = parsed.data;
   return run(keys, async () => {
     const { expiresAt, awaitingConfirmation } = await breakGlass({
+      ...(await useCaseDeps()),
       user,
       keys,
       checks: form.getAll("checks").map(String),
@@ -82,7 +91,7 @@ export async function confirmAction(_previous: ActionState, form: FormData): Pro
   if (!user) return { error: "Sign in to confirm." };
   const { overrideId, ...keys } = parsed.data;
   return run(keys, async () => {
-    await confirmBreakGlass({ user, keys, overrideId });
+    await confirmBreakGlass({ ...(await useCaseDeps()), user, keys, overrideId });
     return "Confirmed: the override is in effect.";
   });
 }
@@ -104,6 +113,7 @@ export async function recoveryAction(_previous: ActionState, form: FormData): Pr
   return run(keys, async () => {
     // Browsers submit a textarea's line breaks as CRLF; the pipeline's file has LF.
     const { checksum, awaitingConfirmation } = await startRecovery({
+      ...(await useCaseDeps()),
       user,
       keys,
       name,
@@ -127,7 +137,7 @@ export async function reviewAction(_previous: ActionState, form: FormData): Prom
   if (!user) return { error: "Sign in to review." };
   const { overrideId, note, ...keys } = parsed.data;
   return run(keys, async () => {
-    await reviewBreakGlass({ user, overrideId, note });
+    await reviewBreakGlass({ ...(await useCaseDeps()), user, overrideId, note });
     return "Review recorded.";
   });
 }

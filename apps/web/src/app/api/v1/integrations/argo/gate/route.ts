@@ -2,7 +2,7 @@ import { argoGateResult } from "@rollgate/core/integrations/progressive-delivery
 import { z } from "zod";
 import { parseQuery } from "@/server/api/query";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
-import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@/server/gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { withArgoResult } from "@/server/integrations/argo-result";
 
 export const dynamic = "force-dynamic";

@@ -5,9 +5,9 @@ import {
 import { flaggerDecision } from "@rollgate/core/integrations/progressive-delivery";
 import { assertStorableText } from "@/server/api/storable-text";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
-import { checkEligibility } from "@/server/eligibility/check-eligibility";
+import { checkEligibility } from "@rollgate/app/eligibility/check-eligibility";
 import { AppError, errorResponse } from "@/server/errors";
-import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@/server/gate/evaluate-rollout-gate";
+import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { withMetadataToken } from "@/server/integrations/flagger-request";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { leaseRequestProblems } from "@rollgate/core/contract/lease-request";
 import { assertScope, withApiToken } from "@/server/api/with-api-token";
 import { AppError } from "@/server/errors";
-import { takeLease } from "@/server/gate/take-lease";
+import { takeLease } from "@rollgate/app/gate/take-lease";
 import { verifySignature } from "@/server/events/read-signed-body";
 import { metrics } from "@/server/metrics";
 

@@ -1,4 +1,3 @@
-import "server-only";
 import { randomUUID } from "node:crypto";
 import type { IncidentEventBody } from "@rollgate/core/contract/events";
 import type { Db } from "@rollgate/db/client";
@@ -6,7 +5,7 @@ import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery } from "@rollgate/db/queries/deliveries";
 import { closeExternalIncident, openExternalIncident } from "@rollgate/db/queries/integrations";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
-import type { ApiToken } from "../api/with-api-token";
+import type { ApiToken } from "../access/api-token";
 import { AppError } from "../errors";
 
 /**

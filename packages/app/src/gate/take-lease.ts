@@ -1,4 +1,3 @@
-import "server-only";
 import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
 import { leaseRequestReplay } from "@rollgate/core/contract/lease-request";
 import { openChecks } from "@rollgate/core/gate";
@@ -9,7 +8,7 @@ import { activeLease, expireLeases, grantLease } from "@rollgate/db/queries/leas
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { claimRequestId, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
 import { findRollout, projectionOf, type RolloutKeys } from "@rollgate/db/queries/rollouts";
-import type { ApiToken } from "../api/with-api-token";
+import type { ApiToken } from "../access/api-token";
 import { AppError } from "../errors";
 import { notifyRollout } from "../notifications/notify-rollout";
 import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";

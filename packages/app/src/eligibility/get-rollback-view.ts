@@ -1,6 +1,5 @@
-import "server-only";
 import { listEnvironmentsWithPolicy } from "@rollgate/db/queries/admin";
-import { database } from "@rollgate/db/runtime";
+import type { Db } from "@rollgate/db/client";
 import { AppError } from "../errors";
 import { checkEligibility, type EligibilityReport } from "./check-eligibility";
 
@@ -8,9 +7,8 @@ import { checkEligibility, type EligibilityReport } from "./check-eligibility";
  * The on-call page: every service/environment to choose from, and the answer for the chosen
  * one; null when `target` names a service/environment that does not exist (the page's 404).
  */
-export async function getRollbackView(params: { target?: string; version?: string }) {
+export async function getRollbackView(db: Db, params: { target?: string; version?: string }) {
   const [service, environment] = (params.target ?? "").split("/");
-  const { db } = await database();
   const environments = await listEnvironmentsWithPolicy(db);
   const targets = environments.map((e) => ({ service: e.serviceSlug, environment: e.name }));
   if (service && environment && !targets.some((t) => t.service === service && t.environment === environment))

@@ -1,4 +1,3 @@
-import "server-only";
 import type { GateResponse } from "@rollgate/core/contract/responses";
 import type { RolloutState } from "@rollgate/core/types";
 import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";

@@ -3,12 +3,11 @@ import postgres from "postgres";
 import { collectInspection } from "@rollgate/core/inspect/collect";
 import { defaultPolicy } from "@rollgate/core/policy";
 import type { EventBody } from "@rollgate/core/contract/events";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 // Through the server: `database.inspected` events from a real PostgreSQL with
 // pg_stat_statements, the gate's new check, and rollback eligibility from observed manifests.
 
-vi.mock("server-only", () => ({}));
 delete process.env.DATABASE_URL;
 process.env.ROLLGATE_DATA_DIR = "memory://";
 const { openDatabase } = await import("@rollgate/db/client");
@@ -17,8 +16,8 @@ const schema = await import("@rollgate/db/schema");
 const { ingestEvent } = await import("./ingest-event");
 const { evaluateRolloutGate, rolloutOr404 } = await import("../gate/evaluate-rollout-gate");
 const { checkEligibility } = await import("../eligibility/check-eligibility");
-const { freshStatsDatabase } = await import("../../../../../packages/cli/src/database/fresh-stats-database.ts");
-const { connect } = await import("../../../../../packages/cli/src/database/connect.ts");
+const { freshStatsDatabase } = await import("../../../cli/src/database/fresh-stats-database.ts");
+const { connect } = await import("../../../cli/src/database/connect.ts");
 
 const handle = await openDatabase({ dataDir: "memory://" });
 await migrateDatabase(handle);

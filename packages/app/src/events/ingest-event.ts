@@ -1,4 +1,3 @@
-import "server-only";
 import { randomUUID } from "node:crypto";
 import type { EventBody } from "@rollgate/core/contract/events";
 import { openChecks } from "@rollgate/core/gate";
@@ -35,10 +34,10 @@ import { heldInspections } from "@rollgate/db/queries/inspections";
 import { eventInserts, recordEvent, type EventRecord } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import { commitWith, transaction } from "@rollgate/db/transaction";
-import type { ApiToken } from "../api/with-api-token";
+import type { ApiToken } from "../access/api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
-import { ingestIncidentEvent } from "../integrations/ingest-incident-event";
+import { ingestIncidentEvent } from "./ingest-incident-event";
 import { notifyRollout } from "../notifications/notify-rollout";
 
 export type IngestResult =

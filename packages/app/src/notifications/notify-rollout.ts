@@ -1,4 +1,3 @@
-import "server-only";
 import { notificationPayload, type NotificationEvent } from "@rollgate/core/integrations/notifications";
 import type { Db } from "@rollgate/db/client";
 import { enqueueNotification } from "@rollgate/db/queries/notifications";

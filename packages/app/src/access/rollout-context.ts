@@ -1,4 +1,3 @@
-import "server-only";
 import type { Person, RolloutContext } from "@rollgate/core/access/decide";
 import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
@@ -6,8 +5,12 @@ import type { RolloutState } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { authorIdsOf } from "@rollgate/db/queries/identities";
 import type { GateRow, RolloutRow } from "@rollgate/db/queries/rollouts";
-import type { CurrentUser } from "../auth/current-user";
 import type { RolloutGate } from "../gate/evaluate-rollout-gate";
+
+/** A signed-in person as the use cases need them: who, their address for the audit trail, their roles now. */
+export interface SignedInUser extends Person {
+  email: string;
+}
 
 /** What the rules in @rollgate/core/access need to know about a rollout, loaded for a use case. */
 export async function rolloutContext(db: Db, row: RolloutRow): Promise<RolloutContext> {
@@ -32,6 +35,6 @@ function contextOf(row: GateRow, policy: Policy, authorIds: readonly string[]): 
   };
 }
 
-export function personOf(user: CurrentUser): Person {
+export function personOf(user: SignedInUser): Person {
   return { id: user.id, roles: user.roles };
 }

@@ -1,4 +1,3 @@
-import "server-only";
 import {
   mayBreakGlass,
   mayConfirmOverride,
@@ -12,11 +11,8 @@ import { authorIdsOf } from "@rollgate/db/queries/identities";
 import { confirmOverride, createOverride, findOverride, reviewOverride } from "@rollgate/db/queries/overrides";
 import type { Db } from "@rollgate/db/client";
 import { findRollout, type RolloutKeys, type RolloutRow } from "@rollgate/db/queries/rollouts";
-import { database } from "@rollgate/db/runtime";
 import { sha256Hex } from "@rollgate/db/secrets";
-import { personOf, rolloutContext } from "../access/rollout-context";
-import type { CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
+import { personOf, rolloutContext, type SignedInUser } from "../access/rollout-context";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { notifyRollout } from "../notifications/notify-rollout";
@@ -31,8 +27,7 @@ const SENTENCE =
   "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.";
 
 /** Runs `work` in one transaction with the rollout row locked. */
-async function lockedRollout(keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
-  const { db } = await database();
+async function lockedRollout(db: Db, keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
   return db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
     if (!row)
@@ -48,7 +43,9 @@ async function lockedRollout(keys: RolloutKeys, work: (tx: Db, row: RolloutRow) 
  * policy asks (production by default), and left open for review by someone else.
  */
 export async function breakGlass(options: {
-  user: CurrentUser;
+  db: Db;
+  now: Date;
+  user: SignedInUser;
   keys: RolloutKeys;
   checks: string[];
   justification: string;
@@ -57,7 +54,7 @@ export async function breakGlass(options: {
   const { user, keys } = options;
   const checks = [...new Set(options.checks)];
   if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
-  return (await lockedRollout(keys, async (tx, row) => {
+  return (await lockedRollout(options.db, keys, async (tx, row) => {
     const ctx = await rolloutContext(tx, row);
     const allowed = mayBreakGlass(personOf(user), ctx, checks);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
@@ -67,7 +64,7 @@ export async function breakGlass(options: {
         "invalid_request",
         `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
       );
-    const at = now();
+    const at = options.now;
     const { verdict } = await evaluateRolloutGate(tx, row, at);
     const passing = checks.filter((c) => verdict.checks.find((v) => v.id === c)?.status === "pass");
     if (passing.length)
@@ -124,7 +121,9 @@ export async function breakGlass(options: {
  * Approvals of the failed script never carry over: the fix is its own, audited decision.
  */
 export async function startRecovery(options: {
-  user: CurrentUser;
+  db: Db;
+  now: Date;
+  user: SignedInUser;
   keys: RolloutKeys;
   name: string;
   sql: string;
@@ -134,7 +133,7 @@ export async function startRecovery(options: {
   const { user, keys } = options;
   if (!isSentence(options.justification)) throw new AppError("invalid_request", SENTENCE);
   if (!options.sql.trim()) throw new AppError("invalid_request", "Paste the fix script that should run.");
-  return (await lockedRollout(keys, async (tx, row) => {
+  return (await lockedRollout(options.db, keys, async (tx, row) => {
     const ctx = await rolloutContext(tx, row);
     const allowed = mayStartRecovery(personOf(user), ctx);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
@@ -144,7 +143,7 @@ export async function startRecovery(options: {
         "invalid_request",
         `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
       );
-    const at = now();
+    const at = options.now;
     const needsSecond = overrideNeedsConfirmation(ctx.policy, row.environmentProductionLike);
     const fix = {
       phase: ctx.state === "expand_failed" ? ("expand" as const) : ("contract" as const),
@@ -188,15 +187,21 @@ export async function startRecovery(options: {
 }
 
 /** The second person's confirmation of an override or recovery run (production by default). */
-export async function confirmBreakGlass(options: { user: CurrentUser; keys: RolloutKeys; overrideId: string }) {
+export async function confirmBreakGlass(options: {
+  db: Db;
+  now: Date;
+  user: SignedInUser;
+  keys: RolloutKeys;
+  overrideId: string;
+}) {
   const { user, keys } = options;
-  await lockedRollout(keys, async (tx, row) => {
+  await lockedRollout(options.db, keys, async (tx, row) => {
     const override = await findOverride(tx, options.overrideId);
     if (!override || override.rolloutId !== row.rollout.id)
       throw new AppError("not_found", "There is no such override on this rollout.");
     const allowed = mayConfirmOverride(personOf(user), await rolloutContext(tx, row), override);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
-    const at = now();
+    const at = options.now;
     if (!(await confirmOverride(tx, { id: override.id, confirmerId: user.id, at })))
       throw new AppError("conflict", "This override is already confirmed.");
     await appendAudit(tx, {
@@ -213,12 +218,17 @@ export async function confirmBreakGlass(options: { user: CurrentUser; keys: Roll
 }
 
 /** Closes a break-glass review item: a release manager or admin of that service, never the person who broke the glass. */
-export async function reviewBreakGlass(options: { user: CurrentUser; overrideId: string; note: string }) {
+export async function reviewBreakGlass(options: {
+  db: Db;
+  now: Date;
+  user: SignedInUser;
+  overrideId: string;
+  note: string;
+}) {
   const { user } = options;
   if (options.note.trim().length < 10)
     throw new AppError("invalid_request", "Write what you checked (a short sentence) to close the review.");
-  const { db } = await database();
-  await db.transaction(async (tx) => {
+  await options.db.transaction(async (tx) => {
     const override = await findOverride(tx, options.overrideId);
     if (!override) throw new AppError("not_found", "There is no such override.");
     const allowed = mayReviewOverride(
@@ -228,7 +238,7 @@ export async function reviewBreakGlass(options: { user: CurrentUser; overrideId:
       await authorIdsOf(tx, override.author),
     );
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
-    const at = now();
+    const at = options.now;
     if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at })))
       throw new AppError("conflict", "This override was already reviewed.");
     await appendAudit(tx, {

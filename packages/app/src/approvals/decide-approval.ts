@@ -1,12 +1,9 @@
-import "server-only";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
 import { recordDecision, withdrawDecision } from "@rollgate/db/queries/approvals";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { findRollout, type RolloutKeys } from "@rollgate/db/queries/rollouts";
-import { database } from "@rollgate/db/runtime";
-import { personOf, rolloutContext } from "../access/rollout-context";
-import type { CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
+import type { Db } from "@rollgate/db/client";
+import { personOf, rolloutContext, type SignedInUser } from "../access/rollout-context";
 import { AppError } from "../errors";
 
 /**
@@ -15,21 +12,22 @@ import { AppError } from "../errors";
  * release's author (through any identity), pinned to the script the approver was shown.
  */
 export async function decideApproval(options: {
-  user: CurrentUser;
+  db: Db;
+  now: Date;
+  user: SignedInUser;
   keys: RolloutKeys;
   decision: "approve" | "reject" | "withdraw";
   comment: string;
   seenChecksum: string | null;
 }) {
   const { user, keys, decision } = options;
-  const { db } = await database();
-  return db.transaction(async (tx) => {
+  return options.db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
     if (!row)
       throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
     const ctx = await rolloutContext(tx, row);
     const checksum = row.rollout.contractChecksum;
-    const at = now();
+    const at = options.now;
     const audit = {
       at,
       actorType: "user" as const,
