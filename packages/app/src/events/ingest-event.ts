@@ -15,7 +15,6 @@ import {
 } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { RolloutProjection } from "@rollgate/core/types";
-import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
@@ -36,7 +35,7 @@ import { sha256Hex } from "@rollgate/db/secrets";
 import { commitWith, transaction } from "@rollgate/db/transaction";
 import type { ApiToken } from "../access/api-token";
 import { AppError } from "../errors";
-import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
+import { destructiveStatementCount, evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { ingestIncidentEvent } from "./ingest-incident-event";
 import { notifyRollout } from "../notifications/notify-rollout";
 
@@ -282,10 +281,7 @@ async function withServerFacts(
       [{ path: "data.sql", message: "required for a recovery run" }],
     );
   // Unseen is unknown, never additive: the lifecycle refuses to start it (`expand_unseen`).
-  const destructiveFindings =
-    script === null
-      ? null
-      : (await analyseSql(script, { phase: "expand" })).findings.filter((f) => f.category === "contract").length;
+  const destructiveFindings = script === null ? null : await destructiveStatementCount(script, checksum);
   return {
     ...event,
     destructiveFindings,

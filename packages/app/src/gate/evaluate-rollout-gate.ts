@@ -140,8 +140,16 @@ function cachedAnalysis(rollout: GateRow["rollout"]): ScriptAnalysis | undefined
  * null when the rollout holds no text of its expand (an expand that ran unseen is unknown, never additive). */
 function destructiveStatements(sql: string | null, checksum: string | null): number | null | Promise<number> {
   if (sql === null) return checksum === null ? 0 : null;
+  return destructiveStatementCount(sql, checksum ?? sql);
+}
+
+/**
+ * How many of an expand script's statements are destructive (the analyser's `contract`
+ * findings): the one count the gate, the ingest of `migration.started` and the worker use,
+ * cached per process under `key` (the script's checksum, or its text).
+ */
+export function destructiveStatementCount(sql: string, key: string): number | Promise<number> {
   if (!sql) return 0;
-  const key = checksum ?? sql;
   return expands.get(key) ?? analyseExpand(sql, key);
 }
 

@@ -1,10 +1,7 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
 import { redactSecrets } from "@rollgate/core/integrations/destination";
 import { notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
-import { evaluateGate } from "@rollgate/core/gate";
-import { parsePolicy } from "@rollgate/core/policy";
-import { analyseSql } from "@rollgate/core/sql";
-import { loadGateFacts } from "@rollgate/db/queries/gate-facts";
+import { evaluateRolloutGate } from "@rollgate/app/gate/evaluate-rollout-gate";
 import {
   advanceCursor,
   approvalsNeededBetween,
@@ -163,18 +160,13 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   return `${queued} notification(s) queued (window ending / ended, gate open, no-go, approval requested, override awaiting review)`;
 }
 
-/** `gate.open`, once per rollout and contract script: the gate evaluated as the lease would see it. */
+/** `gate.open`, once per rollout and contract script: the gate evaluated by the use case the API and the lease answer with. */
 async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
   let queued = 0;
   for (const c of await gateOpenCandidates(ctx.db, now)) {
     const row = await findRollout(ctx.db, { service: c.service, environment: c.environment, release: c.release });
-    const parsed = row ? parsePolicy(row.policy) : null;
-    if (!row || !parsed?.ok) continue;
-    const expand = row.rollout.expandSql
-      ? (await analyseSql(row.rollout.expandSql, { phase: "expand" })).findings.filter((f) => f.category === "contract")
-          .length
-      : 0;
-    const verdict = evaluateGate(await loadGateFacts(ctx.db, row, now, expand), parsed.policy, now);
+    if (!row) continue;
+    const { verdict } = await evaluateRolloutGate(ctx.db, row, now);
     if (!verdict.allowed) continue;
     queued += await queueAbout(ctx, c, now, {
       type: "gate.open",

@@ -18,6 +18,7 @@ const { watchWindows } = await import("@rollgate/worker/jobs/notifications");
 const support = await import("../integrations/test-support");
 const { CONTRACT, sum } = support;
 const lease = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/lease/route");
+const gateRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/route");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -114,6 +115,75 @@ describe("notifications raised by changes", () => {
     expect(
       await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subscriptionId, sub.id)),
     ).toEqual([]);
+  });
+});
+
+describe("gate open with database checks blocking", () => {
+  /** An inspection of the application's database for r1 (pg_stat_statements counters), taken at `at`. */
+  const inspection = (at: Date, windowStart: boolean) => ({
+    format: 1,
+    ...(windowStart ? { window_start: true } : {}),
+    server: {
+      version: "15.8",
+      started_at: "2026-11-01T00:00:00.000Z",
+      database: "app",
+      now: at.toISOString(),
+      system_identifier: "7316398991098968221",
+    },
+    statistics: {
+      available: true,
+      track: "all",
+      stats_reset: "2026-11-01T00:00:00.000Z",
+      dealloc: 0,
+      statements: 40,
+      unresolved: 0,
+    },
+    contract_checksum: sum(CONTRACT),
+    expand_checksum: sum(support.EXPAND),
+    // The removed column's one query did not run during the window: nothing still uses it.
+    statements: [
+      { id: "42", calls: 100, text: "select u.email from users u where u.id = $1", objects: ["public.users.email"] },
+    ],
+    usage: {},
+    usage_complete: true,
+    expand: [],
+    tables: [],
+    sessions: [],
+    duration_ms: 12,
+  });
+
+  it("issue 27: with database checks blocking and every check passing, the API says open and the worker queues exactly one gate.open", async () => {
+    const svc = await support.testService(db, "ntf-dbgate", { database: { checks: "blocking" } });
+    const sub = await createSubscription(db, {
+      serviceId: svc.serviceId,
+      environmentId: null,
+      kind: "slack",
+      url: "http://127.0.0.1:3939/never",
+      secretCiphertext: null,
+      eventTypes: ["gate.open"],
+      createdBy: "test",
+    });
+    await support.startWindow(svc, "r1", "1.0.0", clock);
+    await support.send(svc, "r1", "database.inspected", inspection(clock, true), clock);
+    await watch();
+    tick(61);
+    await support.send(svc, "r1", "database.inspected", inspection(clock, false), clock);
+    const answer = await gateRoute.GET(
+      new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/r1/gate`, {
+        headers: { authorization: `Bearer ${svc.token}` },
+      }),
+      { params: Promise.resolve({ service: svc.slug, environment: "staging", release: "r1" }) },
+    );
+    const gate = (await answer.json()) as { allowed: boolean; checks: Array<{ id: string; status: string }> };
+    expect(gate.checks.find((c) => c.id === "usage")?.status).toBe("pass");
+    expect(gate.allowed).toBe(true);
+    await watch();
+    await watch(); // once: a second run adds nothing
+    const rows = await db
+      .select()
+      .from(notificationDeliveries)
+      .where(eq(notificationDeliveries.subscriptionId, sub.id));
+    expect(rows.map((r) => r.eventType)).toEqual(["gate.open"]);
   });
 });
 
