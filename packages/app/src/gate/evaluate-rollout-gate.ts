@@ -1,5 +1,5 @@
 import type { GateResponse } from "@rollgate/core/contract/responses";
-import type { RolloutState } from "@rollgate/core/types";
+import { shownState } from "@rollgate/core/gate/shown-state";
 import { evaluateGate, type DatabaseFacts, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
 import { checkDetailsJson } from "./check-details-json";
 import { databasePolicy, parsePolicy, type Policy } from "@rollgate/core/policy";
@@ -188,8 +188,7 @@ export function gateJson(keys: RolloutKeys, gate: RolloutGate<GateRow>): GateRes
     service: keys.service,
     environment: keys.environment,
     release: keys.release,
-    state:
-      verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : (row.rollout.state as RolloutState),
+    state: shownState(row.rollout.state, verdict.allowed),
     allowed: verdict.allowed,
     window_ends_at: verdict.windowEndsAt?.toISOString() ?? null,
     approvals: verdict.approvals,

@@ -3,6 +3,8 @@ import {
   mayConfirmOverride,
   mayReviewOverride,
   mayStartRecovery,
+  overrideDurationAllowed,
+  overrideMaxMinutes,
   overrideNeedsConfirmation,
 } from "@rollgate/core/access/decide";
 import type { GateCheckId } from "@rollgate/core/gate";
@@ -58,11 +60,10 @@ export async function breakGlass(options: {
     const ctx = await rolloutContext(tx, row);
     const allowed = mayBreakGlass(personOf(user), ctx, checks);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
-    const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
-    if (!(options.minutes > 0 && options.minutes <= maxMinutes))
+    if (!overrideDurationAllowed(ctx.policy, options.minutes))
       throw new AppError(
         "invalid_request",
-        `An override lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
+        `An override lasts between 1 and ${overrideMaxMinutes(ctx.policy)} minutes in ${keys.environment}.`,
       );
     const at = options.now;
     const { verdict } = await evaluateRolloutGate(tx, row, at);
@@ -137,11 +138,10 @@ export async function startRecovery(options: {
     const ctx = await rolloutContext(tx, row);
     const allowed = mayStartRecovery(personOf(user), ctx);
     if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
-    const maxMinutes = ctx.policy.breakGlass.maxDurationSeconds / 60;
-    if (!(options.minutes > 0 && options.minutes <= maxMinutes))
+    if (!overrideDurationAllowed(ctx.policy, options.minutes))
       throw new AppError(
         "invalid_request",
-        `A recovery authorisation lasts between 1 and ${maxMinutes} minutes in ${keys.environment}.`,
+        `A recovery authorisation lasts between 1 and ${overrideMaxMinutes(ctx.policy)} minutes in ${keys.environment}.`,
       );
     const at = options.now;
     const needsSecond = overrideNeedsConfirmation(ctx.policy, row.environmentProductionLike);

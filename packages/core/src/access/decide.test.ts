@@ -12,6 +12,8 @@ import {
   mayReviewOverride,
   mayStartRecovery,
   OVERRIDABLE_CHECKS,
+  overrideDurationAllowed,
+  overrideMaxMinutes,
   rolesOn,
   type Person,
   type RolloutContext,
@@ -174,6 +176,23 @@ describe("who may decide (property tests)", () => {
         expect(decision.ok).toBe(seen === CONTRACT_SUM);
         if (!decision.ok) expect(decision.reason).toContain("changed while you were reading");
       }),
+    );
+  });
+});
+
+describe("how long an override lasts", () => {
+  it("more than nothing and at most the policy's break-glass duration, for overrides and recovery runs alike", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 72 * 60 }),
+        fc.integer({ min: -10, max: 80 * 60 }),
+        (maxMinutes, minutes) => {
+          const policy = stagingPolicy();
+          policy.breakGlass = { ...policy.breakGlass, maxDurationSeconds: maxMinutes * 60 };
+          expect(overrideMaxMinutes(policy)).toBe(maxMinutes);
+          expect(overrideDurationAllowed(policy, minutes)).toBe(minutes >= 1 && minutes <= maxMinutes);
+        },
+      ),
     );
   });
 });

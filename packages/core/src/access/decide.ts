@@ -52,6 +52,16 @@ export function isGlobalAdmin(person: Person): boolean {
   return person.roles.some((r) => r.role === "admin" && r.serviceId === null);
 }
 
+/** The longest a break-glass override or a recovery authorisation lasts in this environment, in minutes. */
+export function overrideMaxMinutes(policy: Policy): number {
+  return policy.breakGlass.maxDurationSeconds / 60;
+}
+
+/** An override or recovery authorisation lasts more than nothing and at most `overrideMaxMinutes`. */
+export function overrideDurationAllowed(policy: Policy, minutes: number): boolean {
+  return minutes > 0 && minutes <= overrideMaxMinutes(policy);
+}
+
 /** Production-like (the environment's flag) unless the policy says otherwise: an override takes effect after a second person confirms. */
 export function overrideNeedsConfirmation(policy: Policy, productionLike: boolean): boolean {
   return policy.breakGlass.requireConfirmation ?? productionLike;

@@ -2,6 +2,7 @@ import { useRouter } from "next/navigation";
 import { memo, useCallback, type MouseEvent } from "react";
 import { Countdown } from "@/components/countdown";
 import { StateBadge } from "@/components/state-badge";
+import { shownState } from "@rollgate/core/gate/shown-state";
 import type { GateSummaryJson, OverviewJson } from "@/lib/fetchers";
 import { ProductionBadge } from "@/components/production-badge";
 
@@ -37,11 +38,7 @@ export const ServiceList = memo(function ServiceList({
                 <ProductionBadge productionLike={env.production_like} />
                 {env.rollout ? (
                   <>
-                    <StateBadge
-                      state={
-                        env.gate?.allowed && env.rollout.state === "verifying" ? "contract_ready" : env.rollout.state
-                      }
-                    />
+                    <StateBadge state={shownState(env.rollout.state, env.gate?.allowed ?? false)} />
                     <a href={`/rollouts/${service.slug}/${env.name}/${env.rollout.release}`}>
                       {env.rollout.title} <code>{env.rollout.release}</code>
                     </a>

@@ -8,7 +8,14 @@ import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
-import { mayBreakGlass, mayConfirmOverride, mayStartRecovery, OVERRIDABLE_CHECKS } from "@rollgate/core/access/decide";
+import {
+  mayBreakGlass,
+  mayConfirmOverride,
+  mayStartRecovery,
+  OVERRIDABLE_CHECKS,
+  overrideMaxMinutes,
+} from "@rollgate/core/access/decide";
+import { shownState } from "@rollgate/core/gate/shown-state";
 import { Refusal } from "@/components/refusal";
 import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
 import { pageReader } from "@/server/auth/reading";
@@ -63,7 +70,7 @@ export default async function RolloutPage({
   );
   const checksum = row.rollout.contractChecksum;
   const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
-  const state = verdict.allowed && row.rollout.state === "verifying" ? "contract_ready" : row.rollout.state;
+  const state = shownState(row.rollout.state, verdict.allowed);
   const windowMarks = {
     windowStart: row.rollout.windowStartedAt?.getTime() ?? null,
     windowEnd: verdict.windowEndsAt?.getTime() ?? null,
@@ -149,7 +156,7 @@ export default async function RolloutPage({
           confirmable={confirmable}
           overrides={overrides}
           userId={user.id}
-          maxMinutes={policy.breakGlass.maxDurationSeconds / 60}
+          maxMinutes={overrideMaxMinutes(policy)}
         />
       ) : null}
       <section aria-labelledby="slo-heading" className="space-y-2">
