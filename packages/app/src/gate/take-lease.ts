@@ -1,7 +1,5 @@
-import { overrideNeedsConfirmation } from "@rollgate/core/access/decide";
 import { leaseRequestReplay } from "@rollgate/core/contract/lease-request";
-import { openChecks } from "@rollgate/core/gate";
-import { contractStartRefusal, overriddenChecks } from "@rollgate/core/lifecycle";
+import { awaitsRecovery, decideLease } from "@rollgate/core/lifecycle";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { activeLease, expireLeases, grantLease } from "@rollgate/db/queries/leases";
@@ -72,58 +70,26 @@ async function grant(options: { db: Db; token: ApiToken; keys: RolloutKeys; now:
         { reason: "lease_held", holder: held.holder, expires_at: held.expiresAt.toISOString() },
       );
     const gate = await evaluateRolloutGate(tx, locked, now);
-    const failed = locked.rollout.state === "contract_failed" || locked.rollout.state === "expand_failed";
-    const recovery = failed ? await liveRecovery(tx, locked.rollout.id, now) : null;
-    let grant: { kind: "gate" | "recovery"; checksum: string; detail: Record<string, unknown> };
-    if (recovery && recovery.fixChecksum) {
-      if (overrideNeedsConfirmation(gate.policy, locked.environmentProductionLike) && !recovery.confirmedAt)
-        throw new AppError(
-          "conflict",
-          "The recovery run is waiting for a second person to confirm it on the rollout page.",
-          { reason: "recovery_unconfirmed" },
-        );
-      if (gate.facts.activeLease)
-        throw new AppError("conflict", `${gate.facts.activeLease.holder} already holds the lease for this rollout.`, {
-          reason: "lease_held",
-        });
-      grant = {
-        kind: "recovery",
-        checksum: recovery.fixChecksum,
-        detail: { recoveryId: recovery.id, fix: recovery.fixName },
-      };
-    } else {
-      if (!gate.verdict.allowed) {
-        const failing = openChecks(gate.verdict.checks);
-        throw new AppError(
-          "conflict",
-          `The gate is closed: ${failing.map((c) => c.message).join(" ")}`,
-          gateJson(keys, gate),
-        );
-      }
-      // The rule migration.started applies, with the same overrides: a lease is never granted for a contract it would refuse.
-      const refusal = contractStartRefusal(
-        projectionOf(locked.rollout),
-        gate.policy,
-        now,
-        overriddenChecks(gate.verdict.checks),
+    const rollout = projectionOf(locked.rollout);
+    const grant = decideLease({
+      rollout,
+      policy: gate.policy,
+      productionLike: locked.environmentProductionLike,
+      at: now,
+      verdict: gate.verdict,
+      leaseHolder: gate.facts.activeLease?.holder ?? null,
+      recovery: awaitsRecovery(rollout.state) ? await liveRecovery(tx, locked.rollout.id, now) : null,
+    });
+    if (!grant.grant)
+      throw new AppError(
+        "conflict",
+        grant.message,
+        grant.reason === "gate_closed"
+          ? gateJson(keys, gate)
+          : grant.reason === "no_contract"
+            ? undefined
+            : { reason: grant.reason },
       );
-      if (refusal) throw new AppError("conflict", refusal.message, { reason: refusal.code });
-      const checksum = locked.rollout.contractChecksum;
-      if (!checksum) throw new AppError("conflict", "There is no contract script to run.");
-      grant = {
-        kind: "gate",
-        checksum,
-        detail: {
-          checks: gate.verdict.checks.map((c) => ({
-            id: c.id,
-            status: c.status,
-            overridden: c.overridden ?? false,
-            blocking: c.blocking ?? true,
-            message: c.message,
-          })),
-        },
-      };
-    }
     const lease = await grantLease(tx, {
       rolloutId: locked.rollout.id,
       tokenId: token.id,

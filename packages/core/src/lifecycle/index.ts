@@ -1,6 +1,13 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
 export { contractStartRefusal, overriddenChecks } from "./contract-start.ts";
 export {
+  awaitsRecovery,
+  decideLease,
+  type LeaseDecision,
+  type LeaseRequestFacts,
+  type RecoveryFact,
+} from "./lease-grant.ts";
+export {
   clockSkewSeconds,
   implausibleEventTimes,
   EARLIEST_EVENT_TIME,
