@@ -4,7 +4,9 @@ import { openChecks } from "@rollgate/core/gate";
 import {
   applyEvent,
   clockSkewSeconds,
+  eventEffects,
   implausibleEventTimes,
+  leaseVoidedByNewScript,
   mapEvent,
   overriddenChecks,
   type ContractLease,
@@ -14,7 +16,6 @@ import {
   type RolloutEventBody,
 } from "@rollgate/core/lifecycle";
 import { parsePolicy, type Policy } from "@rollgate/core/policy";
-import type { RolloutProjection } from "@rollgate/core/types";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
@@ -88,6 +89,8 @@ export async function ingestEvent(options: {
     const event = await withServerFacts(tx, token, mapped, rollout, now);
     const before = projectionOf(rollout.rollout);
     const result = applyEvent(before, event, policy);
+    const skew = clockSkewSeconds(body.occurred_at, now);
+    const effects = eventEffects({ mapped, event, before, result, clockSkewSeconds: skew });
     const audit = {
       at: now,
       actorType: "token" as const,
@@ -97,30 +100,24 @@ export async function ingestEvent(options: {
       rolloutId: rollout.rollout.id,
     };
 
-    if (!result.ok) {
-      // A lease presented with another script (or by another token) is void: it was granted for what was approved.
-      if (result.rejection.code === "lease_script_mismatch" || result.rejection.code === "lease_other_token")
-        await voidLeases(tx, rollout.rollout.id, now, `void: ${result.rejection.code}`);
+    if (!effects.accepted) {
+      if (effects.voidLeases) await voidLeases(tx, rollout.rollout.id, now, effects.voidLeases);
       await settleDelivery(tx, deliveryId, {
         status: "rejected",
         httpStatus: 409,
         rolloutId: rollout.rollout.id,
-        error: result.rejection,
+        error: effects.rejection,
       });
       await appendAudit(tx, {
         ...audit,
         action: "delivery.rejected",
-        data: { type: body.type, webhookId, code: result.rejection.code, message: result.rejection.message },
+        data: { type: body.type, webhookId, code: effects.rejection.code, message: effects.rejection.message },
       });
-      return { outcome: "rejected", rejection: result.rejection, duplicate: false };
+      return { outcome: "rejected", rejection: effects.rejection, duplicate: false };
     }
-    const changed = !sameProjection(before, result.rollout);
-    const skew = clockSkewSeconds(body.occurred_at, now);
-    if (changed) await saveProjection(tx, rollout.rollout.id, result.rollout, now);
-    if (event.type === "migration.started" && event.lease?.held?.kind === "recovery")
-      await adoptFixScript(tx, rollout.rollout.id, event.phase, now);
-    else if (body.type === "migration.started" && body.data.phase === "expand" && body.data.sql !== undefined)
-      await keepExpandText(tx, rollout, body.data.sql);
+    if (effects.changed) await saveProjection(tx, rollout.rollout.id, effects.rollout, now);
+    if (effects.adoptFix) await adoptFixScript(tx, rollout.rollout.id, effects.adoptFix, now);
+    else if (effects.keepExpandText !== null) await keepExpandText(tx, rollout, effects.keepExpandText);
     const record: EventRecord = {
       eventId,
       rolloutId: rollout.rollout.id,
@@ -130,18 +127,14 @@ export async function ingestEvent(options: {
       clockSkewSeconds: skew,
       deliveryId,
       stateBefore: before.state,
-      stateAfter: result.rollout.state,
+      stateAfter: effects.rollout.state,
       data: mapped.data,
     };
     const accepted: IngestResult = { outcome: "accepted", eventId, duplicate: false };
     // The audit trail records every change and decision; observations that change nothing
     // (an SLO snapshot, a backup report) stay in the rollout's events. Appending last keeps
     // the chain's lock for the shortest time.
-    const audited = changed || mapped.alwaysAudited || skew !== null;
-    const contractEnded =
-      (event.type === "migration.succeeded" || event.type === "migration.failed") &&
-      event.phase === "contract" &&
-      changed;
+    const { audited, contractEnded } = effects;
     // The commonest event (an SLO snapshot that changes nothing) ends with plain inserts: they go out with COMMIT.
     const inserts = audited || contractEnded ? null : eventInserts(body.type, mapped.fact, record);
     if (inserts) return commitWith(accepted, ...inserts);
@@ -154,18 +147,18 @@ export async function ingestEvent(options: {
           webhookId,
           eventId,
           from: before.state,
-          to: result.rollout.state,
+          to: effects.rollout.state,
           ...(skew !== null ? { clockSkewSeconds: skew, flagged: "occurred_at is far from the time of receipt" } : {}),
         },
       });
-    if (contractEnded)
+    if (contractEnded && (event.type === "migration.succeeded" || event.type === "migration.failed"))
       await notifyRollout(tx, {
         row: rollout,
         keys: body,
-        type: event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed",
+        type: contractEnded,
         key: eventId,
         now,
-        summary: `The contract script ${event.name} ${event.type === "migration.succeeded" ? "succeeded" : "failed"}.`,
+        summary: `The contract script ${event.name} ${contractEnded === "contract.succeeded" ? "succeeded" : "failed"}.`,
       });
     return accepted;
   });
@@ -215,9 +208,8 @@ async function registerRollout(
   const row = await findRollout(db, body, { forUpdate: true });
   // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
   if (row && contract !== null) {
-    const live = await activeLease(db, row.rollout.id, now);
-    if (live && live.checksum !== row.rollout.contractChecksum)
-      await voidLeases(db, row.rollout.id, now, "void: script_changed");
+    const reason = leaseVoidedByNewScript(await activeLease(db, row.rollout.id, now), row.rollout.contractChecksum);
+    if (reason) await voidLeases(db, row.rollout.id, now, reason);
   }
   return row;
 }
@@ -316,12 +308,4 @@ async function presentedLease(
     };
   }
   return { held, senderTokenId: token.id, gate };
-}
-
-function sameProjection(a: RolloutProjection, b: RolloutProjection): boolean {
-  return (Object.keys(a) as Array<keyof RolloutProjection>).every((k) => {
-    const x = a[k];
-    const y = b[k];
-    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y;
-  });
 }
