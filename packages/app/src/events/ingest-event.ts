@@ -19,7 +19,7 @@ import { parsePolicy, type Policy } from "@rollgate/core/policy";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
-import { activeLease, voidLeases } from "@rollgate/db/queries/leases";
+import { activeLease, endLeases } from "@rollgate/db/queries/leases";
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import {
   findEnvironment,
@@ -101,7 +101,7 @@ export async function ingestEvent(options: {
     };
 
     if (!effects.accepted) {
-      if (effects.voidLeases) await voidLeases(tx, rollout.rollout.id, now, effects.voidLeases);
+      if (effects.voidLeases) await endLeases(tx, rollout.rollout.id, now, effects.voidLeases);
       await settleDelivery(tx, deliveryId, {
         status: "rejected",
         httpStatus: 409,
@@ -139,6 +139,7 @@ export async function ingestEvent(options: {
     const inserts = audited || contractEnded ? null : eventInserts(body.type, mapped.fact, record);
     if (inserts) return commitWith(accepted, ...inserts);
     await recordEvent(tx, body.type, mapped.fact, record);
+    if (effects.endLeases) await endLeases(tx, rollout.rollout.id, now, effects.endLeases);
     if (audited)
       await appendAudit(tx, {
         ...audit,
@@ -209,7 +210,7 @@ async function registerRollout(
   // A new contract script is a new thing to approve, and no lease granted for the old one may run it.
   if (row && contract !== null) {
     const reason = leaseVoidedByNewScript(await activeLease(db, row.rollout.id, now), row.rollout.contractChecksum);
-    if (reason) await voidLeases(db, row.rollout.id, now, reason);
+    if (reason) await endLeases(db, row.rollout.id, now, reason);
   }
   return row;
 }

@@ -85,6 +85,7 @@ describe("what an event changes besides its own record", () => {
           expect(effects.changed).toBe(moves);
           expect(effects.audited).toBe(moves || always || skew !== null);
           expect(effects.contractEnded).toBe(moves && phase === "contract" ? `contract.${outcome}` : null);
+          expect(effects.endLeases).toBe(phase === "contract" ? outcome : null);
           if (effects.contractEnded) expect(effects.audited).toBe(true);
         },
       ),

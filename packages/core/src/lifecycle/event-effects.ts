@@ -28,6 +28,8 @@ export type EventEffects =
       adoptFix: MigrationPhase | null;
       /** The expand's text came with its `migration.started`: kept where the rollout holds none. */
       keepExpandText: string | null;
+      /** The contract's outcome ends its lease. */
+      endLeases: "succeeded" | "failed" | null;
       /** Chained in the audit log (`rollout.<type>`). */
       audited: boolean;
       /** The contract ended: announced. */
@@ -57,10 +59,12 @@ export function eventEffects(input: {
   const { body } = mapped;
   const expandText =
     !recovery && body.type === "migration.started" && body.data.phase === "expand" ? (body.data.sql ?? null) : null;
-  const ended =
-    (event.type === "migration.succeeded" || event.type === "migration.failed") &&
-    event.phase === "contract" &&
-    changed;
+  const outcome =
+    (event.type === "migration.succeeded" || event.type === "migration.failed") && event.phase === "contract"
+      ? event.type === "migration.succeeded"
+        ? ("succeeded" as const)
+        : ("failed" as const)
+      : null;
   return {
     accepted: true,
     rollout: result.rollout,
@@ -68,7 +72,8 @@ export function eventEffects(input: {
     adoptFix: recovery ? event.phase : null,
     keepExpandText: expandText,
     audited: changed || mapped.alwaysAudited || input.clockSkewSeconds !== null,
-    contractEnded: ended ? (event.type === "migration.succeeded" ? "contract.succeeded" : "contract.failed") : null,
+    endLeases: outcome,
+    contractEnded: outcome && changed ? (`contract.${outcome}` as const) : null,
   };
 }
 

@@ -54,8 +54,8 @@ export async function grantLease(
   return row!;
 }
 
-/** Ends the rollout's live lease early (its script changed, or it was misused). */
-export async function voidLeases(db: Db, rolloutId: string, now: Date, outcome: string): Promise<number> {
+/** Ends the rollout's live lease with `outcome`: its contract's result, or `void: …` (its script changed, or it was misused). */
+export async function endLeases(db: Db, rolloutId: string, now: Date, outcome: string): Promise<number> {
   const rows = await db
     .update(leases)
     .set({ releasedAt: now, outcome })

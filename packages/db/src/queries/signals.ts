@@ -1,15 +1,7 @@
 import type { Fact } from "@rollgate/core/lifecycle";
-import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import {
-  appDeployments,
-  backups,
-  flagChanges,
-  leases,
-  migrationRuns,
-  rolloutEvents,
-  sloSnapshots,
-} from "../schema/index.ts";
+import { appDeployments, backups, flagChanges, migrationRuns, rolloutEvents, sloSnapshots } from "../schema/index.ts";
 import { compiledStatement } from "./compiled.ts";
 import { recordInspection } from "./inspections.ts";
 
@@ -142,12 +134,6 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
           startedAt: occurredAt,
           ...result,
         });
-      // The contract's outcome ends its lease.
-      if (fact.phase === "contract")
-        await db
-          .update(leases)
-          .set({ releasedAt: occurredAt, outcome: result.status })
-          .where(and(eq(leases.rolloutId, rolloutId), isNull(leases.releasedAt)));
       return;
     }
     case "deployment":

@@ -11,7 +11,7 @@ vi.mock("../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { createSubscription } = await import("@rollgate/db/queries/notifications");
-const { notificationDeliveries, overrides, rollouts, userRoles, users } = await import("@rollgate/db/schema");
+const { leases, notificationDeliveries, overrides, rollouts, userRoles, users } = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
 const { DEFAULT_WORKER_CONFIG } = await import("@rollgate/worker");
 const { watchWindows } = await import("@rollgate/worker/jobs/notifications");
@@ -71,6 +71,9 @@ describe("notifications raised by changes", () => {
       clock,
     );
 
+    // The contract's outcome ends its lease.
+    const [ended] = await db.select().from(leases).where(eq(leases.id, lease_id));
+    expect(ended).toMatchObject({ outcome: "succeeded", releasedAt: clock });
     const rows = await db
       .select()
       .from(notificationDeliveries)
