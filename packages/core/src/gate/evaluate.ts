@@ -6,6 +6,7 @@ import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
 import { utcText } from "../format.ts";
 import { sloSourceProblem } from "./slo-source.ts";
 import { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
+import { windowEndsAt as windowEnd } from "../lifecycle/window.ts";
 
 const EXPANDED: RolloutState[] = [
   "expanded",
@@ -20,9 +21,7 @@ const EXPANDED: RolloutState[] = [
 /** "May the contract step run now?" — one check per rule, each with a sentence. */
 export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateVerdict {
   const r = facts.rollout;
-  const windowEndsAt = r.windowStartedAt
-    ? new Date(r.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000)
-    : null;
+  const windowEndsAt = windowEnd(r.windowStartedAt, policy);
   const checks: GateCheck[] = [
     expandCheck(facts),
     windowCheck(facts, windowEndsAt, now),

@@ -3,6 +3,7 @@ import type { GateCheckId } from "../gate/facts.ts";
 import type { Policy } from "../policy/index.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
 import type { Rejection } from "./events.ts";
+import { windowEndsAt } from "./window.ts";
 
 const AFTER_EXPAND: RolloutState[] = ["expanded", "rolling_out", "verifying", "rolled_back"];
 
@@ -50,13 +51,11 @@ function windowRefusal(
   overridden: ReadonlySet<GateCheckId>,
 ): Rejection | null {
   if (overridden.has("rollback_window")) return null;
-  const windowEnd = rollout.windowStartedAt
-    ? rollout.windowStartedAt.getTime() + policy.rollbackWindowSeconds * 1000
-    : null;
-  if (windowEnd !== null && at.getTime() >= windowEnd) return null;
+  const windowEnd = windowEndsAt(rollout.windowStartedAt, policy);
+  if (windowEnd !== null && at.getTime() >= windowEnd.getTime()) return null;
   return {
     code: "window_open",
-    message: `The rollback window is still open${windowEnd ? ` until ${utcText(new Date(windowEnd))}` : ""}; the contract must wait for it to end.`,
+    message: `The rollback window is still open${windowEnd ? ` until ${utcText(windowEnd)}` : ""}; the contract must wait for it to end.`,
   };
 }
 

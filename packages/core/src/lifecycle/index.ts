@@ -1,5 +1,6 @@
 export { applyEvent, type ApplyResult } from "./apply-event.ts";
 export { contractStartRefusal, overriddenChecks } from "./contract-start.ts";
+export { windowEndsAt } from "./window.ts";
 export { eventEffects, leaseVoidedByNewScript, sameProjection, type EventEffects } from "./event-effects.ts";
 export {
   awaitsRecovery,

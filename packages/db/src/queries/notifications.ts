@@ -251,26 +251,32 @@ function windowEdgeOf(r: EdgeRow, at: string | Date): WindowEdge {
   };
 }
 
-/** Verifying rollouts whose rollback window (start + the policy's `rollbackWindowSeconds`) ends in (from, to]. */
-export async function windowsEndingBetween(db: Db, from: Date, to: Date): Promise<WindowEdge[]> {
-  const rows = rowsOf<{
-    rollout_id: string;
-    service_id: string;
-    environment_id: string;
-    service: string;
-    environment: string;
-    release: string;
-    ends_at: string | Date;
-  }>(
+/** A verifying rollout whose rollback window has started, with its environment's stored policy: when the window ends is core's (`windowEndsAt`). */
+export interface StartedWindow extends Omit<WindowEdge, "endsAt"> {
+  startedAt: Date;
+  policy: unknown;
+}
+
+interface StartedRow extends EdgeRow {
+  started_at: string | Date;
+  policy: unknown;
+}
+
+const startedWindowOf = (r: StartedRow): StartedWindow => {
+  const { endsAt: _, ...edge } = windowEdgeOf(r, r.started_at);
+  return { ...edge, startedAt: new Date(r.started_at), policy: r.policy };
+};
+
+/** Every verifying rollout whose rollback window has started. */
+export async function startedWindows(db: Db): Promise<StartedWindow[]> {
+  const rows = rowsOf<StartedRow>(
     await db.execute(sql`
-      select * from (
-        select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release,
-               r.window_started_at + make_interval(secs => coalesce((e.policy ->> 'rollbackWindowSeconds')::int, 3600)) as ends_at
-        from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
-        where r.state = 'verifying' and r.window_started_at is not null
-      ) w where w.ends_at > ${from.toISOString()}::timestamptz and w.ends_at <= ${to.toISOString()}::timestamptz`),
+      select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release,
+             r.window_started_at as started_at, e.policy
+      from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
+      where r.state = 'verifying' and r.window_started_at is not null`),
   );
-  return rows.map((r) => windowEdgeOf(r, r.ends_at));
+  return rows.map(startedWindowOf);
 }
 
 /** Reads and moves the window watcher's cursor (first run: starts at `now`, reporting nothing from the past). */
@@ -287,36 +293,23 @@ export async function advanceCursor(db: Db, name: string, now: Date): Promise<Da
 }
 
 /**
- * Verifying rollouts past their window that someone wants `gate.open` for and that were not
- * reported open for their current contract script yet: the watcher evaluates only these.
+ * Verifying rollouts with a started window and a contract script that someone wants `gate.open`
+ * for and that were not reported open for their current contract script yet: the watcher
+ * evaluates those whose window has ended.
  */
-export async function gateOpenCandidates(db: Db, now: Date): Promise<Array<WindowEdge & { checksum: string }>> {
-  const rows = rowsOf<{
-    rollout_id: string;
-    service_id: string;
-    environment_id: string;
-    service: string;
-    environment: string;
-    release: string;
-    ends_at: string | Date;
-    checksum: string;
-  }>(
+export async function gateOpenCandidates(db: Db): Promise<Array<StartedWindow & { checksum: string }>> {
+  const rows = rowsOf<StartedRow & { checksum: string }>(
     await db.execute(sql`
-      select * from (
-        select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, r.contract_checksum as checksum,
-               r.window_started_at + make_interval(secs => coalesce((e.policy ->> 'rollbackWindowSeconds')::int, 3600)) as ends_at
-        from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
-        where r.state = 'verifying' and r.window_started_at is not null and r.contract_checksum is not null
-          and exists (
-            select 1 from notification_subscriptions n
-            where n.service_id = s.id and n.disabled_at is null and (n.environment_id is null or n.environment_id = e.id) and 'gate.open' = any(n.event_types)
-              and not exists (select 1 from notification_deliveries d where d.subscription_id = n.id and d.dedupe_key = 'gate.open:' || r.id || ':' || r.contract_checksum))
-      ) w where w.ends_at <= ${now.toISOString()}::timestamptz`),
+      select r.id as rollout_id, s.id as service_id, e.id as environment_id, s.slug as service, e.name as environment, rel.key as release, r.contract_checksum as checksum,
+             r.window_started_at as started_at, e.policy
+      from rollouts r join releases rel on rel.id = r.release_id join environments e on e.id = r.environment_id join services s on s.id = e.service_id
+      where r.state = 'verifying' and r.window_started_at is not null and r.contract_checksum is not null
+        and exists (
+          select 1 from notification_subscriptions n
+          where n.service_id = s.id and n.disabled_at is null and (n.environment_id is null or n.environment_id = e.id) and 'gate.open' = any(n.event_types)
+            and not exists (select 1 from notification_deliveries d where d.subscription_id = n.id and d.dedupe_key = 'gate.open:' || r.id || ':' || r.contract_checksum))`),
   );
-  return rows.map((r) => ({
-    ...windowEdgeOf(r, r.ends_at),
-    checksum: r.checksum,
-  }));
+  return rows.map((r) => ({ ...startedWindowOf(r), checksum: r.checksum }));
 }
 
 export interface NoGoRaised extends WindowEdge {

@@ -2,17 +2,20 @@ import { IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webho
 import { redactSecrets } from "@rollgate/core/integrations/destination";
 import { notificationPayload, slackMessage, type NotificationPayload } from "@rollgate/core/integrations/notifications";
 import { evaluateRolloutGate } from "@rollgate/app/gate/evaluate-rollout-gate";
+import { windowEndsAt } from "@rollgate/core/lifecycle";
+import { parsePolicy } from "@rollgate/core/policy";
 import {
   advanceCursor,
   approvalsNeededBetween,
   claimDueDeliveries,
   enqueueNotification,
   gateOpenCandidates,
+  startedWindows,
   noGosOpenedBetween,
   overridesUnreviewedBetween,
   recordAttempt,
-  windowsEndingBetween,
   type ClaimedDelivery,
+  type StartedWindow,
   type WindowEdge,
 } from "@rollgate/db/queries/notifications";
 import { findRollout } from "@rollgate/db/queries/rollouts";
@@ -117,8 +120,9 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
   const now = ctx.now();
   const since = await advanceCursor(ctx.db, "windows", now);
   let queued = 0;
+  const windows = withEnds(await startedWindows(ctx.db));
   const report = async (type: "window.ending" | "window.ended", from: Date, to: Date) => {
-    for (const w of await windowsEndingBetween(ctx.db, from, to)) {
+    for (const w of windows.filter((x) => x.endsAt > from && x.endsAt <= to)) {
       const summary =
         type === "window.ended"
           ? `The rollback window ended at ${w.endsAt.toISOString()}; the contract may run once the gate's other checks pass.`
@@ -163,7 +167,7 @@ export async function watchWindows(ctx: JobContext): Promise<string> {
 /** `gate.open`, once per rollout and contract script: the gate evaluated by the use case the API and the lease answer with. */
 async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
   let queued = 0;
-  for (const c of await gateOpenCandidates(ctx.db, now)) {
+  for (const c of withEnds(await gateOpenCandidates(ctx.db)).filter((x) => x.endsAt <= now)) {
     const row = await findRollout(ctx.db, { service: c.service, environment: c.environment, release: c.release });
     if (!row) continue;
     const { verdict } = await evaluateRolloutGate(ctx.db, row, now);
@@ -175,6 +179,15 @@ async function reportOpenGates(ctx: JobContext, now: Date): Promise<number> {
     });
   }
   return queued;
+}
+
+/** Each window with its end as core works it out from the environment's policy (one that does not parse is skipped). */
+function withEnds<W extends StartedWindow>(windows: readonly W[]): Array<W & { endsAt: Date }> {
+  return windows.flatMap((w) => {
+    const parsed = parsePolicy(w.policy);
+    const endsAt = parsed.ok ? windowEndsAt(w.startedAt, parsed.policy) : null;
+    return endsAt ? [{ ...w, endsAt }] : [];
+  });
 }
 
 /** Queues one notification about a rollout a watcher found, once per subscription and `key`. */
