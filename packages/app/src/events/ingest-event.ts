@@ -38,6 +38,7 @@ import type { ApiToken } from "../access/api-token";
 import { AppError } from "../errors";
 import { destructiveStatementCount, evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { ingestIncidentEvent } from "./ingest-incident-event";
+import { learnObservedManifest } from "./learn-observed-manifest";
 import { notifyRollout } from "../notifications/notify-rollout";
 
 export type IngestResult =
@@ -139,6 +140,12 @@ export async function ingestEvent(options: {
     const inserts = audited || contractEnded ? null : eventInserts(body.type, mapped.fact, record);
     if (inserts) return commitWith(accepted, ...inserts);
     await recordEvent(tx, body.type, mapped.fact, record);
+    if (mapped.fact?.kind === "inspection")
+      await learnObservedManifest(tx, {
+        environmentId: record.environmentId,
+        receivedAt: now,
+        inspection: mapped.fact.inspection,
+      });
     if (effects.endLeases) await endLeases(tx, rollout.rollout.id, now, effects.endLeases);
     if (audited)
       await appendAudit(tx, {

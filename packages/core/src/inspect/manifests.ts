@@ -1,4 +1,5 @@
-import { grownEntries, type Usage } from "./usage.ts";
+import type { Inspection } from "../contract/inspection.ts";
+import { decodeUsage, grownEntries, type Usage } from "./usage.ts";
 
 // Observed schema manifests: what each app version read and wrote, learned from the calls
 // that grew between two inspections while that version, and only it, was deployed.
@@ -30,6 +31,22 @@ export interface ObservedManifest {
   entries: string[];
   from: Date;
   to: Date;
+}
+
+/** An inspection as the attribution compares it: `usage` is its stored map (null when it was not sent whole). */
+export function usageSnapshot(
+  receivedAt: Date,
+  summary: Omit<Inspection, "usage">,
+  usage: Record<string, string> | null,
+): UsageSnapshot {
+  return {
+    receivedAt,
+    serverStartedAt: summary.server.started_at,
+    statsReset: summary.statistics.stats_reset ?? null,
+    dealloc: summary.statistics.dealloc ?? null,
+    complete: summary.statistics.available && usage !== null,
+    usage: decodeUsage(usage ?? {}),
+  };
 }
 
 /** Attributes what ran between two consecutive inspections to the version deployed throughout. */

@@ -1,28 +1,17 @@
 import type { Inspection } from "@rollgate/core/contract/inspection";
 import type { ObservedManifestFact } from "@rollgate/core/eligibility";
-import { attributeInterval, mergeObserved, type UsageSnapshot } from "@rollgate/core/inspect/manifests";
-import { decodeUsage } from "@rollgate/core/inspect/usage";
+import type { ObservedManifest } from "@rollgate/core/inspect/manifests";
 import type { HeldInspections } from "@rollgate/core/inspect/admit";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
 
-/**
- * Stores an inspection and learns from it: what grew since the environment's previous
- * inspection is attributed to the version deployed throughout (observed manifests).
- * Call inside the transaction that records the event.
- */
-export async function recordInspection(
+/** Stores one inspection (its usage map only when it was sent whole). */
+export async function insertInspection(
   db: Db,
   input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection },
-): Promise<{ id: string; learned: string | null }> {
+): Promise<{ id: string }> {
   const { usage, ...summary } = input.inspection;
-  const [previous] = await db
-    .select({ receivedAt: inspections.receivedAt, summary: inspections.summary, usage: inspections.usage })
-    .from(inspections)
-    .where(and(eq(inspections.environmentId, input.environmentId), lt(inspections.receivedAt, input.receivedAt)))
-    .orderBy(desc(inspections.receivedAt))
-    .limit(1);
   const [row] = await db
     .insert(inspections)
     .values({
@@ -37,36 +26,47 @@ export async function recordInspection(
       usage: input.inspection.usage_complete ? usage : null,
     })
     .returning({ id: inspections.id });
-  if (!previous) return { id: row!.id, learned: null };
+  return { id: row!.id };
+}
 
-  const deployments = await db
+/** The environment's newest inspection received before `before`, with its usage map. */
+export async function inspectionBefore(db: Db, environmentId: string, before: Date) {
+  const [previous] = await db
+    .select({ receivedAt: inspections.receivedAt, summary: inspections.summary, usage: inspections.usage })
+    .from(inspections)
+    .where(and(eq(inspections.environmentId, environmentId), lt(inspections.receivedAt, before)))
+    .orderBy(desc(inspections.receivedAt))
+    .limit(1);
+  return previous ?? null;
+}
+
+/** The versions deployed to an environment before `before`, oldest first. */
+export async function deploymentsBefore(db: Db, environmentId: string, before: Date) {
+  return db
     .select({ version: appDeployments.version, deployedAt: appDeployments.occurredAt })
     .from(appDeployments)
-    .where(and(eq(appDeployments.environmentId, input.environmentId), lt(appDeployments.occurredAt, input.receivedAt)))
+    .where(and(eq(appDeployments.environmentId, environmentId), lt(appDeployments.occurredAt, before)))
     .orderBy(asc(appDeployments.occurredAt));
-  const attribution = attributeInterval(
-    snapshot(previous.receivedAt, previous.summary, previous.usage),
-    snapshot(input.receivedAt, summary, input.inspection.usage_complete ? usage : null),
-    deployments,
-  );
-  if (!attribution.version) return { id: row!.id, learned: null };
+}
+
+/** What the environment's inspections observed a version use so far, its row locked for the transaction. */
+export async function lockObservedManifest(db: Db, environmentId: string, version: string) {
   const [current] = await db
     .select()
     .from(observedManifests)
-    .where(
-      and(eq(observedManifests.environmentId, input.environmentId), eq(observedManifests.version, attribution.version)),
-    )
+    .where(and(eq(observedManifests.environmentId, environmentId), eq(observedManifests.version, version)))
     .for("update");
-  const merged = mergeObserved(
-    current
-      ? { version: current.version, entries: current.entries, from: current.coveredFrom, to: current.coveredTo }
-      : null,
-    attribution,
-  )!;
+  return current
+    ? { version: current.version, entries: current.entries, from: current.coveredFrom, to: current.coveredTo }
+    : null;
+}
+
+/** Writes a version's observed manifest as merged by core, counting one more interval. */
+export async function saveObservedManifest(db: Db, environmentId: string, merged: ObservedManifest): Promise<void> {
   await db
     .insert(observedManifests)
     .values({
-      environmentId: input.environmentId,
+      environmentId,
       version: merged.version,
       entries: merged.entries,
       coveredFrom: merged.from,
@@ -82,22 +82,6 @@ export async function recordInspection(
         intervals: sql`${observedManifests.intervals} + 1`,
       },
     });
-  return { id: row!.id, learned: attribution.version };
-}
-
-function snapshot(
-  receivedAt: Date,
-  summary: Omit<Inspection, "usage">,
-  usage: Record<string, string> | null,
-): UsageSnapshot {
-  return {
-    receivedAt,
-    serverStartedAt: summary.server.started_at,
-    statsReset: summary.statistics.stats_reset ?? null,
-    dealloc: summary.statistics.dealloc ?? null,
-    complete: summary.statistics.available && usage !== null,
-    usage: decodeUsage(usage ?? {}),
-  };
 }
 
 /** What an environment holds of one database (by its system identifier) at or after `takenAt`, by

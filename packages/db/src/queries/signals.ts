@@ -3,7 +3,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, backups, flagChanges, migrationRuns, rolloutEvents, sloSnapshots } from "../schema/index.ts";
 import { compiledStatement } from "./compiled.ts";
-import { recordInspection } from "./inspections.ts";
+import { insertInspection } from "./inspections.ts";
 
 export interface EventRecord {
   /** Chosen by the caller, so the delivery can name it before the event row exists. */
@@ -161,7 +161,7 @@ async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void
       });
       return;
     case "inspection":
-      await recordInspection(db, {
+      await insertInspection(db, {
         environmentId,
         rolloutId,
         eventId: record.eventId,
