@@ -55,6 +55,9 @@ step "format (prettier --check; pnpm format fixes it)" - pnpm exec prettier --ch
 # Rollgate's own migrations obey the rule it enforces: a destructive statement only in a file
 # marked `-- rollgate: contract` (docs/migrations.md).
 step "own migrations (rollgate lint --phase from-file)" - node packages/cli/bin/rollgate.js lint --phase from-file packages/db/drizzle/*.sql
+# The Drizzle schema and the migrations agree: every migration has its snapshot and
+# `drizzle-kit generate` finds nothing to write (docs/migrations.md).
+step "schema and migrations agree (pnpm db:check)" - pnpm --silent db:check
 step "unit tests" unit vitest_run unit --project unit
 step "database tests on PGlite" db-pglite on_pglite vitest_run db-pglite --project db
 # pg_stat_statements needs shared_preload_libraries: the `live` project's global setup

@@ -50,9 +50,10 @@ export async function seedScale(url: string, cases: ScaleCase[]): Promise<void> 
           from generate_series(1, ${c.snapshots}) i`;
         // Events spread over the same span: most are snapshots, the rest what a ramp reports.
         await tx`
-          insert into rollout_events (rollout_id, type, occurred_at, data, state_before, state_after)
-          select ${id}, t.type, now() - make_interval(secs => (${c.snapshots}::float8 * (${c.events} - i) / ${c.events})), t.data, 'verifying', 'verifying'
+          insert into rollout_events (rollout_id, type, occurred_at, received_at, data, state_before, state_after)
+          select ${id}, t.type, w.at, w.at, t.data, 'verifying', 'verifying'
           from generate_series(1, ${c.events}) i,
+          lateral (select now() - make_interval(secs => (${c.snapshots}::float8 * (${c.events} - i) / ${c.events})) as at) w,
           lateral (select case i % 10 when 0 then 'flag.changed' when 5 then 'backup.verified' else 'slo.snapshot' end as type) k,
           lateral (select k.type, case k.type
                      when 'flag.changed' then jsonb_build_object('flag', 'checkout', 'percent', 100)

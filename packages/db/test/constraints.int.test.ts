@@ -98,6 +98,7 @@ describe("database invariants", () => {
       expect.arrayContaining([
         "slo_snapshots_rollout_id_observed_at_index",
         "rollout_events_rollout_id_occurred_at_index",
+        "rollout_events_received_timeline_idx",
       ]),
     );
   });

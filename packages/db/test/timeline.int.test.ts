@@ -20,6 +20,7 @@ describe("timeline", () => {
       rolloutId,
       type: i % 4 === 0 ? "slo.snapshot" : "flag.changed",
       occurredAt: new Date(base + Math.floor(i / 3) * 1000),
+      receivedAt: new Date(base + Math.floor(i / 3) * 1000),
       data: { i },
       stateBefore: "planned",
       stateAfter: "planned",
@@ -57,6 +58,7 @@ describe("timeline", () => {
       rolloutId,
       type: "app.deployed",
       occurredAt: at(0),
+      receivedAt: at(0),
       data: {},
       stateBefore: "expanded",
       stateAfter: "deployed",
@@ -110,6 +112,37 @@ describe("timeline", () => {
       ["event", "app.deployed", false],
     ]);
     expect(items[0]!.data).toEqual({ code: "contract_without_lease" });
+  });
+
+  it("places an event when it was received, not when the pipeline says it happened", async () => {
+    const { rollouts } = await makeRelease(db);
+    const rolloutId = rollouts[0]!.id;
+    const at = (m: number) => new Date(Date.parse("2026-11-06T00:00:00Z") + m * 60_000);
+    const event = (type: string, occurredAt: Date, receivedAt: Date) => ({
+      rolloutId,
+      type,
+      occurredAt,
+      receivedAt,
+      data: {},
+      stateBefore: "deployed",
+      stateAfter: "deployed",
+    });
+    await db.insert(rolloutEvents).values([
+      event("app.deployed", at(0), at(0)),
+      event("flag.changed", at(10), at(10)),
+      // Received last, claiming to have happened before both.
+      event("backup.verified", at(-60), at(20)),
+    ]);
+    const { items } = await timelinePage(db, rolloutId);
+    expect(items.map((i) => [i.what, i.at.toISOString()])).toEqual([
+      ["backup.verified", at(20).toISOString()],
+      ["flag.changed", at(10).toISOString()],
+      ["app.deployed", at(0).toISOString()],
+    ]);
+    // The keyset cursor is on receipt time too: the next page after the backdated event holds the rest.
+    const page = await timelinePage(db, rolloutId, { limit: 1 });
+    const rest = await timelinePage(db, rolloutId, { before: page.next, limit: 5 });
+    expect(rest.items.map((i) => i.what)).toEqual(["flag.changed", "app.deployed"]);
   });
 
   it("treats a malformed cursor as the first page", () => {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { auditChainVerdict } from "../testing/builders.ts";
 import {
-  auditChainVerdict,
   auditKeyWarning,
   formatKeyedFrom,
   KEYED_ALG,

@@ -171,16 +171,6 @@ export function keyRecordDue(
   return { seq: candidate.seq, hash: candidate.hash };
 }
 
-/** The verdict over a whole chain held in memory (tests, small chains). */
-export function auditChainVerdict(links: Iterable<AuditLink>, anchors: AuditAnchors): AuditChainVerdict {
-  const check = auditChainCheck(anchors);
-  for (const link of links) {
-    const verdict = check.add(link);
-    if (verdict) return verdict;
-  }
-  return check.finish();
-}
-
 /** Where the audit key comes from, and whether that makes it public. */
 export interface AuditKeySource {
   /** ROLLGATE_AUDIT_KEY is set. */

@@ -2,10 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGate, GATE_CHECK_IDS, type GateCheckId, type OverrideFact } from "../gate/index.ts";
 import { defaultPolicy } from "../policy/index.ts";
-import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, isAuthor, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import { ROLES, type Role } from "../types.ts";
 import {
-  mayAdminister,
   mayBreakGlass,
   mayConfirmOverride,
   mayDecideApproval,
@@ -18,8 +17,9 @@ import {
   type Person,
   type RolloutContext,
 } from "./decide.ts";
+import { mayRead } from "./reading.ts";
 import { ACTIONS, ACTOR_GRANTS, ACTORS, MATRIX, matrixMarkdown, type Action, type Actor } from "./matrix.ts";
-import { authorIdentities, emailIdentity, isAuthor, loginIdentity } from "./identity.ts";
+import { authorIdentities, emailIdentity, loginIdentity } from "./identity.ts";
 
 const SERVICES = ["svc-a", "svc-b"];
 const grantArb = fc.record({
@@ -212,7 +212,8 @@ describe("the permission matrix of docs/SECURITY.md", () => {
     confirm_override: (p) => mayConfirmOverride(p, context(), { actorId: "someone-else", confirmedAt: null }).ok,
     authorise_recovery: (p) => mayStartRecovery(p, context("contract_failed")).ok,
     review_override: (p) => mayReviewOverride(p, "svc-a", { actorId: "someone-else" }, ["author"]).ok,
-    administer: (p) => mayAdminister(p).ok,
+    // What the admin pages and actions ask (server/auth/reading.ts, requireAdmin).
+    administer: (p) => mayRead({ kind: "admin" }, p, { publicWallboard: false }).allowed,
   };
 
   for (const action of ACTIONS)

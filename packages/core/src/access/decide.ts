@@ -236,10 +236,3 @@ export function mayReviewOverride(
     );
   return { ok: true, role };
 }
-
-/** Managing people, tokens and policies: a global admin only. */
-export function mayAdminister(person: Person): Decision {
-  if (!isGlobalAdmin(person))
-    return { ok: false, code: "forbidden", reason: "This is for admins. Ask an admin to grant you the role." };
-  return { ok: true, role: "admin" };
-}

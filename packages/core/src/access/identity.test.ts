@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../gate/index.ts";
 import { defaultPolicy } from "../policy/index.ts";
-import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, isAuthor, passingFacts, stagingPolicy } from "../testing/builders.ts";
 import {
   mayBreakGlass,
   mayConfirmOverride,
@@ -12,7 +12,7 @@ import {
   type Person,
   type RolloutContext,
 } from "./decide.ts";
-import { authorIdentities, emailIdentity, isAuthor, loginIdentity } from "./identity.ts";
+import { authorIdentities, emailIdentity, loginIdentity } from "./identity.ts";
 
 // A known person: an e-mail address and a forge login, spelled as CI might.
 const localArb = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/);

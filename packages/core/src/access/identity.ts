@@ -71,13 +71,3 @@ export function authorIdentities(author: string, matching: AuthorMatching = DEFA
   if (text.includes("@")) return [`email:${canonicalEmail(text, matching)}`];
   return [loginIdentity(text)];
 }
-
-/** Whether a person with these identities wrote a release with this author text. */
-export function isAuthor(
-  identities: readonly Identity[],
-  author: string,
-  matching: AuthorMatching = DEFAULT_AUTHOR_MATCHING,
-): boolean {
-  const named = new Set(authorIdentities(author, matching));
-  return identities.some((i) => named.has(canonicalIdentity(i, matching)));
-}

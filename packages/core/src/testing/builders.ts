@@ -1,4 +1,12 @@
 // Test builders shared by the core tests.
+import { auditChainCheck, type AuditAnchors, type AuditChainVerdict, type AuditLink } from "../access/audit-chain.ts";
+import {
+  authorIdentities,
+  canonicalIdentity,
+  DEFAULT_AUTHOR_MATCHING,
+  type AuthorMatching,
+  type Identity,
+} from "../access/identity.ts";
 import type { Inspection } from "../contract/inspection.ts";
 import type { DatabaseFacts, InspectionFact } from "../gate/database.ts";
 import type { GateFacts } from "../gate/index.ts";
@@ -113,3 +121,23 @@ export const DROPPED_EMAIL_CONTRACT: NonNullable<DatabaseFacts["contract"]> = {
   removed: [{ kind: "column", table: "invoices", name: "email", change: "dropped" }],
   statements: [],
 };
+
+/** The verdict over a whole chain held in memory. */
+export function auditChainVerdict(links: Iterable<AuditLink>, anchors: AuditAnchors): AuditChainVerdict {
+  const check = auditChainCheck(anchors);
+  for (const link of links) {
+    const verdict = check.add(link);
+    if (verdict) return verdict;
+  }
+  return check.finish();
+}
+
+/** Whether a person with these identities wrote a release with this author text, as the gate's SQL matches them. */
+export function isAuthor(
+  identities: readonly Identity[],
+  author: string,
+  matching: AuthorMatching = DEFAULT_AUTHOR_MATCHING,
+): boolean {
+  const named = new Set(authorIdentities(author, matching));
+  return identities.some((i) => named.has(canonicalIdentity(i, matching)));
+}

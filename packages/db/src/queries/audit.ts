@@ -77,16 +77,6 @@ export async function appendAudit(db: Db, given: AuditEntry): Promise<{ seq: num
   return row!;
 }
 
-/** The newest entry: evidence bundles carry it, so a later rewrite of the chain shows against the copy. */
-export async function auditHead(db: Db): Promise<{ seq: number; hash: string } | null> {
-  const [row] = await db
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-    .from(auditEvents)
-    .orderBy(desc(auditEvents.seq))
-    .limit(1);
-  return row ?? null;
-}
-
 /** ROLLGATE_AUDIT_KEYED_FROM: the operator's copy of the key record (`N:hash`), outside the database. */
 export function pinnedKeyedFrom(env = readDbEnv()): KeyedFrom | null {
   return env.ROLLGATE_AUDIT_KEYED_FROM ? parseKeyedFrom(env.ROLLGATE_AUDIT_KEYED_FROM) : null;

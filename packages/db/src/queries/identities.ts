@@ -1,9 +1,4 @@
-import {
-  authorIdentities,
-  emailIdentity,
-  GITHUB_NOREPLY_DOMAIN,
-  type AuthorMatching,
-} from "@rollgate/core/access/identity";
+import { authorIdentities, GITHUB_NOREPLY_DOMAIN, type AuthorMatching } from "@rollgate/core/access/identity";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { authorMatching } from "../env.ts";
@@ -46,16 +41,6 @@ export async function authorIdsOf(
         .where(inArray(canonicalIdentitySql(userEmailIdentitySql(users.email), matching), named)),
     );
   return rows.map((r) => r.id);
-}
-
-/** Every identity of one person, their e-mail included. */
-export async function identitiesOf(db: Db, userId: string): Promise<string[]> {
-  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
-  const linked = await db
-    .select({ identity: userIdentities.identity })
-    .from(userIdentities)
-    .where(eq(userIdentities.userId, userId));
-  return [...new Set([...(user ? [emailIdentity(user.email)] : []), ...linked.map((l) => l.identity)])];
 }
 
 /** Who holds an identity, if anyone. */

@@ -36,8 +36,3 @@ export async function latestWindowBefore(
     .limit(1);
   return row ?? null;
 }
-
-/** Drops counters of windows that ended before `before`. */
-export async function pruneRateLimits(db: Db, before: Date): Promise<void> {
-  await db.delete(rateLimits).where(lt(rateLimits.windowStart, before));
-}

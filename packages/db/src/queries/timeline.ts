@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client.ts";
 import { flagChanges, migrationRuns } from "../schema/index.ts";
 
-/** Where a page of the timeline ends: the last event's time and id (ties broken by id). */
+/** Where a page of the timeline ends: the last item's time and id (ties broken by id). */
 export interface TimelineCursor {
   at: Date;
   id: string;
@@ -39,7 +39,9 @@ type TimelineRow = Omit<TimelineItem, "at" | "data"> & { at: string | Date; data
 /**
  * One page of everything that happened to a rollout, newest first: accepted events (but
  * SLO snapshots, which the charts show), approvals and withdrawals, overrides and refused
- * deliveries. Paged by keyset (time, id), so the thousandth page costs what the first does.
+ * deliveries. An event is placed when Rollgate received it, not when the pipeline says it
+ * happened (a backdated event received last shows last). Paged by keyset (time, id), so the
+ * thousandth page costs what the first does.
  */
 export async function timelinePage(
   db: Db,
@@ -50,7 +52,7 @@ export async function timelinePage(
   const before = options.before ?? null;
   const result = await db.execute(sql`
     select id, at, kind, what, data, state_before as "stateBefore", state_after as "stateAfter", actor from (
-      select e.id, e.occurred_at as at, 'event' as kind, e.type as what, e.data, e.state_before, e.state_after, null::text as actor
+      select e.id, e.received_at as at, 'event' as kind, e.type as what, e.data, e.state_before, e.state_after, null::text as actor
         from rollout_events e where e.rollout_id = ${rolloutId} and e.type <> 'slo.snapshot'
       union all
       select a.id, a.decided_at, 'approval', a.decision, jsonb_build_object('comment', a.comment, 'checksum', a.contract_checksum, 'role', a.role), null, null, u.email

@@ -1,4 +1,15 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { Inspection } from "@rollgate/core/contract/inspection";
 import { rollouts } from "./releases.ts";
 import { environments } from "./services.ts";
@@ -8,10 +19,8 @@ export const inspections = pgTable(
   "inspections",
   {
     id: uuid().primaryKey().defaultRandom(),
-    environmentId: uuid()
-      .notNull()
-      .references(() => environments.id, { onDelete: "cascade" }),
-    rolloutId: uuid().references(() => rollouts.id, { onDelete: "set null" }),
+    environmentId: uuid().notNull(),
+    rolloutId: uuid(),
     eventId: uuid().notNull(),
     /** Receipt time: the only time that decides anything. */
     receivedAt: timestamp({ withTimezone: true }).notNull(),
@@ -25,21 +34,38 @@ export const inspections = pgTable(
     /** Cumulative calls per object (the wire form), read only to learn observed manifests. */
     usage: jsonb().$type<Record<string, string> | null>(),
   },
-  (t) => [index().on(t.environmentId, t.receivedAt), index().on(t.environmentId, t.systemIdentifier, t.takenAt)],
+  // Migration 0007 declared the foreign keys inline, so PostgreSQL named them.
+  (t) => [
+    foreignKey({
+      name: "inspections_environment_id_fkey",
+      columns: [t.environmentId],
+      foreignColumns: [environments.id],
+    }).onDelete("cascade"),
+    foreignKey({ name: "inspections_rollout_id_fkey", columns: [t.rolloutId], foreignColumns: [rollouts.id] }).onDelete(
+      "set null",
+    ),
+    index().on(t.environmentId, t.receivedAt),
+    index().on(t.environmentId, t.systemIdentifier, t.takenAt),
+  ],
 );
 
 /** What inspections saw each app version use, and the span they cover. */
 export const observedManifests = pgTable(
   "observed_manifests",
   {
-    environmentId: uuid()
-      .notNull()
-      .references(() => environments.id, { onDelete: "cascade" }),
+    environmentId: uuid().notNull(),
     version: text().notNull(),
     entries: jsonb().$type<string[]>().notNull(),
     coveredFrom: timestamp({ withTimezone: true }).notNull(),
     coveredTo: timestamp({ withTimezone: true }).notNull(),
     intervals: integer().notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.environmentId, t.version] })],
+  (t) => [
+    foreignKey({
+      name: "observed_manifests_environment_id_fkey",
+      columns: [t.environmentId],
+      foreignColumns: [environments.id],
+    }).onDelete("cascade"),
+    primaryKey({ columns: [t.environmentId, t.version] }),
+  ],
 );

@@ -56,7 +56,7 @@ export const githubDeploymentCallbacks = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     /** X-GitHub-Delivery: a redelivered webhook is recognised, not stored twice. */
-    deliveryId: text().notNull().unique(),
+    deliveryId: text().notNull().unique("github_deployment_callbacks_delivery_id_unique"),
     installationId: bigint({ mode: "number" }).notNull(),
     repository: text().notNull(),
     githubEnvironment: text().notNull(),

@@ -92,9 +92,13 @@ export const rolloutEvents = pgTable(
   },
   (t) => [
     index().on(t.rolloutId, t.occurredAt),
-    // The timeline pages through everything but SLO snapshots (those are drawn as charts).
+    // Used by versions before migration 0019; drop it in a contract after a release without them.
     index("rollout_events_timeline_idx")
       .on(t.rolloutId, t.occurredAt, t.id)
+      .where(sql`${t.type} <> 'slo.snapshot'`),
+    // The timeline pages by receipt time through everything but SLO snapshots (those are drawn as charts).
+    index("rollout_events_received_timeline_idx")
+      .on(t.rolloutId, t.receivedAt, t.id)
       .where(sql`${t.type} <> 'slo.snapshot'`),
   ],
 );

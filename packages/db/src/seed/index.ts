@@ -105,6 +105,7 @@ export async function seedDemo(db: Db, now: Date, options: { ifEmpty?: boolean }
             rolloutId,
             type: e.type,
             occurredAt: e.occurredAt,
+            receivedAt: e.occurredAt,
             data: e.data,
             stateBefore: e.stateBefore,
             stateAfter: e.stateAfter,

@@ -103,9 +103,12 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     "## Timeline (UTC)",
     "",
-    "| time | event | state |",
+    "| received | event | state |",
     "| --- | --- | --- |",
-    ...e.events.map((ev) => `| ${t(ev.occurredAt)} | ${ev.type} | ${ev.stateBefore} → ${ev.stateAfter} |`),
+    ...e.events.map(
+      (ev) =>
+        `| ${t(ev.receivedAt)} | ${ev.type}${ev.clockSkewSeconds === null ? "" : ` (the pipeline's clock said ${t(ev.occurredAt)})`} | ${ev.stateBefore} → ${ev.stateAfter} |`,
+    ),
     "",
     "## Decisions",
     "",

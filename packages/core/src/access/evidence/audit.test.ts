@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { auditChainVerdict } from "../../testing/builders.ts";
 import {
-  auditChainVerdict,
   auditKeyWarning,
   KEYED_ALG,
   keyRecordDue,
