@@ -5,6 +5,7 @@ import { backoffSeconds, runRecorded } from "./record.ts";
 
 export interface RunningWorker {
   kind: "graphile" | "embedded";
+  /** Takes no new job and resolves once the running one has finished (graphile-worker's graceful shutdown; the loop's current run). */
   stop(): Promise<void>;
 }
 

@@ -67,11 +67,15 @@ export async function startGraphileWorker(
       await helpers.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   }) satisfies Task;
 
+  // A period that passed while no worker ran (a restart, a deploy) runs once on the next start:
+  // graphile-worker backfills the crontab's missed times within `backfillPeriod` (`?fill=` in a
+  // crontab), so one period's worth catches up on the latest. The jobs sweep everything due, so
+  // one catch-up run does the work of all the missed ones.
   const cron = JOBS.filter((j) => j.cron).map((j) => ({
     task: j.name,
     match: j.cron!,
     identifier: j.name,
-    options: { maxAttempts: 5, backfillPeriod: 0 },
+    options: { maxAttempts: 5, backfillPeriod: j.everySeconds(ctx) * 1000 },
   }));
   const runner: Runner = await run({
     connectionString: options.connectionString,

@@ -2,13 +2,11 @@ import "server-only";
 import { readDbEnv } from "@rollgate/db/env";
 import { database } from "@rollgate/db/runtime";
 import { log } from "@rollgate/log";
-import { readWorkerEnv, startWorker, type RunningWorker } from "@rollgate/worker";
+import { readWorkerEnv, startWorker } from "@rollgate/worker";
 import { now } from "../clock";
 import { logError } from "../errors";
 import { metrics } from "../metrics";
-
-const KEY = Symbol.for("rollgate.worker");
-const slot = globalThis as typeof globalThis & { [KEY]?: Promise<RunningWorker | null> };
+import { workerSlot } from "./worker-slot";
 
 /**
  * Starts the background jobs beside the web server, once per process, in the background: the
@@ -16,15 +14,14 @@ const slot = globalThis as typeof globalThis & { [KEY]?: Promise<RunningWorker |
  * the database cannot be opened it tries again every few seconds.
  */
 export function startWebWorker(): void {
-  if (slot[KEY]) return;
+  const slot = workerSlot();
+  if (slot.starting) return;
+  slot.starting = true;
   const { enabled, config } = readWorkerEnv();
-  if (!enabled) {
-    slot[KEY] = Promise.resolve(null);
-    return;
-  }
+  if (!enabled) return;
   const m = metrics();
-  const attempt = async (): Promise<RunningWorker> => {
-    for (;;) {
+  const attempt = async (): Promise<void> => {
+    while (!slot.stopping) {
       try {
         const handle = await database();
         const worker = await startWorker({
@@ -37,13 +34,15 @@ export function startWebWorker(): void {
             m.jobDuration.observe({ job: o.job }, o.durationMs / 1000);
           },
         });
+        slot.running = worker;
         log().info({ kind: worker.kind }, "background jobs started");
-        return worker;
+        if (slot.stopping) await worker.stop(); // SIGTERM came while it started
+        return;
       } catch (error) {
         logError("worker start", error);
         await new Promise((resolve) => setTimeout(resolve, 5000).unref());
       }
     }
   };
-  slot[KEY] = attempt();
+  void attempt();
 }
