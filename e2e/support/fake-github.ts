@@ -22,6 +22,8 @@ export interface Review {
 export class FakeGithub {
   readonly reviews: Review[] = [];
   readonly refused: string[] = [];
+  /** How long every answer is held back: a GitHub that is slow, or hangs. */
+  delayMs = 0;
   private readonly tokens = new Map<string, number>();
   private server: Server | undefined;
   private readonly publicKey: KeyObject;
@@ -51,6 +53,8 @@ export class FakeGithub {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (res.destroyed) return; // the caller gave up waiting
     const path = new URL(req.url ?? "/", this.url).pathname;
     const auth = req.headers.authorization ?? "";
     const fail = (status: number, message: string) => {

@@ -307,3 +307,38 @@ test("finding 16: an OpenID sign-in is refused when the provider has not verifie
     expect(await query(`select 1 from users where email = $1`, [login])).toHaveLength(0);
   }
 });
+
+test.describe("a second replica on the same database", () => {
+  const port = Number(process.env.E2E_PORT ?? 3210) + 10;
+  const replica = new AppServer(port, {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_SECRET,
+    ROLLGATE_CREDENTIALS_LOGIN: "1",
+    ROLLGATE_WORKER: "0",
+  });
+  test.beforeAll(async () => replica.start());
+  test.afterAll(async () => replica.stop());
+
+  test("the drill runs one at a time across replicas: a start on another replica is refused as on the same one", async () => {
+    test.setTimeout(120_000);
+    const cookie = await cookieFor(await account([{ role: "viewer" }]));
+    const drill = (url: string, scenario = "unsafe") =>
+      fetch(`${url}/api/drill`, {
+        method: "POST",
+        body: JSON.stringify({ scenario }),
+        headers: { cookie, "content-type": "application/json" },
+      });
+    const answers = await Promise.all([drill(base(), "both"), drill(replica.url, "both")]);
+    const running = answers.filter((r) => r.status === 200);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(running).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.headers.get("retry-after")).toBe("10");
+    expect(await errorCode(refused[0]!)).toBe("rate_limited");
+    // Once it has finished, either replica may run the next.
+    await running[0]!.text();
+    expect((await drill(replica.url).then(async (r) => (await r.text(), r))).status).toBe(200);
+    expect((await drill(base()).then(async (r) => (await r.text(), r))).status).toBe(200);
+  });
+});

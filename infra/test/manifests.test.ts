@@ -55,11 +55,61 @@ describe.each(ENVS)("the %s overlays", (env) => {
     expect(env(web, "ROLLGATE_MIGRATE_ON_START").value).toBe("0");
   });
 
+  it("are scraped by Prometheus with the bearer token the app checks (ROLLGATE_METRICS_TOKEN)", () => {
+    const web = find(app, "Deployment", "rollgate-web").spec.template.spec.containers[0];
+    const token = web.env.find((e: Manifest) => e.name === "ROLLGATE_METRICS_TOKEN").valueFrom.secretKeyRef;
+    const monitor = find(app, "ServiceMonitor", "rollgate-web");
+    const [endpoint, ...more] = monitor.spec.endpoints;
+    expect(more).toEqual([]);
+    expect(endpoint).toMatchObject({ path: "/api/metrics", authorization: { type: "Bearer", credentials: token } });
+    // The endpoint names a port of the Service the monitor selects, and that Service reaches the pods.
+    const service = find(app, "Service", "rollgate-web");
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(service.spec.ports.map((p: Manifest) => p.name)).toContain(endpoint.port);
+    // No unauthenticated scrape by annotation, which would only collect 401s.
+    expect(find(app, "Deployment", "rollgate-web").spec.template.metadata.annotations?.["prometheus.io/scrape"]).toBe(
+      undefined,
+    );
+  });
+
   it("run PostgreSQL as three CloudNativePG instances with scheduled backups", () => {
     const cluster = find(database, "Cluster", "rollgate-db");
     expect(cluster.spec.instances).toBe(3);
     expect(cluster.spec.backup.barmanObjectStore.destinationPath).toContain(env);
     expect(find(database, "ScheduledBackup").spec.cluster.name).toBe("rollgate-db");
+  });
+});
+
+describe("the inspection CronJob", () => {
+  const docs = render("k8s/inspect");
+
+  it("runs `rollgate inspect` from the CLI image every 15 minutes, one at a time, with the scripts mounted", () => {
+    for (const doc of docs) expect(() => validate(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+    const cron = find(docs, "CronJob", "rollgate-inspect");
+    expect(cron.spec.schedule).toBe("*/15 * * * *");
+    expect(cron.spec.concurrencyPolicy).toBe("Forbid");
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.image).toMatch(/^ghcr\.io\/rollgate\/rollgate-cli:/);
+    expect(container.args).toEqual([
+      "inspect",
+      "--contract",
+      "/scripts/contract.sql",
+      "--expand",
+      "/scripts/expand.sql",
+    ]);
+    const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === "/scripts");
+    expect(pod.volumes.find((v: Manifest) => v.name === mount.name).configMap.name).toBeTruthy();
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  it("gets every setting the CLI reads, the credentials from a Secret", () => {
+    const container = find(docs, "CronJob").spec.jobTemplate.spec.template.spec.containers[0];
+    const secret = (name: string) => container.env.find((e: Manifest) => e.name === name)?.valueFrom?.secretKeyRef;
+    for (const name of ["ROLLGATE_TOKEN", "ROLLGATE_SECRET", "ROLLGATE_DATABASE_URL"])
+      expect(secret(name), name).toMatchObject({ name: "rollgate-inspect" });
+    // ROLLGATE_URL and the rollout's keys come from the release's ConfigMap.
+    expect(container.envFrom).toEqual([{ configMapRef: { name: "rollgate-release" } }]);
   });
 });
 

@@ -5,8 +5,10 @@ import { ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cn
 import { Cluster } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Cluster";
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
 import { GitRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
@@ -34,7 +36,7 @@ export function parseFile(text: string): Manifest[] {
     .filter(Boolean);
 }
 
-/** Every kind we ship, with the schema (Kubernetes API, CloudNativePG or Flux CRD) that checks it. */
+/** Every kind we ship, with the schema (Kubernetes API, CloudNativePG, Flux or Prometheus Operator CRD) that checks it. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   "apps/v1/Deployment": Deployment,
   "v1/Service": Service,
@@ -43,10 +45,12 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "batch/v1/Job": Job,
+  "batch/v1/CronJob": CronJob,
   "postgresql.cnpg.io/v1/Cluster": Cluster,
   "postgresql.cnpg.io/v1/ScheduledBackup": ScheduledBackup,
   "kustomize.toolkit.fluxcd.io/v1/Kustomization": Kustomization,
   "source.toolkit.fluxcd.io/v1/GitRepository": GitRepository,
+  "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
 };
 
 /** Throws with the schema's words when a manifest is not valid for its kind. */

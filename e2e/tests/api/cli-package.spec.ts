@@ -8,13 +8,13 @@ import { expect, test } from "@playwright/test";
 import { EXPAND, makeService, query, sha } from "../../support/api";
 
 // The CLI as another repository's pipeline gets it: the packed tarball installed with npm
-// into an empty folder outside the workspace (no tsx, no workspace links), driven against
-// the running server.
+// into an empty folder outside the workspace (no tsx, no workspace links, offline: nothing but
+// the tarball), driven against the running server, and on its own embedded PostgreSQL.
 
 const exec = promisify(execFile);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
-test("the packed CLI tarball, installed outside the workspace, lints, sends and waits on the gate", async () => {
+test("the packed CLI tarball, installed outside the workspace, runs drill and token create on PGlite, lints, sends and waits on the gate", async () => {
   test.setTimeout(180_000);
   const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], {
     encoding: "utf8",
@@ -23,11 +23,35 @@ test("the packed CLI tarball, installed outside the workspace, lints, sends and 
   execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], { cwd: dir, stdio: "pipe" });
   const bin = path.join(dir, "node_modules", ".bin", "rollgate");
-  // Exactly one package and nothing else installed (the parser's WASM is inside; the embedded
-  // database is an optional peer that pipelines never need).
+  // Exactly one package and nothing else installed (the parser's WASM is inside, and so is the
+  // embedded database, a bundled dependency of the package).
   expect(readdirSync(path.join(dir, "node_modules")).filter((n) => !n.startsWith("."))).toEqual(["@rollgate"]);
   expect(readdirSync(path.join(dir, "node_modules", "@rollgate"))).toEqual(["cli"]);
   expect(readdirSync(path.join(dir, "node_modules", "@rollgate", "cli", "dist"))).toContain("libpg-query.wasm");
+
+  // drill and token create on the embedded PostgreSQL, from the tarball alone (no DATABASE_URL).
+  const embedded = {
+    PATH: process.env.PATH!,
+    HOME: dir,
+    ROLLGATE_DATA_DIR: path.join(dir, "pglite"),
+    ROLLGATE_SECRET_KEY: "packed-cli-test-secret-key-0123456789",
+  };
+  const token = await exec(
+    bin,
+    ["token", "create", "--service", "billing", "--environments", "staging,production", "--json"],
+    { env: embedded, cwd: dir },
+  ).catch((e: { code: number; stderr: string }) => ({ stdout: "", stderr: `exit ${e.code}: ${e.stderr}` }));
+  expect(token.stderr).toBe("");
+  expect(JSON.parse(token.stdout)).toEqual({
+    token: expect.stringMatching(/^rg_/),
+    secret: expect.stringMatching(/^whsec_/),
+  });
+  const drill = await exec(bin, ["drill", "--scenario", "safe", "--json", "--out", path.join(dir, "drill")], {
+    env: embedded,
+    cwd: dir,
+  }).catch((e: { code: number; stderr: string }) => ({ stdout: "", stderr: `exit ${e.code}: ${e.stderr}` }));
+  expect(drill.stdout, drill.stderr).not.toBe("");
+  expect(JSON.parse(drill.stdout)).toMatchObject({ kind: "rollgate.drill", scenario: "safe", passed: true });
 
   const svc = await makeService({ policy: { rollbackWindowSeconds: 3, requireFlagFull: true } });
   const env = {

@@ -29,7 +29,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   const admin = new URL(process.env.DATABASE_URL!);
   admin.pathname = "/postgres";
-  databaseUrl = await freshDatabase(admin.toString(), "int_github_e2e");
+  databaseUrl = await freshDatabase(admin.toString(), `int_github_e2e_${APP_PORT}`);
   await github.start();
   app = new AppServer(APP_PORT, { DATABASE_URL: databaseUrl, ROLLGATE_GITHUB_POLL_SECONDS: "1" });
   await app.start();
@@ -179,6 +179,34 @@ test("finding 1: a branch or tag named like an open release, or after its sha, i
       }),
     ]);
   }
+});
+
+test("a GitHub that does not answer holds the webhook at most GITHUB_ANSWER_DEADLINE_MS; the poller answers once it does", async () => {
+  test.setTimeout(90_000);
+  // Rejected at once (a ref named after an open release), so the webhook itself calls GitHub.
+  const opened = protectionRulePayload({ runId: 1, installationId: INSTALLATION }).deployment.sha as string;
+  const runId = (runs += 1);
+  const payload = protectionRulePayload({ runId, installationId: INSTALLATION, sha: "7".repeat(40) });
+  payload.deployment.ref = opened;
+  github.delayMs = 60_000;
+  const started = Date.now();
+  let answer;
+  try {
+    answer = await deliver(app.url, WEBHOOK_SECRET, payload);
+  } finally {
+    github.delayMs = 0;
+  }
+  // GitHub gives up on a webhook after 10 s; Rollgate stops waiting for GitHub after 5.
+  expect(Date.now() - started).toBeLessThan(9_000);
+  expect(answer).toMatchObject({ status: 202, json: { state: "pending", duplicate: false } });
+  const [row] = await callbacks(
+    "select state, last_error from github_deployment_callbacks where callback_url like $1",
+    [`%/runs/${runId}/%`],
+  );
+  expect(row).toMatchObject({ state: "pending", last_error: "GitHub did not answer within 5 s" });
+  // GitHub is back: the poller retries after its backoff and answers.
+  await waitFor(async () => reviewsOf(runId).length > 0, 60_000);
+  expect(reviewsOf(runId)).toEqual([expect.objectContaining({ state: "rejected" })]);
 });
 
 test("finding 8: the same body and signature under a new X-GitHub-Delivery is one callback, answered once", async () => {

@@ -1,9 +1,10 @@
 // Builds the `rollgate` CLI as a package a pipeline in another repository can install:
 // one esbuild bundle (split per command, so `--help` loads almost nothing), the SQL parser's
-// WASM beside it, Rollgate's migrations for `token create`, no tsx and no workspace links.
+// WASM beside it, Rollgate's migrations for `token create`, the embedded PostgreSQL for `drill`
+// and `token create` as a bundled dependency, no tsx and no workspace links.
 // `node packages/cli/scripts/pack.mjs` prints the tarball's path (packages/cli/dist/).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,8 +30,8 @@ await build({
   target: "node20",
   minify: true,
   legalComments: "linked",
-  // The embedded database (drill, token create without DATABASE_URL) is an optional peer:
-  // 20 MB that pipelines never need.
+  // The embedded database (drill, token create without DATABASE_URL) loads its WASM and data
+  // files beside its own modules, so it is not bundled: it ships whole, below.
   external: ["@electric-sql/pglite"],
   // libpg-query's loader is CommonJS and finds its WASM through __dirname; every chunk sits
   // in dist/, beside libpg-query.wasm.
@@ -55,6 +56,23 @@ cpSync(wasm, path.join(stage, "dist", "libpg-query.wasm"));
 cpSync(path.join(root, "packages", "db", "drizzle"), path.join(stage, "drizzle"), { recursive: true });
 cpSync(path.join(cli, "README.md"), path.join(stage, "README.md"));
 
+// PGlite, the very one the drill was built against, as a bundled dependency: npm installs it
+// from the tarball, offline, inside the package (node_modules/@rollgate/cli/node_modules), so
+// `drill` and `token create` need nothing installed beside the CLI. Source maps and type
+// declarations stay out.
+const drill = createRequire(path.join(root, "packages", "drill", "package.json"));
+let pglite = path.dirname(drill.resolve("@electric-sql/pglite"));
+const isPglite = (dir) =>
+  existsSync(path.join(dir, "package.json")) &&
+  JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name === "@electric-sql/pglite";
+while (!isPglite(pglite)) pglite = path.dirname(pglite);
+const pgliteVersion = JSON.parse(readFileSync(path.join(pglite, "package.json"), "utf8")).version;
+cpSync(pglite, path.join(stage, "node_modules", "@electric-sql", "pglite"), {
+  recursive: true,
+  dereference: true,
+  filter: (file) => !/\.(map|d\.ts|d\.cts)$/.test(file),
+});
+
 const manifest = {
   name: "@rollgate/cli",
   version,
@@ -63,8 +81,8 @@ const manifest = {
   bin: { rollgate: "dist/rollgate.mjs" },
   engines: { node: ">=20.19" },
   files: ["dist", "drizzle", "README.md"],
-  peerDependencies: { "@electric-sql/pglite": "0.5.x" },
-  peerDependenciesMeta: { "@electric-sql/pglite": { optional: true } },
+  dependencies: { "@electric-sql/pglite": pgliteVersion },
+  bundleDependencies: ["@electric-sql/pglite"],
 };
 writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 

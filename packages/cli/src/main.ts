@@ -57,16 +57,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`rollgate ${name}: ${error.message}`);
       return 2;
     }
-    // The packed CLI leaves the embedded database out (it is large and pipelines never need it).
-    if (
-      (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" &&
-      /pglite/.test(String((error as Error).message))
-    ) {
-      io.err(
-        `rollgate ${name}: needs the embedded PostgreSQL; run \`npm install @electric-sql/pglite@0.5\` beside rollgate (or set DATABASE_URL for token create).`,
-      );
-      return 2;
-    }
     throw error;
   }
 }

@@ -25,6 +25,14 @@ export interface DbHandle {
    * (re)established, since notifications sent while it was down are lost. Resolves to unlisten.
    */
   listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Takes the session advisory lock `key` unless someone holds it, and resolves to its release,
+   * or null when it is held. PostgreSQL: `pg_try_advisory_lock` on a connection of its own, kept
+   * until the release (or until it drops, which frees the lock), so it holds across every process
+   * on the database. PGlite: in this process, the only one that opens the data folder (its single
+   * session would take a session lock again).
+   */
+  tryLock(key: number): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
 
@@ -59,6 +67,25 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
     listen: async (channel, onPayload, onListen) => {
       const { unlisten } = await client.listen(channel, onPayload, onListen);
       return unlisten;
+    },
+    tryLock: async (key) => {
+      const connection = await client.reserve();
+      try {
+        const [row] = await connection`select pg_try_advisory_lock(${key}) as taken`;
+        if (row?.taken === true)
+          return async () => {
+            try {
+              await connection`select pg_advisory_unlock(${key})`;
+            } finally {
+              connection.release();
+            }
+          };
+      } catch (error) {
+        connection.release();
+        throw error;
+      }
+      connection.release();
+      return null;
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -170,6 +197,7 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
     throw error;
   }
   const db = drizzle({ client, schema, casing: "snake_case" });
+  const held = new Set<number>();
   return {
     db: db as unknown as Db,
     kind: "pglite",
@@ -178,6 +206,11 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
       const unlisten = await client.listen(channel, onPayload);
       onListen?.();
       return () => unlisten();
+    },
+    tryLock: async (key) => {
+      if (held.has(key)) return null;
+      held.add(key);
+      return async () => void held.delete(key);
     },
     close: () => client.close().finally(unlock),
   };

@@ -159,3 +159,52 @@ describe("transaction() ending with commitWith", () => {
     expect(await db.select({ id: services.id }).from(services).where(eq(services.slug, slug))).toEqual([]);
   });
 });
+
+describe("tryLock", () => {
+  const key = 7_263_114_539_000 + Math.floor(Math.random() * 1000);
+
+  it("holds a key until it is released: a second taker is refused, then succeeds", async () => {
+    const handle = await testDatabase();
+    const release = await handle.tryLock(key);
+    expect(release).not.toBeNull();
+    expect(await handle.tryLock(key)).toBeNull();
+    await release!();
+    const again = await handle.tryLock(key);
+    expect(again).not.toBeNull();
+    await again!();
+  });
+
+  it.skipIf(target !== "postgres")(
+    "holds across processes on one database (another pool stands for a replica)",
+    async () => {
+      await testDatabase();
+      const replicas = [1, 2].map(() => openDatabase({ url: process.env.DATABASE_URL!, max: 2 }));
+      const [one, two] = await Promise.all(replicas);
+      try {
+        const [first, second] = await Promise.all([one!.tryLock(key + 1), two!.tryLock(key + 1)]);
+        expect([first, second].filter(Boolean)).toHaveLength(1);
+        await (first ?? second)!();
+        const later = await two!.tryLock(key + 1);
+        expect(later).not.toBeNull();
+        await later!();
+      } finally {
+        await Promise.all([one!.close(), two!.close()]);
+      }
+    },
+  );
+
+  it.skipIf(target !== "postgres")("is freed when its connection drops", async () => {
+    await testDatabase();
+    const one = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
+    const two = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
+    try {
+      expect(await one.tryLock(key + 2)).not.toBeNull();
+      await one.close();
+      const taken = await two.tryLock(key + 2);
+      expect(taken).not.toBeNull();
+      await taken!();
+    } finally {
+      await two.close();
+    }
+  });
+});

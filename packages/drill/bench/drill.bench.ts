@@ -1,11 +1,10 @@
 // Benchmark: `rollgate drill --scenario both --json`, the whole process as a user runs it: wall
 // time and peak RSS from /usr/bin/time, median of 3 (targets ≤ 5 s and ≤ 400 MB, packed CLI).
 // Run: pnpm exec tsx packages/drill/bench/drill.bench.ts [--write]
-// The packed CLI (scripts/pack.mjs) is installed outside the workspace beside the workspace's
-// PGlite; HOME is a fresh folder, so the first run builds the cluster cache (reported apart).
+// The packed CLI (scripts/pack.mjs, PGlite inside it) is installed outside the workspace; HOME is
+// a fresh folder, so the first run builds the cluster cache (reported apart).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,12 +18,11 @@ const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).
 const tarball = execFileSync(process.execPath, [path.join(root, "packages", "cli", "scripts", "pack.mjs")], {
   encoding: "utf8",
 }).trim();
-const pglite = path.join(
-  path.dirname(createRequire(path.join(root, "packages", "drill", "package.json")).resolve("@electric-sql/pglite")),
-  "..",
-);
 execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
-execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball, pglite], { cwd: dir, stdio: "ignore" });
+execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", "--offline", tarball], {
+  cwd: dir,
+  stdio: "ignore",
+});
 const commands = {
   packed: [path.join(dir, "node_modules", ".bin", "rollgate")],
   workspace: [process.execPath, path.join(root, "packages", "cli", "bin", "rollgate.js")],

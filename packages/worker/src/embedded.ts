@@ -1,10 +1,11 @@
 import { claimDueRun, scheduleRun } from "@rollgate/db/queries/jobs";
 import type { JobContext } from "./context.ts";
-import { JOBS, type JobOutcome } from "./jobs/index.ts";
+import { JOBS, type JobDefinition, type JobOutcome } from "./jobs/index.ts";
 import { backoffSeconds, runRecorded } from "./record.ts";
 
 export interface RunningWorker {
   kind: "graphile" | "embedded";
+  /** Takes no new job and resolves once the running one has finished (graphile-worker's graceful shutdown; the loop's current run). */
   stop(): Promise<void>;
 }
 
@@ -16,13 +17,13 @@ export interface RunningWorker {
  */
 export function startEmbeddedWorker(
   ctx: JobContext,
-  options: { pollMs?: number; onOutcome?: (o: JobOutcome) => void } = {},
+  options: { pollMs?: number; onOutcome?: (o: JobOutcome) => void; jobs?: JobDefinition[] } = {},
 ): RunningWorker {
   let current: Promise<void> | null = null;
   let stopped = false;
   const failures = new Map<string, number>();
   const round = async () => {
-    for (const job of JOBS) {
+    for (const job of options.jobs ?? JOBS) {
       if (stopped) return;
       const now = ctx.now();
       const period = job.everySeconds(ctx);

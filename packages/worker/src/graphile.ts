@@ -1,7 +1,7 @@
 import { log } from "@rollgate/log";
 import { Logger, parseCronItems, run, type Runner, type Task, type TaskList } from "graphile-worker";
 import type { JobContext } from "./context.ts";
-import { JOBS, type JobOutcome } from "./jobs/index.ts";
+import type { JobDefinition, JobOutcome } from "./jobs/index.ts";
 import type { RunningWorker } from "./embedded.ts";
 import { backoffSeconds, runRecorded } from "./record.ts";
 
@@ -27,11 +27,17 @@ const LEVEL: Record<string, "error" | "warn" | "debug" | "trace"> = {
  */
 export async function startGraphileWorker(
   ctx: JobContext,
-  options: { connectionString: string; onOutcome?: (o: JobOutcome) => void; concurrency?: number },
+  options: {
+    connectionString: string;
+    onOutcome?: (o: JobOutcome) => void;
+    concurrency?: number;
+    jobs: JobDefinition[];
+  },
 ): Promise<RunningWorker> {
+  const { jobs } = options;
   let failures = 0;
   const taskList: TaskList = {};
-  for (const job of JOBS) {
+  for (const job of jobs) {
     if (job.name === SAMPLE) continue;
     if (!job.cron) {
       // Self-rescheduling under a fixed job key, like sampling: one queued at a time across replicas.
@@ -50,29 +56,42 @@ export async function startGraphileWorker(
       if (!outcome.ok) throw new Error(outcome.error);
     }) satisfies Task;
   }
-  const sample = JOBS.find((j) => j.name === SAMPLE)!;
-  taskList[SAMPLE] = (async (_payload, helpers) => {
-    const outcome = await runRecorded(sample, ctx, options.onOutcome);
-    failures = outcome.ok ? 0 : failures + 1;
-    // The next round: at the next slot boundary of any source (a little after it), at most a tick away; after a failure, a doubling backoff.
-    const tick = Date.now() + ctx.config.tickSeconds * 1000;
-    const runAt = outcome.ok
-      ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick)
-      : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
-    await helpers.addJob(SAMPLE, {}, { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 });
-  }) satisfies Task;
-  const selfScheduled = JOBS.filter((j) => !j.cron).map((j) => j.name);
-  taskList.kick_sampling = (async (_payload, helpers) => {
-    for (const name of selfScheduled)
-      await helpers.addJob(name, {}, { jobKey: name, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
+  const sample = jobs.find((j) => j.name === SAMPLE);
+  if (sample)
+    taskList[SAMPLE] = (async (_payload, helpers) => {
+      const outcome = await runRecorded(sample, ctx, options.onOutcome);
+      failures = outcome.ok ? 0 : failures + 1;
+      // The next round: at the next slot boundary of any source (a little after it), at most a tick away; after a failure, a doubling backoff.
+      const tick = Date.now() + ctx.config.tickSeconds * 1000;
+      const runAt = outcome.ok
+        ? Math.min(tick, outcome.nextRunAt ? outcome.nextRunAt.getTime() - ctx.now().getTime() + Date.now() + 50 : tick)
+        : Date.now() + backoffSeconds(ctx.config.tickSeconds, failures) * 1000;
+      await helpers.addJob(
+        SAMPLE,
+        {},
+        { jobKey: SAMPLE, jobKeyMode: "replace", runAt: new Date(runAt), maxAttempts: 3 },
+      );
+    }) satisfies Task;
+  // A self-scheduled job is re-added every minute, keeping its time, by a crontab item of its own: a
+  // worker that runs other jobs (the web server's, or `rollgate worker`) may take the kick and add it.
+  const selfScheduled = jobs.filter((j) => !j.cron).map((j) => j.name);
+  taskList.kick = (async (payload, helpers) => {
+    const { job } = payload as { job: string };
+    await helpers.addJob(job, {}, { jobKey: job, jobKeyMode: "preserve_run_at", maxAttempts: 3 });
   }) satisfies Task;
 
-  const cron = JOBS.filter((j) => j.cron).map((j) => ({
-    task: j.name,
-    match: j.cron!,
-    identifier: j.name,
-    options: { maxAttempts: 5, backfillPeriod: 0 },
-  }));
+  // A period that passed while no worker ran (a restart, a deploy) runs once on the next start:
+  // graphile-worker backfills the crontab's missed times within `backfillPeriod` (`?fill=` in a
+  // crontab), so one period's worth catches up on the latest. The jobs sweep everything due, so
+  // one catch-up run does the work of all the missed ones.
+  const cron = jobs
+    .filter((j) => j.cron)
+    .map((j) => ({
+      task: j.name,
+      match: j.cron!,
+      identifier: j.name,
+      options: { maxAttempts: 5, backfillPeriod: j.everySeconds(ctx) * 1000 },
+    }));
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency ?? 2,
@@ -83,7 +102,13 @@ export async function startGraphileWorker(
     taskList,
     parsedCronItems: parseCronItems([
       ...cron,
-      { task: "kick_sampling", match: "* * * * *", identifier: "kick_sampling", options: { backfillPeriod: 0 } },
+      ...selfScheduled.map((job) => ({
+        task: "kick",
+        match: "* * * * *",
+        identifier: `kick_${job}`,
+        payload: { job },
+        options: { backfillPeriod: 0 },
+      })),
     ]),
     logger: new Logger(() => (level, message) => log()[LEVEL[level] ?? "warn"]({ source: "graphile-worker" }, message)),
   });

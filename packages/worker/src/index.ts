@@ -1,10 +1,10 @@
 import type { DbHandle } from "@rollgate/db/client";
 import { DEFAULT_WORKER_CONFIG, type JobContext, type WorkerConfig } from "./context.ts";
 import { startEmbeddedWorker, type RunningWorker } from "./embedded.ts";
-import type { JobOutcome } from "./jobs/index.ts";
+import { JOBS, type JobDefinition, type JobOutcome } from "./jobs/index.ts";
 
 export { DEFAULT_WORKER_CONFIG, type JobContext, type WorkerConfig } from "./context.ts";
-export { JOBS, type JobOutcome } from "./jobs/index.ts";
+export { JOBS, type JobDefinition, type JobOutcome } from "./jobs/index.ts";
 export type { RunningWorker } from "./embedded.ts";
 export { readWorkerEnv } from "./env.ts";
 
@@ -15,6 +15,8 @@ export interface StartOptions {
   config?: Partial<WorkerConfig>;
   onOutcome?: (o: JobOutcome) => void;
   fetch?: typeof fetch;
+  /** The jobs to run (default: all of `JOBS`); a host adds its own, e.g. the web server's GitHub poll. */
+  jobs?: JobDefinition[];
 }
 
 /**
@@ -29,9 +31,10 @@ export async function startWorker(options: StartOptions): Promise<RunningWorker>
     config: { ...DEFAULT_WORKER_CONFIG, ...options.config },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  const jobs = options.jobs ?? JOBS;
   if (options.handle.kind === "postgres") {
     const { startGraphileWorker } = await import("./graphile.ts");
-    return startGraphileWorker(ctx, { connectionString: options.handle.url!, onOutcome: options.onOutcome });
+    return startGraphileWorker(ctx, { connectionString: options.handle.url!, onOutcome: options.onOutcome, jobs });
   }
-  return startEmbeddedWorker(ctx, { onOutcome: options.onOutcome });
+  return startEmbeddedWorker(ctx, { onOutcome: options.onOutcome, jobs });
 }

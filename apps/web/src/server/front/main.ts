@@ -3,7 +3,8 @@
 // machine routes pipelines call hardest are answered directly (`machine-routes.ts`), everything
 // else by Next.js through its public custom-server API. It does what Next's own standalone
 // server does: PORT, HOSTNAME, KEEP_ALIVE_TIMEOUT, and on SIGTERM or SIGINT it stops accepting,
-// answers parked gate long-polls, finishes the requests in flight, closes Next and exits 143 or 130.
+// answers parked gate long-polls, finishes the requests in flight and the background jobs running,
+// closes Next and exits 143 or 130.
 /* eslint-disable no-restricted-properties -- the process's own start-up settings, read and set
    the way Next's generated server.js does; Rollgate's configuration is read through env.ts */
 import { readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import next from "next";
 import { z } from "zod";
 import { env } from "../env";
 import { drainProcessGateWaiters } from "../gate/gate-waiters";
+import { stopProcessWorker } from "../jobs/worker-slot";
 import { API_SECURITY_HEADERS } from "../security-headers";
 import { matchMachineRoute, serveMachineRoute } from "./machine-routes";
 
@@ -70,8 +72,11 @@ for (const [signal, code] of [
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    log().info({ signal }, "stopping: finishing the requests in flight");
-    server.close(() => void app.close().finally(() => process.exit(code)));
+    log().info({ signal }, "stopping: finishing the requests in flight and the jobs running");
+    // The background jobs take no new job now and finish the ones running (a job cut short would
+    // stay claimed); a crontab period missed while no worker runs is caught up on the next start.
+    const jobs = stopProcessWorker().catch((error: unknown) => log().error({ error: String(error) }, "worker stop"));
+    server.close(() => void Promise.allSettled([app.close(), jobs]).finally(() => process.exit(code)));
     server.closeIdleConnections();
     // Parked long-polls are answered now rather than held to their timeout.
     void drainProcessGateWaiters();

@@ -2,29 +2,28 @@ import "server-only";
 import { readDbEnv } from "@rollgate/db/env";
 import { database } from "@rollgate/db/runtime";
 import { log } from "@rollgate/log";
-import { readWorkerEnv, startWorker, type RunningWorker } from "@rollgate/worker";
+import { JOBS, readWorkerEnv, startWorker } from "@rollgate/worker";
 import { now } from "../clock";
 import { logError } from "../errors";
+import { githubPollJob } from "../integrations/github/poll-job";
 import { metrics } from "../metrics";
-
-const KEY = Symbol.for("rollgate.worker");
-const slot = globalThis as typeof globalThis & { [KEY]?: Promise<RunningWorker | null> };
+import { workerSlot } from "./worker-slot";
 
 /**
  * Starts the background jobs beside the web server, once per process, in the background: the
  * server answers requests whether or not the database (and so the worker) is up yet. While
- * the database cannot be opened it tries again every few seconds.
+ * the database cannot be opened it tries again every few seconds. With ROLLGATE_WORKER=0
+ * (`rollgate worker` runs the jobs) it still runs the GitHub poll, which needs the server's code.
  */
 export function startWebWorker(): void {
-  if (slot[KEY]) return;
+  const slot = workerSlot();
+  if (slot.starting) return;
+  slot.starting = true;
   const { enabled, config } = readWorkerEnv();
-  if (!enabled) {
-    slot[KEY] = Promise.resolve(null);
-    return;
-  }
+  const jobs = enabled ? [...JOBS, githubPollJob] : [githubPollJob];
   const m = metrics();
-  const attempt = async (): Promise<RunningWorker> => {
-    for (;;) {
+  const attempt = async (): Promise<void> => {
+    while (!slot.stopping) {
       try {
         const handle = await database();
         const worker = await startWorker({
@@ -32,18 +31,21 @@ export function startWebWorker(): void {
           secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
           now,
           config,
+          jobs,
           onOutcome: (o) => {
             m.jobRuns.inc({ job: o.job, outcome: o.ok ? "ok" : "failed" });
             m.jobDuration.observe({ job: o.job }, o.durationMs / 1000);
           },
         });
+        slot.running = worker;
         log().info({ kind: worker.kind }, "background jobs started");
-        return worker;
+        if (slot.stopping) await worker.stop(); // SIGTERM came while it started
+        return;
       } catch (error) {
         logError("worker start", error);
         await new Promise((resolve) => setTimeout(resolve, 5000).unref());
       }
     }
   };
-  slot[KEY] = attempt();
+  void attempt();
 }

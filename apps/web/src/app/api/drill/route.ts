@@ -1,6 +1,7 @@
 import { runDrill, type Scenario } from "@rollgate/drill";
 import { z } from "zod";
 import { authorizeRead } from "@/server/auth/reading";
+import { takeDrillLock } from "@/server/drill/drill-lock";
 import { AppError, errorResponse } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +10,15 @@ const input = z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("b
 /** One drill at a time per process (each takes seconds and a few hundred MB); on globalThis so every bundle shares it. */
 const RUNNING = Symbol.for("rollgate.drillRunning");
 const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
+const alreadyRunning = () =>
+  errorResponse(
+    new AppError(
+      "rate_limited",
+      "A drill is already running; it takes a few seconds. Try again when it has finished.",
+      undefined,
+      { "retry-after": "10" },
+    ),
+  );
 
 // POST /api/drill — for signed-in users: runs the incident drill on an in-memory PGlite and
 // streams each step as a line of JSON (`{ step }`), then the evidence bundle (`{ evidence }`).
@@ -26,16 +36,19 @@ export async function POST(request: Request) {
       { error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } },
       { status: 400 },
     );
-  if (busy || state[RUNNING])
-    return errorResponse(
-      new AppError(
-        "rate_limited",
-        "A drill is already running on this server; it takes a few seconds. Try again when it has finished.",
-        undefined,
-        { "retry-after": "10" },
-      ),
-    );
+  if (busy || state[RUNNING]) return alreadyRunning();
   state[RUNNING] = true;
+  let release: (() => Promise<void>) | null;
+  try {
+    release = await takeDrillLock();
+  } catch (error) {
+    state[RUNNING] = false;
+    return errorResponse(error);
+  }
+  if (!release) {
+    state[RUNNING] = false;
+    return alreadyRunning();
+  }
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -55,6 +68,7 @@ export async function POST(request: Request) {
       } catch (error) {
         send({ error: error instanceof Error ? error.message : String(error) });
       } finally {
+        await release().catch(() => {}); // a dropped connection has released the lock already
         state[RUNNING] = false;
       }
       try {

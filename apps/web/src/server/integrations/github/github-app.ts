@@ -1,4 +1,5 @@
 import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { App } from "@octokit/app";
 import { Octokit } from "@octokit/core";
@@ -10,6 +11,29 @@ import type { GithubAppRow } from "@rollgate/db/queries/github";
 
 // One octokit App per configuration, kept on globalThis (Next bundles route handlers and
 // pages separately; see TOOLCHAIN.md), so installation tokens are cached and reused.
+
+/**
+ * How long one answer to GitHub may take, the installation token included: the webhook answers a
+ * decided rule at once, and GitHub gives up on a webhook after 10 s. Past it the answer is retried
+ * by the poller, with backoff.
+ */
+export const GITHUB_ANSWER_DEADLINE_MS = 5_000;
+
+/**
+ * The deadline of the answer in progress; every request of the App (the token's too) is bound by
+ * it. On globalThis like the Apps it binds: the App one bundle made may answer for another.
+ */
+const DEADLINE = Symbol.for("rollgate.github-deadline");
+const deadline = ((globalThis as Record<symbol, AsyncLocalStorage<AbortSignal>>)[DEADLINE] ??=
+  new AsyncLocalStorage<AbortSignal>());
+
+function bounded(fetchImpl: typeof fetch): typeof fetch {
+  return (input, init = {}) => {
+    const signal = deadline.getStore();
+    if (!signal) return fetchImpl(input, init);
+    return fetchImpl(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, signal]) : signal });
+  };
+}
 
 const CACHE = Symbol.for("rollgate.github-app");
 type Cache = Map<string, App>;
@@ -44,7 +68,7 @@ function appFor(settings: GithubSettings): App {
       Octokit: Octokit.defaults({
         baseUrl: settings.apiBaseUrl,
         userAgent: "rollgate",
-        request: { fetch: outboundFetch({ allowPrivate: env().allowPrivateDestinations }) },
+        request: { fetch: bounded(outboundFetch({ allowPrivate: env().allowPrivateDestinations })) },
       }),
     });
     cache().clear();
@@ -90,15 +114,19 @@ export async function answerProtectionRule(
 ): Promise<void> {
   const path = callbackPath(params.callbackUrl);
   if (!path) throw new GithubAnswerError("the deployment_callback_url is not a protection-rule callback", false);
+  const signal = AbortSignal.timeout(GITHUB_ANSWER_DEADLINE_MS);
   try {
-    const octokit = await appFor(settings).getInstallationOctokit(params.installationId);
-    await octokit.request(`POST ${path}`, {
-      environment_name: params.environmentName,
-      state: params.state,
-      comment: params.comment,
-      request: { signal: AbortSignal.timeout(10_000) },
+    await deadline.run(signal, async () => {
+      const octokit = await appFor(settings).getInstallationOctokit(params.installationId);
+      await octokit.request(`POST ${path}`, {
+        environment_name: params.environmentName,
+        state: params.state,
+        comment: params.comment,
+      });
     });
   } catch (error) {
+    if (signal.aborted)
+      throw new GithubAnswerError(`GitHub did not answer within ${GITHUB_ANSWER_DEADLINE_MS / 1000} s`, true);
     const status = (error as { status?: number }).status;
     // 401/403: the App's settings are wrong or it lacks permission (an admin can fix that); 429 and 5xx pass.
     const retry = status === undefined || status >= 500 || status === 429 || status === 401 || status === 403;

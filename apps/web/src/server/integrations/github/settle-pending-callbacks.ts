@@ -24,7 +24,7 @@ export type Answer = typeof answerProtectionRule;
  * Answers the GitHub protection rules that are due: each pending callback's gate is
  * evaluated again; an open gate is approved, a failing one rejected (with the failing
  * checks), an undecided one waits for the next round. Runs after each webhook for its own
- * callback, and from the in-process poller (`poller.ts`) for the rest; a failed answer is
+ * callback, and from the GitHub poll job (`poll-job.ts`) for the rest; a failed answer is
  * retried with backoff. Returns what it answered, for logs and tests.
  */
 export async function settlePendingGithubCallbacks(

@@ -1,7 +1,7 @@
 import { openEdgeDb } from "@/server/api/edge";
 import { now } from "@/server/clock";
 import { errorResponse } from "@/server/errors";
-import { githubPollMs } from "@/server/integrations/github/poller";
+import { githubPollMs } from "@/server/integrations/github/poll-job";
 import { receiveGithubWebhook } from "@/server/integrations/github/receive-protection-rule";
 import { metrics } from "@/server/metrics";
 import { inRequest } from "@/server/request";
