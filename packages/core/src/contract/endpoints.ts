@@ -83,8 +83,12 @@ export interface Endpoint {
   responses: Readonly<Record<number, Answer>>;
   summary: string;
   description?: string;
-  /** Not in the OpenAPI document of /api/v1 (the dashboard's own and operational routes). */
+  /** Not in the OpenAPI document of /api/v1 (the dashboard's own and operational routes), nor in the API's metrics. */
   internal?: true;
+  /** No request log line: probes and scrapes, called every few seconds. */
+  quiet?: true;
+  /** Why the answers are not checked against `responses` in tests (a library's own pages and redirects). */
+  unchecked?: string;
 }
 
 const error = (description: string): Answer => ({ description, schema: errorResponseSchema });
@@ -424,6 +428,7 @@ export const API = {
   }),
   health: endpoint({
     name: "health",
+    quiet: true,
     method: "GET",
     path: "/api/health",
     auth: { kind: "public" },
@@ -433,6 +438,7 @@ export const API = {
   }),
   ready: endpoint({
     name: "ready",
+    quiet: true,
     method: "GET",
     path: "/api/ready",
     auth: { kind: "public" },
@@ -445,6 +451,7 @@ export const API = {
   }),
   metrics: endpoint({
     name: "metrics",
+    quiet: true,
     method: "GET",
     path: "/api/metrics",
     auth: { kind: "session" },
@@ -463,6 +470,7 @@ export const API = {
     auth: { kind: "public" },
     summary: "next-auth: sign-in pages, OpenID callback, session, sign-out",
     internal: true,
+    unchecked: "next-auth answers with its own pages, redirects and JSON",
     responses: { 200: { description: "next-auth's own answers (pages, redirects, JSON)", content: "html" } },
   }),
   unknown: endpoint({
