@@ -500,3 +500,25 @@ export function pathOf(e: Endpoint, params: Record<string, string> = {}): string
 export function answerSchema(e: Endpoint, status: number): z.ZodType | undefined {
   return e.responses[status]?.schema;
 }
+
+type Schema<A> = A extends { schema: infer Z extends z.ZodType } ? Z : never;
+type Statuses<E extends Endpoint> = keyof E["responses"] & number;
+
+/** The JSON an endpoint answers with this status, as its schema reads it (null for an answer without one). */
+export type AnswerBody<E extends Endpoint, S extends Statuses<E>> = [Schema<E["responses"][S]>] extends [never]
+  ? null
+  : z.output<Schema<E["responses"][S]>>;
+
+/** The JSON a handler may answer with this status (before the schema's transforms). */
+export type AnswerInput<E extends Endpoint, S extends Statuses<E>> = z.input<Schema<E["responses"][S]>>;
+
+/** Every answer an endpoint declares, told apart by `status`. */
+export type Answers<E extends Endpoint> = { [S in Statuses<E>]: { status: S; json: AnswerBody<E, S> } }[Statuses<E>];
+
+/** The body a caller sends. */
+export type RequestBody<E extends Endpoint> = E["body"] extends { schema: infer Z extends z.ZodType } ? z.input<Z> : never;
+
+/** The path parameters, as text. */
+export type PathParams<E extends Endpoint> = E["params"] extends z.ZodObject
+  ? { [K in keyof z.infer<E["params"]>]: string }
+  : Record<string, never>;

@@ -1,10 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { Endpoint } from "@rollgate/core/contract/endpoints";
+import type { AnswerInput, Endpoint, PathParams } from "@rollgate/core/contract/endpoints";
 import { errorResponseSchema } from "@rollgate/core/contract/responses";
 import type { Db } from "@rollgate/db/client";
 import { type ApiToken, findActiveToken, touchApiToken } from "@rollgate/db/queries/tokens";
-import type { z } from "zod";
 import { now } from "../clock";
 import { checkingAnswers } from "../env";
 import { AppError, errorResponse } from "../errors";
@@ -18,9 +17,7 @@ import { assertStorableText } from "./storable-text";
 export type { ApiToken };
 
 /** An endpoint's path parameters as the path gives them: text, checked only for what PostgreSQL can store. */
-type Params<E extends Endpoint> = E["params"] extends z.ZodObject
-  ? { [K in keyof z.infer<E["params"]>]: string }
-  : Record<string, never>;
+type Params<E extends Endpoint> = PathParams<E>;
 
 /** What a handler gets, by the endpoint's authentication. */
 export type Context<E extends Endpoint> = { request: Request; params: Params<E>; now: Date } & (E["auth"] extends {
@@ -132,7 +129,7 @@ export function checkedEndpoints(): ReadonlySet<string> {
 export function reply<E extends Endpoint, S extends keyof E["responses"] & number>(
   _endpoint: E,
   status: S,
-  body: E["responses"][S] extends { schema: infer Z extends z.ZodType } ? z.input<Z> : never,
+  body: AnswerInput<E, S>,
   headers?: Record<string, string>,
 ): Response {
   return json(body, { status, headers });
