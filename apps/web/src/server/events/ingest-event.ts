@@ -35,7 +35,7 @@ import { heldInspections } from "@rollgate/db/queries/inspections";
 import { eventInserts, recordEvent, type EventRecord } from "@rollgate/db/queries/signals";
 import { sha256Hex } from "@rollgate/db/secrets";
 import { commitWith, transaction } from "@rollgate/db/transaction";
-import type { ApiToken } from "@rollgate/db/queries/tokens";
+import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { evaluateRolloutGate } from "../gate/evaluate-rollout-gate";
 import { ingestIncidentEvent } from "../integrations/ingest-incident-event";

@@ -9,7 +9,7 @@ import { activeLease, expireLeases, grantLease } from "@rollgate/db/queries/leas
 import { liveRecovery } from "@rollgate/db/queries/overrides";
 import { claimRequestId, LEASE_REQUEST, settleDelivery } from "@rollgate/db/queries/deliveries";
 import { findRollout, projectionOf, type RolloutKeys } from "@rollgate/db/queries/rollouts";
-import type { ApiToken } from "@rollgate/db/queries/tokens";
+import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 import { notifyRollout } from "../notifications/notify-rollout";
 import { evaluateRolloutGate, gateJson } from "./evaluate-rollout-gate";

@@ -6,7 +6,7 @@ import { appendAudit } from "@rollgate/db/queries/audit";
 import { claimDelivery, findDelivery } from "@rollgate/db/queries/deliveries";
 import { closeExternalIncident, openExternalIncident } from "@rollgate/db/queries/integrations";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
-import type { ApiToken } from "@rollgate/db/queries/tokens";
+import type { ApiToken } from "../api/with-api-token";
 import { AppError } from "../errors";
 
 /**
