@@ -1,11 +1,13 @@
 import { API } from "@rollgate/core/contract/endpoints";
-import { runDrill, type Scenario } from "@rollgate/drill";
 import { serve } from "@/server/api/serve";
+import { runDrill, type Scenario } from "@rollgate/drill";
+import { z } from "zod";
 import { authorizeRead } from "@/server/auth/reading";
 import { AppError, errorResponse } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
 
+const input = z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("both") });
 /** One drill at a time per process (each takes seconds and a few hundred MB); on globalThis so every bundle shares it. */
 const RUNNING = Symbol.for("rollgate.drillRunning");
 const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
@@ -15,8 +17,12 @@ const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
 export const POST = serve(API.drill, async ({ request }) => {
   // Read before the first await: a running drill keeps this process busy, and the answer is about the moment the request came.
   const busy = state[RUNNING] === true;
-  await authorizeRead({ kind: "drill" });
-  const parsed = API.drill.body.schema.safeParse(await request.json().catch(() => ({})));
+  try {
+    await authorizeRead({ kind: "drill" });
+  } catch (error) {
+    return errorResponse(error);
+  }
+  const parsed = input.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success)
     return Response.json(
       { error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } },
