@@ -1,3 +1,4 @@
+import type { EventType } from "@rollgate/core/contract/events";
 import { errorResponseSchema } from "@rollgate/core/contract/responses";
 import { expect, test } from "@playwright/test";
 import { event, makeService, post, signed, type TestService } from "../../support/api";
@@ -75,7 +76,7 @@ test("finding 18: a NUL or a lone surrogate in the path or query of gate, lease 
 test("finding 19: the server refuses an unknown field at the top level and in data of every event type the OpenAPI document lists, naming it", async () => {
   const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
   const variants: Array<{
-    properties: { type: { const: string }; data: { additionalProperties: unknown } };
+    properties: { type: { const: EventType }; data: { additionalProperties: unknown } };
     additionalProperties: unknown;
   }> = doc.components.schemas.Event.oneOf;
   expect(variants.map((v) => v.properties.type.const).sort()).toEqual(Object.keys(SAMPLE_DATA).sort());

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "./io.ts";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
 // The CLI's settings: where Rollgate is and the pipeline's credentials.
 const schema = z.object({
@@ -28,7 +29,7 @@ export function rolloutKeys(
   };
   for (const [name, value] of Object.entries(keys))
     if (!value) throw new UsageError(`give --${name} (or set ROLLGATE_${name.toUpperCase()}).`);
-  return keys as { service: string; environment: string; release: string };
+  return keys as RolloutKey;
 }
 
 /** The application's database for `inspect` and `run`: `--database-url`, else ROLLGATE_DATABASE_URL. */

@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { duration, countdown } from "./commands/gate.ts";
-import { call, requestLease } from "./http.ts";
+import { API } from "@rollgate/core/contract/endpoints";
+import type { EventBody } from "@rollgate/core/contract/events";
+import { explain, is, request, requestLease } from "./http.ts";
 
 const secret = "whsec_" + Buffer.from("a-test-secret-of-32-bytes-length").toString("base64");
 const seen: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
@@ -22,7 +25,7 @@ const server = createServer((req, res) => {
     }
     res
       .writeHead(202, { "content-type": "application/json" })
-      .end(JSON.stringify({ event_id: "e", duplicate: seen.length > 1 }));
+      .end(JSON.stringify({ event_id: randomUUID(), duplicate: seen.length > 1 }));
   });
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -37,11 +40,13 @@ describe("the CLI's HTTP client", () => {
   it("retries 5xx and lost connections with the same webhook-id, each attempt validly signed", async () => {
     seen.length = 0;
     failuresLeft = 2;
-    const answer = await call(env(), "POST", "/api/v1/events", {
-      event: { type: "flag.changed" },
+    const answer = await request(env(), API.events, {
+      body: { type: "flag.changed" } as EventBody,
       sleep: async () => {},
     });
     expect(answer.status).toBe(202);
+    // The declared answer, parsed by its schema and typed by its status.
+    expect(is(answer, 202) && typeof answer.json.duplicate).toBe("boolean");
     expect(seen).toHaveLength(3);
     expect(new Set(seen.map((s) => s.headers["webhook-id"])).size).toBe(1);
     for (const attempt of seen)
@@ -63,9 +68,16 @@ describe("the CLI's HTTP client", () => {
     }
   });
 
+  it("keeps an answer the endpoint does not declare (a lease answered 202 here) apart from the declared ones, and explains it", async () => {
+    failuresLeft = 0;
+    const answer = await requestLease(env(), { service: "svc", environment: "production", release: "r1" }, "job 1");
+    expect(is(answer, 201)).toBe(false);
+    expect(explain(answer)).toBe("HTTP 202: lease does not answer 202");
+  });
+
   it("gives up with a sentence after its retries", async () => {
     await expect(
-      call({ ...env(), ROLLGATE_URL: "http://127.0.0.1:9" }, "GET", "/x", { sleep: async () => {} }),
+      request({ ...env(), ROLLGATE_URL: "http://127.0.0.1:9" }, API.health, { sleep: async () => {} }),
     ).rejects.toThrow(/did not answer after 6 attempts/);
   });
 });

@@ -74,3 +74,12 @@ export function env(): WebEnv {
   }
   return cached;
 }
+
+/**
+ * Whether every answer under /api is checked against the schema its endpoint declares
+ * (`server/api/serve.ts`): in tests, and with ROLLGATE_CHECK_ANSWERS=1 (the end-to-end
+ * servers). Read apart from `env()`, which a liveness probe must not depend on.
+ */
+export function checkingAnswers(): boolean {
+  return process.env.NODE_ENV === "test" || process.env.ROLLGATE_CHECK_ANSWERS === "1";
+}

@@ -1,21 +1,15 @@
 import { parseArgs } from "node:util";
+import { API } from "@rollgate/core/contract/endpoints";
+import type { GateCheckJson as Check } from "@rollgate/core/contract/responses";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { openChecks } from "@rollgate/core/gate";
 import { leaseHolder, readCliEnv, rolloutKeys, type CliEnv } from "../env.ts";
-import { call, explain, requestLease, rolloutPath, type Answer } from "../http.ts";
+import { explain, is, request, requestLease, type Answer } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 
 export const EXIT_DENIED = 3;
 export const EXIT_TIMEOUT = 4;
-
-interface Check {
-  id: string;
-  status: "pass" | "fail" | "pending" | "unknown";
-  blocking?: boolean;
-  message: string;
-  until: string | null;
-  overridden: boolean;
-}
 
 /**
  * `rollgate gate [--wait] [--timeout 2h] [--interval 50s]`: reads the gate; with --wait,
@@ -42,14 +36,16 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
 
   for (;;) {
     const hold: number = etag ? Math.min(holdSeconds, Math.ceil(Math.max(0, deadline - clock.now()) / 1000)) : 0;
-    const answer: Answer = values.wait
-      ? await call(env, "GET", `${rolloutPath(keys)}/gate/wait?timeout=${hold}`, {
+    const answer: Answer<typeof API.gateWait> = values.wait
+      ? await request(env, API.gateWait, {
+          params: keys,
+          query: { timeout: hold },
           headers: etag ? { "if-none-match": etag } : {},
         })
-      : await call(env, "GET", `${rolloutPath(keys)}/gate`);
-    if (answer.status === 200) {
-      etag = answer.etag ?? null;
-      open = openChecks(answer.json.checks as Check[]);
+      : await request(env, API.gate, { params: keys });
+    if (is(answer, 200)) {
+      etag = answer.etag;
+      open = openChecks(answer.json.checks);
       if (answer.json.allowed) return takeLease(env, keys, io);
       const failed = open.filter((c) => c.status === "fail");
       if (failed.length > 0 || !values.wait) {
@@ -69,14 +65,10 @@ export async function gateCommand(args: string[], io: Io, clock: { now(): number
   }
 }
 
-async function takeLease(
-  env: CliEnv,
-  keys: { service: string; environment: string; release: string },
-  io: Io,
-): Promise<number> {
+async function takeLease(env: CliEnv, keys: RolloutKey, io: Io): Promise<number> {
   const holder = leaseHolder(`rollgate gate (pid ${process.pid})`);
   const lease = await requestLease(env, keys, holder);
-  if (lease.status !== 201) {
+  if (!is(lease, 201)) {
     io.err(`rollgate gate: the gate passed but the lease was refused — ${explain(lease)}`);
     return EXIT_DENIED;
   }

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { collectInspection } from "@rollgate/core/inspect/collect";
 import { applicationDatabaseUrl, readCliEnv, rolloutKeys } from "../env.ts";
-import { call, explain } from "../http.ts";
+import { API } from "@rollgate/core/contract/endpoints";
+import { explain, request } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { connect } from "../database/connect.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
@@ -58,8 +59,8 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     );
   if (values.print) io.out(JSON.stringify(summary, null, 2));
   if (!keys || !env) return 0;
-  const answer = await call(env, "POST", "/api/v1/events", {
-    event: { type: "database.inspected", ...keys, occurred_at: new Date().toISOString(), data: summary },
+  const answer = await request(env, API.events, {
+    body: { type: "database.inspected", ...keys, occurred_at: new Date().toISOString(), data: summary },
   });
   if (answer.status === 202) return 0;
   io.err(`rollgate inspect: refused — ${explain(answer)}`);

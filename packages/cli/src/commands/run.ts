@@ -3,9 +3,11 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { API } from "@rollgate/core/contract/endpoints";
+import type { MigrationPhase } from "@rollgate/core/types";
 import { analyseSql } from "@rollgate/core/sql";
 import { leaseHolder, readCliEnv, rolloutKeys } from "../env.ts";
-import { call, explain, requestLease, rolloutPath } from "../http.ts";
+import { explain, is, request, requestLease } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { formatText } from "../lint/format-text.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
@@ -13,6 +15,7 @@ import { DATABASE_POLICY_DEFAULTS } from "@rollgate/core/policy";
 import { splitScript, TransactionControlRefused, type StatementResult } from "../database/executor.ts";
 import { runScript, type RunSettings } from "../database/run-script.ts";
 import type { CliEnv } from "../env.ts";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
 const TAIL_LINES = 40;
 
@@ -64,24 +67,24 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   let leaseId = values.lease;
   if (phase === "contract" && !leaseId) {
     const lease = await requestLease(env, keys, leaseHolder(`rollgate run ${values.file}`));
-    if (lease.status !== 201) {
+    if (!is(lease, 201)) {
       io.err(`rollgate run: no contract lease — ${explain(lease)}`);
       return 3;
     }
-    leaseId = lease.json.lease_id as string;
+    leaseId = lease.json.lease_id;
   }
 
   const name = values.name ?? path.basename(values.file);
   const migration = {
-    phase,
+    phase: phase as MigrationPhase,
     name,
     checksum: createHash("sha256").update(sql).digest("hex"),
     sql,
     ...(leaseId ? { lease_id: leaseId } : {}),
   };
-  const send = (type: string, extra: Record<string, unknown> = {}) =>
-    call(env, "POST", "/api/v1/events", {
-      event: { type, ...keys, occurred_at: new Date().toISOString(), data: { ...migration, ...extra } },
+  const send = (type: "migration.started", extra: Record<string, unknown> = {}) =>
+    request(env, API.events, {
+      body: { type, ...keys, occurred_at: new Date().toISOString(), data: { ...migration, ...extra } },
     });
 
   const started = await send("migration.started");
@@ -101,8 +104,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const durationMs = Date.now() - startedAt;
   const outcome = code === 0 ? "migration.succeeded" : "migration.failed";
   const { sql: _sql, ...withoutSql } = migration;
-  const reported = await call(env, "POST", "/api/v1/events", {
-    event: {
+  const reported = await request(env, API.events, {
+    body: {
       type: outcome,
       ...keys,
       occurred_at: new Date().toISOString(),
@@ -175,11 +178,11 @@ function parse(args: string[]) {
 async function runSettings(
   values: Record<string, string | boolean | undefined>,
   env: CliEnv,
-  keys: { service: string; environment: string; release: string },
+  keys: RolloutKey,
 ): Promise<RunSettings> {
   let policy: Partial<RunSettings> = {};
-  const gate = await call(env, "GET", `${rolloutPath(keys)}/gate`).catch(() => null);
-  const e = gate?.status === 200 ? gate.json?.executor : null;
+  const gate = await request(env, API.gate, { params: keys }).catch(() => null);
+  const e = gate && is(gate, 200) ? gate.json.executor : null;
   if (e)
     policy = {
       lockTimeoutMs: e.lock_timeout_ms,

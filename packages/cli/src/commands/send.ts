@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { readCliEnv, rolloutKeys } from "../env.ts";
-import { call, explain } from "../http.ts";
+import { API } from "@rollgate/core/contract/endpoints";
+import type { EventBody } from "@rollgate/core/contract/events";
+import { explain, request } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
 export const ROLLOUT_OPTIONS = {
   service: { type: "string" },
@@ -36,13 +39,14 @@ export async function sendCommand(args: string[], io: Io, stdin: () => Promise<s
 export async function sendEvent(
   io: Io,
   type: string,
-  keys: { service: string; environment: string; release: string },
+  keys: RolloutKey,
   data: unknown,
   occurredAt?: string,
 ): Promise<number> {
   const env = readCliEnv();
-  const answer = await call(env, "POST", "/api/v1/events", {
-    event: { type, ...keys, occurred_at: occurredAt ?? new Date().toISOString(), data },
+  const answer = await request(env, API.events, {
+    // What the user wrote, as they wrote it: the server's schema says what is wrong with it.
+    body: { type, ...keys, occurred_at: occurredAt ?? new Date().toISOString(), data } as EventBody,
   });
   if (answer.status === 202) {
     io.out(JSON.stringify(answer.json));

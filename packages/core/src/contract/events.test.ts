@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventBodySchema } from "./events.ts";
+import { eventBodySchema, type EventType } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
 import { SAMPLE_DATA } from "./samples.ts";
 
@@ -13,7 +13,7 @@ const body = (type: string, data: Record<string, unknown>) => ({
 });
 
 interface JsonObjectSchema {
-  properties: { type: { const: string }; data: { additionalProperties?: unknown } };
+  properties: { type: { const: EventType }; data: { additionalProperties?: unknown } };
   additionalProperties?: unknown;
 }
 const documented = () => (openApiDocument().components.schemas.Event as unknown as { oneOf: JsonObjectSchema[] }).oneOf;

@@ -138,3 +138,18 @@ export type IncidentEventBody = Extract<
 >;
 
 export type EventBody = z.infer<typeof eventBodySchema>;
+
+/** Every event type of the wire contract. */
+export type EventType = EventBody["type"];
+
+/** The `data` of one event type. */
+export type EventData<K extends EventType> = Extract<EventBody, { type: K }>["data"];
+
+/**
+ * The registry of event types, in the schema's order: each has its schema here, its mapping in
+ * `lifecycle/map-event.ts` (EVENT_MAPPINGS, keyed by type), its sample in `samples.ts` (keyed by
+ * type) and, if it is stored apart from the timeline, its table in `@rollgate/db` (by the fact
+ * kind its mapping names). A missing mapping or sample is a type error; `event-registry.test.ts`
+ * also checks the OpenAPI document.
+ */
+export const EVENT_TYPES: readonly EventType[] = eventBodySchema.options.map((o) => o.shape.type.value);

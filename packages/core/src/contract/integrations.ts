@@ -60,3 +60,10 @@ export const flaggerResponseSchema = z.object({
   reason: z.string(),
   state: z.string(),
 });
+
+/** `POST /api/v1/integrations/github`: a ping, an ignored event, or the stored protection rule's callback. */
+export const githubAnswerSchema = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ignored: z.string() }),
+  z.object({ callback_id: z.uuid().nullable(), state: z.string().nullable(), duplicate: z.boolean() }),
+]);

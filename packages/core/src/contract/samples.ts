@@ -1,10 +1,11 @@
 // One schema-valid example of every event's `data`, shared by the contract tests and the API tests.
 import { createHash } from "node:crypto";
+import type { EventData, EventType } from "./events.ts";
 
 const EXPAND_CHECKSUM = createHash("sha256").update("SELECT 1;").digest("hex");
 
-/** One schema-valid `data` for every event type (whether the rollout then accepts it is another matter). */
-export const SAMPLE_DATA: Record<string, Record<string, unknown>> = {
+/** One schema-valid `data` for every event type (whether the rollout then accepts it is another matter); a type without one is a type error. */
+export const SAMPLE_DATA: { [K in EventType]: EventData<K> } = {
   "release.created": {
     title: "Drop users.email",
     author: "dev@example.com",

@@ -76,7 +76,7 @@ export function argoGateResult(gate: GateView) {
   return {
     allowed: gate.allowed,
     state: gate.state,
-    verdict: gate.allowed ? "ALLOWED" : failing.length ? "DENIED" : "WAITING",
+    verdict: (gate.allowed ? "ALLOWED" : failing.length ? "DENIED" : "WAITING") as "ALLOWED" | "DENIED" | "WAITING",
     failing: failing.map((c) => ({ id: c.id, message: c.message })),
     pending: pending.map((c) => ({ id: c.id, message: c.message })),
   };

@@ -1,4 +1,5 @@
 import { registerAttributes } from "@rollgate/core/access/release-binding";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import type { RolloutProjection, RolloutState } from "@rollgate/core/types";
 import { and, asc, eq, getTableColumns, inArray, isNull, sql, type SQL, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
@@ -6,11 +7,8 @@ import { rowsOf, type Db } from "../client.ts";
 import { environments, releases, rollouts, services } from "../schema/index.ts";
 import { compiledStatement } from "./compiled.ts";
 
-export interface RolloutKeys {
-  service: string;
-  environment: string;
-  release: string;
-}
+/** A rollout's address: the wire contract's key triple. */
+export type RolloutKeys = RolloutKey;
 
 // postgres.js (as drizzle sets it up) may hand JSON back as text; PGlite parses it.
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value) as unknown[];

@@ -58,6 +58,9 @@ export async function findActiveToken(db: Db, bearer: string) {
   return row ?? null;
 }
 
+/** A live API token as the edge found it. */
+export type ApiToken = NonNullable<Awaited<ReturnType<typeof findActiveToken>>>;
+
 export async function touchApiToken(db: Db, id: string, at: Date): Promise<void> {
   await db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id));
 }

@@ -1,9 +1,10 @@
 import type { ActionState } from "@/lib/action-state";
 import { ActionForm } from "@/components/action-form";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
 interface Props {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
-  keys: { service: string; environment: string; release: string };
+  keys: RolloutKey;
   /** The contract script's SHA-256 as shown: the server refuses a decision if it changed since. */
   checksum: string;
   canWithdraw: boolean;

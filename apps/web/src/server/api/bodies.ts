@@ -43,3 +43,10 @@ export async function responseBytes(response: Response): Promise<Buffer | null> 
   if (text !== undefined) return Buffer.from(text);
   return response.body ? Buffer.from(await response.arrayBuffer()) : null;
 }
+
+/** The response's body as text without consuming it (null without one): the kept text, or a clone read to its end. */
+export async function responseText(response: Response): Promise<string | null> {
+  const text = responseTexts.get(response);
+  if (text !== undefined) return text;
+  return response.body ? response.clone().text() : null;
+}

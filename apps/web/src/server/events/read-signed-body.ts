@@ -5,7 +5,7 @@ import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { z } from "zod";
 import { requestBody } from "../api/bodies";
 import { assertStorableText, listPaths } from "../api/storable-text";
-import type { ApiToken } from "../api/with-api-token";
+import type { ApiToken } from "@rollgate/db/queries/tokens";
 import { env } from "../env";
 import { AppError } from "../errors";
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { API, type Endpoint } from "@rollgate/core/contract/endpoints";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@rollgate/log/context";
 import { requestWithBody, responseBytes } from "../api/bodies";
 import { errorResponse } from "../errors";
@@ -18,8 +19,6 @@ interface MachineRoute {
   longPoll?: true;
 }
 
-const GATE = ["api", "v1", "rollouts", ":service", ":environment", ":release", "gate"];
-
 /**
  * The routes pipelines call hardest, answered without Next.js: a gate read, a waiting pipeline's
  * long-poll and a signed event cost a fraction of the CPU here (docs/BENCHMARKS.md). The handlers
@@ -27,10 +26,21 @@ const GATE = ["api", "v1", "rollouts", ":service", ":environment", ":release", "
  * (token, rate limit, scope, error mapping, metrics, request id) is the same code either way.
  */
 const ROUTES: MachineRoute[] = [
-  { method: "GET", segments: GATE, handler: readGate as Handler },
-  { method: "GET", segments: [...GATE, "wait"], handler: waitForGate as Handler, longPoll: true },
-  { method: "POST", segments: ["api", "v1", "events"], handler: postEvent as Handler },
+  machineRoute(API.gate, readGate),
+  machineRoute(API.gateWait, waitForGate, { longPoll: true }),
+  machineRoute(API.events, postEvent),
 ];
+
+/** A machine route from an endpoint's description: its method, and its path as segments. */
+function machineRoute(endpoint: Endpoint, handler: unknown, extra: { longPoll?: true } = {}): MachineRoute {
+  if (typeof endpoint.method !== "string" || (endpoint.method !== "GET" && endpoint.method !== "POST"))
+    throw new Error(`${endpoint.name}: a machine route has one method, GET or POST`);
+  const segments = endpoint.path
+    .slice(1)
+    .split("/")
+    .map((segment) => segment.replace(/^\{(\w+)\}$/, ":$1"));
+  return { method: endpoint.method, segments, handler: handler as Handler, ...extra };
+}
 
 export interface MachineMatch {
   route: MachineRoute;

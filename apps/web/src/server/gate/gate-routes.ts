@@ -1,33 +1,27 @@
 import "server-only";
-import { z } from "zod";
-import { json, jsonText } from "../api/bodies";
+import { API } from "@rollgate/core/contract/endpoints";
+import { jsonText } from "../api/bodies";
 import { parseQuery } from "../api/query";
-import { assertScope, withApiToken } from "../api/with-api-token";
+import { assertScope, reply, serve } from "../api/serve";
 import { evaluateRolloutGate, gateJson, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { processGateWaiters } from "./gate-waiters";
-
-type Keys = { service: string; environment: string; release: string };
 
 // The gate's two machine routes. Next.js serves them from `app/api/v1/rollouts/…/gate` in
 // development; the standalone server answers them itself (`server/front/machine-routes.ts`).
 
 /** GET /api/v1/rollouts/{service}/{environment}/{release}/gate — the verdict and every check */
-export const readGate = withApiToken<Keys>("gate", "gate:read", async ({ db, token, now }, _request, keys) => {
+export const readGate = serve(API.gate, async ({ db, token, now, params: keys }) => {
   assertScope(token, keys.service, keys.environment);
   const row = await rolloutOr404(db, keys);
-  return json(gateJson(keys, await evaluateRolloutGate(db, row, now)), {
-    headers: { "cache-control": "no-store" },
-  });
+  return reply(API.gate, 200, gateJson(keys, await evaluateRolloutGate(db, row, now)), { "cache-control": "no-store" });
 });
 
-const waitQuery = z.object({ timeout: z.coerce.number().int().min(0).max(300).default(50) }).strict();
-
 /** GET /api/v1/rollouts/{service}/{environment}/{release}/gate/wait?timeout=50 — the verdict once it differs from If-None-Match (long-poll) */
-export const waitForGate = withApiToken<Keys>("gate_wait", "gate:read", async ({ token }, request, keys) => {
+export const waitForGate = serve(API.gateWait, async ({ token, request, params: keys }) => {
   assertScope(token, keys.service, keys.environment);
   const { timeout } = parseQuery(
     request,
-    waitQuery,
+    API.gateWait.query,
     "timeout is the longest wait in whole seconds, 0 to 300 (default 50).",
   );
   const known = request.headers.get("if-none-match")?.trim() || null;

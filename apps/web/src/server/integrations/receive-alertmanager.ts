@@ -13,7 +13,7 @@ import {
 import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
 import { alertResolveDecision, alertStart, refreshedAlertStart } from "@rollgate/core/integrations/alertmanager";
 import { AppError } from "../errors";
-import { safeLink } from "./with-integration";
+import { safeLink } from "./receiver-request";
 
 export interface AlertSummary {
   opened: number;

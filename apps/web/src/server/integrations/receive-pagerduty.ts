@@ -14,7 +14,7 @@ import { decryptSecret } from "@rollgate/db/secrets";
 import { pagerDutyDeliverySchema } from "@rollgate/core/contract/alerting";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { safeLink } from "./with-integration";
+import { safeLink } from "./receiver-request";
 
 /** How old (or how far in the future) a PagerDuty event may claim to be: older ones are refused as stale. */
 export const PAGERDUTY_TOLERANCE_MS = 15 * 60_000;

@@ -1,3 +1,5 @@
+import { API } from "@rollgate/core/contract/endpoints";
+import { serve } from "@/server/api/serve";
 import { runDrill, type Scenario } from "@rollgate/drill";
 import { z } from "zod";
 import { authorizeRead } from "@/server/auth/reading";
@@ -22,7 +24,7 @@ const alreadyRunning = () =>
 
 // POST /api/drill — for signed-in users: runs the incident drill on an in-memory PGlite and
 // streams each step as a line of JSON (`{ step }`), then the evidence bundle (`{ evidence }`).
-export async function POST(request: Request) {
+export const POST = serve(API.drill, async ({ request }) => {
   // Read before the first await: a running drill keeps this process busy, and the answer is about the moment the request came.
   const busy = state[RUNNING] === true;
   try {
@@ -82,4 +84,4 @@ export async function POST(request: Request) {
   return new Response(stream, {
     headers: { "content-type": "application/x-ndjson", "cache-control": "no-store, no-transform" },
   });
-}
+});

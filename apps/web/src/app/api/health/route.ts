@@ -1,4 +1,7 @@
+import { API } from "@rollgate/core/contract/endpoints";
+import { reply, serve } from "@/server/api/serve";
+
 // GET /api/health — the process is up (liveness); touches nothing else.
-export function GET() {
-  return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
-}
+export const GET = serve(API.health, async () =>
+  reply(API.health, 200, { status: "ok" }, { "cache-control": "no-store" }),
+);

@@ -1,11 +1,13 @@
+import { API } from "@rollgate/core/contract/endpoints";
+import { reply, serve } from "@/server/api/serve";
 import { checkReadiness } from "@/server/readiness";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/ready — 200 while the database answers, 503 with the reason while it does not.
-export async function GET() {
+export const GET = serve(API.ready, async () => {
   const result = await checkReadiness();
   const headers = { "cache-control": "no-store" };
-  if (result.ready) return Response.json({ status: "ready", database: result.database }, { headers });
-  return Response.json({ status: "unavailable", reason: result.reason }, { status: 503, headers });
-}
+  if (result.ready) return reply(API.ready, 200, { status: "ready", database: result.database }, headers);
+  return reply(API.ready, 503, { status: "unavailable", reason: result.reason }, headers);
+});

@@ -1,6 +1,9 @@
+import { API } from "@rollgate/core/contract/endpoints";
 import { openApiDocument } from "@rollgate/core/contract/openapi";
+import { json } from "@/server/api/bodies";
+import { serve } from "@/server/api/serve";
 
-// GET /api/v1/openapi.json — the OpenAPI 3.1 description, generated from the zod schemas
-export function GET() {
-  return Response.json(openApiDocument(), { headers: { "cache-control": "public, max-age=300" } });
-}
+// GET /api/v1/openapi.json — the OpenAPI 3.1 description, generated from the endpoint descriptions
+export const GET = serve(API.openapi, async () =>
+  json(openApiDocument(), { headers: { "cache-control": "public, max-age=300" } }),
+);

@@ -1,12 +1,13 @@
-import { withApiToken } from "@/server/api/with-api-token";
+import { API } from "@rollgate/core/contract/endpoints";
+import { reply, serve } from "@/server/api/serve";
 import { eligibilityFromQuery } from "@/server/eligibility/eligibility-route";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/v1/rollback-eligibility?service=&environment=&version= — is an app rollback data-safe?
-export const GET = withApiToken("eligibility", "gate:read", async (context, request) => {
-  const report = await eligibilityFromQuery(context, request);
-  return Response.json({
+export const GET = serve(API.eligibility, async (ctx) => {
+  const report = await eligibilityFromQuery(ctx, API.eligibility);
+  return reply(API.eligibility, 200, {
     verdict: report.verdict,
     version: report.targetVersion,
     current_version: report.currentVersion,

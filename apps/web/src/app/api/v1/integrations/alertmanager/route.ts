@@ -1,11 +1,13 @@
+import { API } from "@rollgate/core/contract/endpoints";
+import { reply, serve } from "@/server/api/serve";
 import { authenticateAlertmanager, receiveAlertmanager } from "@/server/integrations/receive-alertmanager";
-import { withIntegration } from "@/server/integrations/with-integration";
+import { readReceiverRequest } from "@/server/integrations/receiver-request";
 
 export const dynamic = "force-dynamic";
 
 // POST /api/v1/integrations/alertmanager — Alertmanager webhook receiver (its own bearer token)
-export const POST = withIntegration(
-  "alertmanager",
-  async ({ db }, request) => authenticateAlertmanager(db, request),
-  async ({ db, endpoint, now }, json) => Response.json(await receiveAlertmanager({ db, endpoint, now, payload: json })),
-);
+export const POST = serve(API.alertmanager, async (ctx) => {
+  const { db, now, request } = ctx;
+  const { endpoint, json } = await readReceiverRequest(ctx, () => authenticateAlertmanager(db, request));
+  return reply(API.alertmanager, 200, await receiveAlertmanager({ db, endpoint, now, payload: json }));
+});

@@ -2,8 +2,9 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { pageReader } from "@/server/auth/reading";
 import { rolloutExists } from "@/server/rollouts/rollout-keys";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
-type Params = { service: string; environment: string; release: string };
+type Params = RolloutKey;
 
 /**
  * Sign-in and existence are settled here, outside the page's loading boundary, so that

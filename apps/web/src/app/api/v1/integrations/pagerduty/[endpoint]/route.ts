@@ -1,11 +1,15 @@
+import { API } from "@rollgate/core/contract/endpoints";
+import { reply, serve } from "@/server/api/serve";
 import { authenticatePagerDuty, receivePagerDuty } from "@/server/integrations/receive-pagerduty";
-import { withIntegration } from "@/server/integrations/with-integration";
+import { readReceiverRequest } from "@/server/integrations/receiver-request";
 
 export const dynamic = "force-dynamic";
 
 // POST /api/v1/integrations/pagerduty/{endpoint} — PagerDuty v3 webhook (X-PagerDuty-Signature)
-export const POST = withIntegration<{ endpoint: string }>(
-  "pagerduty",
-  async ({ db, raw }, request, params) => authenticatePagerDuty(db, params.endpoint, raw, request),
-  async ({ db, endpoint, now }, json) => Response.json(await receivePagerDuty({ db, endpoint, now, payload: json })),
-);
+export const POST = serve(API.pagerduty, async (ctx) => {
+  const { db, now, request, params } = ctx;
+  const { endpoint, json } = await readReceiverRequest(ctx, (raw) =>
+    authenticatePagerDuty(db, params.endpoint, raw, request),
+  );
+  return reply(API.pagerduty, 200, await receivePagerDuty({ db, endpoint, now, payload: json }));
+});

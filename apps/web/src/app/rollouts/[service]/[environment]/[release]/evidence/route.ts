@@ -2,9 +2,10 @@ import { authorizeRead } from "@/server/auth/reading";
 import { errorResponse } from "@/server/errors";
 import { evidenceMarkdown, exportEvidence } from "@/server/rollouts/export-evidence";
 import { pathKeys } from "@/server/rollouts/rollout-keys";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
 export const dynamic = "force-dynamic";
-type Params = { service: string; environment: string; release: string };
+type Params = RolloutKey;
 
 // GET /rollouts/{service}/{environment}/{release}/evidence?format=json|md — the evidence bundle, for a role on the service
 export async function GET(request: Request, { params }: { params: Promise<Params> }) {

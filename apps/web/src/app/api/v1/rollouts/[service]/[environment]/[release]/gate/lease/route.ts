@@ -1,15 +1,15 @@
+import { API } from "@rollgate/core/contract/endpoints";
 import { leaseRequestProblems } from "@rollgate/core/contract/lease-request";
-import { assertScope, withApiToken } from "@/server/api/with-api-token";
+import { assertScope, reply, serve } from "@/server/api/serve";
 import { AppError } from "@/server/errors";
-import { takeLease } from "@rollgate/app/gate/take-lease";
 import { verifySignature } from "@/server/events/read-signed-body";
+import { takeLease } from "@rollgate/app/gate/take-lease";
 import { metrics } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
-type Params = { service: string; environment: string; release: string };
 
 // POST /api/v1/rollouts/{service}/{environment}/{release}/gate/lease — the single contract lease (signed)
-export const POST = withApiToken<Params>("lease", "gate:lease", async ({ db, token, now }, request, keys) => {
+export const POST = serve(API.lease, async ({ db, token, now, request, params: keys }) => {
   assertScope(token, keys.service, keys.environment);
   const payload = (await request.text()).slice(0, 64 * 1024);
   const headers = verifySignature(request, token, payload);
@@ -23,10 +23,12 @@ export const POST = withApiToken<Params>("lease", "gate:lease", async ({ db, tok
   try {
     const lease = await takeLease({ db, token, keys, now, holder, requestId: headers["webhook-id"] });
     metrics().leases.inc({ outcome: "granted" });
-    return Response.json(
-      { lease_id: lease.id, expires_at: lease.expiresAt.toISOString(), checksum: lease.checksum, kind: lease.kind },
-      { status: 201 },
-    );
+    return reply(API.lease, 201, {
+      lease_id: lease.id,
+      expires_at: lease.expiresAt.toISOString(),
+      checksum: lease.checksum,
+      kind: lease.kind,
+    });
   } catch (error) {
     metrics().leases.inc({ outcome: "denied" });
     throw error;
