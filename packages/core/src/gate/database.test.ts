@@ -9,7 +9,7 @@ import {
   STATS_STARTED,
   stagingPolicy,
 } from "../testing/builders.ts";
-import type { DatabaseFacts } from "./database.ts";
+import type { DatabaseFacts } from "./facts.ts";
 import { evaluateGate } from "./evaluate.ts";
 
 const started = STATS_STARTED;

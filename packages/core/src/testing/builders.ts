@@ -1,6 +1,6 @@
 // Test builders shared by the core tests.
 import type { Inspection } from "../contract/inspection.ts";
-import type { DatabaseFacts, InspectionFact } from "../gate/database.ts";
+import type { DatabaseFacts, InspectionFact } from "../gate/facts.ts";
 import type { GateFacts } from "../gate/index.ts";
 import { plannedRollout, type ContractLease } from "../lifecycle/index.ts";
 import { defaultPolicy, type Policy } from "../policy/index.ts";

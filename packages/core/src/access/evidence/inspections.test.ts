@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Inspection } from "../../contract/inspection.ts";
-import { usageCheck, type DatabaseFacts, type InspectionFact } from "../../gate/database.ts";
+import { usageCheck } from "../../gate/database.ts";
+import type { DatabaseFacts, InspectionFact } from "../../gate/facts.ts";
 import { admitInspection } from "../../inspect/admit.ts";
 import { mayBeBaseline } from "../../inspect/baseline.ts";
 import {
