@@ -2,7 +2,7 @@ import { useRouter } from "next/navigation";
 import { memo, useCallback, type MouseEvent } from "react";
 import { Countdown } from "@/components/countdown";
 import { StateBadge } from "@/components/state-badge";
-import type { GateSummaryJson, OverviewJson } from "@/lib/fetchers";
+import type { GateSummaryJson, OverviewJson } from "@/lib/dashboard-json";
 import { ProductionBadge } from "@/components/production-badge";
 
 /**
