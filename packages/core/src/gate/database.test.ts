@@ -8,7 +8,7 @@ import {
   passingFacts,
   STATS_STARTED,
   stagingPolicy,
-} from "../testing/builders.ts";
+} from "../../test/builders.ts";
 import type { DatabaseFacts } from "./facts.ts";
 import { evaluateGate } from "./evaluate.ts";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Inspection } from "../contract/inspection.ts";
-import { at, CONTRACT_SUM, DROPPED_EMAIL_CONTRACT, EXPAND_SUM, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, DROPPED_EMAIL_CONTRACT, EXPAND_SUM, stagingPolicy } from "../../test/builders.ts";
 import { usageCheck } from "./database.ts";
 import type { DatabaseFacts, InspectionFact } from "./facts.ts";
 

@@ -2,7 +2,7 @@ import { errorCodeSchema, errorResponseSchema, gateResponseSchema } from "@rollg
 import { evaluateGate, type GateVerdict } from "@rollgate/core/gate";
 import type { RolloutRow } from "@rollgate/db/queries/rollouts";
 import { describe, expect, it, vi } from "vitest";
-import { at, passingFacts, stagingPolicy } from "../../../../../packages/core/src/testing/builders.ts";
+import { at, passingFacts, stagingPolicy } from "@rollgate/core/testing/builders";
 
 // The gate's wire contract is declared once, by zod in core: what the server sends must be
 // exactly that (nothing missing, nothing extra); the OpenAPI document is generated from the same schema.

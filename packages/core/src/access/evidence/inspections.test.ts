@@ -12,7 +12,7 @@ import {
   STATS_STARTED,
   at,
   stagingPolicy,
-} from "../../testing/builders.ts";
+} from "../../../test/builders.ts";
 import type { INSPECTIONS_ROWS } from "./inspections.ts";
 
 const started = STATS_STARTED;
