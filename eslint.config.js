@@ -70,6 +70,16 @@ export default tseslint.config(
               message: "Server code sits below pages and components: it never imports them.",
             },
             {
+              target: "packages/core",
+              from: ["apps/**", "packages/!(core)/**"],
+              message: "core is the bottom floor: pure rules that import none of our other packages.",
+            },
+            {
+              target: "packages/db",
+              from: ["apps/**", "packages/!(core|db|log)/**"],
+              message: "db only reads and writes: it imports core's types and the logger, never what calls it.",
+            },
+            {
               target: ["apps", "packages", "infra", "scripts", "*.{ts,js}"],
               from: "e2e",
               message: "e2e/ is the top floor: move what is shared into a package (its test/ folder for test support).",

@@ -100,6 +100,22 @@ describe("the web app's floors", () => {
   });
 });
 
+describe("packages point one way", () => {
+  // A package name resolves only where package.json declares it (pnpm), so an undeclared one
+  // already fails the type-check; these catch a path that reaches into another package.
+  it("core imports none of our other packages; db imports only core and the logger", async () => {
+    expect(await lint("packages/core/src/example.ts", 'export { database } from "../../db/src/runtime.ts";\n')).toEqual(
+      [expect.stringMatching(/core is the bottom floor/)],
+    );
+    expect(
+      await lint("packages/db/src/example.ts", 'export { JOBS } from "../../worker/src/jobs/index.ts";\n'),
+    ).toEqual([expect.stringMatching(/db only reads and writes/)]);
+    expect(await lint("packages/db/src/example.ts", 'export { evaluateGate } from "@rollgate/core/gate";\n')).toEqual(
+      [],
+    );
+  });
+});
+
 describe("e2e/ is the top floor", () => {
   it("nothing outside e2e/ imports it: scripts, a package's benchmark, infra", async () => {
     for (const [file, from] of [
