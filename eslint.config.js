@@ -80,7 +80,7 @@ export default tseslint.config(
               message: "db only reads and writes: it imports core's types and the logger, never what calls it.",
             },
             {
-              target: ["apps", "packages", "infra", "scripts", "*.{ts,js}"],
+              target: ["!(e2e)/**", "*.{ts,js,mjs}"],
               from: "e2e",
               message: "e2e/ is the top floor: move what is shared into a package (its test/ folder for test support).",
             },

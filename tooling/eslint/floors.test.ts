@@ -117,11 +117,13 @@ describe("packages point one way", () => {
 });
 
 describe("e2e/ is the top floor", () => {
-  it("nothing outside e2e/ imports it: scripts, a package's benchmark, infra", async () => {
+  it("nothing outside e2e/ imports it: scripts, a package's benchmark, infra, root files", async () => {
     for (const [file, from] of [
       ["scripts/example.ts", "../e2e/support/app-server.ts"],
       ["packages/cli/bench/example.bench.ts", "../../../e2e/support/app-server.ts"],
       ["infra/test/example.test.ts", "../../e2e/support/app-server.ts"],
+      ["tooling/example.ts", "../e2e/support/app-server.ts"],
+      ["example.config.ts", "./e2e/support/app-server.ts"],
     ])
       expect(await lint(file!, `export { AppServer } from "${from}";\n`), file).toEqual([
         expect.stringMatching(/e2e\/ is the top floor/),
