@@ -17,6 +17,7 @@ export default defineConfig({
             "apps/web/src/**/*.test.ts",
             "apps/web/scripts/**/*.test.ts",
             "infra/test/**/*.test.ts",
+            "tooling/**/*.test.ts",
           ],
           exclude: ["**/*.int.test.ts", "**/*.live.test.ts", "**/node_modules/**"],
         },

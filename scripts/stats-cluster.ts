@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
-import { PostgresCluster } from "../e2e/support/postgres-cluster.ts";
+import { PostgresCluster } from "../packages/db/test/postgres-cluster.ts";
 
 // Global setup of the `live` test project: a PostgreSQL server with pg_stat_statements
 // preloaded (track = all). STATS_DATABASE_URL names one; otherwise a server already on

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,8 +10,8 @@ const serverJs = path.join(standalone, "server.js");
 export const nextServerJs = path.join(standalone, "next-server.js");
 
 /**
- * Node flags the image runs the server with (infra/docker/Dockerfile's CMD; a test keeps the two
- * equal): the heap sized for the pod, not for whatever machine it lands on. On a bare 24 GiB host
+ * Node flags the image runs the server with, read from apps/web's `start` script (infra/docker/Dockerfile's
+ * CMD and the demo; a test keeps them equal): the heap sized for the pod, not for whatever machine it lands on. On a bare 24 GiB host
  * V8 let the same load leave 400 MB of garbage resident before a collection; 384 MiB (half the
  * pod's 768 MiB limit) keeps every benchmark under 300 MB, where 256 MiB also did but its more
  * frequent collections lengthened the tail: an event's p99 70 ms, against 49 ms unbounded.
@@ -23,7 +24,11 @@ export const nextServerJs = path.join(standalone, "next-server.js");
  * interleaved on one machine, the page took 89–99 ms of CPU against 115–120, the API 50 against
  * 53–59, for 25–30 MB more RSS (docs/BENCHMARKS.md, overview).
  */
-export const SERVER_NODE_ARGS = ["--max-old-space-size=384", "--max-semi-space-size=32", "--v8-pool-size=1"];
+export const SERVER_NODE_ARGS: string[] = (
+  JSON.parse(readFileSync(path.join(root, "apps", "web", "package.json"), "utf8")).scripts.start as string
+)
+  .split(" ")
+  .filter((arg) => arg.startsWith("--"));
 
 /** Another instance of the built standalone server, on its own port and database. */
 export class AppServer {

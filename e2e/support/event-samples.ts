@@ -1,4 +1,4 @@
-export { SAMPLE_DATA } from "@rollgate/core/contract/samples";
+export { SAMPLE_DATA } from "@rollgate/core/testing/samples";
 
 /** The path (dotted, as the server reports it) of every string in `value`, with a setter. */
 export function stringPaths(value: unknown, path: string[] = []): string[][] {

@@ -15,7 +15,7 @@ import {
   type TestService,
 } from "../support/api";
 import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
-import { PostgresCluster } from "../support/postgres-cluster";
+import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 
 // Several replicas on one PostgreSQL, a database that fails under load, a rolling restart.
 const snapshot = (svc: TestService) =>

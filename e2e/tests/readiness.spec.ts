@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { AppServer, waitFor } from "../support/app-server";
-import { PostgresCluster } from "../support/postgres-cluster";
+import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 
 // Runs its own PostgreSQL server, so stopping it disturbs no other test.
 test("readiness goes 503 while PostgreSQL is down and 200 once it is back, without a restart", async () => {

@@ -2,7 +2,11 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { infra, parseFile, render, validate, type Manifest } from "./render.ts";
-import { SERVER_NODE_ARGS } from "../../e2e/support/app-server.ts";
+
+// The server's node flags are written once, in apps/web's `start` script; e2e and the benchmarks read them there.
+const webPackage = JSON.parse(readFileSync(path.join(infra, "..", "apps", "web", "package.json"), "utf8"));
+const START: string = webPackage.scripts.start;
+const SERVER_NODE_ARGS = START.split(" ").filter((arg) => arg.startsWith("--"));
 
 const ENVS = ["staging", "production"] as const;
 const find = (docs: Manifest[], kind: string, name?: string) =>
@@ -178,8 +182,7 @@ describe("the container image", () => {
   it("runs with the same node flags as the demo and npm start", () => {
     const root = path.join(infra, "..");
     const flags = SERVER_NODE_ARGS.join(" ");
-    const start = JSON.parse(readFileSync(path.join(root, "apps", "web", "package.json"), "utf8")).scripts.start;
-    expect(start).toBe(`node ${flags} .next/standalone/apps/web/server.js`);
+    expect(START).toBe(`node ${flags} .next/standalone/apps/web/server.js`);
     expect(readFileSync(path.join(root, "scripts", "demo.sh"), "utf8")).toContain(
       `exec node ${flags} apps/web/.next/standalone/apps/web/server.js`,
     );

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import postgres from "postgres";
 import { collectInspection } from "@rollgate/core/inspect/collect";
-import { PostgresCluster } from "../../../e2e/support/postgres-cluster.ts";
+import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 import { writeBenchmarkSection } from "../../../scripts/benchmark-doc.ts";
 import { STATS_SETTINGS } from "../../../scripts/stats-cluster.ts";
 import { connect } from "../src/database/connect.ts";

@@ -1,16 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { processDefaultDataDir } from "./data-dir.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { readDbEnv } from "./env.ts";
+import type { Db } from "./db.ts";
 import * as schema from "./schema/index.ts";
 import { isCommitting, markPipelining } from "./transaction.ts";
 
-export type Schema = typeof schema;
-/** The database or an open transaction: every query function takes this first. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type { Db, Schema } from "./db.ts";
 
 export interface DbHandle {
   db: Db;

@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { Db } from "./client.ts";
+import type { Db } from "./db.ts";
 
 const dialect = new PgDialect({ casing: "snake_case" });
 

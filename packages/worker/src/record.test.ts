@@ -1,4 +1,4 @@
-import { captureLogs } from "@rollgate/log/capture";
+import { captureLogs } from "@rollgate/log/testing/capture";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_WORKER_CONFIG, type JobContext } from "./context.ts";
 import { runRecorded } from "./record.ts";

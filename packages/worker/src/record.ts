@@ -1,7 +1,7 @@
 import { recordJobOutcome } from "@rollgate/db/queries/jobs";
 import { log } from "@rollgate/log";
 import type { JobContext } from "./context.ts";
-import type { JobDefinition, JobOutcome } from "./jobs/index.ts";
+import type { JobDefinition, JobOutcome } from "./jobs/definition.ts";
 
 /** Runs one job and records how it ended (in `job_status`, and through `onOutcome` for metrics). Never throws. */
 export async function runRecorded(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { blockKitProblems, notificationPayload } from "@rollgate/core/integrations/notifications";
+import { notificationPayload } from "@rollgate/core/integrations/notifications";
+import { blockKitProblems } from "@rollgate/core/testing/block-kit";
 import { createSubscription, enqueueNotification, retryDeliveryNow } from "@rollgate/db/queries/notifications";
 import { notificationDeliveries } from "@rollgate/db/schema";
 import { encryptSecret, newSigningSecret } from "@rollgate/db/secrets";

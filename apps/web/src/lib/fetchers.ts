@@ -1,52 +1,12 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { DashboardGate } from "@rollgate/core/contract/responses";
+import type { OverviewJson, RolloutKeys } from "./dashboard-json";
 
 // Client fetchers: query factories, one per domain, shared by every live component. The
 // gate's shape is the wire contract's (`@rollgate/core/contract/responses`), as a type only.
 
 export type { CheckDetailsJson } from "@rollgate/core/contract/responses";
 export type GateJson = DashboardGate;
-
-export type RolloutKeys = { service: string; environment: string; release: string };
-
-export interface GateSummaryJson {
-  allowed: boolean;
-  /** Checks still open (not passing, not overridden). */
-  open: number;
-  window_ends_at: string | null;
-}
-
-export type AttentionJson = RolloutKeys &
-  (
-    | { kind: "approval"; have: number; need: number }
-    | { kind: "window"; ends_at: string }
-    | { kind: "failed"; state: string }
-    | { kind: "refused"; count: number; last_at: string; last_message: string | null }
-    | { kind: "override"; actor: string; checks: string[]; justification: string }
-  );
-
-export interface OverviewJson {
-  now: string;
-  signed_in: boolean;
-  attention: AttentionJson[];
-  services: Array<{
-    slug: string;
-    name: string;
-    environments: Array<{
-      name: string;
-      /** The environment's production-like flag (production's defaults, a second person for overrides). */
-      production_like: boolean;
-      rollout: {
-        release: string;
-        title: string;
-        state: string;
-        current_version: string | null;
-        flag_percent: number;
-      } | null;
-      gate: GateSummaryJson | null;
-    }>;
-  }>;
-}
 
 async function getJson<T>(url: string, what: string): Promise<T> {
   const response = await fetch(url, { cache: "no-store" });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { openDatabase } from "@rollgate/db/client";
-import { captureLogs } from "@rollgate/log/capture";
+import { captureLogs } from "@rollgate/log/testing/capture";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it, vi } from "vitest";
 

@@ -3,7 +3,7 @@ import { openDatabase } from "@rollgate/db/client";
 import { migrateDatabase } from "@rollgate/db/migrate";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { auditEvents } from "@rollgate/db/schema";
-import { captureLogs } from "@rollgate/log/capture";
+import { captureLogs } from "@rollgate/log/testing/capture";
 import { log } from "@rollgate/log";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";

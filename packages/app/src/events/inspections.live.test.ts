@@ -16,7 +16,7 @@ const schema = await import("@rollgate/db/schema");
 const { ingestEvent } = await import("./ingest-event");
 const { evaluateRolloutGate, rolloutOr404 } = await import("../gate/evaluate-rollout-gate");
 const { checkEligibility } = await import("../eligibility/check-eligibility");
-const { freshStatsDatabase } = await import("../../../cli/src/database/fresh-stats-database.ts");
+const { freshStatsDatabase } = await import("../../../cli/test/fresh-stats-database.ts");
 const { connect } = await import("../../../cli/src/database/connect.ts");
 
 const handle = await openDatabase({ dataDir: "memory://" });

@@ -2,7 +2,7 @@ import { gateResponseSchema } from "@rollgate/core/contract/responses";
 import { evaluateGate, type GateVerdict } from "@rollgate/core/gate";
 import type { RolloutRow } from "@rollgate/db/queries/rollouts";
 import { describe, expect, it } from "vitest";
-import { at, passingFacts, stagingPolicy } from "../../../core/src/testing/builders.ts";
+import { at, passingFacts, stagingPolicy } from "@rollgate/core/testing/builders";
 import { gateJson } from "./evaluate-rollout-gate";
 
 // The gate's wire contract is declared once, by zod in core: what the server sends must be

@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connect } from "./connect.ts";
 import { executeScript, splitScript, type ProgressEvent } from "./executor.ts";
-import { freshStatsDatabase } from "./fresh-stats-database.ts";
+import { freshStatsDatabase } from "../../test/fresh-stats-database.ts";
 
 // A long transaction holds a lock on the table the contract alters. The executor's
 // ACCESS EXCLUSIVE request may queue the application's SELECTs behind it only until its

@@ -8,7 +8,7 @@ import { collectInspection } from "@rollgate/core/inspect/collect";
 import { analyseSql } from "@rollgate/core/sql";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { connect } from "./connect.ts";
-import { freshStatsDatabase } from "./fresh-stats-database.ts";
+import { freshStatsDatabase } from "../../test/fresh-stats-database.ts";
 
 // The incident, on a real PostgreSQL with pg_stat_statements: app v1 keeps reading
 // invoices.email after v2 is at 100 %, and the contract drops that column.

@@ -9,7 +9,7 @@ import type { Io } from "../io.ts";
 import { main } from "../main.ts";
 import { connect } from "./connect.ts";
 import { executeScript, splitScript } from "./executor.ts";
-import { freshStatsDatabase } from "./fresh-stats-database.ts";
+import { freshStatsDatabase } from "../../test/fresh-stats-database.ts";
 
 // `rollgate run --database-url` must run the meaning that was approved. The savepoint script
 // drops only `legacy` under `psql -1`; the executor used to skip its transaction statements

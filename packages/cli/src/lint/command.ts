@@ -7,17 +7,10 @@ import { toCodeQuality } from "./format-codequality.ts";
 import { formatGithub } from "./format-github.ts";
 import { formatMarkdown } from "./format-markdown.ts";
 import { formatText } from "./format-text.ts";
+import type { LintedFile } from "./linted-file.ts";
 import { toSarif } from "./sarif.ts";
 
 const FORMATS = ["text", "json", "sarif", "github", "markdown", "codequality"] as const;
-
-export interface LintedFile {
-  path: string;
-  source: string;
-  /** The phase the file was linted as: `--phase`, or with `from-file` its own marker. */
-  phase: "expand" | "contract";
-  findings: Finding[];
-}
 
 /**
  * `rollgate lint FILE… --phase expand|contract|from-file [--format text|json|sarif|github|markdown|codequality] [--environment E]`.

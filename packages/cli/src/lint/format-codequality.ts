@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { LintedFile } from "./command.ts";
+import type { LintedFile } from "./linted-file.ts";
 
 // GitLab's Code Quality report (a subset of Code Climate's issue format), which merge
 // requests show beside the diff: artifacts:reports:codequality.

@@ -1,4 +1,4 @@
-import type { LintedFile } from "./command.ts";
+import type { LintedFile } from "./linted-file.ts";
 
 // GitHub Actions workflow commands: each finding becomes an annotation on its statement's
 // line, shown in the run and in the pull request's diff where that line changed.

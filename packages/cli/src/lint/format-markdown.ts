@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { defaultPolicy } from "@rollgate/core/policy";
-import type { LintedFile } from "./command.ts";
+import type { LintedFile } from "./linted-file.ts";
 
 // A pull-request comment: the findings, the risk, and what the contract will need before it
 // may run. The approvals come from Rollgate's default policy for `environment`; an admin may

@@ -1,4 +1,4 @@
-import type { LintedFile } from "./command.ts";
+import type { LintedFile } from "./linted-file.ts";
 
 /** `path:line:column severity rule message`, the suggestion indented below, then a summary. */
 export function formatText(files: LintedFile[], phase: string): string {

@@ -1,5 +1,5 @@
 import type { Finding } from "@rollgate/core/sql";
-import type { LintedFile } from "./command.ts";
+import type { LintedFile } from "./linted-file.ts";
 
 // SARIF 2.1.0, the format code-scanning services ingest.
 

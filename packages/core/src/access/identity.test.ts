@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../gate/index.ts";
 import { defaultPolicy } from "../policy/index.ts";
-import { at, CONTRACT_SUM, isAuthor, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, isAuthor, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import {
   mayBreakGlass,
   mayConfirmOverride,

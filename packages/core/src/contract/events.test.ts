@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventBodySchema, type EventType } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
-import { SAMPLE_DATA } from "./samples.ts";
+import { SAMPLE_DATA } from "../../test/samples.ts";
 
 const body = (type: string, data: Record<string, unknown>) => ({
   type,

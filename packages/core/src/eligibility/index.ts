@@ -2,15 +2,7 @@
 // reads (its deploy manifest) and what contract migrations removed since V last ran.
 
 import { utcText } from "../format.ts";
-import type { SqlAnalysis } from "../sql/types.ts";
-
-export interface RemovedObject {
-  kind: "table" | "column" | "schema" | "type" | "view" | "index" | "constraint";
-  schema?: string;
-  table?: string;
-  name: string;
-  change: string;
-}
+import type { RemovedObject, SqlAnalysis } from "../sql/types.ts";
 
 export interface DeploymentFact {
   version: string;

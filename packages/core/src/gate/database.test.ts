@@ -8,8 +8,8 @@ import {
   passingFacts,
   STATS_STARTED,
   stagingPolicy,
-} from "../testing/builders.ts";
-import type { DatabaseFacts } from "./database.ts";
+} from "../../test/builders.ts";
+import type { DatabaseFacts } from "./facts.ts";
 import { evaluateGate } from "./evaluate.ts";
 
 const started = STATS_STARTED;

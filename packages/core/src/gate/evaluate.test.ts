@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { evaluateGate, GATE_CHECK_IDS, type GateFacts } from "./index.ts";
 
 const policy = stagingPolicy();

@@ -1,5 +1,6 @@
+import type { ExpandObjectState, Inspection } from "../contract/inspection.ts";
+import type { AnalysedStatement, RemovedObject } from "../sql/types.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
-import type { CheckDetails, DatabaseFacts } from "./database.ts";
 
 export const GATE_CHECK_IDS = [
   "expand",
@@ -104,4 +105,57 @@ export interface GateVerdict {
   checks: GateCheck[];
   windowEndsAt: Date | null;
   approvals: { have: number; need: number };
+}
+
+// What `rollgate inspect` found in the application's own database (the checks are in database.ts).
+
+/** One stored inspection, without its usage map (the gate never needs it). */
+export interface InspectionFact {
+  id: string;
+  receivedAt: Date;
+  summary: Omit<Inspection, "usage">;
+}
+
+export interface DatabaseFacts {
+  /** The first inspection of the window (flagged by the pipeline, or the first after it started). */
+  baseline: InspectionFact | null;
+  /** The newest inspection. */
+  recent: InspectionFact | null;
+  /** The inspection before the newest one, when it is later than the baseline. */
+  previous?: InspectionFact | null;
+  /** Whether this environment ever sent an inspection ("auto" policies block from then on). */
+  environmentInspected: boolean;
+  /** The contract script's removed objects and statements (analyser), and its checksum. Read-only: the
+   * server shares one object per script, and the gate keeps what it works out of it per object. */
+  contract: {
+    readonly checksum: string;
+    readonly removed: readonly RemovedObject[];
+    readonly statements: readonly AnalysedStatement[];
+  } | null;
+  expandChecksum: string | null;
+}
+
+export interface UsageEvidence {
+  id: string;
+  text: string;
+  callsBefore: number;
+  callsAfter: number;
+  objects: string[];
+  unknown?: string;
+}
+
+export type CheckDetails =
+  | { kind: "usage"; baselineAt: Date | null; recentAt: Date | null; statements: UsageEvidence[] }
+  | { kind: "expand_live"; inspectedAt: Date | null; objects: ExpandObjectState[] }
+  | { kind: "lock_risk"; inspectedAt: Date | null; statements: readonly LockRisk[] };
+
+export interface LockRisk {
+  statement: number;
+  line: number;
+  lock: string | null;
+  table: string | null;
+  rewrites: boolean;
+  bytes: number | null;
+  rows: number | null;
+  blockers: ReadonlyArray<{ pid: number; state: string; mode: string; xactSeconds: number | null }>;
 }

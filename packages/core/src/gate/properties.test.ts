@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyEvent, plannedRollout, type DomainEvent } from "../lifecycle/index.ts";
-import { CONTRACT_SUM, EXPAND_SUM, heldLease, HOUR, passingFacts, stagingPolicy, T0 } from "../testing/builders.ts";
+import { CONTRACT_SUM, EXPAND_SUM, heldLease, HOUR, passingFacts, stagingPolicy, T0 } from "../../test/builders.ts";
 import type { RolloutProjection } from "../types.ts";
 import { evaluateGate, GATE_CHECK_IDS, type ApprovalFact, type GateFacts } from "./index.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePolicy, renderQuery, samplingSlot, type SloSource } from "../policy/index.ts";
-import { at, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { evaluateGate } from "./evaluate.ts";
 
 const source: SloSource = {

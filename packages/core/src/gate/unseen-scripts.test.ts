@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contractFact, rollbackEligibility, scriptThatRan } from "../eligibility/index.ts";
 import { applyEvent, plannedRollout } from "../lifecycle/index.ts";
-import { at, EXPAND_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, EXPAND_SUM, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { evaluateGate } from "./index.ts";
 
 // Finding 11 of issue 26: a script Rollgate never read is unknown, never safe.

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Inspection } from "../contract/inspection.ts";
-import { at, CONTRACT_SUM, DROPPED_EMAIL_CONTRACT, EXPAND_SUM, stagingPolicy } from "../testing/builders.ts";
-import { usageCheck, type DatabaseFacts, type InspectionFact } from "./database.ts";
+import { at, CONTRACT_SUM, DROPPED_EMAIL_CONTRACT, EXPAND_SUM, stagingPolicy } from "../../test/builders.ts";
+import { usageCheck } from "./database.ts";
+import type { DatabaseFacts, InspectionFact } from "./facts.ts";
 
 // Finding 5, as a property: a database whose statement S names the column the contract drops,
 // and a random history of S running, entries evicted (dealloc grows), pg_stat_statements_reset(),

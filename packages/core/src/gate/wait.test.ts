@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { at, HOUR, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, HOUR, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { evaluateGate } from "./index.ts";
 import { gateDecisionKey, nextGateChange } from "./wait.ts";
 

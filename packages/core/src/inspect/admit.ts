@@ -1,6 +1,6 @@
 import type { Inspection } from "../contract/inspection.ts";
 import { utcText } from "../format.ts";
-import type { Rejection } from "../lifecycle/events.ts";
+import type { HeldInspections, Rejection } from "../lifecycle/events.ts";
 
 // Which inspections Rollgate stores. An inspection carries the database's own clock (`now()`) and
 // identity (`pg_control_system().system_identifier`); of one database (an environment's
@@ -12,14 +12,6 @@ import type { Rejection } from "../lifecycle/events.ts";
 /** How far the database's clock may be ahead of Rollgate's at receipt (the webhook's own tolerance):
  * a summary from the future would otherwise lock out every later inspection of its database. */
 export const INSPECTION_CLOCK_AHEAD_MS = 5 * 60_000;
-
-/** What Rollgate holds of the same database, from the newest inspection as new as the incoming one. */
-export interface HeldInspections {
-  /** The newest database clock held of this database that is not older than the incoming one; null when none is. */
-  newestTakenAt: Date | null;
-  /** One with exactly the incoming clock is held: the same summary again. */
-  sameTakenAt: boolean;
-}
 
 /** Null when the inspection may be stored; otherwise why not. `receivedAt` is the server's clock at receipt. */
 export function admitInspection(

@@ -1,5 +1,5 @@
 import { INSPECTION_FORMAT, type Inspection, type InspectedStatement } from "../contract/inspection.ts";
-import type { RemovedObject } from "../eligibility/index.ts";
+import type { RemovedObject } from "../sql/types.ts";
 import { addedObjectsSync, type AddedObject } from "../sql/added.ts";
 import { analyseSqlSync, loadSqlParser } from "../sql/analyse.ts";
 import {

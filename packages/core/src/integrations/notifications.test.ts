@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blockKitProblems, BLOCK_KIT_LIMITS, notificationPayload, slackMessage } from "./notifications.ts";
+import { blockKitProblems } from "../../test/block-kit.ts";
+import { BLOCK_KIT_LIMITS, notificationPayload, slackMessage } from "./notifications.ts";
 
 const at = new Date("2026-11-26T12:00:00Z");
 

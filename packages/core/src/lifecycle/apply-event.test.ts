@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { at, CONTRACT_SUM, EXPAND_SUM, heldLease, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, EXPAND_SUM, heldLease, stagingPolicy } from "../../test/builders.ts";
 import type { RolloutProjection } from "../types.ts";
 import { applyEvent, plannedRollout, type DomainEvent } from "./index.ts";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OVERRIDABLE_CHECKS } from "../access/decide.ts";
 import { evaluateGate, type GateCheckId } from "../gate/index.ts";
-import { at, CONTRACT_SUM, heldLease, HOUR, passingFacts, stagingPolicy, T0 } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, heldLease, HOUR, passingFacts, stagingPolicy, T0 } from "../../test/builders.ts";
 import { ROLLOUT_STATES, type RolloutProjection } from "../types.ts";
 import { applyEvent, contractStartRefusal, overriddenChecks, type DomainEvent } from "./index.ts";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EventBody } from "../contract/events.ts";
-import { SAMPLE_DATA } from "../contract/samples.ts";
+import { SAMPLE_DATA } from "../../test/samples.ts";
 import { clockSkewSeconds, EARLIEST_EVENT_TIME, implausibleEventTimes, LATEST_EVENT_SECONDS_AHEAD } from "./index.ts";
 
 const received = new Date("2026-12-07T03:00:00Z");

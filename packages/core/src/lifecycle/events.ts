@@ -1,5 +1,4 @@
 import type { Inspection } from "../contract/inspection.ts";
-import type { HeldInspections } from "../inspect/admit.ts";
 import type { GateCheckId } from "../gate/facts.ts";
 import type { MigrationPhase } from "../types.ts";
 
@@ -36,6 +35,14 @@ export type DomainEvent =
       /** What the server holds of the same database (added inside the rollout's transaction). */
       held?: HeldInspections;
     };
+
+/** What Rollgate holds of the same database, from the newest inspection as new as the incoming one. */
+export interface HeldInspections {
+  /** The newest database clock held of this database that is not older than the incoming one; null when none is. */
+  newestTakenAt: Date | null;
+  /** One with exactly the incoming clock is held: the same summary again. */
+  sameTakenAt: boolean;
+}
 
 /** What the server knows about the lease a `migration.started` names. */
 export interface ContractLease {

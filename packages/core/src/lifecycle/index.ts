@@ -15,7 +15,7 @@ export {
   EARLIEST_EVENT_TIME,
   LATEST_EVENT_SECONDS_AHEAD,
 } from "./event-time.ts";
-export type { ContractLease, DomainEvent, Rejection, RejectionCode } from "./events.ts";
+export type { ContractLease, DomainEvent, HeldInspections, Rejection, RejectionCode } from "./events.ts";
 export {
   EVENT_MAPPINGS,
   mapEvent,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Policy } from "./schema.ts";
 
 // What a policy says about the facts `rollgate inspect` reads from the application's
 // database, and how `rollgate run --database-url` takes locks. Every field is optional, so
@@ -54,7 +53,7 @@ export const DATABASE_POLICY_DEFAULTS: Readonly<DatabasePolicy> = Object.freeze(
 const filled = new WeakMap<object, Readonly<DatabasePolicy>>();
 
 /** The policy's database settings with defaults filled in (a policy is a value: it is not changed once parsed). */
-export function databasePolicy(policy: Pick<Policy, "database">): Readonly<DatabasePolicy> {
+export function databasePolicy(policy: { database?: z.infer<typeof databasePolicySchema> }): Readonly<DatabasePolicy> {
   const own = policy.database;
   if (!own) return DATABASE_POLICY_DEFAULTS;
   let settings = filled.get(own);

@@ -1,6 +1,6 @@
 import { parseSync } from "libpg-query";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CORPUS, type Labelled } from "./corpus/index.ts";
+import { CORPUS, type Labelled } from "../../test/sql-corpus/index.ts";
 import { analyseSqlSync, loadSqlParser } from "./index.ts";
 import { ALTER_TABLE_COMMANDS } from "./rules/alter-table.ts";
 import { STATEMENTS } from "./statements.ts";

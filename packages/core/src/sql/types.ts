@@ -1,4 +1,11 @@
-import type { RemovedObject } from "../eligibility/index.ts";
+/** A database object that a contract script removes or changes (what the old version may still use). */
+export interface RemovedObject {
+  kind: "table" | "column" | "schema" | "type" | "view" | "index" | "constraint";
+  schema?: string;
+  table?: string;
+  name: string;
+  change: string;
+}
 
 export type FindingCategory = "contract" | "locking" | "non_idempotent" | "hygiene";
 export type Severity = "error" | "warning" | "info";

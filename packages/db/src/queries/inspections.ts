@@ -1,7 +1,7 @@
 import type { Inspection } from "@rollgate/core/contract/inspection";
 import type { ObservedManifestFact } from "@rollgate/core/eligibility";
 import type { ObservedManifest } from "@rollgate/core/inspect/manifests";
-import type { HeldInspections } from "@rollgate/core/inspect/admit";
+import type { HeldInspections } from "@rollgate/core/lifecycle";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, inspections, observedManifests } from "../schema/index.ts";

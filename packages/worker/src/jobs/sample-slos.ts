@@ -3,7 +3,7 @@ import { recordPulls, rolloutsToSample, type PullOutcome } from "@rollgate/db/qu
 import { loadSloSourceSecrets } from "@rollgate/db/queries/slo-sources";
 import { decryptSecret } from "@rollgate/db/secrets";
 import type { JobContext } from "../context.ts";
-import type { JobResult } from "./index.ts";
+import type { JobResult } from "./definition.ts";
 import { instantQuery, type PrometheusTarget, type QueryResult } from "../prometheus.ts";
 import { outboundFetch } from "../outbound.ts";
 

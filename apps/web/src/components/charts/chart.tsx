@@ -1,25 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
-
-export interface ChartPoint {
-  t: number;
-  /** null: no data here (a gap in a pulled source), drawn as a break in the line. */
-  value: number | null;
-}
-
-export interface ChartProps {
-  title: string;
-  unit: string;
-  data: ChartPoint[];
-  /** A policy threshold, drawn as a dashed reference line. */
-  threshold?: number;
-  windowStart: number | null;
-  windowEnd: number | null;
-  /** Draw as steps (a value that holds until it changes, like a flag's percentage). */
-  step?: boolean;
-  domain?: [number, number];
-}
+import type { ChartProps } from "./chart-props";
 
 // recharts is the heaviest library on the page; it loads after first paint, in its own chunk.
 const TimePlot = dynamic(() => import("./time-plot").then((m) => m.TimePlot), {

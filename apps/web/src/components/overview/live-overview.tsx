@@ -6,7 +6,8 @@ import { useCallback, useMemo } from "react";
 import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
 import { LocalTime } from "@/components/local-time";
-import { overviewQueries, type AttentionJson, type OverviewJson } from "@/lib/fetchers";
+import type { AttentionJson, OverviewJson } from "@/lib/dashboard-json";
+import { overviewQueries } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 import { ServiceList } from "./service-list";
 

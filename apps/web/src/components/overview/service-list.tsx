@@ -3,7 +3,7 @@ import { memo, useCallback, type MouseEvent } from "react";
 import { Countdown } from "@/components/countdown";
 import { StateBadge } from "@/components/state-badge";
 import { shownState } from "@rollgate/core/gate/shown-state";
-import type { GateSummaryJson, OverviewJson } from "@/lib/fetchers";
+import type { GateSummaryJson, OverviewJson } from "@/lib/dashboard-json";
 import { ProductionBadge } from "@/components/production-badge";
 
 /**

@@ -1,10 +1,5 @@
 import type { GateCheck } from "@rollgate/core/gate";
-import {
-  breakGlassAction,
-  confirmAction,
-  recoveryAction,
-  reviewAction,
-} from "@/app/rollouts/[service]/[environment]/[release]/actions";
+import type { ActionState } from "@/lib/action-state";
 import { ActionForm } from "@/components/action-form";
 import { LocalTime } from "@/components/local-time";
 
@@ -28,6 +23,11 @@ interface OverrideRow {
 
 interface Props {
   keys: { service: string; environment: string; release: string };
+  /** The page's server actions: break glass, confirm as the second person, authorise a recovery run, review. */
+  actions: Record<
+    "breakGlass" | "confirm" | "recovery" | "review",
+    (state: ActionState, form: FormData) => Promise<ActionState>
+  >;
   /** Failing checks break-glass may override (never approvals, the lease or expand safety). */
   open: GateCheck[];
   /** After a failed migration: whether this person may authorise a recovery run. */
@@ -40,7 +40,16 @@ interface Props {
 }
 
 /** Emergency override of failing checks, and the review items it leaves behind. */
-export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides, userId, maxMinutes }: Props) {
+export function BreakGlassPanel({
+  keys,
+  actions,
+  open,
+  canRecover,
+  confirmable,
+  overrides,
+  userId,
+  maxMinutes,
+}: Props) {
   return (
     <section
       aria-labelledby="glass-heading"
@@ -72,7 +81,7 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
               ) : null
             ) : confirmable.includes(o.id) ? (
               <ActionForm
-                action={confirmAction}
+                action={actions.confirm}
                 hidden={{ ...keys, overrideId: o.id }}
                 submit="Confirm as the second person"
                 tone="danger"
@@ -89,7 +98,7 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
             ) : o.actorId === userId ? (
               <p className="text-amber-700 dark:text-amber-300">Awaiting review by someone else.</p>
             ) : (
-              <ActionForm action={reviewAction} hidden={{ ...keys, overrideId: o.id }} submit="Mark reviewed">
+              <ActionForm action={actions.review} hidden={{ ...keys, overrideId: o.id }} submit="Mark reviewed">
                 <label className="block">
                   Review note
                   <input
@@ -103,7 +112,7 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
         ))}
       </ul>
       {open.length ? (
-        <ActionForm action={breakGlassAction} hidden={keys} submit="Override these checks" tone="danger">
+        <ActionForm action={actions.breakGlass} hidden={keys} submit="Override these checks" tone="danger">
           <fieldset className="text-sm">
             <legend className="font-medium">Checks to override</legend>
             {open.map((c) => (
@@ -116,7 +125,7 @@ export function BreakGlassPanel({ keys, open, canRecover, confirmable, overrides
         </ActionForm>
       ) : null}
       {canRecover ? (
-        <ActionForm action={recoveryAction} hidden={keys} submit="Authorise this recovery run" tone="danger">
+        <ActionForm action={actions.recovery} hidden={keys} submit="Authorise this recovery run" tone="danger">
           <p className="text-sm">
             The migration failed. Authorise one run of a fix script; approvals of the failed script do not carry over,
             and the pipeline takes a recovery lease for exactly this script.

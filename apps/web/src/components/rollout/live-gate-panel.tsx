@@ -2,7 +2,8 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { gateQueries, type GateJson, type RolloutKeys } from "@/lib/fetchers";
+import type { RolloutKeys } from "@/lib/dashboard-json";
+import { gateQueries, type GateJson } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 import { utc } from "@/lib/format";
 import { formatCountdown, useServerNow } from "@/components/countdown";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { openDatabase } from "@rollgate/db/client";
 import { migrateDatabase } from "@rollgate/db/migrate";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { captureLogs } from "@rollgate/log/capture";
+import { captureLogs } from "@rollgate/log/testing/capture";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));

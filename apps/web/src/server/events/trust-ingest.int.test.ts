@@ -11,7 +11,7 @@ vi.mock("server-only", () => ({}));
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const { leases, overrides, rollouts, users, rolloutEvents } = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
-const support = await import("../integrations/test-support");
+const support = await import("../../../test/integrations");
 const { CONTRACT, EXPAND, sum } = support;
 const events = await import("@/app/api/v1/events/route");
 const leaseRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/lease/route");
@@ -184,7 +184,7 @@ describe("issue 26 (ingest)", () => {
   it("finding 10: an inspection claiming its server started in 2100 is a 400 naming the field", async () => {
     const svc = await support.testService(db, "i26-insp");
     await support.send(svc, "r1", "release.created", { title: "r1", author: "dev@example.com", app_version: "1.0.0" });
-    const { SAMPLE_DATA } = await import("@rollgate/core/contract/samples");
+    const { SAMPLE_DATA } = await import("@rollgate/core/testing/samples");
     const inspection = SAMPLE_DATA["database.inspected"] as { server: Record<string, unknown> };
     const data = { ...inspection, server: { ...inspection.server, started_at: "2100-01-01T00:00:00Z" } };
     const answer = await post(eventRequest(svc, "database.inspected", data, new Date().toISOString()));

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { TestService } from "../integrations/test-support";
+import type { TestService } from "../../../test/integrations";
 
 // The standalone server's front (main.ts): the machine routes it answers without Next.js give
 // the same answers as Next's route files, and everything else reaches Next untouched.
@@ -10,7 +10,7 @@ process.env.ROLLGATE_DATA_DIR ??= "memory://";
 vi.mock("server-only", () => ({}));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
-const support = await import("../integrations/test-support");
+const support = await import("../../../test/integrations");
 const { matchMachineRoute, serveMachineRoute } = await import("./machine-routes");
 const { processGateWaiters } = await import("../gate/gate-waiters");
 const { MAX_BODY_BYTES } = await import("../events/read-signed-body");

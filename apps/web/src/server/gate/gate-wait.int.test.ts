@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { TestService } from "../integrations/test-support";
+import type { TestService } from "../../../test/integrations";
 
 // Waiting on the gate (issue 16): parked requests are woken by a write on another connection
 // (PostgreSQL NOTIFY from migration 0010's triggers; PGlite's own notifications when embedded),
@@ -18,7 +18,7 @@ const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { recordDecision } = await import("@rollgate/db/queries/approvals");
 const { grantLease } = await import("@rollgate/db/queries/leases");
 const { grantRole, upsertUser } = await import("@rollgate/db/queries/users");
-const support = await import("../integrations/test-support");
+const support = await import("../../../test/integrations");
 const { createGateWaiters } = await import("./gate-waiters");
 const { createApiToken } = await import("@rollgate/db/queries/tokens");
 const { readDbEnv } = await import("@rollgate/db/env");

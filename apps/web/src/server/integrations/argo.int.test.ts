@@ -8,7 +8,7 @@ import {
 import { JSONPath } from "jsonpath-plus";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
-import type { TestService } from "./test-support";
+import type { TestService } from "../../../test/integrations";
 
 // Argo Rollouts' `web` metric over Rollgate's real answers: the jsonPath and the success and
 // failure conditions are read from infra/examples/argo-rollouts/analysis-templates.yaml and
@@ -22,7 +22,7 @@ let clock = new Date();
 vi.mock("../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
-const support = await import("./test-support");
+const support = await import("../../../test/integrations");
 const { CONTRACT, EXPAND, sum } = support;
 const lease = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/lease/route");
 const argoGate = await import("@/app/api/v1/integrations/argo/gate/route");

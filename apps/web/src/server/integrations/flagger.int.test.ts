@@ -1,6 +1,6 @@
 import { flaggerResponseSchema } from "@rollgate/core/contract/integrations";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { TestService } from "./test-support";
+import type { TestService } from "../../../test/integrations";
 
 // Flagger's webhooks against the route on the database: 200 proceeds, 403 holds, always
 // with the reason; the token may come in metadata (Flagger cannot send headers); nothing a
@@ -12,7 +12,7 @@ let clock = new Date();
 vi.mock("../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
-const support = await import("./test-support");
+const support = await import("../../../test/integrations");
 const flagger = await import("@/app/api/v1/integrations/flagger/[hook]/route");
 const { db } = await database();
 afterAll(() => closeDatabase());

@@ -15,7 +15,7 @@ const { leases, notificationDeliveries, overrides, rollouts, userRoles, users } 
 const { eq } = await import("drizzle-orm");
 const { DEFAULT_WORKER_CONFIG } = await import("@rollgate/worker");
 const { watchWindows } = await import("@rollgate/worker/jobs/notifications");
-const support = await import("../integrations/test-support");
+const support = await import("../../../test/integrations");
 const { CONTRACT, sum } = support;
 const lease = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/lease/route");
 const gateRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/route");

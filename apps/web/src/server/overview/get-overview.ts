@@ -9,7 +9,7 @@ import { currentUser, type CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 import { evaluateRolloutGates, type RolloutGate } from "@rollgate/app/gate/evaluate-rollout-gate";
 import type { GateRow } from "@rollgate/db/queries/rollouts";
-import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/fetchers";
+import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/dashboard-json";
 
 /** States in which the contract gate is the question of the day. */
 const GATED_STATES = new Set(["rolling_out", "verifying"]);

@@ -10,7 +10,7 @@ import {
   overriddenChecks,
   plannedRollout,
 } from "../../lifecycle/index.ts";
-import { at, CONTRACT_SUM, EXPAND_SUM, heldLease, passingFacts, stagingPolicy } from "../../testing/builders.ts";
+import { at, CONTRACT_SUM, EXPAND_SUM, heldLease, passingFacts, stagingPolicy } from "../../../test/builders.ts";
 import type { EVENTS_ROWS } from "./events.ts";
 
 const policy = stagingPolicy();

@@ -3,7 +3,7 @@ import { evaluateGate } from "../../gate/index.ts";
 import { decideGithubRule, githubRunOf, releasesOfCommit, type GithubRuleFacts } from "../../integrations/github.ts";
 import type { GateView } from "../../integrations/progressive-delivery.ts";
 import { registerAttributes, rolloutCommit } from "../release-binding.ts";
-import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../testing/builders.ts";
+import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../../test/builders.ts";
 import type { GITHUB_ROWS } from "./github.ts";
 
 const open: GateView = { allowed: true, state: "contract_ready", checks: [] };

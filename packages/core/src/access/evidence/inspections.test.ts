@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Inspection } from "../../contract/inspection.ts";
-import { usageCheck, type DatabaseFacts, type InspectionFact } from "../../gate/database.ts";
+import { usageCheck } from "../../gate/database.ts";
+import type { DatabaseFacts, InspectionFact } from "../../gate/facts.ts";
 import { admitInspection } from "../../inspect/admit.ts";
 import { mayBeBaseline } from "../../inspect/baseline.ts";
 import {
@@ -11,7 +12,7 @@ import {
   STATS_STARTED,
   at,
   stagingPolicy,
-} from "../../testing/builders.ts";
+} from "../../../test/builders.ts";
 import type { INSPECTIONS_ROWS } from "./inspections.ts";
 
 const started = STATS_STARTED;

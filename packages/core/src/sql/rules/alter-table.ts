@@ -1,5 +1,5 @@
 import type { AlterTableType } from "libpg-query";
-import type { RemovedObject } from "../../eligibility/index.ts";
+import type { RemovedObject } from "../types.ts";
 import { stronger } from "../locks.ts";
 import type { Context, LockMode, Node, QualifiedName, RawFinding } from "../types.ts";
 import { addColumn, addColumnRewrite, addConstraint } from "./add-column.ts";

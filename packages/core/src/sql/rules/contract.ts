@@ -1,4 +1,4 @@
-import type { RemovedObject } from "../../eligibility/index.ts";
+import type { RemovedObject } from "../types.ts";
 import type { Context, FileState, Node, QualifiedName, RawFinding } from "../types.ts";
 import { contract } from "./findings.ts";
 import { display, dropObjectName, objectKey, rangeVar, tableKey } from "./names.ts";

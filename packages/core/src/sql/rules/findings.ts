@@ -1,4 +1,4 @@
-import type { RemovedObject } from "../../eligibility/index.ts";
+import type { RemovedObject } from "../types.ts";
 import type { RawFinding } from "../types.ts";
 
 /** `object` names what rollback eligibility must know was removed or changed. */

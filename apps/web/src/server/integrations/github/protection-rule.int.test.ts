@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { Webhooks } from "@octokit/webhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { TestService } from "../test-support";
+import type { TestService } from "../../../../test/integrations";
 
 // The GitHub protection rule on the database, with GitHub's answer endpoint replaced by a
 // recorder (e2e/tests/api/github.spec.ts drives the real octokit against a local GitHub).
@@ -12,7 +12,7 @@ let clock = new Date();
 vi.mock("../../clock", () => ({ now: () => clock }));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
-const support = await import("../test-support");
+const support = await import("../../../../test/integrations");
 const { saveGithubApp, upsertGithubLink } = await import("@rollgate/db/queries/github");
 const { encryptSecret } = await import("@rollgate/db/secrets");
 const { readDbEnv } = await import("@rollgate/db/env");

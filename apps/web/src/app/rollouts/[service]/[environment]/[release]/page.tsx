@@ -23,7 +23,7 @@ import { AppError } from "@/server/errors";
 import { gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@/server/rollouts/get-rollout-view";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
-import { decide } from "./actions";
+import { breakGlassAction, confirmAction, decide, recoveryAction, reviewAction } from "./actions";
 import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
 import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
@@ -151,6 +151,12 @@ export default async function RolloutPage({
       {canBreakGlass || canRecover || overrides.length > 0 ? (
         <BreakGlassPanel
           keys={keys}
+          actions={{
+            breakGlass: breakGlassAction,
+            confirm: confirmAction,
+            recovery: recoveryAction,
+            review: reviewAction,
+          }}
           open={canBreakGlass ? open : []}
           canRecover={canRecover}
           confirmable={confirmable}

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
-import { createLogger, replaceLogger } from "./logger.ts";
-import type { Level } from "./env.ts";
+import { createLogger, replaceLogger } from "../src/logger.ts";
+import type { Level } from "../src/env.ts";
 
 /**
  * For tests: the process logger writes to memory until `restore()`. `text()` is everything

@@ -1,17 +1,17 @@
 // Test builders shared by the core tests.
-import { auditChainCheck, type AuditAnchors, type AuditChainVerdict, type AuditLink } from "../access/audit-chain.ts";
+import { auditChainCheck, type AuditAnchors, type AuditChainVerdict, type AuditLink } from "../src/access/audit-chain.ts";
 import {
   authorIdentities,
   canonicalIdentity,
   DEFAULT_AUTHOR_MATCHING,
   type AuthorMatching,
   type Identity,
-} from "../access/identity.ts";
-import type { Inspection } from "../contract/inspection.ts";
-import type { DatabaseFacts, InspectionFact } from "../gate/database.ts";
-import type { GateFacts } from "../gate/index.ts";
-import { plannedRollout, type ContractLease } from "../lifecycle/index.ts";
-import { defaultPolicy, type Policy } from "../policy/index.ts";
+} from "../src/access/identity.ts";
+import type { Inspection } from "../src/contract/inspection.ts";
+import type { DatabaseFacts, InspectionFact } from "../src/gate/facts.ts";
+import type { GateFacts } from "../src/gate/index.ts";
+import { plannedRollout, type ContractLease } from "../src/lifecycle/index.ts";
+import { defaultPolicy, type Policy } from "../src/policy/index.ts";
 
 export const HOUR = 3_600_000;
 export const T0 = new Date("2026-11-02T09:00:00Z");
