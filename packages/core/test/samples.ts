@@ -1,6 +1,6 @@
 // One schema-valid example of every event's `data`, shared by the contract tests and the API tests.
 import { createHash } from "node:crypto";
-import type { EventData, EventType } from "./events.ts";
+import type { EventData, EventType } from "../src/contract/events.ts";
 
 const EXPAND_CHECKSUM = createHash("sha256").update("SELECT 1;").digest("hex");
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { auditChainVerdict } from "../testing/builders.ts";
+import { auditChainVerdict } from "../../test/builders.ts";
 import {
   auditKeyWarning,
   formatKeyedFrom,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EVENT_MAPPINGS, mapEvent } from "../lifecycle/map-event.ts";
 import { EVENT_TYPES, eventBodySchema } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
-import { SAMPLE_DATA } from "./samples.ts";
+import { SAMPLE_DATA } from "../../test/samples.ts";
 
 // One event type, one place: every type the wire schema registers has a sample, a mapping and
 // an entry in the OpenAPI document (a new type missing any of them fails here, and the first two

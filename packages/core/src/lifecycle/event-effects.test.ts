@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { at, CONTRACT_SUM, heldLease, passingFacts } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, heldLease, passingFacts } from "../../test/builders.ts";
 import type { RolloutProjection } from "../types.ts";
 import { eventEffects, leaseVoidedByNewScript } from "./event-effects.ts";
 import type { DomainEvent, RejectionCode } from "./events.ts";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../gate/index.ts";
-import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, CONTRACT_SUM, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { ROLLOUT_STATES } from "../types.ts";
 import { contractStartRefusal, overriddenChecks } from "./contract-start.ts";
 import { decideLease, type LeaseRequestFacts } from "./lease-grant.ts";

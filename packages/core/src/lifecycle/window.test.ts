@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../gate/index.ts";
-import { at, passingFacts, stagingPolicy } from "../testing/builders.ts";
+import { at, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { contractStartRefusal } from "./contract-start.ts";
 import { windowEndsAt } from "./window.ts";
 

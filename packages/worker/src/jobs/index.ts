@@ -3,7 +3,7 @@ import { expireLeases, prune } from "./maintenance.ts";
 import { deliverNotifications, watchWindows } from "./notifications.ts";
 import { sampleSlos } from "./sample-slos.ts";
 
-export type { JobOutcome } from "./definition.ts";
+export type { JobDefinition, JobOutcome } from "./definition.ts";
 
 export const JOBS: JobDefinition[] = [
   { name: "sample_slos", cron: null, everySeconds: (ctx) => ctx.config.tickSeconds, run: sampleSlos },

@@ -19,7 +19,7 @@ vi.mock("../auth/current-user", () => ({ currentUser: async () => signedIn }));
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
 const schema = await import("@rollgate/db/schema");
 const { isServed, checkedEndpoints } = await import("./serve");
-const support = await import("../integrations/test-support");
+const support = await import("../../../test/integrations");
 const { db } = await database();
 afterAll(() => closeDatabase());
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { auditChainVerdict } from "../../testing/builders.ts";
+import { auditChainVerdict } from "../../../test/builders.ts";
 import {
   auditKeyWarning,
   KEYED_ALG,
