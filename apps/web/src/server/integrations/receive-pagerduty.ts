@@ -12,12 +12,10 @@ import {
 } from "@rollgate/db/queries/integrations";
 import { decryptSecret } from "@rollgate/db/secrets";
 import { pagerDutyDeliverySchema } from "@rollgate/core/contract/alerting";
+import { pagerDutyStale } from "@rollgate/core/integrations/pagerduty";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { safeLink } from "./receiver-request";
-
-/** How old (or how far in the future) a PagerDuty event may claim to be: older ones are refused as stale. */
-export const PAGERDUTY_TOLERANCE_MS = 15 * 60_000;
 
 /**
  * PagerDuty v3 signs the raw body: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256 with the
@@ -97,12 +95,8 @@ export async function receivePagerDuty(options: {
     );
   const { endpoint, now } = options;
   const event = parsed.data.event;
-  const age = now.getTime() - Date.parse(event.occurred_at);
-  if (Math.abs(age) > PAGERDUTY_TOLERANCE_MS)
-    throw new AppError(
-      "unauthenticated",
-      `The event occurred at ${event.occurred_at}, outside the ${PAGERDUTY_TOLERANCE_MS / 60_000}-minute tolerance: refused as stale.`,
-    );
+  const stale = pagerDutyStale(event.occurred_at, now);
+  if (stale) throw new AppError("unauthenticated", stale);
   return options.db.transaction(async (tx) => {
     const open = event.event_type === "incident.triggered" || event.event_type === "incident.reopened";
     const close = event.event_type === "incident.resolved";
