@@ -67,6 +67,8 @@ export default defineConfig({
         PORT: String(port),
         NODE_ENV: "production",
         ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000",
+        // Every answer under /api is checked against the schema its endpoint declares (server/api/serve.ts).
+        ROLLGATE_CHECK_ANSWERS: "1",
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
         NEXTAUTH_SECRET,
         ROLLGATE_METRICS_TOKEN: METRICS_TOKEN,

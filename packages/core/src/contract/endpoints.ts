@@ -516,7 +516,9 @@ export type AnswerInput<E extends Endpoint, S extends Statuses<E>> = z.input<Sch
 export type Answers<E extends Endpoint> = { [S in Statuses<E>]: { status: S; json: AnswerBody<E, S> } }[Statuses<E>];
 
 /** The body a caller sends. */
-export type RequestBody<E extends Endpoint> = E["body"] extends { schema: infer Z extends z.ZodType } ? z.input<Z> : never;
+export type RequestBody<E extends Endpoint> = E["body"] extends { schema: infer Z extends z.ZodType }
+  ? z.input<Z>
+  : never;
 
 /** The path parameters, as text. */
 export type PathParams<E extends Endpoint> = E["params"] extends z.ZodObject

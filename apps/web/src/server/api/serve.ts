@@ -52,7 +52,7 @@ export function serve<E extends Endpoint>(
 ) {
   const route = endpoint.name;
   const counted = !endpoint.internal;
-  const edge = async (original: Request, context?: { params?: Promise<Record<string, string>> }) => {
+  const edge = async (original: Request, context?: { params?: Promise<Record<string, string | string[]>> }) => {
     const m = counted ? metrics() : null;
     const stop = m?.apiDuration.startTimer({ route });
     let response: Response;
