@@ -1,5 +1,10 @@
 // Test builders shared by the core tests.
-import { auditChainCheck, type AuditAnchors, type AuditChainVerdict, type AuditLink } from "../src/access/audit-chain.ts";
+import {
+  auditChainCheck,
+  type AuditAnchors,
+  type AuditChainVerdict,
+  type AuditLink,
+} from "../src/access/audit-chain.ts";
 import {
   authorIdentities,
   canonicalIdentity,
