@@ -44,7 +44,7 @@ export function eventInserts(eventType: string, fact: Fact | null, record: Event
   return [eventInsert(eventType, record), snapshotInsert(fact, record)];
 }
 
-/** Timed by receipt, as every fact the gate reads (see recordFact). */
+/** Timed by receipt, as every fact the gate reads (see FACT_WRITERS). */
 function snapshotInsert(fact: Extract<Fact, { kind: "slo_snapshot" }>, record: EventRecord): SQL {
   return insertSnapshot(
     record.rolloutId,
