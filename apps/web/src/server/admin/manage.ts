@@ -1,12 +1,13 @@
 import "server-only";
 import { sameDestination } from "@rollgate/core/integrations/destination";
 import { parsePolicy } from "@rollgate/core/policy";
-import { API_SCOPES, ROLES } from "@rollgate/core/types";
+import { ROLES } from "@rollgate/core/types";
 import { listServices, setProductionLike, updatePolicy } from "@rollgate/db/queries/admin";
 import { deleteSloSourceSecret } from "@rollgate/db/queries/slo-sources";
 import { checkDestination } from "@rollgate/worker/outbound";
 import { appendAudit } from "@rollgate/db/queries/audit";
-import { createApiToken, revokeApiToken } from "@rollgate/db/queries/tokens";
+import { revokeApiToken } from "@rollgate/db/queries/tokens";
+import { createApiToken } from "@rollgate/app/access/create-api-token";
 import { findUserByEmail, grantRole, revokeRole, revokeSessions, upsertUser } from "@rollgate/db/queries/users";
 import { database } from "@rollgate/db/runtime";
 import type { CurrentUser } from "../auth/current-user";
@@ -66,34 +67,12 @@ export async function createToken(
   admin: CurrentUser,
   params: { service: string; name: string; environments: string[]; scopes: string[] },
 ) {
-  const unknown = params.scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-  if (params.scopes.length === 0 || unknown.length)
-    throw new AppError("invalid_request", `Choose scopes among ${API_SCOPES.join(", ")}.`);
-  if (params.environments.length === 0)
-    throw new AppError("invalid_request", "Name at least one environment the token may act on.");
   const svc = (await serviceId(params.service))!;
   const { db } = await database();
-  return db.transaction(async (tx) => {
-    const created = await createApiToken(tx, {
-      serviceId: svc,
-      name: params.name,
-      environments: params.environments,
-      scopes: params.scopes,
-      createdBy: admin.email,
-      secretKey: env().secretKey,
-    });
-    await appendAudit(
-      tx,
-      audit(admin, "token.created", "api_token", created.id, {
-        service: params.service,
-        name: params.name,
-        environments: params.environments,
-        scopes: params.scopes,
-        prefix: created.tokenPrefix,
-      }),
-    );
-    return created;
-  });
+  return createApiToken(
+    { db, now: now(), secretKey: env().secretKey },
+    { ...params, serviceId: svc, creator: { actorType: "user", actorId: admin.id, by: admin.email } },
+  );
 }
 
 export async function revokeToken(admin: CurrentUser, id: string) {
