@@ -3,8 +3,9 @@
 import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { changeIdentity } from "@/server/admin/link-identity";
-import { unlockSignIn } from "@/server/admin/unlock-sign-in";
+import { changeIdentity } from "@rollgate/app/admin/link-identity";
+import { unlockSignIn } from "@rollgate/app/admin/unlock-sign-in";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { changeRole, createToken, revokeToken, savePolicy, setEnvironmentProductionLike } from "@/server/admin/manage";
 
 const list = (value: FormDataEntryValue | null) =>
@@ -48,7 +49,7 @@ export async function identityAction(_s: ActionState, form: FormData): Promise<A
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email, kind, value, link } = input.data;
   return asAdmin("/admin/users", async (admin) => {
-    await changeIdentity(admin, { email, kind, value, link: link === "1" });
+    await changeIdentity(await useCaseDeps(), admin, { email, kind, value, link: link === "1" });
     return {
       done:
         link === "1"
@@ -64,7 +65,7 @@ export async function unlockSignInAction(_s: ActionState, form: FormData): Promi
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email } = input.data;
   return asAdmin("/admin/users", async (admin) => {
-    const cleared = await unlockSignIn(admin, email);
+    const cleared = await unlockSignIn(await useCaseDeps(), admin, email);
     return {
       done: `${email} can sign in again: ${cleared} failed attempt${cleared === 1 ? "" : "s"} no longer count${cleared === 1 ? "s" : ""}.`,
     };
