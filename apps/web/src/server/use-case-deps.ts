@@ -1,8 +1,10 @@
 import "server-only";
+import type { AdminDeps } from "@rollgate/app/admin/manage";
 import type { GithubDeps } from "@rollgate/app/github/github-settings";
 import type { Db } from "@rollgate/db/client";
 import { database } from "@rollgate/db/runtime";
 import { githubAnswer } from "@rollgate/worker/github-app";
+import { checkDestination } from "@rollgate/worker/outbound";
 import { now } from "./clock";
 import { env } from "./env";
 import { logError } from "./errors";
@@ -21,5 +23,15 @@ export function githubDeps(): GithubDeps {
     answer: githubAnswer({ allowPrivate: e.allowPrivateDestinations }),
     pollMs: e.ROLLGATE_GITHUB_POLL_SECONDS * 1000,
     logError,
+  };
+}
+
+/** What the admin use cases take: the database, the time, the secret key and the destination guard (ROLLGATE_ALLOW_PRIVATE_DESTINATIONS). */
+export async function adminDeps(): Promise<AdminDeps> {
+  const { allowPrivateDestinations: allowPrivate, secretKey } = env();
+  return {
+    ...(await useCaseDeps()),
+    secretKey,
+    checkDestination: (url) => checkDestination(url, { allowPrivate }),
   };
 }
