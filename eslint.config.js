@@ -126,17 +126,21 @@ export default tseslint.config(
   },
   {
     // Pages, route handlers, server actions and components are adapters: data access (the
-    // database handle, queries, Drizzle) goes through use cases in apps/web/src/server.
+    // database handle, queries, Drizzle) goes through use cases in packages/app (@rollgate/app).
     files: ["apps/web/src/app/**", "apps/web/src/components/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["drizzle-orm", "drizzle-orm/*"], message: "Call a use case from src/server instead." },
+            {
+              group: ["drizzle-orm", "drizzle-orm/*"],
+              message: "Call a use case of packages/app (@rollgate/app) instead.",
+            },
             {
               group: ["@rollgate/db", "@rollgate/db/*"],
-              message: "Database access belongs in apps/web/src/server: call (or add) a use case there.",
+              message:
+                "Database access belongs in packages/app (@rollgate/app): call (or add) a use case there, with the database from src/server/use-case-deps.ts.",
             },
           ],
         },

@@ -26,6 +26,8 @@ export interface WorkerConfig {
   notificationMaxAttempts: number;
   /** Prometheus, webhooks and Slack may be on loopback, link-local or private addresses (tests, labs). */
   allowPrivateDestinations: boolean;
+  /** How often pending GitHub deployment protection rules are checked again (`github_poll`). */
+  githubPollSeconds: number;
 }
 
 export const DEFAULT_WORKER_CONFIG: WorkerConfig = {
@@ -37,4 +39,5 @@ export const DEFAULT_WORKER_CONFIG: WorkerConfig = {
   notificationBackoffMs: 1000,
   notificationMaxAttempts: 10,
   allowPrivateDestinations: false,
+  githubPollSeconds: 15,
 };

@@ -22,6 +22,8 @@ const schema = z.object({
     .default(DEFAULT_WORKER_CONFIG.notificationBackoffMs),
   /** 1: Prometheus, webhooks and Slack may be internal addresses (loopback, link-local, private). */
   ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: z.enum(["0", "1"]).default("0"),
+  /** How often pending GitHub deployment protection rules are checked again. */
+  ROLLGATE_GITHUB_POLL_SECONDS: z.coerce.number().positive().default(DEFAULT_WORKER_CONFIG.githubPollSeconds),
 });
 
 export function readWorkerEnv(source: Record<string, string | undefined> = process.env): {
@@ -35,6 +37,7 @@ export function readWorkerEnv(source: Record<string, string | undefined> = proce
     NEXTAUTH_URL: source.NEXTAUTH_URL || undefined,
     ROLLGATE_NOTIFICATION_BACKOFF_MS: source.ROLLGATE_NOTIFICATION_BACKOFF_MS || undefined,
     ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: source.ROLLGATE_ALLOW_PRIVATE_DESTINATIONS || undefined,
+    ROLLGATE_GITHUB_POLL_SECONDS: source.ROLLGATE_GITHUB_POLL_SECONDS || undefined,
   });
   if (!parsed.success)
     throw new Error(
@@ -49,6 +52,7 @@ export function readWorkerEnv(source: Record<string, string | undefined> = proce
       publicUrl: e.NEXTAUTH_URL,
       notificationBackoffMs: e.ROLLGATE_NOTIFICATION_BACKOFF_MS,
       allowPrivateDestinations: e.ROLLGATE_ALLOW_PRIVATE_DESTINATIONS === "1",
+      githubPollSeconds: e.ROLLGATE_GITHUB_POLL_SECONDS,
     },
   };
 }

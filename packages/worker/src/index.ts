@@ -15,7 +15,7 @@ export interface StartOptions {
   config?: Partial<WorkerConfig>;
   onOutcome?: (o: JobOutcome) => void;
   fetch?: typeof fetch;
-  /** The jobs to run (default: all of `JOBS`); a host adds its own, e.g. the web server's GitHub poll. */
+  /** The jobs to run (default: all of `JOBS`); tests pick some. */
   jobs?: JobDefinition[];
 }
 

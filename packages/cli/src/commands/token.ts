@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
+import { createApiToken } from "@rollgate/app/access/create-api-token";
 import { API_SCOPES } from "@rollgate/core/types";
 import { newEnvironment } from "@rollgate/core/policy";
 import { openDatabase } from "@rollgate/db/client";
+import { createLogger, replaceLogger } from "@rollgate/log";
 import { readDbEnv } from "@rollgate/db/env";
 import { migrateDatabase } from "@rollgate/db/migrate";
-import { createApiToken } from "@rollgate/db/queries/tokens";
 import { environments, services } from "@rollgate/db/schema";
 import { eq } from "drizzle-orm";
 import { UsageError, type Io } from "../io.ts";
@@ -12,8 +13,9 @@ import { UsageError, type Io } from "../io.ts";
 /**
  * `rollgate token create --service S --environments staging,production --scopes … [--json]`
  * Bootstraps a CI credential straight in the database (DATABASE_URL or the embedded data
- * folder), creating the service and its environments on first use. The token and secret
- * are printed once; only a hash and an encrypted copy are stored.
+ * folder), creating the service and its environments on first use, through the app's
+ * `createApiToken` as the admin page does, so the token is audited (`token.created`, actor
+ * `system`). The token and secret are printed once; only a hash and an encrypted copy are stored.
  */
 export async function tokenCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args);
@@ -26,6 +28,9 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
   const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
   if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(", ")}; use ${API_SCOPES.join(", ")}.`);
 
+  // Standard output carries the token alone (`--json` is parsed by pipelines); a log line (the
+  // audit key record the first audited write makes) goes to standard error.
+  const previousLogger = replaceLogger(createLogger({ destination: process.stderr }));
   const handle = await openDatabase();
   try {
     await migrateDatabase(handle);
@@ -47,14 +52,17 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
         // The name proposes the production-like flag (and with it the defaults); admin → policies shows and changes it.
         await tx.insert(environments).values({ serviceId: service!.id, name, position, ...newEnvironment(name) });
       }
-      return createApiToken(tx, {
-        serviceId: service!.id,
-        name: values.name ?? `ci-${values.service}`,
-        environments: envNames,
-        scopes,
-        createdBy: "rollgate token create",
-        secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
-      });
+      return createApiToken(
+        { db: tx, now: new Date(), secretKey: readDbEnv().ROLLGATE_SECRET_KEY },
+        {
+          serviceId: service!.id,
+          service: values.service!,
+          name: values.name ?? `ci-${values.service}`,
+          environments: envNames,
+          scopes,
+          creator: { actorType: "system", actorId: "rollgate-cli", by: "rollgate token create" },
+        },
+      );
     });
     if (values.json) io.out(JSON.stringify({ token: created.token, secret: created.secret }));
     else
@@ -64,6 +72,7 @@ export async function tokenCommand(args: string[], io: Io): Promise<number> {
     return 0;
   } finally {
     await handle.close();
+    replaceLogger(previousLogger);
   }
 }
 

@@ -3,9 +3,16 @@
 import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { changeIdentity } from "@/server/admin/link-identity";
-import { unlockSignIn } from "@/server/admin/unlock-sign-in";
-import { changeRole, createToken, revokeToken, savePolicy, setEnvironmentProductionLike } from "@/server/admin/manage";
+import { changeIdentity } from "@rollgate/app/admin/link-identity";
+import { unlockSignIn } from "@rollgate/app/admin/unlock-sign-in";
+import { adminDeps, useCaseDeps } from "@/server/use-case-deps";
+import {
+  changeRole,
+  createToken,
+  revokeToken,
+  savePolicy,
+  setEnvironmentProductionLike,
+} from "@rollgate/app/admin/manage";
 
 const list = (value: FormDataEntryValue | null) =>
   String(value ?? "")
@@ -25,7 +32,7 @@ export async function roleAction(_s: ActionState, form: FormData): Promise<Actio
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email, role, service, grant } = input.data;
   return asAdmin("/admin/users", async (admin) => {
-    await changeRole(admin, { email, role, service: service || undefined, grant: grant === "1" });
+    await changeRole(await adminDeps(), admin, { email, role, service: service || undefined, grant: grant === "1" });
     return {
       done:
         grant === "1"
@@ -48,7 +55,7 @@ export async function identityAction(_s: ActionState, form: FormData): Promise<A
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email, kind, value, link } = input.data;
   return asAdmin("/admin/users", async (admin) => {
-    await changeIdentity(admin, { email, kind, value, link: link === "1" });
+    await changeIdentity(await useCaseDeps(), admin, { email, kind, value, link: link === "1" });
     return {
       done:
         link === "1"
@@ -64,7 +71,7 @@ export async function unlockSignInAction(_s: ActionState, form: FormData): Promi
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { email } = input.data;
   return asAdmin("/admin/users", async (admin) => {
-    const cleared = await unlockSignIn(admin, email);
+    const cleared = await unlockSignIn(await useCaseDeps(), admin, email);
     return {
       done: `${email} can sign in again: ${cleared} failed attempt${cleared === 1 ? "" : "s"} no longer count${cleared === 1 ? "s" : ""}.`,
     };
@@ -80,7 +87,7 @@ export async function createTokenAction(_s: ActionState, form: FormData): Promis
     .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   return asAdmin("/admin/tokens", async (admin) => {
-    const created = await createToken(admin, {
+    const created = await createToken(await adminDeps(), admin, {
       ...input.data,
       environments: list(form.get("environments")),
       scopes: form.getAll("scopes").map(String),
@@ -93,7 +100,7 @@ export async function revokeTokenAction(_s: ActionState, form: FormData): Promis
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown token." };
   return asAdmin("/admin/tokens", async (admin) => {
-    await revokeToken(admin, id.data);
+    await revokeToken(await adminDeps(), admin, id.data);
     return { done: "Token revoked: CI requests with it are refused from now on." };
   });
 }
@@ -102,7 +109,10 @@ export async function policyAction(_s: ActionState, form: FormData): Promise<Act
   const input = z.object({ environmentId: z.uuid(), policy: z.string() }).safeParse(Object.fromEntries(form));
   if (!input.success) return { error: "The form is incomplete." };
   return asAdmin("/admin/policies", async (admin) => {
-    const saved = await savePolicy(admin, { environmentId: input.data.environmentId, policyJson: input.data.policy });
+    const saved = await savePolicy(await adminDeps(), admin, {
+      environmentId: input.data.environmentId,
+      policyJson: input.data.policy,
+    });
     return {
       done: saved.credentialDropped
         ? "Policy saved; the gate uses it from now on. The SLO source's address changed, so its stored credential was removed: store it again below."
@@ -118,7 +128,7 @@ export async function productionLikeAction(_s: ActionState, form: FormData): Pro
     .safeParse(Object.fromEntries(form));
   if (!input.success) return { error: "The form is incomplete." };
   return asAdmin("/admin/policies", async (admin) => {
-    const changed = await setEnvironmentProductionLike(admin, {
+    const changed = await setEnvironmentProductionLike(await adminDeps(), admin, {
       environmentId: input.data.environmentId,
       productionLike: input.data.productionLike === "1",
     });

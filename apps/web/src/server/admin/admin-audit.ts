@@ -1,8 +1,9 @@
 import "server-only";
+import { adminAudit as auditOf } from "@rollgate/app/admin/manage";
 import type { CurrentUser } from "../auth/current-user";
 import { now } from "../clock";
 
-/** The audit entry of an admin's change: the admin is the actor, and their e-mail is kept with the data. */
+/** The audit entry of an admin's change, at the server's clock (the app's `adminAudit`). */
 export function adminAudit(
   admin: CurrentUser,
   action: string,
@@ -10,13 +11,5 @@ export function adminAudit(
   subjectId: string,
   data: Record<string, unknown>,
 ) {
-  return {
-    at: now(),
-    actorType: "user" as const,
-    actorId: admin.id,
-    action,
-    subjectType,
-    subjectId,
-    data: { by: admin.email, ...data },
-  };
+  return auditOf(now(), admin, action, subjectType, subjectId, data);
 }

@@ -13,7 +13,8 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 const { database } = await import("@rollgate/db/runtime");
 const schema = await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
-const { savePolicy, setEnvironmentProductionLike } = await import("./manage");
+const { savePolicy, setEnvironmentProductionLike } = await import("@rollgate/app/admin/manage");
+const { adminDeps } = await import("../use-case-deps");
 const { setPrometheusSecret } = await import("./signals");
 const { saveGithubSettings } = await import("./github-integration");
 const { createNotificationSubscription } = await import("./notifications");
@@ -106,7 +107,10 @@ describe("finding 16: production-like environments", () => {
   it("finding 16: an admin's explicit flag decides, whatever the name, and the change is audited", async () => {
     const { svc, env, keys } = await serviceWith("prod-eu");
     const admin = await person("admin");
-    const changed = await setEnvironmentProductionLike(admin, { environmentId: env.id, productionLike: false });
+    const changed = await setEnvironmentProductionLike(await adminDeps(), admin, {
+      environmentId: env.id,
+      productionLike: false,
+    });
     expect(changed).toMatchObject({ name: "prod-eu", productionLike: false });
     expect((await findRollout(db, keys))?.environmentProductionLike).toBe(false);
     const lead = await person("release_manager", svc.id);
@@ -126,7 +130,10 @@ describe("finding 16: production-like environments", () => {
     // And the other way: a staging-named environment marked production-like needs the second person.
     const staging = await serviceWith("staging");
     expect(staging.env.productionLike).toBe(false);
-    await setEnvironmentProductionLike(admin, { environmentId: staging.env.id, productionLike: true });
+    await setEnvironmentProductionLike(await adminDeps(), admin, {
+      environmentId: staging.env.id,
+      productionLike: true,
+    });
     const lead2 = await person("release_manager", staging.svc.id);
     const second = await breakGlass({
       db,
@@ -152,7 +159,9 @@ describe("finding 14: destinations an admin configures", () => {
       "http://0.0.0.0",
     ]) {
       const policy = { ...newEnvironment("staging").policy, sloSource: sloSource(url) };
-      const error = await refusal(savePolicy(admin, { environmentId: env.id, policyJson: JSON.stringify(policy) }));
+      const error = await refusal(
+        savePolicy(await adminDeps(), admin, { environmentId: env.id, policyJson: JSON.stringify(policy) }),
+      );
       expect(error.code, url).toBe("invalid_request");
       expect(error.details).toEqual([{ path: "sloSource.url", message: expect.any(String) }]);
     }
@@ -163,8 +172,8 @@ describe("finding 14: destinations an admin configures", () => {
   it("finding 14: moving the SLO source to another address forgets its stored credential", async () => {
     const { env } = await serviceWith("staging");
     const admin = await person("admin");
-    const save = (url: string) =>
-      savePolicy(admin, {
+    const save = async (url: string) =>
+      savePolicy(await adminDeps(), admin, {
         environmentId: env.id,
         policyJson: JSON.stringify({ ...newEnvironment("staging").policy, sloSource: sloSource(url) }),
       });

@@ -40,14 +40,3 @@ export async function readReceiverRequest(
 function tooLarge(): AppError {
   return new AppError("payload_too_large", `The body exceeds ${MAX_ALERT_BODY_BYTES / 1024} KiB.`);
 }
-
-/** A link the gate may show: http(s) only, so a sender cannot plant a `javascript:` URL. */
-export function safeLink(value: unknown): string | null {
-  if (typeof value !== "string" || value.length > 2000) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}

@@ -2,25 +2,24 @@ import "server-only";
 import { readDbEnv } from "@rollgate/db/env";
 import { database } from "@rollgate/db/runtime";
 import { log } from "@rollgate/log";
-import { JOBS, readWorkerEnv, startWorker } from "@rollgate/worker";
+import { readWorkerEnv, startWorker } from "@rollgate/worker";
 import { now } from "../clock";
 import { logError } from "../errors";
-import { githubPollJob } from "../integrations/github/poll-job";
 import { metrics } from "../metrics";
 import { workerSlot } from "./worker-slot";
 
 /**
  * Starts the background jobs beside the web server, once per process, in the background: the
  * server answers requests whether or not the database (and so the worker) is up yet. While
- * the database cannot be opened it tries again every few seconds. With ROLLGATE_WORKER=0
- * (`rollgate worker` runs the jobs) it still runs the GitHub poll, which needs the server's code.
+ * the database cannot be opened it tries again every few seconds. With ROLLGATE_WORKER=0 it
+ * runs none (`rollgate worker` runs them all, the GitHub poll included).
  */
 export function startWebWorker(): void {
+  const { enabled, config } = readWorkerEnv();
+  if (!enabled) return;
   const slot = workerSlot();
   if (slot.starting) return;
   slot.starting = true;
-  const { enabled, config } = readWorkerEnv();
-  const jobs = enabled ? [...JOBS, githubPollJob] : [githubPollJob];
   const m = metrics();
   const attempt = async (): Promise<void> => {
     while (!slot.stopping) {
@@ -31,7 +30,6 @@ export function startWebWorker(): void {
           secretKey: readDbEnv().ROLLGATE_SECRET_KEY,
           now,
           config,
-          jobs,
           onOutcome: (o) => {
             m.jobRuns.inc({ job: o.job, outcome: o.ok ? "ok" : "failed" });
             m.jobDuration.observe({ job: o.job }, o.durationMs / 1000);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ActionForm } from "@/components/action-form";
-import { getPoliciesView } from "@/server/admin/views";
+import { getPoliciesView } from "@rollgate/app/admin/views";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { policyAction, productionLikeAction } from "../actions";
 import { ProductionBadge } from "@/components/production-badge";
 import { prometheusSecretAction, testQueryAction } from "../signal-actions";
@@ -14,7 +15,7 @@ export default function PoliciesPage() {
   return (
     <AdminOnly path="/admin/policies">
       {async () => {
-        const environments = await getPoliciesView();
+        const environments = await getPoliciesView((await useCaseDeps()).db);
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Policies</h1>

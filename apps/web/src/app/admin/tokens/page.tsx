@@ -3,7 +3,8 @@ import { DataTable } from "@/components/data-table";
 import { API_SCOPES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
 import { ServiceSelect } from "@/components/admin/service-select";
-import { getTokensView } from "@/server/admin/views";
+import { getTokensView } from "@rollgate/app/admin/views";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { createTokenAction, revokeTokenAction } from "../actions";
 import { AdminOnly } from "../guard";
 import { INPUT } from "@/lib/styles";
@@ -17,7 +18,7 @@ export default function TokensPage() {
   return (
     <AdminOnly path="/admin/tokens">
       {async () => {
-        const { tokens, services } = await getTokensView();
+        const { tokens, services } = await getTokensView((await useCaseDeps()).db);
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">API tokens</h1>

@@ -3,7 +3,8 @@ import { DataTable } from "@/components/data-table";
 import { ROLES } from "@rollgate/core/types";
 import { ActionForm } from "@/components/action-form";
 import { ServiceSelect } from "@/components/admin/service-select";
-import { getUsersView } from "@/server/admin/views";
+import { getUsersView } from "@rollgate/app/admin/views";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { identityAction, roleAction, unlockSignInAction } from "../actions";
 import { AdminOnly } from "../guard";
 import { INPUT } from "@/lib/styles";
@@ -15,7 +16,7 @@ export default function UsersPage() {
   return (
     <AdminOnly path="/admin/users">
       {async () => {
-        const { users, services } = await getUsersView();
+        const { users, services } = await getUsersView((await useCaseDeps()).db);
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Users and roles</h1>

@@ -16,8 +16,8 @@ const support = await import("../../../../test/integrations");
 const { saveGithubApp, upsertGithubLink } = await import("@rollgate/db/queries/github");
 const { encryptSecret } = await import("@rollgate/db/secrets");
 const { readDbEnv } = await import("@rollgate/db/env");
-const { receiveGithubWebhook } = await import("./receive-protection-rule");
-const { settlePendingGithubCallbacks } = await import("./settle-pending-callbacks");
+const { receiveGithubWebhook } = await import("@rollgate/app/github/receive-protection-rule");
+const { settlePendingGithubCallbacks } = await import("@rollgate/app/github/settle-pending-callbacks");
 const { environments, services } = await import("@rollgate/db/schema");
 const { defaultPolicy } = await import("@rollgate/core/policy");
 const { createApiToken } = await import("@rollgate/db/queries/tokens");
@@ -30,6 +30,7 @@ const answer = async (
   _s: unknown,
   p: { state: string; comment: string; environmentName: string; callbackUrl: string },
 ) => void answers.push(p);
+const deps = { secretKey: readDbEnv().ROLLGATE_SECRET_KEY, answer, pollMs: 1000, logError: () => {} };
 let svc: TestService;
 const repo = `acme/billing-${randomUUID().slice(0, 6)}`;
 
@@ -49,7 +50,7 @@ async function deliver(
       "x-hub-signature-256": signature,
     },
   });
-  return receiveGithubWebhook({ db, request, now: clock, answer, pollMs: 1000 });
+  return receiveGithubWebhook({ db, request, now: clock, ...deps });
 }
 // Each rule is its own deployment in its own workflow run, as GitHub sends them.
 let runs = 42;
@@ -110,15 +111,17 @@ describe("GitHub deployment protection rules on the database", () => {
     expect(await deliver(rule(sha), { delivery })).toMatchObject({ body: { duplicate: true, state: "pending" } });
     const before = answers.length;
     clock = new Date(clock.getTime() + 2000);
-    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([
+    expect(await settlePendingGithubCallbacks(db, clock, deps)).toEqual([
       expect.objectContaining({ state: "pending" }),
     ]);
     clock = new Date(clock.getTime() + 61_000);
-    expect(await settlePendingGithubCallbacks(db, clock, { answer, pollMs: 1000 })).toEqual([
+    expect(await settlePendingGithubCallbacks(db, clock, deps)).toEqual([
       expect.objectContaining({ state: "approved" }),
     ]);
     expect(answers.slice(before)).toEqual([expect.objectContaining({ state: "approved" })]);
-    expect(await settlePendingGithubCallbacks(db, new Date(clock.getTime() + 60_000), { answer })).toEqual([]);
+    expect(
+      await settlePendingGithubCallbacks(db, new Date(clock.getTime() + 60_000), { ...deps, pollMs: 15_000 }),
+    ).toEqual([]);
   });
 
   it("rejects a closed gate with its failing checks", async () => {

@@ -1,6 +1,6 @@
 import { API } from "@rollgate/core/contract/endpoints";
 import { reply, serve } from "@/server/api/serve";
-import { authenticateAlertmanager, receiveAlertmanager } from "@/server/integrations/receive-alertmanager";
+import { authenticateAlertmanager, receiveAlertmanager } from "@rollgate/app/integrations/receive-alertmanager";
 import { readReceiverRequest } from "@/server/integrations/receiver-request";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
 import { API } from "@rollgate/core/contract/endpoints";
 import { serve } from "@/server/api/serve";
 import { json } from "@/server/api/bodies";
-import { githubPollMs } from "@/server/integrations/github/poll-job";
-import { receiveGithubWebhook } from "@/server/integrations/github/receive-protection-rule";
+import { githubDeps } from "@/server/use-case-deps";
+import { receiveGithubWebhook } from "@rollgate/app/github/receive-protection-rule";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const POST = serve(
   API.github,
   async ({ db, request, now }) => {
-    const received = await receiveGithubWebhook({ db, request, now, pollMs: githubPollMs() });
+    const received = await receiveGithubWebhook({ db, request, now, ...githubDeps() });
     return json(received.body, { status: received.status });
   },
   { retry: "GitHub redelivers later" },

@@ -22,12 +22,13 @@ import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
 import { pageReader } from "@/server/auth/reading";
 import { AppError } from "@/server/errors";
 import { gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
-import { getRolloutView } from "@/server/rollouts/get-rollout-view";
+import { getRolloutView } from "@rollgate/app/rollouts/get-rollout-view";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
 import { breakGlassAction, confirmAction, decide, recoveryAction, reviewAction } from "./actions";
 import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
-import type { TimelineItem } from "@/server/rollouts/get-rollout-view";
+import type { TimelineItem } from "@rollgate/app/rollouts/get-rollout-view";
 import { LocalTime } from "@/components/local-time";
 import { InspectionHistory } from "@/components/rollout/inspection-history";
 import { ProductionBadge } from "@/components/production-badge";
@@ -52,7 +53,7 @@ export default async function RolloutPage({
   // The layout has answered an anonymous visitor (307) and an unknown rollout (404) already.
   const { user } = await pageReader(null, path);
   if (!rolloutKeysSchema.safeParse(keys).success) notFound();
-  const view = await getRolloutView(keys, before).catch((error: unknown) => {
+  const view = await getRolloutView(await useCaseDeps(), keys, before).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });

@@ -1,6 +1,7 @@
 import { API } from "@rollgate/core/contract/endpoints";
 import { reply, serve } from "@/server/api/serve";
-import { authenticatePagerDuty, receivePagerDuty } from "@/server/integrations/receive-pagerduty";
+import { authenticatePagerDuty, receivePagerDuty } from "@rollgate/app/integrations/receive-pagerduty";
+import { env } from "@/server/env";
 import { readReceiverRequest } from "@/server/integrations/receiver-request";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const POST = serve(API.pagerduty, async (ctx) => {
   const { db, now, request, params } = ctx;
   const { endpoint, json } = await readReceiverRequest(ctx, (raw) =>
-    authenticatePagerDuty(db, params.endpoint, raw, request),
+    authenticatePagerDuty(db, params.endpoint, raw, request, env().secretKey),
   );
   return reply(API.pagerduty, 200, await receivePagerDuty({ db, endpoint, now, payload: json }));
 });

@@ -1,6 +1,8 @@
 import { authorizeRead } from "@/server/auth/reading";
 import { errorResponse } from "@/server/errors";
-import { evidenceMarkdown, exportEvidence } from "@/server/rollouts/export-evidence";
+import { exportEvidence } from "@rollgate/app/rollouts/export-evidence";
+import { evidenceMarkdown } from "@/server/rollouts/evidence-markdown";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { pathKeys } from "@/server/rollouts/rollout-keys";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 
@@ -12,7 +14,9 @@ export async function GET(request: Request, { params }: { params: Promise<Params
   try {
     const keys = pathKeys(await params);
     const reader = await authorizeRead({ kind: "overview" });
-    const evidence = await exportEvidence(keys, (serviceId) => authorizeRead({ kind: "evidence", serviceId }, reader));
+    const evidence = await exportEvidence(await useCaseDeps(), keys, (serviceId) =>
+      authorizeRead({ kind: "evidence", serviceId }, reader),
+    );
     const name = `rollgate-${keys.service}-${keys.environment}-${keys.release}`;
     if (new URL(request.url).searchParams.get("format") === "md")
       return new Response(evidenceMarkdown(evidence), {

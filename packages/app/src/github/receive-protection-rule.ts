@@ -1,4 +1,3 @@
-import "server-only";
 import { GITHUB_WAIT_LIMIT_MS, githubRunOf } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
 import {
@@ -9,11 +8,10 @@ import {
 } from "@rollgate/db/queries/github";
 import { Webhooks } from "@octokit/webhooks";
 import { z } from "zod";
-import { assertStorableText } from "../../api/storable-text";
-import { env } from "../../env";
-import { AppError } from "../../errors";
-import { readSettings } from "./github-app";
-import { CLAIM_MS, settleClaimedGithubCallbacks, type Answer } from "./settle-pending-callbacks";
+import { AppError } from "../errors";
+import { assertStorableText } from "../storable-text";
+import { readSettings, type GithubDeps } from "./github-settings";
+import { CLAIM_MS, settleClaimedGithubCallbacks } from "./settle-pending-callbacks";
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -39,13 +37,13 @@ export type Received = { status: 200 | 202; body: Record<string, unknown> };
  * under a new delivery id is the same callback), and answers it at once when the gate is
  * already decided.
  */
-export async function receiveGithubWebhook(options: {
-  db: Db;
-  request: Request;
-  now: Date;
-  answer?: Answer;
-  pollMs?: number;
-}): Promise<Received> {
+export async function receiveGithubWebhook(
+  options: GithubDeps & {
+    db: Db;
+    request: Request;
+    now: Date;
+  },
+): Promise<Received> {
   const { db, request, now } = options;
   const app = await getGithubApp(db);
   if (!app) throw new AppError("not_found", "No GitHub App is configured in Rollgate (admin → integrations).");
@@ -53,7 +51,7 @@ export async function receiveGithubWebhook(options: {
   if (Buffer.byteLength(text) > MAX_BYTES)
     throw new AppError("payload_too_large", "A GitHub webhook is at most 1 MiB.");
   const signature = request.headers.get("x-hub-signature-256") ?? "";
-  const settings = readSettings(app, env().secretKey);
+  const settings = readSettings(app, options.secretKey);
   const valid =
     signature.startsWith("sha256=") &&
     (await new Webhooks({ secret: settings.webhookSecret }).verify(text, signature).catch(() => false));
@@ -116,9 +114,6 @@ export async function receiveGithubWebhook(options: {
     });
     return { status: 202, body: { callback_id: before?.id ?? null, state: before?.state ?? null, duplicate: true } };
   }
-  const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], {
-    answer: options.answer,
-    pollMs: options.pollMs,
-  });
+  const [settled] = await settleClaimedGithubCallbacks(db, now, [stored], options);
   return { status: 202, body: { callback_id: stored.id, state: settled?.state ?? "pending", duplicate: false } };
 }

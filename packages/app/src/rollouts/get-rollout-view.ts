@@ -1,4 +1,3 @@
-import "server-only";
 import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
 import { listOverrides } from "@rollgate/db/queries/overrides";
@@ -9,17 +8,15 @@ import { decodeCursor, encodeCursor, flagHistory, migrationHistory, timelinePage
 
 export type { TimelineItem } from "@rollgate/db/queries/timeline";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
-import { database } from "@rollgate/db/runtime";
-import { now } from "../clock";
-import { evaluateRolloutGate, rolloutOr404 } from "@rollgate/app/gate/evaluate-rollout-gate";
+import type { Db } from "@rollgate/db/client";
+import { evaluateRolloutGate, rolloutOr404 } from "../gate/evaluate-rollout-gate";
 
 /**
  * Everything the rollout page shows: the release, the gate's verdict now, the decisions, the
  * charts' series and one page of the timeline (`before`: a cursor from the previous page).
  */
-export async function getRolloutView(keys: RolloutKeys, before?: string) {
-  const { db } = await database();
-  const at = now();
+export async function getRolloutView(deps: { db: Db; now: Date }, keys: RolloutKeys, before?: string) {
+  const { db, now: at } = deps;
   const gate = await evaluateRolloutGate(db, await rolloutOr404(db, keys), at);
   const { rollout } = gate.row;
   const cursor = decodeCursor(before);

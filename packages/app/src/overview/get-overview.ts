@@ -1,15 +1,17 @@
-import "server-only";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
-import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
+import type { attentionSchema, gateSummarySchema, overviewResponseSchema } from "@rollgate/core/contract/dashboard";
 import { openChecks, type GateVerdict } from "@rollgate/core/gate";
+import type { Db } from "@rollgate/db/client";
 import { listUnreviewedOverrides } from "@rollgate/db/queries/overrides";
 import { listOverview, listRecentRejections } from "@rollgate/db/queries/overview";
-import { database } from "@rollgate/db/runtime";
-import { currentUser, type CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
-import { evaluateRolloutGates, type RolloutGate } from "@rollgate/app/gate/evaluate-rollout-gate";
 import type { GateRow } from "@rollgate/db/queries/rollouts";
-import type { AttentionJson, GateSummaryJson, OverviewJson } from "@/lib/dashboard-json";
+import type { z } from "zod";
+import { gateContext, personOf, type SignedInUser } from "../access/rollout-context";
+import { evaluateRolloutGates, type RolloutGate } from "../gate/evaluate-rollout-gate";
+
+type OverviewJson = z.infer<typeof overviewResponseSchema>;
+type AttentionJson = z.infer<typeof attentionSchema>;
+type GateSummaryJson = z.infer<typeof gateSummarySchema>;
 
 /** States in which the contract gate is the question of the day. */
 const GATED_STATES = new Set(["rolling_out", "verifying"]);
@@ -22,11 +24,11 @@ const REFUSALS_MS = 24 * 3600_000;
 /**
  * The overview: every service × environment with its current rollout and gate, and what
  * needs someone now — approvals waiting for this user, windows ending soon, failed runs,
- * refused deliveries, break-glass overrides awaiting review.
+ * refused deliveries, break-glass overrides awaiting review. `user`: who is signed in (null: an
+ * anonymous viewer of a public wallboard).
  */
-async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
-  const { db } = await database();
-  const at = now();
+export async function getOverview(deps: { db: Db; now: Date }, user: SignedInUser | null): Promise<OverviewJson> {
+  const { db, now: at } = deps;
   // The refusals and overrides do not depend on the rollouts: read beside them, on other connections.
   const [rows, refusals, overrides] = await Promise.all([
     listOverview(db),
@@ -117,11 +119,6 @@ async function overviewFor(user: CurrentUser | null): Promise<OverviewJson> {
   return { now: at.toISOString(), signed_in: user !== null, services: [...services.values()], attention };
 }
 
-/** The overview for whoever is signed in (or an anonymous viewer), at the server's clock. */
-export async function getOverview(): Promise<OverviewJson> {
-  return overviewFor(await currentUser());
-}
-
 function summarise(verdict: GateVerdict): GateSummaryJson {
   return {
     allowed: verdict.allowed,
@@ -135,7 +132,7 @@ function summarise(verdict: GateVerdict): GateSummaryJson {
  * their role may approve in this environment, they did not write the release, and they have
  * no standing decision on this exact script.
  */
-function waitsForMe(user: CurrentUser, gate: RolloutGate<GateRow>): boolean {
+function waitsForMe(user: SignedInUser, gate: RolloutGate<GateRow>): boolean {
   const { row, facts, verdict } = gate;
   const checksum = row.rollout.contractChecksum;
   if (!checksum || verdict.approvals.have >= verdict.approvals.need) return false;

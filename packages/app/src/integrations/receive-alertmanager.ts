@@ -1,4 +1,3 @@
-import "server-only";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import {
@@ -13,7 +12,7 @@ import {
 import { alertmanagerPayloadSchema } from "@rollgate/core/contract/alerting";
 import { alertResolveDecision, alertStart, refreshedAlertStart } from "@rollgate/core/integrations/alertmanager";
 import { AppError } from "../errors";
-import { safeLink } from "./receiver-request";
+import { safeLink } from "./safe-link";
 
 export interface AlertSummary {
   opened: number;

@@ -1,4 +1,3 @@
-import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
@@ -13,9 +12,8 @@ import {
 import { decryptSecret } from "@rollgate/db/secrets";
 import { pagerDutyDeliverySchema } from "@rollgate/core/contract/alerting";
 import { pagerDutyStale } from "@rollgate/core/integrations/pagerduty";
-import { env } from "../env";
 import { AppError } from "../errors";
-import { safeLink } from "./receiver-request";
+import { safeLink } from "./safe-link";
 
 /**
  * PagerDuty v3 signs the raw body: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256 with the
@@ -59,16 +57,17 @@ export function checkPagerDutySignature(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The receiver at `/pagerduty/{endpointId}` whose secret signed `raw`, or a 401. */
+/** The receiver at `/pagerduty/{endpointId}` whose secret (opened with `secretKey`) signed `raw`, or a 401. */
 export async function authenticatePagerDuty(
   db: Db,
   endpointId: string,
   raw: Buffer,
   request: Request,
+  secretKey: string,
 ): Promise<IntegrationEndpoint> {
   const endpoint = UUID.test(endpointId) ? await findEndpointById(db, endpointId, "pagerduty") : null;
   if (!endpoint) throw new AppError("unauthenticated", "No PagerDuty receiver has this address.");
-  checkPagerDutySignature(endpoint, raw, request.headers.get("x-pagerduty-signature"), env().secretKey);
+  checkPagerDutySignature(endpoint, raw, request.headers.get("x-pagerduty-signature"), secretKey);
   return endpoint;
 }
 

@@ -1,11 +1,9 @@
-import "server-only";
 import { emailIdentity, loginIdentity } from "@rollgate/core/access/identity";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { linkIdentity, unlinkIdentity } from "@rollgate/db/queries/identities";
 import { findUserByEmail } from "@rollgate/db/queries/users";
-import { database } from "@rollgate/db/runtime";
-import type { CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
+import type { Db } from "@rollgate/db/client";
+import type { SignedInUser } from "../access/rollout-context";
 import { AppError } from "../errors";
 
 /**
@@ -13,7 +11,8 @@ import { AppError } from "../errors";
  * release whose author is that identity is recognised as theirs and never approved by them.
  */
 export async function changeIdentity(
-  admin: CurrentUser,
+  deps: { db: Db; now: Date },
+  admin: SignedInUser,
   params: { email: string; kind: "login" | "email"; value: string; link: boolean },
 ) {
   const value = params.value.trim();
@@ -22,8 +21,7 @@ export async function changeIdentity(
   if (params.kind === "email" && !value.includes("@"))
     throw new AppError("invalid_request", "An e-mail identity needs an @.");
   const identity = params.kind === "login" ? loginIdentity(value) : emailIdentity(value);
-  const { db } = await database();
-  await db.transaction(async (tx) => {
+  await deps.db.transaction(async (tx) => {
     const user = await findUserByEmail(tx, params.email);
     if (!user) throw new AppError("not_found", `Nobody with the e-mail ${params.email} has signed in yet.`);
     if (params.link) {
@@ -32,7 +30,7 @@ export async function changeIdentity(
     } else if (!(await unlinkIdentity(tx, { userId: user.id, identity })))
       throw new AppError("conflict", `${user.email} has no identity ${identity}.`);
     await appendAudit(tx, {
-      at: now(),
+      at: deps.now,
       actorType: "user",
       actorId: admin.id,
       action: params.link ? "identity.linked" : "identity.unlinked",

@@ -1,4 +1,3 @@
-import "server-only";
 import {
   listApiTokens,
   listEnvironmentsWithPolicy,
@@ -6,10 +5,9 @@ import {
   listUsersWithRoles,
 } from "@rollgate/db/queries/admin";
 import { listIdentities } from "@rollgate/db/queries/identities";
-import { database } from "@rollgate/db/runtime";
+import type { Db } from "@rollgate/db/client";
 
-export async function getUsersView() {
-  const { db } = await database();
+export async function getUsersView(db: Db) {
   const [users, services, identities] = await Promise.all([
     listUsersWithRoles(db),
     listServices(db),
@@ -25,13 +23,11 @@ export async function getUsersView() {
   };
 }
 
-export async function getTokensView() {
-  const { db } = await database();
+export async function getTokensView(db: Db) {
   const [tokens, services] = await Promise.all([listApiTokens(db), listServices(db)]);
   return { tokens, services };
 }
 
-export async function getPoliciesView() {
-  const { db } = await database();
+export async function getPoliciesView(db: Db) {
   return listEnvironmentsWithPolicy(db);
 }

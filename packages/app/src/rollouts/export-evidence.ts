@@ -1,14 +1,10 @@
-import "server-only";
 import { formatKeyedFrom } from "@rollgate/core/access/audit-chain";
 import { readKeyRecord, verifyAuditChain } from "@rollgate/db/queries/audit";
 import { loadEvidence } from "@rollgate/db/queries/evidence";
 import type { RolloutKeys } from "@rollgate/db/queries/rollouts";
-import { database } from "@rollgate/db/runtime";
-import { now } from "../clock";
-import { gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
+import type { Db } from "@rollgate/db/client";
+import { gateJson } from "../gate/evaluate-rollout-gate";
 import { getRolloutView } from "./get-rollout-view";
-import { auditVerdictText } from "@/lib/audit-verdict";
-import { utc } from "@/lib/format";
 
 /** Identifiers that act as credentials or handles (a live lease, a CI token): never exported. */
 const SECRET_IDS = new Set(["leaseId", "lease_id", "tokenId", "token_id"]);
@@ -23,10 +19,13 @@ const withoutIds = (data: unknown) =>
  * bundle, a copy the database's owner cannot change. `authorize` sees the rollout's service
  * first and throws to refuse.
  */
-export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: string) => Promise<unknown>) {
-  const { db } = await database();
-  const at = now();
-  const view = await getRolloutView(keys);
+export async function exportEvidence(
+  deps: { db: Db; now: Date },
+  keys: RolloutKeys,
+  authorize: (serviceId: string) => Promise<unknown>,
+) {
+  const { db, now: at } = deps;
+  const view = await getRolloutView(deps, keys);
   await authorize(view.row.serviceId);
   const record = await loadEvidence(db, view.row.rollout.id);
   const chain = await verifyAuditChain(db);
@@ -82,51 +81,3 @@ export async function exportEvidence(keys: RolloutKeys, authorize: (serviceId: s
 }
 
 export type Evidence = Awaited<ReturnType<typeof exportEvidence>>;
-
-/** The printable half: Markdown a person reads or files with a change record. */
-export function evidenceMarkdown(e: Evidence): string {
-  const t = (d: Date | string) => utc(d, true);
-  const lines = [
-    `# Evidence: ${e.rollout.service} ${e.rollout.release} in ${e.rollout.environment}`,
-    "",
-    `${e.rollout.releaseTitle} (version ${e.rollout.version}, by ${e.rollout.author}). State: **${e.rollout.state.replaceAll("_", " ")}**. Exported ${t(e.exportedAt)} UTC.`,
-    "",
-    `Audit chain: ${e.audit.chain.intact ? `intact (${e.audit.chain.entries} entries verified with the server's key; head ${e.audit.chain.head ?? "none"}).` : `NOT INTACT. ${auditVerdictText(e.audit.chain)}`} Keep this head: a later export whose chain no longer contains it shows a rewrite.`,
-    "",
-    `Audit key record: ${e.audit.keyRecord ? `keyed hashing began at \`${e.audit.keyRecord.keyedFrom}\` (MAC ${e.audit.keyRecord.mac}${e.audit.keyRecord.verifies ? "" : ", which does NOT verify under the server's key"})` : "none in the database"}. Unkeyed entries verify only before it (ROLLGATE_AUDIT_KEYED_FROM pins it).`,
-    "",
-    "## Gate now",
-    "",
-    ...e.gateNow.checks.map(
-      (c) => `- ${c.status.toUpperCase()}${c.overridden ? " (overridden)" : ""} — ${c.title}: ${c.message}`,
-    ),
-    "",
-    "## Timeline (UTC)",
-    "",
-    "| received | event | state |",
-    "| --- | --- | --- |",
-    ...e.events.map(
-      (ev) =>
-        `| ${t(ev.receivedAt)} | ${ev.type}${ev.clockSkewSeconds === null ? "" : ` (the pipeline's clock said ${t(ev.occurredAt)})`} | ${ev.stateBefore} → ${ev.stateAfter} |`,
-    ),
-    "",
-    "## Decisions",
-    "",
-    ...e.approvals.map(
-      (a) =>
-        `- ${t(a.decidedAt)} ${a.approverEmail} ${a.withdrawnAt ? "withdrew" : a.decision === "approve" ? "approved" : "rejected"} script ${a.contractChecksum.slice(0, 12)}…${a.comment ? `: “${a.comment}”` : ""}`,
-    ),
-    ...e.overrides.map(
-      (o) =>
-        `- ${t(o.createdAt)} BREAK-GLASS by ${o.actorEmail} on ${o.checks.join(", ")}: “${o.justification}” — ${o.reviewedAt ? `reviewed by ${o.reviewerEmail}` : "NOT YET REVIEWED"}`,
-    ),
-    "",
-    "## Audit entries",
-    "",
-    "| # | time | action | hash |",
-    "| --- | --- | --- | --- |",
-    ...e.audit.entries.map((a) => `| ${a.seq} | ${t(a.at)} | ${a.action} | \`${a.hash.slice(0, 16)}…\` |`),
-    "",
-  ];
-  return lines.join("\n");
-}

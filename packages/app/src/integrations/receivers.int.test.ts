@@ -6,15 +6,14 @@ import { createIntegrationEndpoint, findEndpointById } from "@rollgate/db/querie
 import { environments, incidents, services } from "@rollgate/db/schema";
 import { defaultPolicy } from "@rollgate/core/policy";
 import { and, eq, isNull } from "drizzle-orm";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { authenticateAlertmanager, receiveAlertmanager } from "./receive-alertmanager";
+import { authenticatePagerDuty, checkPagerDutySignature, receivePagerDuty } from "./receive-pagerduty";
 
-vi.mock("server-only", () => ({}));
-// The key the routes decrypt PagerDuty secrets with (env.ts), for authenticatePagerDuty.
+// The key the routes decrypt PagerDuty secrets with (web's env.ts), for authenticatePagerDuty.
 // The server's key as every other database test reads it: on PostgreSQL the test files share one
 // database and one audit chain, and an entry keyed with another key would break the chain for them all.
 const SERVER_KEY = readDbEnv().ROLLGATE_SECRET_KEY;
-const { authenticatePagerDuty, checkPagerDutySignature, receivePagerDuty } = await import("./receive-pagerduty");
-const { authenticateAlertmanager, receiveAlertmanager } = await import("./receive-alertmanager");
 
 const handle = await openDatabase(
   process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, max: 2 } : { dataDir: "memory://" },
@@ -371,14 +370,22 @@ describe("the receivers' own credentials (what the routes call before anything e
     });
     const raw = Buffer.from(JSON.stringify(pagerDutyEvent("incident.triggered", "PAUTH01", new Date())));
     expect(
-      (await authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, secret) }))).id,
+      (
+        await authenticatePagerDuty(
+          db,
+          created.id,
+          raw,
+          request({ "x-pagerduty-signature": sign(raw, secret) }),
+          SERVER_KEY,
+        )
+      ).id,
     ).toBe(created.id);
     await expect(
-      authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, "other") })),
+      authenticatePagerDuty(db, created.id, raw, request({ "x-pagerduty-signature": sign(raw, "other") }), SERVER_KEY),
     ).rejects.toMatchObject({ code: "unauthenticated" });
     for (const address of ["not-a-uuid", randomUUID()])
       await expect(
-        authenticatePagerDuty(db, address, raw, request({ "x-pagerduty-signature": sign(raw, secret) })),
+        authenticatePagerDuty(db, address, raw, request({ "x-pagerduty-signature": sign(raw, secret) }), SERVER_KEY),
       ).rejects.toMatchObject({ code: "unauthenticated", message: "No PagerDuty receiver has this address." });
   });
 });

@@ -1,13 +1,10 @@
-import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { App } from "@octokit/app";
 import { Octokit } from "@octokit/core";
 import { redactSecrets } from "@rollgate/core/integrations/destination";
-import { decryptSecret } from "@rollgate/db/secrets";
-import { outboundFetch } from "@rollgate/worker/outbound";
-import { env } from "../../env";
-import type { GithubAppRow } from "@rollgate/db/queries/github";
+import { GithubAnswerError, type Answer, type GithubSettings } from "@rollgate/app/github/github-settings";
+import { outboundFetch } from "./outbound.ts";
 
 // One octokit App per configuration, kept on globalThis (Next bundles route handlers and
 // pages separately; see TOOLCHAIN.md), so installation tokens are cached and reused.
@@ -15,7 +12,7 @@ import type { GithubAppRow } from "@rollgate/db/queries/github";
 /**
  * How long one answer to GitHub may take, the installation token included: the webhook answers a
  * decided rule at once, and GitHub gives up on a webhook after 10 s. Past it the answer is retried
- * by the poller, with backoff.
+ * by the `github_poll` job, with backoff.
  */
 export const GITHUB_ANSWER_DEADLINE_MS = 5_000;
 
@@ -39,25 +36,9 @@ const CACHE = Symbol.for("rollgate.github-app");
 type Cache = Map<string, App>;
 const cache = (): Cache => ((globalThis as Record<symbol, Cache>)[CACHE] ??= new Map());
 
-export interface GithubSettings {
-  appId: number;
-  privateKey: string;
-  webhookSecret: string;
-  apiBaseUrl: string;
-}
-
-export function readSettings(row: GithubAppRow, secretKey: string): GithubSettings {
-  return {
-    appId: row.appId,
-    privateKey: decryptSecret(row.privateKeyCiphertext, secretKey),
-    webhookSecret: decryptSecret(row.webhookSecretCiphertext, secretKey),
-    apiBaseUrl: row.apiBaseUrl.replace(/\/+$/, ""),
-  };
-}
-
-function appFor(settings: GithubSettings): App {
+function appFor(settings: GithubSettings, allowPrivate: boolean): App {
   const key = createHash("sha256")
-    .update(`${settings.appId}\0${settings.apiBaseUrl}\0${settings.privateKey}`)
+    .update(`${settings.appId}\0${settings.apiBaseUrl}\0${settings.privateKey}\0${allowPrivate}`)
     .digest("hex");
   let app = cache().get(key);
   if (!app) {
@@ -68,7 +49,7 @@ function appFor(settings: GithubSettings): App {
       Octokit: Octokit.defaults({
         baseUrl: settings.apiBaseUrl,
         userAgent: "rollgate",
-        request: { fetch: bounded(outboundFetch({ allowPrivate: env().allowPrivateDestinations })) },
+        request: { fetch: bounded(outboundFetch({ allowPrivate })) },
       }),
     });
     cache().clear();
@@ -91,33 +72,26 @@ export function callbackPath(callbackUrl: string): string | null {
   }
 }
 
-export class GithubAnswerError extends Error {
-  constructor(
-    message: string,
-    /** False when retrying cannot help (GitHub refused this answer for good). */
-    readonly retry: boolean,
-  ) {
-    super(message);
-  }
-}
+/**
+ * The GitHub use cases' `answer`: posts `approved` or `rejected` to the protection rule's callback
+ * as the App's installation, through the destination guard (`allowPrivate`: ROLLGATE_ALLOW_PRIVATE_DESTINATIONS).
+ */
+export const githubAnswer =
+  (options: { allowPrivate: boolean }): Answer =>
+  (settings, params) =>
+    answerProtectionRule(settings, params, options.allowPrivate);
 
-/** Posts `approved` or `rejected` to the protection rule's callback as the App's installation. */
-export async function answerProtectionRule(
+async function answerProtectionRule(
   settings: GithubSettings,
-  params: {
-    installationId: number;
-    callbackUrl: string;
-    environmentName: string;
-    state: "approved" | "rejected";
-    comment: string;
-  },
+  params: Parameters<Answer>[1],
+  allowPrivate: boolean,
 ): Promise<void> {
   const path = callbackPath(params.callbackUrl);
   if (!path) throw new GithubAnswerError("the deployment_callback_url is not a protection-rule callback", false);
   const signal = AbortSignal.timeout(GITHUB_ANSWER_DEADLINE_MS);
   try {
     await deadline.run(signal, async () => {
-      const octokit = await appFor(settings).getInstallationOctokit(params.installationId);
+      const octokit = await appFor(settings, allowPrivate).getInstallationOctokit(params.installationId);
       await octokit.request(`POST ${path}`, {
         environment_name: params.environmentName,
         state: params.state,

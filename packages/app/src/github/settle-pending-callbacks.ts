@@ -1,4 +1,3 @@
-import "server-only";
 import { decideGithubRule, githubRunOf, releasesOfCommit } from "@rollgate/core/integrations/github";
 import type { Db } from "@rollgate/db/client";
 import { appendAudit } from "@rollgate/db/queries/audit";
@@ -10,34 +9,30 @@ import {
   type GithubCallbackRow,
 } from "@rollgate/db/queries/github";
 import { findRollout } from "@rollgate/db/queries/rollouts";
-import { env } from "../../env";
-import { logError } from "../../errors";
-import { evaluateRolloutGate, gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
-import { answerProtectionRule, GithubAnswerError, readSettings, type GithubSettings } from "./github-app";
+import { evaluateRolloutGate, gateJson } from "../gate/evaluate-rollout-gate";
+import { GithubAnswerError, readSettings, type Answer, type GithubDeps, type GithubSettings } from "./github-settings";
 
 /** How long a claimed callback is left to its claimant before another replica may take it. */
 export const CLAIM_MS = 60_000;
-
-export type Answer = typeof answerProtectionRule;
 
 /**
  * Answers the GitHub protection rules that are due: each pending callback's gate is
  * evaluated again; an open gate is approved, a failing one rejected (with the failing
  * checks), an undecided one waits for the next round. Runs after each webhook for its own
- * callback, and from the GitHub poll job (`poll-job.ts`) for the rest; a failed answer is
+ * callback, and from the worker's `github_poll` job for the rest; a failed answer is
  * retried with backoff. Returns what it answered, for logs and tests.
  */
 export async function settlePendingGithubCallbacks(
   db: Db,
   now: Date,
-  options: { ids?: string[]; answer?: Answer; pollMs?: number } = {},
+  deps: GithubDeps & { ids?: string[] },
 ): Promise<Array<{ id: string; state: string }>> {
   if (!(await getGithubApp(db))) return [];
   return settleClaimedGithubCallbacks(
     db,
     now,
-    await claimDueGithubCallbacks(db, now, { ids: options.ids, claimMs: CLAIM_MS }),
-    options,
+    await claimDueGithubCallbacks(db, now, { ids: deps.ids, claimMs: CLAIM_MS }),
+    deps,
   );
 }
 
@@ -46,27 +41,20 @@ export async function settleClaimedGithubCallbacks(
   db: Db,
   now: Date,
   claimed: GithubCallbackRow[],
-  options: { answer?: Answer; pollMs?: number } = {},
+  deps: GithubDeps,
 ): Promise<Array<{ id: string; state: string }>> {
   const row = await getGithubApp(db);
   if (!row || claimed.length === 0) return [];
-  const settings = readSettings(row, env().secretKey);
+  const settings = readSettings(row, deps.secretKey);
   const settled: Array<{ id: string; state: string }> = [];
   for (const callback of claimed) {
     try {
       settled.push({
         id: callback.id,
-        state: await settleOne(
-          db,
-          now,
-          settings,
-          callback,
-          options.answer ?? answerProtectionRule,
-          options.pollMs ?? 15_000,
-        ),
+        state: await settleOne(db, now, settings, callback, deps.answer, deps.pollMs),
       });
     } catch (error) {
-      logError("could not settle a GitHub protection rule", error);
+      deps.logError("could not settle a GitHub protection rule", error);
     }
   }
   return settled;
