@@ -11,11 +11,11 @@ const messages = async (file: string) =>
     (m) => m.ruleId === "no-restricted-imports",
   );
 
-describe("no @rollgate/db outside apps/web/src/server", () => {
+describe("no @rollgate/db in pages, routes and components: use cases of packages/app", () => {
   it("refuses it in a route handler and in a component", async () => {
     for (const file of ["apps/web/src/app/api/v1/example/route.ts", "apps/web/src/components/example.tsx"]) {
       const found = await messages(file);
-      expect(found.map((m) => m.message).join(" "), file).toMatch(/belongs in apps\/web\/src\/server/);
+      expect(found.map((m) => m.message).join(" "), file).toMatch(/belongs in packages\/app/);
     }
   });
 
