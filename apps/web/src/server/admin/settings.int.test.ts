@@ -17,7 +17,7 @@ const { savePolicy, setEnvironmentProductionLike } = await import("@rollgate/app
 const { adminDeps } = await import("../use-case-deps");
 const { setPrometheusSecret } = await import("./signals");
 const { saveGithubSettings } = await import("@rollgate/app/admin/github-integration");
-const { createNotificationSubscription } = await import("./notifications");
+const { createNotificationSubscription } = await import("@rollgate/app/admin/notifications");
 const { breakGlass } = await import("@rollgate/app/overrides/break-glass");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { loadSloSourceSecrets } = await import("@rollgate/db/queries/slo-sources");
@@ -232,7 +232,7 @@ describe("finding 14: destinations an admin configures", () => {
     const { svc } = await serviceWith("staging");
     const admin = await person("admin");
     const error = await refusal(
-      createNotificationSubscription(admin, {
+      createNotificationSubscription(await adminDeps(), admin, {
         service: svc.slug,
         kind: "webhook",
         url: "http://127.0.0.1:5432/hook",
