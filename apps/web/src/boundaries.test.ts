@@ -11,7 +11,7 @@ const messages = async (file: string) =>
     (m) => m.ruleId === "no-restricted-imports",
   );
 
-describe("no @rollgate/db in pages, routes and components: use cases of packages/app", () => {
+describe("no @rollgate/db in pages, routes and components", () => {
   it("refuses it in a route handler and in a component", async () => {
     for (const file of ["apps/web/src/app/api/v1/example/route.ts", "apps/web/src/components/example.tsx"]) {
       const found = await messages(file);
