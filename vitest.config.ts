@@ -1,8 +1,14 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { PGLITE_TEMPLATE } from "./scripts/pglite-template.ts";
 
 // The web app's own import alias, for database tests that drive its server actions.
 const web = { alias: { "@": path.resolve(import.meta.dirname, "apps/web/src") } };
+// Throwaway PGlite databases start from one dump of initdb's output instead of running it again.
+const pgliteTemplate = {
+  globalSetup: ["./scripts/pglite-template.ts"],
+  env: { ROLLGATE_PGLITE_TEMPLATE: PGLITE_TEMPLATE },
+};
 
 // Two projects: pure unit tests, and database tests (`*.int.test.ts`) that run against
 // PostgreSQL when DATABASE_URL is set and against embedded PGlite otherwise.
@@ -20,6 +26,7 @@ export default defineConfig({
             "tooling/**/*.test.ts",
           ],
           exclude: ["**/*.int.test.ts", "**/*.live.test.ts", "**/node_modules/**"],
+          ...pgliteTemplate,
         },
       },
       {
@@ -32,6 +39,7 @@ export default defineConfig({
             "apps/web/src/**/*.int.test.ts",
           ],
           exclude: ["**/*.live.test.ts", "**/node_modules/**"],
+          ...pgliteTemplate,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { processDefaultDataDir } from "./data-dir.ts";
@@ -189,7 +189,7 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
   }
   let client: InstanceType<typeof PGlite>;
   try {
-    client = await PGlite.create(dataDir);
+    client = await PGlite.create(dataDir, templateOptions(dataDir));
   } catch (error) {
     unlock();
     throw error;
@@ -212,6 +212,17 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
     },
     close: () => client.close().finally(unlock),
   };
+}
+
+/**
+ * ROLLGATE_PGLITE_TEMPLATE (set by the test runner, scripts/pglite-template.ts): a dump of a
+ * fresh cluster that a throwaway `memory://` database loads instead of running initdb, which
+ * costs about 4 s of CPU each time. Nothing else changes: the database is as empty as initdb's.
+ */
+function templateOptions(dataDir: string): { loadDataDir: Blob } | undefined {
+  const template = readDbEnv().ROLLGATE_PGLITE_TEMPLATE;
+  if (!template || !dataDir.startsWith("memory://")) return undefined;
+  return { loadDataDir: new Blob([readFileSync(template)]) };
 }
 
 /**

@@ -30,6 +30,8 @@ const schema = z.object({
   ROLLGATE_MIGRATE_ON_START: z.enum(["0", "1"]).default("1"),
   /** `1` (default): a release author `a+tag@x` is the person with `a@x`; `0` when tags name other mailboxes. */
   ROLLGATE_AUTHOR_PLUS_ADDRESSING: z.enum(["0", "1"]).default("1"),
+  /** Tests only: a dump of a fresh PGlite cluster that `memory://` databases start from (client.ts). */
+  ROLLGATE_PGLITE_TEMPLATE: z.string().min(1).optional(),
 });
 
 export type DbEnv = z.infer<typeof schema>;
@@ -45,6 +47,7 @@ export function readDbEnv(source: Record<string, string | undefined> = process.e
     ROLLGATE_APP_DB_ROLE: source.ROLLGATE_APP_DB_ROLE || undefined,
     ROLLGATE_MIGRATE_ON_START: source.ROLLGATE_MIGRATE_ON_START || undefined,
     ROLLGATE_AUTHOR_PLUS_ADDRESSING: source.ROLLGATE_AUTHOR_PLUS_ADDRESSING || undefined,
+    ROLLGATE_PGLITE_TEMPLATE: source.ROLLGATE_PGLITE_TEMPLATE || undefined,
   });
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/client.ts";
 import { loadGateFacts, loadGateFactsMany } from "../src/queries/gate-facts.ts";
 import { findRollout, type RolloutRow } from "../src/queries/rollouts.ts";
-import { sloSummary } from "../src/queries/slo-series.ts";
 import * as schema from "../src/schema/index.ts";
+import { sloSummary } from "./slo-summary.ts";
 import {
   approvals,
   backups,

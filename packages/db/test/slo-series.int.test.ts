@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../src/client.ts";
-import { sloSeries, sloSummary } from "../src/queries/slo-series.ts";
+import { sloSeries } from "../src/queries/slo-series.ts";
+import { sloSummary } from "./slo-summary.ts";
 import { sloSnapshots } from "../src/schema/index.ts";
 import { makeRelease } from "./fixtures.ts";
 import { testDatabase } from "./harness.ts";

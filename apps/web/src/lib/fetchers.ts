@@ -1,6 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { DashboardGate } from "@rollgate/core/contract/responses";
-import type { OverviewJson, RolloutKeys } from "./dashboard-json";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import type { OverviewJson } from "./dashboard-json";
 
 // Client fetchers: query factories, one per domain, shared by every live component. The
 // gate's shape is the wire contract's (`@rollgate/core/contract/responses`), as a type only.
@@ -24,7 +25,7 @@ export const overviewQueries = {
 };
 
 export const gateQueries = {
-  verdict: (keys: RolloutKeys) =>
+  verdict: (keys: RolloutKey) =>
     queryOptions({
       queryKey: ["gate", keys.service, keys.environment, keys.release],
       queryFn: () =>

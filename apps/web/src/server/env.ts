@@ -81,5 +81,7 @@ export function env(): WebEnv {
  * servers). Read apart from `env()`, which a liveness probe must not depend on.
  */
 export function checkingAnswers(): boolean {
-  return process.env.NODE_ENV === "test" || process.env.ROLLGATE_CHECK_ANSWERS === "1";
+  // Read once: every request asks, and process.env is slow to read.
+  return (checking ??= process.env.NODE_ENV === "test" || process.env.ROLLGATE_CHECK_ANSWERS === "1");
 }
+let checking: boolean | undefined;

@@ -1,3 +1,4 @@
+import { rolloutNotFoundMessage } from "@rollgate/core/contract/rollout-key";
 import { mayDecideApproval } from "@rollgate/core/access/decide";
 import { recordDecision, withdrawDecision } from "@rollgate/db/queries/approvals";
 import { appendAudit } from "@rollgate/db/queries/audit";
@@ -23,8 +24,7 @@ export async function decideApproval(options: {
   const { user, keys, decision } = options;
   return options.db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
-    if (!row)
-      throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!row) throw new AppError("not_found", rolloutNotFoundMessage(keys));
     const ctx = await rolloutContext(tx, row);
     const checksum = row.rollout.contractChecksum;
     const at = options.now;

@@ -1,3 +1,4 @@
+import { rolloutNotFoundMessage } from "@rollgate/core/contract/rollout-key";
 import { randomUUID } from "node:crypto";
 import type { EventBody } from "@rollgate/core/contract/events";
 import {
@@ -75,11 +76,7 @@ export async function ingestEvent(options: {
     if (!deliveryId) return replay(tx, token.id, webhookId);
 
     const rollout = body.type === "release.created" ? await registerRollout(tx, token, body, now) : found;
-    if (!rollout)
-      throw new AppError(
-        "not_found",
-        `No release ${body.release} of ${body.service} in ${body.environment}; send release.created first.`,
-      );
+    if (!rollout) throw new AppError("not_found", `${rolloutNotFoundMessage(body)} Send release.created first.`);
     const policy = policyOf(rollout.policy);
     const event = await withServerFacts(tx, token, mapped, rollout, now);
     const before = projectionOf(rollout.rollout);

@@ -1,3 +1,4 @@
+import { rolloutNotFoundMessage } from "@rollgate/core/contract/rollout-key";
 import type { GateResponse } from "@rollgate/core/contract/responses";
 import { shownState } from "@rollgate/core/gate/shown-state";
 import { evaluateGate, type GateFacts, type GateVerdict } from "@rollgate/core/gate";
@@ -25,7 +26,7 @@ export async function rolloutOr404(
   options: { forUpdate?: boolean } = {},
 ): Promise<RolloutRow> {
   const row = await findRollout(db, keys, options);
-  if (!row) throw new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+  if (!row) throw new AppError("not_found", rolloutNotFoundMessage(keys));
   return row;
 }
 

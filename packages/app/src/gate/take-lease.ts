@@ -1,3 +1,4 @@
+import { rolloutNotFoundMessage } from "@rollgate/core/contract/rollout-key";
 import { leaseRequestReplay } from "@rollgate/core/contract/lease-request";
 import { awaitsRecovery, decideLease } from "@rollgate/core/lifecycle";
 import type { Db } from "@rollgate/db/client";
@@ -50,8 +51,7 @@ export async function takeLease(options: {
   }
 }
 
-const noSuchRollout = (keys: RolloutKeys) =>
-  new AppError("not_found", `No release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+const noSuchRollout = (keys: RolloutKeys) => new AppError("not_found", rolloutNotFoundMessage(keys));
 
 async function grant(options: { db: Db; token: ApiToken; keys: RolloutKeys; now: Date; holder: string }) {
   const { token, keys, now } = options;

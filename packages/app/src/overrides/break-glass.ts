@@ -1,3 +1,4 @@
+import { rolloutNotFoundMessage } from "@rollgate/core/contract/rollout-key";
 import {
   mayBreakGlass,
   mayConfirmOverride,
@@ -32,8 +33,7 @@ const SENTENCE =
 async function lockedRollout(db: Db, keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
   return db.transaction(async (tx) => {
     const row = await findRollout(tx, keys, { forUpdate: true });
-    if (!row)
-      throw new AppError("not_found", `There is no release ${keys.release} of ${keys.service} in ${keys.environment}.`);
+    if (!row) throw new AppError("not_found", rolloutNotFoundMessage(keys));
     return work(tx, row);
   });
 }

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { rolloutKeySchema } from "./rollout-key.ts";
 
 // What the dashboard's live panels read (`/api/dashboard/…`): not part of /api/v1, but
 // described and checked like it (`endpoints.ts`).
 
 const isoTime = z.iso.datetime({ offset: true });
-const key = { service: z.string(), environment: z.string(), release: z.string() };
+const key = rolloutKeySchema.shape;
 
 export const gateSummarySchema = z.object({
   allowed: z.boolean(),

@@ -4,9 +4,10 @@ import { EVENT_TYPES, eventBodySchema } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
 import { SAMPLE_DATA } from "../../test/samples.ts";
 
-// One event type, one place: every type the wire schema registers has a sample, a mapping and
-// an entry in the OpenAPI document (a new type missing any of them fails here, and the first two
-// fail the type-check as well).
+// One event type, one place: every type of the registry (`EVENTS` in events.ts: its schema and
+// its mapping in one entry) has a sample, a mapping that gives a domain event of its own type, and
+// an entry in the OpenAPI document (a new type missing any of them fails here; a missing sample or
+// mapping fails the type-check as well).
 
 const documented = (
   openApiDocument().components.schemas.Event as { oneOf: Array<{ properties: { type: { const: string } } }> }
@@ -19,8 +20,8 @@ describe("the event type registry", () => {
   });
 
   it.each(EVENT_TYPES)("%s has a sample the schema accepts, a mapping, and an OpenAPI entry", (type) => {
-    expect(Object.keys(SAMPLE_DATA), "a sample in contract/samples.ts").toContain(type);
-    expect(Object.keys(EVENT_MAPPINGS), "a mapping in lifecycle/map-event.ts").toContain(type);
+    expect(Object.keys(SAMPLE_DATA), "a sample in test/samples.ts").toContain(type);
+    expect(Object.keys(EVENT_MAPPINGS), "a mapping in the registry (contract/events.ts)").toContain(type);
     expect(documented, "the Event schema of openapi.json").toContain(type);
     const body = eventBodySchema.parse({
       type,
@@ -32,6 +33,8 @@ describe("the event type registry", () => {
     });
     const mapped = mapEvent(body, new Date("2026-01-02T03:04:06Z"));
     expect(mapped.body.type).toBe(type);
+    if (mapped.scope === "rollout")
+      expect(mapped.event).toMatchObject({ type, occurredAt: new Date("2026-01-02T03:04:06Z") });
   });
 
   it("has nothing else: no sample, mapping or documented type without a registered type", () => {

@@ -1,8 +1,13 @@
 import { z } from "zod";
-import { inspectionSchema } from "./inspection.ts";
+import type { ContractLease, HeldInspections } from "../lifecycle/event-facts.ts";
+import { inspectionSchema, type Inspection } from "./inspection.ts";
 
-// The wire shape of a CI webhook (`POST /api/v1/events`): snake_case JSON, validated at the
-// edge, documented as OpenAPI from these same schemas, and used by the CLI to build bodies.
+// The event types, one record each (EVENTS, at the end): the wire shape of its `data` (snake_case
+// JSON, validated at the edge of `POST /api/v1/events`, documented as OpenAPI from these same
+// schemas, and used by the CLI to build bodies) and its mapping to what the lifecycle and the
+// database need: the domain event's fields, the row it adds (its fact, written by db's
+// `recordEvent` by its kind) and what the timeline keeps. The wire union, `DomainEvent`
+// (`lifecycle/events.ts`), `mapEvent`, the facts and the OpenAPI entries are derived from it.
 // Objects are strict: an unknown field (a typo such as `leaseId`) is refused, not ignored,
 // and the OpenAPI document says `additionalProperties: false` because it is true. Bounds
 // follow the columns the values land in, so nothing valid here fails in PostgreSQL.
@@ -106,50 +111,177 @@ const envelope = {
     }, "a time between 1970 and 9999"),
 };
 
-export const eventBodySchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("release.created"), ...envelope, data: releaseCreated }),
-  z.strictObject({ type: z.literal("migration.started"), ...envelope, data: migration }),
-  z.strictObject({ type: z.literal("migration.succeeded"), ...envelope, data: migration }),
-  z.strictObject({ type: z.literal("migration.failed"), ...envelope, data: migration }),
-  z.strictObject({ type: z.literal("app.deployed"), ...envelope, data: deploy }),
-  z.strictObject({ type: z.literal("app.rolled_back"), ...envelope, data: deploy }),
-  z.strictObject({ type: z.literal("flag.changed"), ...envelope, data: flagChanged }),
-  z.strictObject({ type: z.literal("slo.snapshot"), ...envelope, data: sloSnapshot }),
-  z.strictObject({ type: z.literal("backup.verified"), ...envelope, data: backupVerified }),
-  // Incidents belong to the environment; `release` is accepted (a pipeline sends it on every event) and ignored.
-  z.strictObject({
-    type: z.literal("incident.opened"),
-    ...envelope,
-    release: envelope.release.optional(),
-    data: incidentOpened,
-  }),
-  z.strictObject({
-    type: z.literal("incident.resolved"),
-    ...envelope,
-    release: envelope.release.optional(),
-    data: incidentResolved,
-  }),
-  z.strictObject({ type: z.literal("database.inspected"), ...envelope, data: inspectionSchema }),
-]);
+type Phase = z.output<typeof migration>["phase"];
 
-export type IncidentEventBody = Extract<
-  z.infer<typeof eventBodySchema>,
-  { type: "incident.opened" | "incident.resolved" }
->;
+/** What one rollout event type is to the lifecycle and the database, from its `data`. */
+interface Mapping<E extends object, F extends { kind: string } | null> {
+  /** The domain event's own fields (its `type` and `occurredAt`, the receipt time, are added). */
+  event: E;
+  /** The row it adds besides the event itself, named by what it records; null: only a change of state. */
+  fact: F;
+  /** What the rollout's timeline keeps (`rollout_events.data`); the event's `data` when absent. */
+  timeline?: Record<string, unknown>;
+  /** Chained in the audit log even when the rollout's state does not change. */
+  alwaysAudited?: boolean;
+}
 
-export type EventBody = z.infer<typeof eventBodySchema>;
+/** A rollout's event type: its `data` and its mapping. */
+function rolloutType<D extends z.ZodType, E extends object, F extends { kind: string } | null>(
+  data: D,
+  map: (data: z.output<D>) => Mapping<E, F>,
+) {
+  return { scope: "rollout" as const, data, map };
+}
 
-/** Every event type of the wire contract. */
-export type EventType = EventBody["type"];
+/** An environment's event type (an incident: a no-go for the environment, not a release). */
+function environmentType<D extends z.ZodType>(data: D) {
+  return { scope: "environment" as const, data, map: null };
+}
 
-/** The `data` of one event type. */
-export type EventData<K extends EventType> = Extract<EventBody, { type: K }>["data"];
+const migrationRun = (d: z.output<typeof migration>) => ({ phase: d.phase, name: d.name, checksum: d.checksum });
+
+function migrationFinished(status: "succeeded" | "failed") {
+  return rolloutType(migration, (d) => ({
+    event: migrationRun(d),
+    fact: {
+      kind: "migration_finished" as const,
+      status,
+      ...migrationRun(d),
+      durationMs: d.duration_ms,
+      exitCode: d.exit_code,
+      logTail: d.log_tail,
+      logUrl: d.log_url,
+      statements: d.statements,
+    },
+  }));
+}
+
+function deployment(kind: "deployed" | "rolled_back") {
+  return rolloutType(deploy, (d) => {
+    const manifest: string[] | null = d.manifest ?? null;
+    return {
+      event: { version: d.version, manifest } as { version: string; manifest?: string[] | null },
+      fact: { kind: "deployment" as const, deployment: kind, version: d.version, manifest },
+    };
+  });
+}
 
 /**
- * The registry of event types, in the schema's order: each has its schema here, its mapping in
- * `lifecycle/map-event.ts` (EVENT_MAPPINGS, keyed by type), its sample in `samples.ts` (keyed by
- * type) and, if it is stored apart from the timeline, its table in `@rollgate/db` (by the fact
- * kind its mapping names). A missing mapping or sample is a type error; `event-registry.test.ts`
- * also checks the OpenAPI document.
+ * The registry of event types, one entry each, in the wire schema's order. A new type is one
+ * entry here and a sample in `test/samples.ts` (a type error without one); if it changes the
+ * rollout's state, its transition in `applyEvent` (`lifecycle/apply-event.ts`); if its fact is
+ * a new kind, its table and its write in `@rollgate/db` (`recordEvent`, keyed by fact kind).
+ * The lifecycle sees the server's clock: every duration that gates anything is measured from
+ * when Rollgate received the event.
  */
-export const EVENT_TYPES: readonly EventType[] = eventBodySchema.options.map((o) => o.shape.type.value);
+export const EVENTS = {
+  "release.created": rolloutType(releaseCreated, () => ({ event: {}, fact: null, alwaysAudited: true })),
+  "migration.started": rolloutType(migration, (d) => ({
+    event: migrationRun(d) as {
+      phase: Phase;
+      name: string;
+      checksum: string;
+      /** Contract-category findings of the analyser in this script (expand only); null: the server never saw its text, so nothing is known. */
+      destructiveFindings?: number | null;
+      /** Contract, and a recovery run after a failure: the lease the event names, as the server found it. */
+      lease?: ContractLease;
+    },
+    fact: { kind: "migration_started" as const, ...migrationRun(d), leaseId: d.lease_id ?? null },
+  })),
+  "migration.succeeded": migrationFinished("succeeded"),
+  "migration.failed": migrationFinished("failed"),
+  "app.deployed": deployment("deployed"),
+  "app.rolled_back": deployment("rolled_back"),
+  "flag.changed": rolloutType(flagChanged, (d) => ({
+    event: { percent: d.percent },
+    fact: { kind: "flag_change" as const, flag: d.flag, percent: d.percent },
+  })),
+  "slo.snapshot": rolloutType(sloSnapshot, (d) => ({
+    event: {},
+    fact: {
+      kind: "slo_snapshot" as const,
+      availability: d.availability,
+      errorBudgetRemaining: d.error_budget_remaining,
+      burnRate: d.burn_rate,
+      latencyP99Ms: d.latency_p99_ms,
+    },
+  })),
+  "backup.verified": rolloutType(backupVerified, (d) => ({
+    event: {},
+    fact: { kind: "backup" as const, backupId: d.backup_id, restoreTested: d.restore_tested },
+  })),
+  "incident.opened": environmentType(incidentOpened),
+  "incident.resolved": environmentType(incidentResolved),
+  "database.inspected": rolloutType(inspectionSchema, (d) => ({
+    event: { server: d.server } as {
+      /** The inspected database's clock and identity, as the summary carries them. */
+      server?: Inspection["server"];
+      /** What the server holds of the same database (added inside the rollout's transaction). */
+      held?: HeldInspections;
+    },
+    fact: { kind: "inspection" as const, inspection: d },
+    // The timeline keeps a digest; the summary itself goes to `inspections`.
+    timeline: {
+      window_start: d.window_start ?? false,
+      statistics: d.statistics,
+      statements: d.statements.length,
+      expand_drift: d.expand.filter((o) => o.state !== "present").length,
+      sessions: d.sessions.length,
+      duration_ms: d.duration_ms,
+    },
+  })),
+};
+
+type Events = typeof EVENTS;
+
+/** Every event type of the wire contract. */
+export type EventType = keyof Events;
+
+/** The types of a rollout's events (every type but the incident ones, which belong to an environment). */
+export type RolloutEventType = { [K in EventType]: Events[K]["scope"] extends "rollout" ? K : never }[EventType];
+
+/** The `data` of one event type. */
+export type EventData<K extends EventType> = z.output<Events[K]["data"]>;
+
+/** What the mapping of a rollout's event type `K` returns. */
+export type EventMapping<K extends RolloutEventType> = ReturnType<Events[K]["map"]>;
+
+/** `T` with the properties that may be undefined made optional (as a mapping's object literal cannot say). */
+export type Optionals<T> = Simplify<
+  { [P in keyof T as undefined extends T[P] ? never : P]: T[P] } & {
+    [P in keyof T as undefined extends T[P] ? P : never]?: T[P];
+  }
+>;
+type Simplify<T> = { [P in keyof T]: T[P] };
+
+type EnvelopeOf<K extends EventType> = Events[K]["scope"] extends "environment"
+  ? Omit<z.output<z.ZodObject<typeof envelope>>, "release"> & { release?: string }
+  : z.output<z.ZodObject<typeof envelope>>;
+
+type InputEnvelopeOf<K extends EventType> = Events[K]["scope"] extends "environment"
+  ? Omit<z.input<z.ZodObject<typeof envelope>>, "release"> & { release?: string }
+  : z.input<z.ZodObject<typeof envelope>>;
+
+/** The body of `POST /api/v1/events`: one strict object per registered type, told apart by `type`. */
+export const eventBodySchema = z.discriminatedUnion(
+  "type",
+  Object.entries(EVENTS).map(([type, def]) =>
+    z.strictObject({
+      type: z.literal(type),
+      ...envelope,
+      // Incidents belong to the environment; `release` is accepted (a pipeline sends it on every event) and ignored.
+      ...(def.scope === "environment" ? { release: envelope.release.optional() } : {}),
+      data: def.data,
+    }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+) as unknown as z.ZodType<EventBody, EventBodyInput>;
+
+export type EventBody = { [K in EventType]: { type: K } & EnvelopeOf<K> & { data: EventData<K> } }[EventType];
+type EventBodyInput = {
+  [K in EventType]: { type: K } & InputEnvelopeOf<K> & { data: z.input<Events[K]["data"]> };
+}[EventType];
+
+export type IncidentEventBody = Exclude<EventBody, { type: RolloutEventType }>;
+
+/** Every registered event type, in the registry's order. */
+export const EVENT_TYPES = Object.keys(EVENTS) as EventType[];

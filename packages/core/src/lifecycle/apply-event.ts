@@ -10,8 +10,9 @@ const AFTER_EXPAND: RolloutState[] = ["expanded", "rolling_out", "verifying", "r
 const CONTRACT_STARTED: RolloutState[] = ["contracting", "contracted", "contract_failed"];
 
 /**
- * The rollout's next state after `event`, or why the event is refused. Facts that cannot be
- * undone (an SLO snapshot, a backup, a flag change) are accepted in any state; anything that
+ * The rollout's next state after `event`, or why the event is refused. A type named here has a
+ * transition; any other (an SLO snapshot, a backup, release.created) is an observation, accepted
+ * in any state and changing nothing. A flag change is accepted in any state too; anything that
  * would make an app rollback unsafe — a destructive expand, a contract before the window or
  * without a lease — is refused.
  */
@@ -22,10 +23,6 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
   const state = rollout.state;
 
   switch (event.type) {
-    case "release.created":
-    case "slo.snapshot":
-    case "backup.verified":
-      return ok({});
     case "database.inspected": {
       const refused = event.server && event.held ? admitInspection(event.server, event.held, at) : null;
       return refused ? { ok: false, rejection: refused } : ok({});
@@ -131,6 +128,10 @@ export function applyEvent(rollout: RolloutProjection, event: DomainEvent, polic
       if (state === "verifying" && percent < 100) return ok({ ...patch, state: "rolling_out", windowStartedAt: null });
       return ok(patch);
     }
+
+    // Every other type is an observation: accepted in any state, changing nothing.
+    default:
+      return ok({});
   }
 
   function mismatch(phase: string, expected: string, got: string): ApplyResult {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { eventBodySchema, type EventBody } from "../contract/events.ts";
+import { SAMPLE_DATA } from "../../test/samples.ts";
+import { eventBodySchema, type EventBody, type EventData, type EventType } from "../contract/events.ts";
 import { EVENT_MAPPINGS, mapEvent } from "./map-event.ts";
 
 const SUM = "a".repeat(64);
 const RECEIVED = new Date("2026-11-26T12:00:00Z");
 
-/** One schema-valid `data` for every type of the wire contract (a missing type fails the type-check). */
-const SAMPLES: { [K in EventBody["type"]]: Extract<EventBody, { type: K }>["data"] } = {
+/** One schema-valid `data` for every type of the wire contract: the shared samples, with these in their place. */
+const SAMPLES: { [K in EventType]: EventData<K> } = {
+  ...SAMPLE_DATA,
   "release.created": {
     title: "Drop users.email",
     author: "dev@example.com",
@@ -53,7 +55,10 @@ const SAMPLES: { [K in EventBody["type"]]: Extract<EventBody, { type: K }>["data
   },
 };
 
-const wireTypes = eventBodySchema.options.map((option) => option.shape.type.value);
+/** The types the wire schema itself tells apart (not the registry's keys). */
+const wireTypes = (
+  eventBodySchema as unknown as { options: Array<{ shape: { type: { value: EventType } } }> }
+).options.map((option) => option.shape.type.value);
 
 function body(type: EventBody["type"]): EventBody {
   return eventBodySchema.parse({

@@ -1,37 +1,19 @@
-import type { EventBody, IncidentEventBody } from "../contract/events.ts";
+import {
+  EVENTS,
+  type EventBody,
+  type EventMapping,
+  type EventType,
+  type IncidentEventBody,
+  type Optionals,
+  type RolloutEventType,
+} from "../contract/events.ts";
 import type { DomainEvent } from "./events.ts";
 
 /** Events about a rollout (every type but the incident ones, which belong to an environment). */
 export type RolloutEventBody = Exclude<EventBody, IncidentEventBody>;
 
-type MigrationStatement = { index: number; line: number; duration_ms: number; retries: number; concurrently?: boolean };
-
-/** The row an accepted event adds beside the rollout's own, named by what it records. */
-export type Fact =
-  | { kind: "migration_started"; phase: "expand" | "contract"; name: string; checksum: string; leaseId: string | null }
-  | {
-      kind: "migration_finished";
-      status: "succeeded" | "failed";
-      phase: "expand" | "contract";
-      name: string;
-      checksum: string;
-      durationMs?: number;
-      exitCode?: number;
-      logTail?: string;
-      logUrl?: string;
-      statements?: MigrationStatement[];
-    }
-  | { kind: "deployment"; deployment: "deployed" | "rolled_back"; version: string; manifest: string[] | null }
-  | { kind: "flag_change"; flag: string; percent: number }
-  | {
-      kind: "slo_snapshot";
-      availability: number;
-      errorBudgetRemaining: number;
-      burnRate: number;
-      latencyP99Ms?: number;
-    }
-  | { kind: "backup"; backupId: string; restoreTested: boolean }
-  | { kind: "inspection"; inspection: Extract<EventBody, { type: "database.inspected" }>["data"] };
+/** The row an accepted event adds beside the rollout's own, named by what it records: the facts the event types' mappings give. */
+export type Fact = { [K in RolloutEventType]: Optionals<NonNullable<EventMapping<K>["fact"]>> }[RolloutEventType];
 
 /** What the rest of Rollgate needs from one validated rollout event. */
 export interface MappedRolloutEvent {
@@ -52,127 +34,30 @@ export interface MappedRolloutEvent {
 
 export type MappedEvent = MappedRolloutEvent | { scope: "environment"; body: IncidentEventBody };
 
-type Mapper<K extends EventBody["type"]> = (body: Extract<EventBody, { type: K }>, receivedAt: Date) => MappedEvent;
-
-const rolloutEvent = (body: RolloutEventBody, event: DomainEvent, fact: Fact | null): MappedRolloutEvent => ({
-  scope: "rollout",
-  body,
-  event,
-  fact,
-  data: body.data,
-  alwaysAudited: false,
-});
+type Mapper<K extends EventType> = (body: Extract<EventBody, { type: K }>, receivedAt: Date) => MappedEvent;
 
 /**
- * The one place an event type is mapped: a key for every type of the wire contract, so a new
- * type without a mapping fails the type-check. The lifecycle sees the server's clock: every
- * duration that gates anything is measured from when Rollgate received the event.
+ * Maps a validated wire event, received at `receivedAt`, by its type's entry in the registry
+ * (`EVENTS`): an environment's event as it is; a rollout's event to its domain event (timed by
+ * receipt: every duration that gates anything is measured from when Rollgate received it), the
+ * row it adds and what the timeline keeps.
  */
-export const EVENT_MAPPINGS: { [K in EventBody["type"]]: Mapper<K> } = {
-  "release.created": (body, at) => ({
-    ...rolloutEvent(body, { type: body.type, occurredAt: at }, null),
-    alwaysAudited: true,
-  }),
-  "migration.started": (body, at) => {
-    const { phase, name, checksum, lease_id } = body.data;
-    return rolloutEvent(
-      body,
-      { type: body.type, occurredAt: at, phase, name, checksum },
-      { kind: "migration_started", phase, name, checksum, leaseId: lease_id ?? null },
-    );
-  },
-  "migration.succeeded": (body, at) => migrationFinished(body, at, "succeeded"),
-  "migration.failed": (body, at) => migrationFinished(body, at, "failed"),
-  "app.deployed": (body, at) => deployment(body, at, "deployed"),
-  "app.rolled_back": (body, at) => deployment(body, at, "rolled_back"),
-  "flag.changed": (body, at) =>
-    rolloutEvent(
-      body,
-      { type: body.type, occurredAt: at, percent: body.data.percent },
-      { kind: "flag_change", flag: body.data.flag, percent: body.data.percent },
-    ),
-  "slo.snapshot": (body, at) => {
-    const d = body.data;
-    return rolloutEvent(
-      body,
-      { type: body.type, occurredAt: at },
-      {
-        kind: "slo_snapshot",
-        availability: d.availability,
-        errorBudgetRemaining: d.error_budget_remaining,
-        burnRate: d.burn_rate,
-        latencyP99Ms: d.latency_p99_ms,
-      },
-    );
-  },
-  "backup.verified": (body, at) =>
-    rolloutEvent(
-      body,
-      { type: body.type, occurredAt: at },
-      { kind: "backup", backupId: body.data.backup_id, restoreTested: body.data.restore_tested },
-    ),
-  "incident.opened": (body) => ({ scope: "environment", body }),
-  "incident.resolved": (body) => ({ scope: "environment", body }),
-  "database.inspected": (body, at) => ({
-    ...rolloutEvent(
-      body,
-      { type: body.type, occurredAt: at, server: body.data.server },
-      { kind: "inspection", inspection: body.data },
-    ),
-    data: inspectionDigest(body.data),
-  }),
-};
-
-/** Maps a validated wire event, received at `receivedAt`, to what the lifecycle and the database need. */
 export function mapEvent(body: EventBody, receivedAt: Date): MappedEvent {
-  return (EVENT_MAPPINGS[body.type] as Mapper<EventBody["type"]>)(body as never, receivedAt);
-}
-
-function migrationFinished(
-  body: Extract<EventBody, { type: "migration.succeeded" | "migration.failed" }>,
-  at: Date,
-  status: "succeeded" | "failed",
-): MappedRolloutEvent {
-  const d = body.data;
-  return rolloutEvent(
-    body,
-    { type: body.type, occurredAt: at, phase: d.phase, name: d.name, checksum: d.checksum },
-    {
-      kind: "migration_finished",
-      status,
-      phase: d.phase,
-      name: d.name,
-      checksum: d.checksum,
-      durationMs: d.duration_ms,
-      exitCode: d.exit_code,
-      logTail: d.log_tail,
-      logUrl: d.log_url,
-      statements: d.statements,
-    },
-  );
-}
-
-function deployment(
-  body: Extract<EventBody, { type: "app.deployed" | "app.rolled_back" }>,
-  at: Date,
-  kind: "deployed" | "rolled_back",
-): MappedRolloutEvent {
-  const manifest = body.data.manifest ?? null;
-  return rolloutEvent(
-    body,
-    { type: body.type, occurredAt: at, version: body.data.version, manifest },
-    { kind: "deployment", deployment: kind, version: body.data.version, manifest },
-  );
-}
-
-/** The timeline keeps a digest of an inspection; the summary itself goes to `inspections`. */
-function inspectionDigest(data: Extract<EventBody, { type: "database.inspected" }>["data"]) {
+  const entry = EVENTS[body.type];
+  if (entry.scope === "environment") return { scope: "environment", body: body as IncidentEventBody };
+  const rollout = body as RolloutEventBody;
+  const mapping = (entry.map as (data: unknown) => EventMapping<RolloutEventType>)(rollout.data);
   return {
-    window_start: data.window_start ?? false,
-    statistics: data.statistics,
-    statements: data.statements.length,
-    expand_drift: data.expand.filter((o) => o.state !== "present").length,
-    sessions: data.sessions.length,
-    duration_ms: data.duration_ms,
+    scope: "rollout",
+    body: rollout,
+    event: { type: rollout.type, occurredAt: receivedAt, ...mapping.event } as DomainEvent,
+    fact: mapping.fact as Fact | null,
+    data: "timeline" in mapping && mapping.timeline ? mapping.timeline : rollout.data,
+    alwaysAudited: ("alwaysAudited" in mapping && mapping.alwaysAudited) || false,
   };
 }
+
+/** The mapping of every registered type (all of them, as the registry gives each one). */
+export const EVENT_MAPPINGS = Object.fromEntries(
+  (Object.keys(EVENTS) as EventType[]).map((type) => [type, mapEvent]),
+) as { [K in EventType]: Mapper<K> };

@@ -107,7 +107,7 @@ function factsStatement(matching: AuthorMatching) {
     const at = sql`${now}::timestamptz`;
     const inspection = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary)`;
     const candidate = sql`json_build_object('id', i.id, 'receivedAt', i.received_at, 'summary', i.summary, 'rolloutId', i.rollout_id, 'windowStart', i.window_start)`;
-    // The SLO summary (see sloSummary in slo-series.ts): whole hours from slo_hours, whole
+    // The SLO summary (as test/slo-summary.ts writes it plainly): whole hours from slo_hours, whole
     // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
     return sql`
     with w as (

@@ -44,7 +44,7 @@ export function eventInserts(eventType: string, fact: Fact | null, record: Event
   return [eventInsert(eventType, record), snapshotInsert(fact, record)];
 }
 
-/** Timed by receipt, as every fact the gate reads (see recordFact). */
+/** Timed by receipt, as every fact the gate reads (see FACT_WRITERS). */
 function snapshotInsert(fact: Extract<Fact, { kind: "slo_snapshot" }>, record: EventRecord): SQL {
   return insertSnapshot(
     record.rolloutId,
@@ -85,89 +85,91 @@ const insertSnapshot = compiledStatement(
   ["\u00000", "\u00001", "\u00002", "\u00003", "\u00004", "\u00005"],
 );
 
-async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void> {
-  const { rolloutId, environmentId } = record;
+/** How each kind of fact is written: a kind without its write is a type error. */
+type FactWriter<K extends Fact["kind"]> = (
+  db: Db,
+  fact: Extract<Fact, { kind: K }>,
+  record: EventRecord,
   // Facts the gate reads are timed by receipt, never by the pipeline's clock: a backdated
   // deploy cannot make a window look elapsed. A backup may only claim to be older.
-  const occurredAt = record.receivedAt;
-  switch (fact.kind) {
-    case "migration_started":
+  occurredAt: Date,
+) => Promise<unknown>;
+
+const FACT_WRITERS: { [K in Fact["kind"]]: FactWriter<K> } = {
+  migration_started: (db, fact, { rolloutId }, occurredAt) =>
+    db.insert(migrationRuns).values({
+      rolloutId,
+      phase: fact.phase,
+      name: fact.name,
+      checksum: fact.checksum,
+      status: "started",
+      startedAt: occurredAt,
+      leaseId: fact.leaseId,
+    }),
+  migration_finished: async (db, fact, { rolloutId }, occurredAt) => {
+    const [run] = await db
+      .select({ id: migrationRuns.id, startedAt: migrationRuns.startedAt })
+      .from(migrationRuns)
+      .where(
+        and(
+          eq(migrationRuns.rolloutId, rolloutId),
+          eq(migrationRuns.phase, fact.phase),
+          eq(migrationRuns.status, "started"),
+        ),
+      )
+      .orderBy(desc(migrationRuns.startedAt))
+      .limit(1);
+    const result = {
+      status: fact.status,
+      finishedAt: occurredAt,
+      durationMs: fact.durationMs ?? (run ? occurredAt.getTime() - run.startedAt.getTime() : null),
+      exitCode: fact.exitCode ?? null,
+      logTail: fact.logTail ?? null,
+      logUrl: fact.logUrl ?? null,
+      statements: fact.statements ?? null,
+    };
+    if (run) await db.update(migrationRuns).set(result).where(eq(migrationRuns.id, run.id));
+    else
       await db.insert(migrationRuns).values({
         rolloutId,
         phase: fact.phase,
         name: fact.name,
         checksum: fact.checksum,
-        status: "started",
         startedAt: occurredAt,
-        leaseId: fact.leaseId,
+        ...result,
       });
-      return;
-    case "migration_finished": {
-      const [run] = await db
-        .select({ id: migrationRuns.id, startedAt: migrationRuns.startedAt })
-        .from(migrationRuns)
-        .where(
-          and(
-            eq(migrationRuns.rolloutId, rolloutId),
-            eq(migrationRuns.phase, fact.phase),
-            eq(migrationRuns.status, "started"),
-          ),
-        )
-        .orderBy(desc(migrationRuns.startedAt))
-        .limit(1);
-      const result = {
-        status: fact.status,
-        finishedAt: occurredAt,
-        durationMs: fact.durationMs ?? (run ? occurredAt.getTime() - run.startedAt.getTime() : null),
-        exitCode: fact.exitCode ?? null,
-        logTail: fact.logTail ?? null,
-        logUrl: fact.logUrl ?? null,
-        statements: fact.statements ?? null,
-      };
-      if (run) await db.update(migrationRuns).set(result).where(eq(migrationRuns.id, run.id));
-      else
-        await db.insert(migrationRuns).values({
-          rolloutId,
-          phase: fact.phase,
-          name: fact.name,
-          checksum: fact.checksum,
-          startedAt: occurredAt,
-          ...result,
-        });
-      return;
-    }
-    case "deployment":
-      await db.insert(appDeployments).values({
-        environmentId,
-        rolloutId,
-        kind: fact.deployment,
-        version: fact.version,
-        manifest: fact.manifest,
-        occurredAt,
-      });
-      return;
-    case "flag_change":
-      await db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt });
-      return;
-    case "slo_snapshot": // plain inserts: written by recordEvent through eventInserts
-      return;
-    case "backup":
-      await db.insert(backups).values({
-        environmentId,
-        rolloutId,
-        backupId: fact.backupId,
-        restoreTested: fact.restoreTested,
-        verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt,
-      });
-      return;
-    case "inspection":
-      await insertInspection(db, {
-        environmentId,
-        rolloutId,
-        eventId: record.eventId,
-        receivedAt: record.receivedAt,
-        inspection: fact.inspection,
-      });
-      return;
-  }
+  },
+  deployment: (db, fact, { environmentId, rolloutId }, occurredAt) =>
+    db.insert(appDeployments).values({
+      environmentId,
+      rolloutId,
+      kind: fact.deployment,
+      version: fact.version,
+      manifest: fact.manifest,
+      occurredAt,
+    }),
+  flag_change: (db, fact, { rolloutId }, occurredAt) =>
+    db.insert(flagChanges).values({ rolloutId, flag: fact.flag, percent: fact.percent, occurredAt }),
+  // Plain inserts: written by recordEvent through eventInserts.
+  slo_snapshot: async () => {},
+  backup: (db, fact, record) =>
+    db.insert(backups).values({
+      environmentId: record.environmentId,
+      rolloutId: record.rolloutId,
+      backupId: fact.backupId,
+      restoreTested: fact.restoreTested,
+      verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt,
+    }),
+  inspection: (db, fact, record) =>
+    insertInspection(db, {
+      environmentId: record.environmentId,
+      rolloutId: record.rolloutId,
+      eventId: record.eventId,
+      receivedAt: record.receivedAt,
+      inspection: fact.inspection,
+    }),
+};
+
+async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void> {
+  await (FACT_WRITERS[fact.kind] as FactWriter<Fact["kind"]>)(db, fact as never, record, record.receivedAt);
 }

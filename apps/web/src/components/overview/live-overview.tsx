@@ -2,6 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { useCallback, useMemo } from "react";
 import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
@@ -11,8 +12,7 @@ import { overviewQueries } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 import { ServiceList } from "./service-list";
 
-const href = (i: { service: string; environment: string; release: string }) =>
-  `/rollouts/${i.service}/${i.environment}/${i.release}`;
+const href = (i: RolloutKey) => `/rollouts/${i.service}/${i.environment}/${i.release}`;
 
 /**
  * The overview, live: refreshed every 30 s, and at once when a window's countdown reaches

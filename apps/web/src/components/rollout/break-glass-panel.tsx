@@ -1,4 +1,5 @@
 import type { GateCheck } from "@rollgate/core/gate";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import type { ActionState } from "@/lib/action-state";
 import { ActionForm } from "@/components/action-form";
 import { LocalTime } from "@/components/local-time";
@@ -22,7 +23,7 @@ interface OverrideRow {
 }
 
 interface Props {
-  keys: { service: string; environment: string; release: string };
+  keys: RolloutKey;
   /** The page's server actions: break glass, confirm as the second person, authorise a recovery run, review. */
   actions: Record<
     "breakGlass" | "confirm" | "recovery" | "review",

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { RolloutKeys } from "@/lib/dashboard-json";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { gateQueries, type GateJson } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 import { utc } from "@/lib/format";
@@ -23,7 +23,7 @@ const TONE = {
  * The gate panel, live: refreshed every 15 s, and at once when a countdown reaches zero.
  * Countdowns tick in the browser against the server's clock (useServerNow).
  */
-export function LiveGatePanel({ keys, initial }: { keys: RolloutKeys; initial: GateJson }) {
+export function LiveGatePanel({ keys, initial }: { keys: RolloutKey; initial: GateJson }) {
   const client = useQueryClient();
   const query = useSeededQuery(gateQueries.verdict(keys), initial);
   const gate = query.data;

@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 process.env.ROLLGATE_DATA_DIR ??= "memory://";
 process.env.ROLLGATE_RATE_LIMIT_PER_MINUTE = "3";
 vi.mock("server-only", () => ({}));
+// One instant for every request, so that they all fall in one minute's window.
+const clock = new Date();
+vi.mock("../clock", () => ({ now: () => clock }));
 
 const { closeDatabase } = await import("@rollgate/db/runtime");
 const alertmanager = await import("@/app/api/v1/integrations/alertmanager/route");
@@ -62,9 +65,9 @@ describe("a receiver flooded with bad credentials", () => {
         }),
         { params: Promise.resolve({}) },
       );
-    const seen = await statuses(send);
-    expect(seen.slice(3)).toEqual([429, 429]);
-    expect(seen.slice(0, 3)).not.toContain(429);
+    // GitHub is one sender, one bucket: on a database other tests share it may be spent already,
+    // and whether an App is configured there is another test's business.
+    expect((await statuses(send)).slice(3)).toEqual([429, 429]);
   });
 
   it("Argo: an unknown API token is refused 401 until its own limit, then 429", async () => {

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { decideApproval } from "@rollgate/app/approvals/decide-approval";
 import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@rollgate/app/overrides/break-glass";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
@@ -142,17 +143,11 @@ export async function reviewAction(_previous: ActionState, form: FormData): Prom
   });
 }
 
-function run(
-  keys: { service: string; environment: string; release: string },
-  work: () => Promise<string>,
-): Promise<ActionState> {
+function run(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState> {
   return inAction("override", () => settle(keys, work));
 }
 
-async function settle(
-  keys: { service: string; environment: string; release: string },
-  work: () => Promise<string>,
-): Promise<ActionState> {
+async function settle(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState> {
   try {
     const done = await work();
     revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);

@@ -16,6 +16,7 @@ import {
   overrideMaxMinutes,
 } from "@rollgate/core/access/decide";
 import { shownState } from "@rollgate/core/gate/shown-state";
+import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { Refusal } from "@/components/refusal";
 import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
 import { pageReader } from "@/server/auth/reading";
@@ -33,9 +34,8 @@ import { InspectionHistory } from "@/components/rollout/inspection-history";
 import { ProductionBadge } from "@/components/production-badge";
 
 export const dynamic = "force-dynamic";
-type Params = { service: string; environment: string; release: string };
 
-export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+export async function generateMetadata({ params }: { params: Promise<RolloutKey> }): Promise<Metadata> {
   const p = await params;
   return { title: `${p.service} ${p.release} in ${p.environment}` };
 }
@@ -44,7 +44,7 @@ export default async function RolloutPage({
   params,
   searchParams,
 }: {
-  params: Promise<Params>;
+  params: Promise<RolloutKey>;
   searchParams: Promise<{ before?: string }>;
 }) {
   const keys = await params;
