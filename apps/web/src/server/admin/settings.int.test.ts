@@ -16,8 +16,8 @@ const { eq } = await import("drizzle-orm");
 const { savePolicy, setEnvironmentProductionLike } = await import("@rollgate/app/admin/manage");
 const { adminDeps } = await import("../use-case-deps");
 const { setPrometheusSecret } = await import("./signals");
-const { saveGithubSettings } = await import("./github-integration");
-const { createNotificationSubscription } = await import("./notifications");
+const { saveGithubSettings } = await import("@rollgate/app/admin/github-integration");
+const { createNotificationSubscription } = await import("@rollgate/app/admin/notifications");
 const { breakGlass } = await import("@rollgate/app/overrides/break-glass");
 const { findRollout } = await import("@rollgate/db/queries/rollouts");
 const { loadSloSourceSecrets } = await import("@rollgate/db/queries/slo-sources");
@@ -193,10 +193,15 @@ describe("finding 14: destinations an admin configures", () => {
       .toString();
     const appId = 4000 + Math.floor(Math.random() * 1000);
     const metadata = await refusal(
-      saveGithubSettings(admin, { appId, apiBaseUrl: "http://169.254.169.254", privateKey: key, webhookSecret: "whs" }),
+      saveGithubSettings(await adminDeps(), admin, {
+        appId,
+        apiBaseUrl: "http://169.254.169.254",
+        privateKey: key,
+        webhookSecret: "whs",
+      }),
     );
     expect(metadata.code).toBe("invalid_request");
-    await saveGithubSettings(admin, {
+    await saveGithubSettings(await adminDeps(), admin, {
       appId,
       apiBaseUrl: "https://140.82.112.6",
       privateKey: key,
@@ -204,12 +209,22 @@ describe("finding 14: destinations an admin configures", () => {
     });
     const before = await getGithubApp(db);
     const moved = await refusal(
-      saveGithubSettings(admin, { appId, apiBaseUrl: "https://93.184.216.34", privateKey: "", webhookSecret: "" }),
+      saveGithubSettings(await adminDeps(), admin, {
+        appId,
+        apiBaseUrl: "https://93.184.216.34",
+        privateKey: "",
+        webhookSecret: "",
+      }),
     );
     expect(moved.message).toMatch(/private key again/);
     expect(await getGithubApp(db)).toEqual(before);
     // Same URL, no key: the stored key stays (nothing moved).
-    await saveGithubSettings(admin, { appId, apiBaseUrl: "https://140.82.112.6/", privateKey: "", webhookSecret: "" });
+    await saveGithubSettings(await adminDeps(), admin, {
+      appId,
+      apiBaseUrl: "https://140.82.112.6/",
+      privateKey: "",
+      webhookSecret: "",
+    });
     expect((await getGithubApp(db))?.privateKeyCiphertext).toBe(before?.privateKeyCiphertext);
   });
 
@@ -217,7 +232,7 @@ describe("finding 14: destinations an admin configures", () => {
     const { svc } = await serviceWith("staging");
     const admin = await person("admin");
     const error = await refusal(
-      createNotificationSubscription(admin, {
+      createNotificationSubscription(await adminDeps(), admin, {
         service: svc.slug,
         kind: "webhook",
         url: "http://127.0.0.1:5432/hook",

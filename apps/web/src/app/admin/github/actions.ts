@@ -3,7 +3,12 @@
 import { asAdmin } from "@/server/admin/as-admin";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { linkGithubEnvironment, saveGithubSettings, unlinkGithubEnvironment } from "@/server/admin/github-integration";
+import {
+  linkGithubEnvironment,
+  saveGithubSettings,
+  unlinkGithubEnvironment,
+} from "@rollgate/app/admin/github-integration";
+import { adminDeps } from "@/server/use-case-deps";
 
 const settings = z.object({
   appId: z.coerce
@@ -19,7 +24,7 @@ export async function githubSettingsAction(_s: ActionState, form: FormData): Pro
   const input = settings.safeParse(Object.fromEntries(form));
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   return asAdmin("/admin/github", async (admin) => {
-    await saveGithubSettings(admin, input.data);
+    await saveGithubSettings(await adminDeps(), admin, input.data);
     return { done: "GitHub App saved. Its webhook URL is /api/v1/integrations/github on this server." };
   });
 }
@@ -35,7 +40,7 @@ export async function linkGithubAction(_s: ActionState, form: FormData): Promise
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const [service, environment] = input.data.target.split("/") as [string, string];
   return asAdmin("/admin/github", async (admin) => {
-    await linkGithubEnvironment(admin, {
+    await linkGithubEnvironment(await adminDeps(), admin, {
       repository: input.data.repository,
       githubEnvironment: input.data.githubEnvironment,
       service,
@@ -51,7 +56,7 @@ export async function unlinkGithubAction(_s: ActionState, form: FormData): Promi
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown link." };
   return asAdmin("/admin/github", async (admin) => {
-    await unlinkGithubEnvironment(admin, id.data);
+    await unlinkGithubEnvironment(await adminDeps(), admin, id.data);
     return { done: "Link removed: deployments there are rejected as not linked." };
   });
 }

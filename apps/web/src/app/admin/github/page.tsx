@@ -3,7 +3,8 @@ import { ActionForm } from "@/components/action-form";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { INPUT } from "@/lib/styles";
-import { getGithubIntegrationView } from "@/server/admin/github-integration";
+import { getGithubIntegrationView } from "@rollgate/app/admin/github-integration";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { AdminOnly } from "../guard";
 import { githubSettingsAction, linkGithubAction, unlinkGithubAction } from "./actions";
 
@@ -15,7 +16,7 @@ export default function GithubPage() {
   return (
     <AdminOnly path="/admin/github">
       {async () => {
-        const { app, links, environments, callbacks } = await getGithubIntegrationView();
+        const { app, links, environments, callbacks } = await getGithubIntegrationView((await useCaseDeps()).db);
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">GitHub</h1>

@@ -7,7 +7,8 @@ import {
   createNotificationSubscription,
   disableNotificationSubscription,
   retryNotification,
-} from "@/server/admin/notifications";
+} from "@rollgate/app/admin/notifications";
+import { adminDeps, useCaseDeps } from "@/server/use-case-deps";
 
 const PATH = "/admin/notifications";
 
@@ -23,7 +24,7 @@ export async function subscribeAction(_s: ActionState, form: FormData): Promise<
   if (!input.success) return { error: input.error.issues[0]?.message ?? "The form is incomplete." };
   const { service, environment, kind, url } = input.data;
   return asAdmin(PATH, async (admin): Promise<ActionState> => {
-    const created = await createNotificationSubscription(admin, {
+    const created = await createNotificationSubscription(await adminDeps(), admin, {
       service,
       environment: environment || undefined,
       kind,
@@ -43,7 +44,7 @@ export async function disableSubscriptionAction(_s: ActionState, form: FormData)
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown subscription." };
   return asAdmin(PATH, async (admin) => {
-    await disableNotificationSubscription(admin, id.data);
+    await disableNotificationSubscription(await adminDeps(), admin, id.data);
     return { done: "Subscription disabled: no new deliveries are queued for it." };
   });
 }
@@ -52,7 +53,7 @@ export async function retryDeliveryAction(_s: ActionState, form: FormData): Prom
   const id = z.uuid().safeParse(form.get("id"));
   if (!id.success) return { error: "Unknown delivery." };
   return asAdmin(PATH, async () => {
-    await retryNotification(id.data);
+    await retryNotification(await useCaseDeps(), id.data);
     return { done: "The delivery is due now; the worker sends it within a second or two." };
   });
 }

@@ -5,7 +5,8 @@ import { ServiceSelect } from "@/components/admin/service-select";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { INPUT } from "@/lib/styles";
-import { getNotificationsView } from "@/server/admin/notifications";
+import { getNotificationsView } from "@rollgate/app/admin/notifications";
+import { useCaseDeps } from "@/server/use-case-deps";
 import { AdminOnly } from "../guard";
 import { disableSubscriptionAction, retryDeliveryAction, subscribeAction } from "./actions";
 
@@ -16,7 +17,7 @@ export default function NotificationsPage() {
   return (
     <AdminOnly path="/admin/notifications">
       {async () => {
-        const { subscriptions, deliveries, services } = await getNotificationsView();
+        const { subscriptions, deliveries, services } = await getNotificationsView((await useCaseDeps()).db);
         return (
           <div className="space-y-6">
             <h1 className="text-2xl font-semibold">Notifications</h1>

@@ -1,4 +1,3 @@
-import "server-only";
 import { createPrivateKey } from "node:crypto";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { listEnvironmentsWithPolicy } from "@rollgate/db/queries/admin";
@@ -11,25 +10,21 @@ import {
   upsertGithubLink,
 } from "@rollgate/db/queries/github";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
-import { database } from "@rollgate/db/runtime";
+import type { Db } from "@rollgate/db/client";
 import { encryptSecret } from "@rollgate/db/secrets";
 import { sameDestination } from "@rollgate/core/integrations/destination";
-import { checkDestination } from "@rollgate/worker/outbound";
-import type { CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
-import { adminAudit } from "./admin-audit";
-import { env } from "../env";
+import type { SignedInUser } from "../access/rollout-context";
 import { AppError } from "../errors";
+import { adminAudit, type AdminDeps } from "./manage";
 
 // Admin → integrations: the GitHub App Rollgate acts as, and which GitHub environments each
 // Rollgate environment guards. Secrets are stored encrypted and never shown again; every
 // change is in the audit chain.
 
-const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) =>
-  adminAudit(admin, action, "github_integration", subjectId, data);
+const audit = (at: Date, admin: SignedInUser, action: string, subjectId: string, data: Record<string, unknown>) =>
+  adminAudit(at, admin, action, "github_integration", subjectId, data);
 
-export async function getGithubIntegrationView() {
-  const { db } = await database();
+export async function getGithubIntegrationView(db: Db) {
   const app = await getGithubApp(db);
   return {
     app: app
@@ -47,15 +42,16 @@ export async function getGithubIntegrationView() {
  * go to that URL, so a stored key never follows the URL to a new host.
  */
 export async function saveGithubSettings(
-  admin: CurrentUser,
+  deps: AdminDeps,
+  admin: SignedInUser,
   params: { appId: number; apiBaseUrl: string; privateKey: string; webhookSecret: string },
 ) {
-  const { db } = await database();
+  const { db } = deps;
   const existing = await getGithubApp(db);
   if (!existing && (!params.privateKey || !params.webhookSecret))
     throw new AppError("invalid_request", "Give the App's private key and webhook secret.");
   const apiBaseUrl = params.apiBaseUrl.replace(/\/+$/, "");
-  const check = await checkDestination(apiBaseUrl, { allowPrivate: env().allowPrivateDestinations });
+  const check = await deps.checkDestination(apiBaseUrl);
   if (!check.ok)
     throw new AppError("invalid_request", `The API URL ${check.reason}; nothing was saved.`, [
       { path: "apiBaseUrl", message: check.reason },
@@ -76,7 +72,7 @@ export async function saveGithubSettings(
       );
     }
   }
-  const secretKey = env().secretKey;
+  const { secretKey } = deps;
   await db.transaction(async (tx) => {
     await saveGithubApp(tx, {
       appId: params.appId,
@@ -88,11 +84,11 @@ export async function saveGithubSettings(
         ? encryptSecret(params.webhookSecret, secretKey)
         : existing!.webhookSecretCiphertext,
       updatedBy: admin.email,
-      updatedAt: now(),
+      updatedAt: deps.now,
     });
     await appendAudit(
       tx,
-      audit(admin, "github.app_saved", String(params.appId), {
+      audit(deps.now, admin, "github.app_saved", String(params.appId), {
         appId: params.appId,
         apiBaseUrl: params.apiBaseUrl,
         privateKeyChanged: Boolean(params.privateKey),
@@ -103,12 +99,13 @@ export async function saveGithubSettings(
 }
 
 export async function linkGithubEnvironment(
-  admin: CurrentUser,
+  deps: AdminDeps,
+  admin: SignedInUser,
   params: { repository: string; githubEnvironment: string; service: string; environment: string },
 ) {
   if (!/^[\w.-]+\/[\w.-]+$/.test(params.repository))
     throw new AppError("invalid_request", "Name the repository as owner/name.");
-  const { db } = await database();
+  const { db } = deps;
   const target = await findEnvironment(db, params.service, params.environment);
   if (!target) throw new AppError("not_found", `Service ${params.service} has no environment ${params.environment}.`);
   await db.transaction(async (tx) => {
@@ -118,15 +115,15 @@ export async function linkGithubEnvironment(
       environmentId: target.environmentId,
       createdBy: admin.email,
     });
-    await appendAudit(tx, audit(admin, "github.environment_linked", id, params));
+    await appendAudit(tx, audit(deps.now, admin, "github.environment_linked", id, params));
   });
 }
 
-export async function unlinkGithubEnvironment(admin: CurrentUser, id: string) {
-  const { db } = await database();
+export async function unlinkGithubEnvironment(deps: AdminDeps, admin: SignedInUser, id: string) {
+  const { db } = deps;
   await db.transaction(async (tx) => {
     const removed = await deleteGithubLink(tx, id);
     if (!removed) throw new AppError("not_found", "That link is already gone.");
-    await appendAudit(tx, audit(admin, "github.environment_unlinked", id, removed));
+    await appendAudit(tx, audit(deps.now, admin, "github.environment_unlinked", id, removed));
   });
 }

@@ -1,6 +1,4 @@
-import "server-only";
 import { NOTIFICATION_EVENT_TYPES, type NotificationEvent } from "@rollgate/core/integrations/notifications";
-import { checkDestination } from "@rollgate/worker/outbound";
 import { listServices } from "@rollgate/db/queries/admin";
 import { appendAudit } from "@rollgate/db/queries/audit";
 import { serviceEnvironments } from "@rollgate/db/queries/integrations";
@@ -11,19 +9,17 @@ import {
   listSubscriptions,
   retryDeliveryNow,
 } from "@rollgate/db/queries/notifications";
-import { database } from "@rollgate/db/runtime";
+import type { Db } from "@rollgate/db/client";
 import { encryptSecret, newSigningSecret } from "@rollgate/db/secrets";
-import type { CurrentUser } from "../auth/current-user";
-import { now } from "../clock";
-import { adminAudit } from "./admin-audit";
-import { env } from "../env";
+import type { SignedInUser } from "../access/rollout-context";
 import { AppError } from "../errors";
+import { adminAudit, type AdminDeps } from "./manage";
 
 // Admin use cases for outbound notifications: subscriptions (Slack or signed webhooks),
 // their deliveries, and "retry now".
 
-const audit = (admin: CurrentUser, action: string, subjectId: string, data: Record<string, unknown>) =>
-  adminAudit(admin, action, "notification_subscription", subjectId, data);
+const audit = (at: Date, admin: SignedInUser, action: string, subjectId: string, data: Record<string, unknown>) =>
+  adminAudit(at, admin, action, "notification_subscription", subjectId, data);
 
 /** The address without path or query: a Slack webhook's path is its credential. */
 export function displayUrl(url: string): string {
@@ -35,8 +31,7 @@ export function displayUrl(url: string): string {
   }
 }
 
-export async function getNotificationsView() {
-  const { db } = await database();
+export async function getNotificationsView(db: Db) {
   const [subscriptions, deliveries, services] = await Promise.all([
     listSubscriptions(db),
     listDeliveries(db),
@@ -46,7 +41,8 @@ export async function getNotificationsView() {
 }
 
 export async function createNotificationSubscription(
-  admin: CurrentUser,
+  deps: AdminDeps,
+  admin: SignedInUser,
   params: { service: string; environment?: string; kind: "slack" | "webhook"; url: string; events: string[] },
 ) {
   const events = params.events.filter((e): e is NotificationEvent =>
@@ -60,14 +56,14 @@ export async function createNotificationSubscription(
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new AppError("invalid_request", "The address must be http(s).", [{ path: "url", message: "http(s) only" }]);
   // Checked again at every delivery (the worker's socket lookup), against DNS rebinding.
-  const check = await checkDestination(url.toString(), { allowPrivate: env().allowPrivateDestinations });
+  const check = await deps.checkDestination(url.toString());
   if (!check.ok)
     throw new AppError(
       "invalid_request",
       `The address ${check.reason.replace(url.pathname, "/…")}; nothing was saved.`,
       [{ path: "url", message: "internal addresses are refused" }],
     );
-  const { db } = await database();
+  const { db } = deps;
   const service = (await listServices(db)).find((s) => s.slug === params.service);
   if (!service) throw new AppError("not_found", `There is no service ${params.service}.`);
   const secret = params.kind === "webhook" ? newSigningSecret() : null;
@@ -84,13 +80,13 @@ export async function createNotificationSubscription(
       environmentId,
       kind: params.kind,
       url: url.toString(),
-      secretCiphertext: secret ? encryptSecret(secret, env().secretKey) : null,
+      secretCiphertext: secret ? encryptSecret(secret, deps.secretKey) : null,
       eventTypes: events,
       createdBy: admin.email,
     });
     await appendAudit(
       tx,
-      audit(admin, "notification.subscribed", created.id, {
+      audit(deps.now, admin, "notification.subscribed", created.id, {
         kind: params.kind,
         service: params.service,
         environment: params.environment ?? null,
@@ -103,17 +99,17 @@ export async function createNotificationSubscription(
   return { id, secret };
 }
 
-export async function disableNotificationSubscription(admin: CurrentUser, id: string) {
-  const { db } = await database();
+export async function disableNotificationSubscription(deps: AdminDeps, admin: SignedInUser, id: string) {
+  const { db } = deps;
   await db.transaction(async (tx) => {
-    if (!(await disableSubscription(tx, id, now())))
+    if (!(await disableSubscription(tx, id, deps.now)))
       throw new AppError("not_found", "That subscription does not exist or is already disabled.");
-    await appendAudit(tx, audit(admin, "notification.disabled", id, {}));
+    await appendAudit(tx, audit(deps.now, admin, "notification.disabled", id, {}));
   });
 }
 
-export async function retryNotification(id: string) {
-  const { db } = await database();
-  if (!(await retryDeliveryNow(db, id, now())))
+export async function retryNotification(deps: { db: Db; now: Date }, id: string) {
+  const { db } = deps;
+  if (!(await retryDeliveryNow(db, id, deps.now)))
     throw new AppError("conflict", "That delivery was already delivered; there is nothing to retry.");
 }
