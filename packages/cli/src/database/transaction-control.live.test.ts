@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,12 +34,14 @@ beforeAll(async () => {
     req.resume();
     req.on("end", () => {
       res.setHeader("content-type", "application/json");
+      // Answers as Rollgate gives them: the CLI's client checks each against the API's schema.
       if (req.url?.endsWith("/gate/lease")) {
         res.statusCode = 201;
-        res.end(JSON.stringify({ lease_id: "lease-1", expires_at: new Date(Date.now() + 60_000).toISOString() }));
+        const expires_at = new Date(Date.now() + 60_000).toISOString();
+        res.end(JSON.stringify({ lease_id: randomUUID(), expires_at, checksum: "c".repeat(64), kind: "gate" }));
       } else if (req.url === "/api/v1/events") {
         res.statusCode = 202;
-        res.end(JSON.stringify({ event_id: "e", duplicate: false }));
+        res.end(JSON.stringify({ event_id: randomUUID(), duplicate: false }));
       } else {
         res.statusCode = 404;
         res.end(JSON.stringify({ error: { code: "not_found", message: "no", details: {} } }));
