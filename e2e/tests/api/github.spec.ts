@@ -148,11 +148,16 @@ test("a deployment whose gate opens later is approved after it opens, across a r
       comment: expect.stringContaining("is open"),
     }),
   ]);
-  const [row] = await callbacks(
-    "select state, release, answered_at from github_deployment_callbacks where callback_url like $1",
-    [`%/runs/${runId}/%`],
-  );
-  expect(row).toMatchObject({ state: "approved", release });
+  // GitHub records the review before Rollgate's answer to it returns and the row is written: wait for the row.
+  const row = async () =>
+    (
+      await callbacks(
+        "select state, release, answered_at from github_deployment_callbacks where callback_url like $1",
+        [`%/runs/${runId}/%`],
+      )
+    )[0];
+  await waitFor(async () => (await row())?.state !== "pending", 10_000);
+  expect(await row()).toMatchObject({ state: "approved", release });
   // Answered once: later polls find nothing due.
   await new Promise((r) => setTimeout(r, 2500));
   expect(reviewsOf(runId)).toHaveLength(1);
