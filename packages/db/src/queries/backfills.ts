@@ -1,7 +1,8 @@
+import type { BackfillControl } from "@rollgate/core/contract/backfill";
 import type { Fact } from "@rollgate/core/lifecycle";
-import { sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { backfills } from "../schema/index.ts";
+import { backfills, users } from "../schema/index.ts";
 
 type BackfillFact = Extract<Fact, { kind: "backfill" }>;
 
@@ -105,4 +106,50 @@ export async function recordBackfill(db: Db, rolloutId: string, fact: BackfillFa
       set: update,
       setWhere: sql`${backfills.state} in ${MOVABLE[fact.step]}`,
     });
+}
+
+/** A backfill's row as the dashboard and the CLI read it: who asked for its control, by address. */
+export type BackfillRow = typeof backfills.$inferSelect & { controlRequestedByEmail: string | null };
+
+const withRequester = {
+  ...getTableColumns(backfills),
+  controlRequestedByEmail: users.email,
+};
+
+/** The rollout's backfills, newest first. */
+export async function listBackfills(db: Db, rolloutId: string): Promise<BackfillRow[]> {
+  return db
+    .select(withRequester)
+    .from(backfills)
+    .leftJoin(users, eq(users.id, backfills.controlRequestedBy))
+    .where(eq(backfills.rolloutId, rolloutId))
+    .orderBy(desc(backfills.startedAt), desc(backfills.backfillId));
+}
+
+/** One backfill of a rollout, or null; `forUpdate` locks its row (a control change). */
+export async function findBackfill(
+  db: Db,
+  rolloutId: string,
+  backfillId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<BackfillRow | null> {
+  const query = db
+    .select(withRequester)
+    .from(backfills)
+    .leftJoin(users, eq(users.id, backfills.controlRequestedBy))
+    .where(and(eq(backfills.rolloutId, rolloutId), eq(backfills.backfillId, backfillId)))
+    .limit(1);
+  const [row] = options.forUpdate ? await query.for("update", { of: backfills }) : await query;
+  return row ?? null;
+}
+
+/** Records what the dashboard asked of a backfill, by whom and when. */
+export async function setBackfillControl(
+  db: Db,
+  change: { rolloutId: string; backfillId: string; control: BackfillControl; userId: string; at: Date },
+): Promise<void> {
+  await db
+    .update(backfills)
+    .set({ control: change.control, controlRequestedBy: change.userId, controlRequestedAt: change.at })
+    .where(and(eq(backfills.rolloutId, change.rolloutId), eq(backfills.backfillId, change.backfillId)));
 }
