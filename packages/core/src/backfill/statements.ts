@@ -48,9 +48,22 @@ export function checkName(plan: BackfillPlan): string {
   return `backfill ${plan.display}.${plan.targets.map((t) => t.column).join(",")}`;
 }
 
-/** Rows the predicate matches, as the planner estimates them (EXPLAIN, nothing is read). */
-export function estimateSql(plan: BackfillPlan): string {
-  return `explain (format json) select 1 from ${qualifiedTable(plan)}${plan.where ? ` where (${plan.where})` : ""}`;
+/** The keyset condition: keys after the checkpoint's (`$1…$n`, text cast to the key's types). */
+function afterKey(plan: BackfillPlan): string {
+  const keyList = plan.key.map((k) => quoteIdent(k.column)).join(", ");
+  return `(${keyList}) > (${plan.key.map((k, i) => `$${i + 1}::text::${k.type}`).join(", ")})`;
+}
+
+/**
+ * Rows still to do: those the predicate matches after the checkpoint (`after`: `$1…$n`). `explain`
+ * asks the planner (nothing is read); otherwise a count, for a table never analysed.
+ */
+export function estimateSql(plan: BackfillPlan, options: { after: boolean; explain: boolean }): string {
+  const conditions = [...(options.after ? [afterKey(plan)] : []), ...(plan.where ? [`(${plan.where})`] : [])];
+  const where = conditions.length ? ` where ${conditions.join(" and ")}` : "";
+  return options.explain
+    ? `explain (format json) select 1 from ${qualifiedTable(plan)}${where}`
+    : `select count(*)::float8 as rows from ${qualifiedTable(plan)}${where}`;
 }
 
 /**
@@ -67,8 +80,7 @@ export function batchSql(plan: BackfillPlan, options: { after: boolean; checkpoi
   const keyList = keys.join(", ");
   const n = plan.key.length;
   const conditions: string[] = [];
-  if (options.after)
-    conditions.push(`(${keyList}) > (${plan.key.map((k, i) => `$${i + 1}::text::${k.type}`).join(", ")})`);
+  if (options.after) conditions.push(afterKey(plan));
   if (plan.where) conditions.push(`(${plan.where})`);
   const limit = `$${options.after ? n + 1 : 1}`;
   const lastKey = `(select json_build_array(${keys.map((k) => `${k}::text`).join(", ")}) from batch order by ${keys.map((k) => `${k} desc`).join(", ")} limit 1)`;
