@@ -32,6 +32,7 @@ import {
   type WalSample,
 } from "@rollgate/core/backfill";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import type { EventData } from "@rollgate/core/contract/events";
 import type { Query } from "@rollgate/core/inspect/collect";
 import { connect, type Connection } from "../database/connect.ts";
 import { backoffMs } from "../database/executor.ts";
@@ -64,8 +65,10 @@ export interface BackfillOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Start over instead of resuming the checkpoint. */
   restart?: boolean;
-  /** How often progress is reported and sent (default 5 s). */
+  /** How often progress is sent to Rollgate (default 5 s). */
   progressEveryMs?: number;
+  /** How often progress is reported to the command's output (default: as often as it is sent). */
+  reportEveryMs?: number;
   /** How often Rollgate's gate is asked (default 5 s). */
   gateEveryMs?: number;
   /** How often a paused backfill looks again (default 1 s). */
@@ -81,7 +84,7 @@ export interface BackfillDeps {
   /** The dashboard's control for this backfill; throws when Rollgate cannot be asked. */
   control(backfillId: string): Promise<Control>;
   /** Sends one event on the rollout; a refusal is returned as a sentence, an unreachable Rollgate thrown. */
-  send(type: BackfillEventType, data: Record<string, unknown>): Promise<{ ok: true } | { ok: false; reason: string }>;
+  send<T extends BackfillEventType>(type: T, data: EventData<T>): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** What the command shows (a progress bar, JSON lines); notes are sentences. */
   report(report: BackfillReport): void;
   clock?: () => number;
@@ -228,6 +231,7 @@ class Run {
   private rowsAtStart = 0;
   private activeMs = 0;
   private progressAt = 0;
+  private sentAt = 0;
 
   constructor(
     private readonly options: BackfillOptions,
@@ -313,6 +317,7 @@ class Run {
 
     this.startedAt = this.clock();
     this.progressAt = this.startedAt;
+    this.sentAt = this.startedAt;
     for (;;) {
       const decision = await this.mayRun();
       if (decision.kind === "stop") {
@@ -382,7 +387,7 @@ class Run {
   }
 
   /** Sends an event; an unreachable Rollgate is said, and only backfill.started depends on it. */
-  private async send(type: BackfillEventType, data: Record<string, unknown>) {
+  private async send<T extends BackfillEventType>(type: T, data: EventData<T>) {
     try {
       const answer = await this.deps.send(type, data);
       if (!answer.ok && type !== "backfill.started") this.note(`Rollgate refused ${type}: ${answer.reason}`);
@@ -470,7 +475,7 @@ class Run {
       maxLagMs: this.options.maxLagMs ?? 1000,
     });
     if (decision.kind === "pause") {
-      this.throttle = decision.cause;
+      this.throttle = decision.reason;
       if (pauseIsNew(this.pausedCause, decision)) {
         if (this.pausedCause === null) this.pausedAt = this.clock();
         this.pausedCause = decision.cause;
@@ -485,7 +490,8 @@ class Run {
         };
         this.deps.report({ kind: "paused", ...data });
         // Rollgate cannot be told that it cannot be reached.
-        if (decision.cause !== "rollgate_unreachable") await this.send("backfill.paused", data);
+        const { cause } = decision;
+        if (cause !== "rollgate_unreachable") await this.send("backfill.paused", { ...data, cause });
       }
     } else if (this.pausedCause !== null) {
       this.deps.report({
@@ -597,7 +603,8 @@ class Run {
 
   private async maybeProgress(final: boolean) {
     const now = this.clock();
-    if (!final && now - this.progressAt < (this.options.progressEveryMs ?? 5000)) return;
+    const sendEvery = this.options.progressEveryMs ?? 5000;
+    if (!final && now - this.progressAt < (this.options.reportEveryMs ?? sendEvery)) return;
     this.progressAt = now;
     const seconds = Math.max(this.activeMs, 1) / 1000;
     const rate = (this.rowsDone - this.rowsAtStart) / seconds;
@@ -615,7 +622,10 @@ class Run {
       throttle: this.throttle,
     };
     this.deps.report({ kind: "progress", ...data });
-    await this.send("backfill.progress", data);
+    if (final || now - this.sentAt >= sendEvery) {
+      this.sentAt = now;
+      await this.send("backfill.progress", data);
+    }
   }
 }
 

@@ -43,9 +43,18 @@ export function checkSql(plan: BackfillPlan): string {
   return `SELECT ${keys} FROM ${qualifiedTable(plan)} WHERE ${where}`;
 }
 
-/** A name for the check: `backfill <table>.<column>[,…]`. */
+/**
+ * A name for the check, as Rollgate names checks (lower-case letters, digits, '.', '_', '-', at
+ * most 100): `backfill.<schema>.<table>.<column>[_…]`, other characters as '-'.
+ */
 export function checkName(plan: BackfillPlan): string {
-  return `backfill ${plan.display}.${plan.targets.map((t) => t.column).join(",")}`;
+  const raw = `backfill.${plan.schema}.${plan.table}.${plan.targets.map((t) => t.column).join("_")}`.toLowerCase();
+  const allowed = (c: string) =>
+    (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c === "." || c === "_" || c === "-";
+  return [...raw]
+    .map((c) => (allowed(c) ? c : "-"))
+    .join("")
+    .slice(0, 100);
 }
 
 /** The keyset condition: keys after the checkpoint's (`$1…$n`, text cast to the key's types). */
