@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { check, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { inspections } from "./inspections.ts";
 import { rollouts } from "./releases.ts";
 
 /** The data checks a rollout declares (release.created, `rollgate inspect --checks`, each backfill):
@@ -22,5 +35,30 @@ export const dataChecks = pgTable(
   (t) => [
     uniqueIndex().on(t.rolloutId, t.name),
     check("data_checks_source", sql`${t.source} in ('release', 'inspect', 'backfill')`),
+  ],
+);
+
+/** Each data check result an inspection carried, one row each, so the gate finds a check's newest
+ * run of one checksum with one index probe instead of reading inspection summaries. The summary
+ * keeps them too; pruning an inspection prunes its runs. */
+export const dataCheckRuns = pgTable(
+  "data_check_runs",
+  {
+    inspectionId: uuid()
+      .notNull()
+      .references(() => inspections.id, { onDelete: "cascade" }),
+    environmentId: uuid().notNull(),
+    name: text().notNull(),
+    checksum: text().notNull(),
+    /** The inspection's receipt time: the only time that decides anything. */
+    receivedAt: timestamp({ withTimezone: true }).notNull(),
+    rows: bigint({ mode: "number" }).notNull(),
+    sampleKeys: jsonb().$type<string[]>().notNull(),
+    durationMs: integer().notNull(),
+    error: text(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.inspectionId, t.name] }),
+    index().on(t.environmentId, t.checksum, t.name, t.receivedAt),
   ],
 );
