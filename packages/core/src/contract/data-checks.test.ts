@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dataCheckListSchema, dataCheckResultSchema, refusedDataChecks } from "./data-checks.ts";
+import { dataCheckListSchema, dataCheckResultSchema, planDataChecks, refusedDataChecks } from "./data-checks.ts";
 import { eventBodySchema } from "./events.ts";
 
 const envelope = { service: "billing", environment: "staging", release: "r1", occurred_at: "2026-11-02T09:00:00Z" };
@@ -63,5 +63,57 @@ describe("data check declarations", () => {
     );
     expect(dataCheckResultSchema.safeParse({ ...result, sample_keys: ["k".repeat(201)] }).success).toBe(false);
     expect(dataCheckResultSchema.safeParse({ ...result, rows: -1 }).success).toBe(false);
+  });
+});
+
+describe("planDataChecks", () => {
+  const held = [
+    { name: "a", checksum: "1".repeat(64), source: "release" as const },
+    { name: "b", checksum: "2".repeat(64), source: "backfill" as const },
+  ];
+  const open = { replace: false, contractStarted: false };
+  it("adds new checks and re-pins a changed text, leaving an unchanged one alone", () => {
+    const plan = planDataChecks(
+      held,
+      [
+        { name: "a", sql: "SELECT 1", checksum: "1".repeat(64) },
+        { name: "c", sql: "SELECT 3", checksum: "3".repeat(64) },
+      ],
+      "release",
+      open,
+    );
+    expect(plan).toEqual({ ok: true, upsert: [{ name: "c", sql: "SELECT 3", checksum: "3".repeat(64) }], remove: [] });
+    const changed = planDataChecks(held, [{ name: "a", sql: "SELECT 9", checksum: "9".repeat(64) }], "release", open);
+    expect(changed).toMatchObject({ ok: true, upsert: [{ name: "a", checksum: "9".repeat(64) }] });
+  });
+  it("replaces the release's set only when asked, never another source's checks", () => {
+    expect(planDataChecks(held, [], "release", { ...open, replace: true })).toEqual({
+      ok: true,
+      upsert: [],
+      remove: ["a"],
+    });
+    expect(planDataChecks(held, [], "inspect", { ...open, replace: true })).toEqual({
+      ok: true,
+      upsert: [],
+      remove: [],
+    });
+  });
+  it("refuses to redefine another source's check", () => {
+    const plan = planDataChecks(held, [{ name: "b", sql: "SELECT 1", checksum: "0".repeat(64) }], "inspect", open);
+    expect(plan).toMatchObject({ ok: false, code: "data_check_conflict", name: "b" });
+  });
+  it("changes nothing once the contract has started, but accepts the same declaration again", () => {
+    const locked = { replace: true, contractStarted: true };
+    expect(planDataChecks(held, [{ name: "a", sql: "SELECT 1", checksum: "1".repeat(64) }], "release", locked)).toEqual(
+      {
+        ok: true,
+        upsert: [],
+        remove: [],
+      },
+    );
+    expect(planDataChecks(held, [], "release", locked)).toMatchObject({ ok: false, code: "script_locked", name: "a" });
+    expect(
+      planDataChecks(held, [{ name: "z", sql: "SELECT 1", checksum: "4".repeat(64) }], "inspect", locked),
+    ).toMatchObject({ ok: false, code: "script_locked", name: "z" });
   });
 });

@@ -80,3 +80,55 @@ export async function refusedDataChecks(
   }
   return refused;
 }
+
+/** A check as the server stores it. */
+export interface StoredDataCheck {
+  name: string;
+  checksum: string;
+  source: DataCheckSource;
+}
+
+export type DataCheckPlan =
+  | { ok: true; upsert: Array<{ name: string; sql: string; checksum: string }>; remove: string[] }
+  | { ok: false; code: "data_check_conflict" | "script_locked"; name: string; message: string };
+
+/**
+ * What a declaration changes: new checks and changed texts (a new checksum, so earlier results stop
+ * counting), and with `replace` (release.created) the release's checks it no longer names. A name
+ * belongs to the source that declared it first: `rollgate inspect --checks` cannot redefine the
+ * release's check, nor a backfill's. Once the contract has started nothing changes: the checks it
+ * was allowed under are the ones it ran under.
+ */
+export function planDataChecks(
+  existing: readonly StoredDataCheck[],
+  declared: ReadonlyArray<{ name: string; sql: string; checksum: string }>,
+  source: DataCheckSource,
+  options: { replace: boolean; contractStarted: boolean },
+): DataCheckPlan {
+  const byName = new Map(existing.map((c) => [c.name, c]));
+  const upsert = [];
+  for (const d of declared) {
+    const held = byName.get(d.name);
+    if (held && held.source !== source)
+      return {
+        ok: false,
+        code: "data_check_conflict",
+        name: d.name,
+        message: `Data check "${d.name}" is already declared by the ${held.source}; give this one another name.`,
+      };
+    if (!held || held.checksum !== d.checksum) upsert.push(d);
+  }
+  const named = new Set(declared.map((d) => d.name));
+  const remove = options.replace
+    ? existing.filter((c) => c.source === source && !named.has(c.name)).map((c) => c.name)
+    : [];
+  const changed = upsert[0]?.name ?? remove[0];
+  if (options.contractStarted && changed !== undefined)
+    return {
+      ok: false,
+      code: "script_locked",
+      name: changed,
+      message: `Data check "${changed}" cannot be declared, changed or withdrawn: the contract has started.`,
+    };
+  return { ok: true, upsert, remove };
+}
