@@ -10,3 +10,4 @@ export * from "./integrations.ts";
 export * from "./inspections.ts";
 export * from "./notifications.ts";
 export * from "./data-checks.ts";
+export * from "./backfills.ts";
