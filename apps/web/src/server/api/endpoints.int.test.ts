@@ -128,6 +128,7 @@ describe("every endpoint, called once", () => {
     );
     await note("gate", get(API.gate, key, "", bearer));
     await note("gate_wait", get(API.gateWait, key, "?timeout=0", bearer));
+    await note("data_checks", get(API.dataChecks, key, "", bearer));
     await note(
       "lease",
       call(API.lease, support.signed(svc, `${base}${pathOf(API.lease, key)}`, JSON.stringify(key)), key),
@@ -173,6 +174,7 @@ describe("every endpoint, called once", () => {
       events: 202,
       gate: 200,
       gate_wait: 200,
+      data_checks: 200,
       eligibility: 200,
       argo_gate: 200,
       openapi: 200,
