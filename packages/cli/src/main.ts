@@ -9,17 +9,24 @@ Usage:
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate run --phase expand|contract --file FILE --database-url URL [--lock-timeout 3s] [--retries 10] [--blockers wait|stop]
   rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]
+  rollgate backfill --database-url URL --table T --set "col = expr[, …]" [--where PREDICATE] [--key COL[,…]]
+                [--batch-size 1000] [--batch-target 200ms] [--max-lag 1s] [--lock-timeout 2s] [--restart]
   rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
   rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
   rollgate worker [--json]
 
-send, run, inspect and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
+send, run, inspect, backfill and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the
 rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/_RELEASE.
 token create writes to DATABASE_URL (or the embedded data folder); worker runs the
 background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
 
-Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied (or the lease
+backfill resumes from its checkpoint (rollgate.backfill_checkpoints in the application's
+database) unless --restart, and waits while a replica lags, a no-go or the SLO fails, or the
+dashboard paused it.
+
+Exit codes: 0 success; 1 findings, a refused event, or a backfill that failed or was cancelled;
+2 usage error (a backfill refused before writing anything); 3 gate denied (or the lease
 gone to another job: 409 with the reason); 4 timeout.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -34,6 +41,7 @@ const commands: Record<string, () => Promise<Command>> = {
   drill: async () => (await import("./commands/drill.ts")).drillCommand,
   worker: async () => (await import("./commands/worker.ts")).workerCommand,
   inspect: async () => (await import("./commands/inspect.ts")).inspectCommand,
+  backfill: async () => (await import("./commands/backfill.ts")).backfillCommand,
 };
 
 /** Runs one `rollgate` command and returns its exit code. */

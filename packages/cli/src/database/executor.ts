@@ -120,7 +120,6 @@ export async function executeScript(
   const clock = options.clock ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = options.random ?? Math.random;
-  const { baseMs, maxMs } = options.backoff ?? { baseMs: 250, maxMs: 15_000 };
   const results = new Map<number, StatementResult>(
     statements.map((s) => [
       s.index,
@@ -173,7 +172,7 @@ export async function executeScript(
       }
       results.get(failed.statement.index)!.retries += 1;
       if (failed.statement.index_name) await dropInvalidIndex(query, failed.statement.index_name);
-      const wait = Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random()));
+      const wait = backoffMs(attempt, options.backoff, random);
       options.onProgress?.({
         kind: "lock_timeout",
         statement: failed.statement,
@@ -185,6 +184,21 @@ export async function executeScript(
     }
   }
   return { ok: true, statements: [...results.values()] };
+}
+
+export const DEFAULT_BACKOFF = { baseMs: 250, maxMs: 15_000 } as const;
+
+/**
+ * The wait before retry `attempt` + 1 (attempt counts from 0): exponential from `baseMs`, capped at
+ * `maxMs`, jittered ×0.5–1.5 so that sessions stopped by the same lock do not come back together.
+ * Shared by the executor and the backfill.
+ */
+export function backoffMs(
+  attempt: number,
+  backoff: { baseMs: number; maxMs: number } = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
+  return Math.round(Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt) * (0.5 + random()));
 }
 
 interface PgError extends Error {

@@ -4,9 +4,13 @@ import { evaluateGate, GATE_CHECK_IDS, type GateCheckId, type OverrideFact } fro
 import { defaultPolicy } from "../policy/index.ts";
 import { at, CONTRACT_SUM, isAuthor, passingFacts, stagingPolicy } from "../../test/builders.ts";
 import { ROLES, type Role } from "../types.ts";
+import { BACKFILL_CONTROLS, BACKFILL_STATES } from "../contract/backfill.ts";
 import {
   mayBreakGlass,
+  BACKFILL_ACTIONS,
+  controlAfter,
   mayConfirmOverride,
+  mayControlBackfill,
   mayDecideApproval,
   mayReviewOverride,
   mayStartRecovery,
@@ -180,6 +184,62 @@ describe("who may decide (property tests)", () => {
   });
 });
 
+describe("who may pause, resume or cancel a backfill (property tests)", () => {
+  const backfillArb = fc.record({
+    serviceId: fc.constant("svc-a"),
+    state: fc.constantFrom(...BACKFILL_STATES),
+    control: fc.constantFrom(...BACKFILL_CONTROLS),
+  });
+  const actionArb = fc.constantFrom(...BACKFILL_ACTIONS);
+
+  it("only a release manager, an on-call engineer or an admin of the service (or of every service) may, as that role", () => {
+    fc.assert(
+      fc.property(personArb, backfillArb, actionArb, (person, backfill, action) => {
+        const decision = mayControlBackfill(person, backfill, action);
+        const held = rolesOn(person, "svc-a").filter((r) => ["release_manager", "on_call", "admin"].includes(r));
+        if (held.length === 0) expect(decision).toMatchObject({ ok: false, code: "forbidden" });
+        if (decision.ok) expect(held).toContain(decision.role);
+        // A role on another service alone never grants it.
+        const elsewhere = { ...person, roles: person.roles.map((r) => ({ ...r, serviceId: "svc-b" })) };
+        expect(mayControlBackfill(elsewhere, backfill, action).ok).toBe(false);
+      }),
+    );
+  });
+
+  it("a cancelled backfill is never resumed, and nothing moves a finished, failed or cancelled one", () => {
+    fc.assert(
+      fc.property(personArb, backfillArb, actionArb, (person, backfill, action) => {
+        const decision = mayControlBackfill(person, backfill, action);
+        const cancelled = backfill.state === "cancelled" || backfill.control === "cancel";
+        if (cancelled && action === "resume") expect(decision.ok).toBe(false);
+        if (["finished", "failed", "cancelled"].includes(backfill.state)) expect(decision.ok).toBe(false);
+        if (decision.ok) expect(controlAfter(action)).not.toBe(backfill.control);
+      }),
+    );
+  });
+
+  it("pause asks it to wait, resume to run again, cancel to stop; each says why when refused", () => {
+    const rm: Person = { id: "p1", roles: [{ role: "release_manager", serviceId: "svc-a" }] };
+    const running = { serviceId: "svc-a", state: "running" as const, control: "run" as const };
+    expect(mayControlBackfill(rm, running, "pause")).toEqual({ ok: true, role: "release_manager" });
+    expect(controlAfter("pause")).toBe("pause");
+    expect(controlAfter("resume")).toBe("run");
+    expect(controlAfter("cancel")).toBe("cancel");
+    expect(mayControlBackfill(rm, { ...running, control: "pause" }, "resume").ok).toBe(true);
+    expect(mayControlBackfill(rm, { ...running, control: "cancel" }, "resume")).toMatchObject({
+      ok: false,
+      code: "conflict",
+      reason: expect.stringContaining("cannot be resumed"),
+    });
+    expect(mayControlBackfill(rm, { ...running, state: "paused" }, "resume")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("goes on by itself"),
+    });
+    const viewer: Person = { id: "p2", roles: [{ role: "viewer", serviceId: null }] };
+    expect(mayControlBackfill(viewer, running, "pause")).toMatchObject({ ok: false, code: "forbidden" });
+  });
+});
+
 describe("how long an override lasts", () => {
   it("more than nothing and at most the policy's break-glass duration, for overrides and recovery runs alike", () => {
     fc.assert(
@@ -212,6 +272,10 @@ describe("the permission matrix of docs/SECURITY.md", () => {
     confirm_override: (p) => mayConfirmOverride(p, context(), { actorId: "someone-else", confirmedAt: null }).ok,
     authorise_recovery: (p) => mayStartRecovery(p, context("contract_failed")).ok,
     review_override: (p) => mayReviewOverride(p, "svc-a", { actorId: "someone-else" }, ["author"]).ok,
+    pause_backfill: (p) => mayControlBackfill(p, { serviceId: "svc-a", state: "running", control: "run" }, "pause").ok,
+    resume_backfill: (p) =>
+      mayControlBackfill(p, { serviceId: "svc-a", state: "paused", control: "pause" }, "resume").ok,
+    cancel_backfill: (p) => mayControlBackfill(p, { serviceId: "svc-a", state: "paused", control: "run" }, "cancel").ok,
     // What the admin pages and actions ask (server/auth/reading.ts, requireAdmin).
     administer: (p) => mayRead({ kind: "admin" }, p, { publicWallboard: false }).allowed,
   };

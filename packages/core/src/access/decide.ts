@@ -1,6 +1,7 @@
 // Who may decide what on a rollout. Routes, server actions and the gate call these and
 // nothing else, so each rule lives in exactly one place. Pure: the caller loads the person
 // (with the roles they hold *now*) and the rollout, and passes the time.
+import type { BackfillControl, BackfillState } from "../contract/backfill.ts";
 import type { GateCheckId } from "../gate/facts.ts";
 import type { Policy } from "../policy/index.ts";
 import type { Role, RolloutState } from "../types.ts";
@@ -233,6 +234,56 @@ export function mayReviewOverride(
       authorIds,
       "The release's author cannot review an override of its gate.",
       "close the review of an override of its gate",
+    );
+  return { ok: true, role };
+}
+
+// A running backfill (`rollgate backfill`): who may Pause, Resume or Cancel it from the
+// dashboard, and what each asks of it (`control`, read by the CLI before every batch).
+
+export const BACKFILL_ACTIONS = ["pause", "resume", "cancel"] as const;
+export type BackfillAction = (typeof BACKFILL_ACTIONS)[number];
+
+/** The service's release managers and on-call engineers (and admins, as everywhere). */
+export const BACKFILL_CONTROL_ROLES: readonly Role[] = ["release_manager", "on_call", "admin"];
+
+const FINAL: readonly BackfillState[] = ["finished", "failed", "cancelled"];
+
+/** What the backfill is asked to do after `action`. */
+export function controlAfter(action: BackfillAction): BackfillControl {
+  return action === "resume" ? "run" : action;
+}
+
+/** The backfill as the rule needs it: its state (from its events) and what the dashboard asked last. */
+export interface BackfillControlContext {
+  serviceId: string;
+  state: BackfillState;
+  control: BackfillControl;
+}
+
+/** Whether `person` may `action` this backfill now, and as which role. */
+export function mayControlBackfill(person: Person, ctx: BackfillControlContext, action: BackfillAction): Decision {
+  const role = rolesOn(person, ctx.serviceId).find((r) => BACKFILL_CONTROL_ROLES.includes(r));
+  if (!role)
+    return {
+      ok: false,
+      code: "forbidden",
+      reason: `Only the service's release managers and on-call engineers may ${action} its backfills.`,
+    };
+  const no = (reason: string): Decision => ({ ok: false, code: "conflict", reason });
+  if (ctx.state === "cancelled" || ctx.control === "cancel")
+    return no(
+      action === "resume"
+        ? "This backfill was cancelled and cannot be resumed; run rollgate backfill again to start a new one."
+        : "This backfill was cancelled already.",
+    );
+  if (FINAL.includes(ctx.state)) return no(`This backfill has ${ctx.state}; there is nothing left to ${action}.`);
+  if (action === "pause" && ctx.control === "pause") return no("This backfill is paused already.");
+  if (action === "resume" && ctx.control !== "pause")
+    return no(
+      ctx.state === "paused"
+        ? "Nobody paused this backfill from the dashboard: it waits for its own reason (shown on the panel) and goes on by itself."
+        : "This backfill is not paused.",
     );
   return { ok: true, role };
 }

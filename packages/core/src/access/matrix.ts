@@ -21,6 +21,9 @@ export const ACTIONS = [
   "confirm_override",
   "authorise_recovery",
   "review_override",
+  "pause_backfill",
+  "resume_backfill",
+  "cancel_backfill",
   "administer",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -47,6 +50,10 @@ export const MATRIX: Record<Action, Record<Actor, boolean>> = {
   confirm_override: only("release_manager", "admin"),
   authorise_recovery: only("release_manager", "admin"),
   review_override: only("release_manager", "admin"),
+  // The author may too: stopping a backfill takes nothing from anyone, it needs no second person.
+  pause_backfill: only("on_call", "release_manager", "admin", "author"),
+  resume_backfill: only("on_call", "release_manager", "admin", "author"),
+  cancel_backfill: only("on_call", "release_manager", "admin", "author"),
   administer: only("admin"),
 };
 
@@ -56,6 +63,9 @@ export const ACTION_LABELS: Record<Action, string> = {
   confirm_override: "confirm someone else's override (production)",
   authorise_recovery: "authorise a recovery run after a failed migration",
   review_override: "close the review of someone else's override",
+  pause_backfill: "pause a running backfill (the CLI stops before its next batch)",
+  resume_backfill: "resume a backfill paused from the dashboard",
+  cancel_backfill: "cancel a backfill (final: it cannot be resumed)",
   administer: "manage roles, identities, tokens and policies",
 };
 

@@ -12,6 +12,7 @@ import {
   overviewResponseSchema,
   readyResponseSchema,
 } from "./dashboard.ts";
+import { backfillControlResponseSchema, backfillKeySchema } from "./backfill.ts";
 import { eventBodySchema } from "./events.ts";
 import {
   argoErrorResponseSchema,
@@ -199,6 +200,25 @@ export const API = {
       409: error(
         "Another job holds the lease (details.reason `lease_held`, with the holder and its expiry; answered before the gate is evaluated, so a crowd of waiting pipelines is refused at once), the gate is closed (details carries the verdict), the rollout's state refuses the contract as migration.started would (details.reason, e.g. `window_open`), or the webhook-id was used before (details.reason `replayed`)",
       ),
+      429: error("Rate limited"),
+      503: error("The database is unreachable; retry later"),
+    },
+  }),
+  backfillControl: endpoint({
+    name: "backfill_control",
+    method: "GET",
+    path: "/api/v1/rollouts/{service}/{environment}/{release}/backfills/{backfill_id}",
+    auth: { kind: "token", scope: "gate:read" },
+    params: backfillKeySchema,
+    summary: "What the dashboard asked of a backfill: run, pause or cancel",
+    description:
+      "`rollgate backfill` asks before every batch (gate:read, the token scoped to the environment, as on `…/gate`). `control` is what the service's release managers and on-call engineers last pressed on the rollout page (`run` until anyone did, again after Resume); `state` is the backfill as its `backfill.*` events left it (finished, failed and cancelled are final). The backfill exists once its `backfill.started` event was accepted.",
+    responses: {
+      200: { description: "The control and the backfill's state", schema: backfillControlResponseSchema },
+      400: error(badParams),
+      401: error("Bad token"),
+      403: error("Scope"),
+      404: error("No such rollout, or no backfill with this id on it (none started)"),
       429: error("Rate limited"),
       503: error("The database is unreachable; retry later"),
     },

@@ -1,5 +1,12 @@
 import { z } from "zod";
 import type { ContractLease, HeldInspections } from "../lifecycle/event-facts.ts";
+import {
+  backfillFailedSchema,
+  backfillFinishedSchema,
+  backfillPausedSchema,
+  backfillProgressSchema,
+  backfillStartedSchema,
+} from "./backfill.ts";
 import { inspectionSchema, type Inspection } from "./inspection.ts";
 
 // The event types, one record each (EVENTS, at the end): the wire shape of its `data` (snake_case
@@ -166,6 +173,12 @@ function deployment(kind: "deployed" | "rolled_back") {
   });
 }
 
+// A backfill's events are observations (the rollout's state does not change); each moves the
+// backfill's own row (`backfills`, fact kind "backfill"). The timeline shows started, paused,
+// finished and failed; progress, sent every few batches, only moves the row (the timeline query
+// leaves it out, as it leaves out SLO snapshots).
+const backfill = { kind: "backfill" as const };
+
 /**
  * The registry of event types, one entry each, in the wire schema's order. A new type is one
  * entry here and a sample in `test/samples.ts` (a type error without one); if it changes the
@@ -212,6 +225,72 @@ export const EVENTS = {
   })),
   "incident.opened": environmentType(incidentOpened),
   "incident.resolved": environmentType(incidentResolved),
+  "backfill.started": rolloutType(backfillStartedSchema, (d) => ({
+    event: {},
+    fact: {
+      ...backfill,
+      step: "started" as const,
+      backfillId: d.backfill_id,
+      table: d.table,
+      set: d.set,
+      where: d.where ?? null,
+      key: d.key,
+      batchSize: d.batch_size,
+      estimateRows: d.estimate_rows,
+      rowsDone: d.rows_done,
+      check: d.check,
+    },
+  })),
+  "backfill.progress": rolloutType(backfillProgressSchema, (d) => ({
+    event: {},
+    fact: {
+      ...backfill,
+      step: "progress" as const,
+      backfillId: d.backfill_id,
+      rowsDone: d.rows_done,
+      rowsWritten: d.rows_written,
+      estimateRows: d.estimate_rows,
+      ratePerS: d.rate_per_s,
+      etaS: d.eta_s,
+      batchSize: d.batch_size,
+      replicaLagMs: d.replica_lag_ms,
+      throttle: d.throttle,
+    },
+  })),
+  "backfill.paused": rolloutType(backfillPausedSchema, (d) => ({
+    event: {},
+    fact: {
+      ...backfill,
+      step: "paused" as const,
+      backfillId: d.backfill_id,
+      rowsDone: d.rows_done,
+      cause: d.cause,
+      reason: d.reason,
+      replicaLagMs: d.replica_lag_ms ?? null,
+    },
+  })),
+  "backfill.finished": rolloutType(backfillFinishedSchema, (d) => ({
+    event: {},
+    fact: {
+      ...backfill,
+      step: "finished" as const,
+      backfillId: d.backfill_id,
+      rowsDone: d.rows_done,
+      rowsWritten: d.rows_written,
+      durationMs: d.duration_ms,
+    },
+  })),
+  "backfill.failed": rolloutType(backfillFailedSchema, (d) => ({
+    event: {},
+    fact: {
+      ...backfill,
+      step: "failed" as const,
+      backfillId: d.backfill_id,
+      rowsDone: d.rows_done,
+      error: d.error,
+      cancelled: d.cancelled,
+    },
+  })),
   "database.inspected": rolloutType(inspectionSchema, (d) => ({
     event: { server: d.server } as {
       /** The inspected database's clock and identity, as the summary carries them. */

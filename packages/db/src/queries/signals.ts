@@ -2,6 +2,7 @@ import type { Fact } from "@rollgate/core/lifecycle";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appDeployments, backups, flagChanges, migrationRuns, rolloutEvents, sloSnapshots } from "../schema/index.ts";
+import { recordBackfill } from "./backfills.ts";
 import { compiledStatement } from "./compiled.ts";
 import { insertInspection } from "./inspections.ts";
 
@@ -160,6 +161,7 @@ const FACT_WRITERS: { [K in Fact["kind"]]: FactWriter<K> } = {
       restoreTested: fact.restoreTested,
       verifiedAt: record.occurredAt < record.receivedAt ? record.occurredAt : record.receivedAt,
     }),
+  backfill: (db, fact, { rolloutId }, occurredAt) => recordBackfill(db, rolloutId, fact, occurredAt),
   inspection: (db, fact, record) =>
     insertInspection(db, {
       environmentId: record.environmentId,

@@ -38,7 +38,7 @@ type TimelineRow = Omit<TimelineItem, "at" | "data"> & { at: string | Date; data
 
 /**
  * One page of everything that happened to a rollout, newest first: accepted events (but
- * SLO snapshots, which the charts show), approvals and withdrawals, overrides and refused
+ * SLO snapshots, which the charts show, and backfill progress, which the backfill panel shows), approvals and withdrawals, overrides and refused
  * deliveries. An event is placed when Rollgate received it, not when the pipeline says it
  * happened (a backdated event received last shows last). Paged by keyset (time, id), so the
  * thousandth page costs what the first does.
@@ -53,7 +53,7 @@ export async function timelinePage(
   const result = await db.execute(sql`
     select id, at, kind, what, data, state_before as "stateBefore", state_after as "stateAfter", actor from (
       select e.id, e.received_at as at, 'event' as kind, e.type as what, e.data, e.state_before, e.state_after, null::text as actor
-        from rollout_events e where e.rollout_id = ${rolloutId} and e.type <> 'slo.snapshot'
+        from rollout_events e where e.rollout_id = ${rolloutId} and e.type <> 'slo.snapshot' and e.type <> 'backfill.progress'
       union all
       select a.id, a.decided_at, 'approval', a.decision, jsonb_build_object('comment', a.comment, 'checksum', a.contract_checksum, 'role', a.role), null, null, u.email
         from approvals a join users u on u.id = a.approver_id where a.rollout_id = ${rolloutId}

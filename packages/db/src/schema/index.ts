@@ -9,3 +9,4 @@ export * from "./jobs.ts";
 export * from "./integrations.ts";
 export * from "./inspections.ts";
 export * from "./notifications.ts";
+export * from "./backfills.ts";

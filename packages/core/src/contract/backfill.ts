@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+// A backfill (`rollgate backfill`) on the wire: the `data` of its five rollout events
+// (`backfill.started|progress|paused|finished|failed`, registered in `events.ts`) and the
+// answer of `GET …/backfills/{backfill_id}` (what the dashboard asked of it, polled by the CLI
+// before every batch). Objects are strict and every value is bounded by the column it lands in
+// (`backfills` in `@rollgate/db`): counts are PostgreSQL `bigint` read as numbers, so they stop
+// at 2^53 - 1.
+
+/** A count of rows or milliseconds: a `bigint` column that is still a safe JavaScript number. */
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A measured quantity (`double precision`): finite, never negative. */
+const measure = z.number().min(0).max(1e15);
+/** A sentence for people (a throttle or pause reason). */
+const sentence = z.string().min(1).max(1000);
+
+const backfillId = z.uuid();
+
+/** What a backfill is, as its projection shows it. Finished, failed and cancelled are final. */
+export const BACKFILL_STATES = ["running", "paused", "finished", "failed", "cancelled"] as const;
+export type BackfillState = (typeof BACKFILL_STATES)[number];
+
+/** What the dashboard asks of a running backfill: go on, wait, or stop for good. */
+export const BACKFILL_CONTROLS = ["run", "pause", "cancel"] as const;
+export type BackfillControl = (typeof BACKFILL_CONTROLS)[number];
+
+/** Why a backfill waits: a replica's replay lag, the rollout's no-go, its SLO, or someone pressed Pause. */
+export const BACKFILL_PAUSE_CAUSES = ["replica_lag", "no_go", "slo", "operator"] as const;
+
+export const backfillStartedSchema = z.strictObject({
+  backfill_id: backfillId,
+  /** The table as given: `schema.table` or `table`. */
+  table: z.string().min(1).max(200),
+  /** The SET list as given (`billing_email = email`). */
+  set: z.string().min(1).max(10_000),
+  /** The predicate of the rows still to do (`billing_email IS NULL`), as given. */
+  where: z.string().min(1).max(10_000).optional(),
+  /** The keyset's columns (the primary key by default). */
+  key: z.array(z.string().min(1).max(63)).min(1).max(8),
+  batch_size: z.number().int().min(1).max(2_147_483_647),
+  estimate_rows: count,
+  /** Non-zero when the run resumed from a checkpoint. */
+  rows_done: count,
+  /** The backfill's own data check: the rows that still match its `where`. */
+  check: z.strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "lower-case letters, digits, '.', '_' or '-', at most 100 characters"),
+    sql: z.string().min(1).max(20_000),
+  }),
+});
+
+export const backfillProgressSchema = z.strictObject({
+  backfill_id: backfillId,
+  rows_done: count,
+  rows_written: count,
+  estimate_rows: count,
+  rate_per_s: measure,
+  /** Null while no rate is known. */
+  eta_s: measure.nullable(),
+  batch_size: z.number().int().min(1).max(2_147_483_647),
+  /** Null: no streaming replica (no lag throttle). */
+  replica_lag_ms: measure.nullable(),
+  /** The current throttle reason, a sentence; null when nothing holds it back. */
+  throttle: sentence.nullable(),
+});
+
+export const backfillPausedSchema = z.strictObject({
+  backfill_id: backfillId,
+  rows_done: count,
+  cause: z.enum(BACKFILL_PAUSE_CAUSES),
+  reason: sentence,
+  replica_lag_ms: measure.nullable().optional(),
+});
+
+export const backfillFinishedSchema = z.strictObject({
+  backfill_id: backfillId,
+  rows_done: count,
+  rows_written: count,
+  duration_ms: count,
+});
+
+export const backfillFailedSchema = z.strictObject({
+  backfill_id: backfillId,
+  rows_done: count,
+  error: z.string().min(1).max(10_000),
+  /** True when it stopped because the dashboard cancelled it. */
+  cancelled: z.boolean(),
+});
+
+/** `GET /api/v1/rollouts/{service}/{environment}/{release}/backfills/{backfill_id}`: what the dashboard asked of this backfill. */
+export const backfillControlResponseSchema = z.object({
+  backfill_id: z.uuid(),
+  control: z.enum(BACKFILL_CONTROLS),
+  /** Who pressed the last Pause, Resume or Cancel; null while nobody has. */
+  requested_by: z.string().nullable(),
+  requested_at: z.iso.datetime({ offset: true }).nullable(),
+  /** The backfill's state as its events left it. */
+  state: z.enum(BACKFILL_STATES),
+});
+export type BackfillControlResponse = z.infer<typeof backfillControlResponseSchema>;
+
+/** The path of the control read: the rollout's key and the backfill's id. */
+export const backfillKeySchema = z.object({
+  service: z.string(),
+  environment: z.string(),
+  release: z.string(),
+  backfill_id: z.string(),
+});
