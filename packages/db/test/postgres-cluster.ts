@@ -25,8 +25,25 @@ export class PostgresCluster {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  init(): this {
+  /** The server's programs (initdb, pg_ctl, pg_basebackup, pgbench, …) of the newest installed version. */
+  get binDir(): string {
+    return this.bin;
+  }
+
+  /** `hba`: lines appended to pg_hba.conf (later lines lose to earlier ones; initdb's own come first). */
+  init(options: { hba?: string[] } = {}): this {
     this.run(`mkdir -p ${this.dataDir} && ${this.bin}/initdb -D ${this.dataDir} -U postgres --auth=trust >/dev/null`);
+    for (const line of options.hba ?? []) this.run(`echo '${line}' >> ${this.dataDir}/pg_hba.conf`);
+    return this;
+  }
+
+  /** Instead of init(): this data folder becomes a streaming standby of `primary` (`pg_basebackup -R`:
+   * standby.signal and primary_conninfo are written for us). The primary must allow replication
+   * connections from 127.0.0.1 and be running. */
+  initStandbyOf(primary: PostgresCluster): this {
+    this.run(
+      `${this.bin}/pg_basebackup -h 127.0.0.1 -p ${primary.port} -U postgres -D ${this.dataDir} -R -X stream -c fast >/dev/null`,
+    );
     return this;
   }
 
@@ -68,7 +85,8 @@ export class PostgresCluster {
     rmSync(path.dirname(this.dataDir), { recursive: true, force: true });
   }
 
-  private run(command: string): void {
+  /** Runs a shell command as the user that owns the server's files. */
+  run(command: string): void {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) execFileSync("su", ["postgres", "-s", "/bin/bash", "-c", command], { stdio: "inherit" });
     else execFileSync("bash", ["-c", command], { stdio: "inherit" });

@@ -21,7 +21,11 @@ describe("standbyLag", () => {
     expect(standbyLag(samples, { name: "s", replayLsn: 150n, replayLagMs: null }, 5000)).toBe(3000);
   });
   it("takes replay_lag when it is larger", () => {
-    expect(standbyLag(samples, { name: "s", replayLsn: 300n, replayLagMs: 900 }, 5000)).toBe(900);
+    expect(standbyLag(samples, { name: "s", replayLsn: 250n, replayLagMs: 900 }, 3500)).toBe(900);
+  });
+  it("a standby that replayed every sample has caught up, though its replay_lag still shows the pause (stale until its next status reply)", () => {
+    expect(standbyLag(samples, { name: "s", replayLsn: 300n, replayLagMs: 3500 }, 5000)).toBe(0);
+    expect(standbyLag(samples, { name: "s", replayLsn: 310n, replayLagMs: 3500 }, 5000)).toBe(0);
   });
   it("a standby that replayed everything has no measured lag; an unreadable one has none at all", () => {
     expect(standbyLag(samples, { name: "s", replayLsn: 300n, replayLagMs: null }, 5000)).toBe(0);

@@ -24,13 +24,18 @@ export interface StandbyReading {
 
 /**
  * Each standby's lag: the larger of its replay_lag and now minus the time of the oldest sample
- * whose LSN it has not replayed (0 when it has replayed every sample). null when the role can
+ * whose LSN it has not replayed; 0 when it has replayed every sample (the newest is the
+ * primary's current position, read with the standbys), whatever replay_lag says: after a
+ * paused replay resumes, a real standby catches up at once but its replay_lag keeps showing
+ * the pause's length until its next status reply, up to wal_receiver_status_interval (10 s)
+ * later (measured in packages/cli/src/database/standby.live.test.ts). null when the role can
  * see neither.
  */
 export function standbyLag(samples: readonly WalSample[], standby: StandbyReading, nowMs: number): number | null {
   let measured: number | null = null;
   if (standby.replayLsn !== null) {
     const oldest = samples.find((s) => s.lsn > standby.replayLsn!);
+    if (!oldest && samples.length > 0) return 0;
     measured = oldest ? Math.max(0, nowMs - oldest.atMs) : 0;
   }
   if (measured === null && standby.replayLagMs === null) return null;
