@@ -5,6 +5,7 @@ import { z } from "zod";
 import { decideApproval } from "@rollgate/app/approvals/decide-approval";
 import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@rollgate/app/overrides/break-glass";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
@@ -51,7 +52,7 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
     if (error instanceof AppError) return { error: error.message };
     throw error;
   }
-  revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+  revalidatePath(rolloutPath(keys));
   return { done: DONE[decision] };
 }
 
@@ -150,7 +151,7 @@ function run(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState
 async function settle(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState> {
   try {
     const done = await work();
-    revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+    revalidatePath(rolloutPath(keys));
     revalidatePath("/");
     return { done };
   } catch (error) {
