@@ -63,8 +63,8 @@ on_postgres() {
   (export DATABASE_URL=$1; shift; "$@")
 }
 # playwright_run REPORT PORT CONFIG ARGS…: one Playwright run with its own report, its own
-# output folder and its own ports (the app on PORT, specs' extra servers on PORT+7…9, the
-# OpenID provider on PORT+80), so runs can go side by side.
+# output folder and its own ports (the app on PORT, the OpenID provider on PORT+80; specs' extra
+# servers take free ports), so runs can go side by side.
 playwright_run() {
   local report=$1 port=$2 config=$3; shift 3
   env E2E_PORT="$port" E2E_OIDC_PORT=$((port + 80)) PLAYWRIGHT_JSON_OUTPUT_NAME="$results/$report.json" \

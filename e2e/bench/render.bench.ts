@@ -1,9 +1,12 @@
 // Benchmark: the rollout page's server render with a production-sized history (1,000,000 SLO
 // snapshots and 100,000 events) beside a small one (10,000 snapshots, 1,000 events), on
-// PostgreSQL, through the built standalone server. Exits 1 when a target is missed.
+// PostgreSQL, through the built standalone server, read by a signed-in viewer of the service
+// (rollout pages ask for sign-in). Exits 1 when a target is missed.
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts [--write]
 import os from "node:os";
 import { freshDatabase } from "@rollgate/db/fresh-database";
+import { hashPassword } from "@rollgate/db/secrets";
+import postgres from "postgres";
 import { writeBenchmarkSection } from "../../scripts/benchmark-doc.ts";
 import { SCALE_SERVICE, seedScale, type ScaleCase } from "./seed-scale.ts";
 
@@ -21,29 +24,55 @@ await seedScale(url.toString(), [BIG, SMALL]);
 const seedSeconds = (performance.now() - seedStart) / 1000;
 console.log(`seeded in ${seedSeconds.toFixed(0)} s`);
 
+// The reader: a local account with the viewer role on the service, signed in with the
+// credentials provider as the browser tests' scripts do (e2e/support/session.ts).
+const READER = { email: "bench.reader@example.com", password: `bench-${process.pid}-${Date.now()}` };
+{
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const [user] = await sql<{ id: string }[]>`
+      insert into users (email, name, password_hash) values (${READER.email}, 'Bench reader', ${hashPassword(READER.password)}) returning id`;
+    await sql`insert into user_roles (user_id, role, service_id) values (${user!.id}, 'viewer', (select id from services where slug = ${SCALE_SERVICE}))`;
+  } finally {
+    await sql.end();
+  }
+}
+
 const { AppServer } = await import("../support/app-server.ts");
-const server = new AppServer(3298, {
+const { passwordSignIn } = await import("../support/session.ts");
+const server = new AppServer(0, (serverUrl) => ({
   DATABASE_URL: url.toString(),
   NEXTAUTH_SECRET: "bench-only-nextauth-secret",
-  NEXTAUTH_URL: "http://127.0.0.1:3298",
-});
-await server.start();
+  NEXTAUTH_URL: serverUrl,
+  ROLLGATE_CREDENTIALS_LOGIN: "1",
+}));
+let cookie = "";
 
-/** One full server render: request to the last byte of the HTML. */
+/** One full server render, signed in: request to the last byte of the HTML. */
 async function render(release: string): Promise<{ ms: number; bytes: number }> {
   const start = performance.now();
-  const response = await fetch(`${server.url}/rollouts/${SCALE_SERVICE}/staging/${release}`);
+  const response = await fetch(`${server.url}/rollouts/${SCALE_SERVICE}/staging/${release}`, {
+    headers: { cookie },
+    redirect: "manual",
+  });
   const html = await response.text();
   const ms = performance.now() - start;
   if (response.status !== 200 || !html.includes("Scale "))
-    throw new Error(`render of ${release} failed: HTTP ${response.status}`);
+    throw new Error(
+      `render of ${release} failed: HTTP ${response.status}${response.headers.get("location") ? ` to ${response.headers.get("location")}` : ""}`,
+    );
   return { ms, bytes: Buffer.byteLength(html) };
 }
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
+// Started inside the try: whatever throws after this line, the server is stopped.
 try {
+  await server.start();
+  const signIn = await passwordSignIn(server.url, READER.email, READER.password, "203.0.113.7");
+  if (!signIn.cookie) throw new Error(`sign-in failed: HTTP ${signIn.status}, ${signIn.url || "no answer"}`);
+  cookie = signIn.cookie;
   for (let i = 0; i < WARMUP; i += 1) {
     await render(BIG.release);
     await render(SMALL.release);
@@ -88,7 +117,7 @@ try {
       "",
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on the same machine.`,
       `[seed-scale.ts](../e2e/bench/seed-scale.ts) makes both rollouts with generate_series (one snapshot a second up to now; eight events in ten are snapshots), ${seedSeconds.toFixed(0)} s for both;`,
-      `then ${WARMUP} warm-up renders each and ${ROUNDS} measured renders each, interleaved: one anonymous GET of the page against the standalone server, timed to the last byte of the HTML (${(bytes / 1024).toFixed(0)} KiB for big).`,
+      `then ${WARMUP} warm-up renders each and ${ROUNDS} measured renders each, interleaved: one GET of the page by a signed-in viewer of the service (a credentials sign-in first; the session cookie on every request) against the standalone server, timed to the last byte of the HTML (${(bytes / 1024).toFixed(0)} KiB for big).`,
       "The page draws at most 300 SLO buckets from the hourly or per-minute rollups, the gate's SLO summary reads whole hours and minutes from the rollups and only the partial minutes at the edges from the raw table, and the timeline shows one keyset page of 50.",
       "",
       table,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./free-port";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const standalone = path.join(root, "apps", "web", ".next", "standalone", "apps", "web");
@@ -30,19 +31,35 @@ export const SERVER_NODE_ARGS: string[] = (
   .split(" ")
   .filter((arg) => arg.startsWith("--"));
 
-/** Another instance of the built standalone server, on its own port and database. */
+/** The server's environment, or a function of its URL (for `NEXTAUTH_URL` on a port chosen at start). */
+export type ServerEnv = Record<string, string> | ((url: string) => Record<string, string>);
+
+/**
+ * Another instance of the built standalone server, on its own port and database. Port 0 (the
+ * usual choice) means a free port, chosen when it first starts and kept across restarts; a
+ * fixed port fails whenever anything else holds it.
+ */
 export class AppServer {
   private child: ChildProcess | undefined;
+  private chosenPort: number;
   readonly output: string[] = [];
 
   constructor(
-    readonly port: number,
-    private readonly env: Record<string, string>,
+    port: number,
+    private readonly env: ServerEnv,
     /** Node flags for the server only (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
     private readonly nodeArgs: string[] = [],
     /** Another build's server.js (a benchmark comparing versions); this checkout's by default. */
     private readonly script: string = serverJs,
-  ) {}
+  ) {
+    this.chosenPort = port;
+  }
+
+  /** The server's port: known once it has started, when it was given 0. */
+  get port(): number {
+    if (this.chosenPort === 0) throw new Error("the server was given port 0: its port is chosen when it starts");
+    return this.chosenPort;
+  }
 
   /** The server's process id (CPU and memory in benchmarks), once started. */
   get pid(): number | undefined {
@@ -54,6 +71,20 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
+    // A port chosen here can be taken by another process before the server binds it: then choose again.
+    const choosing = this.chosenPort === 0;
+    for (let attempt = 1; ; attempt += 1) {
+      if (choosing) this.chosenPort = await freePort();
+      try {
+        return await this.startOnce();
+      } catch (error) {
+        if (!choosing || attempt >= 3 || !this.output.join("").includes("EADDRINUSE")) throw error;
+        this.output.length = 0;
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const child = this.spawn();
     const died = new Promise<never>((_, reject) =>
       child.once("exit", (code) =>
@@ -73,6 +104,7 @@ export class AppServer {
 
   /** Starts the server and waits for it to exit by itself (a start that must fail); its exit code. */
   async exitCode(timeoutMs: number): Promise<number | null> {
+    if (this.chosenPort === 0) this.chosenPort = await freePort();
     const child = this.spawn();
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -86,7 +118,7 @@ export class AppServer {
       env: {
         ...process.env,
         ROLLGATE_ALLOW_PRIVATE_DESTINATIONS: "1",
-        ...this.env,
+        ...(typeof this.env === "function" ? this.env(this.url) : this.env),
         HOSTNAME: "127.0.0.1",
         PORT: String(this.port),
         NODE_ENV: "production",

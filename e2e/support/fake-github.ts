@@ -29,11 +29,17 @@ export class FakeGithub {
   private readonly publicKey: KeyObject;
 
   constructor(
-    readonly port: number,
     private readonly appId: number,
     privateKeyPem: string,
   ) {
     this.publicKey = createPublicKey(privateKeyPem);
+  }
+
+  /** Its port (a free one), once it has started. */
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === "string") throw new Error("the fake GitHub has not started");
+    return address.port;
   }
 
   get url(): string {
@@ -42,7 +48,7 @@ export class FakeGithub {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
   }
 
   async stop(): Promise<void> {

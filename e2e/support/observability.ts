@@ -4,16 +4,28 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitFor } from "./app-server";
+import { freePort } from "./free-port";
 
 // Real Prometheus and Alertmanager (Debian's packages) around a test exporter whose
-// availability the test sets, for the SLO-source and alerting tests. Ports 3620–3689.
+// availability the test sets, for the SLO-source and alerting tests. Each on a free port, chosen
+// when it first starts and kept across restarts (a policy names Prometheus by its URL).
+
+/** Something that listens on a port, read when a configuration that points to it is written. */
+export interface Listening {
+  readonly port: number;
+}
 
 /** Serves `rollgate_test_availability{service=…}` (a percentage) for the services the test sets. */
-export class TestExporter {
+export class TestExporter implements Listening {
   private server: Server | undefined;
   readonly availability = new Map<string, number>();
 
-  constructor(readonly port: number) {}
+  /** Its port, once it has started. */
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === "string") throw new Error("the exporter has not started");
+    return address.port;
+  }
 
   async start(): Promise<void> {
     this.server = createServer((_req, res) => {
@@ -23,7 +35,7 @@ export class TestExporter {
       ];
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(`${lines.join("\n")}\n`);
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
   }
 
   async stop(): Promise<void> {
@@ -31,12 +43,17 @@ export class TestExporter {
   }
 }
 
-abstract class Daemon {
+abstract class Daemon implements Listening {
   private child: ChildProcess | undefined;
+  private chosenPort = 0;
   readonly output: string[] = [];
   protected readonly dir = mkdtempSync(path.join(tmpdir(), "rollgate-obs-"));
 
-  constructor(readonly port: number) {}
+  /** Its port, chosen when it first starts and kept across restarts. */
+  get port(): number {
+    if (this.chosenPort === 0) throw new Error("the daemon has not started: its port is chosen then");
+    return this.chosenPort;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -46,11 +63,35 @@ abstract class Daemon {
   protected abstract readyPath: string;
 
   async start(): Promise<void> {
+    // A port chosen here can be taken before the daemon binds it: then it exits, and we choose again.
+    const choosing = this.chosenPort === 0;
+    for (let attempt = 1; ; attempt += 1) {
+      if (choosing) this.chosenPort = await freePort();
+      try {
+        return await this.startOnce();
+      } catch (error) {
+        if (!choosing || attempt >= 3 || this.child?.exitCode === null) throw error;
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const { bin, args } = this.command();
-    this.child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    await waitFor(async () => (await fetch(`${this.url}${this.readyPath}`).catch(() => null))?.ok === true, 30_000);
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    const died = new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`${bin} exited (${code}):\n${this.output.join("")}`))),
+    );
+    died.catch(() => {}); // a later, ordinary exit is not an error
+    try {
+      const ready = async () => (await fetch(`${this.url}${this.readyPath}`).catch(() => null))?.ok === true;
+      await Promise.race([waitFor(ready, 30_000), died]);
+    } catch (error) {
+      child.kill("SIGKILL"); // never left running behind a failed start
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
@@ -67,11 +108,10 @@ export class TestPrometheus extends Daemon {
   protected readyPath = "/-/ready";
 
   constructor(
-    port: number,
-    private readonly exporterPort: number,
-    private readonly alertmanagerPort: number | null,
+    private readonly exporter: Listening,
+    private readonly alertmanager: Listening | null,
   ) {
-    super(port);
+    super();
   }
 
   /** Waits until an instant query returns at least one series (the exporter has been scraped). */
@@ -101,9 +141,9 @@ export class TestPrometheus extends Daemon {
       path.join(this.dir, "prometheus.yml"),
       `global: { scrape_interval: 1s, evaluation_interval: 1s }
 rule_files: [rules.yml]
-${this.alertmanagerPort ? `alerting:\n  alertmanagers:\n    - static_configs: [{ targets: ["127.0.0.1:${this.alertmanagerPort}"] }]\n` : ""}scrape_configs:
+${this.alertmanager ? `alerting:\n  alertmanagers:\n    - static_configs: [{ targets: ["127.0.0.1:${this.alertmanager.port}"] }]\n` : ""}scrape_configs:
   - job_name: exporter
-    static_configs: [{ targets: ["127.0.0.1:${this.exporterPort}"] }]
+    static_configs: [{ targets: ["127.0.0.1:${this.exporter.port}"] }]
 `,
     );
     return {
@@ -123,11 +163,10 @@ export class TestAlertmanager extends Daemon {
   protected readyPath = "/-/ready";
 
   constructor(
-    port: number,
     private readonly receiverUrl: string,
     private readonly token: string,
   ) {
-    super(port);
+    super();
   }
 
   protected command() {

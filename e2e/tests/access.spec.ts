@@ -174,16 +174,15 @@ test.describe("finding 9: reading needs sign-in", () => {
 });
 
 test.describe("a second server: public wallboard, one-minute sessions", () => {
-  const port = Number(process.env.E2E_PORT ?? 3210) + 7;
-  const server = new AppServer(port, {
+  const server = new AppServer(0, (url) => ({
     DATABASE_URL: process.env.DATABASE_URL!,
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_URL: url,
     NEXTAUTH_SECRET,
     ROLLGATE_CREDENTIALS_LOGIN: "1",
     ROLLGATE_PUBLIC_WALLBOARD: "1",
     // 7.2 seconds.
     ROLLGATE_SESSION_HOURS: "0.002",
-  });
+  }));
   test.beforeAll(async () => server.start());
   test.afterAll(async () => server.stop());
 
@@ -309,14 +308,13 @@ test("finding 16: an OpenID sign-in is refused when the provider has not verifie
 });
 
 test.describe("a second replica on the same database", () => {
-  const port = Number(process.env.E2E_PORT ?? 3210) + 10;
-  const replica = new AppServer(port, {
+  const replica = new AppServer(0, (url) => ({
     DATABASE_URL: process.env.DATABASE_URL!,
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_URL: url,
     NEXTAUTH_SECRET,
     ROLLGATE_CREDENTIALS_LOGIN: "1",
     ROLLGATE_WORKER: "0",
-  });
+  }));
   test.beforeAll(async () => replica.start());
   test.afterAll(async () => replica.stop());
 

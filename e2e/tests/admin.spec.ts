@@ -136,7 +136,6 @@ test("an admin verifies the audit chain, grants a role, creates and revokes a to
 });
 
 test.describe("finding 6: a server started with the development key (its own embedded database)", () => {
-  const port = Number(process.env.E2E_PORT ?? 3210) + 9;
   const dataDir = mkdtempSync(path.join(tmpdir(), "rollgate-dev-key-"));
   // No ROLLGATE_SECRET_KEY and no ROLLGATE_AUDIT_KEY: the audit key derives from the built-in one.
   const devKey = {
@@ -146,13 +145,13 @@ test.describe("finding 6: a server started with the development key (its own emb
     ROLLGATE_AUDIT_KEY: "",
     ROLLGATE_ALLOW_DEV_SECRET_KEY: "1",
   };
-  const server = new AppServer(port, {
+  const server = new AppServer(0, (url) => ({
     ...devKey,
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_URL: url,
     NEXTAUTH_SECRET,
     ROLLGATE_CREDENTIALS_LOGIN: "1",
     LOG_LEVEL: "info",
-  });
+  }));
   test.beforeAll(async () => {
     test.setTimeout(180_000);
     const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -15,6 +15,7 @@ import {
   type TestService,
 } from "../support/api";
 import { AppServer, awayFromMinuteBoundary, waitFor } from "../support/app-server";
+import { freePort } from "../support/free-port";
 import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 
 // Several replicas on one PostgreSQL, a database that fails under load, a rolling restart.
@@ -60,8 +61,8 @@ async function readyRelease(base: string, svc: TestService) {
 
 test.describe("two replicas on one PostgreSQL", () => {
   const replicas = [
-    new AppServer(3281, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
-    new AppServer(3282, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
+    new AppServer(0, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
+    new AppServer(0, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
   ];
   test.beforeAll(async () => {
     await Promise.all(replicas.map((r) => r.start()));
@@ -116,9 +117,9 @@ test.describe("two replicas on one PostgreSQL", () => {
 
 test("under load, PostgreSQL stops and crashes; every acknowledged event is stored and the app recovers without a restart", async () => {
   test.setTimeout(120_000);
-  const cluster = new PostgresCluster(5498).init();
+  const cluster = new PostgresCluster(await freePort()).init();
   cluster.start();
-  const app = new AppServer(3283, { DATABASE_URL: cluster.url, ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  const app = new AppServer(0, { DATABASE_URL: cluster.url, ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
   const saved = process.env.DATABASE_URL;
   try {
     await app.start();
@@ -191,8 +192,8 @@ test("under load, PostgreSQL stops and crashes; every acknowledged event is stor
 
 test("a rolling restart (SIGTERM to one replica under load) loses no acknowledged request, resets no connection and holds no waiting pipeline", async () => {
   test.setTimeout(90_000);
-  const a = new AppServer(3284, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
-  const b = new AppServer(3285, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  const a = new AppServer(0, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
+  const b = new AppServer(0, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "1000000" });
   await Promise.all([a.start(), b.start()]);
   try {
     const svc = await makeService();

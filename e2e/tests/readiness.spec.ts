@@ -1,13 +1,14 @@
 import { expect, test } from "@playwright/test";
 import { AppServer, waitFor } from "../support/app-server";
+import { freePort } from "../support/free-port";
 import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 
 // Runs its own PostgreSQL server, so stopping it disturbs no other test.
 test("readiness goes 503 while PostgreSQL is down and 200 once it is back, without a restart", async () => {
   test.setTimeout(120_000);
-  const cluster = new PostgresCluster(5499).init();
+  const cluster = new PostgresCluster(await freePort()).init();
   cluster.start();
-  const app = new AppServer(3299, { DATABASE_URL: cluster.url });
+  const app = new AppServer(0, { DATABASE_URL: cluster.url });
   try {
     await app.start();
     const status = async () => (await fetch(`${app.url}/api/ready`)).status;
@@ -34,7 +35,7 @@ test("readiness goes 503 while PostgreSQL is down and 200 once it is back, witho
 });
 
 test("a setting that does not parse stops the server at start, with the reason, instead of serving errors", async () => {
-  const app = new AppServer(3297, { NEXTAUTH_SECRET: "too-short" });
+  const app = new AppServer(0, { NEXTAUTH_SECRET: "too-short" });
   expect(await app.exitCode(30_000)).toBe(1);
   const output = app.output.join("");
   expect(output).toMatch(/invalid configuration, not starting/);

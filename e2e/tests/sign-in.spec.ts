@@ -124,17 +124,16 @@ test("issue 26, finding 13: five wrong passwords from another address do not pau
 });
 
 test.describe("a second server on an empty embedded database (not the demo)", () => {
-  const port = Number(process.env.E2E_PORT ?? 3210) + 8;
   const dataDir = mkdtempSync(path.join(tmpdir(), "rollgate-sign-in-"));
-  const server = new AppServer(port, {
+  const server = new AppServer(0, (url) => ({
     DATABASE_URL: "",
     ROLLGATE_DATA_DIR: dataDir,
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_URL: url,
     NEXTAUTH_SECRET,
     ROLLGATE_CREDENTIALS_LOGIN: "1",
     ROLLGATE_ALLOW_DEV_SECRET_KEY: "1",
     LOG_LEVEL: "info",
-  });
+  }));
   test.beforeAll(async () => {
     test.setTimeout(60_000);
     await server.start().catch((error: unknown) => {

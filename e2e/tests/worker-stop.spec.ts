@@ -15,7 +15,6 @@ import { AppServer, waitFor } from "../support/app-server";
 // notification: it finishes that delivery before it exits, so nothing is left claimed or sent twice.
 // A server and a database of its own: no other worker takes the delivery.
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 11;
 const HOLD_MS = 2500;
 
 test("SIGTERM lets the background job running finish before the server exits", async () => {
@@ -33,8 +32,8 @@ test("SIGTERM lets the background job running finish before the server exits", a
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const admin = new URL(process.env.DATABASE_URL!);
   admin.pathname = "/postgres";
-  const databaseUrl = await freshDatabase(admin.toString(), `int_worker_stop_${PORT}`);
-  const app = new AppServer(PORT, { DATABASE_URL: databaseUrl });
+  const databaseUrl = await freshDatabase(admin.toString(), `int_worker_stop_${process.env.E2E_PORT ?? 3210}`);
+  const app = new AppServer(0, { DATABASE_URL: databaseUrl });
   const handle = await openDatabase({ url: databaseUrl, max: 1 });
   try {
     await app.start();

@@ -143,7 +143,7 @@ test("rollback eligibility answers UNSAFE for a version that reads a dropped col
 
 test("429 with Retry-After once a token exceeds its limit, counted in the database", async () => {
   const svc = await makeService();
-  const limited = new AppServer(3298, { DATABASE_URL: process.env.DATABASE_URL!, ROLLGATE_RATE_LIMIT_PER_MINUTE: "5" });
+  const limited = new AppServer(0, { DATABASE_URL: process.env.DATABASE_URL!, ROLLGATE_RATE_LIMIT_PER_MINUTE: "5" });
   await limited.start();
   try {
     await awayFromMinuteBoundary();

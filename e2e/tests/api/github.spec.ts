@@ -11,13 +11,11 @@ import postgres from "postgres";
 // database, so it can be restarted), a local GitHub serving the installation-token and
 // protection-rule endpoints as documented, and GitHub's published example payloads.
 
-const GITHUB_PORT = Number(process.env.E2E_GITHUB_PORT ?? 3721);
-const APP_PORT = Number(process.env.E2E_GITHUB_APP_PORT ?? 3722);
 const APP_ID = 123456;
 const WEBHOOK_SECRET = "e2e-github-webhook-secret";
 const INSTALLATION = 2311213;
 const key = appKey();
-const github = new FakeGithub(GITHUB_PORT, APP_ID, key);
+const github = new FakeGithub(APP_ID, key);
 let app: AppServer;
 let databaseUrl: string;
 let svc: TestService;
@@ -29,9 +27,9 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   const admin = new URL(process.env.DATABASE_URL!);
   admin.pathname = "/postgres";
-  databaseUrl = await freshDatabase(admin.toString(), `int_github_e2e_${APP_PORT}`);
+  databaseUrl = await freshDatabase(admin.toString(), `int_github_e2e_${process.env.E2E_PORT ?? 3210}`);
   await github.start();
-  app = new AppServer(APP_PORT, { DATABASE_URL: databaseUrl, ROLLGATE_GITHUB_POLL_SECONDS: "1" });
+  app = new AppServer(0, { DATABASE_URL: databaseUrl, ROLLGATE_GITHUB_POLL_SECONDS: "1" });
   await app.start();
   const example = protectionRulePayload({ runId: 1, installationId: INSTALLATION });
   svc = await githubWorld(databaseUrl, {

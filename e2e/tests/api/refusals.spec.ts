@@ -2,10 +2,10 @@ import { expect, test } from "@playwright/test";
 import { makeService, query } from "../../support/api";
 import { AppServer, awayFromMinuteBoundary } from "../../support/app-server";
 
-// Its own server (ports 3520–3529 are this spec's) with a low limit, on the same database.
+// Its own server (on a free port) with a low limit, on the same database.
 let limited: AppServer;
 test.beforeAll(async () => {
-  limited = new AppServer(3520, { DATABASE_URL: process.env.DATABASE_URL!, ROLLGATE_RATE_LIMIT_PER_MINUTE: "20" });
+  limited = new AppServer(0, { DATABASE_URL: process.env.DATABASE_URL!, ROLLGATE_RATE_LIMIT_PER_MINUTE: "20" });
   await limited.start();
 });
 test.afterAll(async () => limited.stop());

@@ -5,8 +5,8 @@ import { prometheusSource } from "../../support/signals";
 import { signInWithPassword } from "../../support/sign-in";
 
 // The admin's side of pulled signals: "test this query now", the jobs' health, receivers.
-const exporter = new TestExporter(3661);
-const prometheus = new TestPrometheus(3662, 3661, null);
+const exporter = new TestExporter();
+const prometheus = new TestPrometheus(exporter, null);
 
 test.beforeAll(async () => {
   await exporter.start();

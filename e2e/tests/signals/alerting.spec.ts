@@ -6,8 +6,8 @@ import { TestAlertmanager, TestExporter, TestPrometheus } from "../../support/ob
 import { makeEndpoint, waitForCheck } from "../../support/signals";
 
 // A Prometheus rule that fires routes through a real Alertmanager to Rollgate's receiver.
-const exporter = new TestExporter(3641);
-const app = new AppServer(3623, {});
+const exporter = new TestExporter();
+const app = new AppServer(0, {});
 let prometheus: TestPrometheus;
 let alertmanager: TestAlertmanager;
 
@@ -29,9 +29,9 @@ test("a firing Prometheus rule blocks the gate through Alertmanager within a min
   exporter.availability.set(a.slug, 99.95);
   exporter.availability.set(b.slug, 99.95);
   const { token } = await makeEndpoint(a, "alertmanager");
-  alertmanager = new TestAlertmanager(3643, `${app.url}/api/v1/integrations/alertmanager`, token!);
+  alertmanager = new TestAlertmanager(`${app.url}/api/v1/integrations/alertmanager`, token!);
   await alertmanager.start();
-  prometheus = new TestPrometheus(3642, 3641, 3643);
+  prometheus = new TestPrometheus(exporter, alertmanager);
   await prometheus.start();
   await startWindow(app.url, a, { evidence: true });
   await startWindow(app.url, b, { evidence: true });

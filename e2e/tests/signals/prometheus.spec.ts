@@ -7,9 +7,9 @@ import { prometheusSource, waitForCheck } from "../../support/signals";
 // A real Prometheus (Debian's package) scraping a test exporter every second; the gate's SLO
 // check follows what Rollgate's worker pulls from it.
 const INTERVAL = 3;
-const exporter = new TestExporter(3631);
-const prometheus = new TestPrometheus(3632, 3631, null);
-const app = new AppServer(3621, { ROLLGATE_WORKER_TICK_SECONDS: "1" });
+const exporter = new TestExporter();
+const prometheus = new TestPrometheus(exporter, null);
+const app = new AppServer(0, { ROLLGATE_WORKER_TICK_SECONDS: "1" });
 
 test.describe.configure({ timeout: 180_000 });
 test.beforeAll(async () => {

@@ -7,11 +7,11 @@ import { prometheusSource } from "../../support/signals";
 // Two replicas (plus the suite's own server), each running its worker beside the web server,
 // on one PostgreSQL: every rollout gets exactly one snapshot per sampling interval.
 const INTERVAL = 3;
-const exporter = new TestExporter(3651);
-const prometheus = new TestPrometheus(3652, 3651, null);
+const exporter = new TestExporter();
+const prometheus = new TestPrometheus(exporter, null);
 const replicas = [
-  new AppServer(3625, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
-  new AppServer(3626, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
+  new AppServer(0, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
+  new AppServer(0, { ROLLGATE_WORKER_TICK_SECONDS: "1" }),
 ];
 
 test.describe.configure({ timeout: 180_000 });

@@ -32,16 +32,13 @@ const server = createServer((req, res) => {
     res.writeHead(status).end(status === 200 ? "ok" : "busy");
   });
 });
-// Ports 3910–3939 are this project's for test receivers; take the first free one.
+// A free port, the system's choice.
 async function listen(): Promise<number> {
-  for (let port = 3910; port <= 3939; port += 1) {
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => resolve(true));
-    });
-    if (ok) return (server.address() as AddressInfo).port;
-  }
-  throw new Error("no free port in 3910–3939");
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  return (server.address() as AddressInfo).port;
 }
 const port = await listen();
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -29,6 +29,23 @@ export function isSentence(text: string): boolean {
 const SENTENCE =
   "Write the justification as at least one full sentence (eight words or more, ending with a full stop): why this cannot wait.";
 
+/** One audit entry about an override of a rollout, by the signed-in user who acted on it. */
+function overrideAudit(
+  tx: Db,
+  entry: { at: Date; user: SignedInUser; action: string; rolloutId: string; data: Record<string, unknown> },
+) {
+  return appendAudit(tx, {
+    at: entry.at,
+    actorType: "user",
+    actorId: entry.user.id,
+    action: entry.action,
+    subjectType: "rollout",
+    subjectId: entry.rolloutId,
+    rolloutId: entry.rolloutId,
+    data: entry.data,
+  });
+}
+
 /** Runs `work` in one transaction with the rollout row locked. */
 async function lockedRollout(db: Db, keys: RolloutKeys, work: (tx: Db, row: RolloutRow) => Promise<unknown>) {
   return db.transaction(async (tx) => {
@@ -85,13 +102,10 @@ export async function breakGlass(options: {
       expiresAt,
       confirmed: !needsSecond,
     });
-    await appendAudit(tx, {
+    await overrideAudit(tx, {
       at,
-      actorType: "user",
-      actorId: user.id,
+      user,
       action: "override.break_glass",
-      subjectType: "rollout",
-      subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
       data: {
         severity: "critical",
@@ -162,13 +176,10 @@ export async function startRecovery(options: {
       confirmed: !needsSecond,
       fix,
     });
-    await appendAudit(tx, {
+    await overrideAudit(tx, {
       at,
-      actorType: "user",
-      actorId: user.id,
+      user,
       action: "override.recovery",
-      subjectType: "rollout",
-      subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
       data: {
         severity: "critical",
@@ -204,13 +215,10 @@ export async function confirmBreakGlass(options: {
     const at = options.now;
     if (!(await confirmOverride(tx, { id: override.id, confirmerId: user.id, at })))
       throw new AppError("conflict", "This override is already confirmed.");
-    await appendAudit(tx, {
+    await overrideAudit(tx, {
       at,
-      actorType: "user",
-      actorId: user.id,
+      user,
       action: "override.confirmed",
-      subjectType: "rollout",
-      subjectId: row.rollout.id,
       rolloutId: row.rollout.id,
       data: { severity: "critical", overrideId: override.id, email: user.email, role: allowed.role },
     });
@@ -241,13 +249,10 @@ export async function reviewBreakGlass(options: {
     const at = options.now;
     if (!(await reviewOverride(tx, { id: override.id, reviewerId: user.id, note: options.note.trim(), at })))
       throw new AppError("conflict", "This override was already reviewed.");
-    await appendAudit(tx, {
+    await overrideAudit(tx, {
       at,
-      actorType: "user",
-      actorId: user.id,
+      user,
       action: "override.reviewed",
-      subjectType: "rollout",
-      subjectId: override.rolloutId,
       rolloutId: override.rolloutId,
       data: { overrideId: override.id, email: user.email, note: options.note.trim() },
     });

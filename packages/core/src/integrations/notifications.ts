@@ -2,6 +2,8 @@
 // message carries, and the Slack Block Kit rendering. A message only links to the signed-in
 // rollout page; it never carries a way to approve or act.
 
+import { rolloutPath } from "../contract/rollout-path.ts";
+
 export const NOTIFICATION_EVENTS = {
   "approval.requested": "Approval requested",
   "window.ending": "Rollback window ends within the hour",
@@ -32,15 +34,11 @@ export interface NotificationPayload {
   facts?: Record<string, string>;
 }
 
-export function rolloutPath(service: string, environment: string, release: string): string {
-  return `/rollouts/${[service, environment, release].map(encodeURIComponent).join("/")}`;
-}
-
 export function notificationPayload(
   input: Omit<NotificationPayload, "path" | "occurredAt"> & { at: Date },
 ): NotificationPayload {
   const { at, ...rest } = input;
-  return { ...rest, occurredAt: at.toISOString(), path: rolloutPath(input.service, input.environment, input.release) };
+  return { ...rest, occurredAt: at.toISOString(), path: rolloutPath(input) };
 }
 
 /** Block Kit's limits (api.slack.com/reference/block-kit): the ones a message here can reach. */

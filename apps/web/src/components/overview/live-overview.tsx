@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 import { useCallback, useMemo } from "react";
 import { Countdown, useServerNow } from "@/components/countdown";
 import { LiveStatus } from "@/components/live-status";
@@ -11,8 +11,6 @@ import type { AttentionJson, OverviewJson } from "@/lib/dashboard-json";
 import { overviewQueries } from "@/lib/fetchers";
 import { useSeededQuery } from "@/lib/use-seeded-query";
 import { ServiceList } from "./service-list";
-
-const href = (i: RolloutKey) => `/rollouts/${i.service}/${i.environment}/${i.release}`;
 
 /**
  * The overview, live: refreshed every 30 s, and at once when a window's countdown reaches
@@ -77,7 +75,7 @@ export function LiveOverview({ initialJson }: { initialJson: string }) {
 
 function Attention({ item, now, onEnd }: { item: AttentionJson; now: string; onEnd: () => void }) {
   const link = (
-    <Link href={href(item)} className="font-medium underline">
+    <Link href={rolloutPath(item)} className="font-medium underline">
       {`${item.service} ${item.release} in ${item.environment}`}
     </Link>
   );

@@ -3,6 +3,7 @@ import { memo, useCallback, type MouseEvent } from "react";
 import { Countdown } from "@/components/countdown";
 import { StateBadge } from "@/components/state-badge";
 import { shownState } from "@rollgate/core/gate/shown-state";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 import type { GateSummaryJson, OverviewJson } from "@/lib/dashboard-json";
 import { ProductionBadge } from "@/components/production-badge";
 
@@ -39,7 +40,9 @@ export const ServiceList = memo(function ServiceList({
                 {env.rollout ? (
                   <>
                     <StateBadge state={shownState(env.rollout.state, env.gate?.allowed ?? false)} />
-                    <a href={`/rollouts/${service.slug}/${env.name}/${env.rollout.release}`}>
+                    <a
+                      href={rolloutPath({ service: service.slug, environment: env.name, release: env.rollout.release })}
+                    >
                       {env.rollout.title} <code>{env.rollout.release}</code>
                     </a>
                     <span>{`app ${env.rollout.current_version ?? "not deployed"} · flag ${env.rollout.flag_percent}%`}</span>

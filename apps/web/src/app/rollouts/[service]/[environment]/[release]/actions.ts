@@ -6,6 +6,7 @@ import { decideApproval } from "@rollgate/app/approvals/decide-approval";
 import { controlBackfill } from "@rollgate/app/backfills/control-backfill";
 import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@rollgate/app/overrides/break-glass";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 import { currentUser } from "@/server/auth/current-user";
 import { AppError } from "@/server/errors";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
@@ -52,7 +53,7 @@ export async function decide(_previous: ActionState, form: FormData): Promise<Ac
     if (error instanceof AppError) return { error: error.message };
     throw error;
   }
-  revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+  revalidatePath(rolloutPath(keys));
   return { done: DONE[decision] };
 }
 
@@ -177,7 +178,7 @@ function run(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState
 async function settle(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState> {
   try {
     const done = await work();
-    revalidatePath(`/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+    revalidatePath(rolloutPath(keys));
     revalidatePath("/");
     return { done };
   } catch (error) {

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { pageReader } from "@/server/auth/reading";
 import { rolloutExists } from "@/server/rollouts/rollout-keys";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 
 type Params = RolloutKey;
 
@@ -14,7 +15,7 @@ type Params = RolloutKey;
 export default async function RolloutLayout({ children, params }: { children: ReactNode; params: Promise<Params> }) {
   const keys = await params;
   // Signed in first, so an anonymous visitor learns nothing, not even whether the rollout exists.
-  await pageReader(null, `/rollouts/${keys.service}/${keys.environment}/${keys.release}`);
+  await pageReader(null, rolloutPath(keys));
   if (!(await rolloutExists(keys))) notFound();
   return children;
 }

@@ -19,6 +19,7 @@ import {
 } from "@rollgate/core/access/decide";
 import { shownState } from "@rollgate/core/gate/shown-state";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
+import { rolloutPath } from "@rollgate/core/contract/rollout-path";
 import { Refusal } from "@/components/refusal";
 import { gateContext, personOf } from "@rollgate/app/access/rollout-context";
 import { pageReader } from "@/server/auth/reading";
@@ -51,7 +52,7 @@ export default async function RolloutPage({
 }) {
   const keys = await params;
   const { before } = await searchParams;
-  const path = `/rollouts/${keys.service}/${keys.environment}/${keys.release}`;
+  const path = rolloutPath(keys);
   // The layout has answered an anonymous visitor (307) and an unknown rollout (404) already.
   const { user } = await pageReader(null, path);
   if (!rolloutKeysSchema.safeParse(keys).success) notFound();
@@ -98,13 +99,10 @@ export default async function RolloutPage({
           <ProductionBadge productionLike={row.environmentProductionLike} /> version {row.rollout.releaseVersion} by{" "}
           {row.rollout.author ?? row.release.author}
           {row.rollout.provisional && " (provisional: this environment's pipeline has not registered the release yet)"}
-          <a className="underline" href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence`}>
+          <a className="underline" href={`${path}/evidence`}>
             Evidence (JSON)
           </a>
-          <a
-            className="underline"
-            href={`/rollouts/${keys.service}/${keys.environment}/${keys.release}/evidence?format=md`}
-          >
+          <a className="underline" href={`${path}/evidence?format=md`}>
             Evidence (printable)
           </a>
         </p>
