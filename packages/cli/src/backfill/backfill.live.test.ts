@@ -419,7 +419,7 @@ describe("rollgate backfill: the dashboard's control", () => {
     expect(rollgate.invalid).toEqual([]);
   });
 
-  it("Cancel stops it within one batch: exit 1, backfill.failed with cancelled: true, the checkpoint kept", async () => {
+  it("Cancel stops it within one batch: exit 1, backfill.failed with cancelled: true, the checkpoint kept for a new backfill", async () => {
     await seed(1000);
     rollgate.control = (n) => (n >= 3 ? "cancel" : "run");
     const cancelled = await backfill(["--batch-size", "100", "--min-batch-size", "100", "--max-batch-size", "100"]);
@@ -428,8 +428,21 @@ describe("rollgate backfill: the dashboard's control", () => {
     const failed = rollgate.events.at(-1)!;
     expect(failed.type).toBe("backfill.failed");
     expect(failed.data).toMatchObject({ cancelled: true, rows_done: 200 });
-    const [cp] = await admin.unsafe("select rows_done::int as n, finished_at from rollgate.backfill_checkpoints");
-    expect(cp).toEqual({ n: 200, finished_at: null });
+    expect(cancelled.err).toMatch(
+      /the checkpoint is kept: a later run of the same backfill goes on after key \(\d+\) as a new backfill/,
+    );
+    const [cp] = await admin.unsafe(
+      "select backfill_id::text as id, rows_done::int as n, finished_at from rollgate.backfill_checkpoints",
+    );
+    expect(cp).toMatchObject({ n: 200, finished_at: null });
+    // Cancelled is final on Rollgate: the next run goes on from the checkpoint under a new id.
+    expect(cp!.id).not.toBe(failed.data.backfill_id);
+    rollgate.reset();
+    const next = await backfill(["--batch-size", "100"]);
+    expect(next.code, next.err).toBe(0);
+    expect(rollgate.events[0]!.data).toMatchObject({ backfill_id: cp!.id, rows_done: 200 });
+    expect(await sameAsOneUpdate()).toBe(true);
+    expect(await rewrites()).toBe(0);
   });
 });
 
