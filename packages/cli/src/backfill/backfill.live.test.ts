@@ -132,6 +132,10 @@ describe("rollgate backfill: correctness and idempotence", () => {
     expect(first.json().filter((l) => l.event === "backfill.progress").length).toBeGreaterThan(0);
     expect(first.err).toMatch(/created rollgate\.backfill_checkpoints/);
     expect(first.err).toMatch(/no streaming replica/);
+    const [stored] = await admin.unsafe(
+      "select jsonb_typeof(definition) as kind, definition->>'table' as table, finished_at is not null as finished from rollgate.backfill_checkpoints",
+    );
+    expect(stored).toEqual({ kind: "object", table: "invoices", finished: true });
 
     // Its own data check finds nothing left.
     const check = rollgate.events[0]!.data.check as { name: string; sql: string };

@@ -309,7 +309,7 @@ class Run {
     if (!started.ok)
       return this.result(
         "failed",
-        `Rollgate refused backfill.started — ${started.reason}; nothing was written.`,
+        `Rollgate refused backfill.started — ${started.reason}; nothing was written.${resumed ? ` This run resumed backfill ${this.backfillId}; --restart starts a new one.` : ""}`,
         resumed,
       );
 
