@@ -152,6 +152,45 @@ describe("rollgate backfill: correctness and idempotence", () => {
   });
 });
 
+describe("rollgate backfill: other keys", () => {
+  it("a composite text and integer primary key, in batches that end inside a tenant: the same as one UPDATE", async () => {
+    await admin.unsafe(`
+      drop schema if exists rollgate cascade;
+      drop table if exists items, items_expected;
+      create table items (tenant text not null, n int not null, a text, b text, primary key (tenant, n));
+      insert into items select 'tenant ' || (g % 5), g, 'value ' || g, null from generate_series(1, 700) g;
+      create table items_expected as select * from items;
+      update items_expected set b = upper(a) || '!' where b is null;`);
+    const o = io();
+    const code = await main(
+      [
+        "backfill",
+        "--database-url",
+        db.url,
+        "--table",
+        "items",
+        "--set",
+        "b = upper(a) || '!'",
+        "--where",
+        "b IS NULL",
+        "--batch-size",
+        "33",
+        "--max-batch-size",
+        "33",
+        ...ROLLOUT,
+      ],
+      o.capture,
+    );
+    expect(code, o.err.join("\n")).toBe(0);
+    const [row] = await admin.unsafe(
+      "select (select count(*) from (select * from items except select * from items_expected) x)::int as differ, (select last_key::text from rollgate.backfill_checkpoints) as last",
+    );
+    expect(row).toEqual({ differ: 0, last: '["tenant 4", "699"]' });
+    expect(rollgate.events[0]!.data.key).toEqual(["tenant", "n"]);
+    expect(rollgate.events.at(-1)!.data).toMatchObject({ rows_done: 700, rows_written: 700 });
+  });
+});
+
 describe("rollgate backfill: kill -9 and resume", () => {
   it("resumes from the checkpoint written with the data: rows_done continues, the table ends as one UPDATE, no row is written twice", async () => {
     await seed(ROWS, 2); // 2 ms a row: a 50-row batch takes ~100 ms
