@@ -309,7 +309,7 @@ class Run {
     if (!started.ok)
       return this.result(
         "failed",
-        `Rollgate refused backfill.started — ${started.reason}; nothing was written.`,
+        `Rollgate refused backfill.started — ${started.reason}; nothing was written.${resumed ? ` This run resumed backfill ${this.backfillId}; --restart starts a new one.` : ""}`,
         resumed,
       );
 
@@ -397,6 +397,23 @@ class Run {
   ): Promise<BackfillResult> {
     const data = { backfill_id: this.backfillId, rows_done: this.rowsDone, error, cancelled };
     this.deps.report({ kind: "failed", ...data });
+    if (cancelled) {
+      // Cancelled is final for this backfill on Rollgate; the checkpoint keeps its key and counts,
+      // and a later run of the same definition goes on from there as a new backfill.
+      const next = randomUUID();
+      await this.db
+        .query(`update ${CHECKPOINT_TABLE} set backfill_id = $2, updated_at = now() where run_id = $1`, [
+          this.runId,
+          next,
+        ])
+        .then(
+          () =>
+            this.note(
+              `the checkpoint is kept: a later run of the same backfill goes on after key (${(this.lastKey ?? []).join(", ")}) as a new backfill (${next}); --restart starts over.`,
+            ),
+          () => undefined,
+        );
+    }
     await this.send("backfill.failed", data);
     return this.result(outcome, `${cancelled ? "cancelled" : "failed"}: ${error}`, resumed);
   }

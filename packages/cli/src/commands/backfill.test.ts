@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Io } from "../io.ts";
 import { main } from "../main.ts";
+import { ProgressBar } from "./backfill.ts";
 
 // The command's own flags: a usage error is a sentence and exit 2, before any database or Rollgate is asked.
 
@@ -59,5 +60,46 @@ describe("rollgate backfill flags", () => {
     const out: string[] = [];
     await main(["--help"], { out: (t) => void out.push(t), err: () => undefined, interactive: false });
     expect(out.join("\n")).toMatch(/rollgate backfill --database-url URL --table T --set/);
+  });
+});
+
+describe("the progress bar on a terminal", () => {
+  it("shows rows done of the estimate, rate, ETA, lag and the throttle reason, and news on lines of their own", () => {
+    const drawn: string[] = [];
+    const lines: string[] = [];
+    const bar = new ProgressBar(
+      { out: () => undefined, err: (t) => void lines.push(t), interactive: true },
+      (t) => void drawn.push(t),
+    );
+    const id = "6f1c2a7e-1b8e-4c4e-9a51-0d2f3c4b5a69";
+    bar.show({
+      kind: "progress",
+      backfill_id: id,
+      rows_done: 500,
+      rows_written: 480,
+      estimate_rows: 1000,
+      rate_per_s: 2500,
+      eta_s: 0.2,
+      batch_size: 400,
+      replica_lag_ms: 120,
+      throttle: null,
+    });
+    expect(drawn.at(-1)).toBe(
+      "[############------------] 50% 500/1,000 rows · 2,500/s · ETA 200 ms · batch 400 · lag 120 ms",
+    );
+    bar.show({
+      kind: "paused",
+      backfill_id: id,
+      rows_done: 500,
+      cause: "replica_lag",
+      reason: "replica lag 2.0 s is over --max-lag 1.0 s",
+    });
+    expect(lines.at(-1)).toBe("rollgate backfill: paused: replica lag 2.0 s is over --max-lag 1.0 s");
+    expect(drawn.at(-1)).toMatch(/· waiting: replica lag 2\.0 s is over --max-lag 1\.0 s$/);
+    bar.show({ kind: "resumed", backfill_id: id, rows_done: 500, after_ms: 3000 });
+    expect(lines.at(-1)).toBe("rollgate backfill: resumed after 3.0 s");
+    expect(drawn.at(-1)).not.toMatch(/waiting/);
+    bar.show({ kind: "finished", backfill_id: id, rows_done: 1000, rows_written: 960, duration_ms: 4000 });
+    expect(drawn.at(-1)).toBe("\n");
   });
 });
