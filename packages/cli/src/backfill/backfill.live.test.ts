@@ -447,7 +447,17 @@ describe("rollgate backfill: the dashboard's control", () => {
     expect(result.outcome).toBe("finished");
     expect(pausedFrom).toBe(3);
     // Two batches before the pause; none while it lasted (17 control reads).
-    const progress = reports.filter((r) => r.kind === "progress" || r.kind === "paused");
+    const progress = reports.filter((r) => (r.kind === "progress" && r.throttle === null) || r.kind === "paused");
+    // While paused, progress stands still and says why.
+    const waiting = reports.filter((r) => r.kind === "progress" && r.throttle !== null);
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const w of waiting) expect(w).toMatchObject({ rows_done: 200, throttle: "paused from the dashboard" });
+    // …shown, not sent: to Rollgate a progress event would mean it runs again.
+    const sent = rollgate.events.map((e) => e.type);
+    expect(sent[sent.indexOf("backfill.paused") + 1]).toBe("backfill.progress");
+    expect(rollgate.events.filter((e) => e.type === "backfill.progress").every((e) => e.data.throttle === null)).toBe(
+      true,
+    );
     const paused = progress.findIndex((r) => r.kind === "paused");
     expect(progress[paused - 1]).toMatchObject({ rows_done: 200 });
     expect(progress[paused + 1]).toMatchObject({ rows_done: 300 });
@@ -601,6 +611,10 @@ describe("rollgate backfill: throttles say why", () => {
     expect((paused[0] as { reason: string }).reason).toMatch(/^replica lag [\d.]+ m?s is over --max-lag 300 ms$/);
     expect(rollgate.events.find((e) => e.type === "backfill.paused")!.data.replica_lag_ms).toBeGreaterThan(300);
     expect(reports.some((r) => r.kind === "progress" && r.replica_lag_ms !== null)).toBe(true);
+    // While it waits, progress says why.
+    expect(
+      reports.some((r) => r.kind === "progress" && /^replica lag .* is over --max-lag 300 ms$/.test(r.throttle ?? "")),
+    ).toBe(true);
     expect(await sameAsOneUpdate()).toBe(true);
   });
 });

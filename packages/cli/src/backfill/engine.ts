@@ -340,6 +340,9 @@ class Run {
         return this.fail(outcome, decision.reason, decision.cancelled, resumed);
       }
       if (decision.kind === "pause") {
+        // Progress goes on being shown while it waits (the throttle's reason, the lag as it moves),
+        // but not sent: to Rollgate a progress event means the backfill runs again.
+        await this.maybeProgress(false, false);
         await this.sleep(this.options.pollMs ?? 1000);
         continue;
       }
@@ -633,7 +636,7 @@ class Run {
     }
   }
 
-  private async maybeProgress(final: boolean) {
+  private async maybeProgress(final: boolean, send = true) {
     const now = this.clock();
     const sendEvery = this.options.progressEveryMs ?? 5000;
     if (!final && now - this.progressAt < (this.options.reportEveryMs ?? sendEvery)) return;
@@ -651,10 +654,10 @@ class Run {
       eta_s: remaining <= 0 ? 0 : rate > 0 ? Math.round(remaining / rate) : null,
       batch_size: this.batchSize,
       replica_lag_ms: this.lagMs === null ? null : Math.round(this.lagMs),
-      throttle: this.throttle,
+      throttle: this.throttle === null ? null : this.throttle.slice(0, 1000),
     };
     this.deps.report({ kind: "progress", ...data });
-    if (final || now - this.sentAt >= sendEvery) {
+    if (send && (final || now - this.sentAt >= sendEvery)) {
       this.sentAt = now;
       await this.send("backfill.progress", data);
     }
