@@ -393,6 +393,33 @@ async function engine(options: Partial<Parameters<typeof runBackfill>[0]> = {}) 
   return { result, reports };
 }
 
+describe("rollgate backfill: a batch that fails", () => {
+  it("stops with PostgreSQL's message, sends backfill.failed, and keeps the checkpoint of the batches before", async () => {
+    await seed(400);
+    await admin.unsafe(`create function refuse_150() returns trigger language plpgsql as $$
+      begin if new.id = 150 then raise exception 'invoice 150 is locked by accounting'; end if; return new; end $$;
+      create trigger refuse_150 before update on invoices for each row execute function refuse_150();`);
+    const failed = await backfill(["--batch-size", "50", "--max-batch-size", "50"]);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/failed: invoice 150 is locked by accounting/);
+    expect(rollgate.events.at(-1)).toMatchObject({
+      type: "backfill.failed",
+      data: { cancelled: false, error: "invoice 150 is locked by accounting" },
+    });
+    const [cp] = await admin.unsafe(
+      "select (last_key->>0)::int as last, finished_at from rollgate.backfill_checkpoints",
+    );
+    expect(cp!.last).toBeLessThan(150);
+    expect(cp!.finished_at).toBeNull();
+    await admin.unsafe("drop trigger refuse_150 on invoices; drop function refuse_150()");
+    rollgate.reset();
+    const resumed = await backfill();
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(await sameAsOneUpdate()).toBe(true);
+    expect(await rewrites()).toBe(0);
+  });
+});
+
 describe("rollgate backfill: lock_timeout", () => {
   it("a batch stopped by a held lock rolls back, backs off and retries, and the table ends right", async () => {
     await seed(400);
@@ -447,7 +474,17 @@ describe("rollgate backfill: the dashboard's control", () => {
     expect(result.outcome).toBe("finished");
     expect(pausedFrom).toBe(3);
     // Two batches before the pause; none while it lasted (17 control reads).
-    const progress = reports.filter((r) => r.kind === "progress" || r.kind === "paused");
+    const progress = reports.filter((r) => (r.kind === "progress" && r.throttle === null) || r.kind === "paused");
+    // While paused, progress stands still and says why.
+    const waiting = reports.filter((r) => r.kind === "progress" && r.throttle !== null);
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const w of waiting) expect(w).toMatchObject({ rows_done: 200, throttle: "paused from the dashboard" });
+    // …shown, not sent: to Rollgate a progress event would mean it runs again.
+    const sent = rollgate.events.map((e) => e.type);
+    expect(sent[sent.indexOf("backfill.paused") + 1]).toBe("backfill.progress");
+    expect(rollgate.events.filter((e) => e.type === "backfill.progress").every((e) => e.data.throttle === null)).toBe(
+      true,
+    );
     const paused = progress.findIndex((r) => r.kind === "paused");
     expect(progress[paused - 1]).toMatchObject({ rows_done: 200 });
     expect(progress[paused + 1]).toMatchObject({ rows_done: 300 });
@@ -601,6 +638,10 @@ describe("rollgate backfill: throttles say why", () => {
     expect((paused[0] as { reason: string }).reason).toMatch(/^replica lag [\d.]+ m?s is over --max-lag 300 ms$/);
     expect(rollgate.events.find((e) => e.type === "backfill.paused")!.data.replica_lag_ms).toBeGreaterThan(300);
     expect(reports.some((r) => r.kind === "progress" && r.replica_lag_ms !== null)).toBe(true);
+    // While it waits, progress says why.
+    expect(
+      reports.some((r) => r.kind === "progress" && /^replica lag .* is over --max-lag 300 ms$/.test(r.throttle ?? "")),
+    ).toBe(true);
     expect(await sameAsOneUpdate()).toBe(true);
   });
 });

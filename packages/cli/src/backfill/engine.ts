@@ -219,8 +219,20 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     }
 
     return await new Run(options, deps, db, plan, runId, gate, clock, sleep).run();
+  } catch (error) {
+    // The database cannot be reached, or refused a read or the checkpoint's table: a sentence, not a stack.
+    return {
+      outcome: "failed",
+      exitCode: 1,
+      backfillId: "",
+      rowsDone: 0,
+      rowsWritten: 0,
+      batches: 0,
+      resumed: false,
+      message: `failed: ${(error as Error).message}`,
+    };
   } finally {
-    await db.close();
+    await db.close().catch(() => undefined);
   }
 }
 
@@ -270,7 +282,20 @@ class Run {
     this.deps.report({ kind: "note", message });
   }
 
+  private sentStarted = false;
+
   async run(): Promise<BackfillResult> {
+    try {
+      return await this.steps();
+    } catch (error) {
+      // After backfill.started, Rollgate hears how it ended; the checkpoint stands as the data does.
+      const message = (error as Error).message;
+      if (this.sentStarted) return this.fail("failed", message, false, this.rowsAtStart > 0);
+      throw error;
+    }
+  }
+
+  private async steps(): Promise<BackfillResult> {
     const q = this.db.query;
     const existing = await this.readCheckpoint();
     let resumed = false;
@@ -306,6 +331,7 @@ class Run {
       rows_done: this.rowsDone,
       check: { name: checkName(this.plan), sql: checkSql(this.plan) },
     });
+    this.sentStarted = started.ok;
     if (!started.ok)
       return this.result(
         "failed",
@@ -340,6 +366,9 @@ class Run {
         return this.fail(outcome, decision.reason, decision.cancelled, resumed);
       }
       if (decision.kind === "pause") {
+        // Progress goes on being shown while it waits (the throttle's reason, the lag as it moves),
+        // but not sent: to Rollgate a progress event means the backfill runs again.
+        await this.maybeProgress(false, false);
         await this.sleep(this.options.pollMs ?? 1000);
         continue;
       }
@@ -633,7 +662,7 @@ class Run {
     }
   }
 
-  private async maybeProgress(final: boolean) {
+  private async maybeProgress(final: boolean, send = true) {
     const now = this.clock();
     const sendEvery = this.options.progressEveryMs ?? 5000;
     if (!final && now - this.progressAt < (this.options.reportEveryMs ?? sendEvery)) return;
@@ -651,10 +680,10 @@ class Run {
       eta_s: remaining <= 0 ? 0 : rate > 0 ? Math.round(remaining / rate) : null,
       batch_size: this.batchSize,
       replica_lag_ms: this.lagMs === null ? null : Math.round(this.lagMs),
-      throttle: this.throttle,
+      throttle: this.throttle === null ? null : this.throttle.slice(0, 1000),
     };
     this.deps.report({ kind: "progress", ...data });
-    if (final || now - this.sentAt >= sendEvery) {
+    if (send && (final || now - this.sentAt >= sendEvery)) {
       this.sentAt = now;
       await this.send("backfill.progress", data);
     }
