@@ -13,6 +13,7 @@ const { eq } = await import("drizzle-orm");
 const support = await import("../../../test/integrations");
 const events = await import("@/app/api/v1/events/route");
 const route = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/data-checks/route");
+const gateRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/route");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -96,5 +97,21 @@ describe("data checks over HTTP", () => {
       .from(dataChecks)
       .where(eq(dataChecks.checksum, support.sum(CHECK)));
     expect(stored.length).toBeGreaterThan(0);
+    // The gate (the approval panel's source) shows the check with its title and evidence.
+    const params = { service: svc.slug, environment: "staging", release: "r1" };
+    const gate = await gateRoute.GET(
+      new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/r1/gate`, {
+        headers: { authorization: `Bearer ${svc.token}` },
+      }),
+      { params: Promise.resolve(params) },
+    );
+    const verdict = (await gate.json()) as { checks: Array<Record<string, unknown>> };
+    expect(verdict.checks.find((c) => c.id === "data")).toMatchObject({
+      title: "Data is carried over",
+      status: "pending",
+      blocking: true,
+      overridden: false,
+      details: { kind: "data", checks: [{ name: "billing-email-copied", status: "pending", rows: null }] },
+    });
   });
 });
