@@ -8,7 +8,7 @@ Usage:
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate run --phase expand|contract --file FILE --database-url URL [--lock-timeout 3s] [--retries 10] [--blockers wait|stop]
-  rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]
+  rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--checks FILE] [--check-timeout-ms N] [--window-start] [--print] [--dry-run]
   rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
   rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
