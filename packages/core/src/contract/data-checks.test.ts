@@ -138,6 +138,7 @@ describe("the timeline's digest of an inspection with data checks", () => {
     });
     const mapped = mapEvent(body, new Date("2026-11-02T09:00:00Z"));
     expect(mapped).toMatchObject({ data: { data_checks: 3, data_checks_failing: 2 } });
-    expect(JSON.stringify(mapped.data)).not.toContain("secret_table");
+    expect(mapped.scope === "rollout" && JSON.stringify(mapped.data)).not.toContain("secret_table");
+    expect(mapped.scope).toBe("rollout");
   });
 });
