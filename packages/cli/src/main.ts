@@ -8,7 +8,7 @@ Usage:
   rollgate send TYPE --data FILE|- [--service S --environment E --release R]
   rollgate run --phase expand|contract --file FILE [--lease ID] -- COMMAND…
   rollgate run --phase expand|contract --file FILE --database-url URL [--lock-timeout 3s] [--retries 10] [--blockers wait|stop]
-  rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]
+  rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--checks FILE] [--check-timeout-ms N] [--window-start] [--print] [--dry-run]
   rollgate backfill --database-url URL --table T --set "col = expr[, …]" [--where PREDICATE] [--key COL[,…]]
                 [--batch-size 1000] [--batch-target 200ms] [--max-lag 1s] [--lock-timeout 2s] [--restart]
   rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)

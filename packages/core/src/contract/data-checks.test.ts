@@ -117,3 +117,28 @@ describe("planDataChecks", () => {
     ).toMatchObject({ ok: false, code: "script_locked", name: "z" });
   });
 });
+
+describe("the timeline's digest of an inspection with data checks", () => {
+  it("counts the checks run and those failing, and carries no SQL", async () => {
+    const { mapEvent } = await import("../lifecycle/map-event.ts");
+    const { SAMPLE_DATA } = await import("../../test/samples.ts");
+    const inspection = {
+      ...SAMPLE_DATA["database.inspected"],
+      data_checks: [
+        { name: "a", checksum: "a".repeat(64), rows: 2, sample_keys: ["7", "9"], duration_ms: 3 },
+        { name: "b", checksum: "b".repeat(64), rows: 0, sample_keys: [], duration_ms: 3, error: "timeout" },
+        { name: "c", checksum: "c".repeat(64), rows: 0, sample_keys: [], duration_ms: 3 },
+      ],
+      declared_checks: [{ name: "c", sql: "SELECT id FROM secret_table" }],
+    };
+    const body = eventBodySchema.parse({
+      type: "database.inspected",
+      ...envelope,
+      data: inspection,
+    });
+    const mapped = mapEvent(body, new Date("2026-11-02T09:00:00Z"));
+    expect(mapped).toMatchObject({ data: { data_checks: 3, data_checks_failing: 2 } });
+    expect(mapped.scope === "rollout" && JSON.stringify(mapped.data)).not.toContain("secret_table");
+    expect(mapped.scope).toBe("rollout");
+  });
+});

@@ -311,6 +311,12 @@ export const EVENTS = {
       expand_drift: d.expand.filter((o) => o.state !== "present").length,
       sessions: d.sessions.length,
       duration_ms: d.duration_ms,
+      ...(d.data_checks
+        ? {
+            data_checks: d.data_checks.length,
+            data_checks_failing: d.data_checks.filter((c) => c.rows > 0 || c.error !== undefined).length,
+          }
+        : {}),
     },
   })),
 };

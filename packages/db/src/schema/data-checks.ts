@@ -54,6 +54,8 @@ export const dataCheckRuns = pgTable(
     receivedAt: timestamp({ withTimezone: true }).notNull(),
     rows: bigint({ mode: "number" }).notNull(),
     sampleKeys: jsonb().$type<string[]>().notNull(),
+    /** Why a run that found rows carries no sample keys (core's SAMPLES_WITHHELD): its first column is not a primary key column. */
+    samplesWithheld: text(),
     durationMs: integer().notNull(),
     error: text(),
   },

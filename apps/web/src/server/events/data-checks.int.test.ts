@@ -8,11 +8,13 @@ process.env.ROLLGATE_DATA_DIR ??= "memory://";
 vi.mock("server-only", () => ({}));
 
 const { database, closeDatabase } = await import("@rollgate/db/runtime");
-const { apiTokens, dataChecks, releases, webhookDeliveries } = await import("@rollgate/db/schema");
+const { apiTokens, dataChecks, inspections, releases, rollouts, webhookDeliveries } =
+  await import("@rollgate/db/schema");
 const { eq } = await import("drizzle-orm");
 const support = await import("../../../test/integrations");
 const events = await import("@/app/api/v1/events/route");
 const route = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/data-checks/route");
+const gateRoute = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/gate/route");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -24,9 +26,9 @@ const release = (data_checks: unknown) => ({
   data_checks,
 });
 
-function post(svc: Awaited<ReturnType<typeof support.testService>>, data: unknown) {
+function post(svc: Awaited<ReturnType<typeof support.testService>>, data: unknown, type = "release.created") {
   const body = JSON.stringify({
-    type: "release.created",
+    type,
     service: svc.slug,
     environment: "staging",
     release: "r1",
@@ -96,5 +98,63 @@ describe("data checks over HTTP", () => {
       .from(dataChecks)
       .where(eq(dataChecks.checksum, support.sum(CHECK)));
     expect(stored.length).toBeGreaterThan(0);
+    // The gate (the approval panel's source) shows the check with its title and evidence.
+    const params = { service: svc.slug, environment: "staging", release: "r1" };
+    const gate = await gateRoute.GET(
+      new Request(`http://rollgate.test/api/v1/rollouts/${svc.slug}/staging/r1/gate`, {
+        headers: { authorization: `Bearer ${svc.token}` },
+      }),
+      { params: Promise.resolve(params) },
+    );
+    const verdict = (await gate.json()) as { checks: Array<Record<string, unknown>> };
+    expect(verdict.checks.find((c) => c.id === "data")).toMatchObject({
+      title: "Data is carried over",
+      status: "pending",
+      blocking: true,
+      overridden: false,
+      details: { kind: "data", checks: [{ name: "billing-email-copied", status: "pending", rows: null }] },
+    });
+  });
+
+  it("refuses an inspection whose --checks file redefines the release's check (409), storing nothing of it", async () => {
+    const svc = await support.testService(db, "dc");
+    expect((await post(svc, release([{ name: "billing-email-copied", sql: CHECK }]))).status).toBe(202);
+    const summary = {
+      format: 1,
+      server: { version: "16", started_at: "2026-01-01T00:00:00Z", database: "app" },
+      statistics: { available: false, reason: "not loaded", statements: 0, unresolved: 0 },
+      statements: [],
+      usage: {},
+      usage_complete: false,
+      expand: [],
+      tables: [],
+      sessions: [],
+      duration_ms: 1,
+      data_checks: [
+        {
+          name: "billing-email-copied",
+          checksum: support.sum("SELECT 1 WHERE false"),
+          rows: 0,
+          sample_keys: [],
+          duration_ms: 1,
+        },
+      ],
+      declared_checks: [{ name: "billing-email-copied", sql: "SELECT 1 WHERE false" }],
+    };
+    const answer = await post(svc, summary, "database.inspected");
+    expect(answer.status).toBe(409);
+    const { error } = (await answer.json()) as { error: { message: string; details: unknown } };
+    expect(error.message).toBe(
+      'Data check "billing-email-copied" is already declared by the release; give this one another name.',
+    );
+    expect(error.details).toEqual({ reason: "data_check_conflict", name: "billing-email-copied" });
+    expect(await db.select().from(inspections).where(eq(inspections.environmentId, svc.environmentId))).toEqual([]);
+    const kept = await db
+      .select({ checksum: dataChecks.checksum })
+      .from(dataChecks)
+      .innerJoin(rollouts, eq(rollouts.id, dataChecks.rolloutId))
+      .innerJoin(releases, eq(releases.id, rollouts.releaseId))
+      .where(eq(releases.serviceId, svc.serviceId));
+    expect(kept).toEqual([{ checksum: support.sum(CHECK) }]);
   });
 });

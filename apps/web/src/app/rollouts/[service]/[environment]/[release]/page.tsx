@@ -366,7 +366,7 @@ function describe(item: TimelineItem): string {
     d.percent !== undefined && `flag ${d.flag ?? ""} ${d.percent} %`,
     d.backup_id && `backup ${d.backup_id}${d.restore_tested ? " (restore tested)" : ""}`,
     d.statistics !== undefined &&
-      `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)`,
+      `database inspected: ${d.statements ?? 0} statement(s) using removed objects, ${d.expand_drift ?? 0} drift(s)${d.data_checks ? `, ${d.data_checks_failing ?? 0} of ${d.data_checks} data check(s) failing` : ""}`,
     d.title && String(d.title),
   ];
   return parts.filter(Boolean).join(", ");

@@ -1,0 +1,1 @@
+ALTER TABLE "data_check_runs" ADD COLUMN "samples_withheld" text;
