@@ -90,6 +90,19 @@ test("the packed CLI tarball, installed outside the workspace, runs drill and to
   expect(lint.stdout).toContain("::error file=contract.sql,line=2,col=1,title=rollgate drop-column (expand)::");
   expect((await rollgate("lint", write("expand.sql", EXPAND), "--phase", "expand")).code).toBe(0);
 
+  // backfill is in the bundle: its parser refuses a smuggled statement before any database is asked.
+  const smuggled = await rollgate(
+    "backfill",
+    "--database-url",
+    "postgres://nobody@127.0.0.1:1/none",
+    "--table",
+    "users",
+    "--set",
+    "email = lower(email); DROP TABLE users",
+  );
+  expect(smuggled.code, smuggled.stderr).toBe(2);
+  expect(smuggled.stderr).toContain("it reads as more than one statement. Nothing was written.");
+
   const send = (type: string, data: unknown) =>
     rollgate("send", type, "--data", write(`${type}.json`, JSON.stringify(data)));
   for (const [type, data] of [

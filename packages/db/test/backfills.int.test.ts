@@ -1,7 +1,7 @@
 import { mapEvent, type MappedRolloutEvent } from "@rollgate/core/lifecycle";
 import type { EventBody } from "@rollgate/core/contract/events";
 import { describe, expect, it } from "vitest";
-import { SAMPLE_DATA } from "../../core/test/samples.ts";
+import { SAMPLE_DATA } from "@rollgate/core/testing/samples";
 import { findBackfill, listBackfills, setBackfillControl } from "../src/queries/backfills.ts";
 import { recordEvent } from "../src/queries/signals.ts";
 import { timelinePage } from "../src/queries/timeline.ts";

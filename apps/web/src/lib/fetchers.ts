@@ -1,4 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
+import type { DashboardBackfills } from "@rollgate/core/contract/backfill";
 import type { DashboardGate } from "@rollgate/core/contract/responses";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import type { OverviewJson } from "./dashboard-json";
@@ -34,5 +35,21 @@ export const gateQueries = {
           "the gate",
         ),
       refetchInterval: 15_000,
+    }),
+};
+
+export type BackfillsJson = DashboardBackfills;
+
+/** The rollout's backfills: a running one moves every few seconds, so the panel asks often. */
+export const backfillQueries = {
+  list: (keys: RolloutKey) =>
+    queryOptions({
+      queryKey: ["backfills", keys.service, keys.environment, keys.release],
+      queryFn: () =>
+        getJson<BackfillsJson>(
+          `/api/dashboard/backfills/${encodeURIComponent(keys.service)}/${encodeURIComponent(keys.environment)}/${encodeURIComponent(keys.release)}`,
+          "the backfills",
+        ),
+      refetchInterval: 5_000,
     }),
 };

@@ -58,6 +58,8 @@ export async function exportEvidence(
     })),
     approvals: view.approvals,
     overrides: view.overrides,
+    // Each backfill as its events left it, and what the dashboard last asked of it (by whom).
+    backfills: view.backfills.map(({ controlRequestedBy: _user, ...backfill }) => backfill),
     audit: {
       chain,
       keyRecord: keyRecord && {

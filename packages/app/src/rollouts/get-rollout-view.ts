@@ -1,5 +1,6 @@
 import { analyseSql } from "@rollgate/core/sql";
 import { listApprovals } from "@rollgate/db/queries/approvals";
+import { listBackfills } from "@rollgate/db/queries/backfills";
 import { listOverrides } from "@rollgate/db/queries/overrides";
 import { inspectionHistory } from "@rollgate/db/queries/inspections";
 import { sloSeries } from "@rollgate/db/queries/slo-series";
@@ -13,7 +14,7 @@ import { evaluateRolloutGate, rolloutOr404 } from "../gate/evaluate-rollout-gate
 
 /**
  * Everything the rollout page shows: the release, the gate's verdict now, the decisions, the
- * charts' series and one page of the timeline (`before`: a cursor from the previous page).
+ * charts' series, its backfills and one page of the timeline (`before`: a cursor from the previous page).
  */
 export async function getRolloutView(deps: { db: Db; now: Date }, keys: RolloutKeys, before?: string) {
   const { db, now: at } = deps;
@@ -22,7 +23,7 @@ export async function getRolloutView(deps: { db: Db; now: Date }, keys: RolloutK
   const cursor = decodeCursor(before);
   // The SLO story from a little before the deploy until now, in buckets.
   const from = new Date((rollout.deployedAt ?? rollout.createdAt).getTime() - 3_600_000);
-  const [approvals, overrides, slo, flag, runs, timeline, pulls, inspections] = await Promise.all([
+  const [approvals, overrides, slo, flag, runs, timeline, pulls, inspections, backfills] = await Promise.all([
     listApprovals(db, rollout.id),
     listOverrides(db, rollout.id),
     sloSeries(db, { rolloutId: rollout.id, from, to: at, points: 300 }),
@@ -31,6 +32,7 @@ export async function getRolloutView(deps: { db: Db; now: Date }, keys: RolloutK
     timelinePage(db, rollout.id, { before: cursor, limit: 50 }),
     gate.policy.sloSource ? listPulls(db, { rolloutId: rollout.id, from, to: at, limit: 200 }) : Promise.resolve([]),
     inspectionHistory(db, rollout.environmentId, 10),
+    listBackfills(db, rollout.id),
   ]);
   const pullFailures = pulls.filter((p) => !p.ok).slice(-5);
   const { lockingIsError } = gate.policy;
@@ -50,6 +52,7 @@ export async function getRolloutView(deps: { db: Db; now: Date }, keys: RolloutK
     runs,
     timeline,
     inspections,
+    backfills,
     lockNotes: lockNotes(gate.verdict.checks),
     olderCursor: timeline.next ? encodeCursor(timeline.next) : null,
     firstPage: !cursor,

@@ -71,6 +71,8 @@ export interface BackfillOptions {
   reportEveryMs?: number;
   /** How often Rollgate's gate is asked (default 5 s). */
   gateEveryMs?: number;
+  /** How long to wait for another session's hold on this backfill (a run just killed) before refusing (default 10 s). */
+  lockWaitMs?: number;
   /** How often a paused backfill looks again (default 1 s). */
   pollMs?: number;
 }
@@ -193,15 +195,28 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (contractStarted(gate.state)) return refused({ kind: "contract_started", state: gate.state });
 
     const runId = runIdentity(plan, options.rollout);
-    const [lock] = await db.query<{ locked: boolean }>(
-      "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
-      [runId],
-    );
-    if (!lock?.locked)
-      return refused(
-        null,
-        `another run of this backfill (the same table, --set, --where, key and rollout) is running on this database; wait for it or stop it. Nothing was written.`,
+    // One run of a backfill at a time. A session of a run just killed holds the lock until the
+    // server ends it (after its statement), so a little patience first.
+    const lockWaitMs = options.lockWaitMs ?? 10_000;
+    const waitedFrom = clock();
+    for (let said = false; ; said = true) {
+      const [lock] = await db.query<{ locked: boolean }>(
+        "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
+        [runId],
       );
+      if (lock?.locked) break;
+      if (clock() - waitedFrom >= lockWaitMs)
+        return refused(
+          null,
+          `another run of this backfill (the same table, --set, --where, key and rollout) is running on this database; wait for it or stop it. Nothing was written.`,
+        );
+      if (!said)
+        deps.report({
+          kind: "note",
+          message: `another session holds this backfill's lock (a run still going, or one just killed whose session the server has not ended yet); waiting up to ${Math.round(lockWaitMs / 1000)} s.`,
+        });
+      await sleep(250);
+    }
 
     return await new Run(options, deps, db, plan, runId, gate, clock, sleep).run();
   } finally {

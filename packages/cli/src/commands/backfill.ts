@@ -103,11 +103,15 @@ function writeJson(io: Io, report: BackfillReport) {
 }
 
 /** On a terminal: one line redrawn in place (rows done of the estimate, rate, ETA, throttle); other news on lines of their own. */
-class ProgressBar {
+export class ProgressBar {
   private drawn = false;
   private last: Extract<BackfillReport, { kind: "progress" }> | null = null;
   private throttle: string | null = null;
-  constructor(private readonly io: Io) {}
+  constructor(
+    private readonly io: Io,
+    /** Where the redrawn line goes (the terminal's stderr; tests pass their own). */
+    private readonly write: (text: string) => void = (text) => void process.stderr.write(text),
+  ) {}
 
   show(report: BackfillReport) {
     switch (report.kind) {
@@ -139,7 +143,7 @@ class ProgressBar {
   }
 
   private clear() {
-    if (this.drawn) process.stderr.write("\r\x1b[2K");
+    if (this.drawn) this.write("\r\x1b[2K");
     this.drawn = false;
   }
 
@@ -154,14 +158,14 @@ class ProgressBar {
     const lag = p.replica_lag_ms === null ? "" : ` · lag ${formatMs(p.replica_lag_ms)}`;
     const held = this.throttle ? ` · waiting: ${this.throttle}` : "";
     this.clear();
-    process.stderr.write(
+    this.write(
       `${bar} ${(share * 100).toFixed(0)}% ${p.rows_done.toLocaleString("en")}/${p.estimate_rows.toLocaleString("en")} rows · ${Math.round(p.rate_per_s).toLocaleString("en")}/s · ${eta} · batch ${p.batch_size}${lag}${held}`,
     );
     this.drawn = true;
   }
 
   end() {
-    if (this.drawn) process.stderr.write("\n");
+    if (this.drawn) this.write("\n");
     this.drawn = false;
   }
 }

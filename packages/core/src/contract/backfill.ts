@@ -107,3 +107,39 @@ export const backfillKeySchema = z.object({
   release: z.string(),
   backfill_id: z.string(),
 });
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** One backfill as the rollout page's panel shows it, with what the reader may press now. */
+export const dashboardBackfillSchema = z.object({
+  backfill_id: z.uuid(),
+  table: z.string().nullable(),
+  set: z.string().nullable(),
+  where: z.string().nullable(),
+  key: z.array(z.string()).nullable(),
+  check_name: z.string().nullable(),
+  state: z.enum(BACKFILL_STATES),
+  rows_done: z.number(),
+  rows_written: z.number(),
+  estimate_rows: z.number().nullable(),
+  batch_size: z.number().nullable(),
+  rate_per_s: z.number().nullable(),
+  eta_s: z.number().nullable(),
+  replica_lag_ms: z.number().nullable(),
+  throttle: z.string().nullable(),
+  pause_cause: z.enum(BACKFILL_PAUSE_CAUSES).nullable(),
+  error: z.string().nullable(),
+  started_at: isoTime,
+  updated_at: isoTime,
+  finished_at: isoTime.nullable(),
+  control: z.enum(BACKFILL_CONTROLS),
+  requested_by: z.string().nullable(),
+  requested_at: isoTime.nullable(),
+  /** The buttons the reader may press now (the server decides again when pressed). */
+  actions: z.array(z.enum(["pause", "resume", "cancel"])),
+});
+export type DashboardBackfill = z.infer<typeof dashboardBackfillSchema>;
+
+/** The backfill panel's live data: the rollout's backfills, newest first, and the server's clock. */
+export const dashboardBackfillsSchema = z.object({ now: isoTime, backfills: z.array(dashboardBackfillSchema) });
+export type DashboardBackfills = z.infer<typeof dashboardBackfillsSchema>;

@@ -12,7 +12,7 @@ import {
   overviewResponseSchema,
   readyResponseSchema,
 } from "./dashboard.ts";
-import { backfillControlResponseSchema, backfillKeySchema } from "./backfill.ts";
+import { backfillControlResponseSchema, backfillKeySchema, dashboardBackfillsSchema } from "./backfill.ts";
 import { eventBodySchema } from "./events.ts";
 import {
   argoErrorResponseSchema,
@@ -412,6 +412,23 @@ export const API = {
     internal: true,
     responses: {
       200: { description: "The gate and the server's clock", schema: dashboardGateSchema },
+      400: error(badParams),
+      401: error("Not signed in"),
+      403: error("No role on the service"),
+      404: error("No such rollout"),
+    },
+  }),
+  dashboardBackfills: endpoint({
+    name: "dashboard_backfills",
+    method: "GET",
+    path: "/api/dashboard/backfills/{service}/{environment}/{release}",
+    auth: { kind: "session" },
+    params: rolloutKeySchema,
+    summary:
+      "The backfill panel's live data, for a role on the service: each backfill and the buttons the reader may press",
+    internal: true,
+    responses: {
+      200: { description: "The rollout's backfills and the server's clock", schema: dashboardBackfillsSchema },
       400: error(badParams),
       401: error("Not signed in"),
       403: error("No role on the service"),

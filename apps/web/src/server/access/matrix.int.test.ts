@@ -164,6 +164,34 @@ async function perform(w: World, action: Action, actor: Actor, author?: string):
       );
       break;
     }
+    case "pause_backfill":
+    case "resume_backfill":
+    case "cancel_backfill": {
+      const { keys, rolloutId } = await rollout(w, id, "verifying");
+      const backfillId = randomUUID();
+      const at = new Date();
+      await db.insert(schema.backfills).values({
+        rolloutId,
+        backfillId,
+        tableName: "public.invoices",
+        setList: "billing_email = email",
+        state: action === "resume_backfill" ? "paused" : "running",
+        control: action === "resume_backfill" ? "pause" : "run",
+        startedAt: at,
+        updatedAt: at,
+      });
+      const pressed = action.replace("_backfill", "");
+      state = await actions.backfillAction({}, form({ ...keys, backfillId, action: pressed }));
+      // What the CLI reads before its next batch: changed exactly when the action was done.
+      const [after] = await db
+        .select()
+        .from(schema.backfills)
+        .where((await import("drizzle-orm")).eq(schema.backfills.backfillId, backfillId));
+      const asked = { pause: "pause", resume: "run", cancel: "cancel" }[pressed]!;
+      const before = action === "resume_backfill" ? "pause" : "run";
+      expect(after!.control).toBe(state.error ? before : asked);
+      break;
+    }
     case "administer":
       state = await admin.roleAction(
         {},

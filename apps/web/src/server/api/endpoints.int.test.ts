@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { API, pathOf, type Endpoint, type Method } from "@rollgate/core/contract/endpoints";
 import { openApiDocument } from "@rollgate/core/contract/openapi";
+import { SAMPLE_DATA } from "@rollgate/core/testing/samples";
 import { NextRequest } from "next/server";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { CurrentUser } from "../auth/current-user";
@@ -126,6 +127,25 @@ describe("every endpoint, called once", () => {
         ),
       ),
     );
+    const backfillId = randomUUID();
+    await note(
+      "events",
+      call(
+        API.events,
+        support.signed(
+          svc,
+          `${base}/api/v1/events`,
+          JSON.stringify({
+            type: "backfill.started",
+            ...key,
+            occurred_at: new Date().toISOString(),
+            data: { ...SAMPLE_DATA["backfill.started"], backfill_id: backfillId },
+          }),
+        ),
+      ),
+    );
+    await note("backfill_control", get(API.backfillControl, { ...key, backfill_id: backfillId }, "", bearer));
+    await note("dashboard_backfills", get(API.dashboardBackfills, key));
     await note("gate", get(API.gate, key, "", bearer));
     await note("gate_wait", get(API.gateWait, key, "?timeout=0", bearer));
     await note(
@@ -173,6 +193,8 @@ describe("every endpoint, called once", () => {
       events: 202,
       gate: 200,
       gate_wait: 200,
+      backfill_control: 200,
+      dashboard_backfills: 200,
       eligibility: 200,
       argo_gate: 200,
       openapi: 200,

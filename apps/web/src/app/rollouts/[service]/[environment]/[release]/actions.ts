@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { decideApproval } from "@rollgate/app/approvals/decide-approval";
+import { controlBackfill } from "@rollgate/app/backfills/control-backfill";
 import { breakGlass, confirmBreakGlass, reviewBreakGlass, startRecovery } from "@rollgate/app/overrides/break-glass";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { currentUser } from "@/server/auth/current-user";
@@ -141,6 +142,32 @@ export async function reviewAction(_previous: ActionState, form: FormData): Prom
     await reviewBreakGlass({ ...(await useCaseDeps()), user, overrideId, note });
     return "Review recorded.";
   });
+}
+
+const backfill = rolloutKeysSchema.extend({
+  backfillId: z.uuid("The backfill form is incomplete."),
+  action: z.enum(["pause", "resume", "cancel"], "Choose Pause, Resume or Cancel."),
+});
+
+const BACKFILL_DONE = {
+  pause: "Pause requested: the backfill stops before its next batch.",
+  resume: "Resume requested: the backfill goes on with its next batch.",
+  cancel: "Cancel requested: the backfill stops before its next batch and cannot be resumed.",
+};
+
+/** Pause, Resume or Cancel a backfill: who may, and when, is decided by the use case. */
+export async function backfillAction(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const parsed = backfill.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The backfill form is incomplete." };
+  const user = await currentUser();
+  if (!user) return { error: "Sign in to pause, resume or cancel a backfill." };
+  const { backfillId, action, ...keys } = parsed.data;
+  return inAction(`backfill ${action}`, () =>
+    settle(keys, async () => {
+      await controlBackfill({ ...(await useCaseDeps()), user, keys, backfillId, action });
+      return BACKFILL_DONE[action];
+    }),
+  );
 }
 
 function run(keys: RolloutKey, work: () => Promise<string>): Promise<ActionState> {

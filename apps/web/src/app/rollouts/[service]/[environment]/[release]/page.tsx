@@ -8,6 +8,8 @@ import { AnnotatedScript } from "@/components/rollout/annotated-script";
 import { LiveGatePanel } from "@/components/rollout/live-gate-panel";
 import { StateBadge } from "@/components/state-badge";
 import { BreakGlassPanel } from "@/components/rollout/break-glass-panel";
+import { BackfillPanel } from "@/components/rollout/backfill-panel";
+import { dashboardBackfill } from "@rollgate/app/backfills/backfill-view";
 import {
   mayBreakGlass,
   mayConfirmOverride,
@@ -25,7 +27,7 @@ import { gateJson } from "@rollgate/app/gate/evaluate-rollout-gate";
 import { getRolloutView } from "@rollgate/app/rollouts/get-rollout-view";
 import { useCaseDeps } from "@/server/use-case-deps";
 import { rolloutKeysSchema } from "@/server/rollouts/rollout-keys";
-import { breakGlassAction, confirmAction, decide, recoveryAction, reviewAction } from "./actions";
+import { backfillAction, breakGlassAction, confirmAction, decide, recoveryAction, reviewAction } from "./actions";
 import { DataTable } from "@/components/data-table";
 import { Pager } from "@/components/pager";
 import type { TimelineItem } from "@rollgate/app/rollouts/get-rollout-view";
@@ -149,6 +151,14 @@ export default async function RolloutPage({
           <ApprovalForm action={decide} keys={keys} checksum={checksum ?? ""} canWithdraw={Boolean(mine)} />
         </section>
       </div>
+      <BackfillPanel
+        keys={keys}
+        action={backfillAction}
+        initial={{
+          now: view.now.toISOString(),
+          backfills: view.backfills.map((b) => dashboardBackfill(b, row.serviceId, person)),
+        }}
+      />
       {canBreakGlass || canRecover || overrides.length > 0 ? (
         <BreakGlassPanel
           keys={keys}
@@ -351,6 +361,7 @@ function describe(item: TimelineItem): string {
   if (item.kind === "override")
     return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
   if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
+  if (item.kind === "event" && item.what.startsWith("backfill.")) return describeBackfill(item.what, d);
   const parts = [
     d.version && `version ${d.version}`,
     d.phase && `${d.phase} ${d.name ?? ""}`.trim(),
@@ -361,6 +372,23 @@ function describe(item: TimelineItem): string {
     d.title && String(d.title),
   ];
   return parts.filter(Boolean).join(", ");
+}
+
+/** A backfill's event: what it copies, why it waits, how it ended. */
+function describeBackfill(what: string, d: Record<string, unknown>): string {
+  const n = (v: unknown) => Number(v ?? 0).toLocaleString("en");
+  switch (what) {
+    case "backfill.started":
+      return `${String(d.table)}: SET ${String(d.set)}${d.where ? ` WHERE ${String(d.where)}` : ""}, ~${n(d.estimate_rows)} rows${Number(d.rows_done) > 0 ? `, resumed at ${n(d.rows_done)}` : ""}`;
+    case "backfill.paused":
+      return `at ${n(d.rows_done)} rows: ${String(d.reason ?? "")}`;
+    case "backfill.finished":
+      return `${n(d.rows_done)} rows, ${n(d.rows_written)} written, in ${duration(Number(d.duration_ms ?? 0))}`;
+    case "backfill.failed":
+      return `${d.cancelled ? "cancelled" : "failed"} at ${n(d.rows_done)} rows: ${String(d.error ?? "")}`;
+    default:
+      return `${n(d.rows_done)} rows`;
+  }
 }
 
 /** 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */

@@ -1,0 +1,3 @@
+export { readDashboardBackfills as GET } from "@/server/backfills/backfill-routes";
+
+export const dynamic = "force-dynamic";

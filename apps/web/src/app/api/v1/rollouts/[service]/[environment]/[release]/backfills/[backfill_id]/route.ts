@@ -1,0 +1,3 @@
+export { readBackfillControl as GET } from "@/server/backfills/backfill-routes";
+
+export const dynamic = "force-dynamic";

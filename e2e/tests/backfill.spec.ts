@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { expect, test, type Request as PwRequest } from "@playwright/test";
+import { accept, makeService, query, startWindow, type TestService } from "../support/api";
+import { SAMPLE_DATA } from "../support/event-samples";
+import { signInWithSso } from "../support/sign-in";
+
+// Issue 28, "Dashboard control": a release manager pauses and resumes a backfill from the
+// rollout page and the CLI's read (GET …/backfills/{id}) follows; a viewer sees no buttons, and
+// the same server action forged by the viewer is refused and changes nothing.
+
+async function grant(email: string, role: string) {
+  const [user] = await query<{ id: string }>(
+    `insert into users (email, name) values ($1, $2) on conflict (email) do update set name = excluded.name returning id`,
+    [email, email.split("@")[0]],
+  );
+  await query(`insert into user_roles (user_id, role) values ($1, $2) on conflict do nothing`, [user!.id, role]);
+}
+
+/** What the CLI reads before every batch. */
+async function control(base: string, svc: TestService, backfillId: string) {
+  const response = await fetch(`${base}/api/v1/rollouts/${svc.slug}/staging/r1/backfills/${backfillId}`, {
+    headers: { authorization: `Bearer ${svc.token}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { control: string; state: string; requested_by: string | null };
+}
+
+const auditCount = async (backfillId: string) =>
+  Number(
+    (
+      await query<{ n: string }>(
+        `select count(*) as n from audit_events where subject_type = 'backfill' and subject_id = $1`,
+        [backfillId],
+      )
+    )[0]!.n,
+  );
+
+test("a release manager pauses and resumes a backfill from the page; a viewer sees no buttons and a forged press is refused", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const base = test.info().project.use.baseURL!;
+  const svc = await makeService();
+  await startWindow(base, svc, { evidence: true });
+  const backfillId = randomUUID();
+  const data = (type: keyof typeof SAMPLE_DATA, patch: Record<string, unknown> = {}) => ({
+    ...SAMPLE_DATA[type],
+    backfill_id: backfillId,
+    ...patch,
+  });
+  await accept(base, svc, "backfill.started", data("backfill.started"));
+  await accept(base, svc, "backfill.progress", data("backfill.progress", { rows_done: 100_000, eta_s: 72 }));
+  const rita = `rita.${svc.slug}@example.com`;
+  const vic = `vic.${svc.slug}@example.com`;
+  await grant(rita, "release_manager");
+  await grant(vic, "viewer");
+  const rolloutUrl = `/rollouts/${svc.slug}/staging/r1`;
+
+  const page = await (await browser.newContext()).newPage();
+  await signInWithSso(page, rita, rolloutUrl);
+  const panel = page.getByRole("region", { name: "Backfill" });
+  await expect(panel).toContainText("running");
+  await expect(panel).toContainText("public.invoices SET billing_email = email WHERE billing_email IS NULL");
+  await expect(panel.locator("[data-backfill-rows]")).toContainText("100,000 of ~1,000,000 rows done (10 %)");
+  await expect(panel.locator("[data-backfill-rows]")).toContainText("12,501 rows/s");
+  await expect(panel.locator("[data-backfill-rows]")).toContainText("1:12 left");
+  await expect(panel.locator("[data-backfill-rows]")).toContainText("replica lag 120 ms");
+  await expect(panel.getByRole("progressbar", { name: "Rows done" })).toHaveAttribute("aria-valuenow", "100000");
+
+  // Live: the CLI's next report shows without a reload, with its throttle reason.
+  await accept(
+    base,
+    svc,
+    "backfill.progress",
+    data("backfill.progress", {
+      rows_done: 400_000,
+      throttle: "Replica lag 900 ms, near --max-lag 1s: smaller batches.",
+    }),
+  );
+  await expect(panel.locator("[data-backfill-rows]")).toContainText("400,000 of ~1,000,000 rows done (40 %)", {
+    timeout: 15_000,
+  });
+  await expect(panel.locator("[data-backfill-throttle]")).toContainText("Replica lag 900 ms");
+
+  // Pause: the page says so and the CLI's read answers pause, naming her.
+  expect((await control(base, svc, backfillId)).control).toBe("run");
+  const pressed = page.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined);
+  await panel.getByRole("button", { name: "Pause" }).click();
+  const pauseRequest: PwRequest = await pressed;
+  await expect(panel.getByText("Pause requested: the backfill stops before its next batch.")).toBeVisible();
+  expect(await control(base, svc, backfillId)).toMatchObject({
+    control: "pause",
+    state: "running",
+    requested_by: rita,
+  });
+  await expect(panel.locator("[data-backfill-control=pause]")).toContainText(`Pause requested by ${rita}`);
+
+  // The CLI stops and reports the pause; Resume sets it going again.
+  await accept(
+    base,
+    svc,
+    "backfill.paused",
+    data("backfill.paused", { rows_done: 400_000, cause: "operator", reason: `Paused from the dashboard by ${rita}.` }),
+  );
+  await page.reload();
+  await expect(panel.locator("[data-backfill-state]")).toHaveText("paused");
+  await expect(panel.getByRole("button", { name: "Pause" })).toHaveCount(0);
+  await panel.getByRole("button", { name: "Resume" }).click();
+  await expect(panel.getByText("Resume requested: the backfill goes on with its next batch.")).toBeVisible();
+  expect(await control(base, svc, backfillId)).toMatchObject({ control: "run", requested_by: rita });
+  expect(await auditCount(backfillId)).toBe(2);
+
+  // A viewer sees the panel but no button.
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  await signInWithSso(viewer, vic, rolloutUrl);
+  const seen = viewer.getByRole("region", { name: "Backfill" });
+  await expect(seen.locator("[data-backfill-state]")).toHaveText("paused");
+  await expect(seen.getByRole("button")).toHaveCount(0);
+
+  // The release manager's Pause, replayed byte for byte with the viewer's session: refused, nothing changes.
+  const headers = { ...pauseRequest.headers() };
+  delete headers.cookie;
+  const forged = await viewerContext.request.post(`${base}${rolloutUrl}`, {
+    headers,
+    data: pauseRequest.postDataBuffer()!,
+  });
+  expect(forged.status()).toBe(200);
+  expect(await forged.text()).toContain("Only the service's release managers and on-call engineers may pause");
+  expect(await control(base, svc, backfillId)).toMatchObject({ control: "run", requested_by: rita });
+  expect(await auditCount(backfillId)).toBe(2);
+});
