@@ -17,7 +17,7 @@ import postgres from "postgres";
 import { PostgresCluster } from "@rollgate/db/testing/postgres-cluster";
 import { freePorts, portRange } from "@rollgate/db/testing/streaming-pair";
 import { writeBenchmarkSection } from "../../../scripts/benchmark-doc.ts";
-import { backfillRoutes, StandInRollgate } from "../test/stand-in-rollgate.ts";
+import { startStandIn } from "../test/rollgate-stand-in.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -32,7 +32,12 @@ const [from, to] = portRange(process.env.ROLLGATE_BENCH_PG_PORTS, [5480, 5499]);
 const [port] = await freePorts(from, to, 1);
 const cluster = new PostgresCluster(port!, SETTINGS).init();
 cluster.start();
-const standIn = await new StandInRollgate(backfillRoutes({})).start();
+const standIn = await startStandIn();
+const standInEnv = {
+  ROLLGATE_URL: standIn.url,
+  ROLLGATE_TOKEN: "rg_bench",
+  ROLLGATE_SECRET: `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`,
+};
 const sql = postgres(cluster.url, { max: 1, onnotice: () => undefined });
 
 const loadAverage = () =>
@@ -104,7 +109,7 @@ function backfill(table: string): Backfill {
       "--release",
       "bench",
     ],
-    { env: { ...process.env, ...standIn.env }, stdio: ["ignore", "pipe", "pipe"] },
+    { env: { ...process.env, ...standInEnv }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
   let err = "";
