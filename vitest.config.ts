@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The alias lets unit tests render the web app's components (they import `@/lib/…`).
+        resolve: web,
         test: {
           name: "unit",
           include: [

@@ -74,6 +74,7 @@ test("the gate answers every check in the documented shape, and passes once the 
     "usage",
     "expand_live",
     "lock_risk",
+    "data",
   ]);
   expect(gate).toMatchObject({ allowed: true, state: "contract_ready" });
 });

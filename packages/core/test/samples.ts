@@ -13,6 +13,9 @@ export const SAMPLE_DATA: { [K in EventType]: EventData<K> } = {
     commit_sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
     expand_sql: "SELECT 1;",
     contract_sql: "SELECT 2;",
+    data_checks: [
+      { name: "billing-email-copied", sql: "SELECT id FROM users WHERE billing_email IS DISTINCT FROM email" },
+    ],
   },
   "migration.started": { phase: "expand", name: "e", checksum: EXPAND_CHECKSUM, sql: "SELECT 1;" },
   "migration.succeeded": {
@@ -94,5 +97,8 @@ export const SAMPLE_DATA: { [K in EventType]: EventData<K> } = {
     tables: [],
     sessions: [],
     duration_ms: 12,
+    data_checks: [
+      { name: "billing-email-copied", checksum: "a".repeat(64), rows: 2, sample_keys: ["7", "9"], duration_ms: 3 },
+    ],
   },
 };

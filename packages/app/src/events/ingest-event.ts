@@ -35,6 +35,10 @@ import { ingestIncidentEvent } from "./ingest-incident-event";
 import { withServerFacts } from "./server-facts";
 import { learnObservedManifest } from "./learn-observed-manifest";
 import { notifyRollout } from "../notifications/notify-rollout";
+import { declaredDataChecks, refuseUnsafeDataChecks, saveDeclaredDataChecks } from "./declare-data-checks";
+
+/** Once the contract has started, the data checks it was allowed under stay as they are. */
+const CONTRACT_STARTED = ["contracting", "contracted", "contract_failed"];
 
 export type IngestResult =
   | { outcome: "accepted"; eventId: string; duplicate: boolean }
@@ -61,6 +65,9 @@ export async function ingestEvent(options: {
       `The event carries an implausible time (${implausible.map((d) => d.path).join(", ")}); see details.`,
       implausible,
     );
+  // A data check that is not one read-only SELECT is refused before anything is recorded.
+  const declared = declaredDataChecks(options.body);
+  await refuseUnsafeDataChecks(declared);
   const mapped = mapEvent(options.body, now);
   // Incidents belong to an environment, not a rollout.
   if (mapped.scope === "environment") return ingestIncidentEvent({ ...options, body: mapped.body });
@@ -107,6 +114,13 @@ export async function ingestEvent(options: {
       });
       return { outcome: "rejected", rejection: effects.rejection, duplicate: false };
     }
+    if (declared)
+      await saveDeclaredDataChecks(tx, {
+        rolloutId: rollout.rollout.id,
+        contractStarted: CONTRACT_STARTED.includes(before.state),
+        declared,
+        now,
+      });
     if (effects.changed) await saveProjection(tx, rollout.rollout.id, effects.rollout, now);
     if (effects.adoptFix) await adoptFixScript(tx, rollout.rollout.id, effects.adoptFix, now);
     else if (effects.keepExpandText !== null) await keepExpandText(tx, rollout, effects.keepExpandText);
@@ -128,7 +142,7 @@ export async function ingestEvent(options: {
     // the chain's lock for the shortest time.
     const { audited, contractEnded } = effects;
     // The commonest event (an SLO snapshot that changes nothing) ends with plain inserts: they go out with COMMIT.
-    const inserts = audited || contractEnded ? null : eventInserts(body.type, mapped.fact, record);
+    const inserts = audited || contractEnded || declared ? null : eventInserts(body.type, mapped.fact, record);
     if (inserts) return commitWith(accepted, ...inserts);
     await recordEvent(tx, body.type, mapped.fact, record);
     if (mapped.fact?.kind === "inspection")

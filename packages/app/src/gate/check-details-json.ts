@@ -46,5 +46,20 @@ export function checkDetailsJson(d: CheckDetails): CheckDetailsJson {
           blockers: s.blockers.map((b) => ({ pid: b.pid, state: b.state, mode: b.mode, xact_seconds: b.xactSeconds })),
         })),
       };
+
+    case "data":
+      return {
+        kind: d.kind,
+        checks: d.checks.map((c) => ({
+          name: c.name,
+          checksum: c.checksum,
+          source: c.source,
+          status: c.status,
+          ran_at: at(c.ranAt),
+          rows: c.rows,
+          sample_keys: c.sampleKeys,
+          error: c.error,
+        })),
+      };
   }
 }

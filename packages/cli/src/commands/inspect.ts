@@ -4,15 +4,18 @@ import { parseArgs } from "node:util";
 import { collectInspection } from "@rollgate/core/inspect/collect";
 import { applicationDatabaseUrl, readCliEnv, rolloutKeys } from "../env.ts";
 import { API } from "@rollgate/core/contract/endpoints";
-import { explain, request } from "../http.ts";
+import type { DeclaredDataCheck } from "@rollgate/core/contract/data-checks";
+import { explain, is, request } from "../http.ts";
+import { checksToRun, readChecksFile, reportChecks } from "./inspect-checks.ts";
 import { UsageError, type Io } from "../io.ts";
 import { connect } from "../database/connect.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 
 /**
- * `rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--window-start] [--print] [--dry-run]`
- * Reads pg_stat_statements, the catalog and current activity in one read-only transaction
- * and sends the summary as a signed `database.inspected` event.
+ * `rollgate inspect --database-url URL [--contract FILE] [--expand FILE] [--checks FILE] [--check-timeout-ms N] [--window-start] [--print] [--dry-run]`
+ * Reads pg_stat_statements, the catalog and current activity in one read-only transaction,
+ * runs the rollout's data checks (asked of Rollgate) and those of --checks in it, and sends
+ * the summary as a signed `database.inspected` event.
  */
 export async function inspectCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args);
@@ -31,6 +34,21 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     return { sql, checksum: createHash("sha256").update(sql).digest("hex") };
   };
   const [contract, expand] = [await script(values.contract), await script(values.expand)];
+  const fileChecks = values.checks ? await readChecksFile(values.checks) : [];
+  const timeout = values["check-timeout-ms"] === undefined ? 60_000 : Number(values["check-timeout-ms"]);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 3_600_000)
+    throw new UsageError("--check-timeout-ms is each data check's statement timeout in milliseconds, 1 to 3600000.");
+  // The rollout's declared checks (release, earlier --checks, backfills); a dry run has no rollout to ask.
+  let declared: DeclaredDataCheck[] = [];
+  if (keys && env) {
+    const answer = await request(env, API.dataChecks, { params: keys });
+    if (!is(answer, 200)) {
+      io.err(`rollgate inspect: could not read the rollout's data checks — ${explain(answer)}`);
+      return 1;
+    }
+    declared = answer.json.checks;
+  }
+  const dataChecks = checksToRun(declared, fileChecks);
 
   const db = connect(url, "rollgate inspect");
   let summary;
@@ -40,6 +58,9 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
       expand,
       windowStart: values["window-start"] ?? false,
       statementTimeoutMs: 10_000,
+      dataChecks,
+      declaredChecks: fileChecks,
+      dataCheckTimeoutMs: timeout,
     });
   } finally {
     await db.close();
@@ -57,6 +78,7 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     io.err(
       "rollgate inspect: the usage map was left out to fit the API's body limit; observed manifests skip this inspection.",
     );
+  reportChecks(summary.data_checks ?? [], io);
   if (values.print) io.out(JSON.stringify(summary, null, 2));
   if (!keys || !env) return 0;
   const answer = await request(env, API.events, {
@@ -76,6 +98,8 @@ function parse(args: string[]) {
         "database-url": { type: "string" },
         contract: { type: "string" },
         expand: { type: "string" },
+        checks: { type: "string" },
+        "check-timeout-ms": { type: "string" },
         "window-start": { type: "boolean" },
         print: { type: "boolean" },
         "dry-run": { type: "boolean" },

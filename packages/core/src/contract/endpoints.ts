@@ -13,6 +13,7 @@ import {
   readyResponseSchema,
 } from "./dashboard.ts";
 import { backfillControlResponseSchema, backfillKeySchema, dashboardBackfillsSchema } from "./backfill.ts";
+import { dataChecksResponseSchema } from "./data-checks.ts";
 import { eventBodySchema } from "./events.ts";
 import {
   argoErrorResponseSchema,
@@ -120,13 +121,13 @@ export const API = {
         schema: eventAcceptedSchema,
       },
       400: error(
-        "The body is not JSON, does not match the schema (an unknown field included: objects are closed), or holds text PostgreSQL cannot store (a NUL character or a lone surrogate, in any value or key), or a time no pipeline could mean (before 2000, or over a day ahead of receipt: `occurred_at`, an inspection's server start or statistics reset); details lists the fields",
+        "A data check (`data.data_checks`, `data.declared_checks`, `data.check`) that is not exactly one read-only SELECT (details names each check and says why: another statement, two statements, FOR UPDATE/SHARE, SELECT INTO, a data-modifying WITH, a function with side effects, a syntax error); the body is not JSON, does not match the schema (an unknown field included: objects are closed), or holds text PostgreSQL cannot store (a NUL character or a lone surrogate, in any value or key), or a time no pipeline could mean (before 2000, or over a day ahead of receipt: `occurred_at`, an inspection's server start or statistics reset); details lists the fields",
       ),
       401: error("Missing, unknown or revoked token; bad or stale signature"),
       403: error("The token lacks events:write or is not scoped to this service or environment"),
       404: error("No such service, environment or release"),
       409: error(
-        "The rollout's state refuses the event (illegal transition, destructive expand, an expand whose text Rollgate has not seen (`expand_unseen`: send data.sql), contract without lease); recorded as a rejected delivery. Also a webhook-id this token used for a lease request (details.reason `replayed`)",
+        "A data check that cannot be declared (details.reason `data_check_conflict`: its name belongs to another source; `script_locked`: the contract has started), nothing recorded. The rollout's state refuses the event (illegal transition, destructive expand, an expand whose text Rollgate has not seen (`expand_unseen`: send data.sql), contract without lease); recorded as a rejected delivery. Also a webhook-id this token used for a lease request (details.reason `replayed`)",
       ),
       413: error("The body is over 256 KiB"),
       415: error("The body is not application/json"),
@@ -219,6 +220,25 @@ export const API = {
       401: error("Bad token"),
       403: error("Scope"),
       404: error("No such rollout, or no backfill with this id on it (none started)"),
+      429: error("Rate limited"),
+      503: error("The database is unreachable; retry later"),
+    },
+  }),
+  dataChecks: endpoint({
+    name: "data_checks",
+    method: "GET",
+    path: "/api/v1/rollouts/{service}/{environment}/{release}/data-checks",
+    auth: { kind: "token", scope: "gate:read" },
+    params: rolloutKeySchema,
+    summary: "The rollout's declared data checks, for rollgate inspect to run",
+    description:
+      'Every data check the rollout declares (gate:read, the token scoped to the environment, as on `…/gate`): from `release.created` (`data_checks`), from `rollgate inspect --checks` (`declared_checks` of a `database.inspected`) and from each `backfill.started` (`check`). Each is one read-only SELECT, checked when it was declared, and pinned by `checksum` (the SHA-256 of `sql`): the gate check `data` ("Data is carried over") counts a result only for the checksum it ran, so `rollgate inspect` sends the checksum with each result.',
+    responses: {
+      200: { description: "The declared checks, by name", schema: dataChecksResponseSchema },
+      400: error(badParams),
+      401: error("Bad token"),
+      403: error("Scope"),
+      404: error("No such rollout"),
       429: error("Rate limited"),
       503: error("The database is unreachable; retry later"),
     },

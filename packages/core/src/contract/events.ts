@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ContractLease, HeldInspections } from "../lifecycle/event-facts.ts";
+import { dataCheckListSchema } from "./data-checks.ts";
 import {
   backfillFailedSchema,
   backfillFinishedSchema,
@@ -43,6 +44,9 @@ const releaseCreated = z.strictObject({
     .optional(),
   expand_sql: sqlText.optional(),
   contract_sql: sqlText.optional(),
+  /** Named read-only SELECTs that must return no rows before the contract (the gate's "Data is carried
+   * over"). Sent, they replace the release's checks on this rollout; left out, the stored ones stay. */
+  data_checks: dataCheckListSchema.optional(),
 });
 
 const migration = z.strictObject({

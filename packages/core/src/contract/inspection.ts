@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dataCheckListSchema, dataCheckResultSchema, MAX_DATA_CHECKS } from "./data-checks.ts";
 
 // The `data` of a `database.inspected` event (format 1): what `rollgate inspect` read from
 // the application's database, compact enough for the 256 KiB body limit with 10,000
@@ -105,6 +106,13 @@ export const inspectionSchema = z.strictObject({
   tables: z.array(table).max(500),
   sessions: z.array(session).max(500),
   duration_ms: count,
+  /** What each data check found (the rollout's declared checks and those of --checks). */
+  data_checks: z
+    .array(dataCheckResultSchema)
+    .max(2 * MAX_DATA_CHECKS)
+    .optional(),
+  /** Checks `rollgate inspect --checks FILE` declares for the rollout (their SQL; not stored with the summary). */
+  declared_checks: dataCheckListSchema.optional(),
 });
 
 export type Inspection = z.infer<typeof inspectionSchema>;

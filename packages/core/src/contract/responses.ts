@@ -79,6 +79,23 @@ export const checkDetailsSchema = z.discriminatedUnion("kind", [
       }),
     ),
   }),
+  z.object({
+    kind: z.literal("data"),
+    /** Each declared data check with its newest run of the same checksum since the window started. */
+    checks: z.array(
+      z.object({
+        name: z.string(),
+        checksum: z.string(),
+        source: z.enum(["release", "inspect", "backfill"]),
+        status: z.enum(["pass", "fail", "pending"]),
+        ran_at: isoTime.nullable(),
+        rows: z.number().int().nullable(),
+        /** The first column of up to five rows the check found, as text. */
+        sample_keys: z.array(z.string()),
+        error: z.string().nullable(),
+      }),
+    ),
+  }),
 ]);
 
 export const gateResponseSchema = z.object({
@@ -111,7 +128,7 @@ export const gateResponseSchema = z.object({
       links: z.array(z.object({ label: z.string(), href: z.string() })).optional(),
       /** False for a check the policy only shows (informational): it does not hold the contract back. */
       blocking: z.boolean(),
-      /** The evidence of the database checks (usage, expand_live, lock_risk). */
+      /** The evidence of the database checks (usage, expand_live, lock_risk, data). */
       details: checkDetailsSchema.optional(),
     }),
   ),

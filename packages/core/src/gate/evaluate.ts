@@ -6,6 +6,7 @@ import type { GateCheck, GateFacts, GateVerdict } from "./facts.ts";
 import { utcText } from "../format.ts";
 import { sloSourceProblem } from "./slo-source.ts";
 import { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
+import { dataCheck } from "./data.ts";
 import { windowEndsAt as windowEnd } from "../lifecycle/window.ts";
 
 const EXPANDED: RolloutState[] = [
@@ -35,6 +36,7 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
     usageCheck(facts.database, r.windowStartedAt, policy, now),
     expandLiveCheck(facts.database, EXPANDED.includes(r.state), policy),
     lockRiskCheck(facts.database, policy),
+    dataCheck(facts.dataChecks, r.windowStartedAt, policy, now),
   ];
   const live = liveOverrides(facts, policy, now);
   for (const check of checks) {

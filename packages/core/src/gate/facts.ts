@@ -15,6 +15,7 @@ export const GATE_CHECK_IDS = [
   "usage",
   "expand_live",
   "lock_risk",
+  "data",
 ] as const;
 export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
 
@@ -81,6 +82,26 @@ export interface GateFacts {
   overrides: OverrideFact[];
   /** Facts from the application's database (`database.inspected`); absent: none loaded. */
   database?: DatabaseFacts;
+  /** The rollout's declared data checks, each with its newest result since the window started; absent: none declared. */
+  dataChecks?: readonly DataCheckFact[];
+}
+
+/** One declared data check and its newest run (of the same checksum) since the rollback window started. */
+export interface DataCheckFact {
+  name: string;
+  checksum: string;
+  source: "release" | "inspect" | "backfill";
+  declaredAt: Date;
+  newest: DataCheckRun | null;
+}
+
+export interface DataCheckRun {
+  /** When Rollgate received the inspection that ran it. */
+  receivedAt: Date;
+  rows: number;
+  sampleKeys: string[];
+  durationMs: number;
+  error: string | null;
 }
 
 export interface GateCheck {
@@ -147,7 +168,20 @@ export interface UsageEvidence {
 export type CheckDetails =
   | { kind: "usage"; baselineAt: Date | null; recentAt: Date | null; statements: UsageEvidence[] }
   | { kind: "expand_live"; inspectedAt: Date | null; objects: ExpandObjectState[] }
-  | { kind: "lock_risk"; inspectedAt: Date | null; statements: readonly LockRisk[] };
+  | { kind: "lock_risk"; inspectedAt: Date | null; statements: readonly LockRisk[] }
+  | { kind: "data"; checks: DataCheckEvidence[] };
+
+/** A data check as the gate shows it: its newest counting run, or none. */
+export interface DataCheckEvidence {
+  name: string;
+  checksum: string;
+  source: DataCheckFact["source"];
+  status: "pass" | "fail" | "pending";
+  ranAt: Date | null;
+  rows: number | null;
+  sampleKeys: string[];
+  error: string | null;
+}
 
 export interface LockRisk {
   statement: number;

@@ -4,6 +4,9 @@ export {
   GATE_CHECK_IDS,
   type ApprovalFact,
   type CheckDetails,
+  type DataCheckEvidence,
+  type DataCheckFact,
+  type DataCheckRun,
   type DatabaseFacts,
   type GateCheck,
   type GateCheckId,
@@ -16,5 +19,6 @@ export {
   type UsageEvidence,
 } from "./facts.ts";
 export { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
+export { dataCheck, dataCheckStaleAt } from "./data.ts";
 export { openChecks } from "./open-checks.ts";
 export { gateDecisionKey, nextGateChange } from "./wait.ts";

@@ -1,5 +1,6 @@
 import type { Policy } from "../policy/index.ts";
 import type { GateFacts, GateVerdict } from "./facts.ts";
+import { dataCheckStaleAt } from "./data.ts";
 
 /**
  * What a waiting pipeline acts on: the state, the verdict and each check's status, deadline
@@ -23,7 +24,7 @@ export function gateDecisionKey(gate: {
  * The next instant after `now` at which the verdict can change with no write to the database:
  * a deadline a check names (window end, lease expiry, freeze end), an approval or override
  * expiring, the backup growing too old, the SLO source's tolerated gap running out, a dated
- * freeze starting. Null when none is known; weekly freezes and inspection ages are left to
+ * freeze starting, a data check's run growing too old. Null when none is known; weekly freezes and inspection ages are left to
  * the caller's periodic re-check.
  */
 export function nextGateChange(facts: GateFacts, policy: Policy, verdict: GateVerdict, now: Date): Date | null {
@@ -40,6 +41,10 @@ export function nextGateChange(facts: GateFacts, policy: Policy, verdict: GateVe
     const last = facts.slo.pulls?.lastOkAt;
     const since = last && last > window ? last : window;
     at.push(since.getTime() + policy.sloSource.maxGapSeconds * 1000 + 1000);
+  }
+  for (const c of facts.dataChecks ?? []) {
+    const stale = dataCheckStaleAt(c, window, policy);
+    if (stale) at.push(stale.getTime());
   }
   for (const f of policy.freezes) if (f.kind === "range") at.push(Date.parse(f.from), Date.parse(f.until));
   const future = at.filter((t) => Number.isFinite(t) && t > now.getTime());

@@ -10,6 +10,8 @@ import {
   type Reference,
 } from "./resolve.ts";
 import { addUsage, encodeUsage, type Usage } from "./usage.ts";
+import { runDataChecks, type DataCheckToRun } from "./data-checks.ts";
+import type { DataCheckDeclaration } from "../contract/data-checks.ts";
 
 // What `rollgate inspect` reads, in one read-only transaction: pg_stat_statements, the
 // catalog and current activity. The caller passes the query function (postgres.js on one
@@ -29,6 +31,12 @@ export interface CollectOptions {
   /** The body limit the summary must fit (default 240 KiB, under the API's 256 KiB). */
   budgetBytes?: number;
   clock?: () => number;
+  /** Data checks to run (the rollout's declared ones and those of --checks), each under `dataCheckTimeoutMs`. */
+  dataChecks?: readonly DataCheckToRun[];
+  /** Checks `--checks FILE` declares: sent with the summary so Rollgate registers them. */
+  declaredChecks?: readonly DataCheckDeclaration[];
+  /** Each data check's statement timeout (default 60 s). */
+  dataCheckTimeoutMs?: number;
 }
 
 const ENABLE =
@@ -95,6 +103,14 @@ export async function collectInspection(query: Query, options: CollectOptions = 
     for (const s of contract?.statements ?? []) if (s.table && s.lock) tables.add(qualify(s.table));
     for (const o of removed) if (o.table || o.kind === "table") tables.add(qualify(o.table ?? o.name, o.schema));
     const touched = [...tables].slice(0, 500);
+    const expand = await expandState(query, added);
+    const tableRows = await tableSizes(query, touched);
+    const sessions = await sessionsOn(query, touched, options.longSeconds ?? 5);
+    // Last: each check sets its own statement timeout.
+    const dataChecks = await runDataChecks(query, options.dataChecks ?? [], {
+      timeoutMs: options.dataCheckTimeoutMs ?? 60_000,
+      clock,
+    });
 
     const summary: Inspection = {
       format: INSPECTION_FORMAT,
@@ -122,10 +138,12 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       statements: statements.slice(0, 500),
       usage: encodeUsage(usage),
       usage_complete: stats.available && hidden === 0,
-      expand: await expandState(query, added),
-      tables: await tableSizes(query, touched),
-      sessions: await sessionsOn(query, touched, options.longSeconds ?? 5),
+      expand,
+      tables: tableRows,
+      sessions,
       duration_ms: 0,
+      ...(options.dataChecks?.length ? { data_checks: dataChecks } : {}),
+      ...(options.declaredChecks?.length ? { declared_checks: [...options.declaredChecks] } : {}),
     };
     summary.duration_ms = Math.round(clock() - started);
     return fit(summary, options.budgetBytes ?? 240 * 1024);

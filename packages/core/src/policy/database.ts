@@ -20,6 +20,14 @@ export const databasePolicySchema = z.object({
     .min(60)
     .max(7 * 24 * 3600)
     .optional(),
+  /** "Data is carried over": each data check's newest run must be at most this old (a check is a
+   * moment's truth; the old version may write again after it). */
+  dataCheckMaxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .optional(),
   /** The executor's `lock_timeout` per statement. */
   lockTimeoutMs: z.number().int().min(50).max(600_000).optional(),
   /** The executor's `statement_timeout` per statement (0: none). */
@@ -42,6 +50,7 @@ export const DATABASE_POLICY_DEFAULTS: Readonly<DatabasePolicy> = Object.freeze(
   checks: "auto",
   lockRisk: "informational",
   inspectionMaxAgeSeconds: 3600,
+  dataCheckMaxAgeSeconds: 3600,
   lockTimeoutMs: 3000,
   statementTimeoutMs: 0,
   lockRetries: 10,

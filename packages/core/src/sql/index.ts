@@ -18,3 +18,4 @@ export {
   type ParsedStatement,
   type TransactionPlan,
 } from "./transaction-control.ts";
+export { readOnlySelect, readOnlySelectSync, type ReadOnlySelect } from "./read-only-select.ts";

@@ -3,6 +3,7 @@ import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import type {
   ApprovalFact,
   DatabaseFacts,
+  DataCheckFact,
   GateCheckId,
   GateFacts,
   InspectionFact,
@@ -161,6 +162,12 @@ function factsStatement(matching: AuthorMatching) {
       'baseline', coalesce(
           (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.window_start and i.received_at >= b.ws - interval '10 minutes' and i.received_at < b.ws order by i.received_at desc limit 1),
           (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
+      -- each declared data check with its newest run of the same text since the window started
+      'dataChecks', (select coalesce(json_agg(json_build_object('name', c.name, 'checksum', c.checksum, 'source', c.source, 'declaredAt', c.declared_at,
+            'newest', (select json_build_object('receivedAt', r.received_at, 'rows', r.rows, 'sampleKeys', r.sample_keys, 'durationMs', r.duration_ms, 'error', r.error)
+              from data_check_runs r where r.environment_id = b.environment_id and r.checksum = c.checksum and r.name = c.name
+              and r.received_at >= b.ws and r.received_at < ${at} + interval '1 millisecond' order by r.received_at desc limit 1))
+          order by c.name), '[]') from data_checks c where c.rollout_id = b.rollout_id),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
           select user_id as id from user_identities where ${canonicalIdentitySql(sql`identity`, matching)} in (select jsonb_array_elements_text(b.authors))
           union select id from users where ${canonicalIdentitySql(userEmailIdentitySql(sql`email`), matching)} in (select jsonb_array_elements_text(b.authors))) x)
@@ -195,6 +202,19 @@ interface RawFacts {
   recent: RawInspection[];
   baseline: (RawInspection & { rolloutId: string | null; windowStart: boolean }) | null;
   authorIds: string[];
+  dataChecks: Array<{
+    name: string;
+    checksum: string;
+    source: DataCheckFact["source"];
+    declaredAt: Time;
+    newest: {
+      receivedAt: Time;
+      rows: number | string;
+      sampleKeys: string[];
+      durationMs: number;
+      error: string | null;
+    } | null;
+  }>;
 }
 
 const date = (t: Time) => new Date(t);
@@ -265,5 +285,10 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
       contract,
       expandChecksum: rollout.expandChecksum,
     },
+    dataChecks: raw.dataChecks.map((c) => ({
+      ...c,
+      declaredAt: date(c.declaredAt),
+      newest: c.newest && { ...c.newest, receivedAt: date(c.newest.receivedAt), rows: Number(c.newest.rows) },
+    })),
   };
 }

@@ -4,14 +4,16 @@ import type { ObservedManifest } from "@rollgate/core/inspect/manifests";
 import type { HeldInspections } from "@rollgate/core/lifecycle";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { insertDataCheckRuns } from "./data-checks.ts";
 import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
 
-/** Stores one inspection (its usage map only when it was sent whole). */
+/** Stores one inspection (its usage map only when it was sent whole), and its data check results
+ * row by row; the SQL of the checks it declared lives in `data_checks`, not in the summary. */
 export async function insertInspection(
   db: Db,
   input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection },
 ): Promise<{ id: string }> {
-  const { usage, ...summary } = input.inspection;
+  const { usage, declared_checks: _declared, ...summary } = input.inspection;
   const [row] = await db
     .insert(inspections)
     .values({
@@ -26,6 +28,13 @@ export async function insertInspection(
       usage: input.inspection.usage_complete ? usage : null,
     })
     .returning({ id: inspections.id });
+  if (summary.data_checks?.length)
+    await insertDataCheckRuns(db, {
+      inspectionId: row!.id,
+      environmentId: input.environmentId,
+      receivedAt: input.receivedAt,
+      results: summary.data_checks,
+    });
   return { id: row!.id };
 }
 

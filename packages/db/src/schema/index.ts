@@ -9,4 +9,5 @@ export * from "./jobs.ts";
 export * from "./integrations.ts";
 export * from "./inspections.ts";
 export * from "./notifications.ts";
+export * from "./data-checks.ts";
 export * from "./backfills.ts";

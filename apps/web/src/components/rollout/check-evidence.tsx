@@ -1,7 +1,7 @@
 import type { CheckDetailsJson } from "@/lib/fetchers";
 import { utc } from "@/lib/format";
 
-/** The evidence under a database check: statements and calls, drift, or lock risk per statement. */
+/** The evidence under a database check: statements and calls, drift, lock risk per statement, or each data check's run. */
 export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
   if (details.kind === "usage") {
     if (details.statements.length === 0) return null;
@@ -36,6 +36,26 @@ export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
         {drift.map((o) => (
           <li key={`${o.kind}:${o.name}`}>
             {o.kind} <code>{o.name}</code>: {o.state === "missing" ? "missing" : `${o.actual} instead of ${o.expected}`}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  if (details.kind === "data") {
+    if (details.checks.length === 0) return null;
+    return (
+      <ul className="mt-1 space-y-1 text-sm" data-evidence="data">
+        {details.checks.map((c) => (
+          <li key={c.name} data-data-check={c.name} data-status={c.status}>
+            <code>{c.name}</code> <span className="text-xs text-slate-600 dark:text-slate-300">({c.source})</span>:{" "}
+            {c.error !== null
+              ? `could not run: ${c.error}`
+              : c.rows === null
+                ? "no run since the window started"
+                : `${c.rows.toLocaleString("en")} row(s)${c.sample_keys.length ? `, keys ${c.sample_keys.join(", ")}` : ""}`}
+            {c.ran_at ? (
+              <span className="text-xs text-slate-600 dark:text-slate-300"> · run {utc(c.ran_at)}</span>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -148,6 +148,7 @@ describe("every endpoint, called once", () => {
     await note("dashboard_backfills", get(API.dashboardBackfills, key));
     await note("gate", get(API.gate, key, "", bearer));
     await note("gate_wait", get(API.gateWait, key, "?timeout=0", bearer));
+    await note("data_checks", get(API.dataChecks, key, "", bearer));
     await note(
       "lease",
       call(API.lease, support.signed(svc, `${base}${pathOf(API.lease, key)}`, JSON.stringify(key)), key),
@@ -195,6 +196,7 @@ describe("every endpoint, called once", () => {
       gate_wait: 200,
       backfill_control: 200,
       dashboard_backfills: 200,
+      data_checks: 200,
       eligibility: 200,
       argo_gate: 200,
       openapi: 200,
