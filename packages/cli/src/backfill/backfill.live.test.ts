@@ -132,6 +132,10 @@ describe("rollgate backfill: correctness and idempotence", () => {
     expect(first.json().filter((l) => l.event === "backfill.progress").length).toBeGreaterThan(0);
     expect(first.err).toMatch(/created rollgate\.backfill_checkpoints/);
     expect(first.err).toMatch(/no streaming replica/);
+    const [stored] = await admin.unsafe(
+      "select jsonb_typeof(definition) as kind, definition->>'table' as table, finished_at is not null as finished from rollgate.backfill_checkpoints",
+    );
+    expect(stored).toEqual({ kind: "object", table: "invoices", finished: true });
 
     // Its own data check finds nothing left.
     const check = rollgate.events[0]!.data.check as { name: string; sql: string };
@@ -145,6 +149,45 @@ describe("rollgate backfill: correctness and idempotence", () => {
     expect(second.err).toMatch(/finished before; a new pass/);
     expect(rollgate.events.at(-1)!.data.rows_written).toBe(0);
     expect((await admin.unsafe("select count(*)::int as n from writes"))[0]!.n).toBe(writesBefore);
+  });
+});
+
+describe("rollgate backfill: other keys", () => {
+  it("a composite text and integer primary key, in batches that end inside a tenant: the same as one UPDATE", async () => {
+    await admin.unsafe(`
+      drop schema if exists rollgate cascade;
+      drop table if exists items, items_expected;
+      create table items (tenant text not null, n int not null, a text, b text, primary key (tenant, n));
+      insert into items select 'tenant ' || (g % 5), g, 'value ' || g, null from generate_series(1, 700) g;
+      create table items_expected as select * from items;
+      update items_expected set b = upper(a) || '!' where b is null;`);
+    const o = io();
+    const code = await main(
+      [
+        "backfill",
+        "--database-url",
+        db.url,
+        "--table",
+        "items",
+        "--set",
+        "b = upper(a) || '!'",
+        "--where",
+        "b IS NULL",
+        "--batch-size",
+        "33",
+        "--max-batch-size",
+        "33",
+        ...ROLLOUT,
+      ],
+      o.capture,
+    );
+    expect(code, o.err.join("\n")).toBe(0);
+    const [row] = await admin.unsafe(
+      "select (select count(*) from (select * from items except select * from items_expected) x)::int as differ, (select last_key::text from rollgate.backfill_checkpoints) as last",
+    );
+    expect(row).toEqual({ differ: 0, last: '["tenant 4", "699"]' });
+    expect(rollgate.events[0]!.data.key).toEqual(["tenant", "n"]);
+    expect(rollgate.events.at(-1)!.data).toMatchObject({ rows_done: 700, rows_written: 700 });
   });
 });
 
@@ -404,7 +447,17 @@ describe("rollgate backfill: the dashboard's control", () => {
     expect(result.outcome).toBe("finished");
     expect(pausedFrom).toBe(3);
     // Two batches before the pause; none while it lasted (17 control reads).
-    const progress = reports.filter((r) => r.kind === "progress" || r.kind === "paused");
+    const progress = reports.filter((r) => (r.kind === "progress" && r.throttle === null) || r.kind === "paused");
+    // While paused, progress stands still and says why.
+    const waiting = reports.filter((r) => r.kind === "progress" && r.throttle !== null);
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const w of waiting) expect(w).toMatchObject({ rows_done: 200, throttle: "paused from the dashboard" });
+    // …shown, not sent: to Rollgate a progress event would mean it runs again.
+    const sent = rollgate.events.map((e) => e.type);
+    expect(sent[sent.indexOf("backfill.paused") + 1]).toBe("backfill.progress");
+    expect(rollgate.events.filter((e) => e.type === "backfill.progress").every((e) => e.data.throttle === null)).toBe(
+      true,
+    );
     const paused = progress.findIndex((r) => r.kind === "paused");
     expect(progress[paused - 1]).toMatchObject({ rows_done: 200 });
     expect(progress[paused + 1]).toMatchObject({ rows_done: 300 });
@@ -419,7 +472,7 @@ describe("rollgate backfill: the dashboard's control", () => {
     expect(rollgate.invalid).toEqual([]);
   });
 
-  it("Cancel stops it within one batch: exit 1, backfill.failed with cancelled: true, the checkpoint kept", async () => {
+  it("Cancel stops it within one batch: exit 1, backfill.failed with cancelled: true, the checkpoint kept for a new backfill", async () => {
     await seed(1000);
     rollgate.control = (n) => (n >= 3 ? "cancel" : "run");
     const cancelled = await backfill(["--batch-size", "100", "--min-batch-size", "100", "--max-batch-size", "100"]);
@@ -428,8 +481,21 @@ describe("rollgate backfill: the dashboard's control", () => {
     const failed = rollgate.events.at(-1)!;
     expect(failed.type).toBe("backfill.failed");
     expect(failed.data).toMatchObject({ cancelled: true, rows_done: 200 });
-    const [cp] = await admin.unsafe("select rows_done::int as n, finished_at from rollgate.backfill_checkpoints");
-    expect(cp).toEqual({ n: 200, finished_at: null });
+    expect(cancelled.err).toMatch(
+      /the checkpoint is kept: a later run of the same backfill goes on after key \(\d+\) as a new backfill/,
+    );
+    const [cp] = await admin.unsafe(
+      "select backfill_id::text as id, rows_done::int as n, finished_at from rollgate.backfill_checkpoints",
+    );
+    expect(cp).toMatchObject({ n: 200, finished_at: null });
+    // Cancelled is final on Rollgate: the next run goes on from the checkpoint under a new id.
+    expect(cp!.id).not.toBe(failed.data.backfill_id);
+    rollgate.reset();
+    const next = await backfill(["--batch-size", "100"]);
+    expect(next.code, next.err).toBe(0);
+    expect(rollgate.events[0]!.data).toMatchObject({ backfill_id: cp!.id, rows_done: 200 });
+    expect(await sameAsOneUpdate()).toBe(true);
+    expect(await rewrites()).toBe(0);
   });
 });
 
@@ -545,6 +611,10 @@ describe("rollgate backfill: throttles say why", () => {
     expect((paused[0] as { reason: string }).reason).toMatch(/^replica lag [\d.]+ m?s is over --max-lag 300 ms$/);
     expect(rollgate.events.find((e) => e.type === "backfill.paused")!.data.replica_lag_ms).toBeGreaterThan(300);
     expect(reports.some((r) => r.kind === "progress" && r.replica_lag_ms !== null)).toBe(true);
+    // While it waits, progress says why.
+    expect(
+      reports.some((r) => r.kind === "progress" && /^replica lag .* is over --max-lag 300 ms$/.test(r.throttle ?? "")),
+    ).toBe(true);
     expect(await sameAsOneUpdate()).toBe(true);
   });
 });

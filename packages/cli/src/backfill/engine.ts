@@ -309,7 +309,7 @@ class Run {
     if (!started.ok)
       return this.result(
         "failed",
-        `Rollgate refused backfill.started — ${started.reason}; nothing was written.`,
+        `Rollgate refused backfill.started — ${started.reason}; nothing was written.${resumed ? ` This run resumed backfill ${this.backfillId}; --restart starts a new one.` : ""}`,
         resumed,
       );
 
@@ -340,6 +340,9 @@ class Run {
         return this.fail(outcome, decision.reason, decision.cancelled, resumed);
       }
       if (decision.kind === "pause") {
+        // Progress goes on being shown while it waits (the throttle's reason, the lag as it moves),
+        // but not sent: to Rollgate a progress event means the backfill runs again.
+        await this.maybeProgress(false, false);
         await this.sleep(this.options.pollMs ?? 1000);
         continue;
       }
@@ -397,6 +400,23 @@ class Run {
   ): Promise<BackfillResult> {
     const data = { backfill_id: this.backfillId, rows_done: this.rowsDone, error, cancelled };
     this.deps.report({ kind: "failed", ...data });
+    if (cancelled) {
+      // Cancelled is final for this backfill on Rollgate; the checkpoint keeps its key and counts,
+      // and a later run of the same definition goes on from there as a new backfill.
+      const next = randomUUID();
+      await this.db
+        .query(`update ${CHECKPOINT_TABLE} set backfill_id = $2, updated_at = now() where run_id = $1`, [
+          this.runId,
+          next,
+        ])
+        .then(
+          () =>
+            this.note(
+              `the checkpoint is kept: a later run of the same backfill goes on after key (${(this.lastKey ?? []).join(", ")}) as a new backfill (${next}); --restart starts over.`,
+            ),
+          () => undefined,
+        );
+    }
     await this.send("backfill.failed", data);
     return this.result(outcome, `${cancelled ? "cancelled" : "failed"}: ${error}`, resumed);
   }
@@ -616,7 +636,7 @@ class Run {
     }
   }
 
-  private async maybeProgress(final: boolean) {
+  private async maybeProgress(final: boolean, send = true) {
     const now = this.clock();
     const sendEvery = this.options.progressEveryMs ?? 5000;
     if (!final && now - this.progressAt < (this.options.reportEveryMs ?? sendEvery)) return;
@@ -634,10 +654,10 @@ class Run {
       eta_s: remaining <= 0 ? 0 : rate > 0 ? Math.round(remaining / rate) : null,
       batch_size: this.batchSize,
       replica_lag_ms: this.lagMs === null ? null : Math.round(this.lagMs),
-      throttle: this.throttle,
+      throttle: this.throttle === null ? null : this.throttle.slice(0, 1000),
     };
     this.deps.report({ kind: "progress", ...data });
-    if (final || now - this.sentAt >= sendEvery) {
+    if (send && (final || now - this.sentAt >= sendEvery)) {
       this.sentAt = now;
       await this.send("backfill.progress", data);
     }

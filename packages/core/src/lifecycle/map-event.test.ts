@@ -109,7 +109,41 @@ describe("mapEvent", () => {
       "backup.verified": "backup",
       "incident.opened": "environment",
       "incident.resolved": "environment",
+      "backfill.started": "backfill",
+      "backfill.progress": "backfill",
+      "backfill.paused": "backfill",
+      "backfill.finished": "backfill",
+      "backfill.failed": "backfill",
       "database.inspected": "inspection",
+    });
+  });
+
+  it("maps a backfill's events to its row's step, changing nothing of the rollout; the timeline keeps their data", () => {
+    const id = "6f1c2a7e-1b8e-4c4e-9a51-0d2f3c4b5a69";
+    const started = mapEvent(body("backfill.started"), RECEIVED);
+    expect(started).toMatchObject({
+      event: { type: "backfill.started", occurredAt: RECEIVED },
+      fact: {
+        kind: "backfill",
+        step: "started",
+        backfillId: id,
+        table: "public.invoices",
+        where: "billing_email IS NULL",
+      },
+      alwaysAudited: false,
+    });
+    expect(rolloutMapping("backfill.progress")!.fact).toMatchObject({
+      step: "progress",
+      rowsDone: 250_000,
+      ratePerS: 12_500.5,
+      throttle: null,
+    });
+    expect(rolloutMapping("backfill.paused")!.fact).toMatchObject({ step: "paused", cause: "replica_lag" });
+    expect(rolloutMapping("backfill.failed")!.fact).toMatchObject({ step: "failed", cancelled: true });
+    const finished = mapEvent(body("backfill.finished"), RECEIVED);
+    expect(finished).toMatchObject({
+      fact: { step: "finished", durationMs: 95_000 },
+      data: SAMPLES["backfill.finished"],
     });
   });
 

@@ -74,6 +74,24 @@ describe("the standalone server's machine routes", () => {
     expect(toNext).toEqual([]);
   });
 
+  it("answers the backfill control read (what `rollgate backfill` asks before every batch) as Next's route file does", async () => {
+    const backfillId = crypto.randomUUID();
+    const { SAMPLE_DATA } = await import("@rollgate/core/testing/samples");
+    await support.send(svc, "r1", "backfill.started", { ...SAMPLE_DATA["backfill.started"], backfill_id: backfillId });
+    const path = `/api/v1/rollouts/${svc.slug}/staging/r1/backfills/${backfillId}`;
+    const route = await import("@/app/api/v1/rollouts/[service]/[environment]/[release]/backfills/[backfill_id]/route");
+    const direct = await route.GET(new Request(`http://rollgate.test${path}`, { headers: bearer() }), {
+      params: Promise.resolve({ service: svc.slug, environment: "staging", release: "r1", backfill_id: backfillId }),
+    });
+    const front = await fetch(base + path, { headers: bearer() });
+    expect(front.status).toBe(200);
+    expect(await front.json()).toEqual(await direct.json());
+    const unknown = await fetch(base + path.replace(backfillId, crypto.randomUUID()), { headers: bearer() });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.code).toBe("not_found");
+    expect(toNext).toEqual([]);
+  });
+
   it("carries a well-formed request id through, and makes one for a malformed id", async () => {
     const kept = await fetch(base + gatePath(), { headers: { ...bearer(), "x-request-id": "ci-run-42.step-7" } });
     expect(kept.headers.get("x-request-id")).toBe("ci-run-42.step-7");

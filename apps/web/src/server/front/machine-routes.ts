@@ -6,6 +6,7 @@ import { requestWithBody, responseBytes } from "../api/bodies";
 import { errorResponse } from "../errors";
 import { postEvent } from "../events/events-route";
 import { MAX_BODY_BYTES } from "../events/read-signed-body";
+import { readBackfillControl } from "../backfills/backfill-routes";
 import { readGate, waitForGate } from "../gate/gate-routes";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -29,6 +30,8 @@ const ROUTES: MachineRoute[] = [
   machineRoute(API.gate, readGate),
   machineRoute(API.gateWait, waitForGate, { longPoll: true }),
   machineRoute(API.events, postEvent),
+  // `rollgate backfill` asks before every batch, several times a second per running backfill.
+  machineRoute(API.backfillControl, readBackfillControl),
 ];
 
 /** A machine route from an endpoint's description: its method, and its path as segments. */
