@@ -13,7 +13,7 @@ Usage:
                 [--batch-size 1000] [--batch-target 200ms] [--max-lag 1s] [--lock-timeout 2s] [--restart]
   rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
-  rollgate drill [--scenario unsafe|safe|both] [--json] [--out DIR]
+  rollgate drill [--scenario unsafe|safe|both|late-writes|all] [--json] [--out DIR]
   rollgate worker [--json]
 
 send, run, inspect, backfill and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_SECRET, and take the

@@ -65,3 +65,50 @@ describe("the incident drill", () => {
     );
   });
 });
+
+describe("the second incident variant: the old version kept writing after the backfill", () => {
+  let late: DrillEvidence;
+  beforeAll(async () => {
+    late = await runDrill({ scenario: "late-writes" });
+  }, 60_000);
+
+  it("the backfill's data check catches the rows v1 wrote after the backfill, the gate fails naming it and its count, break-glass cannot override it", () => {
+    const steps = late.steps;
+    expect(steps.every((s) => s.scenario === "late-writes")).toBe(true);
+    for (const step of steps) expect(step.ok, `${step.title}: ${step.detail}`).toBe(true);
+    const inspected = steps.find((s) => s.title.startsWith("rollgate inspect runs the backfill's data check"))!;
+    expect(inspected.detail).toBe('"backfill.public.users.email_address": 3 row(s), keys 52, 53, 54');
+    const refused = steps.find((s) => s.title.startsWith('the gate\'s "Data is carried over" fails'))!;
+    expect(refused).toMatchObject({ outcome: "failed", ok: true });
+    expect(refused.error).toMatch(
+      /^1 of 1 data check\(s\) fail: "backfill\.public\.users\.email_address" found 3 row\(s\) \(keys 52, 53, 54\)\..*The gate is closed: no contract lease\.$/,
+    );
+    expect(steps.find((s) => s.title === "break-glass cannot override it")).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/^still fail, not overridden/),
+    });
+    expect(late.lateWrites).toEqual({
+      notCarriedOver: 3,
+      check: "backfill.public.users.email_address",
+      gateMessage: expect.stringContaining('"backfill.public.users.email_address" found 3 row(s)'),
+    });
+  });
+
+  it("a second backfill pass clears the check, the gate's data check passes, and the contract loses no email", () => {
+    expect(late.steps.find((s) => s.title.startsWith("the v1 worker is stopped"))?.detail).toBe(
+      "3 rows written in 1 batch(es); the data check returns no rows",
+    );
+    expect(late.steps.find((s) => s.title === 'the gate\'s "Data is carried over" passes')?.outcome).toBe("succeeded");
+    expect(late.steps.at(-1)?.detail).toBe("54 of 54 emails kept in users.email_address; v2 healthy");
+    expect(late.passed).toBe(true);
+    expect(late.unsafe).toBeNull();
+    expect(late.safe).toBeNull();
+  });
+
+  it("its evidence validates against the published schema, and the Markdown tells the story", () => {
+    expect(validate(late), JSON.stringify(validate.errors)).toBe(true);
+    const md = drillMarkdown(late);
+    expect(md).toMatch(/## The old version kept writing after the backfill: the data check catches it/);
+    expect(md).toMatch(/wrote 3 email\(s\) that a contract would have dropped/);
+  });
+});

@@ -2,13 +2,17 @@ import { randomUUID } from "node:crypto";
 import type { Eligibility } from "@rollgate/core/eligibility";
 import { safeScenario } from "./safe.ts";
 import type { TemplateOptions } from "./template.ts";
+import { lateWritesScenario } from "./late-writes.ts";
 import type { Step } from "./timeline.ts";
 import { unsafeScenario } from "./unsafe.ts";
 
 export type { Step } from "./timeline.ts";
 export { CONTRACT_SQL, EXPAND_SQL } from "./safe.ts";
 
-export type Scenario = "unsafe" | "safe" | "both";
+/** `both`: the incident and its safe release; `late-writes`: the second incident variant (the old
+ * version kept writing after the backfill, caught by the data check); `all`: the three. */
+export type Scenario = "unsafe" | "safe" | "both" | "late-writes" | "all";
+export const SCENARIOS: readonly Scenario[] = ["unsafe", "safe", "both", "late-writes", "all"];
 
 /** The evidence bundle of one drill run; its JSON schema is `evidence.schema.json`. */
 export interface DrillEvidence {
@@ -25,6 +29,8 @@ export interface DrillEvidence {
     finalState: string;
     eligibility: { verdict: Eligibility["verdict"]; targetVersion: string; reasons: string[] };
   } | null;
+  /** The second variant: how many emails were not carried over, the data check that caught them, the gate's sentence. */
+  lateWrites?: { notCarriedOver: number; check: string; gateMessage: string } | null;
 }
 
 /** Runs the incident drill on embedded PGlite: nothing to install, nothing left behind. */
@@ -36,13 +42,16 @@ export async function runDrill(
   const steps: Step[] = [];
   let unsafe: DrillEvidence["unsafe"] = null;
   let safe: DrillEvidence["safe"] = null;
-  if (scenario !== "safe") {
+  let lateWrites: DrillEvidence["lateWrites"] = null;
+  const runs = (part: "unsafe" | "safe" | "late-writes") =>
+    scenario === part || scenario === "all" || (scenario === "both" && part !== "late-writes");
+  if (runs("unsafe")) {
     const run = await unsafeScenario(options.onStep, { cacheDir: options.cacheDir });
     steps.push(...run.steps);
     const rollback = run.steps.find((s) => s.title.startsWith("v1 cannot read"));
     unsafe = { lostWrites: run.lostWrites, rollbackError: rollback?.error ?? null };
   }
-  if (scenario !== "unsafe") {
+  if (runs("safe")) {
     const run = await safeScenario({ windowMs: options.windowMs, onStep: options.onStep, cacheDir: options.cacheDir });
     steps.push(...run.steps);
     safe = {
@@ -53,6 +62,11 @@ export async function runDrill(
         reasons: run.eligibility.reasons.map((r) => r.message),
       },
     };
+  }
+  if (runs("late-writes")) {
+    const run = await lateWritesScenario({ onStep: options.onStep, cacheDir: options.cacheDir });
+    steps.push(...run.steps);
+    lateWrites = { notCarriedOver: run.notCarriedOver, check: run.check, gateMessage: run.gateMessage };
   }
   return {
     kind: "rollgate.drill",
@@ -65,6 +79,7 @@ export async function runDrill(
     steps,
     unsafe,
     safe,
+    lateWrites,
   };
 }
 
@@ -76,13 +91,16 @@ export function drillMarkdown(evidence: DrillEvidence): string {
     `Run ${evidence.id}, ${evidence.startedAt} → ${evidence.finishedAt}: **${evidence.passed ? "every step went as expected" : "SOME STEPS DID NOT GO AS EXPECTED"}**.`,
     "",
   ];
-  for (const scenario of ["unsafe", "safe"] as const) {
+  const headings = {
+    unsafe: "## Unsafe: app and column drop in one release",
+    safe: "## Safe: expand, flag, window, gate, contract",
+    "late-writes": "## The old version kept writing after the backfill: the data check catches it",
+  };
+  for (const scenario of ["unsafe", "safe", "late-writes"] as const) {
     const steps = evidence.steps.filter((s) => s.scenario === scenario);
     if (!steps.length) continue;
     lines.push(
-      scenario === "unsafe"
-        ? "## Unsafe: app and column drop in one release"
-        : "## Safe: expand, flag, window, gate, contract",
+      headings[scenario],
       "",
       "| # | step | outcome | as expected | ms | detail |",
       "| --- | --- | --- | --- | --- | --- |",
@@ -101,6 +119,11 @@ export function drillMarkdown(evidence: DrillEvidence): string {
   if (evidence.safe)
     lines.push(
       `After the contract, rolling back to ${evidence.safe.eligibility.targetVersion} is ${evidence.safe.eligibility.verdict}: ${evidence.safe.eligibility.reasons.join(" ")}`,
+      "",
+    );
+  if (evidence.lateWrites)
+    lines.push(
+      `After the backfill the old version wrote ${evidence.lateWrites.notCarriedOver} email(s) that a contract would have dropped; the data check "${evidence.lateWrites.check}" caught them: ${evidence.lateWrites.gateMessage}`,
       "",
     );
   return lines.join("\n");

@@ -1,7 +1,7 @@
 // A drill run is a list of steps, each timed, each with what was expected and what happened.
 
 export interface Step {
-  scenario: "unsafe" | "safe";
+  scenario: "unsafe" | "safe" | "late-writes";
   index: number;
   title: string;
   /** Whether the step went as the drill expects (a failure the drill demonstrates counts as expected). */

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamingPair, freePorts, portRange } from "@rollgate/db/testing/streaming-pair";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { backfillRoutes, StandInRollgate } from "../../test/stand-in-rollgate.ts";
+import { startStandIn, type StandIn } from "../../test/rollgate-stand-in.ts";
 
 // Acceptance of issue 28, "Replica lag": a real primary and a real `pg_basebackup -R` streaming
 // standby on private ports (ROLLGATE_TEST_PG_PORTS, e.g. 5521-5539). `rollgate backfill` runs as
 // a pipeline runs it (the CLI as a child process, JSON lines on stdout, its events sent to a
-// stand-in Rollgate that answers the gate and the control as Rollgate does) with --max-lag 1s; `pg_wal_replay_pause()` on the standby makes it pause within one
-// batch, saying the lag; `pg_wal_replay_resume()` lets it go on by itself; the table ends as one
+// stand-in Rollgate that answers the gate and the control as Rollgate does) with --max-lag 1s;
+// `pg_wal_replay_pause()` on the standby makes it pause within one batch, saying the lag; `pg_wal_replay_resume()` lets it go on by itself; the table ends as one
 // UPDATE would leave it. How the primary reports a paused standby is measured in
 // src/database/standby.live.test.ts.
 
@@ -20,7 +20,8 @@ const MAX_BATCH = 2000;
 let pair: StreamingPair;
 let primary: postgres.Sql;
 let standby: postgres.Sql;
-let rollgate: StandInRollgate;
+let rollgate: StandIn;
+const SECRET = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
 const cli = path.join(import.meta.dirname, "..", "..", "bin", "rollgate.js");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +42,7 @@ beforeAll(async () => {
   pair = await StreamingPair.start({ primaryPort: primaryPort!, standbyPort: standbyPort! });
   primary = postgres(pair.primary.url, { max: 1, onnotice: () => undefined });
   standby = postgres(pair.standby.url, { max: 1, onnotice: () => undefined });
-  rollgate = await new StandInRollgate(backfillRoutes({})).start();
+  rollgate = await startStandIn();
   await primary.unsafe("create table invoices (id bigint primary key, email text, billing_email text)");
   // A tenth of the rows already hold another value: the --where leaves them as they are.
   await primary.unsafe(`insert into invoices select g, 'c' || g || '@example.com', case when g % 10 = 0 then 'kept' || g end
@@ -93,7 +94,10 @@ describe("rollgate backfill against a real streaming standby", () => {
         "--release",
         "r28",
       ],
-      { env: { ...process.env, ...rollgate.env }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        env: { ...process.env, ROLLGATE_URL: rollgate.url, ROLLGATE_TOKEN: "rg_test", ROLLGATE_SECRET: SECRET },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     let partial = "";
@@ -135,7 +139,7 @@ describe("rollgate backfill against a real streaming standby", () => {
       expect(paused.rows_done as number).toBeLessThan(ROWS * 0.9);
       // Rollgate heard it too: backfill.paused with the cause, the reason and the lag.
       const event = await until("backfill.paused at Rollgate", () =>
-        rollgate.events().find((e) => e.type === "backfill.paused"),
+        rollgate.events.find((e) => e.type === "backfill.paused"),
       );
       expect(event.data).toMatchObject({ cause: "replica_lag", reason: paused.reason, replica_lag_ms: lagMs });
 
@@ -156,9 +160,10 @@ describe("rollgate backfill against a real streaming standby", () => {
 
       expect(await exited, stderr).toBe(0);
       expect(lines.at(-1)).toMatchObject({ event: "backfill.finished", rows_done: ROWS - ROWS / 10 });
-      expect(rollgate.events().map((e) => e.type)).toEqual(
+      expect(rollgate.events.map((e) => e.type)).toEqual(
         expect.arrayContaining(["backfill.started", "backfill.finished"]),
       );
+      expect(rollgate.invalid, "every event fits the contract's schema").toEqual([]);
       const [diff] = await primary`select count(*)::int as n from (
         (select * from invoices except select * from expected) union all (select * from expected except select * from invoices)) d`;
       expect(diff!.n).toBe(0);

@@ -472,12 +472,15 @@ export const API = {
     method: "POST",
     path: "/api/drill",
     auth: { kind: "session" },
-    body: { schema: z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("both") }), required: false },
+    body: {
+      schema: z.object({ scenario: z.enum(["unsafe", "safe", "both", "late-writes", "all"]).default("both") }),
+      required: false,
+    },
     summary: "Runs the incident drill and streams each step as a line of JSON, then the evidence",
     internal: true,
     responses: {
       200: { description: "`{ step }` lines, then `{ evidence }` (or `{ error }`)", content: "ndjson" },
-      400: error("scenario is not unsafe, safe or both"),
+      400: error("scenario is not unsafe, safe, both, late-writes or all"),
       401: error("Not signed in"),
       403: error("Not allowed to run the drill"),
       429: error("A drill is already running on this server"),

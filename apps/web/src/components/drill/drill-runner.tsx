@@ -5,7 +5,7 @@ import { useState } from "react";
 
 /** Runs the drill on the server and shows each step as it happens. */
 export function DrillRunner() {
-  const [scenario, setScenario] = useState<"both" | "unsafe" | "safe">("both");
+  const [scenario, setScenario] = useState<"both" | "unsafe" | "safe" | "late-writes" | "all">("both");
   const [steps, setSteps] = useState<Step[]>([]);
   const [evidence, setEvidence] = useState<DrillEvidence | null>(null);
   const [running, setRunning] = useState(false);
@@ -61,6 +61,8 @@ export function DrillRunner() {
             <option value="both">Both: the incident, then the safe sequence</option>
             <option value="unsafe">Unsafe: app and column drop in one release</option>
             <option value="safe">Safe: expand, flag, window, gate, contract</option>
+            <option value="late-writes">Late writes: the old version kept writing after the backfill</option>
+            <option value="all">All three</option>
           </select>
         </label>
         <button

@@ -8,7 +8,7 @@ import { AppError, errorResponse } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
 
-const input = z.object({ scenario: z.enum(["unsafe", "safe", "both"]).default("both") });
+const input = z.object({ scenario: z.enum(["unsafe", "safe", "both", "late-writes", "all"]).default("both") });
 /** One drill at a time per process (each takes seconds and a few hundred MB); on globalThis so every bundle shares it. */
 const RUNNING = Symbol.for("rollgate.drillRunning");
 const state = globalThis as typeof globalThis & { [RUNNING]?: boolean };
@@ -35,7 +35,7 @@ export const POST = serve(API.drill, async ({ request }) => {
   const parsed = input.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success)
     return Response.json(
-      { error: { code: "invalid_request", message: "scenario must be unsafe, safe or both." } },
+      { error: { code: "invalid_request", message: "scenario must be unsafe, safe, both, late-writes or all." } },
       { status: 400 },
     );
   if (busy || state[RUNNING]) return alreadyRunning();
