@@ -3,6 +3,8 @@
 // PostgreSQL, through the built standalone server, read by a signed-in viewer of the service
 // (rollout pages ask for sign-in). Exits 1 when a target is missed.
 // Run: pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts [--write]
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { freshDatabase } from "@rollgate/db/fresh-database";
 import { hashPassword } from "@rollgate/db/secrets";
@@ -48,8 +50,16 @@ const server = new AppServer(0, (serverUrl) => ({
 }));
 let cookie = "";
 
-/** One full server render, signed in: request to the last byte of the HTML. */
-async function render(release: string): Promise<{ ms: number; bytes: number }> {
+const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+/** utime + stime of the server process, in ms: what a render costs however busy the machine is. */
+const cpuMs = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000;
+};
+
+/** One full server render, signed in: request to the last byte of the HTML, and the server's CPU for it. */
+async function render(release: string): Promise<{ ms: number; cpu: number; bytes: number }> {
+  const cpu0 = cpuMs();
   const start = performance.now();
   const response = await fetch(`${server.url}/rollouts/${SCALE_SERVICE}/staging/${release}`, {
     headers: { cookie },
@@ -61,7 +71,7 @@ async function render(release: string): Promise<{ ms: number; bytes: number }> {
     throw new Error(
       `render of ${release} failed: HTTP ${response.status}${response.headers.get("location") ? ` to ${response.headers.get("location")}` : ""}`,
     );
-  return { ms, bytes: Buffer.byteLength(html) };
+  return { ms, cpu: cpuMs() - cpu0, bytes: Buffer.byteLength(html) };
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -78,32 +88,34 @@ try {
     await render(SMALL.release);
   }
   const times: Record<string, number[]> = { big: [], small: [] };
+  const cpus: Record<string, number[]> = { big: [], small: [] };
   let bytes = 0;
   // Interleaved, so drift on the machine touches both alike.
   for (let i = 0; i < ROUNDS; i += 1) {
     const big = await render(BIG.release);
     times.big!.push(big.ms);
+    cpus.big!.push(big.cpu);
     bytes = big.bytes;
-    times.small!.push((await render(SMALL.release)).ms);
+    const small = await render(SMALL.release);
+    times.small!.push(small.ms);
+    cpus.small!.push(small.cpu);
   }
-  const stats = Object.fromEntries(
-    Object.entries(times).map(([k, v]) => [
-      k,
-      (({ sorted }) => ({ p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) }))({
-        sorted: [...v].sort((a, b) => a - b),
-      }),
-    ]),
-  );
-  const big = stats.big!;
-  const small = stats.small!;
+  const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
+  const stats = (k: "big" | "small") => ({
+    p50: quantile(sorted(times[k]!), 0.5),
+    p95: quantile(sorted(times[k]!), 0.95),
+    cpu: quantile(sorted(cpus[k]!), 0.5),
+  });
+  const big = stats("big");
+  const small = stats("small");
   const ratio = big.p95 / small.p95;
   const p95Met = big.p95 <= 150;
   const ratioMet = ratio <= 1.5;
   const table = [
-    "| rollout | SLO snapshots | events | p50 | p95 |",
-    "| --- | --- | --- | --- | --- |",
-    `| big | ${BIG.snapshots.toLocaleString("en")} | ${BIG.events.toLocaleString("en")} | ${big.p50.toFixed(1)} ms | ${big.p95.toFixed(1)} ms |`,
-    `| small | ${SMALL.snapshots.toLocaleString("en")} | ${SMALL.events.toLocaleString("en")} | ${small.p50.toFixed(1)} ms | ${small.p95.toFixed(1)} ms |`,
+    "| rollout | SLO snapshots | events | p50 | p95 | server CPU a render, p50 |",
+    "| --- | --- | --- | --- | --- | --- |",
+    `| big | ${BIG.snapshots.toLocaleString("en")} | ${BIG.events.toLocaleString("en")} | ${big.p50.toFixed(1)} ms | ${big.p95.toFixed(1)} ms | ${big.cpu.toFixed(0)} ms |`,
+    `| small | ${SMALL.snapshots.toLocaleString("en")} | ${SMALL.events.toLocaleString("en")} | ${small.p50.toFixed(1)} ms | ${small.p95.toFixed(1)} ms | ${small.cpu.toFixed(0)} ms |`,
     "",
     "| target | result | |",
     "| --- | --- | --- |",
@@ -111,6 +123,12 @@ try {
     `| big p95 ≤ 1.5× small p95 | ${ratio.toFixed(2)}× | ${ratioMet ? "met" : "missed"} |`,
   ].join("\n");
   console.log(table);
+  console.log(
+    `load average (1, 5, 15 min) at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
   if (process.argv.includes("--write")) {
     writeBenchmarkSection("Rollout page render", [
       "`pnpm --filter @rollgate/web build && pnpm exec tsx e2e/bench/render.bench.ts --write`",
