@@ -41,11 +41,12 @@ export function decideThrottle(input: ThrottleInputs): ThrottleDecision {
       reason: `the rollout is ${input.gate.state.replace("_", " ")}: its contract has started`,
     };
   if (input.control === "pause") return { kind: "pause", cause: "operator", reason: "paused from the dashboard" };
-  if (input.unreachable)
+  // No control read is the same as no answer: never run on a control nobody read.
+  if (input.unreachable || input.control === null)
     return {
       kind: "pause",
       cause: "rollgate_unreachable",
-      reason: `Rollgate cannot be reached (${input.unreachable}); waiting, since a Pause or a firing no-go could not be seen`,
+      reason: `Rollgate cannot be reached (${input.unreachable ?? "no answer about the dashboard's control"}); waiting, since a Pause or a firing no-go could not be seen`,
     };
   const failing = (id: string) => input.gate?.checks.find((c) => c.id === id && c.status === "fail");
   const noGo = failing("no_go");
