@@ -114,6 +114,15 @@ test("a release manager pauses and resumes a backfill from the page; a viewer se
   await page.reload();
   await expect(panel.locator("[data-backfill-state]")).toHaveText("paused");
   await expect(panel.getByRole("button", { name: "Pause" })).toHaveCount(0);
+  // The timeline shows the start and the pause with its reason; progress reports stay in the panel.
+  const timeline = page.locator("li[data-kind=event]");
+  await expect(timeline.filter({ hasText: "backfill.paused" })).toContainText(
+    `at 400,000 rows: Paused from the dashboard by ${rita}.`,
+  );
+  await expect(timeline.filter({ hasText: "backfill.started" })).toContainText(
+    "public.invoices: SET billing_email = email WHERE billing_email IS NULL, ~1,000,000 rows",
+  );
+  await expect(timeline.filter({ hasText: "backfill.progress" })).toHaveCount(0);
   await panel.getByRole("button", { name: "Resume" }).click();
   await expect(panel.getByText("Resume requested: the backfill goes on with its next batch.")).toBeVisible();
   expect(await control(base, svc, backfillId)).toMatchObject({ control: "run", requested_by: rita });
