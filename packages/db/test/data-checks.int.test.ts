@@ -18,6 +18,7 @@ const { db } = await testDatabase();
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const MIN = 60_000;
 const COPIED = "SELECT id FROM invoices WHERE email IS NOT NULL AND billing_email IS DISTINCT FROM email";
+const EMAILS = "SELECT email FROM invoices WHERE billing_email IS NULL";
 const summary = (
   data_checks: Inspection["data_checks"],
   declared_checks?: Inspection["declared_checks"],
@@ -117,15 +118,40 @@ describe("data checks in the database", () => {
       env,
       staging.id,
       now,
-      [{ name: "copied", checksum: sha(COPIED), rows: 3, sample_keys: ["1", "2", "3"], duration_ms: 4 }],
-      [{ name: "copied", sql: COPIED }],
+      [
+        { name: "copied", checksum: sha(COPIED), rows: 3, sample_keys: ["1", "2", "3"], duration_ms: 4 },
+        {
+          name: "emails",
+          checksum: sha(EMAILS),
+          rows: 2,
+          sample_keys: [],
+          samples_withheld: "not_a_key_column",
+          duration_ms: 1,
+        },
+      ],
+      [
+        { name: "copied", sql: COPIED },
+        { name: "emails", sql: EMAILS },
+      ],
     );
     const [stored] = await db.select({ summary: inspections.summary }).from(inspections).where(eq(inspections.id, id));
     expect(stored!.summary).not.toHaveProperty("declared_checks");
-    expect(stored!.summary.data_checks).toHaveLength(1);
-    const runs = await db.select().from(dataCheckRuns).where(eq(dataCheckRuns.inspectionId, id));
+    expect(stored!.summary.data_checks).toHaveLength(2);
+    const runs = await db
+      .select()
+      .from(dataCheckRuns)
+      .where(eq(dataCheckRuns.inspectionId, id))
+      .orderBy(dataCheckRuns.name);
     expect(runs).toMatchObject([
-      { name: "copied", checksum: sha(COPIED), rows: 3, sampleKeys: ["1", "2", "3"], durationMs: 4, error: null },
+      {
+        name: "copied",
+        checksum: sha(COPIED),
+        rows: 3,
+        sampleKeys: ["1", "2", "3"],
+        samplesWithheld: null,
+        error: null,
+      },
+      { name: "emails", rows: 2, sampleKeys: [], samplesWithheld: "not_a_key_column", error: null },
     ]);
   });
 
@@ -164,6 +190,7 @@ describe("data checks in the database", () => {
           receivedAt: new Date(ws.getTime() + 4 * MIN),
           rows: 2,
           sampleKeys: ["41"],
+          samplesWithheld: null,
           durationMs: 2,
           error: null,
         },

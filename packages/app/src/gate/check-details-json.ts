@@ -58,6 +58,7 @@ export function checkDetailsJson(d: CheckDetails): CheckDetailsJson {
           ran_at: at(c.ranAt),
           rows: c.rows,
           sample_keys: c.sampleKeys,
+          samples_withheld: c.samplesWithheld,
           error: c.error,
         })),
       };

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
+  SAMPLES_WITHHELD_TEXT,
   dataCheckListSchema,
   type DataCheckDeclaration,
   type DataCheckResult,
@@ -66,6 +67,6 @@ export function reportChecks(results: readonly DataCheckResult[], io: Io): void 
     io.err(
       r.error !== undefined
         ? `rollgate inspect: data check "${r.name}" could not run: ${r.error}`
-        : `rollgate inspect: data check "${r.name}": ${r.rows} row(s)${r.sample_keys.length ? ` (keys ${r.sample_keys.join(", ")}${r.rows > r.sample_keys.length ? ", …" : ""})` : ""}, ${r.duration_ms} ms.`,
+        : `rollgate inspect: data check "${r.name}": ${r.rows} row(s)${r.sample_keys.length ? ` (keys ${r.sample_keys.join(", ")}${r.rows > r.sample_keys.length ? ", …" : ""})` : r.samples_withheld ? ` (${SAMPLES_WITHHELD_TEXT[r.samples_withheld]})` : ""}, ${r.duration_ms} ms.`,
     );
 }

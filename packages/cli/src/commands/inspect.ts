@@ -61,6 +61,7 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
       dataChecks,
       declaredChecks: fileChecks,
       dataCheckTimeoutMs: timeout,
+      describe: db.describe,
     });
   } finally {
     await db.close();

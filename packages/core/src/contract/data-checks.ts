@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { readOnlySelect } from "../sql/read-only-select.ts";
+import { SAMPLES_WITHHELD } from "./samples-withheld.ts";
 
 // Data checks: named read-only SELECTs that must return no rows before the contract may run
 // ("every invoice's email was copied to billing_email"). A release declares them with
@@ -33,17 +34,27 @@ export type DataCheckSource = (typeof DATA_CHECK_SOURCES)[number];
 
 const checksum = z.string().regex(/^[a-f0-9]{64}$/, "the SHA-256 of the check's SQL, 64 lower-case hex characters");
 
-/** What one run of a check found (in a `database.inspected` summary). Sample keys are the first
- * column of the first rows, as text: never any other column's value. */
-export const dataCheckResultSchema = z.strictObject({
-  name: dataCheckNameSchema,
-  checksum,
-  rows: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  sample_keys: z.array(z.string().max(200)).max(MAX_SAMPLE_KEYS),
-  duration_ms: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  /** PostgreSQL's error when the check failed to run (a timeout, a missing column): it counts as failing. */
-  error: z.string().max(1000).optional(),
-});
+export { SAMPLES_WITHHELD, SAMPLES_WITHHELD_TEXT, type SamplesWithheld } from "./samples-withheld.ts";
+
+/** What one run of a check found (in a `database.inspected` summary). Sample keys are values of the
+ * first column of the first rows, as text, and only when that column is a primary key column
+ * (otherwise `samples_withheld` says why): never any other column's value. */
+export const dataCheckResultSchema = z
+  .strictObject({
+    name: dataCheckNameSchema,
+    checksum,
+    rows: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    sample_keys: z.array(z.string().max(200)).max(MAX_SAMPLE_KEYS),
+    /** Set when the check found rows but reports no sample keys, with the reason. */
+    samples_withheld: z.enum(SAMPLES_WITHHELD).optional(),
+    duration_ms: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    /** PostgreSQL's error when the check failed to run (a timeout, a missing column): it counts as failing. */
+    error: z.string().max(1000).optional(),
+  })
+  .refine((r) => r.samples_withheld === undefined || r.sample_keys.length === 0, {
+    message: "a result whose samples are withheld carries no sample keys",
+    path: ["sample_keys"],
+  });
 export type DataCheckResult = z.infer<typeof dataCheckResultSchema>;
 
 /** A check as the server holds it (the answer of `GET …/data-checks`). */

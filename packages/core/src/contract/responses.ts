@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GATE_CHECK_IDS } from "../gate/facts.ts";
+import { SAMPLES_WITHHELD } from "./data-checks.ts";
 import { ROLLOUT_STATES } from "../types.ts";
 
 // What the API answers, as documented in the OpenAPI description and checked in tests.
@@ -92,6 +93,8 @@ export const checkDetailsSchema = z.discriminatedUnion("kind", [
         rows: z.number().int().nullable(),
         /** The first column of up to five rows the check found, as text. */
         sample_keys: z.array(z.string()),
+        /** Why a check that found rows shows no sample keys: its first column is not a primary key column. */
+        samples_withheld: z.enum(SAMPLES_WITHHELD).nullable(),
         error: z.string().nullable(),
       }),
     ),

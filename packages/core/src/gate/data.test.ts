@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { at, HOUR, passingFacts, stagingPolicy } from "../../test/builders.ts";
+import type { SamplesWithheld } from "../contract/data-checks.ts";
 import { GATE_CHECK_IDS } from "./facts.ts";
 import { dataCheck, evaluateGate, nextGateChange, type DataCheckFact } from "./index.ts";
 
@@ -14,6 +15,7 @@ const run = (hours: number, rows = 0, patch: Partial<NonNullable<DataCheckFact["
   receivedAt: at(hours),
   rows,
   sampleKeys: [] as string[],
+  samplesWithheld: null as SamplesWithheld | null,
   durationMs: 5,
   error: null,
   ...patch,
@@ -33,6 +35,18 @@ describe("the data check (Data is carried over)", () => {
     expect(c.status).toBe("fail");
     expect(c.message).toContain('"billing-email-copied" found 7 row(s) (keys 11, 12, 13, 14, 15, …)');
     expect(c.details).toMatchObject({ kind: "data", checks: [{ status: "fail", rows: 7 }] });
+  });
+
+  it("fails naming the count and why the sample keys are withheld when they are", () => {
+    const c = dataCheck([check(run(1.5, 3, { samplesWithheld: "not_a_key_column" }))], at(0), policy, at(2));
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain(
+      '"billing-email-copied" found 3 row(s) (sample keys withheld: the first column is not part of its table\'s primary key)',
+    );
+    expect(c.details).toMatchObject({
+      kind: "data",
+      checks: [{ status: "fail", rows: 3, sampleKeys: [], samplesWithheld: "not_a_key_column" }],
+    });
   });
 
   it("fails naming the error of a check that could not run", () => {

@@ -1,3 +1,4 @@
+import { SAMPLES_WITHHELD_TEXT } from "../contract/data-checks.ts";
 import { utcText } from "../format.ts";
 import { databasePolicy, type Policy } from "../policy/index.ts";
 import type { DataCheckEvidence, DataCheckFact, GateCheck } from "./facts.ts";
@@ -45,6 +46,7 @@ export function dataCheck(
       ranAt: run?.receivedAt ?? null,
       rows: run && run.error === null ? run.rows : null,
       sampleKeys: run?.sampleKeys.slice(0, 5) ?? [],
+      samplesWithheld: run?.samplesWithheld ?? null,
       error: run?.error ?? null,
     };
   });
@@ -84,7 +86,9 @@ function failure(e: DataCheckEvidence): string {
   if (e.error !== null) return `"${e.name}" could not run (${e.error})`;
   const keys = e.sampleKeys.length
     ? ` (keys ${e.sampleKeys.join(", ")}${e.rows! > e.sampleKeys.length ? ", …" : ""})`
-    : "";
+    : e.samplesWithheld !== null
+      ? ` (${SAMPLES_WITHHELD_TEXT[e.samplesWithheld]})`
+      : "";
   return `"${e.name}" found ${e.rows} row(s)${keys}`;
 }
 

@@ -1,3 +1,4 @@
+import type { SamplesWithheld } from "../contract/data-checks.ts";
 import type { ExpandObjectState, Inspection } from "../contract/inspection.ts";
 import type { AnalysedStatement, RemovedObject } from "../sql/types.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
@@ -100,6 +101,8 @@ export interface DataCheckRun {
   receivedAt: Date;
   rows: number;
   sampleKeys: string[];
+  /** Why a run that found rows carries no sample keys (its first column is not a primary key column). */
+  samplesWithheld: SamplesWithheld | null;
   durationMs: number;
   error: string | null;
 }
@@ -180,6 +183,7 @@ export interface DataCheckEvidence {
   ranAt: Date | null;
   rows: number | null;
   sampleKeys: string[];
+  samplesWithheld: SamplesWithheld | null;
   error: string | null;
 }
 

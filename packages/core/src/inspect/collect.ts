@@ -10,7 +10,7 @@ import {
   type Reference,
 } from "./resolve.ts";
 import { addUsage, encodeUsage, type Usage } from "./usage.ts";
-import { runDataChecks, type DataCheckToRun } from "./data-checks.ts";
+import { runDataChecks, type DataCheckToRun, type DescribeColumns } from "./data-checks.ts";
 import type { DataCheckDeclaration } from "../contract/data-checks.ts";
 
 // What `rollgate inspect` reads, in one read-only transaction: pg_stat_statements, the
@@ -37,6 +37,9 @@ export interface CollectOptions {
   declaredChecks?: readonly DataCheckDeclaration[];
   /** Each data check's statement timeout (default 60 s). */
   dataCheckTimeoutMs?: number;
+  /** The row description of a statement without running it (postgres.js's `describe()`), on the
+   * same connection: data checks report sample keys only when it shows a primary key column. */
+  describe?: DescribeColumns;
 }
 
 const ENABLE =
@@ -110,6 +113,7 @@ export async function collectInspection(query: Query, options: CollectOptions = 
     const dataChecks = await runDataChecks(query, options.dataChecks ?? [], {
       timeoutMs: options.dataCheckTimeoutMs ?? 60_000,
       clock,
+      describe: options.describe,
     });
 
     const summary: Inspection = {

@@ -1,15 +1,27 @@
-import type { DataCheckResult } from "../contract/data-checks.ts";
+import type { DataCheckResult, SamplesWithheld } from "../contract/data-checks.ts";
 import { MAX_SAMPLE_KEYS } from "../contract/data-checks.ts";
 import { readOnlySelectSync } from "../sql/read-only-select.ts";
 
 // Runs data checks inside `rollgate inspect`'s read-only transaction, each in a savepoint (a
 // check that errs, a timeout included, does not end the inspection) under its own statement
-// timeout. Each reports its row count and the first column of its first five rows, as text:
-// the wrapper turns a row into JSON only to take that first value, so no other column's
-// value ever leaves the database.
+// timeout. Each reports its row count and, only when the check's first output column is a
+// column of its table's PRIMARY KEY, that column of its first five rows as text.
+//
+// Why so strict: a check's SQL comes from whoever holds an events:write token (release.created),
+// so "the first column" could be `password_hash`. PostgreSQL's row description names, for each
+// output column that is a plain column reference, the table OID and attribute number it comes
+// from (through subqueries and CTEs; an expression, a sub-SELECT, a UNION or an outer join's
+// merged column has none). The check's text is described without running it, the origin is
+// looked up in pg_index in the same read-only transaction, and when it is not a primary key
+// column the check runs under a wrapper that returns the count alone: the values never leave
+// the database. A unique index is not enough: tokens, API keys and e-mail addresses are
+// typically unique. Counts remain a side channel (see docs/SECURITY.md).
 
 /** The query function of `collectInspection` (postgres.js on one connection, or PGlite). */
 type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+
+/** Where each output column of a statement comes from (0 and 0 for a computed one). */
+export type DescribeColumns = (sql: string) => Promise<Array<{ table: number; number: number }>>;
 
 export interface DataCheckToRun {
   name: string;
@@ -18,11 +30,12 @@ export interface DataCheckToRun {
   checksum: string;
 }
 
-/** Runs each check; call inside a transaction, after `loadSqlParser()`. */
+/** Runs each check; call inside a transaction, after `loadSqlParser()`. Without `describe` no
+ * sample keys are reported (`origin_unknown`). */
 export async function runDataChecks(
   query: Query,
   checks: readonly DataCheckToRun[],
-  options: { timeoutMs: number; clock: () => number },
+  options: { timeoutMs: number; clock: () => number; describe?: DescribeColumns },
 ): Promise<DataCheckResult[]> {
   const results: DataCheckResult[] = [];
   if (checks.length === 0) return results;
@@ -44,7 +57,21 @@ export async function runDataChecks(
     }
     await query("savepoint rollgate_data_check");
     try {
-      const [row] = await query<{ n: string | number; keys: unknown }>(wrapped(verdict.text));
+      const withheld = await samplesWithheld(query, options.describe, verdict.text);
+      if (withheld !== null) {
+        const [row] = await query<{ n: string | number }>(counted(verdict.text));
+        await query("release savepoint rollgate_data_check");
+        const rows = Number(row?.n ?? 0);
+        results.push({
+          ...base,
+          rows,
+          sample_keys: [],
+          ...(rows > 0 ? { samples_withheld: withheld } : {}),
+          duration_ms: duration(),
+        });
+        continue;
+      }
+      const [row] = await query<{ n: string | number; keys: unknown }>(sampled(verdict.text));
       await query("release savepoint rollgate_data_check");
       const keys = (
         Array.isArray(row?.keys) ? row.keys : typeof row?.keys === "string" ? JSON.parse(row.keys) : []
@@ -63,9 +90,39 @@ export async function runDataChecks(
   return results;
 }
 
-/** The count and the first column of the first five rows; the check's text is one SELECT without a
- * trailing semicolon, put on lines of its own so a trailing line comment cannot swallow the parenthesis. */
-function wrapped(text: string): string {
+/**
+ * Null when the check's first output column is a column of its table's primary key (its values
+ * may be shown), else why not. The text is described, not run; the lookup reads the catalog.
+ */
+async function samplesWithheld(
+  query: Query,
+  describe: DescribeColumns | undefined,
+  text: string,
+): Promise<SamplesWithheld | null> {
+  if (!describe) return "origin_unknown";
+  const [first] = await describe(text);
+  if (!first || !(first.table > 0) || !(first.number > 0)) return "not_a_table_column";
+  const [row] = await query<{ key: boolean }>(
+    `select exists (
+       select 1 from pg_catalog.pg_index i
+        where i.indrelid = $1::oid and i.indisprimary and $2::int2 = any (i.indkey::int2[])
+     ) as key`,
+    [first.table, first.number],
+  );
+  return row?.key === true ? null : "not_a_key_column";
+}
+
+/** The count alone: nothing of the rows leaves the database. The check's text is one SELECT
+ * without a trailing semicolon, put on lines of its own so a trailing line comment cannot swallow
+ * the parenthesis. */
+function counted(text: string): string {
+  return `select count(*)::text as n from (
+${text}
+) as c`;
+}
+
+/** The count and the first column of the first five rows (a primary key column, checked first). */
+function sampled(text: string): string {
   return `select count(*)::text as n,
        coalesce(json_agg(k order by rn) filter (where rn <= ${MAX_SAMPLE_KEYS}), '[]'::json) as keys
   from (select row_number() over () as rn, c as r from (

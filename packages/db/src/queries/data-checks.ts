@@ -78,6 +78,7 @@ export async function insertDataCheckRuns(
       checksum: r.checksum,
       rows: r.rows,
       sampleKeys: r.sample_keys,
+      samplesWithheld: r.samples_withheld ?? null,
       durationMs: r.duration_ms,
       error: r.error ?? null,
     })),

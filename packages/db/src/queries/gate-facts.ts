@@ -1,3 +1,4 @@
+import type { SamplesWithheld } from "@rollgate/core/contract/data-checks";
 import { authorIdentities, type AuthorMatching } from "@rollgate/core/access/identity";
 import { rolloutAuthor } from "@rollgate/core/access/release-binding";
 import type {
@@ -164,7 +165,7 @@ function factsStatement(matching: AuthorMatching) {
           (select ${candidate} from inspections i where i.environment_id = b.environment_id and i.rollout_id = b.rollout_id and i.received_at >= b.ws order by i.received_at asc limit 1)),
       -- each declared data check with its newest run of the same text since the window started
       'dataChecks', (select coalesce(json_agg(json_build_object('name', c.name, 'checksum', c.checksum, 'source', c.source, 'declaredAt', c.declared_at,
-            'newest', (select json_build_object('receivedAt', r.received_at, 'rows', r.rows, 'sampleKeys', r.sample_keys, 'durationMs', r.duration_ms, 'error', r.error)
+            'newest', (select json_build_object('receivedAt', r.received_at, 'rows', r.rows, 'sampleKeys', r.sample_keys, 'samplesWithheld', r.samples_withheld, 'durationMs', r.duration_ms, 'error', r.error)
               from data_check_runs r where r.environment_id = b.environment_id and r.checksum = c.checksum and r.name = c.name
               and r.received_at >= b.ws and r.received_at < ${at} + interval '1 millisecond' order by r.received_at desc limit 1))
           order by c.name), '[]') from data_checks c where c.rollout_id = b.rollout_id),
@@ -211,6 +212,7 @@ interface RawFacts {
       receivedAt: Time;
       rows: number | string;
       sampleKeys: string[];
+      samplesWithheld: SamplesWithheld | null;
       durationMs: number;
       error: string | null;
     } | null;

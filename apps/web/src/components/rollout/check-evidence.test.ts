@@ -18,6 +18,7 @@ describe("the data check's evidence on the rollout page", () => {
               ran_at: "2026-12-07T10:00:00.000Z",
               rows: 1204,
               sample_keys: ["7", "9"],
+              samples_withheld: null,
               error: null,
             },
             {
@@ -28,7 +29,19 @@ describe("the data check's evidence on the rollout page", () => {
               ran_at: "2026-12-07T10:00:00.000Z",
               rows: null,
               sample_keys: [],
+              samples_withheld: null,
               error: "canceling statement due to statement timeout",
+            },
+            {
+              name: "emails-copied",
+              checksum: "d".repeat(64),
+              source: "release",
+              status: "fail",
+              ran_at: "2026-12-07T10:00:00.000Z",
+              rows: 3,
+              sample_keys: [],
+              samples_withheld: "not_a_key_column",
+              error: null,
             },
             {
               name: "from-file",
@@ -38,6 +51,7 @@ describe("the data check's evidence on the rollout page", () => {
               ran_at: null,
               rows: null,
               sample_keys: [],
+              samples_withheld: null,
               error: null,
             },
           ],
@@ -50,5 +64,8 @@ describe("the data check's evidence on the rollout page", () => {
     );
     expect(html).toMatch(/backfill-invoices.*could not run: canceling statement due to statement timeout/);
     expect(html).toMatch(/from-file.*no run since the window started/);
+    expect(html).toMatch(
+      /data-data-check="emails-copied" data-status="fail">.*3 row\(s\) \(sample keys withheld: the first column is not part of its table(&#x27;|')s primary key\)/,
+    );
   });
 });

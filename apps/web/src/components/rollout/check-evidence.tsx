@@ -1,5 +1,6 @@
 import type { CheckDetailsJson } from "@/lib/fetchers";
 import { utc } from "@/lib/format";
+import { SAMPLES_WITHHELD_TEXT } from "@rollgate/core/contract/samples-withheld";
 
 /** The evidence under a database check: statements and calls, drift, lock risk per statement, or each data check's run. */
 export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
@@ -52,7 +53,7 @@ export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
               ? `could not run: ${c.error}`
               : c.rows === null
                 ? "no run since the window started"
-                : `${c.rows.toLocaleString("en")} row(s)${c.sample_keys.length ? `, keys ${c.sample_keys.join(", ")}` : ""}`}
+                : `${c.rows.toLocaleString("en")} row(s)${c.sample_keys.length ? `, keys ${c.sample_keys.join(", ")}` : c.samples_withheld ? ` (${SAMPLES_WITHHELD_TEXT[c.samples_withheld]})` : ""}`}
             {c.ran_at ? (
               <span className="text-xs text-slate-600 dark:text-slate-300"> · run {utc(c.ran_at)}</span>
             ) : null}
