@@ -393,6 +393,33 @@ async function engine(options: Partial<Parameters<typeof runBackfill>[0]> = {}) 
   return { result, reports };
 }
 
+describe("rollgate backfill: a batch that fails", () => {
+  it("stops with PostgreSQL's message, sends backfill.failed, and keeps the checkpoint of the batches before", async () => {
+    await seed(400);
+    await admin.unsafe(`create function refuse_150() returns trigger language plpgsql as $$
+      begin if new.id = 150 then raise exception 'invoice 150 is locked by accounting'; end if; return new; end $$;
+      create trigger refuse_150 before update on invoices for each row execute function refuse_150();`);
+    const failed = await backfill(["--batch-size", "50", "--max-batch-size", "50"]);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/failed: invoice 150 is locked by accounting/);
+    expect(rollgate.events.at(-1)).toMatchObject({
+      type: "backfill.failed",
+      data: { cancelled: false, error: "invoice 150 is locked by accounting" },
+    });
+    const [cp] = await admin.unsafe(
+      "select (last_key->>0)::int as last, finished_at from rollgate.backfill_checkpoints",
+    );
+    expect(cp!.last).toBeLessThan(150);
+    expect(cp!.finished_at).toBeNull();
+    await admin.unsafe("drop trigger refuse_150 on invoices; drop function refuse_150()");
+    rollgate.reset();
+    const resumed = await backfill();
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(await sameAsOneUpdate()).toBe(true);
+    expect(await rewrites()).toBe(0);
+  });
+});
+
 describe("rollgate backfill: lock_timeout", () => {
   it("a batch stopped by a held lock rolls back, backs off and retries, and the table ends right", async () => {
     await seed(400);

@@ -219,8 +219,20 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     }
 
     return await new Run(options, deps, db, plan, runId, gate, clock, sleep).run();
+  } catch (error) {
+    // The database cannot be reached, or refused a read or the checkpoint's table: a sentence, not a stack.
+    return {
+      outcome: "failed",
+      exitCode: 1,
+      backfillId: "",
+      rowsDone: 0,
+      rowsWritten: 0,
+      batches: 0,
+      resumed: false,
+      message: `failed: ${(error as Error).message}`,
+    };
   } finally {
-    await db.close();
+    await db.close().catch(() => undefined);
   }
 }
 
@@ -270,7 +282,20 @@ class Run {
     this.deps.report({ kind: "note", message });
   }
 
+  private sentStarted = false;
+
   async run(): Promise<BackfillResult> {
+    try {
+      return await this.steps();
+    } catch (error) {
+      // After backfill.started, Rollgate hears how it ended; the checkpoint stands as the data does.
+      const message = (error as Error).message;
+      if (this.sentStarted) return this.fail("failed", message, false, this.rowsAtStart > 0);
+      throw error;
+    }
+  }
+
+  private async steps(): Promise<BackfillResult> {
     const q = this.db.query;
     const existing = await this.readCheckpoint();
     let resumed = false;
@@ -306,6 +331,7 @@ class Run {
       rows_done: this.rowsDone,
       check: { name: checkName(this.plan), sql: checkSql(this.plan) },
     });
+    this.sentStarted = started.ok;
     if (!started.ok)
       return this.result(
         "failed",

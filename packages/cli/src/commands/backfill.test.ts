@@ -56,6 +56,12 @@ describe("rollgate backfill flags", () => {
     expect(err).toMatch(message);
   });
 
+  it("a database that cannot be reached is a sentence and exit 1, not a stack", async () => {
+    const { code, err } = await run([...BASE, "--table", "t", "--set", "a = b"]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^rollgate backfill: failed: .*ECONNREFUSED/);
+  });
+
   it("is in the help", async () => {
     const out: string[] = [];
     await main(["--help"], { out: (t) => void out.push(t), err: () => undefined, interactive: false });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   loadBackfillParser,
@@ -108,5 +109,37 @@ describe("--table and --key", () => {
     });
     const bad = parseDefinitionSync({ table: "invoices", set: "x =", where: "(" });
     expect(bad.ok === false && bad.refusal.kind === "does_not_parse" && bad.refusal.flag).toBe("--set");
+  });
+});
+
+describe("--set, property", () => {
+  const ident = fc.constantFrom("a", "b", "billing_email", "email", "note", "total", "x1");
+  const literal = fc.oneof(
+    fc.integer({ min: 0, max: 1000 }).map(String),
+    fc.constantFrom("'a, b'", "'x = y'", "'(, ]'", "''''", "$$a, (b$$", "NULL", "true"),
+  );
+  const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      literal,
+      ident,
+      fc.tuple(tie("e"), tie("e")).map(([l, r]) => `${l} || ${r}`),
+      fc.tuple(tie("e"), tie("e")).map(([l, r]) => `coalesce(${l}, ${r})`),
+      fc.tuple(tie("e"), tie("e"), tie("e")).map(([c, l, r]) => `CASE WHEN ${c} = ${l} THEN ${r} ELSE ${l} END`),
+      fc.tuple(tie("e"), tie("e")).map(([l, r]) => `(ARRAY[${l}, ${r}])[1]`),
+      tie("e").map((e) => `(${e})`),
+    ),
+  })).e;
+
+  it("reads back each distinct target and exactly its expression's text, whatever commas and '=' the expressions hold", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(ident, expr), { minLength: 1, maxLength: 4, selector: ([c]) => c }),
+        (pairs) => {
+          const r = parseSetSync(pairs.map(([c, e]) => `${c} = ${e}`).join(", "));
+          expect(r).toEqual({ ok: true, value: pairs.map(([column, expression]) => ({ column, expression })) });
+        },
+      ),
+    );
   });
 });

@@ -24,6 +24,7 @@ const controlRoute =
 const panelRoute = await import("@/app/api/dashboard/backfills/[service]/[environment]/[release]/route");
 const { exportEvidence } = await import("@rollgate/app/rollouts/export-evidence");
 const { getRolloutView } = await import("@rollgate/app/rollouts/get-rollout-view");
+const { evidenceMarkdown } = await import("../rollouts/evidence-markdown");
 const { db } = await database();
 afterAll(() => closeDatabase());
 
@@ -209,5 +210,14 @@ describe("the panel, the timeline and the evidence", () => {
       expect.objectContaining({ backfillId, state: "finished", rowsDone: 1_000_000, tableName: "public.invoices" }),
     ]);
     expect(JSON.stringify(evidence.backfills)).not.toContain('controlRequestedBy"');
+    // The printable bundle lists the backfill and its ended events, and counts the progress reports.
+    const printed = evidenceMarkdown(evidence);
+    expect(printed).toContain("## Backfills");
+    expect(printed).toContain(
+      "- FINISHED `public.invoices` SET `billing_email = email` WHERE `billing_email IS NULL`: 1,000,000 rows done of ~1,000,000, 998,000 written",
+    );
+    expect(printed).toContain("| backfill.paused |");
+    expect(printed).not.toContain("| backfill.progress |");
+    expect(printed).toContain("1 backfill progress report(s) are left out here; the JSON export lists each.");
   });
 });

@@ -6,6 +6,8 @@ import { utc } from "@/lib/format";
 /** The printable half: Markdown a person reads or files with a change record. */
 export function evidenceMarkdown(e: Evidence): string {
   const t = (d: Date | string) => utc(d, true);
+  // A backfill reports progress every few seconds: the JSON keeps each report, the page counts them.
+  const progress = e.events.filter((ev) => ev.type === "backfill.progress").length;
   const lines = [
     `# Evidence: ${e.rollout.service} ${e.rollout.release} in ${e.rollout.environment}`,
     "",
@@ -25,9 +27,17 @@ export function evidenceMarkdown(e: Evidence): string {
     "",
     "| received | event | state |",
     "| --- | --- | --- |",
-    ...e.events.map(
-      (ev) =>
-        `| ${t(ev.receivedAt)} | ${ev.type}${ev.clockSkewSeconds === null ? "" : ` (the pipeline's clock said ${t(ev.occurredAt)})`} | ${ev.stateBefore} → ${ev.stateAfter} |`,
+    ...e.events
+      .filter((ev) => ev.type !== "backfill.progress")
+      .map(
+        (ev) =>
+          `| ${t(ev.receivedAt)} | ${ev.type}${ev.clockSkewSeconds === null ? "" : ` (the pipeline's clock said ${t(ev.occurredAt)})`} | ${ev.stateBefore} → ${ev.stateAfter} |`,
+      ),
+    ...(progress ? ["", `${progress} backfill progress report(s) are left out here; the JSON export lists each.`] : []),
+    ...(e.backfills.length ? ["", "## Backfills", ""] : []),
+    ...e.backfills.map(
+      (b) =>
+        `- ${b.state.toUpperCase()} \`${b.tableName ?? "?"}\` SET \`${b.setList ?? "?"}\`${b.whereClause ? ` WHERE \`${b.whereClause}\`` : ""}: ${b.rowsDone.toLocaleString("en")} rows done${b.estimateRows !== null ? ` of ~${b.estimateRows.toLocaleString("en")}` : ""}, ${b.rowsWritten.toLocaleString("en")} written; started ${t(b.startedAt)}${b.finishedAt ? `, ended ${t(b.finishedAt)}` : ""} UTC${b.checkName ? `; data check ${b.checkName}` : ""}${b.controlRequestedAt ? `; last control ${b.control} by ${b.controlRequestedByEmail ?? "?"} at ${t(b.controlRequestedAt)} UTC` : ""}${b.error ? `; ${b.error}` : ""}`,
     ),
     "",
     "## Decisions",
