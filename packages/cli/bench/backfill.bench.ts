@@ -26,6 +26,13 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 /** Server settings of the benchmark's cluster, the same for the UPDATE and the backfill. */
 const SETTINGS = { max_wal_size: "4GB", shared_buffers: "256MB", max_connections: "40" };
 
+/** What the numbers mean; kept beside the code that measures them. */
+const READING = [
+  "Reading the numbers: one run of each, on a machine whose two cores other work shares (see the load). The p99 of 4,000 transactions is their 40th slowest, so a few scheduling stalls of the shared machine move it by tens of milliseconds either way: read the ratio with the p50s beside it, and the load.",
+  "Where the backfill's time goes beside the UPDATE: each batch finds its rows by the key (an index lookup per row, where the UPDATE reads the heap once in order), and between batches it asks Rollgate for the dashboard's control (one HTTP request per batch) and reads pg_stat_replication; the CLI's own start (tsx, the SQL parser's WebAssembly, the catalog checks, the first gate read) is the difference between the wall time and the engine's.",
+  "Why the OLTP workload can feel it: a batch holds the row locks of its rows until it commits (about the 200 ms batch target), so a point write that hits a row of the batch in flight waits up to that long; the reads never wait. Its writes also compete for the same two cores and the WAL.",
+];
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, "..", "bin", "rollgate.js");
 const [from, to] = portRange(process.env.ROLLGATE_BENCH_PG_PORTS, [5480, 5499]);
@@ -242,6 +249,8 @@ try {
       `Three identical tables of ${ROWS.toLocaleString("en")} rows (\`id bigint primary key, email, billing_email NULL, amount, updated_at\`, vacuumed): \`billing_email = email\` where it is NULL, by one \`UPDATE\` on the first, by \`rollgate backfill\` (defaults: batch target and size, the CLI as a child process sending its events to a stand-in Rollgate) on the second, and on the third while [pgbench](../packages/cli/bench/backfill.pgbench.sql) runs ${CLIENTS} clients at ${RATE} transactions/s for ${SECONDS} s (a point read, then a point write of \`amount\`, by a random key), once before the backfill and once during it. pgbench's latency counts from each transaction's scheduled start (-R).`,
       "",
       ...table,
+      "",
+      ...READING,
     ]);
   if (!ok) process.exitCode = 1;
 } finally {

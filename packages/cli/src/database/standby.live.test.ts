@@ -28,6 +28,10 @@ import { StreamingPair, freePorts, portRange } from "@rollgate/db/testing/stream
 //     lag    = 0 when behind <= 0 (replayed everything the primary has written), else coalesce(replay_lag, 0)
 //   (NULL replay_lag with behind = 0 is the idle, caught-up state; `behind` alone is bytes, not time.)
 // The LAG_SQL below is that reading; the test shows it reads 0 as soon as the standby caught up.
+// The backfill's own reading (core's backfill/lag.ts) keeps (time, pg_current_wal_lsn()) samples
+// instead, which also gives a paused standby's lag while the primary idles, and reads 0 once the
+// standby has replayed the newest sample, whatever replay_lag says (the acceptance test in
+// src/backfill/replica-lag.live.test.ts resumed 4.5 s late before that rule).
 
 const LAG_SQL = `select application_name, state, replay_lag::text as replay_lag,
   extract(epoch from replay_lag) * 1000 as replay_lag_ms,
