@@ -54,7 +54,13 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DbHandle>
 async function openPostgres(url: string, max: number): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
+  // No JIT compilation. The gate-facts statement reads its rollouts from a jsonb_to_recordset,
+  // which the planner counts as 100 rows, so with a large slo_snapshots its estimate passes
+  // jit_above_cost and every read of one rollout's gate compiled about 200 functions first:
+  // PostgreSQL's log showed 5–8 s of JIT in one rollout page of the render benchmark (1,000,000
+  // snapshots, a loaded machine), 0.2 s for the page without (docs/BENCHMARKS.md, rollout page
+  // render). Rollgate's statements are short lookups: compiling them never pays.
+  const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {}, connection: { jit: "off" } });
   const db = drizzle({ client: preparing(client), schema, casing: "snake_case" });
   markPipelining(db);
   return {

@@ -27,6 +27,20 @@ describe.skipIf(target !== "postgres")("the PostgreSQL client", () => {
     }
   });
 
+  it("turns JIT compilation off on its connections (a big estimate made short reads compile first)", async () => {
+    const handle = await openDatabase({ url: process.env.DATABASE_URL!, max: 1 });
+    try {
+      const [row] = rowsOf<{ jit: string }>(await handle.db.execute(sql`select current_setting('jit') as jit`));
+      expect(row!.jit).toBe("off");
+      await handle.db.transaction(async (tx) => {
+        const [inside] = rowsOf<{ jit: string }>(await tx.execute(sql`select current_setting('jit') as jit`));
+        expect(inside!.jit).toBe("off");
+      });
+    } finally {
+      await handle.close();
+    }
+  });
+
   it("sends BEGIN with a transaction's first statements, not a round trip ahead of them", async () => {
     await testDatabase();
     const proxy = await countingProxy(new URL(process.env.DATABASE_URL!));
