@@ -3,6 +3,7 @@
 // table, read two ways: docs/SECURITY.md prints it (a test keeps the two equal), and each area's
 // test under `evidence/` walks its rows through the rules in core.
 import { AUDIT_ROWS } from "./evidence/audit.ts";
+import { DATA_ROWS } from "./evidence/data.ts";
 import { EVENTS_ROWS } from "./evidence/events.ts";
 import { GITHUB_ROWS } from "./evidence/github.ts";
 import { INSPECTIONS_ROWS } from "./evidence/inspections.ts";
@@ -15,6 +16,7 @@ export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: Evidenc
   ["GitHub", GITHUB_ROWS],
   ["Alert receivers", RECEIVERS_ROWS],
   ["Inspections", INSPECTIONS_ROWS],
+  ["Data checks and backfills", DATA_ROWS],
   ["Audit chain", AUDIT_ROWS],
 ];
 

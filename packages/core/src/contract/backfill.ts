@@ -20,6 +20,29 @@ const backfillId = z.uuid();
 export const BACKFILL_STATES = ["running", "paused", "finished", "failed", "cancelled"] as const;
 export type BackfillState = (typeof BACKFILL_STATES)[number];
 
+/** The steps of a backfill's events (`backfill.<step>`), as its projection applies them. */
+export const BACKFILL_STEPS = ["started", "progress", "paused", "finished", "failed"] as const;
+export type BackfillStep = (typeof BACKFILL_STEPS)[number];
+
+/**
+ * The states each step may move a backfill's projection out of (`recordBackfill` in
+ * `@rollgate/db` applies it in its one statement): finished and cancelled are final, and a failed
+ * backfill moves only on a new start (a run resumed from its checkpoint). A step received in any
+ * other state changes nothing, so a late progress never resurrects a finished backfill.
+ */
+export const BACKFILL_MOVES_FROM: Readonly<Record<BackfillStep, readonly BackfillState[]>> = {
+  started: ["running", "paused", "failed"],
+  progress: ["running", "paused"],
+  paused: ["running", "paused"],
+  finished: ["running", "paused"],
+  failed: ["running", "paused"],
+};
+
+/** Whether `step` moves a backfill that is `state` now (a backfill's first event always makes its row). */
+export function backfillStepMoves(step: BackfillStep, state: BackfillState): boolean {
+  return BACKFILL_MOVES_FROM[step].includes(state);
+}
+
 /** What the dashboard asks of a running backfill: go on, wait, or stop for good. */
 export const BACKFILL_CONTROLS = ["run", "pause", "cancel"] as const;
 export type BackfillControl = (typeof BACKFILL_CONTROLS)[number];

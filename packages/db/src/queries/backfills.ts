@@ -1,4 +1,4 @@
-import type { BackfillControl } from "@rollgate/core/contract/backfill";
+import { BACKFILL_MOVES_FROM, type BackfillControl } from "@rollgate/core/contract/backfill";
 import type { Fact } from "@rollgate/core/lifecycle";
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
@@ -6,20 +6,11 @@ import { backfills, users } from "../schema/index.ts";
 
 type BackfillFact = Extract<Fact, { kind: "backfill" }>;
 
-/** The states a step may move a backfill out of: finished and cancelled are final, failed only resumes with a new start. */
-const MOVABLE: Record<BackfillFact["step"], readonly string[]> = {
-  started: ["running", "paused", "failed"],
-  progress: ["running", "paused"],
-  paused: ["running", "paused"],
-  finished: ["running", "paused"],
-  failed: ["running", "paused"],
-};
-
 /**
  * Moves the backfill's row by one of its events (received at `at`), creating it if this is the
  * first event of it that arrived. One statement: an insert whose conflict updates only a row in a
- * state the step may move, so a late progress never resurrects a finished backfill and the
- * numbers only grow.
+ * state the step may move (core's `BACKFILL_MOVES_FROM`), so a late progress never resurrects a
+ * finished backfill and the numbers only grow.
  */
 export async function recordBackfill(db: Db, rolloutId: string, fact: BackfillFact, at: Date): Promise<void> {
   const done = fact.rowsDone;
@@ -104,7 +95,7 @@ export async function recordBackfill(db: Db, rolloutId: string, fact: BackfillFa
     .onConflictDoUpdate({
       target: [backfills.rolloutId, backfills.backfillId],
       set: update,
-      setWhere: sql`${backfills.state} in ${MOVABLE[fact.step]}`,
+      setWhere: sql`${backfills.state} in ${BACKFILL_MOVES_FROM[fact.step]}`,
     });
 }
 
