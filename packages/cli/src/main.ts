@@ -20,7 +20,8 @@ token create writes to DATABASE_URL (or the embedded data folder); worker runs t
 background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
 
 Exit codes: 0 success; 1 findings or a refused event; 2 usage error; 3 gate denied (or the lease
-gone to another job: 409 with the reason); 4 timeout.`;
+gone to another job: 409 with the reason); 4 timeout. inspect's failing data checks do not
+change its exit code (0: the summary was sent); each prints FAILS on stderr and the gate fails.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 // Loaded on demand: `--help` and `send` never load the SQL parser, and nothing but `token`
