@@ -27,7 +27,8 @@ dashboard paused it.
 
 Exit codes: 0 success; 1 findings, a refused event, or a backfill that failed or was cancelled;
 2 usage error (a backfill refused before writing anything); 3 gate denied (or the lease
-gone to another job: 409 with the reason); 4 timeout.`;
+gone to another job: 409 with the reason); 4 timeout. inspect's failing data checks do not
+change its exit code (0: the summary was sent); each prints FAILS on stderr and the gate fails.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 // Loaded on demand: `--help` and `send` never load the SQL parser, and nothing but `token`

@@ -258,8 +258,10 @@ describe("data checks: the old version keeps writing", () => {
     const run = await inspect();
     expect(run.code).toBe(0);
     const keysShown = missing.slice(0, 5);
-    expect(run.err).toContain(`data check "billing-email-copied": ${missing.length} row(s) (keys `);
-    const shown = /data check "billing-email-copied": \d+ row\(s\) \(keys ([^)…]+)/
+    expect(run.err).toContain(`data check "billing-email-copied" FAILS: ${missing.length} row(s) (keys `);
+    // Exit 0 (the summary was sent) with a last line that counts the failing checks.
+    expect(run.err).toContain('2 of 2 data check(s) fail: the gate\'s check "Data is carried over" fails');
+    const shown = /data check "billing-email-copied" FAILS: \d+ row\(s\) \(keys ([^)…]+)/
       .exec(run.err)![1]!
       .replace(/, $/, "")
       .split(", ");
@@ -285,7 +287,8 @@ describe("data checks: the old version keeps writing", () => {
     await app.unsafe("insert into invoices (email) values ('later@example.com')");
     expect(await stillMissing()).toEqual([]);
     const clean = await inspect();
-    expect(clean.err).toContain('data check "billing-email-copied": 0 row(s)');
+    expect(clean.err).toContain('data check "billing-email-copied" passes: 0 row(s)');
+    expect(clean.err).not.toContain("data check(s) fail");
     const passing = await dataCheck();
     expect(passing.status, passing.message).toBe("pass");
     expect(passing.message).toMatch(/^All 2 data check\(s\) returned no rows/);
@@ -327,12 +330,12 @@ describe("data checks: the old version keeps writing", () => {
     const before = received.length;
     expect(await inspectCommand(["--database-url", appDb.url, "--checks", file, "--dry-run"], io)).toBe(0);
     const text = err.join("\n");
-    expect(text).toMatch(/data check "divides" could not run: division by zero \(SQLSTATE 22012\)/);
-    expect(text).toMatch(/data check "no-such-column" could not run: column "nope" does not exist/);
-    expect(text).toContain('data check "fine": 1 row(s) (keys 1)');
+    expect(text).toMatch(/data check "divides" FAILS: it could not run: division by zero \(SQLSTATE 22012\)/);
+    expect(text).toMatch(/data check "no-such-column" FAILS: it could not run: column "nope" does not exist/);
+    expect(text).toContain('data check "fine" FAILS: 1 row(s) (keys 1)');
     // A first column that is not a primary key column is counted, never shown: here the check put e-mail first.
     expect(text).toContain(
-      'data check "e-mail-first": 1 row(s) (sample keys withheld: the first column is not part of its table\'s primary key)',
+      'data check "e-mail-first" FAILS: 1 row(s) (sample keys withheld: the first column is not part of its table\'s primary key)',
     );
     expect(text).not.toContain("user1@example.com");
     expect(received.length).toBe(before);

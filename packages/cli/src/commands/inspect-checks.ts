@@ -61,12 +61,22 @@ export function checksToRun(
   ];
 }
 
-/** One line per check on stderr: its count and sample keys, or its error. */
+/**
+ * One line per check on stderr: its count and sample keys (or why they are withheld), or its error;
+ * a failing check's line says FAILS, and a last line counts them. The exit code does not change:
+ * `rollgate inspect` reports evidence (0: the summary was sent), the gate decides on it, and
+ * `rollgate gate` / `rollgate lease` are where a pipeline stops.
+ */
 export function reportChecks(results: readonly DataCheckResult[], io: Io): void {
   for (const r of results)
     io.err(
       r.error !== undefined
-        ? `rollgate inspect: data check "${r.name}" could not run: ${r.error}`
-        : `rollgate inspect: data check "${r.name}": ${r.rows} row(s)${r.sample_keys.length ? ` (keys ${r.sample_keys.join(", ")}${r.rows > r.sample_keys.length ? ", …" : ""})` : r.samples_withheld ? ` (${SAMPLES_WITHHELD_TEXT[r.samples_withheld]})` : ""}, ${r.duration_ms} ms.`,
+        ? `rollgate inspect: data check "${r.name}" FAILS: it could not run: ${r.error}`
+        : `rollgate inspect: data check "${r.name}" ${r.rows > 0 ? "FAILS" : "passes"}: ${r.rows} row(s)${r.sample_keys.length ? ` (keys ${r.sample_keys.join(", ")}${r.rows > r.sample_keys.length ? ", …" : ""})` : r.samples_withheld ? ` (${SAMPLES_WITHHELD_TEXT[r.samples_withheld]})` : ""}, ${r.duration_ms} ms.`,
+    );
+  const failing = results.filter((r) => r.error !== undefined || r.rows > 0).length;
+  if (failing > 0)
+    io.err(
+      `rollgate inspect: ${failing} of ${results.length} data check(s) fail: the gate's check "Data is carried over" fails until each returns no rows in a later inspection (the exit code says only whether the summary was sent).`,
     );
 }

@@ -152,6 +152,27 @@ describe("data check sample keys", () => {
     }
   });
 
+  it("reports an error that could quote a value by its SQLSTATE alone", async () => {
+    const secrets = await secretsOf();
+    for (const sql of [
+      "SELECT id FROM users WHERE password_hash::int = 0",
+      "SELECT 1 WHERE (SELECT email FROM users LIMIT 1)::date IS NULL",
+      "SELECT id FROM users WHERE to_number(email, '999') > 0 AND id = 1",
+      "SELECT id FROM users WHERE (SELECT secret FROM secrets)::jsonb IS NULL",
+    ]) {
+      const r = await run(sql);
+      expect(r.error).toMatch(/^PostgreSQL error SQLSTATE 22\w{3} \(its message is withheld: /);
+      expectNoSecret(r, secrets);
+    }
+    // Errors about the statement keep their message.
+    expect((await run("SELECT id FROM users WHERE nope")).error).toMatch(
+      /column "nope" does not exist \(SQLSTATE 42703\)/,
+    );
+    expect((await run("SELECT id FROM users WHERE 1 / (id - id) = 1")).error).toMatch(
+      /division by zero \(SQLSTATE 22012\)/,
+    );
+  });
+
   it("each reason has a sentence for people", () => {
     for (const text of Object.values(SAMPLES_WITHHELD_TEXT)) expect(text).toMatch(/^sample keys withheld: /);
   });

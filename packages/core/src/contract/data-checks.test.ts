@@ -64,6 +64,20 @@ describe("data check declarations", () => {
     expect(dataCheckResultSchema.safeParse({ ...result, sample_keys: ["k".repeat(201)] }).success).toBe(false);
     expect(dataCheckResultSchema.safeParse({ ...result, rows: -1 }).success).toBe(false);
   });
+
+  it("a withheld result names a known reason and carries no sample keys", () => {
+    const result = { name: "a", checksum: "b".repeat(64), rows: 9, sample_keys: [], duration_ms: 1 };
+    for (const reason of ["not_a_table_column", "not_a_key_column", "origin_unknown"])
+      expect(dataCheckResultSchema.safeParse({ ...result, samples_withheld: reason }).success).toBe(true);
+    expect(dataCheckResultSchema.safeParse({ ...result, samples_withheld: "because" }).success).toBe(false);
+    expect(
+      dataCheckResultSchema.safeParse({
+        ...result,
+        sample_keys: ["x@example.com"],
+        samples_withheld: "not_a_key_column",
+      }).success,
+    ).toBe(false);
+  });
 });
 
 describe("planDataChecks", () => {

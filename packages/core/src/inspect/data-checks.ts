@@ -15,7 +15,8 @@ import { readOnlySelectSync } from "../sql/read-only-select.ts";
 // looked up in pg_index in the same read-only transaction, and when it is not a primary key
 // column the check runs under a wrapper that returns the count alone: the values never leave
 // the database. A unique index is not enough: tokens, API keys and e-mail addresses are
-// typically unique. Counts remain a side channel (see docs/SECURITY.md).
+// typically unique. An error's message is kept only when it cannot quote a value (messageOf).
+// Counts remain a side channel (see docs/SECURITY.md).
 
 /** The query function of `collectInspection` (postgres.js on one connection, or PGlite). */
 type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -132,9 +133,22 @@ ${text}
     then (select value from json_each_text(row_to_json(x.r)) limit 1) end as k) first_column`;
 }
 
+/**
+ * PostgreSQL's error, when it cannot quote the data: a check may force an error whose message
+ * carries a value (`SELECT 1 WHERE (SELECT password_hash FROM users LIMIT 1)::int = 0` fails with
+ * `invalid input syntax for type integer: "<the hash>"`). The message is kept only for classes
+ * that speak of the statement, not of values: syntax and access (42: a missing column, permission
+ * denied), a cancelled statement (57: the timeout), resources and limits (53, 54), the read-only
+ * transaction (25), unsupported features (0A), and division by zero (22012); otherwise only the
+ * SQLSTATE is reported. An error without a SQLSTATE is the client's own (a lost connection).
+ */
 function messageOf(error: unknown): string {
   const e = error as { message?: string; code?: string };
-  return `${e.message ?? String(error)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+  if (!e.code) return e.message ?? String(error);
+  const speaks = ["42", "57", "53", "54", "25", "0A"].includes(e.code.slice(0, 2)) || e.code === "22012";
+  return speaks
+    ? `${e.message ?? String(error)} (SQLSTATE ${e.code})`
+    : `PostgreSQL error SQLSTATE ${e.code} (its message is withheld: it could quote a value the check read)`;
 }
 
 function clip(text: string, max: number): string {

@@ -73,6 +73,8 @@ export default async function RolloutPage({
     (c) => c.status !== "pass" && !c.overridden && (OVERRIDABLE_CHECKS as readonly string[]).includes(c.id),
   );
   const checksum = row.rollout.contractChecksum;
+  // The approval panel says when the data is not carried over: approving cannot unlock that.
+  const dataFails = verdict.checks.find((c) => c.id === "data" && c.status === "fail");
   const mine = approvals.find((a) => a.approverId === user.id && a.contractChecksum === checksum && !a.withdrawnAt);
   const state = shownState(row.rollout.state, verdict.allowed);
   const windowMarks = {
@@ -146,6 +148,12 @@ export default async function RolloutPage({
               </li>
             ))}
           </ul>
+          {dataFails ? (
+            <p role="note" data-approval-note="data" className="mb-3 text-sm text-red-700 dark:text-red-300">
+              {dataFails.title} fails: {dataFails.message} An approval does not unlock the contract, and break-glass
+              cannot override this check.
+            </p>
+          ) : null}
           <ApprovalForm action={decide} keys={keys} checksum={checksum ?? ""} canWithdraw={Boolean(mine)} />
         </section>
       </div>
