@@ -15,7 +15,8 @@ import { writeBenchmarkSection } from "../../scripts/benchmark-doc.ts";
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SERVICES = 8;
-const PORT = Number(process.env.BENCH_PORT ?? 3410);
+/** BENCH_PORT (and the next two), else free ports. */
+const PORT = Number(process.env.BENCH_PORT ?? 0);
 const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -24,16 +25,18 @@ process.env.DATABASE_URL = url.toString();
 process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 
 const { AppServer, nextServerJs, SERVER_NODE_ARGS } = await import("../support/app-server.ts");
+const { freePort } = await import("../support/free-port.ts");
+const baselinePort = PORT ? PORT + 1 : await freePort();
 const { makeService, startWindow } = await import("../support/api.ts");
 // The limit is far above what the run sends: the limiter runs (a share reserved per token and minute), it never refuses.
 // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 const serverEnv = { DATABASE_URL: url.toString(), ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000", ROLLGATE_WORKER: "0" };
 const server = new AppServer(PORT, serverEnv, nodeArgs);
-const nextAlone = new AppServer(PORT + 2, serverEnv, nodeArgs, nextServerJs);
+const nextAlone = new AppServer(PORT ? PORT + 2 : 0, serverEnv, nodeArgs, nextServerJs);
 const baseline = spawn(
   process.execPath,
-  ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(PORT + 1), url.toString()],
+  ["--import", "tsx", path.join(here, "gate-baseline-server.ts"), String(baselinePort), url.toString()],
   { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } },
 );
 /** CPU seconds (user + system) a process has used so far. */
@@ -79,7 +82,7 @@ try {
   const loadBefore = os.loadavg();
   // Warm-up: every route compiled and every pool connection open before measuring.
   await load(server.url, { duration: 3, requests });
-  await load(`http://127.0.0.1:${PORT + 1}`, { duration: 3, requests });
+  await load(`http://127.0.0.1:${baselinePort}`, { duration: 3, requests });
   await load(nextAlone.url, { duration: 3, requests });
   /** One measured load, with the CPU the serving process spent per answered request. */
   const measure = async (target: string, pid: number | undefined, extra: Partial<autocannon.Options> = {}) => {
@@ -90,7 +93,7 @@ try {
   const health = await measure(`${server.url}/api/health`, server.pid);
   const gate = await measure(server.url, server.pid, { requests });
   const viaNext = await measure(nextAlone.url, nextAlone.pid, { requests });
-  const bare = await measure(`http://127.0.0.1:${PORT + 1}`, baseline.pid, { requests });
+  const bare = await measure(`http://127.0.0.1:${baselinePort}`, baseline.pid, { requests });
   const loadAfter = os.loadavg();
 
   const rate = (r: autocannon.Result) => r["2xx"] / SECONDS;

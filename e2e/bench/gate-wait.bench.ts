@@ -13,7 +13,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 /** The CLI's default hold of one wait request; the CPU spans are as long, so every client re-polls once inside. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 50);
 const HOLD = `${SECONDS}s`;
-const PORT = Number(process.env.BENCH_PORT ?? 3492);
+/** BENCH_PORT, else a free port. */
+const PORT = Number(process.env.BENCH_PORT ?? 0);
 const METRICS_TOKEN = "bench-only-metrics-token-0123456789";
 const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

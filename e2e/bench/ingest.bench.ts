@@ -44,7 +44,7 @@ process.env.ROLLGATE_SECRET_KEY ??= "bench-only-secret-key-not-for-production";
 const { AppServer } = await import("../support/app-server.ts");
 const { event, makeService, post, signed } = await import("../support/api.ts");
 const server = new AppServer(
-  Number(process.env.BENCH_PORT ?? 3297),
+  Number(process.env.BENCH_PORT ?? 0), // else a free port
   {
     DATABASE_URL: url.toString(),
     ROLLGATE_RATE_LIMIT_PER_MINUTE: "100000000",

@@ -15,7 +15,8 @@ const SERVICES = 300;
 const SNAPSHOTS = 120; // per rollout, one a minute over the last two hours
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 const WARMUP = 10;
-const PORT = Number(process.env.BENCH_PORT ?? 3412);
+/** BENCH_PORT, else a free port. */
+const PORT = Number(process.env.BENCH_PORT ?? 0);
 const adminUrl = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const url = new URL(await freshDatabase(adminUrl, "perfgate_overview_bench"));
@@ -72,13 +73,13 @@ const { AppServer } = await import("../support/app-server.ts");
 const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 const server = new AppServer(
   PORT,
-  {
+  (serverUrl) => ({
     DATABASE_URL: url.toString(),
     ROLLGATE_PUBLIC_WALLBOARD: "1",
     ROLLGATE_WORKER: "0",
     NEXTAUTH_SECRET: "bench-only-nextauth-secret",
-    NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
-  },
+    NEXTAUTH_URL: serverUrl,
+  }),
   nodeArgs,
   process.env.BENCH_SERVER_JS,
 );
