@@ -10,7 +10,6 @@ import {
 import { errorResponseSchema, type ErrorResponse } from "@rollgate/core/contract/responses";
 import type { RolloutKey } from "@rollgate/core/contract/rollout-key";
 import { Webhook } from "standardwebhooks";
-import type { z } from "zod";
 import type { CliEnv } from "./env.ts";
 
 /**
@@ -81,12 +80,12 @@ export async function request<E extends Endpoint>(env: CliEnv, endpoint: E, opti
     }
     try {
       const response = await fetch(url, { method, headers, body });
-      const text = await response.text();
+      const json: unknown = await response.json().catch(() => null);
       if (response.status >= 500 && attempt < RETRIES) {
         lastError = new Error(`HTTP ${response.status}`);
         continue;
       }
-      return read(endpoint, response.status, text, response.headers.get("etag"));
+      return read(endpoint, response.status, json, response.headers.get("etag"));
     } catch (error) {
       lastError = error;
     }
@@ -96,56 +95,19 @@ export async function request<E extends Endpoint>(env: CliEnv, endpoint: E, opti
   );
 }
 
-/** The body as JSON; null when it is empty (a 304) or not JSON (a proxy's page). */
-function jsonOf(text: string): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The last body each schema accepted, as text, and what it parsed to (frozen, so sharing it is
- * safe). Many waits in one process on one rollout (the gate-wait benchmark's thousand pipelines)
- * get the same answer at once: it is checked once, not once each. A different body is parsed.
- */
-const lastAccepted = new WeakMap<z.ZodType, { text: string; data: unknown }>();
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
-/** The body checked against the schema: the parsed value, or why it does not fit. */
-function check(schema: z.ZodType, text: string): { data: unknown } | { json: unknown; issue: string } {
-  const last = lastAccepted.get(schema);
-  if (last && last.text === text) return { data: last.data };
-  const json = jsonOf(text);
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) return { json, issue: parsed.error.issues[0]?.message ?? "invalid" };
-  const data = deepFreeze(parsed.data);
-  lastAccepted.set(schema, { text, data });
-  return { data };
-}
-
-function read<E extends Endpoint>(endpoint: E, status: number, text: string, etag: string | null): Answer<E> {
+function read<E extends Endpoint>(endpoint: E, status: number, json: unknown, etag: string | null): Answer<E> {
   const declared = endpoint.responses[status];
-  if (!declared) return { status, json: jsonOf(text), etag, undeclared: `${endpoint.name} does not answer ${status}` };
+  if (!declared) return { status, json, etag, undeclared: `${endpoint.name} does not answer ${status}` };
   if (!declared.schema) return { status, json: null, etag } as Answer<E>;
-  const checked = check(declared.schema, text);
-  if ("issue" in checked)
+  const parsed = declared.schema.safeParse(json);
+  if (!parsed.success)
     return {
       status,
-      json: checked.json,
+      json,
       etag,
-      undeclared: `the answer does not fit the API's schema (${checked.issue})`,
+      undeclared: `the answer does not fit the API's schema (${parsed.error.issues[0]?.message})`,
     };
-  return { status, json: checked.data, etag } as Answer<E>;
+  return { status, json: parsed.data, etag } as Answer<E>;
 }
 
 /**
