@@ -16,6 +16,7 @@ import { defaultPolicy } from "@rollgate/core/policy";
 import { loadSqlParser } from "@rollgate/core/sql";
 import type { RolloutProjection } from "@rollgate/core/types";
 import { BASE_SCHEMA, v1, v2 } from "./app-versions.ts";
+import { describeOn } from "./describe.ts";
 import { freshDrillDatabase, type TemplateOptions } from "./template.ts";
 import { Timeline, type Step } from "./timeline.ts";
 
@@ -99,6 +100,7 @@ export async function lateWritesScenario(
       const [result] = await runDataChecks(query, [{ name: checkName(plan!), sql, checksum: sha(sql) }], {
         timeoutMs: 5000,
         clock: () => performance.now(),
+        describe: describeOn(db),
       });
       dataChecks = [
         {
@@ -112,6 +114,7 @@ export async function lateWritesScenario(
             sampleKeys: result!.sample_keys,
             durationMs: result!.duration_ms,
             error: result!.error ?? null,
+            samplesWithheld: result!.samples_withheld ?? null,
           },
         },
       ];
