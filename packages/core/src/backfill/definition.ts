@@ -96,75 +96,42 @@ export function parseTableSync(given: string): Parsed<{ schema: string | null; n
 export function parseSetSync(given: string): Parsed<SetTarget[]> {
   const text = withoutComments(given);
   if (!text) return { ok: false, refusal: { kind: "empty", flag: "--set" } };
+  const notAnAssignment = (reason: string): Parsed<SetTarget[]> => ({
+    ok: false,
+    refusal: { kind: "not_an_assignment", flag: "--set", given, reason },
+  });
   const prefix = `UPDATE ${TABLE_PLACEHOLDER} SET `;
   const parsed = parseOne("--set", prefix + text, given);
   if (!parsed.ok) return parsed;
   const update = parsed.value.UpdateStmt as Node | undefined;
   if (!update) return { ok: false, refusal: { kind: "more_than_one_statement", flag: "--set", given } };
   const extra = smuggled(update);
-  if (extra) return { ok: false, refusal: { kind: "not_an_assignment", flag: "--set", given, reason: extra } };
+  if (extra) return notAnAssignment(extra);
   const results = (update.targetList ?? []) as Node[];
   const targets = results.map((r) => r.ResTarget as Node);
   for (const t of targets) {
     if (t.indirection?.length)
-      return {
-        ok: false,
-        refusal: {
-          kind: "not_an_assignment",
-          flag: "--set",
-          given,
-          reason: `it assigns to a part of ${t.name} (a field or an array element); set whole columns`,
-        },
-      };
+      return notAnAssignment(`it assigns to a part of ${t.name} (a field or an array element); set whole columns`);
     if (t.val?.MultiAssignRef)
-      return {
-        ok: false,
-        refusal: {
-          kind: "not_an_assignment",
-          flag: "--set",
-          given,
-          reason: "it assigns several columns from one row; write one `column = expression` each",
-        },
-      };
-    if (t.val?.SetToDefault)
-      return {
-        ok: false,
-        refusal: {
-          kind: "not_an_assignment",
-          flag: "--set",
-          given,
-          reason: `it sets ${t.name} to DEFAULT; write the value`,
-        },
-      };
+      return notAnAssignment("it assigns several columns from one row; write one `column = expression` each");
+    if (t.val?.SetToDefault) return notAnAssignment(`it sets ${t.name} to DEFAULT; write the value`);
     const forbidden = forbiddenNode(t.val);
-    if (forbidden)
-      return { ok: false, refusal: { kind: "not_an_assignment", flag: "--set", given, reason: forbidden } };
+    if (forbidden) return notAnAssignment(forbidden);
   }
   const seen = new Set<string>();
   for (const t of targets) {
-    if (seen.has(t.name))
-      return {
-        ok: false,
-        refusal: { kind: "not_an_assignment", flag: "--set", given, reason: `it sets ${t.name} twice` },
-      };
+    if (seen.has(t.name)) return notAnAssignment(`it sets ${t.name} twice`);
     seen.add(t.name);
   }
   // Each expression's text: between its `=` and the next top-level comma, found with PostgreSQL's scanner.
   const segments = topLevelSegments(text);
-  if (segments.length !== targets.length)
-    return {
-      ok: false,
-      refusal: { kind: "not_an_assignment", flag: "--set", given, reason: "its assignments could not be told apart" },
-    };
+  if (segments.length !== targets.length) return notAnAssignment("its assignments could not be told apart");
   const prefixBytes = Buffer.byteLength(prefix, "utf8");
   const out: SetTarget[] = [];
   for (const [i, t] of targets.entries()) {
     const segment = segments[i]!;
     if (segment.start !== (t.location as number) - prefixBytes || !segment.expression)
-      return {
-        ok: false,
-        refusal: { kind: "not_an_assignment", flag: "--set", given, reason: "its assignments could not be told apart" },
-      };
+      return notAnAssignment("its assignments could not be told apart");
     out.push({ column: t.name as string, expression: segment.expression });
   }
   return { ok: true, value: out };
