@@ -6,7 +6,9 @@
 //     target at its default — target p99 during ≤ 1.5× p99 without.
 // Run: pnpm exec tsx packages/cli/bench/backfill.bench.ts [--write]
 // ROLLGATE_BENCH_PG_PORTS (e.g. 5530-5539) picks the cluster's port; BENCH_ROWS, BENCH_SECONDS,
-// BENCH_RATE, BENCH_CLIENTS change the size, the pgbench duration, its rate and its clients.
+// BENCH_RATE, BENCH_CLIENTS change the size, the pgbench duration, its rate and its clients;
+// BENCH_BACKFILL_ARGS adds flags to the backfill (e.g. "--batch-target 50ms"). Keep BENCH_SECONDS
+// below the concurrent backfill's time, or the "during" window holds transactions without it.
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -109,6 +111,7 @@ function backfill(table: string): Backfill {
       "billing_email = email",
       "--where",
       "billing_email IS NULL",
+      ...(process.env.BENCH_BACKFILL_ARGS ? process.env.BENCH_BACKFILL_ARGS.split(" ") : []),
       "--service",
       "billing-api",
       "--environment",
