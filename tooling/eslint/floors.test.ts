@@ -21,7 +21,8 @@ const floorErrors = (results: ESLint.LintResult[]) =>
 const lint = async (file: string, source: string) =>
   floorErrors(await eslint.lintText(source, { filePath: path.join(root, file) }));
 
-describe("no import circles", () => {
+// The first lintText loads ESLint's whole configuration and its plugins: seconds on a busy machine.
+describe("no import circles", { timeout: 30_000 }, () => {
   let dir: string;
   const write = (name: string, source: string) => writeFileSync(path.join(dir, name), source);
 
@@ -54,7 +55,7 @@ describe("no import circles", () => {
   });
 });
 
-describe("the web app's floors", () => {
+describe("the web app's floors", { timeout: 30_000 }, () => {
   it("components never import app/", async () => {
     const source =
       'import { decide } from "@/app/rollouts/[service]/[environment]/[release]/actions";\nexport const a = decide;\n';
