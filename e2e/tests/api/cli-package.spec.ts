@@ -60,7 +60,7 @@ test("the packed CLI tarball, installed outside the workspace, runs drill and to
   expect(drill.stdout, drill.stderr).not.toBe("");
   expect(JSON.parse(drill.stdout)).toMatchObject({ kind: "rollgate.drill", scenario: "safe", passed: true });
 
-  const svc = await makeService({ policy: { rollbackWindowSeconds: 3, requireFlagFull: true } });
+  const svc = await makeService({ policy: { rollbackWindowSeconds: 10, requireFlagFull: true } });
   const env = {
     PATH: process.env.PATH!,
     ROLLGATE_URL: test.info().project.use.baseURL!,
@@ -128,7 +128,8 @@ test("the packed CLI tarball, installed outside the workspace, runs drill and to
     expect(JSON.parse(sent.stdout)).toMatchObject({ duplicate: false });
   }
 
-  // The window is still open: gate --wait waits it out, then takes the lease.
+  // The window (10 s: each send above starts a process, seconds on a busy machine) is still open:
+  // gate --wait waits it out, then takes the lease.
   const started = Date.now();
   const gate = await rollgate("gate", "--wait", "--timeout", "60s", "--interval", "1s");
   expect(gate.code, gate.stderr).toBe(0);
