@@ -29,6 +29,11 @@ export default defineConfig({
           ],
           exclude: ["**/*.int.test.ts", "**/*.live.test.ts", "**/node_modules/**"],
           ...pgliteTemplate,
+          // Some start a process, a PGlite cluster or ESLint's whole configuration (1–5 s alone);
+          // CI runs this project beside the build and the browsers on two cores, where vitest's
+          // 5 s default failed three of them. Speed is measured by the benches, not here.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

@@ -11,12 +11,14 @@ const steps = existsSync(stepsFile) ? readFileSync(stepsFile, "utf8").trim().spl
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 
 console.log("Summary");
 for (const step of steps) {
   const [status, report, ...words] = step.split(" ");
   const name = words.join(" ");
   const counts = report === "-" ? null : readCounts(path.join(dir, `${report}.json`));
+  if (report !== "-") failures.push(...failedTests(path.join(dir, `${report}.json`)).map((t) => `  ${name}: ${t}`));
   if (counts) {
     passed += counts.passed;
     failed += counts.failed;
@@ -27,6 +29,8 @@ for (const step of steps) {
   const detail = counts ? `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : status;
   console.log(`  ${name}: ${detail}${unexplained ? " (step failed)" : ""}`);
 }
+// Only the end of a long log may be kept: the failed tests are named here, just above the closing line.
+if (failures.length) console.log(["Failed", ...failures].join("\n"));
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 
@@ -43,4 +47,33 @@ function readCounts(file) {
   // Playwright: a test that passed only on retry is flaky and counts as failed.
   const { expected, unexpected, flaky, skipped: s } = r.stats;
   return { passed: expected, failed: unexpected + flaky, skipped: s };
+}
+
+/** `file › title` of every test that failed (or, in Playwright, passed only on retry). */
+function failedTests(file) {
+  if (!existsSync(file)) return [];
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  if ("numPassedTests" in r) {
+    return r.testResults.flatMap((f) => {
+      const where = path.relative(process.cwd(), f.name);
+      const tests = f.assertionResults.filter((t) => t.status === "failed").map((t) => `${where} › ${t.fullName}`);
+      return tests.length || f.status !== "failed" ? tests : [`${where} › (the file failed: ${firstLine(f.message)})`];
+    });
+  }
+  const out = [];
+  const walk = (suite, file) => {
+    for (const spec of suite.specs ?? [])
+      for (const t of spec.tests ?? [])
+        if (t.status === "unexpected" || t.status === "flaky")
+          out.push(`${file ?? suite.file} › ${spec.title}${t.status === "flaky" ? " (passed on retry)" : ""}`);
+    for (const child of suite.suites ?? []) walk(child, file ?? suite.file);
+  };
+  for (const suite of r.suites ?? []) walk(suite);
+  return out;
+}
+
+function firstLine(text) {
+  return String(text ?? "")
+    .split("\n")[0]
+    .slice(0, 200);
 }

@@ -22,7 +22,7 @@ const lint = async (file: string, source: string) =>
   floorErrors(await eslint.lintText(source, { filePath: path.join(root, file) }));
 
 // The first lintText loads ESLint's whole configuration and its plugins: seconds on a busy machine.
-describe("no import circles", { timeout: 30_000 }, () => {
+describe("no import circles", () => {
   let dir: string;
   const write = (name: string, source: string) => writeFileSync(path.join(dir, name), source);
 
@@ -55,7 +55,7 @@ describe("no import circles", { timeout: 30_000 }, () => {
   });
 });
 
-describe("the web app's floors", { timeout: 30_000 }, () => {
+describe("the web app's floors", () => {
   it("components never import app/", async () => {
     const source =
       'import { decide } from "@/app/rollouts/[service]/[environment]/[release]/actions";\nexport const a = decide;\n';

@@ -12,7 +12,7 @@ const messages = async (file: string) =>
   );
 
 // The first lintText loads ESLint's whole configuration and its plugins: seconds on a busy machine.
-describe("no @rollgate/db in pages, routes and components", { timeout: 30_000 }, () => {
+describe("no @rollgate/db in pages, routes and components", () => {
   it("refuses it in a route handler and in a component", async () => {
     for (const file of ["apps/web/src/app/api/v1/example/route.ts", "apps/web/src/components/example.tsx"]) {
       const found = await messages(file);
