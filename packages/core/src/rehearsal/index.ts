@@ -1,0 +1,1 @@
+export type { RehearsalReport, RehearsalStatement, StatementRehearsal, StepError } from "./types.ts";
