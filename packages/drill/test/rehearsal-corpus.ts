@@ -13,6 +13,8 @@ export interface RehearsalCase {
   schema: string;
   /** Normalised as pg_stat_statements prints it: `$1`… for constants. */
   statement: string;
+  /** Values the application would bind for `$1`…, as text (the truth test executes writes with them on a real PostgreSQL). */
+  params?: Array<string | null>;
   breaks: string;
   harmless: string;
 }
