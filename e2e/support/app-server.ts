@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./free-port";
+import { freePort, startOnFreePort } from "./free-port";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const standalone = path.join(root, "apps", "web", ".next", "standalone", "apps", "web");
@@ -71,17 +71,19 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    // A port chosen here can be taken by another process before the server binds it: then choose again.
-    const choosing = this.chosenPort === 0;
-    for (let attempt = 1; ; attempt += 1) {
-      if (choosing) this.chosenPort = await freePort();
-      try {
-        return await this.startOnce();
-      } catch (error) {
-        if (!choosing || attempt >= 3 || !this.output.join("").includes("EADDRINUSE")) throw error;
+    await startOnFreePort(
+      this.chosenPort,
+      (port) => {
+        this.chosenPort = port;
+        return this.startOnce();
+      },
+      () => {
+        // Lost the chosen port to another process: forget that start's output and choose again.
+        if (!this.output.join("").includes("EADDRINUSE")) return false;
         this.output.length = 0;
-      }
-    }
+        return true;
+      },
+    );
   }
 
   private async startOnce(): Promise<void> {

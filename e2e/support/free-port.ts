@@ -17,3 +17,22 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+
+/**
+ * Starts a server on `port`; when `port` is 0, on a free port chosen here, and again on another
+ * (three tries in all) when `lostRace` says another process bound the chosen one first.
+ */
+export async function startOnFreePort(
+  port: number,
+  start: (port: number) => Promise<void>,
+  lostRace: () => boolean,
+): Promise<void> {
+  if (port !== 0) return start(port);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !lostRace()) throw error;
+    }
+  }
+}

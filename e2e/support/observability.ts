@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitFor } from "./app-server";
-import { freePort } from "./free-port";
+import { startOnFreePort } from "./free-port";
 
 // Real Prometheus and Alertmanager (Debian's packages) around a test exporter whose
 // availability the test sets, for the SLO-source and alerting tests. Each on a free port, chosen
@@ -63,16 +63,15 @@ abstract class Daemon implements Listening {
   protected abstract readyPath: string;
 
   async start(): Promise<void> {
-    // A port chosen here can be taken before the daemon binds it: then it exits, and we choose again.
-    const choosing = this.chosenPort === 0;
-    for (let attempt = 1; ; attempt += 1) {
-      if (choosing) this.chosenPort = await freePort();
-      try {
-        return await this.startOnce();
-      } catch (error) {
-        if (!choosing || attempt >= 3 || this.child?.exitCode === null) throw error;
-      }
-    }
+    // A daemon that lost its port to another process exits; one still running failed otherwise.
+    await startOnFreePort(
+      this.chosenPort,
+      (port) => {
+        this.chosenPort = port;
+        return this.startOnce();
+      },
+      () => this.child?.exitCode !== null,
+    );
   }
 
   private async startOnce(): Promise<void> {

@@ -65,6 +65,8 @@ test.describe("two replicas on one PostgreSQL", () => {
     new AppServer(0, { ROLLGATE_RATE_LIMIT_PER_MINUTE: "60" }),
   ];
   test.beforeAll(async () => {
+    // Two production servers starting side by side on a loaded machine (CI) can take more than the default 30 s.
+    test.setTimeout(120_000);
     await Promise.all(replicas.map((r) => r.start()));
   });
   test.afterAll(async () => {

@@ -63,4 +63,22 @@ describe("the rate limit across replicas", () => {
     // Refused requests past the limit are answered from memory: the counter stops at the limit.
     expect(await counted(bucket)).toBe(25);
   });
+
+  it("requests straddling a window's end, in flight together, strand nothing: what the counters hold was admitted", async () => {
+    const bucket = `token:${randomUUID()}`;
+    slot[KEY] = new Map();
+    const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+    const late = new Date(minute + 59_990);
+    const early = new Date(minute + 60_010);
+    // Interleaved, as a load balancer delivers them when the minute turns: 20 stamped just before, 20 just after.
+    // (A share of the old window put back over the new one's stranded its reservation, and the two took turns.)
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => admitRequest(db, bucket, i % 2 ? early : late, 20)),
+    );
+    const rows = await db.select({ count: rateLimits.count }).from(rateLimits).where(eq(rateLimits.bucket, bucket));
+    const reserved = rows.reduce((sum, r) => sum + Math.min(r.count, 20), 0);
+    const admitted = answers.filter((a) => a.ok).length;
+    expect(admitted).toBeGreaterThanOrEqual(20);
+    expect(admitted).toBe(reserved);
+  });
 });

@@ -31,15 +31,19 @@ export async function admitRequest(
   at: Date,
   limit: number,
 ): Promise<{ ok: true } | { ok: false; resetAt: Date }> {
-  const windowStart = Math.floor(at.getTime() / WINDOW_MS) * WINDOW_MS;
+  const requestWindow = Math.floor(at.getTime() / WINDOW_MS) * WINDOW_MS;
   const all = shares();
   for (;;) {
     let share = all.get(bucket);
-    if (!share || share.windowStart !== windowStart) {
-      if (!share) forgetEndedWindows(all, windowStart);
-      share = { windowStart, available: 0, count: 0 };
+    // A newer window replaces an older one, never the other way: a request stamped just before
+    // the minute turned, still waiting when it did, counts in the new window. Putting the old
+    // window back would strand what the new one reserved (and the two would take turns).
+    if (!share || share.windowStart < requestWindow) {
+      if (!share) forgetEndedWindows(all, requestWindow);
+      share = { windowStart: requestWindow, available: 0, count: 0 };
       all.set(bucket, share);
     }
+    const windowStart = share.windowStart;
     if (share.available > 0) {
       share.available -= 1;
       return { ok: true };
@@ -49,7 +53,7 @@ export async function admitRequest(
     if (!share.reserving) {
       const units = reservationSize(limit, share.count);
       const current = share;
-      current.reserving = hitRateLimit(db, bucket, at, WINDOW_MS, units)
+      current.reserving = hitRateLimit(db, bucket, new Date(current.windowStart), WINDOW_MS, units)
         .then(({ count }) => {
           current.count = count;
           current.available += grantedUnits(limit, count, units);
@@ -59,6 +63,11 @@ export async function admitRequest(
         });
     }
     await share.reserving;
+    // What the reservation brought is this share's, even if a newer window has replaced it since.
+    if (share.available > 0) {
+      share.available -= 1;
+      return { ok: true };
+    }
   }
 }
 
