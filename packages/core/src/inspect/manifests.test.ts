@@ -43,13 +43,22 @@ describe("observed manifests", () => {
     expect(a).toMatchObject({ version: "1.0.0", entries: ["public.invoices", "public.invoices.email"] });
   });
 
-  it("learns nothing across a deploy, a restart, a reset or evictions", () => {
+  it("learns nothing across a deploy, a restart, a reset, evictions or from two different databases", () => {
     expect(attributeInterval(snap(4, {}), snap(6, { invoices: "=1" }), deploys).skipped).toMatch(/deploy \(2.0.0\)/);
     expect(attributeInterval(snap(1, {}), snap(2, {}, { serverStartedAt: "s2" }), deploys).skipped).toMatch(
       /restarted/,
     );
     expect(attributeInterval(snap(1, {}), snap(2, {}, { statsReset: "r2" }), deploys).skipped).toMatch(/reset/);
     expect(attributeInterval(snap(1, {}), snap(2, {}, { dealloc: 3 }), deploys).skipped).toMatch(/evicted/);
+    const db = (name: string, systemIdentifier: string | null) => ({ database: { name, systemIdentifier } });
+    expect(attributeInterval(snap(1, {}, db("app", "1")), snap(2, {}, db("other", "1")), deploys).skipped).toMatch(
+      /different databases/,
+    );
+    expect(attributeInterval(snap(1, {}, db("app", "1")), snap(2, {}, db("app", "2")), deploys).skipped).toMatch(
+      /different databases/,
+    );
+    // An older CLI sent no system identifier: the name alone decides.
+    expect(attributeInterval(snap(1, {}, db("app", null)), snap(2, {}, db("app", "2")), deploys).version).toBe("1.0.0");
   });
 
   it("decides eligibility when no manifest was declared, and says it was observed", () => {

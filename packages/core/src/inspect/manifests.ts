@@ -6,6 +6,8 @@ import { decodeUsage, grownEntries, type Usage } from "./usage.ts";
 
 export interface UsageSnapshot {
   receivedAt: Date;
+  /** Which database was inspected: its name, and its cluster's `system_identifier` when sent. */
+  database?: { name: string; systemIdentifier: string | null };
   /** pg_postmaster_start_time(), pg_stat_statements_info's stats_reset and dealloc. */
   serverStartedAt: string;
   statsReset: string | null;
@@ -47,6 +49,7 @@ export function usageSnapshot(
   workload: WorkloadStatement[] | null = null,
 ): UsageSnapshot {
   return {
+    database: { name: summary.server.database, systemIdentifier: summary.server.system_identifier ?? null },
     workload: workload ? { statements: workload, complete: summary.workload_complete ?? false } : null,
     receivedAt,
     serverStartedAt: summary.server.started_at,
@@ -72,6 +75,12 @@ export function attributeInterval(
   };
   const skip = (why: string): Attribution => ({ ...base, version: null, skipped: why });
   if (!prev.complete || !next.complete) return skip("an inspection had no complete usage");
+  if (prev.database && next.database) {
+    const [a, b] = [prev.database, next.database];
+    const otherCluster = a.systemIdentifier && b.systemIdentifier && a.systemIdentifier !== b.systemIdentifier;
+    // Counters of two databases are not one database's growth.
+    if (a.name !== b.name || otherCluster) return skip("the two inspections read different databases");
+  }
   if (prev.serverStartedAt !== next.serverStartedAt) return skip("the server restarted");
   if (prev.statsReset !== next.statsReset) return skip("pg_stat_statements was reset");
   // Evicted entries take their counts with them: another statement's growth could hide behind that.
