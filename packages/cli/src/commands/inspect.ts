@@ -79,6 +79,10 @@ export async function inspectCommand(args: string[], io: Io): Promise<number> {
     io.err(
       "rollgate inspect: the usage map was left out to fit the API's body limit; observed manifests skip this inspection.",
     );
+  if (summary.workload && !summary.workload_complete)
+    io.err(
+      `rollgate inspect: the workload holds the ${summary.workload.length} most-called statement(s), not all (the API's body limit, or texts the inspecting role may not read: grant it pg_read_all_stats); the statements observed of the deployed version will say they are incomplete.`,
+    );
   reportChecks(summary.data_checks ?? [], io);
   if (values.print) io.out(JSON.stringify(summary, null, 2));
   if (!keys || !env) return 0;

@@ -33,6 +33,7 @@ import {
   gateResponseSchema,
   leaseResponseSchema,
 } from "./responses.ts";
+import { observedStatementsResponseSchema } from "./rehearsal.ts";
 import { rolloutKeySchema } from "./rollout-key.ts";
 
 // Every HTTP endpoint under /api, described once: method, path, who may call it, what it
@@ -239,6 +240,25 @@ export const API = {
       401: error("Bad token"),
       403: error("Scope"),
       404: error("No such rollout"),
+      429: error("Rate limited"),
+      503: error("The database is unreachable; retry later"),
+    },
+  }),
+  observedStatements: endpoint({
+    name: "observed_statements",
+    method: "GET",
+    path: "/api/v1/services/{service}/environments/{environment}/versions/{version}/statements",
+    auth: { kind: "token", scope: "gate:read" },
+    params: z.object({ service: z.string(), environment: z.string(), version: z.string() }),
+    summary: "The statements Rollgate observed an app version run, for rollgate rehearse --version",
+    description:
+      "What `rollgate inspect` saw the version run in this environment (gate:read, the token scoped to the environment, as on `…/gate`): pg_stat_statements' normalised statements, one per queryid and role, most-called first, each with the calls that grew between two consecutive inspections of the environment while that version alone was deployed (an interval with a deploy, a server restart, a statistics reset or evictions teaches nothing). `from` and `to` span those intervals; `complete` is false when an inspection had to leave statements out (the body limit, or texts its role may not read). Learned from inspections whose summary carries a `workload` (older CLIs send none).",
+    responses: {
+      200: { description: "The version's observed statements", schema: observedStatementsResponseSchema },
+      400: error(badParams),
+      401: error("Bad token"),
+      403: error("Scope"),
+      404: error("Unknown service or environment, or no statement of this version was ever observed"),
       429: error("Rate limited"),
       503: error("The database is unreachable; retry later"),
     },

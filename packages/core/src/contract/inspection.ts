@@ -4,7 +4,9 @@ import { dataCheckListSchema, dataCheckResultSchema, MAX_DATA_CHECKS } from "./d
 // The `data` of a `database.inspected` event (format 1): what `rollgate inspect` read from
 // the application's database, compact enough for the 256 KiB body limit with 10,000
 // statements and 5,000 tables. Statement texts are pg_stat_statements' normalised texts
-// (constants replaced by $n), and only those that name an object the contract removes.
+// (constants replaced by $n): in `statements` only those that name an object the contract
+// removes; in `workload` every application statement, most-called first, as far as the body
+// limit allows (`workload_complete`).
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const objectName = z.string().min(1).max(400);
@@ -42,6 +44,21 @@ export const inspectedStatementSchema = z.strictObject({
   /** Why the statement could not be fully resolved. */
   unknown: z.string().max(500).optional(),
 });
+
+/** One statement of the database's workload: what `rollgate rehearse --version V` replays. */
+export const workloadStatementSchema = z.strictObject({
+  /** pg_stat_statements' queryid, as text. */
+  id: z.string().min(1).max(40),
+  /** The normalised text (constants replaced by `$n`), cut at 2,000 characters. */
+  text: z.string().min(1).max(2000),
+  /** Cumulative calls (pg_stat_statements' counter, summed over top-level and nested). */
+  calls: count,
+  /** The role that ran it (`userid` joined to `pg_roles`); absent when the role was dropped. */
+  role: z.string().min(1).max(63).optional(),
+});
+
+/** At most this many workload statements in one summary (the body limit usually cuts first). */
+export const MAX_WORKLOAD_STATEMENTS = 10_000;
 
 const expandObject = z.strictObject({
   kind: z.enum(["table", "column", "index", "view", "type", "function", "sequence", "constraint"]),
@@ -102,6 +119,11 @@ export const inspectionSchema = z.strictObject({
   usage: z.record(objectName, z.string().max(20_000)),
   /** False when the usage map was cut to fit the body limit. */
   usage_complete: z.boolean(),
+  /** The statements of this database, most-called first, one per queryid and role. Optional:
+   * older CLIs do not send it, and their inspections attribute no statements to a version. */
+  workload: z.array(workloadStatementSchema).max(MAX_WORKLOAD_STATEMENTS).optional(),
+  /** False when statements were left out (the body limit, or texts the role may not read). */
+  workload_complete: z.boolean().optional(),
   expand: z.array(expandObject).max(500),
   tables: z.array(table).max(500),
   sessions: z.array(session).max(500),
@@ -117,6 +139,7 @@ export const inspectionSchema = z.strictObject({
 
 export type Inspection = z.infer<typeof inspectionSchema>;
 export type InspectedStatement = z.infer<typeof inspectedStatementSchema>;
+export type WorkloadStatement = z.infer<typeof workloadStatementSchema>;
 export type ExpandObjectState = z.infer<typeof expandObject>;
 export type InspectedTable = z.infer<typeof table>;
 export type InspectedSession = z.infer<typeof session>;

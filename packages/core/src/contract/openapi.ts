@@ -16,6 +16,7 @@ import {
   githubAnswerSchema,
 } from "./integrations.ts";
 import { leaseRequestBodySchema } from "./lease-request.ts";
+import { observedStatementsResponseSchema } from "./rehearsal.ts";
 import {
   eligibilityResponseSchema,
   errorResponseSchema,
@@ -36,6 +37,7 @@ const COMPONENTS: Array<[string, z.ZodType, "input" | "output"]> = [
   ["Lease", leaseResponseSchema, "output"],
   ["LeaseRequest", leaseRequestBodySchema, "input"],
   ["Eligibility", eligibilityResponseSchema, "output"],
+  ["ObservedStatements", observedStatementsResponseSchema, "output"],
   ["Error", errorResponseSchema, "output"],
   ["AlertmanagerWebhook", alertmanagerPayloadSchema, "input"],
   ["AlertSummary", alertSummarySchema, "output"],

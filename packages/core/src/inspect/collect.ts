@@ -1,4 +1,10 @@
-import { INSPECTION_FORMAT, type Inspection, type InspectedStatement } from "../contract/inspection.ts";
+import {
+  INSPECTION_FORMAT,
+  MAX_WORKLOAD_STATEMENTS,
+  type Inspection,
+  type InspectedStatement,
+  type WorkloadStatement,
+} from "../contract/inspection.ts";
 import type { RemovedObject } from "../sql/types.ts";
 import { addedObjectsSync, type AddedObject } from "../sql/added.ts";
 import { analyseSqlSync, loadSqlParser } from "../sql/analyse.ts";
@@ -77,6 +83,8 @@ export async function collectInspection(query: Query, options: CollectOptions = 
 
     const usage: Usage = new Map();
     const statements: InspectedStatement[] = [];
+    /** The queryids of the application's statements: those that name an object of its schema. */
+    const application = new Set<string>();
     let unresolved = 0;
     let hidden = 0;
     for (const row of stats.rows) {
@@ -86,6 +94,7 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       }
       const r = resolveStatement(row.query, catalog);
       if (r.utility) continue;
+      if (r.unknown.length || r.refs.some((ref) => !isExtensionObject(ref.object))) application.add(row.id);
       const calls = Number(row.calls);
       addUsage(usage, r.refs, calls);
       if (r.unknown.length) unresolved += 1;
@@ -101,6 +110,8 @@ export async function collectInspection(query: Query, options: CollectOptions = 
           ...(r.unknown.length ? { unknown: r.unknown.join("; ").slice(0, 500) } : {}),
         });
     }
+
+    const workload = stats.available ? await readWorkload(query, stats.schema!, application) : null;
 
     const tables = new Set<string>();
     for (const s of contract?.statements ?? []) if (s.table && s.lock) tables.add(qualify(s.table));
@@ -142,6 +153,12 @@ export async function collectInspection(query: Query, options: CollectOptions = 
       statements: statements.slice(0, 500),
       usage: encodeUsage(usage),
       usage_complete: stats.available && hidden === 0,
+      ...(workload
+        ? {
+            workload: workload.slice(0, MAX_WORKLOAD_STATEMENTS),
+            workload_complete: hidden === 0 && workload.length <= MAX_WORKLOAD_STATEMENTS,
+          }
+        : {}),
       expand,
       tables: tableRows,
       sessions,
@@ -156,10 +173,28 @@ export async function collectInspection(query: Query, options: CollectOptions = 
   }
 }
 
-/** Cuts what matters least until the summary fits the body limit: usage first (and says so). */
-function fit(summary: Inspection, budget: number): Inspection {
-  const size = () => new TextEncoder().encode(JSON.stringify(summary)).length;
+/** Cuts what matters least until the summary fits the body limit: the workload's least-called
+ * statements first, then usage, then flagged statements (and says so). */
+export function fit(summary: Inspection, budget: number): Inspection {
+  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+  const size = () => bytes(summary);
   if (size() <= budget) return summary;
+  if (summary.workload?.length) {
+    // Keeps the most-called prefix that fits: the rest of the summary, then each entry and its comma.
+    const all = summary.workload;
+    summary.workload = [];
+    summary.workload_complete = false;
+    let total = size();
+    let kept = 0;
+    for (const entry of all) {
+      const grown = total + bytes(entry) + (kept ? 1 : 0);
+      if (grown > budget) break;
+      total = grown;
+      kept += 1;
+    }
+    summary.workload = all.slice(0, kept);
+    if (total <= budget) return summary;
+  }
   summary.usage = {};
   summary.usage_complete = false;
   while (size() > budget && summary.statements.length > 0)
@@ -237,8 +272,38 @@ async function resolveBodies(catalog: Catalog): Promise<void> {
   }
 }
 
+/** The extension's own views and functions: what the inspection itself reads. */
+function isExtensionObject(object: string): boolean {
+  return /^[^.]+\.pg_stat_statements(_info)?(\.|$)/.test(object);
+}
+
+/**
+ * The database's statements per queryid and role, most-called first: every one the application
+ * ran (`application`: not utility, naming an object of its schema), which leaves out the
+ * inspection's own catalog reads and any query of the system catalogs alone.
+ */
+async function readWorkload(query: Query, schema: string, application: Set<string>): Promise<WorkloadStatement[]> {
+  const ns = `"${schema.replaceAll('"', '""')}"`;
+  const rows = await query<{ id: string; role: string | null; calls: number | string; query: string }>(
+    `select s.queryid::text as id, r.rolname::text as role, sum(s.calls)::bigint as calls, min(s.query) as query
+       from ${ns}.pg_stat_statements(true) s left join pg_catalog.pg_roles r on r.oid = s.userid
+      where s.dbid = (select oid from pg_database where datname = current_database()) and s.queryid is not null
+      group by s.queryid, s.userid, r.rolname order by calls desc, id`,
+  );
+  return rows
+    .filter((r) => application.has(r.id) && r.query !== "<insufficient privilege>" && r.query.length > 0)
+    .map((r) => ({
+      id: r.id,
+      text: r.query.slice(0, 2000),
+      calls: Number(r.calls),
+      ...(r.role ? { role: r.role } : {}),
+    }));
+}
+
 interface Statistics {
   available: boolean;
+  /** The extension's schema. */
+  schema?: string;
   reason?: string;
   track?: "none" | "top" | "all";
   statsReset: string | null;
@@ -271,6 +336,7 @@ async function readStatements(query: Query): Promise<Statistics> {
   const track = (setting?.track ?? "top") as Statistics["track"];
   return {
     available: true,
+    schema: ext.schema,
     track,
     statsReset: info?.stats_reset ? iso(info.stats_reset) : null,
     dealloc: Number(info?.dealloc ?? 0),

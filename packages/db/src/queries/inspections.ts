@@ -1,19 +1,20 @@
 import type { Inspection } from "@rollgate/core/contract/inspection";
 import type { ObservedManifestFact } from "@rollgate/core/eligibility";
-import type { ObservedManifest } from "@rollgate/core/inspect/manifests";
+import type { ObservedManifest, ObservedWorkload } from "@rollgate/core/inspect/manifests";
 import type { HeldInspections } from "@rollgate/core/lifecycle";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { insertDataCheckRuns } from "./data-checks.ts";
-import { appDeployments, inspections, observedManifests } from "../schema/index.ts";
+import { appDeployments, inspections, observedManifests, observedWorkloads } from "../schema/index.ts";
 
-/** Stores one inspection (its usage map only when it was sent whole), and its data check results
- * row by row; the SQL of the checks it declared lives in `data_checks`, not in the summary. */
+/** Stores one inspection (its usage map only when it was sent whole, its workload apart from the
+ * summary), and its data check results row by row; the SQL of the checks it declared lives in
+ * `data_checks`, not in the summary. */
 export async function insertInspection(
   db: Db,
   input: { environmentId: string; rolloutId: string; eventId: string; receivedAt: Date; inspection: Inspection },
 ): Promise<{ id: string }> {
-  const { usage, declared_checks: _declared, ...summary } = input.inspection;
+  const { usage, workload, declared_checks: _declared, ...summary } = input.inspection;
   const [row] = await db
     .insert(inspections)
     .values({
@@ -26,6 +27,7 @@ export async function insertInspection(
       systemIdentifier: summary.server.system_identifier ?? null,
       summary,
       usage: input.inspection.usage_complete ? usage : null,
+      workload: workload ?? null,
     })
     .returning({ id: inspections.id });
   if (summary.data_checks?.length)
@@ -38,10 +40,15 @@ export async function insertInspection(
   return { id: row!.id };
 }
 
-/** The environment's newest inspection received before `before`, with its usage map. */
+/** The environment's newest inspection received before `before`, with its usage map and workload. */
 export async function inspectionBefore(db: Db, environmentId: string, before: Date) {
   const [previous] = await db
-    .select({ receivedAt: inspections.receivedAt, summary: inspections.summary, usage: inspections.usage })
+    .select({
+      receivedAt: inspections.receivedAt,
+      summary: inspections.summary,
+      usage: inspections.usage,
+      workload: inspections.workload,
+    })
     .from(inspections)
     .where(and(eq(inspections.environmentId, environmentId), lt(inspections.receivedAt, before)))
     .orderBy(desc(inspections.receivedAt))
@@ -91,6 +98,60 @@ export async function saveObservedManifest(db: Db, environmentId: string, merged
         intervals: sql`${observedManifests.intervals} + 1`,
       },
     });
+}
+
+/** The statements the environment's inspections observed a version run so far, its row locked for the transaction. */
+export async function lockObservedWorkload(
+  db: Db,
+  environmentId: string,
+  version: string,
+): Promise<ObservedWorkload | null> {
+  const [current] = await db
+    .select()
+    .from(observedWorkloads)
+    .where(and(eq(observedWorkloads.environmentId, environmentId), eq(observedWorkloads.version, version)))
+    .for("update");
+  return current ? workloadOf(current) : null;
+}
+
+/** Writes a version's observed statements as merged by core, counting one more interval. */
+export async function saveObservedWorkload(db: Db, environmentId: string, merged: ObservedWorkload): Promise<void> {
+  const values = {
+    statements: merged.statements,
+    coveredFrom: merged.from,
+    coveredTo: merged.to,
+    complete: merged.complete,
+  };
+  await db
+    .insert(observedWorkloads)
+    .values({ environmentId, version: merged.version, ...values, intervals: 1 })
+    .onConflictDoUpdate({
+      target: [observedWorkloads.environmentId, observedWorkloads.version],
+      set: { ...values, intervals: sql`${observedWorkloads.intervals} + 1` },
+    });
+}
+
+/** The statements observed of one version in an environment, or null when none was. */
+export async function findObservedWorkload(
+  db: Db,
+  environmentId: string,
+  version: string,
+): Promise<ObservedWorkload | null> {
+  const [row] = await db
+    .select()
+    .from(observedWorkloads)
+    .where(and(eq(observedWorkloads.environmentId, environmentId), eq(observedWorkloads.version, version)));
+  return row ? workloadOf(row) : null;
+}
+
+function workloadOf(row: typeof observedWorkloads.$inferSelect): ObservedWorkload {
+  return {
+    version: row.version,
+    statements: row.statements,
+    from: row.coveredFrom,
+    to: row.coveredTo,
+    complete: row.complete,
+  };
 }
 
 /** What an environment holds of one database (by its system identifier) at or after `takenAt`, by

@@ -10,7 +10,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { Inspection } from "@rollgate/core/contract/inspection";
+import type { Inspection, WorkloadStatement } from "@rollgate/core/contract/inspection";
 import { rollouts } from "./releases.ts";
 import { environments } from "./services.ts";
 
@@ -29,10 +29,13 @@ export const inspections = pgTable(
     takenAt: timestamp({ withTimezone: true }),
     /** `pg_control_system().system_identifier`: which database cluster was inspected (migration 0013). */
     systemIdentifier: text(),
-    /** The summary without its usage map. */
-    summary: jsonb().$type<Omit<Inspection, "usage">>().notNull(),
+    /** The summary without its usage map and workload. */
+    summary: jsonb().$type<Omit<Inspection, "usage" | "workload">>().notNull(),
     /** Cumulative calls per object (the wire form), read only to learn observed manifests. */
     usage: jsonb().$type<Record<string, string> | null>(),
+    /** Cumulative calls per statement and role (migration 0023), read only to learn observed
+     * statements; null when the CLI sent none. */
+    workload: jsonb().$type<WorkloadStatement[] | null>(),
   },
   // Migration 0007 declared the foreign keys inline, so PostgreSQL named them.
   (t) => [
@@ -63,6 +66,31 @@ export const observedManifests = pgTable(
   (t) => [
     foreignKey({
       name: "observed_manifests_environment_id_fkey",
+      columns: [t.environmentId],
+      foreignColumns: [environments.id],
+    }).onDelete("cascade"),
+    primaryKey({ columns: [t.environmentId, t.version] }),
+  ],
+);
+
+/** The statements inspections saw each app version run, with their calls while it alone was
+ * deployed, and the span they cover (migration 0023): what `rollgate rehearse --version` replays. */
+export const observedWorkloads = pgTable(
+  "observed_workloads",
+  {
+    environmentId: uuid().notNull(),
+    version: text().notNull(),
+    /** Most-called first, one per queryid and role. */
+    statements: jsonb().$type<WorkloadStatement[]>().notNull(),
+    coveredFrom: timestamp({ withTimezone: true }).notNull(),
+    coveredTo: timestamp({ withTimezone: true }).notNull(),
+    /** No interval had to leave statements out. */
+    complete: boolean().notNull(),
+    intervals: integer().notNull().default(0),
+  },
+  (t) => [
+    foreignKey({
+      name: "observed_workloads_environment_id_fkey",
       columns: [t.environmentId],
       foreignColumns: [environments.id],
     }).onDelete("cascade"),

@@ -150,6 +150,10 @@ describe("every endpoint, called once", () => {
     await note("gate_wait", get(API.gateWait, key, "?timeout=0", bearer));
     await note("data_checks", get(API.dataChecks, key, "", bearer));
     await note(
+      "observed_statements",
+      get(API.observedStatements, { service: svc.slug, environment: "staging", version: "2.0.0" }, "", bearer),
+    );
+    await note(
       "lease",
       call(API.lease, support.signed(svc, `${base}${pathOf(API.lease, key)}`, JSON.stringify(key)), key),
     );
@@ -197,6 +201,8 @@ describe("every endpoint, called once", () => {
       backfill_control: 200,
       dashboard_backfills: 200,
       data_checks: 200,
+      // Nothing inspected yet: the version was never observed.
+      observed_statements: 404,
       eligibility: 200,
       argo_gate: 200,
       openapi: 200,

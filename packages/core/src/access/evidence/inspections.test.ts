@@ -4,6 +4,7 @@ import { usageCheck } from "../../gate/database.ts";
 import type { DatabaseFacts, InspectionFact } from "../../gate/facts.ts";
 import { admitInspection } from "../../inspect/admit.ts";
 import { mayBeBaseline } from "../../inspect/baseline.ts";
+import { attributeInterval, mergeObservedWorkload, type UsageSnapshot } from "../../inspect/manifests.ts";
 import {
   DROPPED_EMAIL_CONTRACT,
   EXPAND_SUM,
@@ -82,6 +83,33 @@ const WALKS: Record<keyof typeof INSPECTIONS_ROWS, () => void> = {
   otherDatabase: () => {
     const other = { ...server, system_identifier: "7000000000000000001", now: at(1.9).toISOString() };
     expect(usage(inspection("b", 1.9, { server: other }))).toBe("unknown");
+  },
+  workload: () => {
+    const read = { id: "7", text: "select email from invoices where id = $1", calls: 10, role: "app" };
+    const snap = (hours: number, calls: number, patch: Partial<UsageSnapshot> = {}): UsageSnapshot => ({
+      receivedAt: at(hours),
+      serverStartedAt: started,
+      statsReset: started,
+      dealloc: 0,
+      complete: true,
+      usage: new Map(),
+      workload: { statements: [{ ...read, calls }], complete: true },
+      ...patch,
+    });
+    const deploys = [
+      { version: "1.0.0", deployedAt: at(0) },
+      { version: "2.0.0", deployedAt: at(1.5) },
+    ];
+    const learned = (prev: UsageSnapshot, next: UsageSnapshot) =>
+      mergeObservedWorkload(null, attributeInterval(prev, next, deploys));
+    // Only the growth between two inspections with nothing in between counts.
+    expect(learned(snap(0.5, 10), snap(1, 14))).toMatchObject({ statements: [{ ...read, calls: 4 }], complete: true });
+    expect(learned(snap(0.5, 10), snap(1, 14, { statsReset: at(0.7).toISOString() }))).toBeNull();
+    expect(learned(snap(0.5, 10), snap(1, 14, { dealloc: 2 }))).toBeNull();
+    expect(learned(snap(1, 10), snap(1.9, 14))).toBeNull();
+    // Statements left out: what remains is kept, marked incomplete.
+    const cut = snap(1, 14, { workload: { statements: [], complete: false } });
+    expect(learned(snap(0.5, 10), cut)).toMatchObject({ statements: [], complete: false });
   },
   otherRollout: () => {
     const rollout = { id: "r1", windowStartedAt: at(1) };

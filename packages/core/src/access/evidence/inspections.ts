@@ -29,6 +29,13 @@ export const INSPECTIONS_ROWS = {
     attempt: "a recent inspection of another database cluster than the window-start one",
     answer: "usage check *unknown* (another `system_identifier`), never pass",
   },
+  workload: {
+    who: "a CI token",
+    attempt:
+      "a `workload` that makes up statements for the deployed version, or leaves its statements out (issue 29: what `rollgate rehearse --version` replays)",
+    answer:
+      "kept as reported, as the usage map is: Rollgate holds no credentials to read `pg_stat_statements` itself. A made-up statement can only add a failure to a rehearsal; a withheld one hides one. Only the growth between two inspections with no deploy, restart, reset or eviction in between counts, and `complete` says when statements were left out",
+  },
   otherRollout: {
     who: "a CI token for another release",
     attempt: "that release's window-start inspection, received within ten minutes before this window's start",
