@@ -80,13 +80,13 @@ describe("rollback.rehearsed: counts that add up, proofs bounded", () => {
 
   it.each([
     ["counts that do not add up to statements", { statements: 13 }, ["data", "statements"]],
-    [
-      "fewer proofs counted than sent",
-      { proof_count: 0, passed: 11 },
-      ["data", "proof_count"],
-    ],
+    ["fewer proofs counted than sent", { proof_count: 0, passed: 11 }, ["data", "proof_count"]],
     ["a checksum that is not a SHA-256", { contract_checksum: "abc" }, ["data", "contract_checksum"]],
-    ["a proof without PostgreSQL's error", { proofs: [{ statement: "select 1", step: "prepare" }] }, ["data", "proofs", 0, "error"]],
+    [
+      "a proof without PostgreSQL's error",
+      { proofs: [{ statement: "select 1", step: "prepare" }] },
+      ["data", "proofs", 0, "error"],
+    ],
     ["a proof of an unknown step", { proofs: [{ ...valid.proofs[0]!, step: "plan" }] }, ["data", "proofs", 0, "step"]],
   ])("refuses %s, naming the field", (_name, patch, path) => {
     const parsed = eventBodySchema.safeParse(body("rollback.rehearsed", { ...valid, ...patch }));
