@@ -197,7 +197,7 @@ const arbContract = fc.record({
     { kind: "column" as const, table: "users", name: "email", change: "dropped" as const },
     { kind: "table" as const, name: "orders", change: "dropped" as const },
   ]),
-  unreadable: fc.option(fc.constant(["dynamic SQL"]), { nil: undefined }),
+  unreadable: fc.option(fc.constant<string[]>(["dynamic SQL"]), { nil: undefined }),
 });
 const arbRehearsal = fc
   .record({

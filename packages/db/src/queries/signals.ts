@@ -172,7 +172,12 @@ const FACT_WRITERS: { [K in Fact["kind"]]: FactWriter<K> } = {
       inspection: fact.inspection,
     }),
   rehearsal: (db, fact, record, receivedAt) =>
-    insertRehearsal(db, { environmentId: record.environmentId, rolloutId: record.rolloutId, receivedAt, rehearsal: fact }),
+    insertRehearsal(db, {
+      environmentId: record.environmentId,
+      rolloutId: record.rolloutId,
+      receivedAt,
+      rehearsal: fact,
+    }),
 };
 
 async function recordFact(db: Db, fact: Fact, record: EventRecord): Promise<void> {
