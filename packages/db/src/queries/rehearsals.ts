@@ -1,6 +1,6 @@
 import type { RehearsalFact } from "@rollgate/core/eligibility";
 import type { RehearsalProof } from "@rollgate/core/contract/rehearsal";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { rollbackRehearsals } from "../schema/index.ts";
 
@@ -63,24 +63,5 @@ export async function listRehearsals(db: Db, environmentId: string): Promise<Reh
     .select(COLUMNS)
     .from(rollbackRehearsals)
     .where(eq(rollbackRehearsals.environmentId, environmentId))
-    .orderBy(desc(rollbackRehearsals.receivedAt));
-}
-
-/** The rehearsals of one version against any of `checksums` in an environment, newest first. */
-export async function listRehearsalsOf(
-  db: Db,
-  params: { environmentId: string; version: string; checksums: string[] },
-): Promise<RehearsalFact[]> {
-  if (params.checksums.length === 0) return [];
-  return db
-    .select(COLUMNS)
-    .from(rollbackRehearsals)
-    .where(
-      and(
-        eq(rollbackRehearsals.environmentId, params.environmentId),
-        eq(rollbackRehearsals.version, params.version),
-        inArray(rollbackRehearsals.contractChecksum, params.checksums),
-      ),
-    )
     .orderBy(desc(rollbackRehearsals.receivedAt));
 }
