@@ -75,6 +75,7 @@ test("the gate answers every check in the documented shape, and passes once the 
     "expand_live",
     "lock_risk",
     "data",
+    "rehearsal",
   ]);
   expect(gate).toMatchObject({ allowed: true, state: "contract_ready" });
 });

@@ -101,4 +101,23 @@ export const SAMPLE_DATA: { [K in EventType]: EventData<K> } = {
       { name: "billing-email-copied", checksum: "a".repeat(64), rows: 2, sample_keys: ["7", "9"], duration_ms: 3 },
     ],
   },
+  "rollback.rehearsed": {
+    version: "1.9.0",
+    contract_checksum: createHash("sha256").update("SELECT 2;").digest("hex"),
+    source: "observed",
+    statements: 12,
+    passed: 10,
+    noise: 0,
+    unverifiable: 1,
+    proofs: [
+      {
+        statement: 'SELECT "email" FROM "users" WHERE "id" = $1',
+        error: 'column "email" does not exist',
+        sqlstate: "42703",
+        step: "prepare",
+        calls: 4210,
+      },
+    ],
+    proof_count: 1,
+  },
 };

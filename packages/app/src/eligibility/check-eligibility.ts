@@ -9,13 +9,20 @@ import { analyseSql } from "@rollgate/core/sql";
 import type { Db } from "@rollgate/db/client";
 import { listContractRuns, listDeployments } from "@rollgate/db/queries/eligibility";
 import { listObservedManifests } from "@rollgate/db/queries/inspections";
+import { listRehearsals } from "@rollgate/db/queries/rehearsals";
 import { findEnvironment } from "@rollgate/db/queries/rollouts";
 import { sha256Hex } from "@rollgate/db/secrets";
 import { AppError } from "../errors";
 
 export interface EligibilityReport extends Eligibility {
   /** Every version deployed here, newest first, each with its own answer. */
-  versions: Array<{ version: string; lastDeployedAt: Date; verdict: Eligibility["verdict"] }>;
+  versions: Array<{
+    version: string;
+    lastDeployedAt: Date;
+    verdict: Eligibility["verdict"];
+    /** Which way that answer knows; absent when no contract ran since the version's deploy. */
+    basis?: Eligibility["basis"];
+  }>;
   currentVersion: string | null;
 }
 
@@ -40,6 +47,8 @@ export async function checkEligibility(
   );
   // Declared manifests first; what inspections observed each version use otherwise.
   const observed = await listObservedManifests(db, env.environmentId);
+  // Rehearsals count only for the checksum of the contract that ran (core's rehearsalFor).
+  const rehearsals = await listRehearsals(db, env.environmentId);
   const facts = deployments
     .filter((d) => d.kind === "deployed")
     .map((d) => ({ version: d.version, deployedAt: d.deployedAt, manifest: d.manifest }));
@@ -53,13 +62,18 @@ export async function checkEligibility(
       "not_found",
       `Nothing has been deployed to ${params.service}/${params.environment} before the current version; there is no version to roll back to.`,
     );
-  const versions = ordered.map(([version, lastDeployedAt]) => ({
-    version,
-    lastDeployedAt,
-    verdict: rollbackEligibility({ targetVersion: version, deployments: facts, contracts, observed }).verdict,
-  }));
+  const versions = ordered.map(([version, lastDeployedAt]) => {
+    const { verdict, basis } = rollbackEligibility({
+      targetVersion: version,
+      deployments: facts,
+      contracts,
+      observed,
+      rehearsals,
+    });
+    return { version, lastDeployedAt, verdict, ...(basis ? { basis } : {}) };
+  });
   return {
-    ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts, observed }),
+    ...rollbackEligibility({ targetVersion: target, deployments: facts, contracts, observed, rehearsals }),
     versions,
     currentVersion,
   };

@@ -62,5 +62,26 @@ export function checkDetailsJson(d: CheckDetails): CheckDetailsJson {
           error: c.error,
         })),
       };
+
+    case "rehearsal":
+      return {
+        kind: d.kind,
+        version: d.version,
+        contract_checksum: d.contractChecksum,
+        received_at: d.receivedAt.toISOString(),
+        source: d.source,
+        statements: d.statements,
+        passed: d.passed,
+        noise: d.noise,
+        unverifiable: d.unverifiable,
+        proof_count: d.proofCount,
+        proofs: d.proofs.map((p) => ({
+          statement: p.statement,
+          error: p.error,
+          sqlstate: p.sqlstate ?? null,
+          step: p.step,
+          calls: p.calls ?? null,
+        })),
+      };
   }
 }

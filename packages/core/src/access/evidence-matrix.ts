@@ -8,6 +8,7 @@ import { EVENTS_ROWS } from "./evidence/events.ts";
 import { GITHUB_ROWS } from "./evidence/github.ts";
 import { INSPECTIONS_ROWS } from "./evidence/inspections.ts";
 import { RECEIVERS_ROWS } from "./evidence/receivers.ts";
+import { REHEARSAL_ROWS } from "./evidence/rehearsals.ts";
 import { evidenceLines, type EvidenceRows } from "./evidence/rows.ts";
 
 /** Every area of the table, in the order docs/SECURITY.md prints them. */
@@ -17,6 +18,7 @@ export const EVIDENCE_AREAS: ReadonlyArray<readonly [area: string, rows: Evidenc
   ["Alert receivers", RECEIVERS_ROWS],
   ["Inspections", INSPECTIONS_ROWS],
   ["Data checks and backfills", DATA_ROWS],
+  ["Rehearsals", REHEARSAL_ROWS],
   ["Audit chain", AUDIT_ROWS],
 ];
 

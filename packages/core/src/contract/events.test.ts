@@ -69,3 +69,36 @@ describe("finding 18: values the schema accepts fit the columns they are stored 
     expect(eventBodySchema.safeParse(body(type, data)).success).toBe(false);
   });
 });
+
+describe("rollback.rehearsed: counts that add up, proofs bounded", () => {
+  const valid = SAMPLE_DATA["rollback.rehearsed"];
+  it("accepts the sample and a clean rehearsal", () => {
+    expect(eventBodySchema.safeParse(body("rollback.rehearsed", valid)).success).toBe(true);
+    const clean = { ...valid, passed: 11, proofs: [], proof_count: 0 };
+    expect(eventBodySchema.safeParse(body("rollback.rehearsed", clean)).success).toBe(true);
+  });
+
+  it.each([
+    ["counts that do not add up to statements", { statements: 13 }, ["data", "statements"]],
+    ["fewer proofs counted than sent", { proof_count: 0, passed: 11 }, ["data", "proof_count"]],
+    ["a checksum that is not a SHA-256", { contract_checksum: "abc" }, ["data", "contract_checksum"]],
+    [
+      "a proof without PostgreSQL's error",
+      { proofs: [{ statement: "select 1", step: "prepare" }] },
+      ["data", "proofs", 0, "error"],
+    ],
+    ["a proof of an unknown step", { proofs: [{ ...valid.proofs[0]!, step: "plan" }] }, ["data", "proofs", 0, "step"]],
+  ])("refuses %s, naming the field", (_name, patch, path) => {
+    const parsed = eventBodySchema.safeParse(body("rollback.rehearsed", { ...valid, ...patch }));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path)).toContainEqual(path);
+  });
+
+  it("refuses more than 100 proofs (the count says how many there were)", () => {
+    const proofs = Array.from({ length: 101 }, (_, i) => ({ ...valid.proofs[0]!, statement: `select ${i}` }));
+    const parsed = eventBodySchema.safeParse(
+      body("rollback.rehearsed", { ...valid, statements: 112, passed: 10, proofs, proof_count: 101 }),
+    );
+    expect(parsed.error?.issues.map((i) => i.path)).toContainEqual(["data", "proofs"]);
+  });
+});

@@ -9,6 +9,7 @@ import {
   backfillStartedSchema,
 } from "./backfill.ts";
 import { inspectionSchema, type Inspection } from "./inspection.ts";
+import { rollbackRehearsedSchema } from "./rehearsal.ts";
 
 // The event types, one record each (EVENTS, at the end): the wire shape of its `data` (snake_case
 // JSON, validated at the edge of `POST /api/v1/events`, documented as OpenAPI from these same
@@ -121,6 +122,17 @@ const envelope = {
       return ms >= Date.UTC(1970, 0, 1) && ms < Date.UTC(10_000, 0, 1);
     }, "a time between 1970 and 9999"),
 };
+
+/** A rehearsal whose counts add up: each statement has one outcome, and the proofs sent are at most the proofs counted. */
+const rehearsalCounted = rollbackRehearsedSchema
+  .refine((d) => d.proofs.length <= d.proof_count, {
+    message: "proof_count must count every proof sent (at most 100 are sent)",
+    path: ["proof_count"],
+  })
+  .refine((d) => d.passed + d.noise + d.unverifiable + d.proof_count === d.statements, {
+    message: "statements must equal passed + noise + unverifiable + proof_count",
+    path: ["statements"],
+  });
 
 type Phase = z.output<typeof migration>["phase"];
 
@@ -317,6 +329,36 @@ export const EVENTS = {
             data_checks_failing: d.data_checks.filter((c) => c.rows > 0 || c.error !== undefined).length,
           }
         : {}),
+    },
+  })),
+  // An observation (the rollout's state does not change): the rehearsal of one version's statements
+  // against a contract script, kept in `rollback_rehearsals` (fact kind "rehearsal"); eligibility and
+  // the gate's "rehearsal" check count it only for the contract checksum it names. The timeline
+  // keeps the counts and the first proof's statement, not every proof.
+  "rollback.rehearsed": rolloutType(rehearsalCounted, (d) => ({
+    event: {},
+    fact: {
+      kind: "rehearsal" as const,
+      version: d.version,
+      contractChecksum: d.contract_checksum,
+      source: d.source,
+      statements: d.statements,
+      passed: d.passed,
+      noise: d.noise,
+      unverifiable: d.unverifiable,
+      proofCount: d.proof_count,
+      proofs: d.proofs,
+    },
+    timeline: {
+      version: d.version,
+      contract_checksum: d.contract_checksum,
+      source: d.source,
+      statements: d.statements,
+      passed: d.passed,
+      noise: d.noise,
+      unverifiable: d.unverifiable,
+      proof_count: d.proof_count,
+      ...(d.proofs[0] ? { first_proof: { statement: d.proofs[0].statement, error: d.proofs[0].error } } : {}),
     },
   })),
 };

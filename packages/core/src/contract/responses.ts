@@ -99,6 +99,29 @@ export const checkDetailsSchema = z.discriminatedUnion("kind", [
       }),
     ),
   }),
+  z.object({
+    kind: z.literal("rehearsal"),
+    /** The version a rollback would go back to, rehearsed against this release's contract script. */
+    version: z.string(),
+    contract_checksum: z.string(),
+    received_at: isoTime,
+    source: z.enum(["observed", "file"]),
+    statements: z.number().int(),
+    passed: z.number().int(),
+    noise: z.number().int(),
+    unverifiable: z.number().int(),
+    proof_count: z.number().int(),
+    /** The first five proofs: the statement, PostgreSQL's error, and its call count when observed. */
+    proofs: z.array(
+      z.object({
+        statement: z.string(),
+        error: z.string(),
+        sqlstate: z.string().nullable(),
+        step: z.enum(["prepare", "execute"]),
+        calls: z.number().int().nullable(),
+      }),
+    ),
+  }),
 ]);
 
 export const gateResponseSchema = z.object({
@@ -131,7 +154,7 @@ export const gateResponseSchema = z.object({
       links: z.array(z.object({ label: z.string(), href: z.string() })).optional(),
       /** False for a check the policy only shows (informational): it does not hold the contract back. */
       blocking: z.boolean(),
-      /** The evidence of the database checks (usage, expand_live, lock_risk, data). */
+      /** The evidence of the database checks (usage, expand_live, lock_risk, data) and of the rehearsal. */
       details: checkDetailsSchema.optional(),
     }),
   ),
@@ -153,25 +176,71 @@ export const leaseResponseSchema = z.object({
   kind: z.enum(["gate", "recovery"]),
 });
 
+/** Which way eligibility knows: rehearsed (with counts), observed (and the span), declared, or unknown. */
+const eligibilityBasisSchema = z
+  .discriminatedUnion("source", [
+    z.object({
+      source: z.literal("rehearsed"),
+      /** Contracts since the deploy that a rehearsal of this version against the script that ran covered, of how many. */
+      covered: z.number().int(),
+      contracts: z.number().int(),
+      statements: z.number().int(),
+      proofs: z.number().int(),
+      unverifiable: z.number().int(),
+      /** What decided the contracts no rehearsal covered; null when rehearsals covered them all. */
+      rest: z.enum(["declared", "observed", "unknown"]).nullable(),
+    }),
+    z.object({ source: z.literal("observed"), from: isoTime, to: isoTime }),
+    z.object({ source: z.literal("declared") }),
+    z.object({ source: z.literal("unknown") }),
+  ])
+  .nullable()
+  .meta({ description: "Which way Rollgate knows; null when no contract ran since the version's deploy" });
+
 export const eligibilityResponseSchema = z.object({
   verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]),
   version: z.string(),
   current_version: z.string().nullable(),
+  basis: eligibilityBasisSchema,
   reasons: z.array(
     z.object({
-      kind: z.enum(["removed", "unreadable_contract", "no_manifest", "never_deployed", "no_contract"]),
+      kind: z.enum([
+        "removed",
+        "unreadable_contract",
+        "no_manifest",
+        "never_deployed",
+        "no_contract",
+        "rehearsal_proof",
+        "rehearsal_passed",
+      ]),
       message: z.string(),
       release: z.string().nullable(),
       migration: z.string().nullable(),
       object: z.string().nullable(),
       at: isoTime.nullable(),
+      /** A rehearsal's proof: the statement, PostgreSQL's error, and its call count when observed. */
+      proof: z
+        .object({
+          statement: z.string(),
+          error: z.string(),
+          sqlstate: z.string().nullable(),
+          step: z.enum(["prepare", "execute"]),
+          calls: z.number().int().nullable(),
+        })
+        .nullable(),
     }),
   ),
   versions: z.array(
-    z.object({ version: z.string(), last_deployed_at: isoTime, verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]) }),
+    z.object({
+      version: z.string(),
+      last_deployed_at: isoTime,
+      verdict: z.enum(["SAFE", "UNSAFE", "UNKNOWN"]),
+      basis: eligibilityBasisSchema,
+    }),
   ),
   /** Which manifest decided: declared with the deploy, or observed by inspections (and the span they cover); null when none was needed or known. */
   manifest: z
     .object({ source: z.enum(["declared", "observed"]), from: isoTime.optional(), to: isoTime.optional() })
     .nullable(),
 });
+export type EligibilityResponse = z.infer<typeof eligibilityResponseSchema>;

@@ -1,6 +1,7 @@
 // "Can I roll the app back to version V and still read my data?" — answered from what V
 // reads (its deploy manifest) and what contract migrations removed since V last ran.
 
+import type { RehearsalProof } from "../contract/rehearsal.ts";
 import { utcText } from "../format.ts";
 import type { RemovedObject, SqlAnalysis } from "../sql/types.ts";
 
@@ -15,6 +16,8 @@ export interface ContractFact {
   release: string;
   migrationName: string;
   ranAt: Date;
+  /** The SHA-256 of the script that ran: only a rehearsal against this checksum counts for it. */
+  checksum?: string;
   objects: RemovedObject[];
   /** Why Rollgate cannot know everything this contract removed (no script text, unparsable or dynamic SQL); empty when it can. */
   unreadable?: string[];
@@ -37,7 +40,7 @@ export function scriptThatRan(
 
 /** A contract run as eligibility sees it: what its script removed, and what in it could not be read. */
 export function contractFact(
-  run: { release: string; migrationName: string; ranAt: Date },
+  run: { release: string; migrationName: string; ranAt: Date; checksum?: string },
   analysis: SqlAnalysis | null,
 ): ContractFact {
   if (!analysis) return { ...run, objects: [], unreadable: ["Rollgate has no text of this contract script"] };
@@ -48,13 +51,42 @@ export function contractFact(
 export type Verdict = "SAFE" | "UNSAFE" | "UNKNOWN";
 
 export interface EligibilityReason {
-  kind: "removed" | "unreadable_contract" | "no_manifest" | "never_deployed" | "no_contract";
+  kind:
+    | "removed"
+    | "unreadable_contract"
+    | "no_manifest"
+    | "never_deployed"
+    | "no_contract"
+    /** A rehearsal's statement worked after expand and fails after this contract. */
+    | "rehearsal_proof"
+    /** A rehearsal of this contract's script found no statement that fails. */
+    | "rehearsal_passed";
   message: string;
   release?: string;
   migration?: string;
   object?: string;
   at?: Date;
+  /** A proof: the statement, PostgreSQL's error (and SQLSTATE), and its call count when observed. */
+  proof?: RehearsalProof;
 }
+
+/** How eligibility knows what the version does: rehearsed, observed, declared, or not at all. */
+export type EligibilityBasis =
+  | {
+      source: "rehearsed";
+      /** Contracts since the deploy that a rehearsal of this version covered, of how many. */
+      covered: number;
+      contracts: number;
+      /** Summed over the newest rehearsal of each covered contract. */
+      statements: number;
+      proofs: number;
+      unverifiable: number;
+      /** What decided the contracts no rehearsal covered; null when rehearsals covered them all. */
+      rest: "declared" | "observed" | "unknown" | null;
+    }
+  | { source: "observed"; from: Date; to: Date }
+  | { source: "declared" }
+  | { source: "unknown" };
 
 export interface Eligibility {
   verdict: Verdict;
@@ -62,6 +94,51 @@ export interface Eligibility {
   reasons: EligibilityReason[];
   /** Which manifest decided: declared in `app.deployed`, or observed by inspections (with the span they cover). */
   manifest?: { source: "declared" } | { source: "observed"; from: Date; to: Date };
+  /** Which way Rollgate knows; absent when nothing needed knowing (no contract ran since the deploy). */
+  basis?: EligibilityBasis;
+}
+
+/** A `rollback.rehearsed` as eligibility and the gate read it (db's `rollback_rehearsals`). */
+export interface RehearsalFact {
+  version: string;
+  contractChecksum: string;
+  source: "observed" | "file";
+  statements: number;
+  passed: number;
+  noise: number;
+  unverifiable: number;
+  proofCount: number;
+  proofs: RehearsalProof[];
+  receivedAt: Date;
+}
+
+/**
+ * The newest rehearsal of `version` against exactly `checksum`, or null: a rehearsal of another
+ * script proves nothing about this one (a fix replaced it, or it was rehearsed before an edit).
+ */
+export function rehearsalFor(
+  rehearsals: readonly RehearsalFact[] | undefined,
+  version: string,
+  checksum: string | null | undefined,
+): RehearsalFact | null {
+  if (!checksum) return null;
+  let newest: RehearsalFact | null = null;
+  for (const r of rehearsals ?? [])
+    if (r.version === version && r.contractChecksum === checksum && (!newest || r.receivedAt > newest.receivedAt))
+      newest = r;
+  return newest;
+}
+
+/** A rehearsal that is evidence of SAFE: no proof, and at least one statement that passed. */
+export function rehearsalPassed(r: RehearsalFact): boolean {
+  return r.proofCount === 0 && r.proofs.length === 0 && r.passed > 0;
+}
+
+/** A proof as one sentence: the statement, PostgreSQL's error, and how often the version ran it. */
+export function proofText(p: RehearsalProof): string {
+  const calls = p.calls !== undefined ? `, called ${p.calls} time(s)` : "";
+  const code = p.sqlstate ? ` (SQLSTATE ${p.sqlstate})` : "";
+  return `${p.statement} fails at ${p.step} with: ${p.error}${code}${calls}`;
 }
 
 /** What inspections saw a version use: `schema.table` and `schema.table.column`, fully qualified. */
@@ -72,12 +149,24 @@ export interface ObservedManifestFact {
   to: Date;
 }
 
-/** SAFE, UNSAFE or UNKNOWN for rolling back to `targetVersion`, with reasons that name the contract. */
+/**
+ * SAFE, UNSAFE or UNKNOWN for rolling back to `targetVersion`, with reasons that name the contract.
+ *
+ * Rehearsals (`rollback.rehearsed`) count for a contract only when they rehearsed this version
+ * against the very script that ran (its checksum). A rehearsal's proof makes the answer UNSAFE
+ * whatever the name match says. A passing rehearsal is evidence of SAFE for the contract it
+ * covered, but it never overrules a name match that found the version reading what the contract
+ * removed: the rehearsed statements may not be all the version runs (a file, or observations
+ * that missed a rare path), while the manifest names what it reads. So the safer answer wins:
+ * a rehearsal can only add UNSAFE, or settle a contract the manifest could not (no manifest, or
+ * a script the analyser cannot read).
+ */
 export function rollbackEligibility(input: {
   targetVersion: string;
   deployments: DeploymentFact[];
   contracts: ContractFact[];
   observed?: ObservedManifestFact[];
+  rehearsals?: readonly RehearsalFact[];
 }): Eligibility {
   const { targetVersion } = input;
   const deploys = input.deployments.filter((d) => d.version === targetVersion);
@@ -91,6 +180,7 @@ export function rollbackEligibility(input: {
           message: `Version ${targetVersion} was never deployed to this environment, so Rollgate does not know what it reads.`,
         },
       ],
+      basis: { source: "unknown" },
     };
   // The latest deploy counts: a contract before it already ran under this version.
   const last = deploys.reduce((a, b) => (b.deployedAt > a.deployedAt ? b : a));
@@ -111,32 +201,44 @@ export function rollbackEligibility(input: {
   // A declared manifest first; what inspections observed otherwise.
   const declared = last.manifest ?? deploys.find((d) => d.manifest)?.manifest ?? null;
   const observed = declared ? undefined : input.observed?.find((o) => o.version === targetVersion);
-  if (!declared && !observed) {
-    return {
-      verdict: "UNKNOWN",
-      targetVersion,
-      reasons: since.map((c) => ({
-        kind: "no_manifest" as const,
-        message: `${targetVersion} was deployed without a schema manifest and no inspection observed it running, and contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}: check by hand what it removed.`,
-        release: c.release,
-        migration: c.migrationName,
-        at: c.ranAt,
-      })),
-    };
-  }
   const manifest: Eligibility["manifest"] = observed
     ? { source: "observed", from: observed.from, to: observed.to }
-    : { source: "declared" };
+    : declared
+      ? { source: "declared" }
+      : undefined;
   const source = observed
     ? ` (observed by inspections between ${utcText(observed.from)} and ${utcText(observed.to)})`
     : " (declared manifest)";
-  const reads = declared ? declared.map(parseEntry) : observed!.entries.map(parseQualified);
-  const reasons: EligibilityReason[] = [];
+  const reads = declared ? declared.map(parseEntry) : observed ? observed.entries.map(parseQualified) : null;
+
+  // Each contract's newest rehearsal of this version against the script that ran; one that
+  // neither proved anything nor passed a statement is no evidence either way.
+  const rehearsed = since.map((c) => {
+    const r = rehearsalFor(input.rehearsals, targetVersion, c.checksum);
+    return { c, r: r && (hasProof(r) || rehearsalPassed(r)) ? r : null };
+  });
+  const covered = rehearsed.filter((x): x is { c: ContractFact; r: RehearsalFact } => x.r !== null);
+  const rest = declared ? ("declared" as const) : observed ? ("observed" as const) : ("unknown" as const);
+  const basis: EligibilityBasis = covered.length
+    ? {
+        source: "rehearsed",
+        covered: covered.length,
+        contracts: since.length,
+        statements: sum(covered.map((x) => x.r.statements)),
+        proofs: sum(covered.map((x) => x.r.proofCount)),
+        unverifiable: sum(covered.map((x) => x.r.unverifiable)),
+        rest: covered.length < since.length ? rest : null,
+      }
+    : (manifest ?? { source: "unknown" });
+  const withManifest = <T extends object>(answer: T) => (manifest ? { ...answer, manifest } : answer);
+
+  const proofs: EligibilityReason[] = covered.filter((x) => hasProof(x.r)).flatMap(({ c, r }) => proofReasons(c, r));
+  const removed: EligibilityReason[] = [];
   for (const c of since) {
     for (const object of c.objects) {
-      const hit = reads.find((entry) => affects(object, entry));
+      const hit = reads?.find((entry) => affects(object, entry));
       if (!hit) continue;
-      reasons.push({
+      removed.push({
         kind: "removed",
         message: `Contract migration ${c.migrationName} of release ${c.release} ${describe(object)} at ${utcText(c.ranAt)}; ${targetVersion} reads ${hit.text}${source}.`,
         release: c.release,
@@ -146,35 +248,94 @@ export function rollbackEligibility(input: {
       });
     }
   }
-  if (reasons.length) return { verdict: "UNSAFE", targetVersion, reasons, manifest };
-  // Nothing known to be removed is read, but a contract that could not be read may have removed anything.
-  const unreadable = since.filter((c) => c.unreadable?.length);
-  if (unreadable.length) {
+  if (proofs.length || removed.length)
+    return withManifest({ verdict: "UNSAFE" as const, targetVersion, reasons: [...proofs, ...removed], basis });
+
+  // No proof and no name match: a clean rehearsal settles its contract; the others as the manifest says.
+  const passed: EligibilityReason[] = covered.map(({ c, r }) => ({
+    kind: "rehearsal_passed",
+    message: `${targetVersion} was rehearsed against contract migration ${c.migrationName} of release ${c.release} (SHA-256 ${r.contractChecksum.slice(0, 12)}…) at ${utcText(r.receivedAt)}: ${r.passed} of ${r.statements} statement(s) ${r.source === "observed" ? "Rollgate observed it running" : "from a file"} passed, no proof${r.unverifiable ? `; ${r.unverifiable} could not be verified (the embedded engine lacks what they need)` : ""}${r.noise ? `; ${r.noise} already failed after expand` : ""}.`,
+    release: c.release,
+    migration: c.migrationName,
+    at: c.ranAt,
+  }));
+  const settled = new Set(covered.map((x) => x.c));
+  const uncovered = since.filter((c) => !settled.has(c));
+  if (uncovered.length === 0) return withManifest({ verdict: "SAFE" as const, targetVersion, reasons: passed, basis });
+  if (!reads) {
     return {
       verdict: "UNKNOWN",
       targetVersion,
-      reasons: unreadable.map((c) => ({
-        kind: "unreadable_contract" as const,
-        message: `Contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}, and Rollgate cannot tell everything it removed (${c.unreadable!.join("; ")}): check it against ${targetVersion} by hand.`,
-        release: c.release,
-        migration: c.migrationName,
-        at: c.ranAt,
-      })),
-      manifest,
+      reasons: [
+        ...uncovered.map((c) => ({
+          kind: "no_manifest" as const,
+          message: `${targetVersion} was deployed without a schema manifest, no inspection observed it running and no rehearsal covers contract migration ${c.migrationName} of release ${c.release}, which ran at ${utcText(c.ranAt)}: check by hand what it removed, or rehearse it (rollgate rehearse).`,
+          release: c.release,
+          migration: c.migrationName,
+          at: c.ranAt,
+        })),
+        ...passed,
+      ],
+      basis,
     };
   }
-  return {
-    verdict: "SAFE",
+  // Nothing known to be removed is read, but a contract that could not be read may have removed anything.
+  const unreadable = uncovered.filter((c) => c.unreadable?.length);
+  if (unreadable.length) {
+    return withManifest({
+      verdict: "UNKNOWN" as const,
+      targetVersion,
+      reasons: [
+        ...unreadable.map((c) => ({
+          kind: "unreadable_contract" as const,
+          message: `Contract migration ${c.migrationName} of release ${c.release} ran at ${utcText(c.ranAt)}, and Rollgate cannot tell everything it removed (${c.unreadable!.join("; ")}): check it against ${targetVersion} by hand.`,
+          release: c.release,
+          migration: c.migrationName,
+          at: c.ranAt,
+        })),
+        ...passed,
+      ],
+      basis,
+    });
+  }
+  return withManifest({
+    verdict: "SAFE" as const,
     targetVersion,
     reasons: [
       {
-        kind: "no_contract",
-        message: `${since.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it uses${source}.`,
+        kind: "no_contract" as const,
+        message: `${uncovered.length} contract migration(s) ran since ${targetVersion} was deployed, and none removed or changed anything it uses${source}.`,
       },
+      ...passed,
     ],
-    manifest,
-  };
+    basis,
+  });
 }
+
+function hasProof(r: RehearsalFact): boolean {
+  return r.proofCount > 0 || r.proofs.length > 0;
+}
+
+function proofReasons(c: ContractFact, r: RehearsalFact): EligibilityReason[] {
+  const where = { release: c.release, migration: c.migrationName, at: c.ranAt };
+  const head = `Rehearsed against contract migration ${c.migrationName} of release ${c.release} at ${utcText(r.receivedAt)}`;
+  const shown: EligibilityReason[] = r.proofs.map((proof) => ({
+    kind: "rehearsal_proof",
+    message: `${head}: ${proofText(proof)}.`,
+    ...where,
+    proof,
+  }));
+  const unsent = r.proofCount - r.proofs.length;
+  if (unsent > 0)
+    shown.push({
+      kind: "rehearsal_proof",
+      message: `${head}: ${unsent} more statement(s) fail after the contract (the rehearsal sends at most 100).`,
+      ...where,
+    });
+  return shown;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 interface Entry {
   text: string;

@@ -7,6 +7,7 @@ import { utcText } from "../format.ts";
 import { sloSourceProblem } from "./slo-source.ts";
 import { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
 import { dataCheck } from "./data.ts";
+import { rehearsalCheck } from "./rehearsal.ts";
 import { windowEndsAt as windowEnd } from "../lifecycle/window.ts";
 
 const EXPANDED: RolloutState[] = [
@@ -37,6 +38,7 @@ export function evaluateGate(facts: GateFacts, policy: Policy, now: Date): GateV
     expandLiveCheck(facts.database, EXPANDED.includes(r.state), policy),
     lockRiskCheck(facts.database, policy),
     dataCheck(facts.dataChecks, r.windowStartedAt, policy, now),
+    rehearsalCheck(facts.rehearsal, r.contractChecksum, policy),
   ];
   const live = liveOverrides(facts, policy, now);
   for (const check of checks) {

@@ -1,5 +1,7 @@
 import type { SamplesWithheld } from "../contract/data-checks.ts";
 import type { ExpandObjectState, Inspection } from "../contract/inspection.ts";
+import type { RehearsalProof } from "../contract/rehearsal.ts";
+import type { RehearsalFact } from "../eligibility/index.ts";
 import type { AnalysedStatement, RemovedObject } from "../sql/types.ts";
 import type { RolloutProjection, RolloutState } from "../types.ts";
 
@@ -17,6 +19,7 @@ export const GATE_CHECK_IDS = [
   "expand_live",
   "lock_risk",
   "data",
+  "rehearsal",
 ] as const;
 export type GateCheckId = (typeof GATE_CHECK_IDS)[number];
 
@@ -85,6 +88,14 @@ export interface GateFacts {
   database?: DatabaseFacts;
   /** The rollout's declared data checks, each with its newest result since the window started; absent: none declared. */
   dataChecks?: readonly DataCheckFact[];
+  /** The version a rollback would go back to and its newest rehearsal against this release's contract script; absent: not loaded. */
+  rehearsal?: RehearsalGateFact;
+}
+
+/** The previous version (null: none was deployed here before this release) and its newest rehearsal of the rollout's contract checksum. */
+export interface RehearsalGateFact {
+  previousVersion: string | null;
+  newest: RehearsalFact | null;
 }
 
 /** One declared data check and its newest run (of the same checksum) since the rollback window started. */
@@ -172,7 +183,21 @@ export type CheckDetails =
   | { kind: "usage"; baselineAt: Date | null; recentAt: Date | null; statements: UsageEvidence[] }
   | { kind: "expand_live"; inspectedAt: Date | null; objects: ExpandObjectState[] }
   | { kind: "lock_risk"; inspectedAt: Date | null; statements: readonly LockRisk[] }
-  | { kind: "data"; checks: DataCheckEvidence[] };
+  | { kind: "data"; checks: DataCheckEvidence[] }
+  | {
+      kind: "rehearsal";
+      version: string;
+      contractChecksum: string;
+      receivedAt: Date;
+      source: RehearsalFact["source"];
+      statements: number;
+      passed: number;
+      noise: number;
+      unverifiable: number;
+      proofCount: number;
+      /** The first few proofs. */
+      proofs: RehearsalProof[];
+    };
 
 /** A data check as the gate shows it: its newest counting run, or none. */
 export interface DataCheckEvidence {

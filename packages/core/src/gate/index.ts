@@ -15,10 +15,12 @@ export {
   type InspectionFact,
   type LockRisk,
   type OverrideFact,
+  type RehearsalGateFact,
   type SloPullFacts,
   type UsageEvidence,
 } from "./facts.ts";
 export { expandLiveCheck, lockRiskCheck, usageCheck } from "./database.ts";
 export { dataCheck, dataCheckStaleAt } from "./data.ts";
+export { rehearsalCheck } from "./rehearsal.ts";
 export { openChecks } from "./open-checks.ts";
 export { gateDecisionKey, nextGateChange } from "./wait.ts";

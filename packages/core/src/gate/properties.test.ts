@@ -6,7 +6,7 @@ import type { RolloutProjection } from "../types.ts";
 import { evaluateGate, GATE_CHECK_IDS, type ApprovalFact, type GateFacts } from "./index.ts";
 
 const policy = stagingPolicy();
-const LIVE_DATABASE_CHECKS = ["usage", "expand_live", "lock_risk"];
+const LIVE_DATABASE_CHECKS = ["usage", "expand_live", "lock_risk", "rehearsal"];
 const windowMs = policy.rollbackWindowSeconds * 1000;
 
 /** Random but plausible event sequences, with time moving forward. */
@@ -104,8 +104,8 @@ describe("gate properties", () => {
             openIncidents: incident ? [{ title: "x", openedAt: T0 }] : [],
           };
           const verdict = evaluateGate(facts, policy, now);
-          // Only the live-database checks may be informational (policy "auto", environment never
-          // inspected: these facts); every other check always blocks.
+          // Only the live-database checks (policy "auto", environment never inspected: these facts)
+          // and the rehearsal (the policy does not require one) may be informational; every other check always blocks.
           const informational = verdict.checks.filter((c) => c.blocking === false).map((c) => c.id);
           for (const id of informational) expect(LIVE_DATABASE_CHECKS).toContain(id);
           const allPass = verdict.checks.every((c) => c.status === "pass" || c.overridden || c.blocking === false);

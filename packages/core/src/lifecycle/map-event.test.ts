@@ -78,6 +78,7 @@ describe("mapEvent", () => {
       "backfill.finished": "backfill",
       "backfill.failed": "backfill",
       "database.inspected": "inspection",
+      "rollback.rehearsed": "rehearsal",
     });
   });
 
@@ -152,6 +153,30 @@ describe("mapEvent", () => {
     expect(mapped).toMatchObject({
       data: { window_start: false, statements: 1, expand_drift: 0, sessions: 0, duration_ms: 12 },
       fact: { inspection: { usage: { users: "=3,email=3" } } },
+    });
+  });
+
+  it("maps a rehearsal to its own row with every proof, and keeps counts and the first proof on the timeline", () => {
+    const mapped = mapEvent(body("rollback.rehearsed"), RECEIVED);
+    const sample = SAMPLES["rollback.rehearsed"];
+    expect(mapped).toMatchObject({
+      event: { type: "rollback.rehearsed", occurredAt: RECEIVED },
+      fact: {
+        kind: "rehearsal",
+        version: "1.9.0",
+        contractChecksum: sample.contract_checksum,
+        statements: 12,
+        passed: 10,
+        unverifiable: 1,
+        proofCount: 1,
+        proofs: sample.proofs,
+      },
+      data: {
+        version: "1.9.0",
+        proof_count: 1,
+        first_proof: { statement: sample.proofs[0]!.statement, error: 'column "email" does not exist' },
+      },
+      alwaysAudited: false,
     });
   });
 

@@ -88,6 +88,12 @@ export const policySchema = z.object({
     .min(5)
     .max(24 * HOUR),
   lockingIsError: z.boolean(),
+  /**
+   * The gate's "rehearsal" check blocks the contract until the previous version was rehearsed
+   * against this release's contract script (`rollgate rehearse`) with no proof. Default false:
+   * the check is then shown but informational.
+   */
+  requireRehearsal: z.boolean().optional(),
   /** Facts from the application's database (`rollgate inspect`) and the lock-safe executor. */
   database: databasePolicySchema.optional(),
 });

@@ -10,6 +10,7 @@ import type {
   InspectionFact,
   OverrideFact,
 } from "@rollgate/core/gate";
+import type { RehearsalFact } from "@rollgate/core/eligibility";
 import { mayBeBaseline } from "@rollgate/core/inspect/baseline";
 import type { RolloutState } from "@rollgate/core/types";
 import { sql, type SQL } from "drizzle-orm";
@@ -78,6 +79,8 @@ async function loadFactsStatement(db: Db, inputs: readonly GateFactsInput[], now
     release_id: row.release.id,
     position: row.environmentPosition,
     ws: row.rollout.windowStartedAt?.toISOString() ?? null,
+    version: row.rollout.releaseVersion,
+    contract_checksum: row.rollout.contractChecksum,
     authors: authorIdentitiesOf(rolloutAuthor(row.rollout, row.release.author), matching),
   }));
   const statement = matching.plusAddressing ? compiledFacts.plus : compiledFacts.exact;
@@ -113,7 +116,7 @@ function factsStatement(matching: AuthorMatching) {
     // minutes around them from slo_minutes, and only the partial minutes at the edges raw.
     return sql`
     with w as (
-      select * from jsonb_to_recordset(${keys}::jsonb) as w(i int, rollout_id uuid, environment_id uuid, service_id uuid, release_id uuid, position int, ws timestamptz, authors jsonb)
+      select * from jsonb_to_recordset(${keys}::jsonb) as w(i int, rollout_id uuid, environment_id uuid, service_id uuid, release_id uuid, position int, ws timestamptz, version text, contract_checksum text, authors jsonb)
     ), b as (
       select w.*, m.m1, m.m2, ${floorTo("hour", sql`m.m1`)} + case when ${floorTo("hour", sql`m.m1`)} = m.m1 then interval '0' else interval '1 hour' end as h1, ${floorTo("hour", sql`m.m2`)} as h2
       from w cross join lateral (
@@ -169,6 +172,15 @@ function factsStatement(matching: AuthorMatching) {
               from data_check_runs r where r.environment_id = b.environment_id and r.checksum = c.checksum and r.name = c.name
               and r.received_at >= b.ws and r.received_at < ${at} + interval '1 millisecond' order by r.received_at desc limit 1))
           order by c.name), '[]') from data_checks c where c.rollout_id = b.rollout_id),
+      -- the version a rollback would go back to (the newest other one that ran here) and its newest
+      -- rehearsal against this release's contract script, by checksum
+      'rehearsal', (select json_build_object('previousVersion', pv.version, 'newest', (select json_build_object('version', h.version,
+            'contractChecksum', h.contract_checksum, 'source', h.source, 'statements', h.statements, 'passed', h.passed, 'noise', h.noise,
+            'unverifiable', h.unverifiable, 'proofCount', h.proof_count, 'proofs', h.proofs, 'receivedAt', h.received_at)
+          from rollback_rehearsals h where h.environment_id = b.environment_id and h.version = pv.version and h.contract_checksum = b.contract_checksum
+          and h.received_at < ${at} + interval '1 millisecond' order by h.received_at desc limit 1))
+        from (select d.version from app_deployments d where d.environment_id = b.environment_id and d.version <> b.version
+          and d.occurred_at < ${at} + interval '1 millisecond' order by d.occurred_at desc limit 1) pv),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (
           select user_id as id from user_identities where ${canonicalIdentitySql(sql`identity`, matching)} in (select jsonb_array_elements_text(b.authors))
           union select id from users where ${canonicalIdentitySql(userEmailIdentitySql(sql`email`), matching)} in (select jsonb_array_elements_text(b.authors))) x)
@@ -203,6 +215,19 @@ interface RawFacts {
   recent: RawInspection[];
   baseline: (RawInspection & { rolloutId: string | null; windowStart: boolean }) | null;
   authorIds: string[];
+  rehearsal: {
+    previousVersion: string;
+    newest:
+      | (Omit<RehearsalFact, "receivedAt" | "statements" | "passed" | "noise" | "unverifiable" | "proofCount"> & {
+          receivedAt: Time;
+          statements: number | string;
+          passed: number | string;
+          noise: number | string;
+          unverifiable: number | string;
+          proofCount: number | string;
+        })
+      | null;
+  } | null;
   dataChecks: Array<{
     name: string;
     checksum: string;
@@ -286,6 +311,20 @@ function toGateFacts({ row, expandDestructiveFindings, contract = null }: GateFa
       environmentInspected: Boolean(recent),
       contract,
       expandChecksum: rollout.expandChecksum,
+    },
+    rehearsal: {
+      previousVersion: raw.rehearsal?.previousVersion ?? null,
+      newest: raw.rehearsal?.newest
+        ? {
+            ...raw.rehearsal.newest,
+            receivedAt: date(raw.rehearsal.newest.receivedAt),
+            statements: Number(raw.rehearsal.newest.statements),
+            passed: Number(raw.rehearsal.newest.passed),
+            noise: Number(raw.rehearsal.newest.noise),
+            unverifiable: Number(raw.rehearsal.newest.unverifiable),
+            proofCount: Number(raw.rehearsal.newest.proofCount),
+          }
+        : null,
     },
     dataChecks: raw.dataChecks.map((c) => ({
       ...c,

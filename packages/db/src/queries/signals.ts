@@ -5,6 +5,7 @@ import { appDeployments, backups, flagChanges, migrationRuns, rolloutEvents, slo
 import { recordBackfill } from "./backfills.ts";
 import { compiledStatement } from "./compiled.ts";
 import { insertInspection } from "./inspections.ts";
+import { insertRehearsal } from "./rehearsals.ts";
 
 export interface EventRecord {
   /** Chosen by the caller, so the delivery can name it before the event row exists. */
@@ -169,6 +170,13 @@ const FACT_WRITERS: { [K in Fact["kind"]]: FactWriter<K> } = {
       eventId: record.eventId,
       receivedAt: record.receivedAt,
       inspection: fact.inspection,
+    }),
+  rehearsal: (db, fact, record, receivedAt) =>
+    insertRehearsal(db, {
+      environmentId: record.environmentId,
+      rolloutId: record.rolloutId,
+      receivedAt,
+      rehearsal: fact,
     }),
 };
 

@@ -11,3 +11,4 @@ export * from "./inspections.ts";
 export * from "./notifications.ts";
 export * from "./data-checks.ts";
 export * from "./backfills.ts";
+export * from "./rehearsals.ts";

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DataTable } from "@/components/data-table";
 import { getRollbackView } from "@rollgate/app/eligibility/get-rollback-view";
+import type { EligibilityBasis } from "@rollgate/core/eligibility";
 import { LocalTime } from "@/components/local-time";
 import { Refusal } from "@/components/refusal";
 import { pageReader } from "@/server/auth/reading";
@@ -28,6 +29,25 @@ const VERDICT = {
     say: "Rollgate cannot tell: check the named migrations against that version by hand; when unsure, treat it as unsafe.",
   },
 } as const;
+/** Which way the answer knows, in words. */
+function basisText(basis: EligibilityBasis | undefined): string {
+  if (!basis) return "nothing to check (no contract since)";
+  switch (basis.source) {
+    case "rehearsed": {
+      const rest = basis.rest
+        ? `; the other ${basis.contracts - basis.covered} contract(s) by the ${basis.rest === "unknown" ? "nothing (unknown)" : `${basis.rest} manifest`}`
+        : "";
+      return `rehearsed: ${basis.statements} statement(s), ${basis.proofs} proof(s)${basis.unverifiable ? `, ${basis.unverifiable} unverifiable` : ""} (${basis.covered} of ${basis.contracts} contract(s))${rest}`;
+    }
+    case "observed":
+      return "observed by inspections";
+    case "declared":
+      return "declared manifest";
+    case "unknown":
+      return "unknown";
+  }
+}
+
 const FIELD =
   "mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-2 dark:border-slate-700 dark:bg-slate-900";
 
@@ -91,15 +111,37 @@ export default async function RollbackPage({
               {verdict.text}
             </h2>
             <p className="mt-2 font-medium">{verdict.say}</p>
+            <p className="mt-1 text-sm" data-testid="eligibility-basis">
+              Known by: {basisText(report.basis)}
+            </p>
           </div>
           <ul className="list-disc space-y-1 pl-5">
             {report.reasons.map((r) => (
-              <li key={r.message}>{r.message}</li>
+              <li key={r.message}>
+                {r.proof ? (
+                  <div className="space-y-1" data-testid="rehearsal-proof">
+                    <p>
+                      Rehearsal proof against contract migration {r.migration} of release {r.release}:
+                    </p>
+                    <pre className="overflow-x-auto rounded bg-slate-100 p-2 text-sm whitespace-pre-wrap dark:bg-slate-900">
+                      <code>{r.proof.statement}</code>
+                    </pre>
+                    <p className="text-sm">
+                      PostgreSQL: <span className="font-mono">{r.proof.error}</span>
+                      {r.proof.sqlstate ? ` (SQLSTATE ${r.proof.sqlstate})` : ""} when{" "}
+                      {r.proof.step === "prepare" ? "preparing it" : "executing it in a rolled-back savepoint"}
+                      {r.proof.calls !== undefined ? ` · ${r.proof.calls} call(s) observed` : ""}
+                    </p>
+                  </div>
+                ) : (
+                  r.message
+                )}
+              </li>
             ))}
           </ul>
           <DataTable
             caption="Every version deployed here"
-            headers={["Version", "Last deployed", "Rollback"]}
+            headers={["Version", "Last deployed", "Rollback", "Known by"]}
             showCaption
           >
             {report.versions.map((v) => (
@@ -117,6 +159,7 @@ export default async function RollbackPage({
                   <LocalTime at={v.lastDeployedAt} />
                 </td>
                 <td className="font-semibold">{v.verdict}</td>
+                <td className="text-sm">{basisText(v.basis)}</td>
               </tr>
             ))}
           </DataTable>

@@ -2,7 +2,7 @@ import type { CheckDetailsJson } from "@/lib/fetchers";
 import { utc } from "@/lib/format";
 import { SAMPLES_WITHHELD_TEXT } from "@rollgate/core/contract/samples-withheld";
 
-/** The evidence under a database check: statements and calls, drift, lock risk per statement, or each data check's run. */
+/** The evidence under a database check: statements and calls, drift, lock risk per statement, each data check's run, or the rehearsal's proofs. */
 export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
   if (details.kind === "usage") {
     if (details.statements.length === 0) return null;
@@ -60,6 +60,33 @@ export function CheckEvidence({ details }: { details: CheckDetailsJson }) {
           </li>
         ))}
       </ul>
+    );
+  }
+  if (details.kind === "rehearsal") {
+    return (
+      <div className="mt-1 space-y-1 text-sm" data-evidence="rehearsal">
+        <p className="text-xs text-slate-600 dark:text-slate-300">
+          {details.version} against SHA-256 {details.contract_checksum.slice(0, 12)}… · {details.statements}{" "}
+          statement(s) ({details.source}): {details.passed} passed, {details.proof_count} proof(s),{" "}
+          {details.unverifiable} unverifiable, {details.noise} noise · rehearsed {utc(details.received_at)}
+        </p>
+        {details.proofs.length ? (
+          <ul className="space-y-1">
+            {details.proofs.map((p) => (
+              <li key={p.statement} data-proof>
+                <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 px-1 dark:bg-slate-800">
+                  {p.statement}
+                </code>
+                <span className="text-xs text-slate-600 dark:text-slate-300">
+                  {p.error}
+                  {p.sqlstate ? ` (${p.sqlstate})` : ""} · at {p.step}
+                  {p.calls !== null ? ` · ${p.calls.toLocaleString("en")} call(s)` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
     );
   }
   if (details.statements.length === 0) return null;

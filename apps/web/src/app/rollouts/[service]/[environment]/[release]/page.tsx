@@ -368,6 +368,7 @@ function describe(item: TimelineItem): string {
     return `${(d.checks as string[] | undefined)?.join(", ") ?? ""}: “${String(d.justification ?? "")}”`;
   if (item.kind === "approval") return d.comment ? `“${String(d.comment)}”` : "";
   if (item.kind === "event" && item.what.startsWith("backfill.")) return describeBackfill(item.what, d);
+  if (item.kind === "event" && item.what === "rollback.rehearsed") return describeRehearsal(d);
   const parts = [
     d.version && `version ${d.version}`,
     d.phase && `${d.phase} ${d.name ?? ""}`.trim(),
@@ -395,6 +396,13 @@ function describeBackfill(what: string, d: Record<string, unknown>): string {
     default:
       return `${n(d.rows_done)} rows`;
   }
+}
+
+/** A rehearsal: the version, its counts, and the first proof's statement and error. */
+function describeRehearsal(d: Record<string, unknown>): string {
+  const proof = d.first_proof as { statement?: string; error?: string } | undefined;
+  const counts = `${Number(d.statements ?? 0)} statement(s), ${Number(d.passed ?? 0)} passed, ${Number(d.proof_count ?? 0)} proof(s), ${Number(d.unverifiable ?? 0)} unverifiable`;
+  return `version ${String(d.version)} rehearsed against contract ${String(d.contract_checksum ?? "").slice(0, 12)}…: ${counts}${proof ? `; ${String(proof.statement)} fails: ${String(proof.error)}` : ""}`;
 }
 
 /** 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
