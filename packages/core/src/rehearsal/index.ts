@@ -23,3 +23,4 @@ export {
   type RehearsalContext,
   type RehearsalJson,
 } from "./output.ts";
+export { scriptSyntaxError } from "./script-syntax.ts";
