@@ -289,6 +289,22 @@ describe("rollgate rehearse: bad input is one sentence, exit 2, nothing rehearse
 });
 
 describe("rollgate rehearse", () => {
+  it("an engine that fails for another reason is a sentence and exit 1 (no verdict), nothing sent", async () => {
+    const f = await files();
+    withRollgate();
+    const failing: RehearseEngine = async () => {
+      throw new Error("PGlite ran out of memory");
+    };
+    const { code, out, err } = await run(
+      [...f.base, "--migrations", f.at("migrations"), "--statements", f.at("statements.sql"), "--version", "v1"],
+      failing,
+    );
+    expect(code).toBe(1);
+    expect(out).toBe("");
+    expect(err).toMatch(/rollgate rehearse: the rehearsal failed: PGlite ran out of memory$/);
+    expect(seen).toEqual([]);
+  });
+
   it("applies the migrations' .sql files in name order and rehearses the file's statements", async () => {
     const f = await files({ "migrations/0010_later.sql": "CREATE TABLE later (id int);" });
     const inputs: RehearsalInput[] = [];

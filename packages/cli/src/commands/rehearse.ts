@@ -95,7 +95,9 @@ export async function rehearseCommand(args: string[], io: Io, engine?: RehearseE
     report = await run({ before, expand, contract, statements });
   } catch (error) {
     if ((error as Error).name === "RehearsalInputError") throw new UsageError((error as Error).message);
-    throw error;
+    // Not the input's fault: no verdict, so the pipeline stops as it would on a proof.
+    io.err(`rollgate rehearse: the rehearsal failed: ${(error as Error).message ?? error}`);
+    return 1;
   }
 
   const context: RehearsalContext = { version: values.version, source };

@@ -94,6 +94,8 @@ describe("the rollback.rehearsed payload of a report", () => {
         expect(rollbackRehearsedSchema.safeParse(data).success).toBe(true);
         expect(data.proof_count).toBe(statements.filter((s) => s.outcome === "proof").length);
         expect(data.statements).toBe(statements.length);
+        // The server refuses a rehearsal whose counts do not add up.
+        expect(data.passed + data.noise + data.unverifiable + data.proof_count).toBe(data.statements);
       }),
       { numRuns: 50 },
     );
