@@ -3,7 +3,7 @@ import type { RehearsalReport, StatementRehearsal } from "./types.ts";
 import { rehearsalCounts, rehearsalExitCode, rehearsalVerdict, type RehearsalVerdict } from "./verdict.ts";
 
 // The three outputs of `rollgate rehearse`: a text table for a terminal, JSON for machines (its
-// shape documented in docs/cli.md and kept stable: fields are only ever added) and Markdown for a
+// shape documented in docs/rehearse-cli.md and kept stable: fields are only ever added) and Markdown for a
 // pull-request comment (verdict first, then the proofs, the counts, the unverifiable statements
 // with their reasons and the noise folded away).
 
