@@ -455,6 +455,35 @@ describe("rollgate rehearse", () => {
     expect(JSON.parse(seen[0]!.body).data).toMatchObject({ source: "file", version: "v1", proof_count: 1 });
   });
 
+  it("with the real engine (embedded PostgreSQL): a dropped column is proof, the rest passes", async () => {
+    const f = await files({
+      "statements.sql": [
+        'SELECT "id", "email" FROM "users" WHERE "id" = $1',
+        "SELECT id FROM orders WHERE user_id = $1",
+        "INSERT INTO orders (id, user_id) VALUES ($1, $2)",
+      ].join("\n"),
+    });
+    const out: string[] = [];
+    const code = await main(
+      [
+        "rehearse",
+        ...f.base,
+        "--migrations",
+        f.at("migrations"),
+        "--statements",
+        f.at("statements.sql"),
+        "--format",
+        "json",
+      ],
+      { out: (t) => void out.push(t), err: () => undefined, interactive: false },
+    );
+    expect(code).toBe(1);
+    const json = JSON.parse(out.join(""));
+    expect(json.counts).toEqual({ statements: 3, passed: 2, proof: 1, noise: 0, unverifiable: 0 });
+    expect(json.statements[0]).toMatchObject({ outcome: "proof", after_contract: { sqlstate: "42703" } });
+    expect(json.statements[0].after_contract.message).toMatch(/email.* does not exist/);
+  }, 120_000);
+
   it("is in the help and reachable from main", async () => {
     const out: string[] = [];
     await main(["--help"], { out: (t) => void out.push(t), err: () => undefined, interactive: false });
