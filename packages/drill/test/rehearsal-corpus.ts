@@ -439,4 +439,450 @@ const prisma: RehearsalCase[] = [
   },
 ];
 
-export const REHEARSAL_CORPUS: RehearsalCase[] = [...drizzle, ...prisma];
+// ---------------------------------------------------------------------------------------------
+// ActiveRecord: `"table".*`, binds for ids and LIMIT, values written inline by `where("…", x)`
+// and `upsert_all` (which pg_stat_statements numbers after the binds), timestamps on every write.
+
+const SAAS = `
+create type account_plan as enum ('free', 'pro', 'enterprise');
+create table accounts (
+  id bigserial primary key,
+  name character varying not null,
+  plan account_plan not null default 'free',
+  settings jsonb default '{}' not null,
+  created_at timestamp(6) not null,
+  updated_at timestamp(6) not null
+);
+create table users (
+  id bigserial primary key,
+  account_id bigint not null,
+  email character varying not null,
+  name character varying,
+  admin boolean default false not null,
+  lock_version integer default 0 not null,
+  time_zone character varying,
+  created_at timestamp(6) not null,
+  updated_at timestamp(6) not null
+);
+create unique index index_users_on_email on users (email);
+create index index_users_on_account_id on users (account_id);
+alter table users add constraint fk_rails_61ac11da2b foreign key (account_id) references accounts (id);
+create table comments (
+  id bigserial primary key,
+  user_id bigint not null references users (id),
+  commentable_type character varying not null,
+  commentable_id bigint not null,
+  body text,
+  created_at timestamp(6) not null,
+  updated_at timestamp(6) not null
+);
+create index index_comments_on_commentable on comments (commentable_type, commentable_id);
+create view account_user_counts as
+  select a.id as account_id, a.name, count(u.id) as users_count
+  from accounts a left join users u on u.account_id = a.id group by a.id, a.name;
+create function normalize_email(text) returns text language sql immutable as $$ select lower(trim($1)) $$;
+insert into accounts (name, plan, created_at, updated_at) values ('Acme', 'enterprise', now(), now());
+insert into users (account_id, email, name, created_at, updated_at) values (1, 'ada@example.com', 'Ada', now(), now());
+insert into comments (user_id, commentable_type, commentable_id, body, created_at, updated_at)
+  values (1, 'Account', 1, 'First!', now(), now());`;
+
+const planWithout = (removed: string) => `
+update accounts set plan = 'free' where plan = '${removed}';
+alter type account_plan rename to account_plan_old;
+create type account_plan as enum (${["free", "pro", "enterprise"]
+  .filter((v) => v !== removed)
+  .map((v) => `'${v}'`)
+  .join(", ")});
+alter table accounts alter column plan drop default;
+alter table accounts alter column plan type account_plan using plan::text::account_plan;
+alter table accounts alter column plan set default 'free';
+drop type account_plan_old;`;
+
+const NOW = "2026-12-07 20:00:00";
+
+const activerecord: RehearsalCase[] = [
+  {
+    name: "activerecord-find-user",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2`,
+    params: ["1", "1"],
+    breaks: "alter table users rename to members;",
+    // `*` is expanded when the statement is prepared: a dropped column it never names is fine.
+    harmless: "alter table users drop column admin;",
+  },
+  {
+    name: "activerecord-find-by-email",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "users".* FROM "users" WHERE "users"."email" = $1 LIMIT $2`,
+    params: ["ada@example.com", "1"],
+    breaks: "alter table users drop column email;",
+    harmless: "drop index index_users_on_account_id;",
+  },
+  {
+    name: "activerecord-create-user-time-zone-not-null",
+    orm: "activerecord",
+    missedByNameMatch: "not-null-added",
+    schema: SAAS,
+    statement: `INSERT INTO "users" ("account_id", "email", "name", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5) RETURNING "id"`,
+    params: ["1", "grace@example.com", "Grace", NOW, NOW],
+    breaks:
+      "update users set time_zone = 'UTC' where time_zone is null;\nalter table users alter column time_zone set not null;",
+    harmless:
+      "update users set time_zone = 'UTC' where time_zone is null;\nalter table users alter column time_zone set default 'UTC';\nalter table users alter column time_zone set not null;",
+  },
+  {
+    name: "activerecord-update-with-lock-version",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `UPDATE "users" SET "name" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "users"."id" = $4 AND "users"."lock_version" = $5`,
+    params: ["Ada L.", NOW, "1", "1", "0"],
+    breaks: "alter table users drop column lock_version;",
+    harmless: "alter table users drop column admin;",
+  },
+  {
+    name: "activerecord-joins-comments-users",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "comments".* FROM "comments" INNER JOIN "users" ON "users"."id" = "comments"."user_id" WHERE "users"."account_id" = $1 ORDER BY "comments"."created_at" DESC LIMIT $2`,
+    params: ["1", "20"],
+    breaks: "alter table users drop column account_id cascade;",
+    harmless: "alter table comments drop column body;",
+  },
+  {
+    name: "activerecord-preload-comments-in",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "comments".* FROM "comments" WHERE "comments"."user_id" IN ($1, $2, $3)`,
+    params: ["1", "2", "3"],
+    breaks: "alter table comments rename column user_id to author_id;",
+    harmless: "drop index index_comments_on_commentable;",
+  },
+  {
+    name: "activerecord-polymorphic-comments",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "comments".* FROM "comments" WHERE "comments"."commentable_id" = $1 AND "comments"."commentable_type" = $2`,
+    params: ["1", "Account"],
+    breaks: "alter table comments rename column commentable_type to subject_type;",
+    harmless: "alter table comments drop column body;",
+  },
+  {
+    name: "activerecord-exists-email",
+    orm: "activerecord",
+    schema: SAAS,
+    // `SELECT 1 AS one`: the constant becomes $3, after the two binds.
+    statement: `SELECT $3 AS one FROM "users" WHERE "users"."email" = $1 LIMIT $2`,
+    params: ["ada@example.com", "1", "1"],
+    breaks: "alter table users rename column email to email_address;",
+    harmless: "alter table users drop column time_zone;",
+  },
+  {
+    name: "activerecord-count-users",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT COUNT(*) FROM "users" WHERE "users"."account_id" = $1`,
+    params: ["1"],
+    breaks: "drop view account_user_counts;\ndrop table comments;\ndrop table users;",
+    harmless: "drop table comments;",
+  },
+  {
+    name: "activerecord-where-plan-enum",
+    orm: "activerecord",
+    missedByNameMatch: "enum-value-removed",
+    schema: SAAS,
+    statement: `SELECT "accounts".* FROM "accounts" WHERE "accounts"."plan" = $1`,
+    params: ["enterprise"],
+    breaks: planWithout("enterprise"),
+    harmless: planWithout("pro"),
+  },
+  {
+    name: "activerecord-upsert-all-users",
+    orm: "activerecord",
+    missedByNameMatch: "unique-index-dropped",
+    schema: SAAS,
+    statement: `INSERT INTO "users" ("account_id","email","name","created_at","updated_at") VALUES ($1, $2, $3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT ("email") DO UPDATE SET updated_at=(CASE WHEN (("users"."name" IS NOT DISTINCT FROM excluded."name")) THEN "users".updated_at ELSE CURRENT_TIMESTAMP END),"name"=excluded."name" RETURNING "id"`,
+    params: ["1", "ada@example.com", "Ada Lovelace"],
+    breaks: "drop index index_users_on_email;",
+    harmless: "drop index index_users_on_account_id;",
+  },
+  {
+    name: "activerecord-store-settings-check",
+    orm: "activerecord",
+    missedByNameMatch: "check-added",
+    schema: SAAS,
+    statement: `UPDATE "accounts" SET "settings" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3`,
+    params: ['{"theme": "dark"}', NOW, "1"],
+    breaks:
+      "update accounts set settings = settings || '{\"locale\": \"en\"}';\nalter table accounts add constraint accounts_settings_locale check (settings ? 'locale');",
+    harmless: "alter table accounts add constraint accounts_settings_object check (jsonb_typeof(settings) = 'object');",
+  },
+  {
+    name: "activerecord-where-settings-theme",
+    orm: "activerecord",
+    missedByNameMatch: "type-changed",
+    schema: SAAS,
+    statement: `SELECT "accounts".* FROM "accounts" WHERE (settings->>$1 = $2)`,
+    params: ["theme", "dark"],
+    breaks:
+      "alter table accounts alter column settings drop default;\nalter table accounts alter column settings type text using settings::text;",
+    harmless: "alter table accounts alter column settings drop default;",
+  },
+  {
+    name: "activerecord-pluck-view-users-count",
+    orm: "activerecord",
+    missedByNameMatch: "view-column-dropped",
+    schema: SAAS,
+    statement: `SELECT "account_user_counts"."users_count" FROM "account_user_counts" WHERE "account_user_counts"."account_id" = $1 LIMIT $2`,
+    params: ["1", "1"],
+    breaks:
+      "drop view account_user_counts;\ncreate view account_user_counts as select a.id as account_id, a.name from accounts a;",
+    harmless:
+      "drop view account_user_counts;\ncreate view account_user_counts as\n  select a.id as account_id, count(u.id) as users_count from accounts a left join users u on u.account_id = a.id group by a.id;",
+  },
+  {
+    name: "activerecord-where-normalize-email",
+    orm: "activerecord",
+    missedByNameMatch: "function-signature-changed",
+    schema: SAAS,
+    // `where("normalize_email(email) = normalize_email(?)", x).first`: LIMIT is bind $1, the inline value $2.
+    statement: `SELECT "users".* FROM "users" WHERE (normalize_email(email) = normalize_email($2)) ORDER BY "users"."id" ASC LIMIT $1`,
+    params: ["1", " Ada@Example.com "],
+    breaks:
+      "drop function normalize_email(text);\ncreate function normalize_email(address text, strip_plus boolean) returns text language sql immutable as\n  $$ select lower(trim(address)) $$;",
+    harmless:
+      "create or replace function normalize_email(text) returns text language sql immutable as $$ select lower(btrim($1)) $$;",
+  },
+  {
+    name: "activerecord-delete-all-comments",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `DELETE FROM "comments" WHERE "comments"."user_id" = $1`,
+    params: ["1"],
+    breaks: "alter table comments drop column user_id;",
+    harmless: "alter table comments drop column body;",
+  },
+  {
+    name: "activerecord-window-latest-comment",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "comments"."id", row_number() OVER (PARTITION BY "comments"."user_id" ORDER BY "comments"."created_at" DESC) AS rn FROM "comments" WHERE "comments"."commentable_type" = $1`,
+    params: ["Account"],
+    breaks: "alter table comments rename column created_at to posted_at;",
+    harmless: "alter table comments drop column updated_at;",
+  },
+  {
+    name: "activerecord-subquery-accounts-with-admins",
+    orm: "activerecord",
+    schema: SAAS,
+    statement: `SELECT "accounts".* FROM "accounts" WHERE "accounts"."id" IN (SELECT "users"."account_id" FROM "users" WHERE "users"."admin" = $1)`,
+    params: ["true"],
+    breaks: "alter table users drop column admin;",
+    harmless: "alter table users drop column time_zone;",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Django: `"app_model"."column"` everywhere, parenthesised join conditions, `U0` aliases in
+// subqueries, RETURNING the primary key, and the `LIMIT 21` of `get()` as a parameter.
+
+const LIBRARY = `
+create table "library_author" (
+  "id" bigint not null primary key generated by default as identity,
+  "name" varchar(100) not null,
+  "email" varchar(254) not null unique,
+  "bio" text not null,
+  "active" boolean not null,
+  "slug" varchar(50) null
+);
+create table "library_book" (
+  "id" bigint not null primary key generated by default as identity,
+  "title" varchar(200) not null,
+  "isbn" varchar(13) not null unique,
+  "published_on" date null,
+  "pages" integer null,
+  "price" numeric(8, 2) not null,
+  "metadata" jsonb not null,
+  "author_id" bigint not null
+);
+alter table "library_book" add constraint "library_book_author_id_7d4b5a1c_fk_library_author_id"
+  foreign key ("author_id") references "library_author" ("id") deferrable initially deferred;
+create index "library_book_author_id_7d4b5a1c" on "library_book" ("author_id");
+create table "library_review" (
+  "id" bigint not null primary key generated by default as identity,
+  "rating" smallint not null check ("rating" >= 0),
+  "body" text not null,
+  "book_id" bigint not null,
+  "created_at" timestamp with time zone not null
+);
+alter table "library_review" add constraint "library_review_book_id_2a6c1f0e_fk_library_book_id"
+  foreign key ("book_id") references "library_book" ("id") deferrable initially deferred;
+create view "library_bookstats" as
+  select b.id as book_id, b.title, count(r.id) as review_count, avg(r.rating) as avg_rating
+  from library_book b left join library_review r on r.book_id = b.id group by b.id, b.title;
+create function library_search_rank(title text, q text) returns real language sql immutable as
+  $$ select case when position(lower(q) in lower(title)) > 0 then 1.0::real else 0.0::real end $$;
+insert into library_author (name, email, bio, active) values ('Ursula', 'ursula@example.com', '', true);
+insert into library_book (title, isbn, published_on, pages, price, metadata, author_id)
+  values ('The Dispossessed', '9780061054884', '1974-05-01', 32000, 12.99, '{"format": "epub"}', 1);
+insert into library_review (rating, body, book_id, created_at) values (5, 'Anarres!', 1, now());`;
+
+const django: RehearsalCase[] = [
+  {
+    name: "django-get-author",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `SELECT "library_author"."id", "library_author"."name", "library_author"."email", "library_author"."bio", "library_author"."active" FROM "library_author" WHERE "library_author"."id" = $1 LIMIT $2`,
+    params: ["1", "21"],
+    breaks: `alter table "library_author" drop column "bio";`,
+    harmless: `alter table "library_author" drop column "slug";`,
+  },
+  {
+    name: "django-create-book-price-narrowed",
+    orm: "django",
+    missedByNameMatch: "type-narrowed",
+    schema: LIBRARY,
+    statement: `INSERT INTO "library_book" ("title", "isbn", "published_on", "pages", "price", "metadata", "author_id") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING "library_book"."id"`,
+    params: ["Collected Stories", "9781101886830", "2016-10-01", "1200", "1299.00", "{}", "1"],
+    breaks: `alter table "library_book" alter column "price" type numeric(5, 2);`,
+    harmless: `alter table "library_book" alter column "price" type numeric(10, 2);`,
+  },
+  {
+    name: "django-create-review-rating-check",
+    orm: "django",
+    missedByNameMatch: "check-added",
+    schema: LIBRARY,
+    // v1 stores "not rated yet" as 0.
+    statement: `INSERT INTO "library_review" ("rating", "body", "book_id", "created_at") VALUES ($1, $2, $3, $4) RETURNING "library_review"."id"`,
+    params: ["0", "Still reading", "1", "2026-12-07T20:00:00+00:00"],
+    breaks: `alter table "library_review" add constraint "library_review_rating_range" check ("rating" between 1 and 5);`,
+    harmless: `alter table "library_review" add constraint "library_review_rating_max" check ("rating" <= 5);`,
+  },
+  {
+    name: "django-filter-books-by-author-email",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `SELECT "library_book"."id", "library_book"."title" FROM "library_book" INNER JOIN "library_author" ON ("library_book"."author_id" = "library_author"."id") WHERE "library_author"."email" = $1`,
+    params: ["ursula@example.com"],
+    breaks: `alter table "library_author" rename column "email" to "email_address";`,
+    harmless: `alter table "library_author" drop column "slug";`,
+  },
+  {
+    name: "django-select-related-book",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `SELECT "library_book"."id", "library_book"."title", "library_book"."author_id", "library_author"."id", "library_author"."name" FROM "library_book" INNER JOIN "library_author" ON ("library_book"."author_id" = "library_author"."id") WHERE "library_book"."isbn" = $1 LIMIT $2`,
+    params: ["9780061054884", "21"],
+    breaks: `alter table "library_author" drop column "name";`,
+    harmless: `drop index "library_book_author_id_7d4b5a1c";`,
+  },
+  {
+    name: "django-json-key-transform",
+    orm: "django",
+    missedByNameMatch: "type-changed",
+    schema: LIBRARY,
+    statement: `SELECT "library_book"."id", "library_book"."title" FROM "library_book" WHERE ("library_book"."metadata" -> $1) = $2::jsonb`,
+    params: ["format", '"epub"'],
+    breaks: `alter table "library_book" alter column "metadata" type text using "metadata"::text;`,
+    harmless: `alter table "library_book" alter column "pages" drop not null;`,
+  },
+  {
+    name: "django-json-contains",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `SELECT "library_book"."id" FROM "library_book" WHERE "library_book"."metadata" @> $1::jsonb`,
+    params: ['{"format": "epub"}'],
+    breaks: `alter table "library_book" rename column "metadata" to "meta";`,
+    harmless: `alter table "library_book" drop column "published_on";`,
+  },
+  {
+    name: "django-annotate-book-count",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `SELECT "library_author"."id", "library_author"."name", COUNT("library_book"."id") AS "book_count" FROM "library_author" LEFT OUTER JOIN "library_book" ON ("library_author"."id" = "library_book"."author_id") GROUP BY "library_author"."id" HAVING COUNT("library_book"."id") > $1`,
+    params: ["0"],
+    breaks: `alter table "library_author" rename to "library_writer";`,
+    harmless: `alter table "library_author" drop column "bio";`,
+  },
+  {
+    name: "django-update-authors-in",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `UPDATE "library_author" SET "active" = $1 WHERE "library_author"."id" IN ($2, $3)`,
+    params: ["false", "1", "2"],
+    breaks: `alter table "library_author" drop column "active";`,
+    harmless: `alter table "library_author" drop column "slug";`,
+  },
+  {
+    name: "django-update-pages-f-expression",
+    orm: "django",
+    missedByNameMatch: "type-narrowed",
+    schema: LIBRARY,
+    statement: `UPDATE "library_book" SET "pages" = ("library_book"."pages" + $1) WHERE "library_book"."id" = $2`,
+    params: ["1000", "1"],
+    breaks: `alter table "library_book" alter column "pages" type smallint;`,
+    harmless: `alter table "library_book" alter column "pages" type bigint;`,
+  },
+  {
+    name: "django-read-view-avg-rating",
+    orm: "django",
+    missedByNameMatch: "view-column-dropped",
+    schema: LIBRARY,
+    statement: `SELECT "library_bookstats"."book_id", "library_bookstats"."title", "library_bookstats"."avg_rating" FROM "library_bookstats" WHERE "library_bookstats"."review_count" >= $1 ORDER BY "library_bookstats"."avg_rating" DESC`,
+    params: ["1"],
+    breaks: `drop view "library_bookstats";\ncreate view "library_bookstats" as\n  select b.id as book_id, b.title, count(r.id) as review_count\n  from library_book b left join library_review r on r.book_id = b.id group by b.id, b.title;`,
+    harmless: `create or replace view "library_bookstats" as\n  select b.id as book_id, b.title, count(r.id) as review_count, avg(r.rating) as avg_rating, max(r.created_at) as last_review_at\n  from library_book b left join library_review r on r.book_id = b.id group by b.id, b.title;`,
+  },
+  {
+    name: "django-delete-reviews-of-books",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `DELETE FROM "library_review" WHERE "library_review"."book_id" IN ($1)`,
+    params: ["1"],
+    breaks: `alter table "library_review" rename column "book_id" to "edition_id";`,
+    harmless: `alter table "library_review" drop column "body";`,
+  },
+  {
+    name: "django-func-search-rank",
+    orm: "django",
+    missedByNameMatch: "function-signature-changed",
+    schema: LIBRARY,
+    statement: `SELECT "library_book"."id", library_search_rank("library_book"."title", $1) AS "rank" FROM "library_book" ORDER BY "rank" DESC`,
+    params: ["dispossessed"],
+    breaks: `drop function library_search_rank(text, text);\ncreate function library_search_rank(title text, q text, weight real) returns real language sql immutable as\n  $$ select case when position(lower(q) in lower(title)) > 0 then weight else 0.0::real end $$;`,
+    // A new parameter with a default: the two-argument call still resolves.
+    harmless: `drop function library_search_rank(text, text);\ncreate function library_search_rank(title text, q text, weight real default 1.0) returns real language sql immutable as\n  $$ select case when position(lower(q) in lower(title)) > 0 then weight else 0.0::real end $$;`,
+  },
+  {
+    name: "django-exists-subquery",
+    orm: "django",
+    schema: LIBRARY,
+    // `SELECT 1 AS "a" … LIMIT 1` inside EXISTS: both constants are numbered after the bind.
+    statement: `SELECT "library_author"."id", "library_author"."name" FROM "library_author" WHERE EXISTS(SELECT $2 AS "a" FROM "library_book" U0 WHERE (U0."author_id" = ("library_author"."id") AND U0."published_on" >= $1) LIMIT $3)`,
+    params: ["1970-01-01", "1", "1"],
+    breaks: `alter table "library_book" drop column "published_on";`,
+    harmless: `alter table "library_book" drop column "pages";`,
+  },
+  {
+    name: "django-bulk-create-slug-not-null",
+    orm: "django",
+    missedByNameMatch: "not-null-added",
+    schema: LIBRARY,
+    statement: `INSERT INTO "library_author" ("name", "email", "bio", "active") VALUES ($1, $2, $3, $4), ($5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    params: ["Octavia", "octavia@example.com", "", "true", "Iain", "iain@example.com", "", "true"],
+    breaks: `update "library_author" set "slug" = 'author-' || "id" where "slug" is null;\nalter table "library_author" alter column "slug" set not null;`,
+    harmless: `update "library_author" set "slug" = 'author-' || "id" where "slug" is null;\nalter table "library_author" alter column "slug" set default '';\nalter table "library_author" alter column "slug" set not null;`,
+  },
+  {
+    name: "django-bulk-update-conflicts",
+    orm: "django",
+    schema: LIBRARY,
+    statement: `INSERT INTO "library_author" ("name", "email", "bio", "active") VALUES ($1, $2, $3, $4) ON CONFLICT("email") DO UPDATE SET "name" = EXCLUDED."name", "bio" = EXCLUDED."bio"`,
+    params: ["Ursula K. Le Guin", "ursula@example.com", "Author of Earthsea", "true"],
+    breaks: `alter table "library_author" drop constraint "library_author_email_key";`,
+    harmless: `alter table "library_author" drop column "slug";`,
+  },
+];
+
+export const REHEARSAL_CORPUS: RehearsalCase[] = [...drizzle, ...prisma, ...activerecord, ...django];
