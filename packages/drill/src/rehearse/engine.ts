@@ -3,15 +3,7 @@ import type { RehearsalReport, StatementRehearsal, StepError } from "@rollgate/c
 import { loadSqlParser } from "@rollgate/core/sql";
 import { freshDrillDatabase } from "../template.ts";
 import { type RehearsalInput, type RehearsalOptions } from "./input.ts";
-import {
-  bindMessage,
-  describeMessage,
-  executeMessage,
-  parseMessage,
-  queryMessage,
-  send,
-  syncMessage,
-} from "./protocol.ts";
+import { bindMessage, executeMessage, parseMessage, prepareMany, queryMessage, send, syncMessage } from "./protocol.ts";
 import {
   applyScript,
   cleanDump,
@@ -66,15 +58,20 @@ export async function rehearse(input: RehearsalInput, options: RehearsalOptions 
 
     const shapes = input.statements.map((s) => shapeOf(s.text));
     const expandCatalog = new Catalog(db, enumLabelsRemovedBy(contract));
+    const texts = input.statements.map((s) => s.text);
+    const preparedAfterExpand = await prepareMany(db, texts);
     const afterExpand: Attempt[] = [];
     for (const [i, statement] of input.statements.entries()) {
       signal?.throwIfAborted();
-      afterExpand.push(await attemptAfterExpand(db, expandCatalog, statement.text, shapes[i]!));
+      afterExpand.push(
+        await attemptAfterExpand(db, expandCatalog, statement.text, shapes[i]!, preparedAfterExpand[i]!),
+      );
     }
 
     const skippedContract = await applyScript(db, relabel(contract), missingSet);
     await db.exec("RESET ALL");
     const contractCatalog = new Catalog(db);
+    const preparedAfterContract = await prepareMany(db, texts);
     const results: StatementRehearsal[] = [];
     for (const [i, statement] of input.statements.entries()) {
       signal?.throwIfAborted();
@@ -93,7 +90,14 @@ export async function rehearse(input: RehearsalInput, options: RehearsalOptions 
         );
         continue;
       }
-      const failure = await attemptAfterContract(db, contractCatalog, statement.text, shape, first);
+      const failure = await attemptAfterContract(
+        db,
+        contractCatalog,
+        statement.text,
+        shape,
+        first,
+        preparedAfterContract[i]!,
+      );
       if (failure) results.push({ ...base, outcome: "proof", afterContract: failure });
       else if (skippedContract.length > 0) {
         const s = skippedContract[0]!;
@@ -140,17 +144,24 @@ function enumLabelsRemovedBy(contract: Script): (typeName: string, label: string
     renamed.has(`${typeName}\u0000${label}`) || (kept.has(typeName) && !kept.get(typeName)!.has(label));
 }
 
-async function prepare(db: PGlite, text: string): Promise<{ failure: Failure | null; types: number[] }> {
-  const { error, parameterTypes } = await send(db, [parseMessage(text), describeMessage(), syncMessage()]);
-  return { failure: error ? { ...error, step: "prepare" } : null, types: parameterTypes ?? [] };
-}
+type Prepared = Awaited<ReturnType<typeof prepareMany>>[number];
+const prepared = ({ error, parameterTypes }: Prepared) => ({
+  failure: error ? ({ ...error, step: "prepare" } as Failure) : null,
+  types: parameterTypes,
+});
 
-async function attemptAfterExpand(db: PGlite, catalog: Catalog, text: string, shape: StatementShape): Promise<Attempt> {
-  const prepared = await prepare(db, text);
-  if (prepared.failure || !shape.write) return { failure: prepared.failure };
+async function attemptAfterExpand(
+  db: PGlite,
+  catalog: Catalog,
+  text: string,
+  shape: StatementShape,
+  answer: Prepared,
+): Promise<Attempt> {
+  const { failure: prepareFailure, types } = prepared(answer);
+  if (prepareFailure || !shape.write) return { failure: prepareFailure };
   let failure: Failure | null = null;
   for (const profile of ["wide", "plain"] as const) {
-    const values = await valuesFor(catalog, shape, prepared.types, profile);
+    const values = await valuesFor(catalog, shape, types, profile);
     failure = await execute(db, text, values, await seedsFor(db, catalog, shape, profile));
     if (!failure) return { failure: null, values, profile };
   }
@@ -163,9 +174,10 @@ async function attemptAfterContract(
   text: string,
   shape: StatementShape,
   first: Attempt,
+  answer: Prepared,
 ): Promise<Failure | null> {
-  const prepared = await prepare(db, text);
-  if (prepared.failure || !shape.write) return prepared.failure;
+  const { failure } = prepared(answer);
+  if (failure || !shape.write) return failure;
   return execute(db, text, first.values ?? [], await seedsFor(db, catalog, shape, first.profile ?? "plain"));
 }
 

@@ -72,3 +72,35 @@ export async function send(db: PGlite, messages: Buffer[]): Promise<BatchResult>
   }
   return { error, parameterTypes };
 }
+
+/** Parses and describes many statements in one call, one Sync each (an error ends only its own
+ * statement's group): their parameter types, or their errors, in order. */
+export async function prepareMany(
+  db: PGlite,
+  texts: readonly string[],
+): Promise<Array<{ error: StepError | null; parameterTypes: number[] }>> {
+  const out: Array<{ error: StepError | null; parameterTypes: number[] }> = [];
+  const CHUNK = 250;
+  for (let start = 0; start < texts.length; start += CHUNK) {
+    const chunk = texts.slice(start, start + CHUNK);
+    const messages = chunk.flatMap((text) => [parseMessage(text), describeMessage(), syncMessage()]);
+    const { messages: replies } = await db.execProtocol(new Uint8Array(Buffer.concat(messages)), {
+      throwOnError: false,
+      syncToFs: false,
+    });
+    let current: { error: StepError | null; parameterTypes: number[] } = { error: null, parameterTypes: [] };
+    for (const m of replies as ProtocolMessage[]) {
+      if (m.name === "error" && !current.error) {
+        const e = m as unknown as { message: string; code?: string };
+        current.error = { message: e.message, ...(e.code ? { sqlstate: e.code } : {}) };
+      } else if (m.name === "parameterDescription")
+        current.parameterTypes = (m as unknown as { dataTypeIDs: number[] }).dataTypeIDs;
+      else if (m.name === "readyForQuery") {
+        out.push(current);
+        current = { error: null, parameterTypes: [] };
+      }
+    }
+    if (out.length !== start + chunk.length) throw new Error("the embedded PostgreSQL answered out of step");
+  }
+  return out;
+}
