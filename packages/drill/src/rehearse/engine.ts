@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import type { RehearsalReport, StatementRehearsal, StepError } from "@rollgate/core/rehearsal";
+import type { RehearsalReport, RehearsalStatement, StatementRehearsal, StepError } from "@rollgate/core/rehearsal";
 import { loadSqlParser } from "@rollgate/core/sql";
 import { freshDrillDatabase } from "../template.ts";
 import { type RehearsalInput, type RehearsalOptions } from "./input.ts";
@@ -63,9 +63,7 @@ export async function rehearse(input: RehearsalInput, options: RehearsalOptions 
     const afterExpand: Attempt[] = [];
     for (const [i, statement] of input.statements.entries()) {
       signal?.throwIfAborted();
-      afterExpand.push(
-        await attemptAfterExpand(db, expandCatalog, statement.text, shapes[i]!, preparedAfterExpand[i]!),
-      );
+      afterExpand.push(await attemptAfterExpand(db, expandCatalog, statement, shapes[i]!, preparedAfterExpand[i]!));
     }
 
     const skippedContract = await applyScript(db, relabel(contract), missingSet);
@@ -153,19 +151,29 @@ const prepared = ({ error, parameterTypes }: Prepared) => ({
 async function attemptAfterExpand(
   db: PGlite,
   catalog: Catalog,
-  text: string,
+  statement: RehearsalStatement,
   shape: StatementShape,
   answer: Prepared,
 ): Promise<Attempt> {
   const { failure: prepareFailure, types } = prepared(answer);
-  if (prepareFailure || !shape.write) return { failure: prepareFailure };
+  if (prepareFailure) return { failure: prepareFailure };
+  if (!shape.write && types.length === 0) return { failure: null };
+  const tries: Array<{ profile: Profile; values: Array<string | null> | null }> = statement.params
+    ? [{ profile: "plain", values: statement.params }]
+    : [
+        { profile: "wide", values: null },
+        { profile: "plain", values: null },
+      ];
   let failure: Failure | null = null;
-  for (const profile of ["wide", "plain"] as const) {
-    const values = await valuesFor(catalog, shape, types, profile);
-    failure = await execute(db, text, values, await seedsFor(db, catalog, shape, profile));
-    if (!failure) return { failure: null, values, profile };
+  for (const attempt of tries) {
+    const values = attempt.values ?? (await valuesFor(catalog, shape, types, attempt.profile));
+    failure = shape.write
+      ? await execute(db, statement.text, values, await seedsFor(db, catalog, shape, attempt.profile))
+      : await bind(db, statement.text, values);
+    if (!failure) return { failure: null, values, profile: attempt.profile };
   }
-  return { failure };
+  // A read whose parameters no shape binds is still rehearsed: prepared, as it was.
+  return shape.write ? { failure } : { failure: null };
 }
 
 async function attemptAfterContract(
@@ -177,8 +185,16 @@ async function attemptAfterContract(
   answer: Prepared,
 ): Promise<Failure | null> {
   const { failure } = prepared(answer);
-  if (failure || !shape.write) return failure;
-  return execute(db, text, first.values ?? [], await seedsFor(db, catalog, shape, first.profile ?? "plain"));
+  if (failure) return failure;
+  if (!first.values) return null;
+  if (!shape.write) return bind(db, text, first.values);
+  return execute(db, text, first.values, await seedsFor(db, catalog, shape, first.profile ?? "plain"));
+}
+
+/** A read is not executed, but its values are bound: an enum label the contract removes fails there. */
+async function bind(db: PGlite, text: string, values: Array<string | null>): Promise<Failure | null> {
+  const { error } = await send(db, [parseMessage(text), bindMessage(values), syncMessage()]);
+  return error ? { ...error, step: "execute" } : null;
 }
 
 /** Executes a write in a transaction that is rolled back, after its seed rows. */
@@ -218,7 +234,7 @@ async function valuesFor(
           : table.columns.find((c) => c.name === target.column)
         : undefined;
     let value: string | null = null;
-    if (column && !target!.array && (await sameCategory(catalog, column.type, oid)))
+    if (column && !target!.array && (await fits(catalog, column.type, oid)))
       value = await catalog.value(column.type, column.typmod, profile);
     else if (column && target!.array && (await catalog.type(oid))?.elem === column.type) {
       const elem = await catalog.value(column.type, column.typmod, profile);
@@ -229,10 +245,14 @@ async function valuesFor(
   return values;
 }
 
-async function sameCategory(catalog: Catalog, a: number, b: number): Promise<boolean> {
-  if (a === b) return true;
-  const [x, y] = [await catalog.type(a), await catalog.type(b)];
-  return !!x && !!y && x.category === y.category && x.typtype !== "e" && y.typtype !== "e";
+/** Whether a value of the column's type can be bound to the parameter's: the same category, or
+ * an enum's label as text (`CAST($1::text AS "Role")`). */
+async function fits(catalog: Catalog, column: number, param: number): Promise<boolean> {
+  if (column === param) return true;
+  const [x, y] = [await catalog.type(column), await catalog.type(param)];
+  if (!x || !y) return false;
+  if (x.typtype === "e") return y.category === "S";
+  return x.category === y.category && y.typtype !== "e";
 }
 
 const seedCache = new WeakMap<Catalog, Map<string, string[]>>();

@@ -225,6 +225,13 @@ export class Catalog {
       const fixed = FIXED[oid];
       if ((oid === 1043 || oid === 1042) && typmod > 4 && profile === "wide") candidates.push("r".repeat(typmod - 4));
       else if ((oid === 1560 || oid === 1562) && typmod > 0) candidates.push("1".repeat(typmod));
+      else if (oid === 1700 && typmod > 4 && profile === "wide") {
+        // numeric(p, s): the widest value it holds, so that a narrowed precision is found.
+        const precision = ((typmod - 4) >> 16) & 0xffff;
+        const scale = (typmod - 4) & 0xffff;
+        const whole = "9".repeat(Math.max(precision - scale, 0)) || "0";
+        candidates.push(scale > 0 ? `${whole}.${"9".repeat(scale)}` : whole);
+      }
       if (fixed) candidates.push(fixed[profile]);
       const byCategory = BY_CATEGORY[info.category];
       if (byCategory) candidates.push(byCategory);
