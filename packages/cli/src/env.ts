@@ -56,3 +56,23 @@ export function reportEnvironment(
 ): string {
   return value ?? source.ROLLGATE_ENVIRONMENT ?? "production";
 }
+
+/** The rollout keys given so far (flags, else ROLLGATE_SERVICE, …), each possibly missing: for commands that work without them. */
+export function partialRolloutKeys(
+  values: { service?: string; environment?: string; release?: string },
+  source: Record<string, string | undefined> = process.env,
+): Partial<RolloutKey> {
+  return {
+    service: values.service ?? source.ROLLGATE_SERVICE,
+    environment: values.environment ?? source.ROLLGATE_ENVIRONMENT,
+    release: values.release ?? source.ROLLGATE_RELEASE,
+  };
+}
+
+/** ROLLGATE_URL and ROLLGATE_TOKEN when set, unchecked: for a read that needs no signing secret. */
+export function readerSettings(source: Record<string, string | undefined> = process.env): {
+  url?: string;
+  token?: string;
+} {
+  return { url: source.ROLLGATE_URL || undefined, token: source.ROLLGATE_TOKEN || undefined };
+}

@@ -13,6 +13,8 @@ Usage:
                 [--batch-size 1000] [--batch-target 200ms] [--max-lag 1s] [--lock-timeout 2s] [--restart]
   rollgate gate [--wait] [--timeout 2h] [--interval 50s]   (--interval: longest hold of one wait request)
   rollgate token create --service S --environments staging,production [--scopes …] [--json]
+  rollgate rehearse --expand FILE --contract FILE (--migrations DIR | --schema FILE) (--statements FILE | --version V)
+                [--format text|json|markdown] [--service S --environment E --release R]
   rollgate drill [--scenario unsafe|safe|both|late-writes|all] [--json] [--out DIR]
   rollgate worker [--json]
 
@@ -20,6 +22,11 @@ send, run, inspect, backfill and gate read ROLLGATE_URL, ROLLGATE_TOKEN and ROLL
 rollout from --service/--environment/--release or ROLLGATE_SERVICE/_ENVIRONMENT/_RELEASE.
 token create writes to DATABASE_URL (or the embedded data folder); worker runs the
 background jobs (SLO sampling, lease expiry, pruning) on DATABASE_URL.
+
+rehearse runs the old version's statements (a file, or those Rollgate observed --version V running,
+with a gate:read token) after expand and after the contract on embedded PostgreSQL; with a token
+and the rollout it sends the report as a signed rollback.rehearsed event. It exits 0 safe, 1 proof
+of unsafety, 3 unverifiable statements and no proof, 2 bad input (nothing sent).
 
 backfill resumes from its checkpoint (rollgate.backfill_checkpoints in the application's
 database) unless --restart, and waits while a replica lags, a no-go or the SLO fails, or the
@@ -43,6 +50,7 @@ const commands: Record<string, () => Promise<Command>> = {
   worker: async () => (await import("./commands/worker.ts")).workerCommand,
   inspect: async () => (await import("./commands/inspect.ts")).inspectCommand,
   backfill: async () => (await import("./commands/backfill.ts")).backfillCommand,
+  rehearse: async () => (await import("./commands/rehearse.ts")).rehearseCommand,
 };
 
 /** Runs one `rollgate` command and returns its exit code. */

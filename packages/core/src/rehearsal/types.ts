@@ -10,6 +10,9 @@ export interface RehearsalStatement {
   calls?: number;
   /** The database role that ran it, when observed. */
   role?: string;
+  /** Values the application binds for `$1`…, as text, when known (a test, a captured log);
+   * pg_stat_statements does not keep them, and without them the engine binds values shaped like the types. */
+  params?: Array<string | null>;
 }
 
 /** PostgreSQL's answer to one step: nothing (it worked) or its error. */

@@ -19,3 +19,4 @@ export {
   type TransactionPlan,
 } from "./transaction-control.ts";
 export { readOnlySelect, readOnlySelectSync, type ReadOnlySelect } from "./read-only-select.ts";
+export { parseScriptSync, SqlSyntaxError, type ScriptStatement } from "./parse.ts";
