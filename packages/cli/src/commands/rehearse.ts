@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import { API } from "@rollgate/core/contract/endpoints";
 import type { EventBody } from "@rollgate/core/contract/events";
-import { observedStatementsResponseSchema, rollbackRehearsedSchema } from "@rollgate/core/contract/rehearsal";
+import { rollbackRehearsedSchema } from "@rollgate/core/contract/rehearsal";
 import {
   describeStatementsFileErrors,
   parseStatementsFileSync,
@@ -21,7 +21,7 @@ import {
 import { loadSqlParser } from "@rollgate/core/sql";
 import type { RehearsalInput } from "@rollgate/drill/rehearse";
 import { partialRolloutKeys, readCliEnv, readerSettings } from "../env.ts";
-import { explain, request } from "../http.ts";
+import { explain, is, request } from "../http.ts";
 import { UsageError, type Io } from "../io.ts";
 import { ROLLOUT_OPTIONS } from "./send.ts";
 
@@ -185,33 +185,18 @@ async function observedStatements(
     throw new UsageError(
       "--version asks Rollgate for the statements it observed: set ROLLGATE_URL and ROLLGATE_TOKEN (a gate:read token), or give --statements FILE.",
     );
-  const segment = encodeURIComponent;
-  const url = new URL(
-    `/api/v1/services/${segment(service)}/environments/${segment(environment)}/versions/${segment(version)}/statements`,
-    base,
-  );
   const never = `Rollgate never observed version ${version} running in ${environment}; run \`rollgate inspect\` while it is deployed (statements are learned between two inspections), or give --statements FILE.`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
-  } catch (error) {
-    throw new UsageError(
-      `Rollgate at ${base} did not answer (${(error as Error).message}); cannot fetch the statements of ${version}.`,
-    );
-  }
-  const json: unknown = await response.json().catch(() => null);
-  if (response.status === 404) throw new UsageError(never);
-  if (response.status !== 200)
-    throw new UsageError(
-      `Rollgate refused the statements of ${version}: ${explain({ status: response.status, json })}.`,
-    );
-  const parsed = observedStatementsResponseSchema.safeParse(json);
-  if (!parsed.success)
-    throw new UsageError(
-      `Rollgate's answer for the statements of ${version} does not fit the API's schema (${parsed.error.issues[0]?.message}).`,
-    );
-  if (parsed.data.statements.length === 0) throw new UsageError(never);
-  return parsed.data.statements.map((s) => ({ text: s.text, calls: s.calls, ...(s.role ? { role: s.role } : {}) }));
+  // A read: no signing secret is needed (it signs only events and lease requests).
+  const reader = { ROLLGATE_URL: base, ROLLGATE_TOKEN: token, ROLLGATE_SECRET: "" };
+  const answer = await request(reader, API.observedStatements, { params: { service, environment, version } }).catch(
+    (error: Error) => {
+      throw new UsageError(`${error.message}; cannot fetch the statements of ${version}.`);
+    },
+  );
+  if (answer.status === 404) throw new UsageError(never);
+  if (!is(answer, 200)) throw new UsageError(`Rollgate refused the statements of ${version}: ${explain(answer)}.`);
+  if (answer.json.statements.length === 0) throw new UsageError(never);
+  return answer.json.statements.map((s) => ({ text: s.text, calls: s.calls, ...(s.role ? { role: s.role } : {}) }));
 }
 
 function parse(args: string[]) {
