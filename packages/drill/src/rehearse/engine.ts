@@ -256,13 +256,15 @@ async function fits(catalog: Catalog, column: number, param: number): Promise<bo
 }
 
 const seedCache = new WeakMap<Catalog, Map<string, string[]>>();
+const rowCache = new WeakMap<Catalog, Map<string, string | null>>();
 
 /**
  * Rows inserted before a write so that it has something to touch: the tables its target's
  * foreign keys reference (transitively), and for an UPDATE/DELETE the target itself. Every
  * column gets the value of its type, the same value a parameter of that type gets, so that
- * `WHERE id = $1` finds the row and a foreign key finds its parent. Seeds that PostgreSQL
- * refuses (a CHECK the shapes fail) are dropped, table by table, tried once per phase.
+ * `WHERE id = $1` finds the row and a foreign key finds its parent. A seed row PostgreSQL
+ * refuses (a CHECK the shapes fail) is left out; each table's row is tried once per phase
+ * (seeds go in without foreign-key checks, so one table's row never depends on another's).
  */
 async function seedsFor(db: PGlite, catalog: Catalog, shape: StatementShape, profile: Profile): Promise<string[]> {
   if (!shape.target) return [];
@@ -286,16 +288,28 @@ async function seedsFor(db: PGlite, catalog: Catalog, shape: StatementShape, pro
   const seeds: string[] = [];
   for (const t of order) {
     if (t.oid === table.oid && shape.insert) continue;
-    const row = await seedRow(catalog, t, profile);
-    if (!row) continue;
-    const { error } = await send(db, [
-      queryMessage(`BEGIN; SET LOCAL session_replication_role = replica; ${[...seeds, row].join("; ")}`),
-      queryMessage("ROLLBACK"),
-    ]);
-    if (!error) seeds.push(row);
+    const row = await acceptedSeedRow(db, catalog, t, profile);
+    if (row) seeds.push(row);
   }
   cache.set(key, seeds);
   return seeds;
+}
+
+async function acceptedSeedRow(db: PGlite, catalog: Catalog, table: Table, profile: Profile): Promise<string | null> {
+  let cache = rowCache.get(catalog);
+  if (!cache) rowCache.set(catalog, (cache = new Map()));
+  const key = `${table.oid}:${profile}`;
+  if (cache.has(key)) return cache.get(key)!;
+  let row = await seedRow(catalog, table, profile);
+  if (row) {
+    const { error } = await send(db, [
+      queryMessage(`BEGIN; SET LOCAL session_replication_role = replica; ${row}`),
+      queryMessage("ROLLBACK"),
+    ]);
+    if (error) row = null;
+  }
+  cache.set(key, row);
+  return row;
 }
 
 const literal = (v: string | null) => (v === null ? "DEFAULT" : `'${v.replaceAll("'", "''")}'`);
