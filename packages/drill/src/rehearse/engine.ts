@@ -157,7 +157,10 @@ async function attemptAfterExpand(
 ): Promise<Attempt> {
   const { failure: prepareFailure, types } = prepared(answer);
   if (prepareFailure) return { failure: prepareFailure };
-  if (!shape.write && types.length === 0) return { failure: null };
+  // A read is bound only with the application's own values: a shaped value in a read (the enum
+  // label the contract drops, say) would be a guess about what the application looks up, and a
+  // guess is no proof. A write's shaped values are what it would store.
+  if (!shape.write && (types.length === 0 || !statement.params)) return { failure: null };
   const tries: Array<{ profile: Profile; values: Array<string | null> | null }> = statement.params
     ? [{ profile: "plain", values: statement.params }]
     : [
