@@ -4,12 +4,15 @@ import type { PGlite } from "@electric-sql/pglite";
 // v2 replaces users.email with users.email_address; behind its flag it dual-writes, so
 // either version can run against the expanded schema.
 
+/** What an app version needs of its database: only its queries (a wrapper can count them, as pg_stat_statements does). */
+export type AppDatabase = Pick<PGlite, "query">;
+
 export interface AppVersion {
   version: string;
   /** Schema manifest: the table.columns this version reads and writes. */
   manifest: string[];
-  healthCheck(db: PGlite, flagOn: boolean): Promise<void>;
-  signUp(db: PGlite, email: string, flagOn: boolean): Promise<void>;
+  healthCheck(db: AppDatabase, flagOn: boolean): Promise<void>;
+  signUp(db: AppDatabase, email: string, flagOn: boolean): Promise<void>;
 }
 
 export const v1: AppVersion = {

@@ -105,6 +105,48 @@ describe("the second incident variant: the old version kept writing after the ba
     expect(late.safe).toBeNull();
   });
 
+  it("rollgate rehearse proves, before the worker is stopped, that v1's own statements fail after the contract", () => {
+    const step = late.steps.find((s) => s.title.startsWith("rollgate rehearse proves it"))!;
+    expect(step, "the drill has a rehearsal step").toBeDefined();
+    expect(step).toMatchObject({ outcome: "succeeded", ok: true });
+    expect(late.steps.indexOf(step)).toBeLessThan(late.steps.findIndex((s) => s.title.startsWith("contract:")));
+    expect(step.detail).toMatch(/^2 of 2 statement\(s\) of v1\.0\.0 work after expand and fail after the contract: /);
+    expect(step.detail).toContain(
+      '"insert into users (email, name) values ($1, $2)" (3 call(s)): column "email" of relation "users" does not exist',
+    );
+    expect(step.detail).toContain(
+      '"select id, email, name from users order by id limit $1" (1 call(s)): column "email" does not exist',
+    );
+    expect(late.rehearsal).toMatchObject({ version: "1.0.0", statements: 2, passed: 0, noise: 0, unverifiable: 0 });
+    expect(late.rehearsal?.proofs).toEqual(
+      expect.arrayContaining([
+        {
+          statement: "insert into users (email, name) values ($1, $2)",
+          error: 'column "email" of relation "users" does not exist',
+          sqlstate: "42703",
+          step: "prepare",
+          calls: 3,
+        },
+        {
+          statement: "select id, email, name from users order by id limit $1",
+          error: 'column "email" does not exist',
+          sqlstate: "42703",
+          step: "prepare",
+          calls: 1,
+        },
+      ]),
+    );
+    expect(drillMarkdown(late)).toContain(
+      '- `insert into users (email, name) values ($1, $2)` (3 call(s)) fails at prepare: `column "email" of relation "users" does not exist`',
+    );
+  });
+
+  it("a bundle without the rehearsal (written before it) still validates; a rehearsal without its proofs does not", () => {
+    const { rehearsal: _rehearsal, ...older } = late;
+    expect(validate(older), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...late, rehearsal: { ...late.rehearsal, proofs: undefined } })).toBe(false);
+  });
+
   it("its evidence validates against the published schema, and the Markdown tells the story", () => {
     expect(validate(late), JSON.stringify(validate.errors)).toBe(true);
     const md = drillMarkdown(late);

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Eligibility } from "@rollgate/core/eligibility";
 import { safeScenario } from "./safe.ts";
 import type { TemplateOptions } from "./template.ts";
-import { lateWritesScenario } from "./late-writes.ts";
+import { lateWritesScenario, type DrillRehearsal } from "./late-writes.ts";
 import type { Step } from "./timeline.ts";
 import { unsafeScenario } from "./unsafe.ts";
 
 export type { Step } from "./timeline.ts";
+export type { DrillRehearsal } from "./late-writes.ts";
 export { CONTRACT_SQL, EXPAND_SQL } from "./safe.ts";
 
 /** `both`: the incident and its safe release; `late-writes`: the second incident variant (the old
@@ -31,6 +32,8 @@ export interface DrillEvidence {
   } | null;
   /** The second variant: how many emails were not carried over, the data check that caught them, the gate's sentence. */
   lateWrites?: { notCarriedOver: number; check: string; gateMessage: string } | null;
+  /** `rollgate rehearse` of the forgotten v1 worker's statements against that variant's contract (bundles before it lack it). */
+  rehearsal?: DrillRehearsal | null;
 }
 
 /** Runs the incident drill on embedded PGlite: nothing to install, nothing left behind. */
@@ -43,6 +46,7 @@ export async function runDrill(
   let unsafe: DrillEvidence["unsafe"] = null;
   let safe: DrillEvidence["safe"] = null;
   let lateWrites: DrillEvidence["lateWrites"] = null;
+  let rehearsal: DrillEvidence["rehearsal"] = null;
   const runs = (part: "unsafe" | "safe" | "late-writes") =>
     scenario === part || scenario === "all" || (scenario === "both" && part !== "late-writes");
   if (runs("unsafe")) {
@@ -67,6 +71,7 @@ export async function runDrill(
     const run = await lateWritesScenario({ onStep: options.onStep, cacheDir: options.cacheDir });
     steps.push(...run.steps);
     lateWrites = { notCarriedOver: run.notCarriedOver, check: run.check, gateMessage: run.gateMessage };
+    rehearsal = run.rehearsal;
   }
   return {
     kind: "rollgate.drill",
@@ -80,6 +85,7 @@ export async function runDrill(
     unsafe,
     safe,
     lateWrites,
+    rehearsal,
   };
 }
 
@@ -126,5 +132,14 @@ export function drillMarkdown(evidence: DrillEvidence): string {
       `After the backfill the old version wrote ${evidence.lateWrites.notCarriedOver} email(s) that a contract would have dropped; the data check "${evidence.lateWrites.check}" caught them: ${evidence.lateWrites.gateMessage}`,
       "",
     );
+  if (evidence.rehearsal) {
+    const r = evidence.rehearsal;
+    lines.push(
+      `Rehearsal of ${r.version}'s ${r.statements} observed statement(s) against the contract (${r.durationMs} ms): ${r.proofs.length} proof(s), ${r.passed} passed, ${r.noise} noise, ${r.unverifiable} unverifiable.`,
+      "",
+      ...r.proofs.map((p) => `- \`${p.statement}\` (${p.calls ?? "?"} call(s)) fails at ${p.step}: \`${p.error}\``),
+      ...(r.proofs.length ? [""] : []),
+    );
+  }
   return lines.join("\n");
 }

@@ -13,10 +13,13 @@ import { evaluateGate, type DataCheckFact, type GateCheck, type GateFacts } from
 import { runDataChecks } from "@rollgate/core/inspect/data-checks";
 import { applyEvent, plannedRollout, type DomainEvent } from "@rollgate/core/lifecycle";
 import { defaultPolicy } from "@rollgate/core/policy";
+import type { RehearsalReport } from "@rollgate/core/rehearsal";
 import { loadSqlParser } from "@rollgate/core/sql";
 import type { RolloutProjection } from "@rollgate/core/types";
-import { BASE_SCHEMA, v1, v2 } from "./app-versions.ts";
+import { normalizeSync } from "libpg-query";
+import { BASE_SCHEMA, v1, v2, type AppDatabase } from "./app-versions.ts";
 import { describeOn } from "./describe.ts";
+import { rehearse } from "./rehearse/index.ts";
 import { freshDrillDatabase, type TemplateOptions } from "./template.ts";
 import { Timeline, type Step } from "./timeline.ts";
 
@@ -28,6 +31,9 @@ import { Timeline, type Step } from "./timeline.ts";
 // check and its count, break-glass cannot override it; a second backfill pass after the worker
 // is stopped clears it, and the contract loses nothing. The backfill's statements and its check
 // are the ones `rollgate backfill` runs (core's batchSql and checkSql), on the embedded PGlite.
+// Before the worker is stopped, `rollgate rehearse` (issue 29) takes the statements the v1 worker
+// ran, normalised as pg_stat_statements prints them, and proves on the contracted schema that it
+// cannot run after the contract: PostgreSQL's own error for each.
 
 export const LATE_EXPAND_SQL = "ALTER TABLE users ADD COLUMN IF NOT EXISTS email_address text;\n";
 export const LATE_CONTRACT_SQL = "ALTER TABLE users DROP COLUMN IF EXISTS email;\n";
@@ -52,11 +58,61 @@ const USERS: TableFacts = {
   uniqueIndexes: [{ name: "users_pkey", columns: ["id"], primary: true, partial: false, valid: true }],
 };
 
-export async function lateWritesScenario(
-  options: { onStep?: (step: Step) => void } & TemplateOptions = {},
-): Promise<{ steps: Step[]; notCarriedOver: number; check: string; gateMessage: string }> {
+/** The rehearsal of the v1 worker's statements in the evidence: its counts and every proof. */
+export interface DrillRehearsal {
+  version: string;
+  statements: number;
+  passed: number;
+  noise: number;
+  unverifiable: number;
+  proofs: Array<{ statement: string; error: string; sqlstate?: string; step: "prepare" | "execute"; calls?: number }>;
+  durationMs: number;
+}
+
+export function rehearsalSummary(version: string, report: RehearsalReport): DrillRehearsal {
+  const count = (outcome: string) => report.statements.filter((s) => s.outcome === outcome).length;
+  return {
+    version,
+    statements: report.statements.length,
+    passed: count("passed"),
+    noise: count("noise"),
+    unverifiable: count("unverifiable"),
+    proofs: report.statements.flatMap((s) =>
+      s.outcome === "proof" && s.afterContract
+        ? [
+            {
+              statement: s.statement.text,
+              error: s.afterContract.message,
+              ...(s.afterContract.sqlstate ? { sqlstate: s.afterContract.sqlstate } : {}),
+              step: s.afterContract.step,
+              ...(s.statement.calls !== undefined ? { calls: s.statement.calls } : {}),
+            },
+          ]
+        : [],
+    ),
+    durationMs: report.durationMs,
+  };
+}
+
+export async function lateWritesScenario(options: { onStep?: (step: Step) => void } & TemplateOptions = {}): Promise<{
+  steps: Step[];
+  notCarriedOver: number;
+  check: string;
+  gateMessage: string;
+  rehearsal: DrillRehearsal | null;
+}> {
   const t = new Timeline("late-writes", options.onStep);
   const db = await freshDrillDatabase({ cacheDir: options.cacheDir });
+  // What v1 runs, counted per statement as pg_stat_statements keeps it (constants become `$n`).
+  const v1Calls = new Map<string, number>();
+  const v1Db: AppDatabase = {
+    query: (sql: string, params?: unknown[]) => {
+      const text = normalizeSync(sql);
+      v1Calls.set(text, (v1Calls.get(text) ?? 0) + 1);
+      return db.query(sql, params);
+    },
+  } as AppDatabase;
+  let rehearsal: DrillRehearsal | null = null;
   const query = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
   const policy = defaultPolicy("staging");
   let rollout: RolloutProjection = plannedRollout(v2.version, {
@@ -166,7 +222,8 @@ export async function lateWritesScenario(
   try {
     await t.step("v1 runs on the original schema", "succeeds", async () => {
       await db.exec(BASE_SCHEMA);
-      await v1.healthCheck(db, false);
+      await loadSqlParser();
+      await v1.healthCheck(v1Db, false);
       return "50 users; v1 healthy";
     });
     await t.step("expand adds users.email_address, empty: the data is left to a backfill", "succeeds", async () => {
@@ -201,7 +258,7 @@ export async function lateWritesScenario(
       return `${written} rows written in ${batches} batches of at most ${BATCH_SIZE}; ${await missing()} left`;
     });
     await t.step("the forgotten v1 worker keeps signing users up after the backfill passed", "succeeds", async () => {
-      for (let i = 0; i < LATE_SIGN_UPS; i += 1) await v1.signUp(db, `late-v1-${i}@example.com`, false);
+      for (let i = 0; i < LATE_SIGN_UPS; i += 1) await v1.signUp(v1Db, `late-v1-${i}@example.com`, false);
       notCarriedOver = await missing();
       return `${LATE_SIGN_UPS} new users with only users.email; ${notCarriedOver} email(s) not carried over`;
     });
@@ -237,6 +294,25 @@ export async function lateWritesScenario(
       },
     );
     await t.step(
+      "rollgate rehearse proves it: the v1 worker's own statements, prepared after expand, fail after the contract",
+      "succeeds",
+      async () => {
+        const report = await rehearse({
+          before: { migrations: [{ name: "the original schema", sql: BASE_SCHEMA }] },
+          expand: LATE_EXPAND_SQL,
+          contract: LATE_CONTRACT_SQL,
+          statements: [...v1Calls].map(([text, calls]) => ({ text, calls })),
+        });
+        rehearsal = rehearsalSummary(v1.version, report);
+        if (rehearsal.proofs.length === 0)
+          throw new Error(
+            `no proof: ${rehearsal.statements} statement(s) of v1 rehearsed, none fails after the contract`,
+          );
+        const proofs = rehearsal.proofs.map((p) => `"${p.statement}" (${p.calls ?? "?"} call(s)): ${p.error}`);
+        return `${rehearsal.proofs.length} of ${rehearsal.statements} statement(s) of v${v1.version} work after expand and fail after the contract: ${proofs.join("; ")}`;
+      },
+    );
+    await t.step(
       "the v1 worker is stopped; a second backfill pass carries the late rows over",
       "succeeds",
       async () => {
@@ -259,7 +335,7 @@ export async function lateWritesScenario(
       await v2.healthCheck(db, true);
       return `${after} of ${before} emails kept in users.email_address; v2 healthy`;
     });
-    return { steps: t.steps, notCarriedOver, check: plan ? checkName(plan) : "", gateMessage };
+    return { steps: t.steps, notCarriedOver, check: plan ? checkName(plan) : "", gateMessage, rehearsal };
   } finally {
     await db.close().catch(() => {});
   }
