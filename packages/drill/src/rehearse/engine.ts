@@ -157,7 +157,10 @@ async function attemptAfterExpand(
 ): Promise<Attempt> {
   const { failure: prepareFailure, types } = prepared(answer);
   if (prepareFailure) return { failure: prepareFailure };
-  if (!shape.write && types.length === 0) return { failure: null };
+  // A read is bound only with the application's own values: a shaped value in a read (the enum
+  // label the contract drops, say) would be a guess about what the application looks up, and a
+  // guess is no proof. A write's shaped values are what it would store.
+  if (!shape.write && (types.length === 0 || !statement.params)) return { failure: null };
   const tries: Array<{ profile: Profile; values: Array<string | null> | null }> = statement.params
     ? [{ profile: "plain", values: statement.params }]
     : [
@@ -204,13 +207,13 @@ async function execute(
   values: Array<string | null>,
   seeds: string[],
 ): Promise<Failure | null> {
-  const messages = [queryMessage("BEGIN; SET CONSTRAINTS ALL IMMEDIATE")];
-  if (seeds.length > 0)
-    messages.push(
-      queryMessage(
-        `SET LOCAL session_replication_role = replica; ${seeds.join("; ")}; SET LOCAL session_replication_role = origin`,
-      ),
-    );
+  const messages = [
+    queryMessage(
+      seeds.length > 0
+        ? `BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL session_replication_role = replica; ${seeds.join("; ")}; SET LOCAL session_replication_role = origin`
+        : "BEGIN; SET CONSTRAINTS ALL IMMEDIATE",
+    ),
+  ];
   messages.push(parseMessage(text), bindMessage(values), executeMessage(), syncMessage(), queryMessage("ROLLBACK"));
   const { error } = await send(db, messages);
   return error ? { ...error, step: "execute" } : null;
@@ -259,8 +262,8 @@ const seedCache = new WeakMap<Catalog, Map<string, string[]>>();
 const rowCache = new WeakMap<Catalog, Map<string, string | null>>();
 
 /**
- * Rows inserted before a write so that it has something to touch: the tables its target's
- * foreign keys reference (transitively), and for an UPDATE/DELETE the target itself. Every
+ * Rows inserted before a write so that it has something to touch: one in each table its
+ * target's foreign keys reference, and for an UPDATE/DELETE/MERGE one in the target itself. Every
  * column gets the value of its type, the same value a parameter of that type gets, so that
  * `WHERE id = $1` finds the row and a foreign key finds its parent. A seed row PostgreSQL
  * refuses (a CHECK the shapes fail) is left out; each table's row is tried once per phase
@@ -276,15 +279,11 @@ async function seedsFor(db: PGlite, catalog: Catalog, shape: StatementShape, pro
   const cached = cache.get(key);
   if (cached) return cached;
 
+  // Seeds go in without foreign-key checks, so only the statement's own checks need parents:
+  // the tables the target references directly (none for a DELETE).
   const order: Table[] = [];
-  const seen = new Set<number>();
-  const visit = async (t: Table, depth: number): Promise<void> => {
-    if (seen.has(t.oid) || depth > 8) return;
-    seen.add(t.oid);
-    for (const p of t.parents) await visit(await catalog.tableByOid(p), depth + 1);
-    order.push(t);
-  };
-  await visit(table, 0);
+  if (!shape.delete) for (const p of table.parents) order.push(await catalog.tableByOid(p));
+  order.push(table);
   const seeds: string[] = [];
   for (const t of order) {
     if (t.oid === table.oid && shape.insert) continue;

@@ -18,13 +18,15 @@ export interface StatementShape {
   write: boolean;
   /** INSERT: the target table is not seeded (its own row would conflict). */
   insert: boolean;
+  /** DELETE: the target's parents are not seeded (it checks no foreign key of its own). */
+  delete: boolean;
   target: { schema: string | null; name: string } | null;
   /** By parameter number (1-based). */
   params: Map<number, ParamTarget>;
 }
 
 const WRITES = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"]);
-const NOT_A_WRITE: StatementShape = { write: false, insert: false, target: null, params: new Map() };
+const NOT_A_WRITE: StatementShape = { write: false, insert: false, delete: false, target: null, params: new Map() };
 
 /** Classifies with libpg-query's parser; a statement it cannot parse is left to PostgreSQL (not a write). */
 export function shapeOf(text: string): StatementShape {
@@ -52,7 +54,7 @@ export function shapeOf(text: string): StatementShape {
   if (type === "InsertStmt") mapInsert(node, params);
   if (type === "UpdateStmt") mapTargets(node.targetList, params);
   if (type === "UpdateStmt" || type === "DeleteStmt") mapWhere(node.whereClause, params);
-  return { write: true, insert: type === "InsertStmt", target, params };
+  return { write: true, insert: type === "InsertStmt", delete: type === "DeleteStmt", target, params };
 }
 
 function modifyingCte(node: Node): { type: string; node: Node } | null {
