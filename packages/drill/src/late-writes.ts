@@ -19,7 +19,6 @@ import type { RolloutProjection } from "@rollgate/core/types";
 import { normalizeSync } from "libpg-query";
 import { BASE_SCHEMA, v1, v2, type AppDatabase } from "./app-versions.ts";
 import { describeOn } from "./describe.ts";
-import { rehearse } from "./rehearse/index.ts";
 import { freshDrillDatabase, type TemplateOptions } from "./template.ts";
 import { Timeline, type Step } from "./timeline.ts";
 
@@ -297,6 +296,8 @@ export async function lateWritesScenario(options: { onStep?: (step: Step) => voi
       "rollgate rehearse proves it: the v1 worker's own statements, prepared after expand, fail after the contract",
       "succeeds",
       async () => {
+        // Loaded here: the other scenarios do not pay for the engine's modules.
+        const { rehearse } = await import("./rehearse/index.ts");
         const report = await rehearse({
           before: { migrations: [{ name: "the original schema", sql: BASE_SCHEMA }] },
           expand: LATE_EXPAND_SQL,
