@@ -102,7 +102,7 @@ describe("rollback_rehearsals", () => {
     expect((await listRehearsals(db, env("production").id)).map((r) => r.version)).toEqual(["1.8.0"]);
   });
 
-  it("the gate's facts carry the previous version's newest rehearsal of this contract checksum, and nothing else", async () => {
+  it("the gate's facts carry the previous version's deciding rehearsal of this contract checksum (a proof stays), and nothing else", async () => {
     const { send, deploy, gate } = await setup();
     // Nothing deployed before this release: nothing to roll back to.
     expect((await gate("staging", 1)).check.status).toBe("pass");
@@ -121,10 +121,12 @@ describe("rollback_rehearsals", () => {
     expect(facts.rehearsal?.newest).toMatchObject({ version: "1.9.0", contractChecksum: CONTRACT, proofCount: 1 });
     expect(check.status).toBe("fail");
     expect(check.message).toContain(sample.proofs[0]!.error);
-    // A rehearsal received after `now` is not yet known; a newer clean one passes.
+    // A rehearsal received after `now` is not yet known; a newer clean one does not hide the proof.
     await send("staging", 20, { passed: 11, proofs: [], proof_count: 0 });
     expect((await gate("staging", 10)).check.status).toBe("fail");
-    expect((await gate("staging", 21)).check.status).toBe("pass");
+    ({ facts, check } = await gate("staging", 21));
+    expect(check.status).toBe("fail");
+    expect(facts.rehearsal?.newest).toMatchObject({ proofCount: 1 });
   });
 
   it("refuses a source the wire does not know (the table's CHECK)", async () => {

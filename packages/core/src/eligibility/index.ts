@@ -113,8 +113,11 @@ export interface RehearsalFact {
 }
 
 /**
- * The newest rehearsal of `version` against exactly `checksum`, or null: a rehearsal of another
- * script proves nothing about this one (a fix replaced it, or it was rehearsed before an edit).
+ * The rehearsal of `version` against exactly `checksum` that decides, or null: a rehearsal of
+ * another script proves nothing about this one (a fix replaced it, or it was rehearsed before an
+ * edit). A proof stays: the same version's statements against the same script cannot stop
+ * failing, so the newest rehearsal with a proof decides over any clean one (a clean report sent
+ * after a proof — fewer statements, a made-up file — must not hide it); without a proof, the newest.
  */
 export function rehearsalFor(
   rehearsals: readonly RehearsalFact[] | undefined,
@@ -122,11 +125,18 @@ export function rehearsalFor(
   checksum: string | null | undefined,
 ): RehearsalFact | null {
   if (!checksum) return null;
-  let newest: RehearsalFact | null = null;
-  for (const r of rehearsals ?? [])
-    if (r.version === version && r.contractChecksum === checksum && (!newest || r.receivedAt > newest.receivedAt))
-      newest = r;
-  return newest;
+  let decides: RehearsalFact | null = null;
+  for (const r of rehearsals ?? []) {
+    if (r.version !== version || r.contractChecksum !== checksum) continue;
+    if (!decides || proved(r) > proved(decides) || (proved(r) === proved(decides) && r.receivedAt > decides.receivedAt))
+      decides = r;
+  }
+  return decides;
+}
+
+/** 1 for a rehearsal with a proof, 0 for a clean one: proofs rank first. */
+function proved(r: RehearsalFact): number {
+  return r.proofCount > 0 || r.proofs.length > 0 ? 1 : 0;
 }
 
 /** A rehearsal that is evidence of SAFE: no proof, and at least one statement that passed. */

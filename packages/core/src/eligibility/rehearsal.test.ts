@@ -136,14 +136,25 @@ describe("rollbackEligibility with rehearsals", () => {
     );
   });
 
-  it("takes the newest rehearsal of a version and checksum: a fixed old version rehearsed again passes", () => {
+  it("keeps a proof: a clean rehearsal of the same version and script sent after it does not hide it", () => {
+    const later = rehearsal({ receivedAt: d("2026-11-08T11:00:00Z") });
     const result = rollbackEligibility({
       targetVersion: "1.9.0",
       deployments: [bare],
       contracts: [notNull],
-      rehearsals: [proven(), rehearsal({ receivedAt: d("2026-11-08T11:00:00Z") })],
+      rehearsals: [proven(), later],
     });
-    expect(result.verdict).toBe("SAFE");
+    expect(result.verdict).toBe("UNSAFE");
+    expect(result.reasons.map((r) => r.kind)).toEqual(["rehearsal_proof"]);
+    // Among clean ones, the newest decides.
+    const earlier = rehearsal({ passed: 0, unverifiable: 12 });
+    const clean = rollbackEligibility({
+      targetVersion: "1.9.0",
+      deployments: [bare],
+      contracts: [notNull],
+      rehearsals: [earlier, later],
+    });
+    expect(clean.verdict).toBe("SAFE");
   });
 
   it("treats a rehearsal that passed nothing and proved nothing as no evidence", () => {

@@ -172,13 +172,15 @@ function factsStatement(matching: AuthorMatching) {
               from data_check_runs r where r.environment_id = b.environment_id and r.checksum = c.checksum and r.name = c.name
               and r.received_at >= b.ws and r.received_at < ${at} + interval '1 millisecond' order by r.received_at desc limit 1))
           order by c.name), '[]') from data_checks c where c.rollout_id = b.rollout_id),
-      -- the version a rollback would go back to (the newest other one that ran here) and its newest
-      -- rehearsal against this release's contract script, by checksum
+      -- the version a rollback would go back to (the newest other one that ran here) and the
+      -- rehearsal of it against this release's contract script (by checksum) that decides: the
+      -- newest with a proof, else the newest (core's rehearsalFor: a later clean one hides no proof)
       'rehearsal', (select json_build_object('previousVersion', pv.version, 'newest', (select json_build_object('version', h.version,
             'contractChecksum', h.contract_checksum, 'source', h.source, 'statements', h.statements, 'passed', h.passed, 'noise', h.noise,
             'unverifiable', h.unverifiable, 'proofCount', h.proof_count, 'proofs', h.proofs, 'receivedAt', h.received_at)
           from rollback_rehearsals h where h.environment_id = b.environment_id and h.version = pv.version and h.contract_checksum = b.contract_checksum
-          and h.received_at < ${at} + interval '1 millisecond' order by h.received_at desc limit 1))
+          and h.received_at < ${at} + interval '1 millisecond'
+          order by (h.proof_count > 0 or jsonb_array_length(h.proofs) > 0) desc, h.received_at desc limit 1))
         from (select d.version from app_deployments d where d.environment_id = b.environment_id and d.version <> b.version
           and d.occurred_at < ${at} + interval '1 millisecond' order by d.occurred_at desc limit 1) pv),
       'authorIds', (select coalesce(json_agg(x.id), '[]') from (

@@ -8,7 +8,8 @@ import { environments } from "./services.ts";
  * Each `rollback.rehearsed` a rollout received (fact kind "rehearsal", written by `recordEvent`):
  * one app version's statements rehearsed against one contract script (`contract_checksum`).
  * Eligibility and the gate's "rehearsal" check count a row only for the checksum it names.
- * Append-only: a newer rehearsal of the same version and checksum is a new row, the newest counts.
+ * Append-only: a newer rehearsal of the same version and checksum is a new row; the newest with a
+ * proof decides, else the newest (core's `rehearsalFor`).
  */
 export const rollbackRehearsals = pgTable(
   "rollback_rehearsals",

@@ -81,15 +81,17 @@ const WALKS: Record<keyof typeof REHEARSAL_ROWS, () => void> = {
   },
   madeUpClean() {
     expect(check(rehearsal()).status).toBe("pass");
-    // The newest counts: a clean one after a proof passes the check…
+    // A clean one sent after a proof of the same version and script does not hide it…
     const proven = rehearsal({ passed: 11, proofCount: 1, proofs: [proof], receivedAt: at(0.5) });
     expect(check(proven).status).toBe("fail");
-    // …but never overrules a name match: a manifest reading the dropped column stays UNSAFE.
+    const base = { targetVersion: "1.9.0", deployments: deployments(null), contracts: [{ ...contract, objects: [] }] };
+    expect(rollbackEligibility({ ...base, rehearsals: [proven, rehearsal()] }).verdict).toBe("UNSAFE");
+    // …and a clean one never overrules a name match: a manifest reading the dropped column stays UNSAFE.
     const answer = rollbackEligibility({
       targetVersion: "1.9.0",
       deployments: deployments(["users.email"]),
       contracts: [contract],
-      rehearsals: [proven, rehearsal()],
+      rehearsals: [rehearsal()],
     });
     expect(answer.verdict).toBe("UNSAFE");
     expect(answer.reasons.map((r) => r.kind)).toEqual(["removed"]);

@@ -19,9 +19,9 @@ export const REHEARSAL_ROWS = {
   madeUpClean: {
     who: "a CI token for the environment",
     attempt:
-      "a made-up clean rehearsal of the right version and checksum, or a clean one sent after a real proof (the newest counts, so a fixed old version can be rehearsed again)",
+      "a made-up clean rehearsal of the right version and checksum, or a clean one sent after a real proof to hide it",
     answer:
-      "it counts, like any report: Rollgate does not run the statements itself. It never overrules a name match: a version whose declared or observed manifest reads what the contract removed stays UNSAFE; every rehearsal stays on the timeline and in the audit chain",
+      "a made-up clean one counts, like any report: Rollgate does not run the statements itself. It cannot hide a proof: the same version's statements against the same script cannot stop failing, so the newest rehearsal with a proof decides over every clean one (a fixed app is another version, a fixed contract another checksum). A clean one never overrules a name match: a version whose declared or observed manifest reads what the contract removed stays UNSAFE; every rehearsal stays on the timeline and in the audit chain",
   },
   breakGlass: {
     who: "a release manager who breaks glass",
