@@ -253,6 +253,34 @@ describe("rehearsal properties", () => {
     );
   });
 
+  it("a clean rehearsal sent after a proof of the same version and script never makes a verdict safer", () => {
+    fc.assert(
+      fc.property(arbInput, arbRehearsal, ({ manifest, contracts, rehearsals }, extra) => {
+        const deployments = [{ ...declared, manifest }];
+        const proved = rehearsals.filter((r) => r.version === "1.9.0" && r.proofs.length > 0);
+        fc.pre(proved.length > 0);
+        const clean: RehearsalFact = {
+          ...extra,
+          version: "1.9.0",
+          contractChecksum: proved[0]!.contractChecksum,
+          proofs: [],
+          proofCount: 0,
+          passed: extra.passed + 1,
+          statements: extra.passed + 1 + extra.unverifiable,
+          receivedAt: d("2026-12-03T00:00:00Z"),
+        };
+        const before = rollbackEligibility({ targetVersion: "1.9.0", deployments, contracts, rehearsals });
+        const after = rollbackEligibility({
+          targetVersion: "1.9.0",
+          deployments,
+          contracts,
+          rehearsals: [...rehearsals, clean],
+        });
+        expect(CAUTION[after.verdict]).toBeGreaterThanOrEqual(CAUTION[before.verdict]);
+      }),
+    );
+  });
+
   it("a rehearsal of another contract checksum changes nothing", () => {
     fc.assert(
       fc.property(arbInput, arbRehearsal, ({ manifest, contracts, rehearsals }, extra) => {
