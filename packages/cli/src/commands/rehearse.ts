@@ -157,14 +157,7 @@ async function migrations(dir: string): Promise<Array<{ name: string; sql: strin
   if (files.length === 0) throw new UsageError(`--migrations ${dir} holds no .sql file.`);
   const out: Array<{ name: string; sql: string }> = [];
   for (const name of files) {
-    const file = path.join(dir, name);
-    const sql = await read(file, "--migrations");
-    const problem = scriptSyntaxError(sql);
-    if (problem)
-      throw new UsageError(
-        `--migrations ${file}, line ${problem.line}: PostgreSQL cannot parse it: ${problem.message}.`,
-      );
-    out.push({ name, sql });
+    out.push({ name, sql: await script(path.join(dir, name), "--migrations") });
   }
   return out;
 }
